@@ -1,0 +1,77 @@
+"""wheelmill's errors: one base class, each subclass named for what the user must fix.
+
+Every message is one line that says what went wrong *and* what to do next. The
+CLI turns any :class:`WheelmillError` into that line on stderr and the error's
+``exit_code``; nothing else in the code base calls ``sys.exit``.
+"""
+
+from __future__ import annotations
+
+
+class WheelmillError(Exception):
+    """Base class of every error wheelmill reports to its user."""
+
+    #: Exit code the CLI uses for this error (2: usage or configuration error).
+    exit_code = 2
+
+
+class ConfigError(WheelmillError):
+    """The configuration file is missing, unreadable or invalid."""
+
+
+class RequirementsError(WheelmillError):
+    """A requirements or lock file has a line wheelmill cannot use."""
+
+
+class ResolutionError(WheelmillError):
+    """The resolver (pip-tools or uv) could not produce a lock."""
+
+    exit_code = 1
+
+
+class UpstreamError(WheelmillError):
+    """The package index did not give what a pin needs (unknown project, missing version)."""
+
+    exit_code = 1
+
+
+class HashMismatchError(UpstreamError):
+    """A downloaded file does not match the hashes recorded in the lock."""
+
+
+class WheelhouseError(WheelmillError):
+    """The wheelhouse directory cannot be used (not writable, corrupted state)."""
+
+
+class UnsafeArchiveError(WheelmillError):
+    """An sdist tries to write outside its own tree (absolute path, ``..``, escaping link)."""
+
+    exit_code = 1
+
+
+class InvalidWheelError(WheelmillError):
+    """A wheel file is corrupted or does not match its own filename."""
+
+    exit_code = 1
+
+
+class PinsFailed(WheelmillError):
+    """Some pins of a batch failed; the batch itself went on and reported them."""
+
+    exit_code = 1
+
+    def __init__(self, failed: int, total: int) -> None:
+        super().__init__(
+            f"{failed} of {total} pins failed; each is listed above with its log"
+        )
+
+
+class WheelsRejected(WheelmillError):
+    """``publish`` left corrupted or mismatched wheels out of the index."""
+
+    exit_code = 1
+
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            f"{count} wheel(s) left out of the index; delete or rebuild the files listed above"
+        )

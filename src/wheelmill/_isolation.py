@@ -1,0 +1,69 @@
+"""The environment every subprocess wheelmill starts runs in.
+
+A user's machine carries pip and uv settings of its own: ``PIP_*`` and ``UV_*``
+variables, a global or user ``pip.conf``, ``uv.toml``, a user site-packages.
+None of them may change what wheelmill resolves or builds, so subprocesses get a
+copy of the environment with all of those removed, and only wheelmill's own
+index settings put back.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+#: Prefixes of variables that configure pip, uv or the interpreter's import path.
+_STRIPPED_PREFIXES = ("PIP_", "UV_", "PIPTOOLS_", "CUSTOM_COMPILE_COMMAND")
+_STRIPPED_NAMES = frozenset(
+    {
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "PYTHONUSERBASE",
+        "PYTHONSTARTUP",
+        "PYTHONSAFEPATH",
+        "VIRTUAL_ENV",
+        "CONDA_PREFIX",
+        "__PYVENV_LAUNCHER__",
+    }
+)
+
+
+def isolated_env(
+    *,
+    index_url: str,
+    find_links: tuple[str, ...] = (),
+    extra: Mapping[str, str] | None = None,
+    base: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Return a subprocess environment free of the user's pip/uv configuration.
+
+    ``index_url`` and ``find_links`` become the only package sources pip and uv
+    see; ``extra`` (per-build variables from the config) is applied last.
+    """
+    source = os.environ if base is None else base
+    env = {
+        key: value
+        for key, value in source.items()
+        if not key.startswith(_STRIPPED_PREFIXES) and key not in _STRIPPED_NAMES
+    }
+    env.update(
+        {
+            # os.devnull is special-cased by pip: no config file is read at all.
+            "PIP_CONFIG_FILE": os.devnull,
+            "PIP_INDEX_URL": index_url,
+            "PIP_NO_INPUT": "1",
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            "PIP_NO_COLOR": "1",
+            "PYTHONNOUSERSITE": "1",
+            "UV_NO_CONFIG": "1",
+            "UV_DEFAULT_INDEX": index_url,
+            "UV_NO_PROGRESS": "1",
+            "UV_PYTHON_DOWNLOADS": "never",
+        }
+    )
+    if find_links:
+        env["PIP_FIND_LINKS"] = " ".join(find_links)
+        env["UV_FIND_LINKS"] = ",".join(find_links)
+    if extra:
+        env.update(extra)
+    return env

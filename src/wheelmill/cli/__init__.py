@@ -1,0 +1,64 @@
+"""wheelmill's command line: thin commands over the library, one module each.
+
+Exit codes: 0 success; 1 a pin failed to build or fetch, or a wheel was
+rejected; 2 usage or configuration error (bad flag, bad config, malformed
+requirement); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from .. import __version__
+from .._exceptions import WheelmillError
+
+
+class _Group(click.Group):
+    """Turns every :class:`WheelmillError` into one line on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WheelmillError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="wheelmill")
+def cli() -> None:
+    """Prebuild every pin of a lock once; serve the wheels so installs never build.
+
+    \b
+    The usual flow:
+      wheelmill lock requirements.in -o requirements.txt
+      wheelmill build requirements.txt --wheelhouse wheelhouse
+      wheelmill publish --wheelhouse wheelhouse
+      wheelmill serve --wheelhouse wheelhouse
+    then, anywhere:
+      pip install --only-binary :all: --index-url http://127.0.0.1:8000/simple/ -r requirements.txt
+
+    `wheelmill run` does lock, build and publish in one go from config/wheelmill.toml.
+    """
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+
+
+def _register() -> None:
+    from . import build, lock, publish, run, serve
+
+    for module in (lock, build, publish, serve, run):
+        cli.add_command(module.command)
+
+
+_register()
+
+
+def main() -> None:
+    sys.exit(cli.main(prog_name="wheelmill", standalone_mode=True))

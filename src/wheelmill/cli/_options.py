@@ -1,0 +1,68 @@
+"""Options shared by several commands, defined once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..config import DEFAULT_CONFIG, Config, load_config
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def config_option(function: F) -> F:
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="WHEELMILL_CONFIG",
+        help=f"Config file. Default: {DEFAULT_CONFIG} when it exists.",
+    )(function)
+
+
+def wheelhouse_option(function: F) -> F:
+    return click.option(
+        "--wheelhouse",
+        "-w",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Wheelhouse directory (wheels/, simple/, state). Default: from the config.",
+    )(function)
+
+
+def jobs_option(function: F) -> F:
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        help="Pins settled in parallel. Default: the number of CPUs.",
+    )(function)
+
+
+def index_option(function: F) -> F:
+    return click.option(
+        "--index-url",
+        help="Upstream index to fetch wheels and sdists from. Default: PyPI.",
+    )(function)
+
+
+def json_option(function: F) -> F:
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print one JSON object on stdout, nothing else."
+    )(function)
+
+
+def verbosity_options(function: F) -> F:
+    function = click.option("-q", "--quiet", is_flag=True, help="Only errors.")(function)
+    return click.option("-v", "--verbose", count=True, help="More detail (repeatable).")(function)
+
+
+def load(config_path: Path | None) -> Config:
+    """The explicit config, else ``config/wheelmill.toml`` if present, else defaults."""
+    if config_path is not None:
+        return load_config(config_path)
+    if DEFAULT_CONFIG.is_file():
+        return load_config(DEFAULT_CONFIG)
+    return Config()

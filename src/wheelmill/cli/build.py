@@ -1,0 +1,70 @@
+"""``wheelmill build``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .._exceptions import PinsFailed
+
+from ..pins import read_pins
+from ..prebuild import prebuild
+from ..store import Store
+from ..target import current_target
+from ._options import (
+    config_option,
+    index_option,
+    jobs_option,
+    json_option,
+    load,
+    verbosity_options,
+    wheelhouse_option,
+)
+from ._render import Progress, build_data, emit_json, print_build
+
+
+@click.command("build")
+@click.argument("lock", type=click.Path(dir_okay=False, path_type=Path))
+@wheelhouse_option
+@jobs_option
+@index_option
+@click.option("--retry-failed", is_flag=True,
+              help="Rebuild pins whose last build failed even if nothing changed.")
+@config_option
+@json_option
+@verbosity_options
+def command(
+    lock: Path, wheelhouse: Path | None, jobs: int | None, index_url: str | None,
+    retry_failed: bool, config_path: Path | None, as_json: bool, quiet: bool, verbose: int,
+) -> None:
+    """Prebuild every pin of LOCK into the wheelhouse.
+
+    \b
+    For each pin: nothing happens when the wheelhouse already holds its wheel
+    for an unchanged build key; else the upstream wheel for this interpreter is
+    fetched (hash-checked against the lock); else the sdist is fetched
+    (hash-checked) and built in an isolated environment. A pin whose build
+    failed is not rebuilt until its inputs change (or --retry-failed).
+
+    \b
+    Exit codes: 0 all pins settled; 1 at least one pin failed (the others are
+    still built); 2 usage or configuration error.
+    """
+    config = load(config_path).with_overrides(
+        wheelhouse=wheelhouse, jobs=jobs, index_url=index_url
+    )
+    pins = read_pins(lock)
+    store = Store(config.wheelhouse)
+    with Progress(enabled=not (quiet or as_json)) as progress:
+        report = prebuild(
+            pins, store, target=current_target(), settings=config.build,
+            index_url=config.index_url, jobs=config.effective_jobs, retry_failed=retry_failed,
+            events=progress,
+        )
+    if as_json:
+        emit_json(build_data(report))
+    elif not quiet or report.failures:
+        print_build(report, verbose=verbose)
+    if report.failures:
+        raise PinsFailed(len(report.failures), len(report.results))

@@ -1,0 +1,44 @@
+"""``wheelmill lock``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..lock import lock_requirements
+from ._options import config_option, index_option, json_option, load
+from ._render import emit_json
+
+
+@click.command("lock")
+@click.argument("requirements", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+    help="The lock to write (pinned, with --hash lines for every file).",
+)
+@click.option("--resolver", type=click.Choice(["pip-tools", "uv"]), help="Default: pip-tools.")
+@click.option("--upgrade", "-U", is_flag=True, help="Re-resolve everything; default keeps pins.")
+@index_option
+@config_option
+@json_option
+def command(
+    requirements: Path, output: Path, resolver: str | None, upgrade: bool, index_url: str | None,
+    config_path: Path | None, as_json: bool,
+) -> None:
+    """Resolve REQUIREMENTS (a .in file) into a pinned, hashed lock.
+
+    The resolution runs for the interpreter wheelmill runs on, with the user's pip
+    configuration ignored. Existing pins in OUTPUT are kept unless --upgrade; a
+    failed resolution leaves OUTPUT untouched.
+    """
+    config = load(config_path).with_overrides(index_url=index_url, resolver=resolver)
+    result = lock_requirements(
+        requirements, output, index_url=config.index_url, resolver=config.resolver,
+        upgrade=upgrade,
+    )
+    if as_json:
+        emit_json({"ok": True, "lock": str(result.output), "pins": result.pins,
+                   "resolver": result.resolver})
+    else:
+        click.echo(f"locked {result.pins} pins into {result.output} ({result.resolver})")

@@ -1,0 +1,47 @@
+"""``wheelmill publish``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .._exceptions import WheelsRejected
+
+from ..index import publish
+from ..store import Store
+from ._options import config_option, json_option, load, verbosity_options, wheelhouse_option
+from ._render import emit_json, print_publish, publish_data
+
+
+@click.command("publish")
+@wheelhouse_option
+@config_option
+@json_option
+@verbosity_options
+def command(
+    wheelhouse: Path | None, config_path: Path | None, as_json: bool, quiet: bool, verbose: int
+) -> None:
+    """Write the static index DIR/simple/ for the wheels in DIR/wheels/.
+
+    \b
+    PEP 503 HTML with #sha256 and data-requires-python, PEP 691 JSON
+    (index.json), PEP 658/714 .metadata files, PEP 700 fields. Links are
+    relative, so the tree works over file://, `wheelmill serve` or any static
+    web server. Only projects whose wheels changed are rewritten.
+
+    \b
+    Use it with:
+      pip install --only-binary :all: --index-url file://$PWD/DIR/simple/ …
+      pip install --only-binary :all: --no-index --find-links DIR/wheels …
+
+    Exit codes: 0 published; 1 some wheel was rejected (corrupted); 2 usage.
+    """
+    config = load(config_path).with_overrides(wheelhouse=wheelhouse)
+    report = publish(Store(config.wheelhouse))
+    if as_json:
+        emit_json(publish_data(report))
+    elif not quiet or report.rejected:
+        print_publish(report)
+    if report.rejected:
+        raise WheelsRejected(len(report.rejected))

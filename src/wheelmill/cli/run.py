@@ -1,0 +1,65 @@
+"""``wheelmill run``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .._exceptions import PinsFailed
+
+from ..pipeline import lock_path_for, run_pipeline
+from ._options import (
+    config_option,
+    index_option,
+    jobs_option,
+    json_option,
+    load,
+    verbosity_options,
+    wheelhouse_option,
+)
+from ._render import Progress, build_data, emit_json, print_build, print_publish, publish_data
+
+
+@click.command("run")
+@click.option("-r", "--requirements", type=click.Path(dir_okay=False, path_type=Path),
+              help="A .in to lock first, or an already pinned file. Default: from the config.")
+@click.option("--lock", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where the lock is written (for a .in) or read. Default: from the config.")
+@wheelhouse_option
+@jobs_option
+@index_option
+@click.option("--upgrade", "-U", is_flag=True, help="Re-resolve the lock from scratch.")
+@click.option("--retry-failed", is_flag=True, help="Rebuild pins whose last build failed.")
+@config_option
+@json_option
+@verbosity_options
+def command(
+    requirements: Path | None, lock: Path | None, wheelhouse: Path | None, jobs: int | None,
+    index_url: str | None, upgrade: bool, retry_failed: bool, config_path: Path | None,
+    as_json: bool, quiet: bool, verbose: int,
+) -> None:
+    """Lock, build and publish in one go, driven by config/wheelmill.toml.
+
+    Command-line flags override the config. This is the nightly job: its exit
+    code is 0 when every pin is in the wheelhouse, 1 when some failed (the rest
+    are still built and published), 2 for usage or configuration errors.
+    """
+    config = load(config_path).with_overrides(
+        requirements=requirements, lock=lock, wheelhouse=wheelhouse, jobs=jobs,
+        index_url=index_url,
+    )
+    to_resolve, lock_file = lock_path_for(config)
+    if to_resolve is not None and not (quiet or as_json):
+        click.echo(f"locking {to_resolve} -> {lock_file}", err=True)
+    with Progress(enabled=not (quiet or as_json)) as progress:
+        report = run_pipeline(config, upgrade=upgrade, retry_failed=retry_failed, events=progress)
+    if as_json:
+        emit_json({"ok": report.ok, "lock": str(report.lock), "build": build_data(report.build),
+                   "publish": publish_data(report.publish)})
+    elif not quiet or not report.ok:
+        print_build(report.build, verbose=verbose)
+        print_publish(report.publish)
+        click.echo(f"index: {(config.wheelhouse / 'simple').resolve().as_uri()}/")
+    if not report.ok:
+        raise PinsFailed(len(report.build.failures), len(report.build.results))

@@ -1,0 +1,185 @@
+"""Load and validate ``wheelmill.toml``.
+
+The file is small and flat on purpose: top-level keys drive ``wheelmill run``,
+``[build]`` holds what changes how sdists are built (and therefore enters the
+build key), ``[serve]`` the server's address. Relative paths are relative to the
+directory of the config file, so a config works from any working directory.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from ._exceptions import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on older interpreters only
+    import tomli as tomllib
+
+DEFAULT_CONFIG = Path("config") / "wheelmill.toml"
+DEFAULT_INDEX_URL = "https://pypi.org/simple/"
+RESOLVERS = ("pip-tools", "uv")
+INSTALLERS = ("auto", "uv", "pip")
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """What shapes a source build; every field is part of the build key."""
+
+    timeout: float = 1800.0
+    installer: str = "auto"
+    env: Mapping[str, str] = field(default_factory=dict)
+    config_settings: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated configuration; build one with :func:`load_config` or directly."""
+
+    wheelhouse: Path = Path("wheelhouse")
+    requirements: Path | None = None
+    lock: Path | None = None
+    index_url: str = DEFAULT_INDEX_URL
+    jobs: int = 0
+    resolver: str = "pip-tools"
+    build: BuildSettings = field(default_factory=BuildSettings)
+    serve_host: str = "127.0.0.1"
+    serve_port: int = 8000
+    source: Path | None = None
+
+    def with_overrides(self, **overrides: Any) -> Config:
+        """Return a copy with the non-``None`` overrides applied (command-line flags)."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def effective_jobs(self) -> int:
+        return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+
+
+def _string(value: object, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where} must be a non-empty string, not {value!r}")
+    return value
+
+
+def _number(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(f"{where} must be a non-negative number, not {value!r}")
+    return float(value)
+
+
+def _integer(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{where} must be a non-negative integer, not {value!r}")
+    return value
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[object, str], str]:
+    def check(value: object, where: str) -> str:
+        if value not in choices:
+            raise ConfigError(f"{where} must be one of {', '.join(choices)}; got {value!r}")
+        return str(value)
+
+    return check
+
+
+def _str_table(value: object, where: str) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be a table of strings")
+    out: dict[str, str] = {}
+    for key, item in value.items():
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            raise ConfigError(f"{where}.{key} must be a string, not {item!r}")
+        out[str(key)] = str(item)
+    return out
+
+
+_TOP: dict[str, Callable[[object, str], Any]] = {
+    "wheelhouse": _string,
+    "requirements": _string,
+    "lock": _string,
+    "index_url": _string,
+    "jobs": _integer,
+    "resolver": _choice(RESOLVERS),
+}
+_BUILD: dict[str, Callable[[object, str], Any]] = {
+    "timeout": _number,
+    "installer": _choice(INSTALLERS),
+    "env": _str_table,
+    "config_settings": _str_table,
+}
+_SERVE: dict[str, Callable[[object, str], Any]] = {"host": _string, "port": _integer}
+_SECTIONS = {"build": _BUILD, "serve": _SERVE}
+
+
+def _check_keys(table: Mapping[str, object], known: list[str], where: str, path: Path) -> None:
+    for key in table:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
+        raise ConfigError(f"{path}: unknown key {where}{key!r}{hint}")
+
+
+def _validated(
+    table: Mapping[str, object], schema: Mapping[str, Callable[[object, str], Any]], prefix: str
+) -> dict[str, Any]:
+    return {key: schema[key](value, f"{prefix}{key}") for key, value in table.items()}
+
+
+def parse_config(data: Mapping[str, object], path: Path) -> Config:
+    """Validate a parsed TOML document; ``path`` anchors relative paths and error messages."""
+    _check_keys(data, [*_TOP, *_SECTIONS], "", path)
+    for section in _SECTIONS:
+        if section in data and not isinstance(data[section], dict):
+            raise ConfigError(f"{path}: [{section}] must be a table")
+    top = _validated({k: v for k, v in data.items() if k in _TOP}, _TOP, "")
+    sections: dict[str, dict[str, Any]] = {}
+    for name, schema in _SECTIONS.items():
+        table = data.get(name, {})
+        assert isinstance(table, dict)
+        _check_keys(table, list(schema), f"{name}.", path)
+        try:
+            sections[name] = _validated(table, schema, f"{name}.")
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+    base = path.parent
+    return Config(
+        wheelhouse=(base / top.get("wheelhouse", "wheelhouse")),
+        requirements=base / top["requirements"] if "requirements" in top else None,
+        lock=base / top["lock"] if "lock" in top else None,
+        index_url=top.get("index_url", DEFAULT_INDEX_URL),
+        jobs=top.get("jobs", 0),
+        resolver=top.get("resolver", "pip-tools"),
+        build=BuildSettings(**sections["build"]),
+        serve_host=sections["serve"].get("host", "127.0.0.1"),
+        serve_port=sections["serve"].get("port", 8000),
+        source=path,
+    )
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate the config file at ``path``; every problem is a :class:`ConfigError`."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file; pass --config or create it") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        return parse_config(data, path)
+    except ConfigError as exc:
+        if str(exc).startswith(str(path)):
+            raise
+        raise ConfigError(f"{path}: {exc}") from None

@@ -1,0 +1,57 @@
+"""The build key: a digest of everything that can change the wheel a pin gets.
+
+Two runs with the same key produce (or fetch) the same wheel, so the second one
+does nothing. The key covers:
+
+* the pin: normalized name, version and the lock's artifact hashes (so a
+  re-uploaded or differently-locked sdist is a new key; an unhashed pin falls
+  back to the index URL it came from);
+* the target: implementation, Python ``X.Y``, ABI, platform and libc;
+* the build settings: environment overrides, ``config_settings``, and the
+  build-backend constraints when configured;
+* wheelmill's key schema version, bumped whenever the build recipe changes.
+
+It deliberately does *not* cover the installer used for build environments
+(uv or pip: same resolution, same result) nor the build timeout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+
+from .config import BuildSettings
+from .pins import Pin
+from .target import Target
+
+#: Bump when the way wheelmill builds changes in a way that changes its wheels.
+KEY_SCHEMA = 1
+
+
+def key_material(
+    pin: Pin, target: Target, settings: BuildSettings, *, index_url: str
+) -> Mapping[str, object]:
+    """The exact inputs hashed into the build key, for records and ``--verbose`` output."""
+    material: dict[str, object] = {
+        "schema": KEY_SCHEMA,
+        "name": pin.name,
+        "version": pin.version,
+        "hashes": sorted(pin.hashes),
+        "target": target.key_material(),
+        "env": dict(sorted(settings.env.items())),
+        "config_settings": dict(sorted(settings.config_settings.items())),
+    }
+    if not pin.hashes:
+        material["index_url"] = index_url
+    return material
+
+
+def build_key(pin: Pin, target: Target, settings: BuildSettings, *, index_url: str) -> str:
+    """A 32-hex-digit digest of :func:`key_material`."""
+    canonical = json.dumps(
+        key_material(pin, target, settings, index_url=index_url),
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]

@@ -1,0 +1,120 @@
+"""Resolve a requirements set into a pinned, hashed lock (pip-tools, or uv).
+
+Both resolvers sit behind :func:`lock_requirements`; they run as subprocesses in
+the isolated environment, so the user's pip configuration cannot change the
+result. The lock is written to a temporary file and renamed over the old one, so
+a failed resolution leaves the previous lock untouched (and, as pip-compile does,
+existing pins are kept unless ``upgrade`` is set).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._exceptions import RequirementsError, ResolutionError
+from ._isolation import isolated_env
+from ._tools import piptools_command, require_uv, run_captured
+from .pins import logical_lines, parse_pins
+
+_ERROR_LINE = re.compile(
+    r"(Could not find a version that satisfies.*|No matching distribution found.*"
+    r"|Because .* we can conclude .*|No solution found.*|ResolutionImpossible.*"
+    r"|.*not found in the package registry.*|ERROR: .*)",
+)
+
+
+@dataclass(frozen=True)
+class LockResult:
+    output: Path
+    pins: int
+    resolver: str
+
+
+def check_requirements_input(path: Path) -> None:
+    """Reject malformed requirement lines before a resolver prints pages about them."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RequirementsError(f"{path}: no such requirements file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RequirementsError(f"{path}: cannot read requirements file ({exc})") from None
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    for number, line in logical_lines(text):
+        if line.startswith("-"):
+            continue
+        body = line.split(" --hash", 1)[0]
+        try:
+            Requirement(body)
+        except InvalidRequirement as exc:
+            first = str(exc).splitlines()[0]
+            raise RequirementsError(
+                f"{path}:{number}: cannot parse requirement {body!r} ({first})"
+            ) from None
+
+
+def _first_error(output: str) -> str:
+    for line in output.splitlines():
+        match = _ERROR_LINE.search(line.strip(" ×│╰─>"))
+        if match:
+            return match.group(0).strip()
+    lines = [line for line in output.splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "no output"
+
+
+def lock_requirements(
+    requirements: Path,
+    output: Path,
+    *,
+    index_url: str,
+    resolver: str = "pip-tools",
+    upgrade: bool = False,
+    timeout: float = 1800.0,
+) -> LockResult:
+    """Resolve ``requirements`` into ``output`` for the running interpreter."""
+    check_requirements_input(requirements)
+    if requirements.resolve() == output.resolve():
+        raise RequirementsError(f"{output}: the lock must not overwrite its own input")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+    os.close(fd)
+    temp = Path(temp_name)
+    try:
+        if output.exists() and not upgrade:
+            shutil.copyfile(output, temp)
+        else:
+            temp.write_text("", encoding="utf-8")
+        env = isolated_env(index_url=index_url)
+        env["CUSTOM_COMPILE_COMMAND"] = "wheelmill lock"
+        env["UV_CUSTOM_COMPILE_COMMAND"] = "wheelmill lock"
+        if resolver == "uv":
+            argv = [require_uv(), "pip", "compile", "--generate-hashes", "--no-config",
+                    "--quiet", "--index-url", index_url, "--output-file", str(temp)]
+            if upgrade:
+                argv.append("--upgrade")
+        else:
+            argv = [*piptools_command(), "--generate-hashes", "--no-config", "--quiet",
+                    "--no-emit-index-url", "--no-emit-trusted-host", "--no-emit-find-links",
+                    "--strip-extras", "--index-url", index_url, "--output-file", str(temp)]
+            if upgrade:
+                argv.append("--upgrade")
+        argv.append(str(requirements.resolve()))
+        try:
+            done = run_captured(argv, env=env, cwd=output.parent, timeout=timeout)
+        except OSError as exc:
+            raise ResolutionError(f"cannot start the {resolver} resolver: {exc}") from None
+        except subprocess.TimeoutExpired:
+            raise ResolutionError(f"{requirements}: resolution took over {timeout:g} s") from None
+        if done.returncode != 0:
+            raise ResolutionError(f"{requirements}: cannot resolve: {_first_error(done.stdout)}")
+        pins = parse_pins(temp.read_text(encoding="utf-8"), str(output))
+        os.replace(temp, output)
+    finally:
+        temp.unlink(missing_ok=True)
+    return LockResult(output=output, pins=len(pins), resolver=resolver)

@@ -1,0 +1,203 @@
+"""The wheelhouse on disk: published wheels, build records, logs, sdist cache, temp space.
+
+Layout::
+
+    DIR/wheels/              the flat find-links directory (only finished wheels)
+    DIR/simple/              the static index (written by ``publish``)
+    DIR/.wheelmill/          wheelmill's own state:
+        records/<key>.json   what a build key produced (or how it failed)
+        locks/               sidecar lock files (one per key, one for publishing)
+        tmp/<session>/       per-process temp space, removed when the process is gone
+        sdists/<sha256>/     downloaded sdists, by content
+        logs/                one log per build attempt
+        catalog.sqlite       every attempt (see :mod:`wheelmill.catalog`)
+
+Writers create files in ``tmp/`` (same file system) and ``os.replace`` them into
+place, so readers never see a partial file; locks only avoid duplicate work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from ._exceptions import WheelhouseError
+from ._wheelfile import check_wheel
+
+STATE = ".wheelmill"
+
+
+@dataclass(frozen=True)
+class Record:
+    """What one build key led to; written once per attempt that settles a key."""
+
+    key: str
+    status: str  # "ok" or "failed"
+    name: str
+    version: str
+    target: str
+    source: str  # "upstream", "built" or "none"
+    wheel: str | None = None
+    sha256: str | None = None
+    size: int | None = None
+    log: str | None = None
+    error: str | None = None
+    duration: float = 0.0
+    installer: str | None = None
+    created: float = 0.0
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_atomic(path: Path, data: bytes, *, tmp_dir: Path | None = None) -> None:
+    """Write ``data`` to ``path`` through a temp file in the same directory and a rename."""
+    directory = tmp_dir or path.parent
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.chmod(name, 0o644)  # readable by a web server serving the tree
+        os.replace(name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+        raise
+
+
+class Store:
+    """A wheelhouse directory; every path wheelmill writes is derived from here."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.wheels = root / "wheels"
+        self.simple = root / "simple"
+        self.state = root / STATE
+        self.records = self.state / "records"
+        self.locks = self.state / "locks"
+        self.tmp = self.state / "tmp"
+        self.sdists = self.state / "sdists"
+        self.logs = self.state / "logs"
+        self.catalog_path = self.state / "catalog.sqlite"
+
+    def create(self) -> Store:
+        """Make the directory tree; an unusable location is a :class:`WheelhouseError`."""
+        try:
+            for path in (self.wheels, self.records, self.locks, self.tmp, self.sdists, self.logs):
+                path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WheelhouseError(
+                f"{self.root}: cannot create the wheelhouse ({exc.strerror}); "
+                "choose a writable --wheelhouse"
+            ) from None
+        return self
+
+    # -- locks and temp space -------------------------------------------------
+
+    def lock(self, name: str) -> FileLock:
+        return FileLock(str(self.locks / f"{name}.lock"))
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Path]:
+        """A private temp directory for this process, held by a lock while it lives.
+
+        Directories of dead sessions (a killed ``wheelmill build``) are removed
+        when the next session starts: their lock is free again.
+        """
+        self.reap_sessions()
+        ident = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        guard = FileLock(str(self.tmp / f"{ident}.lock"))
+        with guard:
+            directory = self.tmp / ident
+            directory.mkdir()
+            try:
+                yield directory
+            finally:
+                shutil.rmtree(directory, ignore_errors=True)
+        with contextlib.suppress(FileNotFoundError):
+            (self.tmp / f"{ident}.lock").unlink()
+
+    def reap_sessions(self) -> list[str]:
+        """Remove temp directories whose owning process is gone; return their names."""
+        reaped = []
+        for lock_file in sorted(self.tmp.glob("*.lock")):
+            guard = FileLock(str(lock_file))
+            try:
+                guard.acquire(timeout=0)
+            except Timeout:
+                continue
+            try:
+                shutil.rmtree(lock_file.with_suffix(""), ignore_errors=True)
+                reaped.append(lock_file.stem)
+            finally:
+                guard.release()
+            with contextlib.suppress(FileNotFoundError):
+                lock_file.unlink()
+        return reaped
+
+    # -- records ----------------------------------------------------------------
+
+    def read_record(self, key: str) -> Record | None:
+        try:
+            data = json.loads((self.records / f"{key}.json").read_bytes())
+            return Record(**data)
+        except FileNotFoundError:
+            return None
+        except (ValueError, TypeError):
+            return None  # unreadable record: treated as absent, so the key is redone
+
+    def write_record(self, record: Record) -> None:
+        data = json.dumps(asdict(record), indent=1, sort_keys=True).encode()
+        write_atomic(self.records / f"{record.key}.json", data, tmp_dir=self.tmp)
+
+    def is_current(self, record: Record | None) -> bool:
+        """Whether a successful record's wheel is still in place, unchanged in size."""
+        if record is None or record.status != "ok" or not record.wheel:
+            return False
+        try:
+            return (self.wheels / record.wheel).stat().st_size == record.size
+        except OSError:
+            return False
+
+    # -- files ------------------------------------------------------------------
+
+    def add_wheel(self, temp: Path, filename: str) -> tuple[str, int]:
+        """Check a finished wheel and move it into ``wheels/``; return its sha256 and size."""
+        check_wheel(temp, filename)
+        digest, size = sha256_file(temp), temp.stat().st_size
+        os.chmod(temp, 0o644)
+        os.replace(temp, self.wheels / filename)
+        return digest, size
+
+    def cached_sdist(self, sha256: str | None, filename: str) -> Path | None:
+        if not sha256:
+            return None
+        path = self.sdists / sha256 / filename
+        return path if path.is_file() else None
+
+    def keep_sdist(self, temp: Path, sha256: str, filename: str) -> Path:
+        directory = self.sdists / sha256
+        directory.mkdir(parents=True, exist_ok=True)
+        final = directory / filename
+        os.replace(temp, final)
+        return final
+
+    def new_log(self, name: str, version: str, key: str) -> Path:
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        return self.logs / f"{name}-{version}-{key[:12]}-{stamp}.log"
