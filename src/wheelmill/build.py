@@ -38,6 +38,10 @@ _REASON = re.compile(
 )
 
 
+#: What pip and uv put in front of a subprocess's output lines.
+_DECORATION = " \u2502\u2570\u2500>\u00d7"
+
+
 @dataclass(frozen=True)
 class BuildOutcome:
     """The result of one build attempt."""
@@ -62,15 +66,19 @@ def choose_installer(setting: str) -> str:
 def short_reason(log_text: str) -> str:
     """The first line of a build log that looks like the real error (a rough cut)."""
     for line in log_text.splitlines():
-        match = _REASON.search(line.strip(" │╰─>×"))
-        if match:
-            return match.group(0).strip()[:300]
+        text = line.strip(_DECORATION)
+        if _REASON.search(text):
+            return text[:300]
     lines = [line.strip() for line in log_text.splitlines() if line.strip()]
     return lines[-1][:300] if lines else "build failed without output"
 
 
 def build_environment(
-    settings: BuildSettings, *, index_url: str, find_links: tuple[str, ...], scratch: Path,
+    settings: BuildSettings,
+    *,
+    index_url: str,
+    find_links: tuple[str, ...],
+    scratch: Path,
     cache: Path,
 ) -> dict[str, str]:
     env = isolated_env(index_url=index_url, find_links=find_links, extra=settings.env)

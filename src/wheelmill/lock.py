@@ -61,7 +61,7 @@ def check_requirements_input(path: Path) -> None:
 
 def _first_error(output: str) -> str:
     for line in output.splitlines():
-        match = _ERROR_LINE.search(line.strip(" ×│╰─>"))
+        match = _ERROR_LINE.search(line.strip(" \u00d7\u2502\u2570\u2500>"))
         if match:
             return match.group(0).strip()
     lines = [line for line in output.splitlines() if line.strip()]
@@ -94,14 +94,35 @@ def lock_requirements(
         env["CUSTOM_COMPILE_COMMAND"] = "wheelmill lock"
         env["UV_CUSTOM_COMPILE_COMMAND"] = "wheelmill lock"
         if resolver == "uv":
-            argv = [require_uv(), "pip", "compile", "--generate-hashes", "--no-config",
-                    "--quiet", "--index-url", index_url, "--output-file", str(temp)]
+            argv = [
+                require_uv(),
+                "pip",
+                "compile",
+                "--generate-hashes",
+                "--no-config",
+                "--quiet",
+                "--index-url",
+                index_url,
+                "--output-file",
+                str(temp),
+            ]
             if upgrade:
                 argv.append("--upgrade")
         else:
-            argv = [*piptools_command(), "--generate-hashes", "--no-config", "--quiet",
-                    "--no-emit-index-url", "--no-emit-trusted-host", "--no-emit-find-links",
-                    "--strip-extras", "--index-url", index_url, "--output-file", str(temp)]
+            argv = [
+                *piptools_command(),
+                "--generate-hashes",
+                "--no-config",
+                "--quiet",
+                "--no-emit-index-url",
+                "--no-emit-trusted-host",
+                "--no-emit-find-links",
+                "--strip-extras",
+                "--index-url",
+                index_url,
+                "--output-file",
+                str(temp),
+            ]
             if upgrade:
                 argv.append("--upgrade")
         argv.append(str(requirements.resolve()))

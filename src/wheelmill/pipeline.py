@@ -58,8 +58,14 @@ def run_pipeline(
     pins = read_pins(lock)
     store = Store(config.wheelhouse).create()
     report = prebuild(
-        pins, store, target=current_target(), settings=config.build, index_url=config.index_url,
-        jobs=config.effective_jobs, retry_failed=retry_failed, events=events,
+        pins,
+        store,
+        target=current_target(),
+        settings=config.build,
+        index_url=config.index_url,
+        jobs=config.effective_jobs,
+        retry_failed=retry_failed,
+        events=events,
     )
     published = publish(store)
     return RunReport(lock=lock, locked=locked, build=report, publish=published)

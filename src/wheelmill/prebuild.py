@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ._exceptions import InvalidWheelError, WheelmillError
 from ._wheelfile import wheel_project
@@ -143,15 +143,25 @@ def _check_built(pin: Pin, wheel: Path) -> None:
 
 def _produce(ctx: _Context, pin: Pin, key: str, scratch: Path) -> Record:
     started = time.monotonic()
-    common = {"key": key, "name": pin.name, "version": pin.version, "target": ctx.target.name}
+
+    def record(status: str, source: str, **fields: Any) -> Record:
+        return Record(
+            key=key,
+            status=status,
+            name=pin.name,
+            version=pin.version,
+            target=ctx.target.name,
+            source=source,
+            duration=time.monotonic() - started,
+            created=time.time(),
+            **fields,
+        )
+
     found = ctx.upstream.candidates(pin, ctx.target)
     if found.wheel is not None:
         temp = ctx.upstream.download(found.wheel, scratch, pin.sha256s())
         digest, size = ctx.store.add_wheel(temp, found.wheel.filename)
-        return Record(
-            status="ok", source="upstream", wheel=found.wheel.filename, sha256=digest, size=size,
-            duration=time.monotonic() - started, created=time.time(), **common,
-        )
+        return record("ok", "upstream", wheel=found.wheel.filename, sha256=digest, size=size)
     if found.sdist is None:
         raise WheelmillError(f"{pin.spec}: no wheel for {ctx.target.name} and no sdist")
     sdist = ctx.store.cached_sdist(found.sdist.sha256, found.sdist.filename)
@@ -160,22 +170,24 @@ def _produce(ctx: _Context, pin: Pin, key: str, scratch: Path) -> Record:
         sdist = ctx.store.keep_sdist(temp, sha256_file(temp), found.sdist.filename)
     log = ctx.store.new_log(pin.name, pin.version, key)
     outcome = build_sdist(
-        sdist, scratch / "build", log, python=ctx.target.python, settings=ctx.settings,
-        index_url=ctx.index_url, find_links=(ctx.store.wheels.resolve().as_uri(),),
+        sdist,
+        scratch / "build",
+        log,
+        python=ctx.target.python,
+        settings=ctx.settings,
+        index_url=ctx.index_url,
+        find_links=(ctx.store.wheels.resolve().as_uri(),),
         cache=ctx.store.state / "cache",
     )
-    base = {"log": str(log), "installer": outcome.installer, "created": time.time()}
+    about = {"log": str(log), "installer": outcome.installer}
     if not outcome.ok or outcome.wheel is None:
-        return Record(status=FAILED, source="built", error=outcome.error,
-                      duration=time.monotonic() - started, **base, **common)
+        return record(FAILED, "built", error=outcome.error, **about)
     try:
         _check_built(pin, outcome.wheel)
         digest, size = ctx.store.add_wheel(outcome.wheel, outcome.wheel.name)
     except InvalidWheelError as exc:
-        return Record(status=FAILED, source="built", error=str(exc),
-                      duration=time.monotonic() - started, **base, **common)
-    return Record(status="ok", source="built", wheel=outcome.wheel.name, sha256=digest,
-                  size=size, duration=time.monotonic() - started, **base, **common)
+        return record(FAILED, "built", error=str(exc), **about)
+    return record("ok", "built", wheel=outcome.wheel.name, sha256=digest, size=size, **about)
 
 
 def settle_pin(ctx: _Context, pin: Pin) -> PinResult:
@@ -197,8 +209,15 @@ def settle_pin(ctx: _Context, pin: Pin) -> PinResult:
             record = _produce(ctx, pin, key, scratch)
         except WheelmillError as exc:
             # Index and download problems are not cached: they may pass by the next run.
-            return PinResult(pin.name, pin.version, ctx.target.name, key, FAILED,
-                             duration=time.monotonic() - started, error=str(exc))
+            return PinResult(
+                pin.name,
+                pin.version,
+                ctx.target.name,
+                key,
+                FAILED,
+                duration=time.monotonic() - started,
+                error=str(exc),
+            )
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         ctx.store.write_record(record)
@@ -226,8 +245,13 @@ def prebuild(
     sink.begin(len(pins))
     with store.session() as session:
         ctx = _Context(
-            store=store, catalog=Catalog(store.catalog_path), upstream=Upstream(index_url),
-            target=target, settings=settings, index_url=index_url, retry_failed=retry_failed,
+            store=store,
+            catalog=Catalog(store.catalog_path),
+            upstream=Upstream(index_url),
+            target=target,
+            settings=settings,
+            index_url=index_url,
+            retry_failed=retry_failed,
             session=session,
         )
 
@@ -237,8 +261,14 @@ def prebuild(
                 return settle_pin(ctx, pin)
             except Exception as exc:  # a bug must not cost the other pins their builds
                 detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-                return PinResult(pin.name, pin.version, target.name, "", FAILED,
-                                 error=f"internal error: {detail}")
+                return PinResult(
+                    pin.name,
+                    pin.version,
+                    target.name,
+                    "",
+                    FAILED,
+                    error=f"internal error: {detail}",
+                )
 
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = [pool.submit(one, pin) for pin in pins]

@@ -71,5 +71,5 @@ def current_target() -> Target:
         platform=sysconfig.get_platform().replace("-", "_").replace(".", "_"),
         libc=f"{libc_name}{libc_version}" if libc_name else "",
         tags=tags,
-        environment=dict(default_environment()),
+        environment={k: str(v) for k, v in default_environment().items()},
     )

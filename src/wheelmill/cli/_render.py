@@ -30,14 +30,17 @@ class Progress:
     def begin(self, total: int) -> None:
         if self.enabled and self._progress is None:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
             from rich.progress import Progress as RichProgress
-            from rich.progress import TimeElapsedColumn
 
             self._progress = RichProgress(
-                TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TimeElapsedColumn(), TextColumn("{task.fields[last]}"),
-                console=Console(stderr=True), transient=True,
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.fields[last]}"),
+                console=Console(stderr=True),
+                transient=True,
             )
             self._progress.start()
             self._task = self._progress.add_task("settling pins", total=total, last="")
@@ -82,7 +85,9 @@ def print_build(report: BuildReport, *, verbose: int = 0) -> None:
     )
     click.echo(f"{len(report.results)} pins in {report.duration:.2f}s: {counts or 'nothing to do'}")
     for failure in report.failures:
-        click.secho(f"FAILED {failure.name}=={failure.version}: {failure.error}", fg="red", err=True)
+        click.secho(
+            f"FAILED {failure.name}=={failure.version}: {failure.error}", fg="red", err=True
+        )
         if failure.log:
             click.echo(f"  log: {failure.log}", err=True)
 

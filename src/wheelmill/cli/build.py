@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from .._exceptions import PinsFailed
-
 from ..pins import read_pins
 from ..prebuild import prebuild
 from ..store import Store
@@ -29,14 +28,24 @@ from ._render import Progress, build_data, emit_json, print_build
 @wheelhouse_option
 @jobs_option
 @index_option
-@click.option("--retry-failed", is_flag=True,
-              help="Rebuild pins whose last build failed even if nothing changed.")
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Rebuild pins whose last build failed even if nothing changed.",
+)
 @config_option
 @json_option
 @verbosity_options
 def command(
-    lock: Path, wheelhouse: Path | None, jobs: int | None, index_url: str | None,
-    retry_failed: bool, config_path: Path | None, as_json: bool, quiet: bool, verbose: int,
+    lock: Path,
+    wheelhouse: Path | None,
+    jobs: int | None,
+    index_url: str | None,
+    retry_failed: bool,
+    config_path: Path | None,
+    as_json: bool,
+    quiet: bool,
+    verbose: int,
 ) -> None:
     """Prebuild every pin of LOCK into the wheelhouse.
 
@@ -51,15 +60,18 @@ def command(
     Exit codes: 0 all pins settled; 1 at least one pin failed (the others are
     still built); 2 usage or configuration error.
     """
-    config = load(config_path).with_overrides(
-        wheelhouse=wheelhouse, jobs=jobs, index_url=index_url
-    )
+    config = load(config_path).with_overrides(wheelhouse=wheelhouse, jobs=jobs, index_url=index_url)
     pins = read_pins(lock)
     store = Store(config.wheelhouse)
     with Progress(enabled=not (quiet or as_json)) as progress:
         report = prebuild(
-            pins, store, target=current_target(), settings=config.build,
-            index_url=config.index_url, jobs=config.effective_jobs, retry_failed=retry_failed,
+            pins,
+            store,
+            target=current_target(),
+            settings=config.build,
+            index_url=config.index_url,
+            jobs=config.effective_jobs,
+            retry_failed=retry_failed,
             events=progress,
         )
     if as_json:

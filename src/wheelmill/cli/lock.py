@@ -14,7 +14,10 @@ from ._render import emit_json
 @click.command("lock")
 @click.argument("requirements", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
     help="The lock to write (pinned, with --hash lines for every file).",
 )
 @click.option("--resolver", type=click.Choice(["pip-tools", "uv"]), help="Default: pip-tools.")
@@ -23,8 +26,13 @@ from ._render import emit_json
 @config_option
 @json_option
 def command(
-    requirements: Path, output: Path, resolver: str | None, upgrade: bool, index_url: str | None,
-    config_path: Path | None, as_json: bool,
+    requirements: Path,
+    output: Path,
+    resolver: str | None,
+    upgrade: bool,
+    index_url: str | None,
+    config_path: Path | None,
+    as_json: bool,
 ) -> None:
     """Resolve REQUIREMENTS (a .in file) into a pinned, hashed lock.
 
@@ -34,11 +42,20 @@ def command(
     """
     config = load(config_path).with_overrides(index_url=index_url, resolver=resolver)
     result = lock_requirements(
-        requirements, output, index_url=config.index_url, resolver=config.resolver,
+        requirements,
+        output,
+        index_url=config.index_url,
+        resolver=config.resolver,
         upgrade=upgrade,
     )
     if as_json:
-        emit_json({"ok": True, "lock": str(result.output), "pins": result.pins,
-                   "resolver": result.resolver})
+        emit_json(
+            {
+                "ok": True,
+                "lock": str(result.output),
+                "pins": result.pins,
+                "resolver": result.resolver,
+            }
+        )
     else:
         click.echo(f"locked {result.pins} pins into {result.output} ({result.resolver})")

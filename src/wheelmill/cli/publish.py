@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from .._exceptions import WheelsRejected
-
 from ..index import publish
 from ..store import Store
 from ._options import config_option, json_option, load, verbosity_options, wheelhouse_option

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from .._exceptions import PinsFailed
-
 from ..pipeline import lock_path_for, run_pipeline
 from ._options import (
     config_option,
@@ -22,10 +21,17 @@ from ._render import Progress, build_data, emit_json, print_build, print_publish
 
 
 @click.command("run")
-@click.option("-r", "--requirements", type=click.Path(dir_okay=False, path_type=Path),
-              help="A .in to lock first, or an already pinned file. Default: from the config.")
-@click.option("--lock", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where the lock is written (for a .in) or read. Default: from the config.")
+@click.option(
+    "-r",
+    "--requirements",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A .in to lock first, or an already pinned file. Default: from the config.",
+)
+@click.option(
+    "--lock",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where the lock is written (for a .in) or read. Default: from the config.",
+)
 @wheelhouse_option
 @jobs_option
 @index_option
@@ -35,9 +41,17 @@ from ._render import Progress, build_data, emit_json, print_build, print_publish
 @json_option
 @verbosity_options
 def command(
-    requirements: Path | None, lock: Path | None, wheelhouse: Path | None, jobs: int | None,
-    index_url: str | None, upgrade: bool, retry_failed: bool, config_path: Path | None,
-    as_json: bool, quiet: bool, verbose: int,
+    requirements: Path | None,
+    lock: Path | None,
+    wheelhouse: Path | None,
+    jobs: int | None,
+    index_url: str | None,
+    upgrade: bool,
+    retry_failed: bool,
+    config_path: Path | None,
+    as_json: bool,
+    quiet: bool,
+    verbose: int,
 ) -> None:
     """Lock, build and publish in one go, driven by config/wheelmill.toml.
 
@@ -46,7 +60,10 @@ def command(
     are still built and published), 2 for usage or configuration errors.
     """
     config = load(config_path).with_overrides(
-        requirements=requirements, lock=lock, wheelhouse=wheelhouse, jobs=jobs,
+        requirements=requirements,
+        lock=lock,
+        wheelhouse=wheelhouse,
+        jobs=jobs,
         index_url=index_url,
     )
     to_resolve, lock_file = lock_path_for(config)
@@ -55,8 +72,14 @@ def command(
     with Progress(enabled=not (quiet or as_json)) as progress:
         report = run_pipeline(config, upgrade=upgrade, retry_failed=retry_failed, events=progress)
     if as_json:
-        emit_json({"ok": report.ok, "lock": str(report.lock), "build": build_data(report.build),
-                   "publish": publish_data(report.publish)})
+        emit_json(
+            {
+                "ok": report.ok,
+                "lock": str(report.lock),
+                "build": build_data(report.build),
+                "publish": publish_data(report.publish),
+            }
+        )
     elif not quiet or not report.ok:
         print_build(report.build, verbose=verbose)
         print_publish(report.publish)

@@ -15,11 +15,18 @@ from ._options import config_option, load, wheelhouse_option
 @wheelhouse_option
 @click.option("--host", help="Address to listen on. Default: 127.0.0.1 (this machine only).")
 @click.option("--port", type=click.IntRange(0, 65535), help="Default: 8000; 0 picks a free one.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes sharing the socket. Default: the number of CPUs.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes sharing the socket. Default: the number of CPUs.",
+)
 @config_option
 def command(
-    wheelhouse: Path | None, host: str | None, port: int | None, workers: int | None,
+    wheelhouse: Path | None,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
     config_path: Path | None,
 ) -> None:
     """Serve the published index read-only over HTTP.
@@ -41,6 +48,9 @@ def command(
         click.echo(f"serving {config.wheelhouse} at {url} (Ctrl-C to stop)", err=True)
 
     serve(
-        config.wheelhouse, host=config.serve_host, port=config.serve_port,
-        workers=workers or os.cpu_count() or 1, ready=ready,
+        config.wheelhouse,
+        host=config.serve_host,
+        port=config.serve_port,
+        workers=workers or os.cpu_count() or 1,
+        ready=ready,
     )

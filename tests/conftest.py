@@ -1,0 +1,193 @@
+"""Shared fixtures: sample projects, sdist/wheel factories, a local file:// index.
+
+Every sample project under ``tests/packages/<case>/`` becomes an sdist at test
+time (:func:`make_sdist`); :func:`make_wheel` writes small valid wheels; and
+:class:`LocalIndex` lays out a PEP 503 tree on disk so the whole pipeline runs
+offline against ``file://``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import os
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from packaging.utils import canonicalize_name
+
+PACKAGES = Path(__file__).parent / "packages"
+CASES = sorted(p.name for p in PACKAGES.iterdir() if p.is_dir() and not p.name.startswith("_"))
+SAMPLE_BACKEND = PACKAGES / "_sample_backend.py"
+
+#: Variables a user's machine may carry that must never reach wheelmill's builds.
+LEAKY_PREFIXES = ("PIP_", "UV_")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def make_sdist(case: str, directory: Path, name: str | None = None, version: str = "1.0") -> Path:
+    """Pack ``tests/packages/<case>`` as ``<name>-<version>.tar.gz`` with a PKG-INFO.
+
+    The shared in-tree backend goes in as ``sample_backend.py``.
+    """
+    name = name or case
+    dist = f"{canonicalize_name(name).replace('-', '_')}-{version}"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{dist}.tar.gz"
+    pkg_info = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
+    with tarfile.open(path, "w:gz") as archive:
+        for source in sorted((PACKAGES / case).iterdir()):
+            if source.name == "__pycache__":
+                continue
+            archive.add(source, arcname=f"{dist}/{source.name}")
+        archive.add(SAMPLE_BACKEND, arcname=f"{dist}/sample_backend.py")
+        info = tarfile.TarInfo(f"{dist}/PKG-INFO")
+        info.size = len(pkg_info)
+        archive.addfile(info, io.BytesIO(pkg_info))
+    return path
+
+
+def make_wheel(
+    directory: Path,
+    name: str,
+    version: str,
+    *,
+    tag: str = "py3-none-any",
+    requires_python: str | None = None,
+    requires: tuple[str, ...] = (),
+    payload: int = 0,
+) -> Path:
+    """Write a small valid wheel (METADATA, WHEEL, RECORD, one module)."""
+    dist = f"{canonicalize_name(name).replace('-', '_')}-{version}"
+    module = canonicalize_name(name).replace("-", "_")
+    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    if requires_python:
+        metadata += f"Requires-Python: {requires_python}\n"
+    metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
+    files = {
+        f"{module}/__init__.py": f"VERSION = {version!r}\n# {'x' * payload}\n".encode(),
+        f"{dist}.dist-info/METADATA": metadata.encode(),
+        f"{dist}.dist-info/WHEEL": (
+            f"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: {tag}\n"
+        ).encode(),
+    }
+    record = []
+    for member, data in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{member},sha256={digest},{len(data)}")
+    record.append(f"{dist}.dist-info/RECORD,,")
+    files[f"{dist}.dist-info/RECORD"] = ("\n".join(record) + "\n").encode()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{dist}-{tag}.whl"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in files.items():
+            archive.writestr(member, data)
+    return path
+
+
+class LocalIndex:
+    """A PEP 503 index on disk (``file://``), the offline stand-in for PyPI."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.files = root / "files"
+        self.simple = root / "simple"
+        self.files.mkdir(parents=True, exist_ok=True)
+        self.simple.mkdir(parents=True, exist_ok=True)
+        self.url = self.simple.as_uri() + "/"
+
+    def add(self, path: Path) -> Path:
+        """Put a wheel or sdist on the index and regenerate the project's page."""
+        target = self.files / path.name
+        if path != target:
+            target.write_bytes(path.read_bytes())
+        self.refresh()
+        return target
+
+    def refresh(self) -> None:
+        projects: dict[str, list[Path]] = {}
+        for path in sorted(self.files.iterdir()):
+            stem = path.name.split("-")[0]
+            projects.setdefault(canonicalize_name(stem), []).append(path)
+        for project, paths in projects.items():
+            page = self.simple / project
+            page.mkdir(exist_ok=True)
+            links = "".join(
+                f'<a href="../../files/{p.name}#sha256={sha256(p)}">{html.escape(p.name)}</a>\n'
+                for p in paths
+            )
+            (page / "index.html").write_text(f"<!DOCTYPE html><html><body>\n{links}</body></html>")
+
+    def lock_line(self, name: str, version: str) -> str:
+        """A lock entry for ``name==version`` hashing every file it has on this index."""
+        dist = canonicalize_name(name).replace("-", "_")
+        hashes = [
+            f"    --hash=sha256:{sha256(p)}"
+            for p in sorted(self.files.iterdir())
+            if p.name.startswith(f"{dist}-{version}-") or p.name.startswith(f"{dist}-{version}.")
+        ]
+        return f"{name}=={version} \\\n" + " \\\n".join(hashes) + "\n"
+
+
+@pytest.fixture
+def local_index(tmp_path: Path) -> LocalIndex:
+    return LocalIndex(tmp_path / "index")
+
+
+@pytest.fixture(params=CASES)
+def sample_case(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(autouse=True)
+def _hostile_pip_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Every test runs as on a machine whose pip and uv settings point nowhere useful.
+
+    A dead index, a bogus find-links and a config file adding both: if any of
+    them leaked into wheelmill's subprocesses, builds and locks would fail.
+    """
+    bogus = tmp_path / "bogus-pip.conf"
+    bogus.write_text(
+        "[global]\nindex-url = http://127.0.0.1:9/dead/\nfind-links = /nonexistent/links\n"
+        "extra-index-url = http://127.0.0.1:9/also-dead/\n"
+    )
+    monkeypatch.setenv("PIP_INDEX_URL", "http://127.0.0.1:9/dead/")
+    monkeypatch.setenv("PIP_FIND_LINKS", "/nonexistent/links")
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(bogus))
+    monkeypatch.setenv("UV_INDEX_URL", "http://127.0.0.1:9/dead/")
+    monkeypatch.setenv("UV_DEFAULT_INDEX", "http://127.0.0.1:9/dead/")
+    monkeypatch.setenv("UV_FIND_LINKS", "/nonexistent/links")
+    yield
+
+
+def client_env(**extra: str) -> dict[str, str]:
+    """Environment for a real pip/uv *client* in a test: the test's hostile settings removed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(LEAKY_PREFIXES)}
+    env.update(
+        {
+            "PIP_CONFIG_FILE": os.devnull,
+            "UV_NO_CONFIG": "1",
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            "PYTHONNOUSERSITE": "1",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def fresh_venv(tmp_path: Path) -> Iterator[Path]:
+    """A new virtual environment (with pip) for install tests; yields its python."""
+    import venv
+
+    target = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True, symlinks=os.name != "nt").create(target)
+    yield target / "bin" / "python"

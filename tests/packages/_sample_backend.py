@@ -1,0 +1,65 @@
+"""A minimal in-tree PEP 517 backend: a pure-Python wheel named by the sdist's PKG-INFO.
+
+It needs nothing installed, so a build of it runs offline in well under a second.
+``make_sdist`` puts this file into every sample sdist as ``sample_backend.py``.
+``SAMPLE_SLEEP`` (seconds) makes a build slow enough to be killed mid-way.
+``config_settings`` ``greeting`` and the ``SAMPLE_ENV`` variable end up in the
+module, so tests can see that overrides reach the backend.
+"""
+
+import base64
+import hashlib
+import os
+import sys
+import time
+import zipfile
+
+
+
+def _pkg_info():
+    fields = {"Name": "pure-ok", "Version": "1.0"}
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "PKG-INFO")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as stream:
+            for line in stream:
+                key, sep, value = line.partition(":")
+                if sep and key in fields:
+                    fields[key] = value.strip()
+    return fields["Name"], fields["Version"]
+
+
+DISPLAY, VERSION = _pkg_info()
+NAME = DISPLAY.replace("-", "_").replace(".", "_").lower()
+MODULE = f"{NAME}.py"
+
+
+def _record_line(name, data):
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{name},sha256={digest},{len(data)}"
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    time.sleep(float(os.environ.get("SAMPLE_SLEEP", "0")))
+    dist = f"{NAME}-{VERSION}.dist-info"
+    greeting = (config_settings or {}).get("greeting", "hello")
+    files = {
+        MODULE: f"GREETING = {greeting!r}\nENV = {os.environ.get('SAMPLE_ENV', '')!r}\n".encode(),
+        f"{dist}/METADATA": (
+            f"Metadata-Version: 2.1\nName: {DISPLAY}\nVersion: {VERSION}\n"
+            "Requires-Python: >=3.8\n"
+        ).encode(),
+        f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: sample\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    filename = f"{NAME}-{VERSION}-py3-none-any.whl"
+    record = [_record_line(name, data) for name, data in files.items()]
+    record.append(f"{dist}/RECORD,,")
+    files[f"{dist}/RECORD"] = ("\n".join(record) + "\n").encode()
+    with zipfile.ZipFile(os.path.join(wheel_directory, filename), "w") as archive:
+        for name, data in files.items():
+            archive.writestr(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), data)
+    print(f"sample backend built {filename}", file=sys.stderr)
+    return filename
+
+
+def get_requires_for_build_wheel(config_settings=None):
+    return []
