@@ -215,16 +215,31 @@ def test_timeout_kills_the_build(local_index: LocalIndex, tmp_path: Path) -> Non
     local_index.add(make_sdist("pure-ok", tmp_path / "src", name="slow", version="1.0"))
     settings = BuildSettings(timeout=1, env={"SAMPLE_SLEEP": "30"})
     started = time.monotonic()
-    report = _run(local_index.lock_line("slow", "1.0"), local_index, tmp_path / "wh", settings=settings)
+    report = _run(
+        local_index.lock_line("slow", "1.0"), local_index, tmp_path / "wh", settings=settings
+    )
     assert time.monotonic() - started < 15
     (failure,) = report.failures
     assert "timed out after 1 s" in str(failure.error)
 
 
-def _cli_build(lock: Path, wheelhouse: Path, index: LocalIndex, *extra: str) -> subprocess.Popen[str]:
+def _cli_build(
+    lock: Path, wheelhouse: Path, index: LocalIndex, *extra: str
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "wheelmill", "build", str(lock), "-w", str(wheelhouse),
-         "--index-url", index.url, "--json", *extra],
+        [
+            sys.executable,
+            "-m",
+            "wheelmill",
+            "build",
+            str(lock),
+            "-w",
+            str(wheelhouse),
+            "--index-url",
+            index.url,
+            "--json",
+            *extra,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -253,6 +268,18 @@ def test_two_builders_on_one_wheelhouse_build_each_pin_once(
     assert _wheels(wheelhouse) == [f"{n}-1.0-py3-none-any.whl" for n in ("p1", "p2", "p3")]
 
 
+def _processes_mentioning(text: str) -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if text in cmdline:
+            found.append(cmdline)
+    return found
+
+
 def test_killed_builder_leaves_nothing_published(local_index: LocalIndex, tmp_path: Path) -> None:
     local_index.add(make_sdist("pure-ok", tmp_path / "src", name="slow", version="1.0"))
     lock = tmp_path / "lock.txt"
@@ -268,12 +295,18 @@ def test_killed_builder_leaves_nothing_published(local_index: LocalIndex, tmp_pa
     time.sleep(0.5)
     os.kill(run.pid, signal.SIGKILL)
     run.communicate(timeout=30)
+    # The build it had started dies with it (no orphan keeps running) ...
+    deadline = time.monotonic() + 10
+    while _processes_mentioning(str(wheelhouse)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_mentioning(str(wheelhouse)) == []
+    # ... and nothing was published or recorded.
     assert _wheels(wheelhouse) == []
     assert list(state.glob("records/*.json")) == []
     # The next builder reaps the dead one's temp space and builds normally.
     config.write_text("")
     done = _cli_build(lock, wheelhouse, local_index, "--config", str(config))
-    out, err = done.communicate(timeout=120)
+    _out, err = done.communicate(timeout=120)
     assert done.returncode == 0, err
     assert _wheels(wheelhouse) == ["slow-1.0-py3-none-any.whl"]
     assert [p.name for p in (state / "tmp").iterdir()] == []

@@ -21,6 +21,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -92,7 +93,7 @@ def _run(argv: list[str], env: Mapping[str, str], log: Path, timeout: float) -> 
     """Run ``argv`` with output appended to ``log``; ``None`` when it timed out."""
     with log.open("ab") as sink:
         process = subprocess.Popen(
-            argv,
+            [sys.executable, "-m", "wheelmill._supervise", str(os.getpid()), *argv],
             env=dict(env),
             stdin=subprocess.DEVNULL,
             stdout=sink,

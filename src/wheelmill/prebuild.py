@@ -208,16 +208,21 @@ def settle_pin(ctx: _Context, pin: Pin) -> PinResult:
         try:
             record = _produce(ctx, pin, key, scratch)
         except WheelmillError as exc:
-            # Index and download problems are not cached: they may pass by the next run.
-            return PinResult(
-                pin.name,
-                pin.version,
-                ctx.target.name,
-                key,
-                FAILED,
-                duration=time.monotonic() - started,
+            # Index and download problems go to the catalog but not into the key's
+            # record: they may pass by the next run, so the next run tries again.
+            failure = Record(
+                key=key,
+                status=FAILED,
+                name=pin.name,
+                version=pin.version,
+                target=ctx.target.name,
+                source="upstream",
                 error=str(exc),
+                duration=time.monotonic() - started,
+                created=time.time(),
             )
+            ctx.catalog.add(failure)
+            return _result(failure, FAILED)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         ctx.store.write_record(record)
