@@ -125,7 +125,8 @@ def lock_requirements(
             ]
             if upgrade:
                 argv.append("--upgrade")
-        argv.append(str(requirements.resolve()))
+        # Relative to the lock's directory, so `# via -r …` lines name no absolute path.
+        argv.append(os.path.relpath(requirements.resolve(), output.parent.resolve()))
         try:
             done = run_captured(argv, env=env, cwd=output.parent, timeout=timeout)
         except OSError as exc:
