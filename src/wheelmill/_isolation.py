@@ -38,7 +38,9 @@ def isolated_env(
     """Return a subprocess environment free of the user's pip/uv configuration.
 
     ``index_url`` and ``find_links`` become the only package sources pip and uv
-    see; ``extra`` (per-build variables from the config) is applied last.
+    see; ``extra`` (per-build variables from the config) is applied last. Pass
+    ``find_links`` as URLs (``Path.as_uri()``): pip splits the variable on
+    whitespace and uv on commas, so a plain path with a space would break.
     """
     source = os.environ if base is None else base
     env = {

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import lzma
 import zipfile
+import zlib
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
@@ -16,6 +18,20 @@ from packaging.utils import (
 from packaging.version import Version
 
 from ._exceptions import InvalidWheelError
+
+#: What reading a damaged or hostile zip can raise besides ``BadZipFile``: a broken
+#: deflate stream (``zlib.error``), an unknown compression method
+#: (``NotImplementedError``), a broken bzip2 (``OSError``) or lzma stream.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    EOFError,
+    ValueError,
+    OSError,
+    NotImplementedError,
+    zlib.error,
+    lzma.LZMAError,
+)
 
 
 def wheel_project(filename: str) -> tuple[NormalizedName, Version]:
@@ -53,7 +69,7 @@ def metadata_bytes(data: bytes, filename: str, *, check_crc: bool = False) -> by
                     raise InvalidWheelError(f"{filename}: corrupted member {broken}")
             member = _metadata_member(archive, filename)
             metadata = archive.read(member)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
+    except _ZIP_ERRORS as exc:
         raise InvalidWheelError(f"{filename}: not a readable zip archive ({exc})") from None
     headers = BytesHeaderParser().parsebytes(metadata)
     name, version = wheel_project(filename)
@@ -66,7 +82,9 @@ def metadata_bytes(data: bytes, filename: str, *, check_crc: bool = False) -> by
                 f"{filename}: METADATA has version {meta_version}, not {version}"
             )
     except ValueError:
-        raise InvalidWheelError(f"{filename}: METADATA version {meta_version!r} is invalid") from None
+        raise InvalidWheelError(
+            f"{filename}: METADATA version {meta_version!r} is invalid"
+        ) from None
     return metadata
 
 

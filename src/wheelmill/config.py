@@ -9,6 +9,7 @@ directory of the config file, so a config works from any working directory.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import sys
 from collections.abc import Mapping
@@ -70,7 +71,12 @@ def _string(value: object, where: str) -> str:
 
 
 def _number(value: object, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+    ):
         raise ConfigError(f"{where} must be a non-negative number, not {value!r}")
     return float(value)
 
@@ -79,6 +85,13 @@ def _integer(value: object, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ConfigError(f"{where} must be a non-negative integer, not {value!r}")
     return value
+
+
+def _port(value: object, where: str) -> int:
+    port = _integer(value, where)
+    if port > 65535:
+        raise ConfigError(f"{where} must be a port number (0-65535), not {value!r}")
+    return port
 
 
 def _choice(choices: tuple[str, ...]) -> Callable[[object, str], str]:
@@ -115,7 +128,7 @@ _BUILD: dict[str, Callable[[object, str], Any]] = {
     "env": _str_table,
     "config_settings": _str_table,
 }
-_SERVE: dict[str, Callable[[object, str], Any]] = {"host": _string, "port": _integer}
+_SERVE: dict[str, Callable[[object, str], Any]] = {"host": _string, "port": _port}
 _SECTIONS = {"build": _BUILD, "serve": _SERVE}
 
 
@@ -125,7 +138,7 @@ def _check_keys(table: Mapping[str, object], known: list[str], where: str, path:
             continue
         close = difflib.get_close_matches(key, known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
-        raise ConfigError(f"{path}: unknown key {where}{key!r}{hint}")
+        raise ConfigError(f"{path}: unknown key {where + key!r}{hint}")
 
 
 def _validated(
@@ -140,7 +153,10 @@ def parse_config(data: Mapping[str, object], path: Path) -> Config:
     for section in _SECTIONS:
         if section in data and not isinstance(data[section], dict):
             raise ConfigError(f"{path}: [{section}] must be a table")
-    top = _validated({k: v for k, v in data.items() if k in _TOP}, _TOP, "")
+    try:
+        top = _validated({k: v for k, v in data.items() if k in _TOP}, _TOP, "")
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     sections: dict[str, dict[str, Any]] = {}
     for name, schema in _SECTIONS.items():
         table = data.get(name, {})
@@ -150,7 +166,8 @@ def parse_config(data: Mapping[str, object], path: Path) -> Config:
             sections[name] = _validated(table, schema, f"{name}.")
         except ConfigError as exc:
             raise ConfigError(f"{path}: {exc}") from None
-    base = path.parent
+    # Absolute, so paths stay right when a subprocess or a later chdir uses them.
+    base = path.parent.absolute()
     return Config(
         wheelhouse=(base / top.get("wheelhouse", "wheelhouse")),
         requirements=base / top["requirements"] if "requirements" in top else None,
@@ -172,14 +189,17 @@ def load_config(path: Path) -> Config:
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file; pass --config or create it") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config file ({exc.strerror})") from None
+        raise ConfigError(
+            f"{path}: cannot read config file ({exc.strerror}); check the path and its permissions"
+        ) from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save the config file as UTF-8"
+        ) from None
     try:
-        return parse_config(data, path)
-    except ConfigError as exc:
-        if str(exc).startswith(str(path)):
-            raise
-        raise ConfigError(f"{path}: {exc}") from None
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax there") from None
+    return parse_config(data, path)

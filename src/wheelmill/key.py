@@ -7,8 +7,9 @@ does nothing. The key covers:
   re-uploaded or differently-locked sdist is a new key; an unhashed pin falls
   back to the index URL it came from);
 * the target: implementation, Python ``X.Y``, ABI, platform and libc;
-* the build settings: environment overrides, ``config_settings``, and the
-  build-backend constraints when configured;
+* the build settings: environment overrides and ``config_settings``;
+* the compiler variables builds inherit from the environment (``CC``,
+  ``CFLAGS``, ``LDFLAGS``, ``PKG_CONFIG_PATH``, …: :data:`BUILD_ENV_VARIABLES`);
 * wheelmill's key schema version, bumped whenever the build recipe changes.
 
 It deliberately does *not* cover the installer used for build environments
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 
 from .config import BuildSettings
@@ -29,8 +31,41 @@ from .target import Target
 KEY_SCHEMA = 1
 
 
+#: Variables of the user's environment that reach a build and change compiled output.
+BUILD_ENV_VARIABLES = (
+    "CC",
+    "CXX",
+    "CPP",
+    "LD",
+    "AR",
+    "CFLAGS",
+    "CXXFLAGS",
+    "CPPFLAGS",
+    "LDFLAGS",
+    "LDSHARED",
+    "ARCHFLAGS",
+    "MACOSX_DEPLOYMENT_TARGET",
+    "PKG_CONFIG_PATH",
+    "RUSTFLAGS",
+    "CARGO_BUILD_TARGET",
+    "NPY_NUM_BUILD_JOBS",
+    "SETUPTOOLS_SCM_PRETEND_VERSION",
+)
+
+
+def inherited_build_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The compiler-related variables set in the environment builds inherit."""
+    source = os.environ if environ is None else environ
+    return {name: source[name] for name in BUILD_ENV_VARIABLES if name in source}
+
+
 def key_material(
-    pin: Pin, target: Target, settings: BuildSettings, *, index_url: str
+    pin: Pin,
+    target: Target,
+    settings: BuildSettings,
+    *,
+    index_url: str,
+    environ: Mapping[str, str] | None = None,
 ) -> Mapping[str, object]:
     """The exact inputs hashed into the build key, for records and ``--verbose`` output."""
     material: dict[str, object] = {
@@ -41,16 +76,24 @@ def key_material(
         "target": target.key_material(),
         "env": dict(sorted(settings.env.items())),
         "config_settings": dict(sorted(settings.config_settings.items())),
+        "inherited_env": inherited_build_env(environ),
     }
     if not pin.hashes:
         material["index_url"] = index_url
     return material
 
 
-def build_key(pin: Pin, target: Target, settings: BuildSettings, *, index_url: str) -> str:
+def build_key(
+    pin: Pin,
+    target: Target,
+    settings: BuildSettings,
+    *,
+    index_url: str,
+    environ: Mapping[str, str] | None = None,
+) -> str:
     """A 32-hex-digit digest of :func:`key_material`."""
     canonical = json.dumps(
-        key_material(pin, target, settings, index_url=index_url),
+        key_material(pin, target, settings, index_url=index_url, environ=environ),
         sort_keys=True,
         separators=(",", ":"),
     )

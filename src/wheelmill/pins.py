@@ -16,6 +16,7 @@ from pathlib import Path
 from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from ._exceptions import RequirementsError
 
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 _HASH_RE = re.compile(r"^(sha256|sha384|sha512):([0-9a-f]+)$")
 _HASH_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
 _COMMENT_RE = re.compile(r"(^|\s+)#.*$")
+_HASH_OPTION_RE = re.compile(r"\s+--hash(?=[=\s]|$)")
 #: Options a lock may carry that do not change what is pinned; wheelmill takes its
 #: package sources from its own configuration, never from the lock.
 _IGNORED_OPTIONS = (
@@ -87,13 +89,22 @@ def logical_lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _split_hashes(body: str, where: str) -> tuple[str, frozenset[str]]:
-    parts = body.split(" --hash")
+    parts = _HASH_OPTION_RE.split(body)
     hashes: set[str] = set()
     for part in parts[1:]:
-        value = part.strip().lstrip("=").strip().split()[0] if part.strip() else ""
+        tokens = part.strip().lstrip("=").split()
+        value = tokens[0] if tokens else ""
+        if len(tokens) > 1:
+            raise RequirementsError(
+                f"{where}: unexpected {' '.join(tokens[1:])!r} after --hash; "
+                "put markers before the hashes, one --hash=<algorithm>:<hex> each"
+            )
         match = _HASH_RE.match(value.lower())
         if not match or len(match.group(2)) != _HASH_LENGTHS[match.group(1)]:
-            raise RequirementsError(f"{where}: malformed hash {value!r}; expected sha256:<64 hex>")
+            raise RequirementsError(
+                f"{where}: malformed hash {value!r}; expected sha256:<64 hex digits> "
+                "(re-lock with hashes to fix it)"
+            )
         hashes.add(value.lower())
     return parts[0].strip(), frozenset(hashes)
 
@@ -106,7 +117,8 @@ def parse_pin_line(body: str, where: str) -> Pin:
     except InvalidRequirement as exc:
         first = str(exc).splitlines()[0]
         raise RequirementsError(
-            f"{where}: cannot parse requirement {requirement_text!r} ({first})"
+            f"{where}: cannot parse requirement {requirement_text!r} ({first}); "
+            "write it as name==version"
         ) from None
     if requirement.url:
         raise RequirementsError(
@@ -123,9 +135,17 @@ def parse_pin_line(body: str, where: str) -> Pin:
             f"{where}: {requirement_text!r} is not pinned to one version; "
             "run `wheelmill lock` on the requirements first"
         )
+    try:
+        # Normalized, so the version compares equal to the one in a wheel's filename.
+        version = str(Version(specifiers[0].version))
+    except InvalidVersion:
+        raise RequirementsError(
+            f"{where}: {specifiers[0].version!r} is not a PEP 440 version; "
+            "pin a release the index publishes"
+        ) from None
     return Pin(
         name=canonicalize_name(requirement.name),
-        version=specifiers[0].version,
+        version=version,
         hashes=hashes,
         marker=requirement.marker,
         extras=frozenset(requirement.extras),
@@ -135,6 +155,7 @@ def parse_pin_line(body: str, where: str) -> Pin:
 def parse_pins(text: str, source: str = "<lock>") -> list[Pin]:
     """Parse the text of a pinned requirements file."""
     pins: list[Pin] = []
+    unconditional: dict[str, int] = {}
     for number, line in logical_lines(text):
         where = f"{source}:{number}"
         if line.startswith("-"):
@@ -147,9 +168,14 @@ def parse_pins(text: str, source: str = "<lock>") -> list[Pin]:
                 "lock the requirements into one flat pinned file"
             )
         pin = parse_pin_line(line, where)
-        pins.append(
-            Pin(pin.name, pin.version, pin.hashes, pin.marker, pin.extras, line=number)
-        )
+        if pin.marker is None:
+            if pin.name in unconditional:
+                raise RequirementsError(
+                    f"{where}: {pin.name} is pinned again (first on line "
+                    f"{unconditional[pin.name]}); keep one pin per package"
+                )
+            unconditional[pin.name] = number
+        pins.append(Pin(pin.name, pin.version, pin.hashes, pin.marker, pin.extras, line=number))
     return pins
 
 
@@ -158,7 +184,15 @@ def read_pins(path: Path) -> list[Pin]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise RequirementsError(f"{path}: no such lock file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RequirementsError(f"{path}: cannot read lock file ({exc})") from None
+        raise RequirementsError(
+            f"{path}: no such lock file; check the path or create it with `wheelmill lock`"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise RequirementsError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save the lock file as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise RequirementsError(
+            f"{path}: cannot read lock file ({exc.strerror}); check its permissions"
+        ) from None
     return parse_pins(text, str(path))

@@ -36,6 +36,8 @@ from ._exceptions import WheelhouseError
 from ._wheelfile import check_wheel
 
 STATE = ".wheelmill"
+#: A loose temp file this old cannot belong to a live writer (they live for milliseconds).
+_STALE_TEMP_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,12 @@ class Store:
                 guard.release()
             with contextlib.suppress(FileNotFoundError):
                 lock_file.unlink()
+        # Loose temp files (records, index pages) of writers killed mid-write.
+        cutoff = time.time() - _STALE_TEMP_SECONDS
+        for leftover in self.tmp.glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
         return reaped
 
     # -- records ----------------------------------------------------------------
