@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 import urllib.parse
 from dataclasses import dataclass
 
@@ -22,15 +23,26 @@ REASONS = {
     431: "Request Header Fields Too Large",
     500: "Internal Server Error",
 }
-_OFFERS = {
-    JSON_TYPE: ("json", JSON_TYPE),
-    "application/vnd.pypi.simple.latest+json": ("json", JSON_TYPE),
-    HTML_TYPE: ("html", HTML_TYPE),
-    "application/vnd.pypi.simple.latest+html": ("html", HTML_TYPE),
-    "text/html": ("html", "text/html; charset=utf-8"),
+#: The representations on offer, in the server's order of preference (PEP 691: JSON).
+_OFFERS = (
+    ("json", JSON_TYPE),
+    ("html", HTML_TYPE),
+    ("html", "text/html; charset=utf-8"),
+)
+#: The media types a client may name, and the offer each one means.
+_NAMES = {
+    JSON_TYPE: 0,
+    "application/vnd.pypi.simple.latest+json": 0,
+    HTML_TYPE: 1,
+    "application/vnd.pypi.simple.latest+html": 1,
+    "text/html": 2,
 }
-#: What a wildcard gets: the most expressive format (PEP 691's recommendation).
-_WILDCARD = ("json", JSON_TYPE)
+_QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)", re.IGNORECASE)
+
+
+class Unsatisfiable(Exception):
+    """A well-formed byte range that starts past the end of the file (416)."""
 
 
 @dataclass
@@ -42,10 +54,10 @@ class Request:
 
     @property
     def keep_alive(self) -> bool:
-        connection = self.headers.get("connection", "").lower()
+        tokens = {token.strip() for token in self.headers.get("connection", "").lower().split(",")}
         if self.version == "HTTP/1.0":
-            return connection == "keep-alive"
-        return connection != "close"
+            return "keep-alive" in tokens
+        return "close" not in tokens
 
 
 def parse_head(head: bytes) -> Request | None:
@@ -69,37 +81,52 @@ def parse_head(head: bytes) -> Request | None:
 
 
 def negotiate(accept: str | None, query_format: str | None = None) -> tuple[str, str] | None:
-    """Choose ``("json"|"html", content type)`` from an Accept header; ``None`` means 406."""
+    """Choose ``("json"|"html", content type)`` from an Accept header; ``None`` means 406.
+
+    Each offer takes the quality of the most specific media range that matches it
+    (RFC 9110 §12.5.1), so ``…v1+json;q=0, */*`` excludes JSON. The best quality
+    wins; ties go to the range the client listed first, then to the server's order.
+    """
     if query_format:
-        return _OFFERS.get(query_format.strip().lower())
-    if not accept:
-        return _WILDCARD
-    best: tuple[float, int, tuple[str, str]] | None = None
-    for position, item in enumerate(accept.split(",")):
-        media, *params = (part.strip() for part in item.split(";"))
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        media = media.lower()
-        if media in _OFFERS:
-            offer = _OFFERS[media]
-        elif media in ("*/*", "application/*"):
-            offer = _WILDCARD
-        elif media == "text/*":
-            offer = _OFFERS["text/html"]
-        else:
+        offer = _NAMES.get(query_format.strip().lower())
+        return None if offer is None else _OFFERS[offer]
+    if not accept or not accept.strip():
+        return _OFFERS[0]
+    ranges = [_media_range(item) for item in accept.split(",") if item.strip()]
+    best: tuple[tuple[float, int, int], int] | None = None
+    for offer in range(len(_OFFERS)):
+        matches = [
+            (specificity, -position, quality)
+            for position, (media, quality) in enumerate(ranges)
+            if (specificity := _specificity(media, offer)) >= 0
+        ]
+        if not matches:
             continue
-        if quality <= 0:
-            continue
-        rank = (quality, -position, offer)
-        if best is None or rank[:2] > best[:2]:
-            best = rank
-    return best[2] if best else None
+        _, first, quality = max(matches)
+        rank = (quality, first, -offer)
+        if quality > 0 and (best is None or rank > best[0]):
+            best = (rank, offer)
+    return None if best is None else _OFFERS[best[1]]
+
+
+def _media_range(item: str) -> tuple[str, float]:
+    media, *params = (part.strip() for part in item.split(";"))
+    quality = 1.0
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            value = value.strip()
+            quality = float(value) if _QVALUE.fullmatch(value) else 0.0
+    return media.lower(), quality
+
+
+def _specificity(media: str, offer: int) -> int:
+    """How closely a media range names an offer: 2 exactly, 1 ``type/*``, 0 ``*/*``, else -1."""
+    if _NAMES.get(media) == offer:
+        return 2
+    if media == _OFFERS[offer][1].partition("/")[0] + "/*":
+        return 1
+    return 0 if media == "*/*" else -1
 
 
 def split_target(target: str) -> tuple[list[str], dict[str, str], bool] | None:
@@ -109,8 +136,8 @@ def split_target(target: str) -> tuple[list[str], dict[str, str], bool] | None:
     (also percent-encoded), backslashes, NUL bytes, hidden names, absolute URLs.
     """
     path, _, query = target.partition("?")
-    if not path.startswith("/"):
-        return None
+    if not path.startswith("/") or not all("!" <= char <= "~" for char in target):
+        return None  # absolute-form, or raw spaces, controls or non-ASCII (never valid)
     try:
         decoded = urllib.parse.unquote(path, errors="strict") if "%" in path else path
     except UnicodeDecodeError:
@@ -126,26 +153,35 @@ def split_target(target: str) -> tuple[list[str], dict[str, str], bool] | None:
             return None
     if posixpath.normpath(decoded) != decoded.rstrip("/") and decoded != "/":
         return None
-    params = dict(urllib.parse.parse_qsl(query)) if query else {}
+    params = {}
+    for pair in query.split("&"):
+        if pair:  # not parse_qsl: a "+" stays a plus, as in ?format=…simple.v1+json
+            name, _, value = pair.partition("=")
+            params[urllib.parse.unquote(name)] = urllib.parse.unquote(value)
     return segments, params, trailing
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
-    """A single ``bytes=a-b`` range as ``(start, end_inclusive)``; ``None`` if unusable."""
-    unit, _, spec = header.partition("=")
-    if unit.strip() != "bytes" or "," in spec:
+    """A single ``bytes=a-b`` range as ``(start, end_inclusive)``.
+
+    ``None`` when the header is not one byte range this server honours (another
+    unit, several ranges, bad syntax): the whole file is sent, as RFC 9110 §14.2
+    allows. A well-formed range that starts past the end raises :class:`Unsatisfiable`.
+    """
+    match = _RANGE.fullmatch(header.strip())
+    if match is None:
         return None
-    first, _, last = spec.strip().partition("-")
-    try:
-        if first == "":
-            length = int(last)
-            if length <= 0:
-                return None
-            return max(0, size - length), size - 1
-        start = int(first)
-        end = int(last) if last else size - 1
-    except ValueError:
+    first, last = match.groups()
+    if not first:
+        if not last:
+            return None
+        length = int(last)
+        if length == 0:
+            raise Unsatisfiable(header)
+        return max(0, size - length), size - 1
+    start = int(first)
+    if last and int(last) < start:
         return None
-    if start > end or start >= size:
-        return None
-    return start, min(end, size - 1)
+    if start >= size:
+        raise Unsatisfiable(header)
+    return start, min(int(last), size - 1) if last else size - 1

@@ -12,7 +12,7 @@
 Links are relative (``../../wheels/…``), so the tree works over ``file://``,
 from :mod:`wheelmill.serve`, and behind any static web server.
 
-It is incremental: a state file remembers each wheel's size, mtime and digests,
+It is incremental: a state file remembers each wheel's size, mtime, inode and digests,
 so only new or changed wheels are read, and only projects whose files changed
 get their pages rewritten. Every file is written to a temp file and renamed.
 """
@@ -39,11 +39,14 @@ from ._wheelfile import metadata_bytes, metadata_field, wheel_project
 from .store import Store, write_atomic
 
 API_VERSION = "1.1"
-_STATE_FORMAT = 1
+_STATE_FORMAT = 2
 _STATE_FILE = "index-state.json"
 _PARALLEL_THRESHOLD = 400
 HTML_TYPE = "application/vnd.pypi.simple.v1+html"
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+
+#: What reading one wheel needs: its path, size, mtime and inode.
+_Job = tuple[str, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class FileEntry:
     version: str
     size: int
     mtime_ns: int
+    inode: int  # a same-size file renamed into place within one mtime tick
     sha256: str
     metadata_sha256: str
     requires_python: str | None
@@ -82,7 +86,7 @@ def _upload_time(mtime_ns: int) -> str:
     return f"{stamp}.{nanos // 1000:06d}Z"
 
 
-def read_entry(path: str, size: int, mtime_ns: int) -> FileEntry | str:
+def read_entry(path: str, size: int, mtime_ns: int, inode: int) -> FileEntry | str:
     """Hash a wheel, write its ``.metadata`` file, return its entry (or the rejection reason)."""
     filename = os.path.basename(path)
     try:
@@ -92,6 +96,8 @@ def read_entry(path: str, size: int, mtime_ns: int) -> FileEntry | str:
         project, version = wheel_project(filename)
     except (InvalidWheelError, OSError) as exc:
         return str(exc)
+    except RuntimeError as exc:  # zipfile's "encrypted, password required"
+        return f"{filename}: METADATA cannot be read from the archive ({exc})"
     meta_path = Path(path + ".metadata")
     write_atomic(meta_path, metadata)
     return FileEntry(
@@ -101,6 +107,7 @@ def read_entry(path: str, size: int, mtime_ns: int) -> FileEntry | str:
         version=str(version),
         size=size,
         mtime_ns=mtime_ns,
+        inode=inode,
         sha256=hashlib.sha256(data).hexdigest(),
         metadata_sha256=hashlib.sha256(metadata).hexdigest(),
         requires_python=metadata_field(metadata, "Requires-Python"),
@@ -108,7 +115,7 @@ def read_entry(path: str, size: int, mtime_ns: int) -> FileEntry | str:
     )
 
 
-def _read_many(jobs: list[tuple[str, int, int]]) -> list[FileEntry | str]:
+def _read_many(jobs: list[_Job]) -> list[FileEntry | str]:
     return [read_entry(*job) for job in jobs]
 
 
@@ -238,9 +245,7 @@ def _scan(wheels: Path) -> tuple[dict[str, os.stat_result], set[str]]:
     return found, metadata
 
 
-def _read_changed(
-    wheels: Path, jobs: list[tuple[str, int, int]], workers: int
-) -> Iterable[FileEntry | str]:
+def _read_changed(wheels: Path, jobs: list[_Job], workers: int) -> Iterable[FileEntry | str]:
     if len(jobs) < _PARALLEL_THRESHOLD or workers <= 1:
         return _read_many(jobs)
     size = max(50, len(jobs) // (workers * 4))
@@ -258,24 +263,26 @@ def publish(store: Store, *, workers: int | None = None) -> PublishReport:
         state = _State(store)
         found, metadata = _scan(store.wheels)
         changed_projects: set[str] = set()
-        jobs = []
+        jobs: list[_Job] = []
         for filename, stat in found.items():
             old = state.entries.get(filename)
             if (
                 old is not None
                 and old.size == stat.st_size
                 and old.mtime_ns == stat.st_mtime_ns
+                and old.inode == stat.st_ino
                 and filename in metadata
             ):
                 continue
-            jobs.append((str(store.wheels / filename), stat.st_size, stat.st_mtime_ns))
+            jobs.append((str(store.wheels / filename), stat.st_size, stat.st_mtime_ns, stat.st_ino))
         for filename in list(state.entries):
             if filename not in found:
                 changed_projects.add(state.entries.pop(filename).project)
                 report.removed.append(filename)
         for filename in metadata - found.keys():
             (store.wheels / f"{filename}.metadata").unlink(missing_ok=True)
-        for job, outcome in zip(jobs, _read_changed(store.wheels, jobs, workers or os.cpu_count() or 1)):
+        outcomes = _read_changed(store.wheels, jobs, workers or os.cpu_count() or 1)
+        for job, outcome in zip(jobs, outcomes):
             filename = os.path.basename(job[0])
             if isinstance(outcome, str):
                 report.rejected[filename] = outcome
@@ -314,10 +321,14 @@ def _write_pages(store: Store, state: _State, changed: set[str], report: Publish
             continue
         entries = by_project[project]
         directory.mkdir(exist_ok=True)
-        write_atomic(directory / "index.html", project_html(names[project], entries).encode(),
-                     tmp_dir=store.tmp)
-        write_atomic(directory / "index.json", project_json(project, entries).encode(),
-                     tmp_dir=store.tmp)
+        write_atomic(
+            directory / "index.html",
+            project_html(names[project], entries).encode(),
+            tmp_dir=store.tmp,
+        )
+        write_atomic(
+            directory / "index.json", project_json(project, entries).encode(), tmp_dir=store.tmp
+        )
         report.projects_written.append(project)
     root_missing = not (store.simple / "index.json").is_file()
     if names != state.projects or root_missing:
