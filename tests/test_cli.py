@@ -14,8 +14,15 @@ from conftest import LocalIndex, make_sdist, make_wheel
 from wheelmill.cli import cli
 
 
+def _runner() -> CliRunner:
+    try:  # click < 8.2 mixes stderr into output unless told otherwise
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()
+
+
 def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(
+    return _runner().invoke(
         cli, [str(a) for a in args], prog_name="wheelmill", catch_exceptions=False
     )
 

@@ -131,11 +131,12 @@ def test_hash_mismatch_fails_and_keeps_nothing(local_index: LocalIndex, tmp_path
 
 def test_unknown_project_and_missing_version(local_index: LocalIndex, tmp_path: Path) -> None:
     local_index.add(make_wheel(tmp_path / "src", "beta", "2.0"))
-    lock = "nosuchproject==1.0\nbeta==9.9\n" + local_index.lock_line("beta", "2.0")
+    local_index.add(make_wheel(tmp_path / "src", "gamma", "1.0"))
+    lock = "nosuchproject==1.0\ngamma==9.9\n" + local_index.lock_line("beta", "2.0")
     report = _run(lock, local_index, tmp_path / "wh")
     errors = {(r.name, r.version): r.error or "" for r in report.failures}
     assert "no such project" in errors[("nosuchproject", "1.0")]
-    assert "version not found" in errors[("beta", "9.9")]
+    assert "version not found" in errors[("gamma", "9.9")]
     assert [r.status for r in report.results if r.version == "2.0"] == ["fetched"]
 
 

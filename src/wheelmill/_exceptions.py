@@ -55,15 +55,19 @@ class InvalidWheelError(WheelmillError):
     exit_code = 1
 
 
+class ServeError(WheelmillError):
+    """The server could not go on (a worker process died)."""
+
+    exit_code = 1
+
+
 class PinsFailed(WheelmillError):
     """Some pins of a batch failed; the batch itself went on and reported them."""
 
     exit_code = 1
 
     def __init__(self, failed: int, total: int) -> None:
-        super().__init__(
-            f"{failed} of {total} pins failed; each is listed above with its log"
-        )
+        super().__init__(f"{failed} of {total} pins failed; each is listed above with its log")
 
 
 class WheelsRejected(WheelmillError):

@@ -21,8 +21,10 @@ from ._exceptions import InvalidWheelError
 
 #: What reading a damaged or hostile zip can raise besides ``BadZipFile``: a broken
 #: deflate stream (``zlib.error``), an unknown compression method
-#: (``NotImplementedError``), a broken bzip2 (``OSError``) or lzma stream.
+#: (``NotImplementedError``), a broken bzip2 (``OSError``) or lzma stream, an
+#: encrypted member (``RuntimeError``: "password required").
 _ZIP_ERRORS = (
+    RuntimeError,
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
     EOFError,

@@ -96,8 +96,6 @@ def read_entry(path: str, size: int, mtime_ns: int, inode: int) -> FileEntry | s
         project, version = wheel_project(filename)
     except (InvalidWheelError, OSError) as exc:
         return str(exc)
-    except RuntimeError as exc:  # zipfile's "encrypted, password required"
-        return f"{filename}: METADATA cannot be read from the archive ({exc})"
     meta_path = Path(path + ".metadata")
     write_atomic(meta_path, metadata)
     return FileEntry(

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from ._exceptions import WheelhouseError
+from ._exceptions import ServeError, WheelhouseError
 from ._http import (
     MAX_HEAD,
     REASONS,
@@ -443,6 +443,7 @@ def serve(
         _run_worker(app, sock)
         return
     children: list[int] = []
+    died: tuple[int, int] | None = None
     # before forking: a SIGTERM from now on stops the workers too, never orphans them
     signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -454,7 +455,7 @@ def serve(
                 finally:
                     os._exit(0)
             children.append(pid)
-        _wait_children(children)
+        died = _wait_children(children)
     finally:
         for pid in children:
             with contextlib.suppress(ProcessLookupError):
@@ -462,22 +463,31 @@ def serve(
         for pid in children:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
+    if died is not None:
+        raise ServeError(
+            f"worker {died[0]} stopped unexpectedly (status {died[1]}); all workers were "
+            "stopped: restart `wheelmill serve`"
+        )
 
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _wait_children(children: list[int]) -> None:
-    """Return when a worker dies (removed from ``children``: its pid may be reused) or on ^C."""
+def _wait_children(children: list[int]) -> tuple[int, int] | None:
+    """Wait for ^C/SIGTERM (``None``) or a worker's death: ``(pid, status)``.
+
+    A dead worker is removed from ``children`` (its pid may be reused).
+    """
     try:
         while children:
-            pid, _ = os.wait()
+            pid, status = os.wait()
             if pid in children:
                 children.remove(pid)
-                return  # one worker died: stop all, let the supervisor restart
+                return pid, status  # one worker died: stop all, let the supervisor restart
     except KeyboardInterrupt:
-        return
+        return None
+    return None
 
 
 class BackgroundServer:

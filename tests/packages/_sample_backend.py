@@ -15,7 +15,6 @@ import time
 import zipfile
 
 
-
 def _pkg_info():
     fields = {"Name": "pure-ok", "Version": "1.0"}
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "PKG-INFO")
@@ -45,8 +44,7 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     files = {
         MODULE: f"GREETING = {greeting!r}\nENV = {os.environ.get('SAMPLE_ENV', '')!r}\n".encode(),
         f"{dist}/METADATA": (
-            f"Metadata-Version: 2.1\nName: {DISPLAY}\nVersion: {VERSION}\n"
-            "Requires-Python: >=3.8\n"
+            f"Metadata-Version: 2.1\nName: {DISPLAY}\nVersion: {VERSION}\nRequires-Python: >=3.8\n"
         ).encode(),
         f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: sample\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
     }
