@@ -79,3 +79,7 @@ class WheelsRejected(WheelmillError):
         super().__init__(
             f"{count} wheel(s) left out of the index; delete or rebuild the files listed above"
         )
+
+
+class RulesError(ConfigError):
+    """A diagnostic rules file is unreadable or invalid (the message names file and line)."""

@@ -1,0 +1,87 @@
+"""``wheelmill diagnose``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .._exceptions import RulesError
+from ..diagnose import Diagnosis, default_rules_dirs, diagnose, load_rules
+from ._options import json_option
+from ._render import emit_json
+
+
+def _read(logfile: str) -> str:
+    if logfile == "-":
+        return sys.stdin.buffer.read().decode("utf-8", "replace")
+    try:
+        return Path(logfile).read_bytes().decode("utf-8", "replace")
+    except OSError as exc:
+        raise click.BadParameter(
+            f"{logfile}: cannot read the log ({exc.strerror})", param_hint="LOGFILE"
+        ) from None
+
+
+def _print(diagnosis: Diagnosis) -> None:
+    """The short human form: cause, first error line, fixes, install command."""
+    if diagnosis.rule is None:
+        click.secho(f"cause unknown: {diagnosis.summary}", fg="yellow", bold=True)
+    else:
+        click.secho(f"cause: {diagnosis.summary}", fg="red", bold=True)
+        click.echo(
+            f"  {diagnosis.rule} ({diagnosis.category}, confidence {diagnosis.confidence:.0%})"
+        )
+    if diagnosis.first_error:
+        first = diagnosis.first_error
+        click.echo(f"line {first.line}: {first.text}")
+    if diagnosis.envelope:
+        click.echo(f"reported as: {', '.join(diagnosis.envelope)}")
+    if diagnosis.fixes:
+        click.echo("fixes:")
+        for fix in diagnosis.fixes:
+            click.echo(f"  - {fix.text} ({fix.success_rate:.0%})")
+    for packages in diagnosis.system_packages:
+        if packages.distro == "debian":
+            click.echo(f"  $ {packages.command}")
+    if diagnosis.build_constraints:
+        click.echo(f"build constraints: {' '.join(diagnosis.build_constraints)}")
+
+
+@click.command("diagnose")
+@click.argument("logfile", metavar="LOGFILE|-")
+@click.option(
+    "--rules",
+    "rules_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Extra rules directory, loaded after the shipped ones (repeatable).",
+)
+@json_option
+def command(logfile: str, rules_dirs: tuple[Path, ...], as_json: bool) -> None:
+    """Explain why a build failed, from its log (a file, or - for stdin).
+
+    \b
+    Reads logs of pip (22 and later), pypa/build, uv and wheelmill's own
+    builds, including pip's nested subprocess output. Prints the cause in one
+    line, the first real error line (with its line number) and the fixes;
+    --json prints the whole diagnosis as one object.
+
+    The knowledge base is config/rules/*.toml; --rules DIR adds a team's own
+    rules (a rule with the same id replaces the shipped one).
+
+    Exit codes: 0 a rule explained the failure; 1 cause unknown; 2 usage error,
+    unreadable log or invalid rules file.
+    """
+    shipped = default_rules_dirs()
+    if not shipped and not rules_dirs:
+        raise RulesError("no knowledge base found (config/rules); pass --rules DIR")
+    rules = load_rules(*shipped, *rules_dirs)
+    diagnosis = diagnose(_read(logfile), rules)
+    if as_json:
+        emit_json(diagnosis.to_json())
+    else:
+        _print(diagnosis)
+    if diagnosis.rule is None:
+        click.get_current_context().exit(1)

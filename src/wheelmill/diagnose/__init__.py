@@ -1,0 +1,62 @@
+"""Explain failed builds: a knowledge base of rules (TOML data) and a pure classifier.
+
+>>> rules = load_rules(*default_rules_dirs())
+>>> diagnosis = diagnose(log_text, rules)
+>>> diagnosis.category, diagnosis.subject, diagnosis.first_error
+
+The shipped knowledge base is ``config/rules/*.toml`` at the root of the
+repository; teams add their own rules by passing more directories to
+:func:`load_rules` (later files override rules with the same id).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .classify import INSTALL_COMMANDS, Diagnosis, FirstError, Fix, SystemPackages, diagnose
+from .rules import (
+    CATEGORIES,
+    DISTROS,
+    DeadEnd,
+    Rule,
+    RuleSet,
+    Translation,
+    VersionNote,
+    Workaround,
+    load_rules,
+    parse_rules,
+)
+
+__all__ = [
+    "CATEGORIES",
+    "DISTROS",
+    "INSTALL_COMMANDS",
+    "DeadEnd",
+    "Diagnosis",
+    "FirstError",
+    "Fix",
+    "Rule",
+    "RuleSet",
+    "SystemPackages",
+    "Translation",
+    "VersionNote",
+    "Workaround",
+    "default_rules_dirs",
+    "diagnose",
+    "load_rules",
+    "parse_rules",
+]
+
+#: Where a wheel built with the knowledge base inside it keeps the files.
+_PACKAGED = Path(__file__).parent / "_rules"
+#: ``config/rules`` of the checkout this module runs from (editable installs).
+_CHECKOUT = Path(__file__).resolve().parents[3] / "config" / "rules"
+
+
+def default_rules_dirs() -> tuple[Path, ...]:
+    """The shipped knowledge base: a copy inside the package if the wheel has one,
+    else ``config/rules`` of the source checkout (editable installs, tests)."""
+    for candidate in (_PACKAGED, _CHECKOUT):
+        if candidate.is_dir():
+            return (candidate,)
+    return ()

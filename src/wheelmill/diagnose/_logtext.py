@@ -1,0 +1,100 @@
+"""A build log made matchable: decorations stripped, line numbers kept.
+
+pip shows a subprocess's output inside a box (``│``, ``╰─>``, the multiplication sign and six
+spaces of indent, deeper for nested builds), uv draws ``├─▶``/``╰─▶``,
+pypa/build marks installer lines with ``<``/``>``, poetry prefixes ``|``, CI
+systems add timestamps and colour codes. Rules are written against the bare
+text, so every line loses those prefixes first. Only text *inside* a line is
+removed: the normalised log has exactly the lines of the original (lines end
+at ``\\n``), so a match's line number is the original's.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from itertools import accumulate
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+#: Prefixes removed from the start of every line, any number of times, in any order.
+_PREFIX = re.compile(
+    r"(?:[ \t]+"
+    r"|[\u2502\u2503\u00d7]"  # box bars, multiplication sign
+    r"|\u2570\u2500>|[\u251c\u2570]\u2500\u25b6"  # ╰─>  ├─▶ ╰─▶
+    r"|\|(?=[ \t]|$)"  # poetry's "    | "
+    r"|[<>] "  # pypa/build's installer command and output markers
+    r"|#\d+ \d+\.\d+ "  # docker buildkit "#12 3.456 "
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z "  # GitHub Actions timestamps
+    r")+"
+)
+#: First characters (after blanks) of the other prefixes: most lines need no regex call.
+_PREFIX_STARTS = frozenset("\u2502\u2503\u00d7\u2570\u251c|<>#0123456789")
+
+
+class TextView:
+    """Some lines of a log joined by ``\\n``, searchable by substring, mapped to line numbers."""
+
+    def __init__(self, lines: list[str], origin: list[int] | None = None) -> None:
+        self.text = "\n".join(lines)
+        self.origin = origin  # view line -> log line (None: the same)
+        starts = list(accumulate(map(len, lines), lambda total, n: total + n + 1, initial=0))
+        starts.pop()
+        self._starts = starts
+
+    def line_index(self, offset: int) -> int:
+        """0-based index, in the whole log, of the line holding ``offset`` of :attr:`text`."""
+        index = bisect_right(self._starts, offset) - 1
+        return self.origin[index] if self.origin is not None else index
+
+    def lines_containing(self, literal: str) -> list[int]:
+        """0-based log line indexes of the lines that contain ``literal``, each once, in order."""
+        text, starts, origin = self.text, self._starts, self.origin
+        found: list[int] = []
+        position = text.find(literal)
+        while position != -1:
+            index = bisect_right(starts, position) - 1
+            found.append(origin[index] if origin is not None else index)
+            if index + 1 >= len(starts):
+                break
+            position = text.find(literal, starts[index + 1])
+        return found
+
+
+class LogText:
+    """The normalised lines of a log, and views of them for substring search."""
+
+    def __init__(self, raw: str) -> None:
+        text = raw.replace("\r\n", "\n").replace("\r", "")
+        if "\x1b" in text:
+            text = _ANSI.sub("", text)
+        lines = text.split("\n")
+        starts, match = _PREFIX_STARTS, _PREFIX.match
+        for index, line in enumerate(lines):
+            bare = line.lstrip(" \t")
+            if bare and bare[0] in starts:
+                prefix = match(bare)
+                if prefix:
+                    bare = bare[prefix.end() :]
+            lines[index] = bare
+        self.lines = lines
+        self._folded_lines: list[str] | None = None
+        self._views: dict[bool, TextView] = {}
+
+    def _source(self, folded: bool) -> list[str]:
+        if not folded:
+            return self.lines
+        if self._folded_lines is None:
+            self._folded_lines = [line.lower() for line in self.lines]
+        return self._folded_lines
+
+    def view(self, *, folded: bool = False) -> TextView:
+        """All lines (in lower case with ``folded``, for patterns that ignore case)."""
+        if folded not in self._views:
+            self._views[folded] = TextView(self._source(folded))
+        return self._views[folded]
+
+    def subset(self, indexes: list[int], *, folded: bool = False) -> TextView:
+        """A view of just the lines ``indexes`` (0-based, ascending)."""
+        source = self._source(folded)
+        return TextView([source[i] for i in indexes], list(indexes))

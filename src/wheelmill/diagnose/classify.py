@@ -1,0 +1,374 @@
+"""The classifier: build log text in, :class:`Diagnosis` out. A pure function.
+
+How a log is read:
+
+1. Decorations are stripped from every line (``_logtext``); line numbers stay.
+2. Each rule pattern is tried only on lines that contain the literal text the
+   pattern cannot match without (``_literal``), so a 100,000-line log costs a
+   few ``str.find`` scans plus a handful of regex calls.
+3. *Envelope* rules (pip's ``subprocess-exited-with-error`` and friends) only
+   say that a build step failed; they are reported in :attr:`Diagnosis.envelope`.
+4. Of the other rules that matched (and whose ``requires``/``excludes`` hold),
+   the most specific wins; on a tie, the one that matched first in the log: the
+   first concrete error, not the consequences printed after it.
+5. No rule: category ``unknown``, with the first line that looks like an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._logtext import LogText
+from .rules import DeadEnd, Pattern, Rule, RuleSet, Translation
+
+#: How each distro installs system packages; the command ends with the package names.
+INSTALL_COMMANDS = {
+    "debian": "apt-get install -y",
+    "fedora": "dnf install -y",
+    "alpine": "apk add",
+    "homebrew": "brew install",
+}
+
+#: At most this many matches are kept per pattern (subjects come from the first ones).
+_MAX_HITS = 8
+#: Length of the shared substrings that group literals for the first scan.
+_ANCHOR = 4
+#: Substrings of every line :data:`_ERRORISH` can match (to skip the rest quickly).
+_ERRORISH_ANCHORS = (
+    "error",
+    "Error",
+    "ERROR",
+    "fatal",
+    "No such file",
+    "not found",
+    "failed",
+    "Failed",
+    "FAILED",
+    "Killed",
+    "Exception",
+)
+
+#: A line that looks like an error, for logs no rule explains.
+_ERRORISH = re.compile(
+    r"fatal error|\berror\b\s*[:!]|\b[A-Z]\w*(?:Error|Exception)\b:|^ERROR\b|\bError\b"
+    r"|No such file or directory|\bnot found\b|\bfailed\b|\bKilled\b",
+    re.IGNORECASE,
+)
+#: Lines of pip's own wrapper prose that look like errors and never are the cause.
+_NOT_THE_CAUSE = re.compile(
+    r"This error originates from a subprocess|finished with status 'error'"
+    r"|^Failed to build\b|^Building wheel for .*: finished|^\S+ did not run successfully"
+    r"|^exit code: \d+$|^\[end of output\]$|^See above for (?:output|details)"
+)
+
+
+@dataclass(frozen=True)
+class FirstError:
+    """The first line of the log that shows the cause: 1-based line number and text."""
+
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A fix to try, with the share of cases it solves (0-1)."""
+
+    text: str
+    success_rate: float
+
+
+@dataclass(frozen=True)
+class SystemPackages:
+    """What to install on one distro, and the exact command line."""
+
+    distro: str
+    packages: tuple[str, ...]
+    command: str
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Why a build failed, and what to do about it. :meth:`to_json` gives a plain dict."""
+
+    rule: str | None
+    category: str
+    subject: str | None
+    first_error: FirstError | None
+    summary: str
+    root_cause: str = ""
+    fixes: tuple[Fix, ...] = ()
+    dead_ends: tuple[DeadEnd, ...] = ()
+    system_packages: tuple[SystemPackages, ...] = ()
+    envelope: tuple[str, ...] = ()
+    confidence: float = 0.0
+    build_requirements: tuple[str, ...] = ()
+    build_constraints: tuple[str, ...] = ()
+    environment: Mapping[str, str] = field(default_factory=dict)
+    docs: tuple[str, ...] = ()
+    #: Named groups of the matches (``package``, ``step``, ``header``...).
+    details: Mapping[str, str] = field(default_factory=dict)
+    #: Other (less specific or later) cause rules that matched too.
+    also_matched: tuple[str, ...] = ()
+    translations: Mapping[str, Translation] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The diagnosis as JSON-ready data (dicts, lists, strings, numbers, ``None``)."""
+        return {
+            "rule": self.rule,
+            "category": self.category,
+            "subject": self.subject,
+            "first_error": (
+                {"line": self.first_error.line, "text": self.first_error.text}
+                if self.first_error
+                else None
+            ),
+            "summary": self.summary,
+            "root_cause": self.root_cause,
+            "fixes": [{"text": f.text, "success_rate": f.success_rate} for f in self.fixes],
+            "dead_ends": [
+                {"text": d.text, "failure_rate": d.failure_rate, "why": d.why}
+                for d in self.dead_ends
+            ],
+            "system_packages": {
+                p.distro: {"packages": list(p.packages), "command": p.command}
+                for p in self.system_packages
+            },
+            "envelope": list(self.envelope),
+            "confidence": self.confidence,
+            "build_requirements": list(self.build_requirements),
+            "build_constraints": list(self.build_constraints),
+            "environment": dict(self.environment),
+            "docs": list(self.docs),
+            "details": dict(self.details),
+            "also_matched": list(self.also_matched),
+            "translations": {
+                language: {
+                    "title": t.title,
+                    "root_cause": t.root_cause,
+                    "workarounds": list(t.workarounds),
+                }
+                for language, t in self.translations.items()
+            },
+        }
+
+
+# --- scanning ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Hit:
+    line: int  # 0-based
+    match: re.Match[str]
+
+
+def _anchors(literals: set[str]) -> dict[str, list[str]]:
+    """Group literals under short shared substrings (greedy cover by 4-grams).
+
+    Each anchor is searched in the whole log once; its literals are then only
+    searched in the few lines that contain the anchor. About 160 literals share
+    some 30 anchors, so a huge log is scanned 30 times instead of 160.
+    """
+    groups: dict[str, list[str]] = {}
+    left = set(literals)
+    while left:
+        counts: dict[str, int] = {}
+        for literal in left:
+            for gram in {literal[i : i + _ANCHOR] for i in range(len(literal) - _ANCHOR + 1)}:
+                counts[gram] = counts.get(gram, 0) + 1
+        if not counts:  # only literals shorter than an anchor remain
+            for literal in left:
+                groups[literal] = [literal]
+            break
+        anchor = max(sorted(counts), key=lambda gram: counts[gram])
+        groups[anchor] = sorted(literal for literal in left if anchor in literal)
+        left -= set(groups[anchor])
+    return groups
+
+
+class _Plan:
+    """Every pattern of a rule set, and how to find the lines worth trying it on."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        patterns: dict[int, Pattern] = {}
+        for rule in rules:
+            for pattern in (*rule.patterns, *rule.requires, *rule.excludes):
+                patterns[id(pattern)] = pattern
+        self.patterns = list(patterns.values())
+        self.groups: dict[bool, dict[str, list[str]]] = {}
+        for folded in (False, True):
+            literals = {
+                literal
+                for pattern in self.patterns
+                if pattern.literals and bool(pattern.regex.flags & re.IGNORECASE) == folded
+                for literal in pattern.literals
+            }
+            self.groups[folded] = _anchors(literals)
+
+    def _literal_lines(self, log: LogText) -> dict[tuple[str, bool], list[int]]:
+        """For every literal: the 0-based lines containing it."""
+        found: dict[tuple[str, bool], list[int]] = {}
+        for folded, groups in self.groups.items():
+            for anchor, literals in groups.items():
+                lines = log.view(folded=folded).lines_containing(anchor)
+                if not lines:
+                    for literal in literals:
+                        found[(literal, folded)] = []
+                    continue
+                view = log.subset(lines, folded=folded)
+                for literal in literals:
+                    found[(literal, folded)] = view.lines_containing(literal)
+        return found
+
+    def scan(self, log: LogText) -> dict[int, list[_Hit]]:
+        """Hits per pattern (keyed by ``id(pattern)``), in line order, at most _MAX_HITS."""
+        hits: dict[int, list[_Hit]] = {}
+        literal_lines = self._literal_lines(log)
+        for pattern in self.patterns:
+            candidates: Iterable[int]
+            if pattern.literals is None:
+                candidates = range(len(log.lines))
+            else:
+                folded = bool(pattern.regex.flags & re.IGNORECASE)
+                lines = [literal_lines[(lit, folded)] for lit in pattern.literals]
+                candidates = lines[0] if len(lines) == 1 else sorted(set().union(*lines))
+            found = []
+            search = pattern.regex.search
+            for index in candidates:
+                match = search(log.lines[index])
+                if match:
+                    found.append(_Hit(index, match))
+                    if len(found) >= _MAX_HITS:
+                        break
+            if found:
+                hits[id(pattern)] = found
+        return hits
+
+
+def _plan(rules: RuleSet) -> _Plan:
+    if not isinstance(rules.plan, _Plan):
+        rules.plan = _Plan(rules)
+    return rules.plan
+
+
+def _rule_hits(rule: Rule, hits: Mapping[int, list[_Hit]]) -> list[_Hit]:
+    """All hits of a rule's patterns, in line order; empty if requires/excludes say no."""
+    if any(id(p) in hits for p in rule.excludes):
+        return []
+    if not all(id(p) in hits for p in rule.requires):
+        return []
+    found = [hit for p in rule.patterns for hit in hits.get(id(p), ())]
+    return sorted(found, key=lambda hit: hit.line)
+
+
+def _groups(hits: Iterable[_Hit]) -> dict[str, str]:
+    """Named groups of the hits; the earliest hit that sets a group wins."""
+    groups: dict[str, str] = {}
+    for hit in hits:
+        for name, value in hit.match.groupdict().items():
+            if value is not None and name not in groups:
+                groups[name] = value.strip()
+    return groups
+
+
+def _subject(rule: Rule, hits: list[_Hit]) -> str | None:
+    for hit in hits:
+        named = {k: v for k, v in hit.match.groupdict().items() if v is not None}
+        if "subject" in named:
+            return named["subject"].strip()
+        if named:
+            return next(iter(named.values())).strip()
+    return rule.subject
+
+
+def _fill(text: str, subject: str | None) -> str:
+    return text.replace("{subject}", subject or "?")
+
+
+def _system_packages(rule: Rule, subject: str | None) -> tuple[SystemPackages, ...]:
+    table = rule.subject_packages.get(subject or "", rule.system_packages)
+    return tuple(
+        SystemPackages(distro, names, f"{INSTALL_COMMANDS[distro]} {' '.join(names)}")
+        for distro, names in table.items()
+        if names
+    )
+
+
+def _first_errorish(log: LogText, skip: set[int]) -> FirstError | None:
+    view = log.view()
+    candidates = sorted({i for anchor in _ERRORISH_ANCHORS for i in view.lines_containing(anchor)})
+    for index in candidates:
+        text = log.lines[index].strip()
+        if index in skip or not _ERRORISH.search(text) or _NOT_THE_CAUSE.search(text):
+            continue
+        return FirstError(index + 1, text)
+    return None
+
+
+def diagnose(text: str, rules: RuleSet) -> Diagnosis:
+    """Classify the build log ``text`` with ``rules``; never raises for odd input."""
+    log = LogText(text)
+    hits = _plan(rules).scan(log)
+    causes: list[tuple[Rule, list[_Hit]]] = []
+    envelopes: list[tuple[Rule, list[_Hit]]] = []
+    for rule in rules:
+        found = _rule_hits(rule, hits)
+        if found:
+            (envelopes if rule.envelope else causes).append((rule, found))
+    envelopes.sort(key=lambda pair: pair[1][0].line)
+    envelope_ids = tuple(rule.id for rule, _ in envelopes)
+    envelope_details = _groups(hit for _, found in envelopes for hit in found)
+    if not causes:
+        skip = {hit.line for _, found in envelopes for hit in found}
+        first = _first_errorish(log, skip)
+        return Diagnosis(
+            rule=None,
+            category="unknown",
+            subject=None,
+            first_error=first,
+            summary=(
+                "no known cause; the first error-looking line is shown"
+                if first
+                else "no known cause, and no line looks like an error"
+            ),
+            envelope=envelope_ids,
+            details=envelope_details,
+        )
+    causes.sort(key=lambda pair: (-pair[0].specificity, pair[1][0].line))
+    rule, found = causes[0]
+    subject = _subject(rule, found)
+    top = found[0]
+    details = {**envelope_details, **_groups(found)}
+    details.pop("subject", None)
+    fixes = tuple(Fix(_fill(w.text, subject), w.success_rate) for w in rule.workarounds)
+    translations = {
+        language: Translation(
+            _fill(t.title, subject) if t.title else None,
+            _fill(t.root_cause, subject),
+            tuple(_fill(w, subject) for w in t.workarounds),
+        )
+        for language, t in rule.translations.items()
+    }
+    return Diagnosis(
+        rule=rule.id,
+        category=rule.category,
+        subject=subject,
+        first_error=FirstError(top.line + 1, log.lines[top.line].strip()),
+        summary=_fill(rule.title, subject),
+        root_cause=_fill(rule.root_cause, subject),
+        fixes=fixes,
+        dead_ends=rule.dead_ends,
+        system_packages=_system_packages(rule, subject),
+        envelope=envelope_ids,
+        confidence=rule.confidence,
+        build_requirements=tuple(_fill(r, subject) for r in rule.build_requirements),
+        build_constraints=tuple(_fill(c, subject) for c in rule.build_constraints),
+        environment={name: _fill(v, subject) for name, v in rule.environment.items()},
+        docs=rule.docs,
+        details=details,
+        also_matched=tuple(other.id for other, _ in causes[1:]),
+        translations=translations,
+    )

@@ -1,0 +1,449 @@
+"""The diagnostic knowledge base: rule files (TOML) loaded into a validated :class:`RuleSet`.
+
+A rules directory holds ``*.toml`` files, each a list of ``[[rule]]`` tables
+(docs/reference/rules.md describes every field). :func:`load_rules` reads
+directories in order and files in name order; a rule whose ``id`` was already
+loaded replaces the earlier one, so a team's folder can override or switch off
+(``enabled = false``) any rule of the shipped base.
+
+Every problem is a :class:`~wheelmill._exceptions.RulesError` naming the file
+and the line of the offending rule or key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .._exceptions import RulesError
+from ._literal import required_literals
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on older interpreters only
+    import tomli as tomllib
+
+#: What a failed build can come down to; every rule has exactly one.
+CATEGORIES = (
+    "backend-missing",
+    "sysdep-missing",
+    "toolchain-missing",
+    "python-unsupported",
+    "build-requirement-incompatible",
+    "package-refuses",
+    "compile-error",
+    "network",
+    "resource-exhausted",
+    "import-failed",
+    "unknown",
+)
+
+#: Distros a rule can name system packages for (the CLI knows their install command).
+DISTROS = ("debian", "fedora", "alpine", "homebrew")
+
+_ID = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*/[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
+_DATE = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?$")
+
+
+@dataclass(frozen=True)
+class Workaround:
+    """A fix that usually works, with the share of cases it solves (0-1)."""
+
+    text: str
+    success_rate: float
+
+
+@dataclass(frozen=True)
+class DeadEnd:
+    """Something people try that does not help, how often it fails (0-1), and why."""
+
+    text: str
+    failure_rate: float
+    why: str
+
+
+@dataclass(frozen=True)
+class VersionNote:
+    """One row of the version-compatibility table: where the rule applies."""
+
+    tool: str
+    version: str
+    status: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Translation:
+    """The human texts of a rule in another language."""
+
+    title: str | None
+    root_cause: str
+    workarounds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A compiled rule pattern and the literals a matching line must contain (one of)."""
+
+    regex: re.Pattern[str]
+    literals: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One knowledge-base entry. Build with :func:`load_rules`; fields mirror the TOML."""
+
+    id: str
+    title: str
+    category: str
+    patterns: tuple[Pattern, ...]
+    root_cause: str
+    specificity: int = 50
+    envelope: bool = False
+    confidence: float = 0.5
+    subject: str | None = None
+    requires: tuple[Pattern, ...] = ()
+    excludes: tuple[Pattern, ...] = ()
+    workarounds: tuple[Workaround, ...] = ()
+    dead_ends: tuple[DeadEnd, ...] = ()
+    docs: tuple[str, ...] = ()
+    versions: tuple[VersionNote, ...] = ()
+    translations: Mapping[str, Translation] = field(default_factory=dict)
+    first_seen: str | None = None
+    system_packages: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    subject_packages: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    build_requirements: tuple[str, ...] = ()
+    build_constraints: tuple[str, ...] = ()
+    environment: Mapping[str, str] = field(default_factory=dict)
+    source: str = "<memory>"
+    line: int = 0
+
+
+class RuleSet:
+    """The rules in force, in load order; look one up with ``rules[rule_id]``."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.rules: tuple[Rule, ...] = tuple(rules)
+        self._by_id = {rule.id: rule for rule in self.rules}
+        #: Scan plan the classifier builds once per rule set (see classify.py).
+        self.plan: object = None
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self._by_id
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        return self._by_id[rule_id]
+
+    def __repr__(self) -> str:
+        return f"RuleSet({len(self.rules)} rules)"
+
+
+# --- validation helpers: each raises ValueError with a message, turned into RulesError ---
+
+
+class _FieldError(ValueError):
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def _text(value: object, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _FieldError(key, f"{key} must be a non-empty string, not {value!r}")
+    return value.strip()
+
+
+def _prose(value: object, key: str) -> str:
+    """A text that may be wrapped in the TOML file: single line breaks become spaces."""
+    return re.sub(r"(?<!\n)\n(?!\n)", " ", _text(value, key))
+
+
+def _strings(value: object, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise _FieldError(key, f"{key} must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _rate(value: object, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _FieldError(key, f"{key} must be a number between 0 and 1, not {value!r}")
+    if not 0 <= value <= 1:
+        raise _FieldError(key, f"{key} must be between 0 and 1, not {value!r}")
+    return float(value)
+
+
+def _table(value: object, key: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _FieldError(key, f"{key} must be a table")
+    return value
+
+
+def _known(table: Mapping[str, object], known: tuple[str, ...], where: str) -> None:
+    for key in table:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(known)}"
+            raise _FieldError(key, f"unknown key '{where}{key}'{hint}")
+
+
+def _patterns(value: object, key: str) -> tuple[Pattern, ...]:
+    compiled = []
+    for text in _strings(value, key):
+        try:
+            regex = re.compile(text)
+        except re.error as exc:
+            raise _FieldError(key, f"{key}: bad regex {text!r}: {exc}") from None
+        compiled.append(Pattern(regex, required_literals(regex)))
+    return tuple(compiled)
+
+
+def _packages(value: object, key: str) -> dict[str, tuple[str, ...]]:
+    table = _table(value, key)
+    _known(table, DISTROS, f"{key}.")
+    return {distro: _strings(names, f"{key}.{distro}") for distro, names in table.items()}
+
+
+_RULE_KEYS = (
+    "id",
+    "title",
+    "category",
+    "patterns",
+    "root_cause",
+    "specificity",
+    "envelope",
+    "confidence",
+    "subject",
+    "requires",
+    "excludes",
+    "workarounds",
+    "dead_ends",
+    "docs",
+    "versions",
+    "translations",
+    "first_seen",
+    "system_packages",
+    "subject_packages",
+    "build_requirements",
+    "build_constraints",
+    "environment",
+    "enabled",
+)
+
+
+def _rule(data: Mapping[str, Any], source: str, line: int) -> Rule:
+    _known(data, _RULE_KEYS, "")
+    for required in ("id", "title", "category", "patterns", "root_cause"):
+        if required not in data:
+            raise _FieldError("id", f"missing required key {required!r}")
+    rule_id = _text(data["id"], "id")
+    if not _ID.match(rule_id):
+        raise _FieldError("id", f"id {rule_id!r} must look like 'family/name' (lower-case)")
+    category = data["category"]
+    if category not in CATEGORIES:
+        raise _FieldError("category", f"category must be one of {', '.join(CATEGORIES)}")
+    patterns = _patterns(data["patterns"], "patterns")
+    if not patterns:
+        raise _FieldError("patterns", "patterns must list at least one regex")
+    specificity = data.get("specificity", 0 if data.get("envelope") else 50)
+    if isinstance(specificity, bool) or not isinstance(specificity, int):
+        raise _FieldError("specificity", "specificity must be an integer (0-100)")
+    if not 0 <= specificity <= 100:
+        raise _FieldError("specificity", "specificity must be between 0 and 100")
+    envelope = data.get("envelope", False)
+    if not isinstance(envelope, bool):
+        raise _FieldError("envelope", "envelope must be true or false")
+    first_seen = data.get("first_seen")
+    if first_seen is not None:
+        first_seen = str(first_seen)
+        if not _DATE.match(first_seen):
+            raise _FieldError("first_seen", "first_seen must be a date (YYYY-MM-DD)")
+    workarounds = []
+    for item in data.get("workarounds", []):
+        table = _table(item, "workarounds")
+        _known(table, ("text", "success_rate"), "workarounds.")
+        workarounds.append(
+            Workaround(
+                _text(table.get("text"), "workarounds.text"),
+                _rate(table.get("success_rate"), "workarounds.success_rate"),
+            )
+        )
+    dead_ends = []
+    for item in data.get("dead_ends", []):
+        table = _table(item, "dead_ends")
+        _known(table, ("text", "failure_rate", "why"), "dead_ends.")
+        dead_ends.append(
+            DeadEnd(
+                _text(table.get("text"), "dead_ends.text"),
+                _rate(table.get("failure_rate"), "dead_ends.failure_rate"),
+                _text(table.get("why"), "dead_ends.why"),
+            )
+        )
+    versions = []
+    for item in data.get("versions", []):
+        table = _table(item, "versions")
+        _known(table, ("tool", "version", "status", "note"), "versions.")
+        versions.append(
+            VersionNote(
+                _text(table.get("tool"), "versions.tool"),
+                _text(str(table.get("version", "")), "versions.version"),
+                _text(table.get("status"), "versions.status"),
+                str(table.get("note", "")),
+            )
+        )
+    translations = {}
+    for language, item in _table(data.get("translations", {}), "translations").items():
+        table = _table(item, f"translations.{language}")
+        _known(table, ("title", "root_cause", "workarounds"), f"translations.{language}.")
+        title = table.get("title")
+        translations[language] = Translation(
+            _text(title, "translations.title") if title is not None else None,
+            _prose(table.get("root_cause"), f"translations.{language}.root_cause"),
+            _strings(table.get("workarounds", []), f"translations.{language}.workarounds"),
+        )
+    subject_packages = {
+        subject: _packages(packages, "subject_packages")
+        for subject, packages in _table(
+            data.get("subject_packages", {}), "subject_packages"
+        ).items()
+    }
+    environment = _table(data.get("environment", {}), "environment")
+    for name, value in environment.items():
+        if not isinstance(value, str):
+            raise _FieldError("environment", f"environment.{name} must be a string")
+    subject = data.get("subject")
+    return Rule(
+        id=rule_id,
+        title=_text(data["title"], "title"),
+        category=category,
+        patterns=patterns,
+        root_cause=_prose(data["root_cause"], "root_cause"),
+        specificity=specificity,
+        envelope=envelope,
+        confidence=_rate(data.get("confidence", 0.5), "confidence"),
+        subject=_text(subject, "subject") if subject is not None else None,
+        requires=_patterns(data.get("requires", []), "requires"),
+        excludes=_patterns(data.get("excludes", []), "excludes"),
+        workarounds=tuple(sorted(workarounds, key=lambda w: -w.success_rate)),
+        dead_ends=tuple(dead_ends),
+        docs=_strings(data.get("docs", []), "docs"),
+        versions=tuple(versions),
+        translations=translations,
+        first_seen=first_seen,
+        system_packages=_packages(data.get("system_packages", {}), "system_packages"),
+        subject_packages=subject_packages,
+        build_requirements=_strings(data.get("build_requirements", []), "build_requirements"),
+        build_constraints=_strings(data.get("build_constraints", []), "build_constraints"),
+        environment=dict(environment),
+        source=source,
+        line=line,
+    )
+
+
+def _table_lines(text: str) -> list[int]:
+    """1-based line numbers of every ``[[rule]]`` header, in order."""
+    header = re.compile(r"^[ \t]*\[\[[ \t]*rule[ \t]*\]\]")
+    return [n for n, line in enumerate(text.split("\n"), 1) if header.match(line)]
+
+
+def _key_line(text: str, start: int, end: int | None, key: str, needle: str | None) -> int:
+    """Best line for an error about ``key`` within a rule's lines (``start``..``end``)."""
+    lines = text.split("\n")
+    stop = end - 1 if end else len(lines)
+    if needle:
+        for number in range(start, stop + 1):
+            if needle in lines[number - 1]:
+                return number
+    root = key.split(".")[0]
+    pattern = re.compile(
+        rf"^[ \t]*(?:{re.escape(root)}[ \t]*=|\[\[?[ \t]*rule\.{re.escape(root)}\b)"
+    )
+    for number in range(start, stop + 1):
+        if pattern.match(lines[number - 1]):
+            return number
+    return start
+
+
+def parse_rules(text: str, source: str) -> list[Rule]:
+    """Rules of one TOML document (``source`` names it in errors); validation included."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{source}: not valid TOML: {exc}") from None
+    unknown = [key for key in data if key != "rule"]
+    if unknown:
+        raise RulesError(f"{source}:1: unknown top-level key {unknown[0]!r}; use [[rule]] tables")
+    tables = data.get("rule", [])
+    if not isinstance(tables, list):
+        raise RulesError(f"{source}:1: 'rule' must be an array of tables ([[rule]])")
+    starts = _table_lines(text)
+    rules: list[Rule] = []
+    for index, table in enumerate(tables):
+        start = starts[index] if index < len(starts) else 1
+        end = starts[index + 1] if index + 1 < len(starts) else None
+        if not isinstance(table, dict):
+            raise RulesError(f"{source}:{start}: each rule must be a table ([[rule]])")
+        try:
+            if table.get("enabled", True) is False:
+                rules.append(_disabled(table, source, start))
+                continue
+            rules.append(_rule(table, source, start))
+        except _FieldError as exc:
+            needle = _needle(str(exc))
+            line = _key_line(text, start, end, exc.key, needle)
+            rule_id = table.get("id", f"#{index + 1}")
+            raise RulesError(f"{source}:{line}: rule {rule_id!r}: {exc}") from None
+    return rules
+
+
+def _needle(message: str) -> str | None:
+    """The regex text quoted in a bad-regex message, to find its line."""
+    found = re.search(r"bad regex '(.*?)': ", message)
+    return found.group(1).replace("\\\\", "\\") if found else None
+
+
+#: Marker for ``enabled = false``: removes an earlier rule with the same id.
+_DISABLED = "__disabled__"
+
+
+def _disabled(table: Mapping[str, Any], source: str, line: int) -> Rule:
+    rule_id = _text(table.get("id"), "id")
+    return Rule(rule_id, _DISABLED, "unknown", (), _DISABLED, source=source, line=line)
+
+
+def rule_files(directory: Path) -> list[Path]:
+    """The ``*.toml`` files of a rules directory, in the order they are loaded."""
+    if not directory.is_dir():
+        raise RulesError(f"{directory}: no such rules directory; check --rules or the config")
+    return sorted(p for p in directory.iterdir() if p.suffix == ".toml" and p.is_file())
+
+
+def load_rules(*directories: Path) -> RuleSet:
+    """Load every ``*.toml`` of ``directories``; later files override rules with the same id."""
+    by_id: dict[str, Rule] = {}
+    for directory in directories:
+        for path in rule_files(Path(directory)):
+            try:
+                text = path.read_text("utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise RulesError(f"{path}: cannot read rules file ({exc})") from None
+            seen: set[str] = set()
+            for rule in parse_rules(text, str(path)):
+                if rule.id in seen:
+                    raise RulesError(f"{path}:{rule.line}: rule {rule.id!r} is defined twice")
+                seen.add(rule.id)
+                by_id.pop(rule.id, None)
+                if rule.title != _DISABLED:
+                    by_id[rule.id] = rule
+    return RuleSet(by_id.values())

@@ -1,0 +1,304 @@
+"""The classifier on small, hand-made texts: precedence, envelopes, subjects, normalising."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from wheelmill.diagnose import RuleSet, default_rules_dirs, diagnose, load_rules, parse_rules
+from wheelmill.diagnose._literal import required_literals
+from wheelmill.diagnose._logtext import LogText
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return load_rules(*default_rules_dirs())
+
+
+def mini(text: str) -> RuleSet:
+    return RuleSet(parse_rules(text, "mini.toml"))
+
+
+RULES = """\
+[[rule]]
+id = "t/envelope"
+title = "wrapper"
+category = "unknown"
+envelope = true
+patterns = ['^error: wrapped (?P<step>\\w+)$']
+root_cause = "x"
+
+[[rule]]
+id = "t/generic"
+title = "generic {subject}"
+category = "sysdep-missing"
+specificity = 20
+subject = "something"
+patterns = ['missing thing(?: (?P<subject>\\w+))?']
+root_cause = "a {subject} is missing"
+build_requirements = ["{subject}-dev"]
+[[rule.workarounds]]
+text = "install {subject}"
+success_rate = 0.5
+[[rule.workarounds]]
+text = "better: install {subject}-dev"
+success_rate = 0.9
+[rule.system_packages]
+debian = ["libthing-dev"]
+fedora = ["thing-devel"]
+[rule.subject_packages.foo]
+debian = ["libfoo-dev"]
+
+[[rule]]
+id = "t/specific"
+title = "specific"
+category = "python-unsupported"
+specificity = 80
+patterns = ['special case']
+root_cause = "y"
+
+[[rule]]
+id = "t/needs-context"
+title = "with context"
+category = "network"
+specificity = 90
+patterns = ['refused']
+requires = ['while installing']
+excludes = ['offline mode']
+root_cause = "z"
+"""
+
+
+# --- normalising ----------------------------------------------------------------------------
+
+
+def test_decorations_are_stripped_and_line_numbers_kept() -> None:
+    raw = (
+        "Collecting x\r\n"
+        "  \u00d7 Building wheel for x did not run successfully.\n"
+        "  \u2502 exit code: 1\n"
+        "  \u2570\u2500> [2 lines of output]\n"
+        "        \u2502 nested\n"
+        "      \x1b[31merror\x1b[0m: boom\n"
+        "    | poetry line\n"
+        "< build installer line\n"
+        "2024-05-01T10:00:00.1234567Z ci line\n"
+    )
+    log = LogText(raw)
+    assert log.lines[1] == "Building wheel for x did not run successfully."
+    assert log.lines[2] == "exit code: 1"
+    assert log.lines[3] == "[2 lines of output]"
+    assert log.lines[4] == "nested"
+    assert log.lines[5] == "error: boom"
+    assert log.lines[6] == "poetry line"
+    assert log.lines[7] == "build installer line"
+    assert log.lines[8] == "ci line"
+    assert len(log.lines) == raw.count("\n") + 1
+
+
+def test_lines_containing_maps_back_to_log_lines() -> None:
+    log = LogText("a\nxx needle\nb\nneedle needle\n")
+    assert log.view().lines_containing("needle") == [1, 3]
+    subset = log.subset([1, 3])
+    assert subset.lines_containing("needle") == [1, 3]
+    assert log.view(folded=True).lines_containing("needle") == [1, 3]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literals"),
+    [
+        (r"fatal error: (?P<h>[\w/.-]+\.h): No such file", (": No such file",)),
+        (r"^\s*error: subprocess-exited-with-error\s*$", ("error: subprocess-exited-with-error",)),
+        (r"(?:cmake|ninja) failed", (" failed",)),
+        (r"(?:cmake|ninja)", ("cmake", "ninja")),
+        (r"a|b", None),
+        (r"(?i)Killed Signal", ("killed signal",)),
+        (r"ab?cdef", ("cdef",)),
+    ],
+)
+def test_required_literals(pattern: str, literals: tuple[str, ...] | None) -> None:
+    import re
+
+    assert required_literals(re.compile(pattern)) == literals
+
+
+# --- precedence --------------------------------------------------------------------------
+
+
+def test_most_specific_rule_wins_and_envelopes_are_separate() -> None:
+    rules = mini(RULES)
+    text = "start\nmissing thing foo\nspecial case here\nerror: wrapped build_wheel\n"
+    got = diagnose(text, rules)
+    assert got.rule == "t/specific"
+    assert got.category == "python-unsupported"
+    assert got.first_error is not None
+    assert (got.first_error.line, got.first_error.text) == (3, "special case here")
+    assert got.envelope == ("t/envelope",)
+    assert got.also_matched == ("t/generic",)
+    assert got.details["step"] == "build_wheel"
+
+
+def test_on_a_tie_the_earliest_match_wins() -> None:
+    rules = mini(
+        RULES + '\n[[rule]]\nid = "t/other"\ntitle = "o"\ncategory = "network"\nspecificity = 20\n'
+        "patterns = ['other thing']\nroot_cause = \"o\"\n"
+    )
+    got = diagnose("other thing\nmissing thing\n", rules)
+    assert got.rule == "t/other"
+    got = diagnose("missing thing\nother thing\n", rules)
+    assert got.rule == "t/generic"
+
+
+def test_requires_and_excludes() -> None:
+    rules = mini(RULES)
+    assert diagnose("connection refused\n", rules).rule is None
+    assert diagnose("while installing\nconnection refused\n", rules).rule == "t/needs-context"
+    text = "offline mode\nwhile installing\nconnection refused\n"
+    assert diagnose(text, rules).rule is None
+
+
+def test_subject_fills_texts_and_selects_packages() -> None:
+    rules = mini(RULES)
+    got = diagnose("missing thing foo\n", rules)
+    assert got.subject == "foo"
+    assert got.summary == "generic foo"
+    assert got.root_cause == "a foo is missing"
+    assert [fix.text for fix in got.fixes] == ["better: install foo-dev", "install foo"]
+    assert [fix.success_rate for fix in got.fixes] == [0.9, 0.5]
+    assert got.build_requirements == ("foo-dev",)
+    assert [(p.distro, p.command) for p in got.system_packages] == [
+        ("debian", "apt-get install -y libfoo-dev")
+    ]
+    fallback = diagnose("missing thing\n", rules)
+    assert fallback.subject == "something"
+    assert {p.distro: p.command for p in fallback.system_packages} == {
+        "debian": "apt-get install -y libthing-dev",
+        "fedora": "dnf install -y thing-devel",
+    }
+
+
+def test_unknown_reports_the_first_error_looking_line() -> None:
+    rules = mini(RULES)
+    text = "ok\nerror: wrapped metadata\nnote: This error originates from a subprocess\n"
+    text += "something strange failed here\nlater Error: too\n"
+    got = diagnose(text, rules)
+    assert got.rule is None
+    assert got.category == "unknown"
+    assert got.envelope == ("t/envelope",)
+    assert got.first_error is not None
+    assert (got.first_error.line, got.first_error.text) == (4, "something strange failed here")
+    assert got.confidence == 0.0
+
+
+def test_empty_and_odd_input() -> None:
+    rules = mini(RULES)
+    assert diagnose("", rules).first_error is None
+    assert diagnose("\x00\ufffd\n\n", rules).category == "unknown"
+    assert diagnose("x" * 100_000, rules).category == "unknown"
+
+
+def test_to_json_is_json(rules: RuleSet) -> None:
+    text = (Path(__file__).parent / "logs" / "pip26" / "cffi-no-libffi.log").read_text()
+    data = diagnose(text, rules).to_json()
+    again = json.loads(json.dumps(data))
+    assert again == data
+    assert set(data) >= {
+        "rule",
+        "category",
+        "subject",
+        "first_error",
+        "summary",
+        "fixes",
+        "dead_ends",
+        "system_packages",
+        "envelope",
+        "confidence",
+        "build_requirements",
+        "build_constraints",
+        "environment",
+    }
+    assert data["system_packages"]["debian"]["command"] == "apt-get install -y libffi-dev"
+
+
+def test_diagnose_is_pure(rules: RuleSet) -> None:
+    text = "ModuleNotFoundError: No module named 'distutils'\n"
+    assert diagnose(text, rules) == diagnose(text, rules)
+
+
+# --- the shipped knowledge base on one-line cases from other frontends ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "subject"),
+    [
+        (
+            "pip._vendor.pyproject_hooks._impl.BackendUnavailable: Cannot import "
+            "'setuptools.build_meta'\n",
+            "pip/pep-517-build-backend-requires",
+            "setuptools.build_meta",
+        ),
+        (
+            '  File "/tmp/x/overlay/setuptools/__init__.py", line 10, in <module>\n'
+            "    import distutils.core\nModuleNotFoundError: No module named 'distutils'\n"
+            "pip._vendor.pyproject_hooks._impl.BackendUnavailable: Cannot import "
+            "'setuptools.build_meta'\n",
+            "python/distutils-removed",
+            "distutils",
+        ),
+        (
+            "AttributeError: module 'pkgutil' has no attribute 'ImpImporter'. "
+            "Did you mean: 'zipimporter'?\n",
+            "python/pkgutil-impimporter-removed",
+            "pkgutil.ImpImporter",
+        ),
+        ("      ModuleNotFoundError: No module named 'imp'\n", "python/imp-removed", "imp"),
+        (
+            "src/a.c:1:10: fatal error: longintrepr.h: No such file or directory\n",
+            "python/cpython-internal-header",
+            "longintrepr.h",
+        ),
+        (
+            "x.c:3:10: fatal error: zlib.h: No such file or directory\n",
+            "sysdep/missing-header",
+            "zlib.h",
+        ),
+        (
+            "c++: fatal error: Killed signal terminated program cc1plus\n",
+            "resource/out-of-memory",
+            "cc1plus",
+        ),
+        (
+            "ERROR: Could not install packages due to an OSError: [Errno 28] "
+            "No space left on device\n",
+            "resource/disk-full",
+            "disk",
+        ),
+    ],
+)
+def test_shipped_rules_on_tell_tale_lines(
+    rules: RuleSet, text: str, rule: str, subject: str
+) -> None:
+    got = diagnose(text, rules)
+    assert (got.rule, got.subject) == (rule, subject)
+
+
+def test_missing_header_maps_known_headers_to_packages(rules: RuleSet) -> None:
+    got = diagnose("x.c:3:10: fatal error: zlib.h: No such file or directory\n", rules)
+    assert {p.distro: p.packages for p in got.system_packages}["debian"] == ("zlib1g-dev",)
+
+
+def test_a_hundred_thousand_lines_in_well_under_a_second(rules: RuleSet) -> None:
+    noise = "\n".join(
+        f"      gcc -O2 -Wall -fPIC -c src/m{n}.c -o build/temp/m{n}.o" for n in range(100_000)
+    )
+    text = noise + "\n      src/m.c:1:10: fatal error: ffi.h: No such file or directory\n"
+    diagnose("warm", rules)
+    start = time.perf_counter()
+    got = diagnose(text, rules)
+    spent = time.perf_counter() - start
+    assert got.rule == "sysdep/libffi"
+    assert got.first_error is not None and got.first_error.line == 100_001
+    assert spent < 1.0, f"{spent:.2f} s"
