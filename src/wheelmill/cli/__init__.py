@@ -51,9 +51,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import build, lock, publish, run, serve
+    from . import build, doctor, lock, publish, run, serve
 
-    for module in (lock, build, publish, serve, run):
+    for module in (lock, build, publish, serve, run, doctor):
         cli.add_command(module.command)
 
 
