@@ -64,8 +64,9 @@ def make_wheel(
     requires_python: str | None = None,
     requires: tuple[str, ...] = (),
     payload: int = 0,
+    code: str = "",
 ) -> Path:
-    """Write a small valid wheel (METADATA, WHEEL, RECORD, one module)."""
+    """Write a small valid wheel (METADATA, WHEEL, RECORD, one module with ``code``)."""
     dist = f"{canonicalize_name(name).replace('-', '_')}-{version}"
     module = canonicalize_name(name).replace("-", "_")
     metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
@@ -73,7 +74,7 @@ def make_wheel(
         metadata += f"Requires-Python: {requires_python}\n"
     metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
     files = {
-        f"{module}/__init__.py": f"VERSION = {version!r}\n# {'x' * payload}\n".encode(),
+        f"{module}/__init__.py": f"VERSION = {version!r}\n{code}\n# {'x' * payload}\n".encode(),
         f"{dist}.dist-info/METADATA": metadata.encode(),
         f"{dist}.dist-info/WHEEL": (
             f"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: {tag}\n"

@@ -60,7 +60,15 @@ def test_build_then_publish_json(index_with_two: LocalIndex, tmp_path: Path) -> 
     assert built.exit_code == 0, built.stderr
     data = json.loads(built.stdout)
     assert data["ok"] is True
-    assert data["counts"] == {"built": 1, "cached": 0, "failed": 0, "fetched": 1}
+    assert data["counts"] == {
+        "built": 1,
+        "cached": 0,
+        "failed": 0,
+        "fetched": 1,
+        "no-wheel": 0,
+        "skipped": 0,
+        "not-applicable": 0,
+    }
     published = invoke("publish", "-w", wheelhouse, "--json")
     assert published.exit_code == 0
     assert json.loads(published.stdout)["files"] == 2

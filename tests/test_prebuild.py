@@ -27,7 +27,7 @@ def _run(lock_text: str, index: LocalIndex, wheelhouse: Path, **kwargs: Any) -> 
     return prebuild(
         parse_pins(lock_text),
         Store(wheelhouse),
-        target=current_target(),
+        targets=kwargs.pop("targets", [current_target()]),
         settings=settings,
         index_url=index.url,
         jobs=2,
@@ -60,7 +60,7 @@ def test_builds_sdist_fetches_wheel_then_does_nothing(
     again = prebuild(
         parse_pins(lock),
         Store(tmp_path / "wh"),
-        target=current_target(),
+        targets=[current_target()],
         settings=BuildSettings(),
         index_url="http://127.0.0.1:9/dead/",
     )

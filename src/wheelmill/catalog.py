@@ -30,10 +30,23 @@ CREATE TABLE IF NOT EXISTS attempts (
     sha256    TEXT,
     log       TEXT,
     error     TEXT,
-    installer TEXT
+    installer TEXT,
+    category  TEXT,
+    toolchain TEXT
 );
 CREATE INDEX IF NOT EXISTS attempts_package ON attempts (package, created);
 """
+
+
+#: Columns added after the first release of the table: (name, SQL type).
+_ADDED_COLUMNS = (("category", "TEXT"), ("toolchain", "TEXT"))
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    present = {row[1] for row in connection.execute("PRAGMA table_info(attempts)")}
+    for name, kind in _ADDED_COLUMNS:
+        if name not in present:
+            connection.execute(f"ALTER TABLE attempts ADD COLUMN {name} {kind}")
 
 
 class Catalog:
@@ -49,6 +62,7 @@ class Catalog:
             connection.row_factory = sqlite3.Row
             connection.execute("PRAGMA journal_mode=WAL")
             connection.executescript(_SCHEMA)
+            _migrate(connection)
             with connection:
                 yield connection
         finally:
@@ -59,9 +73,9 @@ class Catalog:
         with self._connect() as db:
             db.execute(
                 "INSERT INTO attempts (created, package, version, target, key, status, source,"
-                " duration, wheel, sha256, log, error, installer) VALUES (:created, :name,"
-                " :version, :target, :key, :status, :source, :duration, :wheel, :sha256, :log,"
-                " :error, :installer)",
+                " duration, wheel, sha256, log, error, installer, category, toolchain) VALUES"
+                " (:created, :name, :version, :target, :key, :status, :source, :duration, :wheel,"
+                " :sha256, :log, :error, :installer, :category, :toolchain)",
                 row,
             )
 

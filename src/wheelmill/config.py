@@ -17,6 +17,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
 from ._exceptions import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -30,14 +33,30 @@ RESOLVERS = ("pip-tools", "uv")
 INSTALLERS = ("auto", "uv", "pip")
 
 
+REPAIRS = ("none", "auditwheel")
+
+
 @dataclass(frozen=True)
 class BuildSettings:
-    """What shapes a source build; every field is part of the build key."""
+    """What shapes one build: ``[build]`` merged with the pin's ``[packages.NAME]``.
+
+    The fields that change a build's output enter the build key
+    (:func:`wheelmill.key.key_material`); ``timeout``, ``installer``,
+    ``memory_mb``, ``offline``, ``import_check`` and ``skip`` do not.
+    """
 
     timeout: float = 1800.0
     installer: str = "auto"
     env: Mapping[str, str] = field(default_factory=dict)
     config_settings: Mapping[str, str] = field(default_factory=dict)
+    constraints: tuple[str, ...] = ()
+    build_requires: tuple[str, ...] = ()
+    from_source: bool = False
+    repair: str = "none"
+    memory_mb: int = 0
+    offline: bool = False
+    import_check: bool = True
+    skip: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,7 +72,31 @@ class Config:
     build: BuildSettings = field(default_factory=BuildSettings)
     serve_host: str = "127.0.0.1"
     serve_port: int = 8000
+    targets: tuple[str, ...] = ("current",)
+    packages: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: Path | None = None
+
+    def settings_for(self, name: str) -> BuildSettings:
+        """The build settings of one package: ``[build]`` with its override applied."""
+        override = self.packages.get(canonicalize_name(name))
+        if not override:
+            return self.build
+        merged: dict[str, Any] = {}
+        for key, value in override.items():
+            if key in ("env", "config_settings"):
+                merged[key] = {**getattr(self.build, key), **value}
+            elif key in ("constraints", "build_requires"):
+                merged[key] = (*getattr(self.build, key), *value)
+            else:
+                merged[key] = value
+        return replace(self.build, **merged)
+
+    def all_build_constraints(self) -> tuple[str, ...]:
+        """Every build constraint, global and per package (for metadata builds while locking)."""
+        found = list(self.build.constraints)
+        for override in self.packages.values():
+            found += [c for c in override.get("constraints", ()) if c not in found]
+        return tuple(found)
 
     def with_overrides(self, **overrides: Any) -> Config:
         """Return a copy with the non-``None`` overrides applied (command-line flags)."""
@@ -103,6 +146,29 @@ def _choice(choices: tuple[str, ...]) -> Callable[[object, str], str]:
     return check
 
 
+def _boolean(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where} must be true or false, not {value!r}")
+    return value
+
+
+def _requirements(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f'{where} must be a list of requirement strings, e.g. ["Cython<3"]')
+    for item in value:
+        try:
+            Requirement(item)
+        except InvalidRequirement as exc:
+            raise ConfigError(f"{where}: {item!r} is not a valid requirement ({exc})") from None
+    return tuple(value)
+
+
+def _targets(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f'{where} must be a non-empty list such as ["3.11", "3.12"]')
+    return tuple(value)
+
+
 def _str_table(value: object, where: str) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ConfigError(f"{where} must be a table of strings")
@@ -121,12 +187,29 @@ _TOP: dict[str, Callable[[object, str], Any]] = {
     "index_url": _string,
     "jobs": _integer,
     "resolver": _choice(RESOLVERS),
+    "targets": _targets,
+}
+_PACKAGE: dict[str, Callable[[object, str], Any]] = {
+    "env": _str_table,
+    "config_settings": _str_table,
+    "constraints": _requirements,
+    "build_requires": _requirements,
+    "from_source": _boolean,
+    "skip": _boolean,
+    "timeout": _number,
 }
 _BUILD: dict[str, Callable[[object, str], Any]] = {
     "timeout": _number,
     "installer": _choice(INSTALLERS),
     "env": _str_table,
     "config_settings": _str_table,
+    "constraints": _requirements,
+    "build_requires": _requirements,
+    "from_source": _boolean,
+    "repair": _choice(REPAIRS),
+    "memory_mb": _integer,
+    "offline": _boolean,
+    "import_check": _boolean,
 }
 _SERVE: dict[str, Callable[[object, str], Any]] = {"host": _string, "port": _port}
 _SECTIONS = {"build": _BUILD, "serve": _SERVE}
@@ -149,7 +232,7 @@ def _validated(
 
 def parse_config(data: Mapping[str, object], path: Path) -> Config:
     """Validate a parsed TOML document; ``path`` anchors relative paths and error messages."""
-    _check_keys(data, [*_TOP, *_SECTIONS], "", path)
+    _check_keys(data, [*_TOP, *_SECTIONS, "packages"], "", path)
     for section in _SECTIONS:
         if section in data and not isinstance(data[section], dict):
             raise ConfigError(f"{path}: [{section}] must be a table")
@@ -166,6 +249,7 @@ def parse_config(data: Mapping[str, object], path: Path) -> Config:
             sections[name] = _validated(table, schema, f"{name}.")
         except ConfigError as exc:
             raise ConfigError(f"{path}: {exc}") from None
+    packages = _packages(data.get("packages", {}), path)
     # Absolute, so paths stay right when a subprocess or a later chdir uses them.
     base = path.parent.absolute()
     return Config(
@@ -178,8 +262,26 @@ def parse_config(data: Mapping[str, object], path: Path) -> Config:
         build=BuildSettings(**sections["build"]),
         serve_host=sections["serve"].get("host", "127.0.0.1"),
         serve_port=sections["serve"].get("port", 8000),
+        targets=top.get("targets", ("current",)),
+        packages=packages,
         source=path,
     )
+
+
+def _packages(table: object, path: Path) -> dict[str, dict[str, Any]]:
+    """``[packages.NAME]`` overrides, keyed by normalized name."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [packages] must hold one table per package")
+    packages: dict[str, dict[str, Any]] = {}
+    for name, override in table.items():
+        if not isinstance(override, dict):
+            raise ConfigError(f"{path}: [packages.{name}] must be a table")
+        _check_keys(override, list(_PACKAGE), f"packages.{name}.", path)
+        try:
+            packages[canonicalize_name(name)] = _validated(override, _PACKAGE, f"packages.{name}.")
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+    return packages
 
 
 def load_config(path: Path) -> Config:

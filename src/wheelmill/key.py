@@ -7,13 +7,17 @@ does nothing. The key covers:
   re-uploaded or differently-locked sdist is a new key; an unhashed pin falls
   back to the index URL it came from);
 * the target: implementation, Python ``X.Y``, ABI, platform and libc;
-* the build settings: environment overrides and ``config_settings``;
+* the build settings: environment overrides, ``config_settings``, build
+  constraints, extra build requirements, "from source", wheel repair;
 * the compiler variables builds inherit from the environment (``CC``,
   ``CFLAGS``, ``LDFLAGS``, ``PKG_CONFIG_PATH``, …: :data:`BUILD_ENV_VARIABLES`);
 * wheelmill's key schema version, bumped whenever the build recipe changes.
 
 It deliberately does *not* cover the installer used for build environments
-(uv or pip: same resolution, same result) nor the build timeout.
+(uv or pip: same resolution, same result) nor the build timeout. Compiler
+versions are checked per record instead (see :mod:`wheelmill.toolchain`), so
+a compiler upgrade rebuilds compiled wheels only. ``target=None`` gives the
+pin's target-independent key, under which pure-Python wheels are shared.
 """
 
 from __future__ import annotations
@@ -61,7 +65,7 @@ def inherited_build_env(environ: Mapping[str, str] | None = None) -> dict[str, s
 
 def key_material(
     pin: Pin,
-    target: Target,
+    target: Target | None,
     settings: BuildSettings,
     *,
     index_url: str,
@@ -73,11 +77,20 @@ def key_material(
         "name": pin.name,
         "version": pin.version,
         "hashes": sorted(pin.hashes),
-        "target": target.key_material(),
+        "target": target.key_material() if target is not None else "any",
         "env": dict(sorted(settings.env.items())),
         "config_settings": dict(sorted(settings.config_settings.items())),
         "inherited_env": inherited_build_env(environ),
     }
+    # Fields added later enter the material only when set, so keys of builds
+    # without them stay what they were.
+    optional = {
+        "constraints": sorted(settings.constraints),
+        "build_requires": list(settings.build_requires),
+        "from_source": settings.from_source,
+        "repair": settings.repair if settings.repair != "none" else None,
+    }
+    material.update({name: value for name, value in optional.items() if value})
     if not pin.hashes:
         material["index_url"] = index_url
     return material
@@ -85,7 +98,7 @@ def key_material(
 
 def build_key(
     pin: Pin,
-    target: Target,
+    target: Target | None,
     settings: BuildSettings,
     *,
     index_url: str,

@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,8 +77,14 @@ def lock_requirements(
     resolver: str = "pip-tools",
     upgrade: bool = False,
     timeout: float = 1800.0,
+    build_constraints: Sequence[str] = (),
 ) -> LockResult:
-    """Resolve ``requirements`` into ``output`` for the running interpreter."""
+    """Resolve ``requirements`` into ``output`` for the running interpreter.
+
+    Resolving may build sdists to read their metadata; ``build_constraints``
+    (every constraint of the build configuration) apply to those builds, so a
+    pin that only builds under a constraint (``Cython<3``) can be locked.
+    """
     check_requirements_input(requirements)
     if requirements.resolve() == output.resolve():
         raise RequirementsError(f"{output}: the lock must not overwrite its own input")
@@ -85,7 +92,10 @@ def lock_requirements(
     fd, temp_name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
     os.close(fd)
     temp = Path(temp_name)
+    constraints_file = temp.with_name(temp.name + ".build-constraints")
     try:
+        if build_constraints:
+            constraints_file.write_text("".join(f"{c}\n" for c in build_constraints), "utf-8")
         if output.exists() and not upgrade:
             shutil.copyfile(output, temp)
         else:
@@ -108,6 +118,8 @@ def lock_requirements(
             ]
             if upgrade:
                 argv.append("--upgrade")
+            if build_constraints:
+                argv += ["--build-constraints", str(constraints_file)]
         else:
             argv = [
                 *piptools_command(),
@@ -125,6 +137,8 @@ def lock_requirements(
             ]
             if upgrade:
                 argv.append("--upgrade")
+            if build_constraints:
+                argv += ["--pip-args", f"--build-constraint={constraints_file}"]
         # Relative to the lock's directory, so `# via -r …` lines name no absolute path.
         argv.append(os.path.relpath(requirements.resolve(), output.parent.resolve()))
         try:
@@ -139,4 +153,5 @@ def lock_requirements(
         os.replace(temp, output)
     finally:
         temp.unlink(missing_ok=True)
+        constraints_file.unlink(missing_ok=True)
     return LockResult(output=output, pins=len(pins), resolver=resolver)

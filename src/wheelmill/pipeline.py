@@ -12,7 +12,7 @@ from .lock import LockResult, lock_requirements
 from .pins import read_pins
 from .prebuild import BuildEvents, BuildReport, prebuild
 from .store import Store
-from .target import current_target
+from .target import resolve_targets
 
 
 @dataclass(frozen=True)
@@ -50,18 +50,24 @@ def run_pipeline(
     events: BuildEvents | None = None,
 ) -> RunReport:
     to_resolve, lock = lock_path_for(config)
+    targets = resolve_targets(config.targets, base=config.source.parent if config.source else None)
     locked = None
     if to_resolve is not None:
         locked = lock_requirements(
-            to_resolve, lock, index_url=config.index_url, resolver=config.resolver, upgrade=upgrade
+            to_resolve,
+            lock,
+            index_url=config.index_url,
+            resolver=config.resolver,
+            upgrade=upgrade,
+            build_constraints=config.all_build_constraints(),
         )
     pins = read_pins(lock)
     store = Store(config.wheelhouse).create()
     report = prebuild(
         pins,
         store,
-        target=current_target(),
-        settings=config.build,
+        targets=targets,
+        settings=config.settings_for,
         index_url=config.index_url,
         jobs=config.effective_jobs,
         retry_failed=retry_failed,

@@ -17,13 +17,18 @@ from __future__ import annotations
 import shutil
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
+from packaging.utils import parse_wheel_filename
+
 from ._exceptions import InvalidWheelError, WheelmillError
+from ._frontend import frontend_python
+from ._importcheck import check_import
 from ._wheelfile import wheel_project
 from .build import build_sdist
 from .catalog import Catalog
@@ -32,16 +37,25 @@ from .key import build_key
 from .pins import Pin
 from .store import Record, Store, sha256_file
 from .target import Target
+from .toolchain import toolchain_fingerprint
 from .upstream import Upstream
 
-#: Statuses a pin can end in; the first three are successes.
-CACHED, FETCHED, BUILT, FAILED, NOT_APPLICABLE = (
+
+class NoWheel(WheelmillError):
+    """A download-only target has no upstream wheel for a pin."""
+
+
+#: Statuses a pin can end in. ``no-wheel``: a download-only target has no wheel.
+CACHED, FETCHED, BUILT, FAILED, NO_WHEEL, NOT_APPLICABLE, SKIPPED = (
     "cached",
     "fetched",
     "built",
     "failed",
+    "no-wheel",
     "not-applicable",
+    "skipped",
 )
+FAILURES = (FAILED, NO_WHEEL)
 
 
 @dataclass(frozen=True)
@@ -60,7 +74,7 @@ class PinResult:
 
     @property
     def ok(self) -> bool:
-        return self.status != FAILED
+        return self.status not in FAILURES
 
 
 @dataclass(frozen=True)
@@ -102,11 +116,14 @@ class _Context:
     store: Store
     catalog: Catalog
     upstream: Upstream
-    target: Target
-    settings: BuildSettings
+    settings_for: Callable[[str], BuildSettings]
     index_url: str
     retry_failed: bool
     session: Path
+
+    @cached_property
+    def toolchain(self) -> str:
+        return toolchain_fingerprint()
 
 
 def _result(record: Record, status: str) -> PinResult:
@@ -123,14 +140,32 @@ def _result(record: Record, status: str) -> PinResult:
     )
 
 
+def _is_pure(wheel: str) -> bool:
+    return all(tag.platform == "any" for tag in parse_wheel_filename(wheel)[3])
+
+
 def _settled(ctx: _Context, key: str) -> PinResult | None:
     record = ctx.store.read_record(key)
     if ctx.store.is_current(record):
-        assert record is not None
-        return _result(record, CACHED)
+        assert record is not None and record.wheel is not None
+        compiled = record.source == "built" and not _is_pure(record.wheel)
+        if not compiled or not record.toolchain or record.toolchain == ctx.toolchain:
+            return _result(record, CACHED)
+        return None  # built with another compiler than today's: rebuild
     if record is not None and record.status == FAILED and not ctx.retry_failed:
         return _result(record, FAILED)
     return None
+
+
+def _shared(ctx: _Context, shared_key: str, key: str, target: Target) -> Record | None:
+    """A pure wheel another target already got for this pin, if it serves ``target`` too."""
+    record = ctx.store.read_record(shared_key)
+    if not ctx.store.is_current(record):
+        return None
+    assert record is not None and record.wheel is not None
+    if target.tag_rank(parse_wheel_filename(record.wheel)[3]) is None:
+        return None
+    return replace(record, key=key, target=target.name, created=time.time())
 
 
 def _check_built(pin: Pin, wheel: Path) -> None:
@@ -141,8 +176,9 @@ def _check_built(pin: Pin, wheel: Path) -> None:
         )
 
 
-def _produce(ctx: _Context, pin: Pin, key: str, scratch: Path) -> Record:
+def _produce(ctx: _Context, pin: Pin, target: Target, key: str, scratch: Path) -> Record:
     started = time.monotonic()
+    settings = ctx.settings_for(pin.name)
 
     def record(status: str, source: str, **fields: Any) -> Record:
         return Record(
@@ -150,82 +186,110 @@ def _produce(ctx: _Context, pin: Pin, key: str, scratch: Path) -> Record:
             status=status,
             name=pin.name,
             version=pin.version,
-            target=ctx.target.name,
+            target=target.name,
             source=source,
             duration=time.monotonic() - started,
             created=time.time(),
             **fields,
         )
 
-    found = ctx.upstream.candidates(pin, ctx.target)
-    if found.wheel is not None:
+    found = ctx.upstream.candidates(pin, target)
+    if found.wheel is not None and (target.download_only or not settings.from_source):
         temp = ctx.upstream.download(found.wheel, scratch, pin.sha256s())
         digest, size = ctx.store.add_wheel(temp, found.wheel.filename)
         return record("ok", "upstream", wheel=found.wheel.filename, sha256=digest, size=size)
+    if target.download_only:
+        raise NoWheel(
+            f"{pin.spec}: no wheel for {target.name} on the index; installing it there "
+            "would build it from source"
+        )
     if found.sdist is None:
-        raise WheelmillError(f"{pin.spec}: no wheel for {ctx.target.name} and no sdist")
+        raise WheelmillError(f"{pin.spec}: no wheel for {target.name} and no sdist")
     sdist = ctx.store.cached_sdist(found.sdist.sha256, found.sdist.filename)
     if sdist is None:
         temp = ctx.upstream.download(found.sdist, scratch, pin.sha256s())
         sdist = ctx.store.keep_sdist(temp, sha256_file(temp), found.sdist.filename)
+    frontend = frontend_python(target, ctx.store, index_url=ctx.index_url)
     log = ctx.store.new_log(pin.name, pin.version, key)
     outcome = build_sdist(
         sdist,
         scratch / "build",
         log,
-        python=ctx.target.python,
-        settings=ctx.settings,
+        frontend=frontend,
+        target=target,
+        settings=settings,
         index_url=ctx.index_url,
-        find_links=(ctx.store.wheels.resolve().as_uri(),),
-        cache=ctx.store.state / "cache",
+        store=ctx.store,
     )
-    about = {"log": str(log), "installer": outcome.installer}
+    about: dict[str, Any] = {"log": str(log), "installer": outcome.installer}
     if not outcome.ok or outcome.wheel is None:
         return record(FAILED, "built", error=outcome.error, **about)
     try:
         _check_built(pin, outcome.wheel)
-        digest, size = ctx.store.add_wheel(outcome.wheel, outcome.wheel.name)
     except InvalidWheelError as exc:
         return record(FAILED, "built", error=str(exc), **about)
+    if settings.import_check:
+        problem = check_import(outcome.wheel, target.python, scratch, index_url=ctx.index_url)
+        if problem is not None:
+            summary, _, trace = problem.partition("\n")
+            with log.open("a", encoding="utf-8") as stream:
+                stream.write(f"\nwheelmill: import check failed: {summary}\n{trace}")
+            return record(FAILED, "built", error=summary, category="import-failed", **about)
+    digest, size = ctx.store.add_wheel(outcome.wheel, outcome.wheel.name)
+    if not _is_pure(outcome.wheel.name):
+        about["toolchain"] = ctx.toolchain
     return record("ok", "built", wheel=outcome.wheel.name, sha256=digest, size=size, **about)
 
 
-def settle_pin(ctx: _Context, pin: Pin) -> PinResult:
-    """Bring one pin's wheel into the store (or explain why not)."""
-    if not pin.applies_to(ctx.target.environment):
-        return PinResult(pin.name, pin.version, ctx.target.name, "", NOT_APPLICABLE)
-    key = build_key(pin, ctx.target, ctx.settings, index_url=ctx.index_url)
+def settle_pin(ctx: _Context, pin: Pin, target: Target) -> PinResult:
+    """Bring one pin's wheel for one target into the store (or explain why not)."""
+    settings = ctx.settings_for(pin.name)
+    if settings.skip:
+        return PinResult(pin.name, pin.version, target.name, "", SKIPPED)
+    if not pin.applies_to(target.environment):
+        return PinResult(pin.name, pin.version, target.name, "", NOT_APPLICABLE)
+    key = build_key(pin, target, settings, index_url=ctx.index_url)
+    shared_key = build_key(pin, None, settings, index_url=ctx.index_url)
     done = _settled(ctx, key)
     if done is not None:
         return done
-    with ctx.store.lock(key):
+    # One lock per pin, whatever the target: a pure wheel built for the first
+    # target is then found by the others instead of being built again.
+    with ctx.store.lock(shared_key):
         done = _settled(ctx, key)  # another builder may have finished it meanwhile
         if done is not None:
             return done
+        reused = _shared(ctx, shared_key, key, target)
+        if reused is not None:
+            ctx.store.write_record(reused)
+            return _result(reused, CACHED)
         scratch = ctx.session / key
         scratch.mkdir()
         started = time.monotonic()
         try:
-            record = _produce(ctx, pin, key, scratch)
+            record = _produce(ctx, pin, target, key, scratch)
         except WheelmillError as exc:
             # Index and download problems go to the catalog but not into the key's
             # record: they may pass by the next run, so the next run tries again.
+            status = NO_WHEEL if isinstance(exc, NoWheel) else FAILED
             failure = Record(
                 key=key,
-                status=FAILED,
+                status=status,
                 name=pin.name,
                 version=pin.version,
-                target=ctx.target.name,
+                target=target.name,
                 source="upstream",
                 error=str(exc),
                 duration=time.monotonic() - started,
                 created=time.time(),
             )
             ctx.catalog.add(failure)
-            return _result(failure, FAILED)
+            return _result(failure, status)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         ctx.store.write_record(record)
+        if record.status == "ok" and record.wheel and _is_pure(record.wheel):
+            ctx.store.write_record(replace(record, key=shared_key))
         ctx.catalog.add(record)
     status = FAILED if record.status == FAILED else (BUILT if record.source == "built" else FETCHED)
     return _result(record, status)
@@ -235,51 +299,61 @@ def prebuild(
     pins: Sequence[Pin],
     store: Store,
     *,
-    target: Target,
-    settings: BuildSettings,
+    targets: Sequence[Target],
+    settings: BuildSettings | Callable[[str], BuildSettings],
     index_url: str,
     jobs: int = 1,
     retry_failed: bool = False,
     events: BuildEvents | None = None,
 ) -> BuildReport:
-    """Settle every pin for ``target``; returns when all are done, failures included."""
+    """Settle every pin for every target; returns when all are done, failures included.
+
+    ``settings`` is one :class:`BuildSettings` for all pins, or a function giving
+    each package's (``Config.settings_for``: ``[build]`` plus its override).
+    """
     sink = events or _NoEvents()
     started = time.monotonic()
     store.create()
     results: list[PinResult] = []
-    sink.begin(len(pins))
+    sink.begin(len(pins) * len(targets))
+    settings_for = settings if callable(settings) else (lambda name: settings)
     with store.session() as session:
         ctx = _Context(
             store=store,
             catalog=Catalog(store.catalog_path),
             upstream=Upstream(index_url),
-            target=target,
-            settings=settings,
+            settings_for=settings_for,
             index_url=index_url,
             retry_failed=retry_failed,
             session=session,
         )
 
-        def one(pin: Pin) -> PinResult:
+        def one(pin: Pin) -> list[PinResult]:
+            # A pin's targets run in order, in one job: a pure-Python wheel built
+            # for the first target is then simply found by the others.
             sink.pin_started(pin)
-            try:
-                return settle_pin(ctx, pin)
-            except Exception as exc:  # a bug must not cost the other pins their builds
-                detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-                return PinResult(
-                    pin.name,
-                    pin.version,
-                    target.name,
-                    "",
-                    FAILED,
-                    error=f"internal error: {detail}",
-                )
+            outcomes = []
+            for target in targets:
+                try:
+                    outcome = settle_pin(ctx, pin, target)
+                except Exception as exc:  # a bug must not cost the other pins their builds
+                    detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+                    outcome = PinResult(
+                        pin.name,
+                        pin.version,
+                        target.name,
+                        "",
+                        FAILED,
+                        error=f"internal error: {detail}",
+                    )
+                sink.pin_finished(outcome)
+                outcomes.append(outcome)
+            return outcomes
 
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = [pool.submit(one, pin) for pin in pins]
             for future in as_completed(futures):
-                result = future.result()
-                sink.pin_finished(result)
-                results.append(result)
-    results.sort(key=lambda r: (r.name, r.version, r.target))
+                results.extend(future.result())
+    order = {target.name: index for index, target in enumerate(targets)}
+    results.sort(key=lambda r: (r.name, r.version, order.get(r.target, 0)))
     return BuildReport(results=results, duration=time.monotonic() - started)

@@ -58,6 +58,8 @@ class Record:
     duration: float = 0.0
     installer: str | None = None
     created: float = 0.0
+    category: str | None = None  # why it failed, e.g. "import-failed"
+    toolchain: str | None = None  # compilers' fingerprint, for compiled wheels
 
 
 def sha256_file(path: Path) -> str:

@@ -2,7 +2,10 @@
 
 It needs nothing installed, so a build of it runs offline in well under a second.
 ``make_sdist`` puts this file into every sample sdist as ``sample_backend.py``.
-``SAMPLE_SLEEP`` (seconds) makes a build slow enough to be killed mid-way.
+``SAMPLE_SLEEP`` (seconds) makes a build slow enough to be killed mid-way;
+``SAMPLE_TAG`` gives the wheel another tag (a "compiled" wheel);
+``SAMPLE_BROKEN_IMPORT`` makes the module raise when imported;
+``SAMPLE_ALLOCATE_MB`` makes the build allocate that much memory.
 ``config_settings`` ``greeting`` and the ``SAMPLE_ENV`` variable end up in the
 module, so tests can see that overrides reach the backend.
 """
@@ -39,16 +42,26 @@ def _record_line(name, data):
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     time.sleep(float(os.environ.get("SAMPLE_SLEEP", "0")))
+    hog = bytearray(int(os.environ.get("SAMPLE_ALLOCATE_MB", "0")) * 1024 * 1024)
+    tag = os.environ.get("SAMPLE_TAG", "py3-none-any")
     dist = f"{NAME}-{VERSION}.dist-info"
     greeting = (config_settings or {}).get("greeting", "hello")
+    module = (
+        f"GREETING = {greeting!r}\nENV = {os.environ.get('SAMPLE_ENV', '')!r}\n"
+        f"SOURCE_DATE_EPOCH = {os.environ.get('SOURCE_DATE_EPOCH', '')!r}\n"
+    )
+    if os.environ.get("SAMPLE_BROKEN_IMPORT"):
+        module += "raise RuntimeError('broken at import')\n"
     files = {
-        MODULE: f"GREETING = {greeting!r}\nENV = {os.environ.get('SAMPLE_ENV', '')!r}\n".encode(),
+        MODULE: module.encode(),
         f"{dist}/METADATA": (
             f"Metadata-Version: 2.1\nName: {DISPLAY}\nVersion: {VERSION}\nRequires-Python: >=3.8\n"
         ).encode(),
-        f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: sample\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: sample\nRoot-Is-Purelib: true\nTag: "
+        + tag.encode()
+        + b"\n",
     }
-    filename = f"{NAME}-{VERSION}-py3-none-any.whl"
+    filename = f"{NAME}-{VERSION}-{tag}.whl"
     record = [_record_line(name, data) for name, data in files.items()]
     record.append(f"{dist}/RECORD,,")
     files[f"{dist}/RECORD"] = ("\n".join(record) + "\n").encode()

@@ -51,9 +51,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import build, diagnose, lock, publish, run, serve
+    from . import build, diagnose, doctor, lock, publish, run, serve
 
-    for module in (lock, build, publish, serve, run, diagnose):
+    for module in (lock, build, publish, serve, run, diagnose, doctor):
         cli.add_command(module.command)
 
 

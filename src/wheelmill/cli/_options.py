@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from ..config import DEFAULT_CONFIG, Config, load_config
+from ..target import Target, resolve_targets
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,6 +49,19 @@ def index_option(function: F) -> F:
     )(function)
 
 
+def target_option(function: F) -> F:
+    return click.option(
+        "--target",
+        "chosen_targets",
+        multiple=True,
+        help=(
+            "Build for this interpreter (repeatable): 'current', a version like 3.12, a "
+            "path, or a download-only platform target like 3.12/macosx_11_0_arm64. "
+            "Default: `targets` from the config, else the running Python."
+        ),
+    )(function)
+
+
 def json_option(function: F) -> F:
     return click.option(
         "--json", "as_json", is_flag=True, help="Print one JSON object on stdout, nothing else."
@@ -57,6 +71,13 @@ def json_option(function: F) -> F:
 def verbosity_options(function: F) -> F:
     function = click.option("-q", "--quiet", is_flag=True, help="Only errors.")(function)
     return click.option("-v", "--verbose", count=True, help="More detail (repeatable).")(function)
+
+
+def targets_of(config: Config, chosen: tuple[str, ...]) -> list[Target]:
+    """The targets named on the command line, else the config's."""
+    if chosen:
+        return resolve_targets(chosen, base=Path.cwd())
+    return resolve_targets(config.targets, base=config.source.parent if config.source else None)
 
 
 def load(config_path: Path | None) -> Config:

@@ -11,9 +11,15 @@ import click
 
 from ..index import PublishReport
 from ..pins import Pin
-from ..prebuild import FAILED, BuildReport, PinResult
+from ..prebuild import FAILED, NO_WHEEL, BuildReport, PinResult
 
-_STATUS_COLOURS = {"cached": "blue", "fetched": "green", "built": "green", "failed": "red"}
+_STATUS_COLOURS = {
+    "cached": "blue",
+    "fetched": "green",
+    "built": "green",
+    "failed": "red",
+    "no-wheel": "yellow",
+}
 
 
 class Progress:
@@ -67,26 +73,41 @@ def _table(rows: list[list[str]], header: list[str]) -> list[str]:
     return lines
 
 
+_STATUSES = ("cached", "fetched", "built", "failed", "no-wheel", "skipped", "not-applicable")
+
+
 def print_build(report: BuildReport, *, verbose: int = 0) -> None:
-    shown = [r for r in report.results if verbose or r.status in (FAILED, "built", "fetched")]
+    loud = (FAILED, NO_WHEEL, "built", "fetched")
+    shown = [r for r in report.results if verbose or r.status in loud]
+    several = len({r.target for r in report.results}) > 1
     if shown:
+        header = ["package", "version", *(["target"] if several else []), "status", "time"]
         rows = [
-            [r.name, r.version, r.status, f"{r.duration:.1f}s", r.wheel or (r.error or "")]
+            [
+                r.name,
+                r.version,
+                *([r.target] if several else []),
+                r.status,
+                f"{r.duration:.1f}s",
+                r.wheel or (r.error or ""),
+            ]
             for r in shown
         ]
-        lines = _table(rows, ["package", "version", "status", "time", "wheel / error"])
+        lines = _table(rows, [*header, "wheel / error"])
         click.echo(lines[0])
         for row, line in zip(shown, lines[1:]):
             click.secho(line, fg=_STATUS_COLOURS.get(row.status))
     counts = ", ".join(
-        f"{report.count(status)} {status}"
-        for status in ("cached", "fetched", "built", "failed")
-        if report.count(status)
+        f"{report.count(status)} {status}" for status in _STATUSES if report.count(status)
     )
-    click.echo(f"{len(report.results)} pins in {report.duration:.2f}s: {counts or 'nothing to do'}")
+    unit = "pin/target pairs" if several else "pins"
+    click.echo(
+        f"{len(report.results)} {unit} in {report.duration:.2f}s: {counts or 'nothing to do'}"
+    )
     for failure in report.failures:
+        where = f" [{failure.target}]" if several else ""
         click.secho(
-            f"FAILED {failure.name}=={failure.version}: {failure.error}", fg="red", err=True
+            f"FAILED {failure.name}=={failure.version}{where}: {failure.error}", fg="red", err=True
         )
         if failure.log:
             click.echo(f"  log: {failure.log}", err=True)
@@ -105,7 +126,7 @@ def build_data(report: BuildReport) -> dict[str, Any]:
     return {
         "ok": not report.failures,
         "duration": round(report.duration, 3),
-        "counts": {s: report.count(s) for s in ("cached", "fetched", "built", "failed")},
+        "counts": {s: report.count(s) for s in _STATUSES},
         "pins": [asdict(result) for result in report.results],
     }
 

@@ -10,13 +10,14 @@ from .._exceptions import PinsFailed
 from ..pins import read_pins
 from ..prebuild import prebuild
 from ..store import Store
-from ..target import current_target
 from ._options import (
     config_option,
     index_option,
     jobs_option,
     json_option,
     load,
+    target_option,
+    targets_of,
     verbosity_options,
     wheelhouse_option,
 )
@@ -27,6 +28,7 @@ from ._render import Progress, build_data, emit_json, print_build
 @click.argument("lock", type=click.Path(dir_okay=False, path_type=Path))
 @wheelhouse_option
 @jobs_option
+@target_option
 @index_option
 @click.option(
     "--retry-failed",
@@ -40,6 +42,7 @@ def command(
     lock: Path,
     wheelhouse: Path | None,
     jobs: int | None,
+    chosen_targets: tuple[str, ...],
     index_url: str | None,
     retry_failed: bool,
     config_path: Path | None,
@@ -50,10 +53,12 @@ def command(
     """Prebuild every pin of LOCK into the wheelhouse.
 
     \b
-    For each pin: nothing happens when the wheelhouse already holds its wheel
-    for an unchanged build key; else the upstream wheel for this interpreter is
-    fetched (hash-checked against the lock); else the sdist is fetched
-    (hash-checked) and built in an isolated environment. A pin whose build
+    Every pin is settled for every target (--target, or `targets` in the
+    config; default: the running Python). For each: nothing happens when the
+    wheelhouse already holds its wheel for an unchanged build key; else the
+    upstream wheel for that target is fetched (hash-checked against the lock);
+    else the sdist is fetched (hash-checked) and built in an isolated
+    environment, and the wheel must install and import before it is kept. A pin whose build
     failed is not rebuilt until its inputs change (or --retry-failed).
 
     \b
@@ -62,13 +67,14 @@ def command(
     """
     config = load(config_path).with_overrides(wheelhouse=wheelhouse, jobs=jobs, index_url=index_url)
     pins = read_pins(lock)
+    targets = targets_of(config, chosen_targets)
     store = Store(config.wheelhouse)
     with Progress(enabled=not (quiet or as_json)) as progress:
         report = prebuild(
             pins,
             store,
-            target=current_target(),
-            settings=config.build,
+            targets=targets,
+            settings=config.settings_for,
             index_url=config.index_url,
             jobs=config.effective_jobs,
             retry_failed=retry_failed,

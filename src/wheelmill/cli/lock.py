@@ -47,6 +47,7 @@ def command(
         index_url=config.index_url,
         resolver=config.resolver,
         upgrade=upgrade,
+        build_constraints=config.all_build_constraints(),
     )
     if as_json:
         emit_json(

@@ -14,6 +14,7 @@ from ._options import (
     jobs_option,
     json_option,
     load,
+    target_option,
     verbosity_options,
     wheelhouse_option,
 )
@@ -34,6 +35,7 @@ from ._render import Progress, build_data, emit_json, print_build, print_publish
 )
 @wheelhouse_option
 @jobs_option
+@target_option
 @index_option
 @click.option("--upgrade", "-U", is_flag=True, help="Re-resolve the lock from scratch.")
 @click.option("--retry-failed", is_flag=True, help="Rebuild pins whose last build failed.")
@@ -45,6 +47,7 @@ def command(
     lock: Path | None,
     wheelhouse: Path | None,
     jobs: int | None,
+    chosen_targets: tuple[str, ...],
     index_url: str | None,
     upgrade: bool,
     retry_failed: bool,
@@ -65,6 +68,7 @@ def command(
         wheelhouse=wheelhouse,
         jobs=jobs,
         index_url=index_url,
+        targets=chosen_targets or None,
     )
     to_resolve, lock_file = lock_path_for(config)
     if to_resolve is not None and not (quiet or as_json):

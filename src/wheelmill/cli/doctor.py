@@ -1,0 +1,77 @@
+"""``wheelmill doctor``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from ..toolchain import DoctorReport, Found, doctor
+from ._options import config_option, json_option, load, target_option, targets_of
+from ._render import emit_json
+
+
+def _line(found: Found) -> str:
+    mark = click.style("ok  ", fg="green") if found.ok else click.style("--  ", fg="red")
+    detail = f"{found.version or ''}  {found.path or 'not found'}".strip()
+    return f"{mark}{found.role:<17} {found.name:<22} {detail}"
+
+
+def _render(report: DoctorReport) -> None:
+    click.echo("tools")
+    for found in report.tools:
+        click.echo("  " + _line(found))
+    click.echo("targets")
+    for target, header in report.headers:
+        click.echo(f"  {target.name} ({target.python})")
+        click.echo("    " + _line(header))
+    if report.libraries:
+        click.echo("libraries (pkg-config)")
+        for found in report.libraries:
+            click.echo("  " + _line(found))
+
+
+@click.command("doctor")
+@target_option
+@click.option(
+    "--pkg-config",
+    "modules",
+    multiple=True,
+    help="Also look for this pkg-config module (repeatable), e.g. cairo.",
+)
+@config_option
+@json_option
+def command(
+    chosen_targets: tuple[str, ...],
+    modules: tuple[str, ...],
+    config_path: Path | None,
+    as_json: bool,
+) -> None:
+    """Report the build toolchain: compilers, build tools, headers, libraries.
+
+    \b
+    C, C++ and Fortran compilers, Rust and cargo, pkg-config, cmake, ninja,
+    meson, make and autotools, patchelf; the Python headers of every target;
+    the pkg-config modules asked for. Always exits 0: it reports, it does not
+    judge (a build that needs a missing tool fails with that diagnosis).
+    """
+    config = load(config_path)
+    report = doctor(targets_of(config, chosen_targets), modules)
+    if not as_json:
+        _render(report)
+        return
+    emit_json(
+        {
+            "tools": [{**asdict(found), "ok": found.ok} for found in report.tools],
+            "targets": [
+                {
+                    "name": target.name,
+                    "python": target.python,
+                    "python_headers": {**asdict(found), "ok": found.ok},
+                }
+                for target, found in report.headers
+            ],
+            "libraries": [{**asdict(found), "ok": found.ok} for found in report.libraries],
+        }
+    )
