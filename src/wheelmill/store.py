@@ -89,6 +89,8 @@ class Store:
     """A wheelhouse directory; every path wheelmill writes is derived from here."""
 
     def __init__(self, root: Path) -> None:
+        # Absolute: builds and checks run subprocesses in other working directories.
+        root = root.absolute()
         self.root = root
         self.wheels = root / "wheels"
         self.simple = root / "simple"
