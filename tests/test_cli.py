@@ -85,7 +85,12 @@ def test_failed_pin_exits_1_and_others_still_built(local_index: LocalIndex, tmp_
     lock.write_text(local_index.lock_line("broken", "1.0") + local_index.lock_line("beta", "2.0"))
     result = invoke("build", lock, "-w", tmp_path / "wh", "--index-url", local_index.url)
     assert result.exit_code == 1
-    assert "FAILED broken==1.0: sample.c:1:10: fatal error: missing.h" in result.stderr
+    assert (
+        "FAILED broken==1.0: C header missing.h not found (sysdep/missing-header, sysdep-missing)"
+        in result.stderr
+    )
+    assert "fatal error: missing.h: No such file or directory" in result.stderr
+    assert "first error (log line " in result.stderr
     assert "error: 1 of 2 pins failed" in result.stderr
     assert (tmp_path / "wh" / "wheels" / "beta-2.0-py3-none-any.whl").is_file()
 

@@ -261,8 +261,9 @@ def test_two_builders_on_one_wheelhouse_build_each_pin_once(
     lock.write_text(lock_text)
     wheelhouse = tmp_path / "wh"
     runs = [_cli_build(lock, wheelhouse, local_index) for _ in range(2)]
-    reports = [json.loads(run.communicate(timeout=120)[0]) for run in runs]
-    assert [run.returncode for run in runs] == [0, 0]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    reports = [json.loads(out) for out, _ in outputs]
     built = [p["name"] for r in reports for p in r["pins"] if p["status"] == "built"]
     assert sorted(built) == ["p1", "p2", "p3"]  # each exactly once, by one of the two
     assert len(_logs(wheelhouse)) == 3
@@ -291,8 +292,9 @@ def test_killed_builder_leaves_nothing_published(local_index: LocalIndex, tmp_pa
     run = _cli_build(lock, wheelhouse, local_index, "--config", str(config))
     state = wheelhouse / ".wheelmill"
     deadline = time.monotonic() + 60
-    while not list(state.glob("tmp/*/*/build/src")) and time.monotonic() < deadline:
+    while not list(state.glob("tmp/*/*/build-*/src")) and time.monotonic() < deadline:
         time.sleep(0.1)
+    assert list(state.glob("tmp/*/*/build-*/src")), "the build never started"
     time.sleep(0.5)
     os.kill(run.pid, signal.SIGKILL)
     run.communicate(timeout=30)

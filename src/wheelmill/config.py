@@ -56,6 +56,7 @@ class BuildSettings:
     memory_mb: int = 0
     offline: bool = False
     import_check: bool = True
+    remediate: bool = True
     skip: bool = False
 
 
@@ -73,6 +74,7 @@ class Config:
     serve_host: str = "127.0.0.1"
     serve_port: int = 8000
     targets: tuple[str, ...] = ("current",)
+    rules: tuple[Path, ...] = ()
     packages: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: Path | None = None
 
@@ -163,6 +165,12 @@ def _requirements(value: object, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _paths(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f'{where} must be a list of directories, e.g. ["rules"]')
+    return tuple(value)
+
+
 def _targets(value: object, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
         raise ConfigError(f'{where} must be a non-empty list such as ["3.11", "3.12"]')
@@ -188,6 +196,7 @@ _TOP: dict[str, Callable[[object, str], Any]] = {
     "jobs": _integer,
     "resolver": _choice(RESOLVERS),
     "targets": _targets,
+    "rules": _paths,
 }
 _PACKAGE: dict[str, Callable[[object, str], Any]] = {
     "env": _str_table,
@@ -210,6 +219,7 @@ _BUILD: dict[str, Callable[[object, str], Any]] = {
     "memory_mb": _integer,
     "offline": _boolean,
     "import_check": _boolean,
+    "remediate": _boolean,
 }
 _SERVE: dict[str, Callable[[object, str], Any]] = {"host": _string, "port": _port}
 _SECTIONS = {"build": _BUILD, "serve": _SERVE}
@@ -263,6 +273,7 @@ def parse_config(data: Mapping[str, object], path: Path) -> Config:
         serve_host=sections["serve"].get("host", "127.0.0.1"),
         serve_port=sections["serve"].get("port", 8000),
         targets=top.get("targets", ("current",)),
+        rules=tuple(base / directory for directory in top.get("rules", ())),
         packages=packages,
         source=path,
     )

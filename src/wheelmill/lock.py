@@ -15,13 +15,16 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from ._exceptions import RequirementsError, ResolutionError
 from ._isolation import isolated_env
 from ._tools import piptools_command, require_uv, run_captured
+from .diagnose import diagnose
 from .pins import logical_lines, parse_pins
+from .remedy import LazyRules
 
 _ERROR_LINE = re.compile(
     r"(Could not find a version that satisfies.*|No matching distribution found.*"
@@ -35,6 +38,13 @@ class LockResult:
     output: Path
     pins: int
     resolver: str
+    remediation: str | None = None
+
+
+class _ResolverFailed(ResolutionError):
+    def __init__(self, message: str, output: str) -> None:
+        super().__init__(message)
+        self.output = output
 
 
 def check_requirements_input(path: Path) -> None:
@@ -69,22 +79,16 @@ def _first_error(output: str) -> str:
     return lines[-1].strip() if lines else "no output"
 
 
-def lock_requirements(
+def _resolve(
     requirements: Path,
     output: Path,
     *,
     index_url: str,
-    resolver: str = "pip-tools",
-    upgrade: bool = False,
-    timeout: float = 1800.0,
-    build_constraints: Sequence[str] = (),
+    resolver: str,
+    upgrade: bool,
+    timeout: float,
+    build_constraints: Sequence[str],
 ) -> LockResult:
-    """Resolve ``requirements`` into ``output`` for the running interpreter.
-
-    Resolving may build sdists to read their metadata; ``build_constraints``
-    (every constraint of the build configuration) apply to those builds, so a
-    pin that only builds under a constraint (``Cython<3``) can be locked.
-    """
     check_requirements_input(requirements)
     if requirements.resolve() == output.resolve():
         raise RequirementsError(f"{output}: the lock must not overwrite its own input")
@@ -148,10 +152,58 @@ def lock_requirements(
         except subprocess.TimeoutExpired:
             raise ResolutionError(f"{requirements}: resolution took over {timeout:g} s") from None
         if done.returncode != 0:
-            raise ResolutionError(f"{requirements}: cannot resolve: {_first_error(done.stdout)}")
+            raise _ResolverFailed(
+                f"{requirements}: cannot resolve: {_first_error(done.stdout)}", done.stdout
+            )
         pins = parse_pins(temp.read_text(encoding="utf-8"), str(output))
         os.replace(temp, output)
     finally:
         temp.unlink(missing_ok=True)
         constraints_file.unlink(missing_ok=True)
     return LockResult(output=output, pins=len(pins), resolver=resolver)
+
+
+def lock_requirements(
+    requirements: Path,
+    output: Path,
+    *,
+    index_url: str,
+    resolver: str = "pip-tools",
+    upgrade: bool = False,
+    timeout: float = 1800.0,
+    build_constraints: Sequence[str] = (),
+    rules: LazyRules | None = None,
+) -> LockResult:
+    """Resolve ``requirements`` into ``output`` for the running interpreter.
+
+    Resolving may build sdists to read their metadata; ``build_constraints``
+    (every constraint of the build configuration) apply to those builds, so a
+    pin that only builds under a constraint (``Cython<3``) can be locked. When
+    ``rules`` are given, a failed resolution is diagnosed: if the diagnosis
+    names a build constraint, the resolution is retried once with it; else the
+    error carries the diagnosis.
+    """
+    arguments: dict[str, Any] = {
+        "index_url": index_url,
+        "resolver": resolver,
+        "upgrade": upgrade,
+        "timeout": timeout,
+    }
+    try:
+        return _resolve(requirements, output, build_constraints=build_constraints, **arguments)
+    except _ResolverFailed as failure:
+        if rules is None:
+            raise
+        diagnosis = diagnose(failure.output, rules.get())
+        if diagnosis.rule is None:
+            raise
+        extra = [c for c in diagnosis.build_constraints if c not in build_constraints]
+        if not extra:
+            raise ResolutionError(
+                f"{failure} ({diagnosis.summary}: {diagnosis.rule}; "
+                "see `wheelmill diagnose` on the resolver output)"
+            ) from None
+        result = _resolve(
+            requirements, output, build_constraints=(*build_constraints, *extra), **arguments
+        )
+        return replace(result, remediation=f"{diagnosis.rule}: build constraint {', '.join(extra)}")

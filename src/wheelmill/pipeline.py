@@ -11,6 +11,7 @@ from .index import PublishReport, publish
 from .lock import LockResult, lock_requirements
 from .pins import read_pins
 from .prebuild import BuildEvents, BuildReport, prebuild
+from .remedy import LazyRules
 from .store import Store
 from .target import resolve_targets
 
@@ -48,6 +49,8 @@ def run_pipeline(
     upgrade: bool = False,
     retry_failed: bool = False,
     events: BuildEvents | None = None,
+    remediate: bool = True,
+    force: bool = False,
 ) -> RunReport:
     to_resolve, lock = lock_path_for(config)
     targets = resolve_targets(config.targets, base=config.source.parent if config.source else None)
@@ -60,6 +63,7 @@ def run_pipeline(
             resolver=config.resolver,
             upgrade=upgrade,
             build_constraints=config.all_build_constraints(),
+            rules=LazyRules(config.rules),
         )
     pins = read_pins(lock)
     store = Store(config.wheelhouse).create()
@@ -72,6 +76,9 @@ def run_pipeline(
         jobs=config.effective_jobs,
         retry_failed=retry_failed,
         events=events,
+        rules=LazyRules(config.rules),
+        remediate=remediate and config.build.remediate,
+        force=force,
     )
     published = publish(store)
     return RunReport(lock=lock, locked=locked, build=report, publish=published)

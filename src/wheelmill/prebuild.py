@@ -17,7 +17,7 @@ from __future__ import annotations
 import shutil
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -35,14 +35,28 @@ from .catalog import Catalog
 from .config import BuildSettings
 from .key import build_key
 from .pins import Pin
+from .remedy import SYSTEM_CATEGORIES, LazyRules, explain, remedy, still_blocked
 from .store import Record, Store, sha256_file
 from .target import Target
-from .toolchain import toolchain_fingerprint
+from .toolchain import system_fingerprint, toolchain_fingerprint
 from .upstream import Upstream
 
 
 class NoWheel(WheelmillError):
     """A download-only target has no upstream wheel for a pin."""
+
+
+class Blocked(WheelmillError):
+    """A pin's last build lacked a system dependency, and nothing was installed since."""
+
+    def __init__(self, last: dict[str, Any]) -> None:
+        self.last = last
+        what = last.get("subject") or last.get("category")
+        super().__init__(
+            f"not built: its last build failed because {what} is missing "
+            f"({last.get('rule') or last.get('category')}), and nothing was installed since; "
+            "install it, or pass --force"
+        )
 
 
 #: Statuses a pin can end in. ``no-wheel``: a download-only target has no wheel.
@@ -71,6 +85,13 @@ class PinResult:
     duration: float = 0.0
     log: str | None = None
     error: str | None = None
+    category: str | None = None
+    rule: str | None = None
+    first_error: str | None = None
+    summary: str | None = None
+    fix: str | None = None
+    system_packages: Mapping[str, Any] = field(default_factory=dict)
+    remediation: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -120,13 +141,22 @@ class _Context:
     index_url: str
     retry_failed: bool
     session: Path
+    rules: LazyRules | None = None
+    remediate: bool = True
+    force: bool = False
 
     @cached_property
     def toolchain(self) -> str:
         return toolchain_fingerprint()
 
+    @cached_property
+    def system(self) -> str:
+        return system_fingerprint()
+
 
 def _result(record: Record, status: str) -> PinResult:
+    diagnosis = record.diagnosis or {}
+    fixes = diagnosis.get("fixes") or []
     return PinResult(
         name=record.name,
         version=record.version,
@@ -137,6 +167,13 @@ def _result(record: Record, status: str) -> PinResult:
         duration=record.duration,
         log=record.log,
         error=record.error,
+        category=record.category,
+        rule=record.rule,
+        first_error=record.first_error,
+        summary=diagnosis.get("summary"),
+        fix=fixes[0]["text"] if fixes else None,
+        system_packages=diagnosis.get("system_packages") or {},
+        remediation=record.remediation,
     )
 
 
@@ -205,40 +242,60 @@ def _produce(ctx: _Context, pin: Pin, target: Target, key: str, scratch: Path) -
         )
     if found.sdist is None:
         raise WheelmillError(f"{pin.spec}: no wheel for {target.name} and no sdist")
+    if not ctx.force:
+        blocked = still_blocked(ctx.catalog, pin.name, ctx.system)
+        if blocked is not None:
+            raise Blocked(blocked)
     sdist = ctx.store.cached_sdist(found.sdist.sha256, found.sdist.filename)
     if sdist is None:
         temp = ctx.upstream.download(found.sdist, scratch, pin.sha256s())
         sdist = ctx.store.keep_sdist(temp, sha256_file(temp), found.sdist.filename)
     frontend = frontend_python(target, ctx.store, index_url=ctx.index_url)
-    log = ctx.store.new_log(pin.name, pin.version, key)
-    outcome = build_sdist(
-        sdist,
-        scratch / "build",
-        log,
-        frontend=frontend,
-        target=target,
-        settings=settings,
-        index_url=ctx.index_url,
-        store=ctx.store,
-    )
-    about: dict[str, Any] = {"log": str(log), "installer": outcome.installer}
-    if not outcome.ok or outcome.wheel is None:
-        return record(FAILED, "built", error=outcome.error, **about)
-    try:
-        _check_built(pin, outcome.wheel)
-    except InvalidWheelError as exc:
-        return record(FAILED, "built", error=str(exc), **about)
-    if settings.import_check:
-        problem = check_import(outcome.wheel, target.python, scratch, index_url=ctx.index_url)
-        if problem is not None:
-            summary, _, trace = problem.partition("\n")
-            with log.open("a", encoding="utf-8") as stream:
-                stream.write(f"\nwheelmill: import check failed: {summary}\n{trace}")
-            return record(FAILED, "built", error=summary, category="import-failed", **about)
-    digest, size = ctx.store.add_wheel(outcome.wheel, outcome.wheel.name)
-    if not _is_pure(outcome.wheel.name):
-        about["toolchain"] = ctx.toolchain
-    return record("ok", "built", wheel=outcome.wheel.name, sha256=digest, size=size, **about)
+
+    def attempt(settings: BuildSettings, number: int) -> Record:
+        log = ctx.store.new_log(pin.name, pin.version, key, attempt=number)
+        workdir = scratch / f"build-{number}"
+        outcome = build_sdist(
+            sdist,
+            workdir,
+            log,
+            frontend=frontend,
+            target=target,
+            settings=settings,
+            index_url=ctx.index_url,
+            store=ctx.store,
+        )
+        about: dict[str, Any] = {"log": str(log), "installer": outcome.installer}
+        if not outcome.ok or outcome.wheel is None:
+            found = explain(ctx.rules, log, outcome.error)
+            if found.get("category") in SYSTEM_CATEGORIES:
+                found["system"] = ctx.system
+            return record(FAILED, "built", **found, **about)
+        try:
+            _check_built(pin, outcome.wheel)
+        except InvalidWheelError as exc:
+            return record(FAILED, "built", error=str(exc), category="package-refuses", **about)
+        if settings.import_check:
+            problem = check_import(outcome.wheel, target.python, workdir, index_url=ctx.index_url)
+            if problem is not None:
+                summary, _, trace = problem.partition("\n")
+                with log.open("a", encoding="utf-8") as stream:
+                    stream.write(f"\nwheelmill: import check failed: {summary}\n{trace}")
+                return record(FAILED, "built", error=summary, category="import-failed", **about)
+        digest, size = ctx.store.add_wheel(outcome.wheel, outcome.wheel.name)
+        if not _is_pure(outcome.wheel.name):
+            about["toolchain"] = ctx.toolchain
+        return record("ok", "built", wheel=outcome.wheel.name, sha256=digest, size=size, **about)
+
+    first = attempt(settings, 1)
+    fix = remedy(settings, first.diagnosis) if ctx.remediate and first.status == FAILED else None
+    if fix is None:
+        return first
+    # The rule knows a fix that is safe inside the build environment: try it once.
+    ctx.catalog.add(first)
+    adjusted, description = fix
+    second = attempt(adjusted, 2)
+    return replace(second, remediation=description)
 
 
 def settle_pin(ctx: _Context, pin: Pin, target: Target) -> PinResult:
@@ -268,6 +325,25 @@ def settle_pin(ctx: _Context, pin: Pin, target: Target) -> PinResult:
         started = time.monotonic()
         try:
             record = _produce(ctx, pin, target, key, scratch)
+        except Blocked as exc:
+            # Not an attempt: nothing goes to the catalog; the last diagnosis is shown.
+            last = exc.last
+            blocked = Record(
+                key=key,
+                status=FAILED,
+                name=pin.name,
+                version=pin.version,
+                target=target.name,
+                source="none",
+                error=str(exc),
+                category=last.get("category"),
+                rule=last.get("rule"),
+                subject=last.get("subject"),
+                first_error=last.get("first_error"),
+                diagnosis=last.get("diagnosis"),
+                log=last.get("log"),
+            )
+            return _result(blocked, FAILED)
         except WheelmillError as exc:
             # Index and download problems go to the catalog but not into the key's
             # record: they may pass by the next run, so the next run tries again.
@@ -305,6 +381,9 @@ def prebuild(
     jobs: int = 1,
     retry_failed: bool = False,
     events: BuildEvents | None = None,
+    rules: LazyRules | None = None,
+    remediate: bool = True,
+    force: bool = False,
 ) -> BuildReport:
     """Settle every pin for every target; returns when all are done, failures included.
 
@@ -326,6 +405,9 @@ def prebuild(
             index_url=index_url,
             retry_failed=retry_failed,
             session=session,
+            rules=rules,
+            remediate=remediate,
+            force=force,
         )
 
         def one(pin: Pin) -> list[PinResult]:

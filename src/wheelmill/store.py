@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock, Timeout
 
@@ -58,8 +59,14 @@ class Record:
     duration: float = 0.0
     installer: str | None = None
     created: float = 0.0
-    category: str | None = None  # why it failed, e.g. "import-failed"
+    category: str | None = None  # why it failed, e.g. "sysdep-missing", "import-failed"
     toolchain: str | None = None  # compilers' fingerprint, for compiled wheels
+    rule: str | None = None  # the diagnostic rule that explained the failure
+    subject: str | None = None  # what was missing or wrong (a library, tool, Python…)
+    first_error: str | None = None  # "LINE: TEXT" of the first real error in the log
+    diagnosis: dict[str, Any] | None = None  # the full diagnosis (JSON-ready)
+    remediation: str | None = None  # the fix wheelmill applied on its retry, if any
+    system: str | None = None  # system fingerprint when a system dependency was missing
 
 
 def sha256_file(path: Path) -> str:
@@ -210,6 +217,7 @@ class Store:
         os.replace(temp, final)
         return final
 
-    def new_log(self, name: str, version: str, key: str) -> Path:
+    def new_log(self, name: str, version: str, key: str, *, attempt: int = 1) -> Path:
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-        return self.logs / f"{name}-{version}-{key[:12]}-{stamp}.log"
+        suffix = f"-retry{attempt - 1}" if attempt > 1 else ""
+        return self.logs / f"{name}-{version}-{key[:12]}-{stamp}{suffix}.log"

@@ -156,3 +156,30 @@ def doctor(targets: Iterable[Target], modules: Iterable[str] = ()) -> DoctorRepo
         ],
         libraries=pkg_config_modules(modules),
     )
+
+
+#: Package databases whose change means system packages were installed or removed.
+_PACKAGE_DATABASES = (
+    "/var/lib/dpkg/status",
+    "/var/lib/rpm",
+    "/usr/lib/sysimage/rpm",
+    "/lib/apk/db/installed",
+    "/opt/homebrew/Cellar",
+    "/usr/local/Cellar",
+)
+
+
+def system_fingerprint(environ: Mapping[str, str] | None = None) -> str:
+    """A digest of what a missing library or tool depends on: package databases,
+    compilers, ``PATH`` and ``PKG_CONFIG_PATH``. Unchanged means nothing was
+    installed since, so a build that failed for a missing system dependency would
+    fail again."""
+    env = os.environ if environ is None else environ
+    parts = [toolchain_fingerprint(environ), env.get("PATH", ""), env.get("PKG_CONFIG_PATH", "")]
+    for database in _PACKAGE_DATABASES:
+        try:
+            stat = os.stat(database)
+        except OSError:
+            continue
+        parts.append(f"{database}:{stat.st_mtime_ns}:{stat.st_size}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]

@@ -51,9 +51,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import build, diagnose, doctor, lock, publish, run, serve
+    from . import build, diagnose, doctor, failures, lock, publish, rules, run, serve, show
 
-    for module in (lock, build, publish, serve, run, diagnose, doctor):
+    for module in (lock, build, publish, serve, run, diagnose, failures, show, rules, doctor):
         cli.add_command(module.command)
 
 

@@ -62,6 +62,21 @@ def target_option(function: F) -> F:
     )(function)
 
 
+def remediation_options(function: F) -> F:
+    function = click.option(
+        "--force",
+        is_flag=True,
+        help="Build pins whose last build lacked a system library or tool even if "
+        "nothing was installed since.",
+    )(function)
+    return click.option(
+        "--no-remediate",
+        is_flag=True,
+        help="Do not retry a failed build with the fix its diagnosis names "
+        "(a build constraint, requirement or variable).",
+    )(function)
+
+
 def json_option(function: F) -> F:
     return click.option(
         "--json", "as_json", is_flag=True, help="Print one JSON object on stdout, nothing else."

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import click
@@ -65,7 +67,7 @@ class Progress:
             )
 
 
-def _table(rows: list[list[str]], header: list[str]) -> list[str]:
+def table(rows: list[list[str]], header: list[str]) -> list[str]:
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(header)).rstrip()]
     for row in rows:
@@ -93,7 +95,7 @@ def print_build(report: BuildReport, *, verbose: int = 0) -> None:
             ]
             for r in shown
         ]
-        lines = _table(rows, [*header, "wheel / error"])
+        lines = table(rows, [*header, "wheel / error"])
         click.echo(lines[0])
         for row, line in zip(shown, lines[1:]):
             click.secho(line, fg=_STATUS_COLOURS.get(row.status))
@@ -104,13 +106,91 @@ def print_build(report: BuildReport, *, verbose: int = 0) -> None:
     click.echo(
         f"{len(report.results)} {unit} in {report.duration:.2f}s: {counts or 'nothing to do'}"
     )
+    for result in report.results:
+        if result.remediation and result.ok:
+            click.secho(
+                f"FIXED {result.name}=={result.version}: retried with {result.remediation}",
+                fg="green",
+                err=True,
+            )
     for failure in report.failures:
         where = f" [{failure.target}]" if several else ""
-        click.secho(
-            f"FAILED {failure.name}=={failure.version}{where}: {failure.error}", fg="red", err=True
-        )
-        if failure.log:
-            click.echo(f"  log: {failure.log}", err=True)
+        print_failure(failure, where)
+
+
+def local_distro() -> str:
+    """Which distribution's install command to show: debian, fedora, alpine or homebrew."""
+    if sys.platform == "darwin":
+        return "homebrew"
+    try:
+        text = Path("/etc/os-release").read_text()
+    except OSError:
+        return "debian"
+    ids = " ".join(
+        line.split("=", 1)[1].strip().strip('"')
+        for line in text.splitlines()
+        if line.startswith(("ID=", "ID_LIKE="))
+    )
+    for name, words in (("fedora", ("fedora", "rhel", "centos")), ("alpine", ("alpine",))):
+        if any(word in ids.split() for word in words):
+            return name
+    return "debian"
+
+
+def install_command(system_packages: Mapping[str, Any]) -> str | None:
+    chosen = system_packages.get(local_distro()) or system_packages.get("debian")
+    return str(chosen["command"]) if chosen else None
+
+
+def print_diagnosis_data(data: Mapping[str, Any]) -> None:
+    """A stored diagnosis (JSON form), the way ``wheelmill diagnose`` prints one."""
+    rule = data.get("rule")
+    click.secho(f"cause: {data.get('summary')}", fg="red" if rule else "yellow", bold=True)
+    if rule:
+        click.echo(f"  {rule} ({data.get('category')}, confidence {data.get('confidence', 0):.0%})")
+    first = data.get("first_error")
+    if first:
+        click.echo(f"line {first['line']}: {first['text']}")
+    if data.get("envelope"):
+        click.echo(f"reported as: {', '.join(data['envelope'])}")
+    if data.get("fixes"):
+        click.echo("fixes:")
+        for fix in data["fixes"]:
+            click.echo(f"  - {fix['text']} ({fix['success_rate']:.0%})")
+    command = install_command(data.get("system_packages") or {})
+    if command:
+        click.echo(f"  $ {command}")
+    if data.get("dead_ends"):
+        click.echo("dead ends:")
+        for dead in data["dead_ends"]:
+            click.echo(f"  - {dead['text']} ({dead['failure_rate']:.0%} fail): {dead['why']}")
+
+
+def print_failure(failure: PinResult, where: str = "") -> None:
+    """A failure the way the knowledge base explains it: cause, first error, fix."""
+    cause = failure.summary or failure.error
+    label = (
+        f" ({failure.rule}, {failure.category})"
+        if failure.rule
+        else (f" ({failure.category})" if failure.category else "")
+    )
+    click.secho(
+        f"FAILED {failure.name}=={failure.version}{where}: {cause}{label}", fg="red", err=True
+    )
+    if failure.first_error:
+        line, _, text = failure.first_error.partition(": ")
+        click.echo(f"  first error (log line {line}): {text}", err=True)
+    elif failure.summary and failure.error:
+        click.echo(f"  {failure.error}", err=True)
+    if failure.remediation:
+        click.echo(f"  retried with {failure.remediation}: still failing", err=True)
+    if failure.fix:
+        click.echo(f"  fix: {failure.fix}", err=True)
+    command = install_command(failure.system_packages)
+    if command:
+        click.echo(f"  $ {command}", err=True)
+    if failure.log:
+        click.echo(f"  log: {failure.log}", err=True)
 
 
 def print_publish(report: PublishReport) -> None:

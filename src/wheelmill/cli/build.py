@@ -9,6 +9,7 @@ import click
 from .._exceptions import PinsFailed
 from ..pins import read_pins
 from ..prebuild import prebuild
+from ..remedy import LazyRules
 from ..store import Store
 from ._options import (
     config_option,
@@ -16,6 +17,7 @@ from ._options import (
     jobs_option,
     json_option,
     load,
+    remediation_options,
     target_option,
     targets_of,
     verbosity_options,
@@ -35,6 +37,7 @@ from ._render import Progress, build_data, emit_json, print_build
     is_flag=True,
     help="Rebuild pins whose last build failed even if nothing changed.",
 )
+@remediation_options
 @config_option
 @json_option
 @verbosity_options
@@ -45,6 +48,8 @@ def command(
     chosen_targets: tuple[str, ...],
     index_url: str | None,
     retry_failed: bool,
+    no_remediate: bool,
+    force: bool,
     config_path: Path | None,
     as_json: bool,
     quiet: bool,
@@ -79,6 +84,9 @@ def command(
             jobs=config.effective_jobs,
             retry_failed=retry_failed,
             events=progress,
+            rules=LazyRules(config.rules),
+            remediate=config.build.remediate and not no_remediate,
+            force=force,
         )
     if as_json:
         emit_json(build_data(report))

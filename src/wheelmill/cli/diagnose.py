@@ -10,7 +10,7 @@ import click
 from .._exceptions import RulesError
 from ..diagnose import Diagnosis, default_rules_dirs, diagnose, load_rules
 from ._options import json_option
-from ._render import emit_json
+from ._render import emit_json, install_command
 
 
 def _read(logfile: str) -> str:
@@ -42,9 +42,9 @@ def _print(diagnosis: Diagnosis) -> None:
         click.echo("fixes:")
         for fix in diagnosis.fixes:
             click.echo(f"  - {fix.text} ({fix.success_rate:.0%})")
-    for packages in diagnosis.system_packages:
-        if packages.distro == "debian":
-            click.echo(f"  $ {packages.command}")
+    command = install_command(diagnosis.to_json()["system_packages"])
+    if command:
+        click.echo(f"  $ {command}")
     if diagnosis.build_constraints:
         click.echo(f"build constraints: {' '.join(diagnosis.build_constraints)}")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..lock import lock_requirements
+from ..remedy import LazyRules
 from ._options import config_option, index_option, json_option, load
 from ._render import emit_json
 
@@ -48,6 +49,7 @@ def command(
         resolver=config.resolver,
         upgrade=upgrade,
         build_constraints=config.all_build_constraints(),
+        rules=LazyRules(config.rules),
     )
     if as_json:
         emit_json(
@@ -56,7 +58,10 @@ def command(
                 "lock": str(result.output),
                 "pins": result.pins,
                 "resolver": result.resolver,
+                "remediation": result.remediation,
             }
         )
     else:
         click.echo(f"locked {result.pins} pins into {result.output} ({result.resolver})")
+        if result.remediation:
+            click.echo(f"resolved after retrying with {result.remediation}", err=True)

@@ -14,6 +14,7 @@ from ._options import (
     jobs_option,
     json_option,
     load,
+    remediation_options,
     target_option,
     verbosity_options,
     wheelhouse_option,
@@ -39,6 +40,7 @@ from ._render import Progress, build_data, emit_json, print_build, print_publish
 @index_option
 @click.option("--upgrade", "-U", is_flag=True, help="Re-resolve the lock from scratch.")
 @click.option("--retry-failed", is_flag=True, help="Rebuild pins whose last build failed.")
+@remediation_options
 @config_option
 @json_option
 @verbosity_options
@@ -51,6 +53,8 @@ def command(
     index_url: str | None,
     upgrade: bool,
     retry_failed: bool,
+    no_remediate: bool,
+    force: bool,
     config_path: Path | None,
     as_json: bool,
     quiet: bool,
@@ -74,7 +78,14 @@ def command(
     if to_resolve is not None and not (quiet or as_json):
         click.echo(f"locking {to_resolve} -> {lock_file}", err=True)
     with Progress(enabled=not (quiet or as_json)) as progress:
-        report = run_pipeline(config, upgrade=upgrade, retry_failed=retry_failed, events=progress)
+        report = run_pipeline(
+            config,
+            upgrade=upgrade,
+            retry_failed=retry_failed,
+            events=progress,
+            remediate=not no_remediate,
+            force=force,
+        )
     if as_json:
         emit_json(
             {

@@ -1,0 +1,61 @@
+"""``wheelmill failures``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..catalog import Catalog
+from ..store import Store
+from ._options import config_option, json_option, load, wheelhouse_option
+from ._render import emit_json, table
+
+
+@click.command("failures")
+@wheelhouse_option
+@config_option
+@json_option
+def command(wheelhouse: Path | None, config_path: Path | None, as_json: bool) -> None:
+    """List the pins whose latest build failed, one line each.
+
+    Package, version, target, category, rule and the first real error line.
+    `wheelmill show PACKAGE` gives the history and the whole diagnosis.
+    Exit code 0 (even with failures listed); 2 for usage errors.
+    """
+    config = load(config_path).with_overrides(wheelhouse=wheelhouse)
+    store = Store(config.wheelhouse)
+    rows = Catalog(store.catalog_path).current_failures() if store.catalog_path.is_file() else []
+    if as_json:
+        fields = (
+            "package",
+            "version",
+            "target",
+            "category",
+            "rule",
+            "subject",
+            "first_error",
+            "error",
+            "log",
+            "created",
+        )
+        emit_json({"failures": [{field: row.get(field) for field in fields} for row in rows]})
+        return
+    if not rows:
+        click.echo("no failures")
+        return
+    lines = table(
+        [
+            [
+                row["package"],
+                row["version"],
+                row["target"],
+                row["category"] or "unknown",
+                row["rule"] or "-",
+                (row["first_error"] or row["error"] or "").split(": ", 1)[-1],
+            ]
+            for row in rows
+        ],
+        ["package", "version", "target", "category", "rule", "first error"],
+    )
+    click.echo("\n".join(lines))
