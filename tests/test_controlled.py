@@ -329,3 +329,17 @@ def test_doctor_notices_a_missing_compiler(tmp_path: Path, monkeypatch: pytest.M
     result = CliRunner().invoke(cli, ["doctor", "--json"], prog_name="wheelmill")
     found = {item["name"]: item for item in json.loads(result.stdout)["tools"]}
     assert not found["cc"]["ok"]
+
+
+def test_a_failed_repair_keeps_the_wheel_out(local_index: LocalIndex, tmp_path: Path) -> None:
+    # A "linux_x86_64" wheel with no shared library in it: auditwheel refuses it.
+    tag = next(t for t in current_target().tags if t.platform.startswith("linux_"))
+    local_index.add(make_sdist("pure-ok", tmp_path / "src", name="alpha", version="1.0"))
+    settings = BuildSettings(repair="auditwheel", env={"SAMPLE_TAG": str(tag)})
+    report = _run(
+        local_index.lock_line("alpha", "1.0"), local_index, tmp_path / "wh", settings=settings
+    )
+    (failure,) = report.failures
+    assert str(failure.error).startswith("auditwheel repair failed: ")
+    assert "does not look like a platform wheel" in str(failure.error)
+    assert _wheels(tmp_path / "wh") == []

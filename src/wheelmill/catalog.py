@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS attempts (
     first_error TEXT,
     diagnosis TEXT,
     remediation TEXT,
-    system    TEXT
+    system    TEXT,
+    repair    TEXT
 );
 CREATE INDEX IF NOT EXISTS attempts_package ON attempts (package, created);
 """
@@ -57,6 +58,7 @@ _ADDED_COLUMNS = (
     ("diagnosis", "TEXT"),
     ("remediation", "TEXT"),
     ("system", "TEXT"),
+    ("repair", "TEXT"),
 )
 
 
@@ -79,7 +81,7 @@ _COLUMNS = {
     "wheel": "wheel", "sha256": "sha256", "log": "log", "error": "error",
     "installer": "installer", "category": "category", "toolchain": "toolchain",
     "rule": "rule", "subject": "subject", "first_error": "first_error",
-    "diagnosis": "diagnosis", "remediation": "remediation", "system": "system",
+    "diagnosis": "diagnosis", "remediation": "remediation", "system": "system", "repair": "repair",
 }  # fmt: skip
 # Built from the constant column table above, never from input.
 _INSERT = (

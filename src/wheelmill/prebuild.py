@@ -29,6 +29,7 @@ from packaging.utils import parse_wheel_filename
 from ._exceptions import InvalidWheelError, WheelmillError
 from ._frontend import frontend_python
 from ._importcheck import check_import
+from ._repair import needs_repair, repair_wheel
 from ._wheelfile import wheel_project
 from .build import build_sdist
 from .catalog import Catalog
@@ -275,17 +276,23 @@ def _produce(ctx: _Context, pin: Pin, target: Target, key: str, scratch: Path) -
             _check_built(pin, outcome.wheel)
         except InvalidWheelError as exc:
             return record(FAILED, "built", error=str(exc), category="package-refuses", **about)
+        wheel = outcome.wheel
+        if settings.repair == "auditwheel" and needs_repair(wheel):
+            repaired = repair_wheel(wheel, workdir / "repaired", log, index_url=ctx.index_url)
+            if isinstance(repaired, str):
+                return record(FAILED, "built", error=repaired, category="unknown", **about)
+            wheel, about["repair"] = repaired.wheel, repaired.describe()
         if settings.import_check:
-            problem = check_import(outcome.wheel, target.python, workdir, index_url=ctx.index_url)
+            problem = check_import(wheel, target.python, workdir, index_url=ctx.index_url)
             if problem is not None:
                 summary, _, trace = problem.partition("\n")
                 with log.open("a", encoding="utf-8") as stream:
                     stream.write(f"\nwheelmill: import check failed: {summary}\n{trace}")
                 return record(FAILED, "built", error=summary, category="import-failed", **about)
-        digest, size = ctx.store.add_wheel(outcome.wheel, outcome.wheel.name)
-        if not _is_pure(outcome.wheel.name):
+        digest, size = ctx.store.add_wheel(wheel, wheel.name)
+        if not _is_pure(wheel.name):
             about["toolchain"] = ctx.toolchain
-        return record("ok", "built", wheel=outcome.wheel.name, sha256=digest, size=size, **about)
+        return record("ok", "built", wheel=wheel.name, sha256=digest, size=size, **about)
 
     first = attempt(settings, 1)
     fix = remedy(settings, first.diagnosis) if ctx.remediate and first.status == FAILED else None

@@ -67,6 +67,7 @@ class Record:
     diagnosis: dict[str, Any] | None = None  # the full diagnosis (JSON-ready)
     remediation: str | None = None  # the fix wheelmill applied on its retry, if any
     system: str | None = None  # system fingerprint when a system dependency was missing
+    repair: str | None = None  # what auditwheel did: the new wheel, the grafted libraries
 
 
 def sha256_file(path: Path) -> str:
