@@ -343,3 +343,34 @@ def test_a_failed_repair_keeps_the_wheel_out(local_index: LocalIndex, tmp_path: 
     assert str(failure.error).startswith("auditwheel repair failed: ")
     assert "does not look like a platform wheel" in str(failure.error)
     assert _wheels(tmp_path / "wh") == []
+
+
+def test_check_reproducible_names_the_wheels_that_differ(
+    local_index: LocalIndex, tmp_path: Path
+) -> None:
+    for name in ("steady", "wobbly"):
+        local_index.add(make_sdist("pure-ok", tmp_path / "src", name=name, version="1.0"))
+    lock = tmp_path / "lock.txt"
+    lock.write_text(local_index.lock_line("steady", "1.0") + local_index.lock_line("wobbly", "1.0"))
+    config = tmp_path / "wheelmill.toml"
+    config.write_text(
+        f'wheelhouse = "wh"\nindex_url = "{local_index.url}"\n'
+        '[packages.wobbly]\nenv = { SAMPLE_NONDETERMINISTIC = "1" }\n'
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["build", str(lock), "--config", str(config), "--check-reproducible", "--json"],
+        prog_name="wheelmill",
+    )
+    assert result.exit_code == 0, result.stderr
+    found = {
+        item["name"]: item["reproducible"] for item in json.loads(result.stdout)["reproducible"]
+    }
+    assert found == {"steady": True, "wobbly": False}
+    # On a no-op run the wheels built earlier are checked too.
+    human = CliRunner().invoke(
+        cli,
+        ["build", str(lock), "--config", str(config), "--check-reproducible"],
+        prog_name="wheelmill",
+    )
+    assert "reproducible: 1 of 2 wheels built from source" in human.stdout

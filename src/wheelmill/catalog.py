@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS attempts (
     diagnosis TEXT,
     remediation TEXT,
     system    TEXT,
-    repair    TEXT
+    repair    TEXT,
+    sdist     TEXT
 );
 CREATE INDEX IF NOT EXISTS attempts_package ON attempts (package, created);
 """
@@ -59,6 +60,7 @@ _ADDED_COLUMNS = (
     ("remediation", "TEXT"),
     ("system", "TEXT"),
     ("repair", "TEXT"),
+    ("sdist", "TEXT"),
 )
 
 
@@ -82,6 +84,7 @@ _COLUMNS = {
     "installer": "installer", "category": "category", "toolchain": "toolchain",
     "rule": "rule", "subject": "subject", "first_error": "first_error",
     "diagnosis": "diagnosis", "remediation": "remediation", "system": "system", "repair": "repair",
+    "sdist": "sdist",
 }  # fmt: skip
 # Built from the constant column table above, never from input.
 _INSERT = (

@@ -266,7 +266,11 @@ def _produce(ctx: _Context, pin: Pin, target: Target, key: str, scratch: Path) -
             index_url=ctx.index_url,
             store=ctx.store,
         )
-        about: dict[str, Any] = {"log": str(log), "installer": outcome.installer}
+        about: dict[str, Any] = {
+            "log": str(log),
+            "installer": outcome.installer,
+            "sdist": str(sdist),
+        }
         if not outcome.ok or outcome.wheel is None:
             found = explain(ctx.rules, log, outcome.error)
             if found.get("category") in SYSTEM_CATEGORIES:

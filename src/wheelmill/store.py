@@ -68,6 +68,7 @@ class Record:
     remediation: str | None = None  # the fix wheelmill applied on its retry, if any
     system: str | None = None  # system fingerprint when a system dependency was missing
     repair: str | None = None  # what auditwheel did: the new wheel, the grafted libraries
+    sdist: str | None = None  # the cached sdist a built wheel came from
 
 
 def sha256_file(path: Path) -> str:

@@ -5,7 +5,8 @@ It needs nothing installed, so a build of it runs offline in well under a second
 ``SAMPLE_SLEEP`` (seconds) makes a build slow enough to be killed mid-way;
 ``SAMPLE_TAG`` gives the wheel another tag (a "compiled" wheel);
 ``SAMPLE_BROKEN_IMPORT`` makes the module raise when imported;
-``SAMPLE_ALLOCATE_MB`` makes the build allocate that much memory.
+``SAMPLE_ALLOCATE_MB`` makes the build allocate that much memory;
+``SAMPLE_NONDETERMINISTIC`` embeds the build time (a non-reproducible wheel).
 ``config_settings`` ``greeting`` and the ``SAMPLE_ENV`` variable end up in the
 module, so tests can see that overrides reach the backend.
 """
@@ -50,6 +51,8 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         f"GREETING = {greeting!r}\nENV = {os.environ.get('SAMPLE_ENV', '')!r}\n"
         f"SOURCE_DATE_EPOCH = {os.environ.get('SOURCE_DATE_EPOCH', '')!r}\n"
     )
+    if os.environ.get("SAMPLE_NONDETERMINISTIC"):
+        module += f"BUILT_AT = {time.time()!r}\n"
     if os.environ.get("SAMPLE_BROKEN_IMPORT"):
         module += "raise RuntimeError('broken at import')\n"
     files = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ import click
 from ..index import PublishReport
 from ..pins import Pin
 from ..prebuild import FAILED, NO_WHEEL, BuildReport, PinResult
+from ..reproduce import Reproduction
 
 _STATUS_COLOURS = {
     "cached": "blue",
@@ -116,6 +117,21 @@ def print_build(report: BuildReport, *, verbose: int = 0) -> None:
     for failure in report.failures:
         where = f" [{failure.target}]" if several else ""
         print_failure(failure, where)
+
+
+def print_reproductions(items: Sequence[Reproduction]) -> None:
+    if not items:
+        click.echo("reproducible: no pin was built from source")
+        return
+    same = sum(item.reproducible for item in items)
+    click.echo(f"reproducible: {same} of {len(items)} wheels built from source")
+    for item in items:
+        mark = (
+            click.style("same", fg="green")
+            if item.reproducible
+            else click.style("DIFFERS", fg="yellow")
+        )
+        click.echo(f"  {mark}  {item.name}=={item.version} [{item.target}]: {item.detail}")
 
 
 def local_distro() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ from .._exceptions import PinsFailed
 from ..pins import read_pins
 from ..prebuild import prebuild
 from ..remedy import LazyRules
+from ..reproduce import check_reproducible
 from ..store import Store
 from ._options import (
     config_option,
@@ -23,7 +25,7 @@ from ._options import (
     verbosity_options,
     wheelhouse_option,
 )
-from ._render import Progress, build_data, emit_json, print_build
+from ._render import Progress, build_data, emit_json, print_build, print_reproductions
 
 
 @click.command("build")
@@ -37,6 +39,13 @@ from ._render import Progress, build_data, emit_json, print_build
     is_flag=True,
     help="Rebuild pins whose last build failed even if nothing changed.",
 )
+@click.option(
+    "--check-reproducible",
+    "check_reproducible_flag",
+    is_flag=True,
+    help="Build every pin built from source once more and report which wheels come out "
+    "byte-identical.",
+)
 @remediation_options
 @config_option
 @json_option
@@ -48,6 +57,7 @@ def command(
     chosen_targets: tuple[str, ...],
     index_url: str | None,
     retry_failed: bool,
+    check_reproducible_flag: bool,
     no_remediate: bool,
     force: bool,
     config_path: Path | None,
@@ -63,8 +73,10 @@ def command(
     wheelhouse already holds its wheel for an unchanged build key; else the
     upstream wheel for that target is fetched (hash-checked against the lock);
     else the sdist is fetched (hash-checked) and built in an isolated
-    environment, and the wheel must install and import before it is kept. A pin whose build
-    failed is not rebuilt until its inputs change (or --retry-failed).
+    environment, and the wheel must install and import before it is kept. A
+    pin whose build failed is not rebuilt until its inputs change (or
+    --retry-failed). A failure is diagnosed by the knowledge base, and retried
+    once when its rule names a fix safe inside the build environment.
 
     \b
     Exit codes: 0 all pins settled; 1 at least one pin failed (the others are
@@ -88,9 +100,25 @@ def command(
             remediate=config.build.remediate and not no_remediate,
             force=force,
         )
+    reproductions = (
+        check_reproducible(
+            report,
+            store,
+            targets=targets,
+            settings_for=config.settings_for,
+            index_url=config.index_url,
+        )
+        if check_reproducible_flag
+        else None
+    )
     if as_json:
-        emit_json(build_data(report))
+        data = build_data(report)
+        if reproductions is not None:
+            data["reproducible"] = [asdict(item) for item in reproductions]
+        emit_json(data)
     elif not quiet or report.failures:
         print_build(report, verbose=verbose)
+    if reproductions is not None and not as_json:
+        print_reproductions(reproductions)
     if report.failures:
         raise PinsFailed(len(report.failures), len(report.results))
