@@ -317,6 +317,8 @@ def test_doctor_reports_tools_headers_and_libraries(tmp_path: Path) -> None:
     found = {item["name"]: item for item in data["tools"]}
     assert found["cc"]["ok"] and found["cc"]["version"]
     assert target["python_headers"]["ok"]
+    libraries = {item["name"] for item in data["libraries"]}
+    assert {"pkg-config: cairo", "pkg-config: libffi"} <= libraries  # from the knowledge base
     human = CliRunner().invoke(cli, ["doctor"], prog_name="wheelmill")
     assert "C compiler" in human.stdout
 

@@ -122,19 +122,34 @@ def python_headers(target: Target) -> Found:
     )
 
 
+#: Library names in the knowledge base whose pkg-config module is called otherwise.
+_PKG_CONFIG_NAMES = {
+    "libxml2": ("libxml-2.0",),
+    "jpeg": ("libjpeg",),
+    "mysqlclient": ("mysqlclient", "mariadb"),
+}
+
+
 def pkg_config_modules(
     modules: Iterable[str], environ: Mapping[str, str] | None = None
 ) -> list[Found]:
-    """Which pkg-config modules (``cairo``, ``libxml-2.0``…) are installed, with versions."""
+    """Which libraries (pkg-config modules, or ``*-config`` tools) are installed."""
+    env = os.environ if environ is None else environ
     tool = find_tool(TOOLS[5], environ)
     results = []
     for module in sorted(set(modules)):
-        version = (
-            _first_line([tool.path, "--modversion", module]) if tool.path is not None else None
-        )
-        results.append(
-            Found(f"pkg-config: {module}", "library", module if version else None, version)
-        )
+        if module.endswith(("_config", "-config")):
+            path = shutil.which(module, path=env.get("PATH"))
+            version = _first_line([path, "--version"]) if path else None
+            results.append(Found(module, "library tool", path, version))
+            continue
+        found: tuple[str | None, str | None] = (None, None)
+        for name in _PKG_CONFIG_NAMES.get(module, (module,)):
+            version = _first_line([tool.path, "--modversion", name]) if tool.path else None
+            if version:
+                found = (name, version)
+                break
+        results.append(Found(f"pkg-config: {module}", "library", *found))
     return results
 
 

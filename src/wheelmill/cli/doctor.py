@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from pathlib import Path
 
 import click
 
+from ..remedy import knowledge_base
 from ..toolchain import DoctorReport, Found, doctor
 from ._options import config_option, json_option, load, target_option, targets_of
 from ._render import emit_json
@@ -53,11 +55,20 @@ def command(
     \b
     C, C++ and Fortran compilers, Rust and cargo, pkg-config, cmake, ninja,
     meson, make and autotools, patchelf; the Python headers of every target;
-    the pkg-config modules asked for. Always exits 0: it reports, it does not
+    the pkg-config modules the knowledge base's system-library rules name, and
+    those asked for. Always exits 0: it reports, it does not
     judge (a build that needs a missing tool fails with that diagnosis).
     """
     config = load(config_path)
-    report = doctor(targets_of(config, chosen_targets), modules)
+    known = [
+        rule.subject
+        for rule in knowledge_base(config.rules)
+        if rule.category == "sysdep-missing"
+        and rule.subject
+        and re.fullmatch(r"[\w.+-]+", rule.subject)
+        and not rule.subject.endswith(".h")
+    ]
+    report = doctor(targets_of(config, chosen_targets), [*known, *modules])
     if not as_json:
         _render(report)
         return
