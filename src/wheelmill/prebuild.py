@@ -22,42 +22,21 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from packaging.utils import parse_wheel_filename
 
-from ._exceptions import InvalidWheelError, WheelmillError
-from ._frontend import frontend_python
-from ._importcheck import check_import
-from ._repair import needs_repair, repair_wheel
-from ._wheelfile import wheel_project
-from .build import build_sdist
-from .catalog import Catalog
+from ._exceptions import WheelmillError
 from .config import BuildSettings
 from .key import build_key
 from .pins import Pin
-from .remedy import SYSTEM_CATEGORIES, LazyRules, explain, remedy, still_blocked
-from .store import Record, Store, sha256_file
+from .store import Record, Store
 from .target import Target
-from .toolchain import system_fingerprint, toolchain_fingerprint
-from .upstream import Upstream
 
-
-class NoWheel(WheelmillError):
-    """A download-only target has no upstream wheel for a pin."""
-
-
-class Blocked(WheelmillError):
-    """A pin's last build lacked a system dependency, and nothing was installed since."""
-
-    def __init__(self, last: dict[str, Any]) -> None:
-        self.last = last
-        what = last.get("subject") or last.get("category")
-        super().__init__(
-            f"not built: its last build failed because {what} is missing "
-            f"({last.get('rule') or last.get('category')}), and nothing was installed since; "
-            "install it, or pass --force"
-        )
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .remedy import LazyRules
+    from .upstream import Upstream
 
 
 #: Statuses a pin can end in. ``no-wheel``: a download-only target has no wheel.
@@ -134,10 +113,11 @@ class _NoEvents:
 
 
 @dataclass
-class _Context:
+class Context:
+    """What every pin's settling shares during one run. The index client and the
+    catalog are made on first use: a run with nothing to do needs neither."""
+
     store: Store
-    catalog: Catalog
-    upstream: Upstream
     settings_for: Callable[[str], BuildSettings]
     index_url: str
     retry_failed: bool
@@ -147,11 +127,27 @@ class _Context:
     force: bool = False
 
     @cached_property
+    def upstream(self) -> Upstream:
+        from .upstream import Upstream
+
+        return Upstream(self.index_url)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        from .catalog import Catalog
+
+        return Catalog(self.store.catalog_path)
+
+    @cached_property
     def toolchain(self) -> str:
+        from .toolchain import toolchain_fingerprint
+
         return toolchain_fingerprint()
 
     @cached_property
     def system(self) -> str:
+        from .toolchain import system_fingerprint
+
         return system_fingerprint()
 
 
@@ -178,15 +174,15 @@ def _result(record: Record, status: str) -> PinResult:
     )
 
 
-def _is_pure(wheel: str) -> bool:
+def is_pure(wheel: str) -> bool:
     return all(tag.platform == "any" for tag in parse_wheel_filename(wheel)[3])
 
 
-def _settled(ctx: _Context, key: str) -> PinResult | None:
+def _settled(ctx: Context, key: str) -> PinResult | None:
     record = ctx.store.read_record(key)
     if ctx.store.is_current(record):
         assert record is not None and record.wheel is not None
-        compiled = record.source == "built" and not _is_pure(record.wheel)
+        compiled = record.source == "built" and not is_pure(record.wheel)
         if not compiled or not record.toolchain or record.toolchain == ctx.toolchain:
             return _result(record, CACHED)
         return None  # built with another compiler than today's: rebuild
@@ -195,7 +191,7 @@ def _settled(ctx: _Context, key: str) -> PinResult | None:
     return None
 
 
-def _shared(ctx: _Context, shared_key: str, key: str, target: Target) -> Record | None:
+def _shared(ctx: Context, shared_key: str, key: str, target: Target) -> Record | None:
     """A pure wheel another target already got for this pin, if it serves ``target`` too."""
     record = ctx.store.read_record(shared_key)
     if not ctx.store.is_current(record):
@@ -206,110 +202,7 @@ def _shared(ctx: _Context, shared_key: str, key: str, target: Target) -> Record 
     return replace(record, key=key, target=target.name, created=time.time())
 
 
-def _check_built(pin: Pin, wheel: Path) -> None:
-    name, version = wheel_project(wheel.name)
-    if name != pin.name or str(version) != pin.version:
-        raise InvalidWheelError(
-            f"{pin.spec}: the backend produced {wheel.name}, which is not this pin"
-        )
-
-
-def _produce(ctx: _Context, pin: Pin, target: Target, key: str, scratch: Path) -> Record:
-    started = time.monotonic()
-    settings = ctx.settings_for(pin.name)
-
-    def record(status: str, source: str, **fields: Any) -> Record:
-        return Record(
-            key=key,
-            status=status,
-            name=pin.name,
-            version=pin.version,
-            target=target.name,
-            source=source,
-            duration=time.monotonic() - started,
-            created=time.time(),
-            **fields,
-        )
-
-    found = ctx.upstream.candidates(pin, target)
-    if found.wheel is not None and (target.download_only or not settings.from_source):
-        temp = ctx.upstream.download(found.wheel, scratch, pin.sha256s())
-        digest, size = ctx.store.add_wheel(temp, found.wheel.filename)
-        return record("ok", "upstream", wheel=found.wheel.filename, sha256=digest, size=size)
-    if target.download_only:
-        raise NoWheel(
-            f"{pin.spec}: no wheel for {target.name} on the index; installing it there "
-            "would build it from source"
-        )
-    if found.sdist is None:
-        raise WheelmillError(f"{pin.spec}: no wheel for {target.name} and no sdist")
-    if not ctx.force:
-        blocked = still_blocked(ctx.catalog, pin.name, ctx.system)
-        if blocked is not None:
-            raise Blocked(blocked)
-    sdist = ctx.store.cached_sdist(found.sdist.sha256, found.sdist.filename)
-    if sdist is None:
-        temp = ctx.upstream.download(found.sdist, scratch, pin.sha256s())
-        sdist = ctx.store.keep_sdist(temp, sha256_file(temp), found.sdist.filename)
-    frontend = frontend_python(target, ctx.store, index_url=ctx.index_url)
-
-    def attempt(settings: BuildSettings, number: int) -> Record:
-        log = ctx.store.new_log(pin.name, pin.version, key, attempt=number)
-        workdir = scratch / f"build-{number}"
-        outcome = build_sdist(
-            sdist,
-            workdir,
-            log,
-            frontend=frontend,
-            target=target,
-            settings=settings,
-            index_url=ctx.index_url,
-            store=ctx.store,
-        )
-        about: dict[str, Any] = {
-            "log": str(log),
-            "installer": outcome.installer,
-            "sdist": str(sdist),
-        }
-        if not outcome.ok or outcome.wheel is None:
-            found = explain(ctx.rules, log, outcome.error)
-            if found.get("category") in SYSTEM_CATEGORIES:
-                found["system"] = ctx.system
-            return record(FAILED, "built", **found, **about)
-        try:
-            _check_built(pin, outcome.wheel)
-        except InvalidWheelError as exc:
-            return record(FAILED, "built", error=str(exc), category="package-refuses", **about)
-        wheel = outcome.wheel
-        if settings.repair == "auditwheel" and needs_repair(wheel):
-            repaired = repair_wheel(wheel, workdir / "repaired", log, index_url=ctx.index_url)
-            if isinstance(repaired, str):
-                return record(FAILED, "built", error=repaired, category="unknown", **about)
-            wheel, about["repair"] = repaired.wheel, repaired.describe()
-        if settings.import_check:
-            problem = check_import(wheel, target.python, workdir, index_url=ctx.index_url)
-            if problem is not None:
-                summary, _, trace = problem.partition("\n")
-                with log.open("a", encoding="utf-8") as stream:
-                    stream.write(f"\nwheelmill: import check failed: {summary}\n{trace}")
-                return record(FAILED, "built", error=summary, category="import-failed", **about)
-        digest, size = ctx.store.add_wheel(wheel, wheel.name)
-        if not _is_pure(wheel.name):
-            about["toolchain"] = ctx.toolchain
-        return record("ok", "built", wheel=wheel.name, sha256=digest, size=size, **about)
-
-    first = attempt(settings, 1)
-    fix = remedy(settings, first.diagnosis) if ctx.remediate and first.status == FAILED else None
-    if fix is None:
-        return first
-    # The rule knows a fix that is safe inside the build environment: try it once.
-    ctx.catalog.add(first)
-    adjusted, description = fix
-    second = attempt(adjusted, 2)
-    return replace(second, remediation=description)
-
-
-def settle_pin(ctx: _Context, pin: Pin, target: Target) -> PinResult:
+def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
     """Bring one pin's wheel for one target into the store (or explain why not)."""
     settings = ctx.settings_for(pin.name)
     if settings.skip:
@@ -334,8 +227,10 @@ def settle_pin(ctx: _Context, pin: Pin, target: Target) -> PinResult:
         scratch = ctx.session / key
         scratch.mkdir()
         started = time.monotonic()
+        from .produce import Blocked, NoWheel, produce
+
         try:
-            record = _produce(ctx, pin, target, key, scratch)
+            record = produce(ctx, pin, target, key, scratch)
         except Blocked as exc:
             # Not an attempt: nothing goes to the catalog; the last diagnosis is shown.
             last = exc.last
@@ -375,7 +270,7 @@ def settle_pin(ctx: _Context, pin: Pin, target: Target) -> PinResult:
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         ctx.store.write_record(record)
-        if record.status == "ok" and record.wheel and _is_pure(record.wheel):
+        if record.status == "ok" and record.wheel and is_pure(record.wheel):
             ctx.store.write_record(replace(record, key=shared_key))
         ctx.catalog.add(record)
     status = FAILED if record.status == FAILED else (BUILT if record.source == "built" else FETCHED)
@@ -408,10 +303,8 @@ def prebuild(
     sink.begin(len(pins) * len(targets))
     settings_for = settings if callable(settings) else (lambda name: settings)
     with store.session() as session:
-        ctx = _Context(
+        ctx = Context(
             store=store,
-            catalog=Catalog(store.catalog_path),
-            upstream=Upstream(index_url),
             settings_for=settings_for,
             index_url=index_url,
             retry_failed=retry_failed,

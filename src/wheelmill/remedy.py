@@ -16,12 +16,14 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._exceptions import RulesError
-from .catalog import Catalog
 from .config import BuildSettings
-from .diagnose import RuleSet, default_rules_dirs, diagnose, load_rules
+
+if TYPE_CHECKING:  # the knowledge base loads only when a failure needs explaining
+    from .catalog import Catalog
+    from .diagnose import RuleSet
 
 #: Categories that depend on the machine, not on the package or its settings.
 SYSTEM_CATEGORIES = ("sysdep-missing", "toolchain-missing")
@@ -29,6 +31,8 @@ SYSTEM_CATEGORIES = ("sysdep-missing", "toolchain-missing")
 
 def knowledge_base(extra: Sequence[Path] = ()) -> RuleSet:
     """The shipped rules plus a team's own directories (later ones override by id)."""
+    from .diagnose import default_rules_dirs, load_rules
+
     directories = (*default_rules_dirs(), *extra)
     if not directories:
         raise RulesError("no diagnostic rules found; pass a rules directory")
@@ -62,6 +66,8 @@ def explain(rules: LazyRules | None, log: Path, fallback: str | None) -> dict[st
         text = log.read_text("utf-8", "replace")
     except OSError:
         return {"error": fallback}
+    from .diagnose import diagnose
+
     diagnosis = diagnose(text, ruleset)
     first = diagnosis.first_error
     return {

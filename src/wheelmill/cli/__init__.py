@@ -7,6 +7,7 @@ requirement); 130 interrupted.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from typing import Any
@@ -16,9 +17,36 @@ import click
 from .. import __version__
 from .._exceptions import WheelmillError
 
+#: Command name → module (in the order ``--help`` lists them). Modules are imported
+#: only when their command runs, so a no-op ``wheelmill build`` does not pay for
+#: the server, the index writer or the knowledge base.
+_COMMANDS = {
+    "lock": "lock",
+    "build": "build",
+    "publish": "publish",
+    "serve": "serve",
+    "run": "run",
+    "diagnose": "diagnose",
+    "failures": "failures",
+    "show": "show",
+    "rules": "rules",
+    "doctor": "doctor",
+}
+
 
 class _Group(click.Group):
-    """Turns every :class:`WheelmillError` into one line on stderr and its exit code."""
+    """Loads commands lazily; turns every :class:`WheelmillError` into one line on
+    stderr and its exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = _COMMANDS.get(cmd_name)
+        if module is None:
+            return None
+        command: click.Command = importlib.import_module(f"{__name__}.{module}").command
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -48,16 +76,6 @@ def cli() -> None:
     `wheelmill run` does lock, build and publish in one go from config/wheelmill.toml.
     """
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-
-
-def _register() -> None:
-    from . import build, diagnose, doctor, failures, lock, publish, rules, run, serve, show
-
-    for module in (lock, build, publish, serve, run, diagnose, failures, show, rules, doctor):
-        cli.add_command(module.command)
-
-
-_register()
 
 
 def main() -> None:

@@ -7,14 +7,16 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..index import PublishReport
-from ..pins import Pin
 from ..prebuild import FAILED, NO_WHEEL, BuildReport, PinResult
-from ..reproduce import Reproduction
+
+if TYPE_CHECKING:
+    from ..index import PublishReport
+    from ..pins import Pin
+    from ..reproduce import Reproduction
 
 _STATUS_COLOURS = {
     "cached": "blue",

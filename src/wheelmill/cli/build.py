@@ -11,7 +11,6 @@ from .._exceptions import PinsFailed
 from ..pins import read_pins
 from ..prebuild import prebuild
 from ..remedy import LazyRules
-from ..reproduce import check_reproducible
 from ..store import Store
 from ._options import (
     config_option,
@@ -100,17 +99,17 @@ def command(
             remediate=config.build.remediate and not no_remediate,
             force=force,
         )
-    reproductions = (
-        check_reproducible(
+    reproductions = None
+    if check_reproducible_flag:
+        from ..reproduce import check_reproducible
+
+        reproductions = check_reproducible(
             report,
             store,
             targets=targets,
             settings_for=config.settings_for,
             index_url=config.index_url,
         )
-        if check_reproducible_flag
-        else None
-    )
     if as_json:
         data = build_data(report)
         if reproductions is not None:
