@@ -396,7 +396,9 @@ def prebuild(
     results: list[PinResult] = []
     sink.begin(len(pins) * len(targets))
     settings_for = settings if callable(settings) else (lambda name: settings)
-    with store.session() as session:
+    # Shared with other builds; `gc` takes it exclusively, so it never removes files
+    # a running build is writing or about to report.
+    with store.building(), store.session() as session:
         ctx = _Context(
             store=store,
             catalog=Catalog(store.catalog_path),
