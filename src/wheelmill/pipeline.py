@@ -9,7 +9,7 @@ from ._exceptions import ConfigError
 from .config import Config
 from .index import PublishReport, publish
 from .lock import LockResult, lock_requirements
-from .pins import read_pins
+from .pins import read_lock
 from .prebuild import BuildEvents, BuildReport, prebuild
 from .remedy import LazyRules
 from .store import Store
@@ -65,7 +65,7 @@ def run_pipeline(
             build_constraints=config.all_build_constraints(),
             rules=LazyRules(config.rules),
         )
-    pins = read_pins(lock)
+    pins = read_lock(lock)
     store = Store(config.wheelhouse).create()
     report = prebuild(
         pins,

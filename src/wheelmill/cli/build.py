@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .._exceptions import PinsFailed
-from ..pins import read_pins
+from ..pins import read_lock
 from ..prebuild import prebuild
 from ..remedy import LazyRules
 from ..store import Store
@@ -71,7 +71,7 @@ def command(
     still built); 2 usage or configuration error.
     """
     config = load(config_path).with_overrides(wheelhouse=wheelhouse, jobs=jobs, index_url=index_url)
-    pins = read_pins(lock)
+    pins = read_lock(lock)
     targets = targets_of(config, chosen_targets)
     store = Store(config.wheelhouse)
     with Progress(enabled=not (quiet or as_json)) as progress:
