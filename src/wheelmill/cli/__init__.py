@@ -51,9 +51,33 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import build, diagnose, doctor, failures, lock, publish, rules, run, serve, show
+    from . import (
+        build,
+        diagnose,
+        doctor,
+        export,
+        failures,
+        lock,
+        publish,
+        rules,
+        run,
+        serve,
+        show,
+    )
 
-    for module in (lock, build, publish, serve, run, diagnose, failures, show, rules, doctor):
+    for module in (
+        lock,
+        build,
+        publish,
+        serve,
+        run,
+        export,
+        diagnose,
+        failures,
+        show,
+        rules,
+        doctor,
+    ):
         cli.add_command(module.command)
 
 
