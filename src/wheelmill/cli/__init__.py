@@ -63,6 +63,7 @@ def _register() -> None:
         run,
         serve,
         show,
+        verify,
     )
 
     for module in (
@@ -71,6 +72,7 @@ def _register() -> None:
         publish,
         serve,
         run,
+        verify,
         export,
         diagnose,
         failures,

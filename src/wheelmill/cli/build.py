@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .._exceptions import PinsFailed
+from ..junit import build_cases, write_junit
 from ..pins import read_lock
 from ..prebuild import prebuild
 from ..remedy import LazyRules
@@ -16,6 +17,7 @@ from ._options import (
     index_option,
     jobs_option,
     json_option,
+    junit_option,
     load,
     remediation_options,
     target_option,
@@ -40,6 +42,7 @@ from ._render import Progress, build_data, emit_json, print_build
 @remediation_options
 @config_option
 @json_option
+@junit_option
 @verbosity_options
 def command(
     lock: Path,
@@ -52,6 +55,7 @@ def command(
     force: bool,
     config_path: Path | None,
     as_json: bool,
+    junit_path: Path | None,
     quiet: bool,
     verbose: int,
 ) -> None:
@@ -88,6 +92,8 @@ def command(
             remediate=config.build.remediate and not no_remediate,
             force=force,
         )
+    if junit_path is not None:
+        write_junit(junit_path, "wheelmill build", build_cases(report))
     if as_json:
         emit_json(build_data(report))
     elif not quiet or report.failures:
