@@ -17,17 +17,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import LocalIndex, make_sdist, make_wheel
+from conftest import MIXED_TARGET, LocalIndex, make_wheel, mixed_wheelhouse
 from wheelmill.cli import cli
-from wheelmill.config import BuildSettings
 from wheelmill.pins import parse_pins
-from wheelmill.prebuild import prebuild
-from wheelmill.remedy import LazyRules
 from wheelmill.store import Store
 from wheelmill.target import Target, current_target, resolve_target
 from wheelmill.verify import COVERED, GAP, NOT_APPLICABLE, VerifyReport, verify
 
-MAC = "3.12/macosx_11_0_arm64"
+MAC = MIXED_TARGET
 
 
 def invoke(*args: str | Path) -> Result:
@@ -49,33 +46,17 @@ def mac() -> Target:
 
 
 @pytest.fixture
-def wheelhouse(local_index: LocalIndex, tmp_path: Path, mac: Target) -> Iterator[tuple[Path, Path]]:
+def wheelhouse(local_index: LocalIndex, tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     """(lock, wheelhouse) with one pin of every kind."""
-    src = tmp_path / "src"
-    here = str(current_target().tags[0])
-    local_index.add(make_wheel(src, "pure", "1.0"))
-    local_index.add(make_wheel(src, "fast", "1.0", tag="cp312-cp312-macosx_11_0_arm64"))
-    local_index.add(make_wheel(src, "fast", "1.0", tag=here))
-    local_index.add(make_sdist("pure-ok", src, name="slow", version="1.0"))
-    local_index.add(make_sdist("build-fails", src, name="broken", version="1.0"))
-    built = "".join(local_index.lock_line(n, "1.0") for n in ("pure", "fast", "slow", "broken"))
-    store = Store(tmp_path / "wh")
-    prebuild(
-        parse_pins(built),
-        store,
-        targets=[mac, current_target()],
-        settings=BuildSettings(),
-        index_url=local_index.url,
-        rules=LazyRules(),
-    )
+    built, root = mixed_wheelhouse(local_index, tmp_path)
     # Wheels that reach the wheelhouse some other way.
-    make_wheel(store.wheels, "future", "1.0", requires_python=">=3.99")
-    make_wheel(store.wheels, "needy", "1.0", requires=("absent",))
+    make_wheel(root / "wheels", "future", "1.0", requires_python=">=3.99")
+    make_wheel(root / "wheels", "needy", "1.0", requires=("absent",))
     lock = tmp_path / "requirements.txt"
     lock.write_text(
         built + "future==1.0\nneedy==1.0\nnever==1.0\n" + 'winonly==1.0 ; sys_platform == "win32"\n'
     )
-    yield lock, store.root
+    yield lock, root
 
 
 def _by_name(report: VerifyReport, target: str) -> dict[str, tuple[str, str | None]]:

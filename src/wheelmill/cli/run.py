@@ -99,11 +99,13 @@ def command(
                 "lock": str(report.lock),
                 "build": build_data(report.build),
                 "publish": publish_data(report.publish),
+                "status_page": str(report.status_page),
             }
         )
     elif not quiet or not report.ok:
         print_build(report.build, verbose=verbose)
         print_publish(report.publish)
         click.echo(f"index: {(config.wheelhouse / 'simple').resolve().as_uri()}/")
+        click.echo(f"status page: {report.status_page}")
     if not report.ok:
         raise PinsFailed(len(report.build.failures), len(report.build.results))
