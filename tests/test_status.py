@@ -64,9 +64,11 @@ class _Cells(HTMLParser):
             self._cell.append(data)
 
 
-@pytest.fixture
-def page(local_index: LocalIndex, tmp_path: Path) -> Path:
-    _, root = mixed_wheelhouse(local_index, tmp_path)
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built once for the module; the tests only read it."""
+    tmp_path = tmp_path_factory.mktemp("status")
+    _, root = mixed_wheelhouse(LocalIndex(tmp_path / "index"), tmp_path)
     store = Store(root)
     Catalog(store.catalog_path).add(
         Record(

@@ -45,10 +45,11 @@ def mac() -> Target:
     return resolve_target(MAC)
 
 
-@pytest.fixture
-def wheelhouse(local_index: LocalIndex, tmp_path: Path) -> Iterator[tuple[Path, Path]]:
-    """(lock, wheelhouse) with one pin of every kind."""
-    built, root = mixed_wheelhouse(local_index, tmp_path)
+@pytest.fixture(scope="module")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """(lock, wheelhouse) with one pin of every kind; built once, only read by the tests."""
+    tmp_path = tmp_path_factory.mktemp("verify")
+    built, root = mixed_wheelhouse(LocalIndex(tmp_path / "index"), tmp_path)
     # Wheels that reach the wheelhouse some other way.
     make_wheel(root / "wheels", "future", "1.0", requires_python=">=3.99")
     make_wheel(root / "wheels", "needy", "1.0", requires=("absent",))
