@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import LocalIndex, make_sdist, make_wheel, sha256
+from conftest import LocalIndex, client_env, make_sdist, make_wheel, sha256
 from wheelmill import RequirementsError
 from wheelmill.cli import cli
 from wheelmill.pins import read_lock
@@ -129,3 +131,22 @@ def test_build_takes_a_pylock(local_index: LocalIndex, tmp_path: Path) -> None:
     pins = {p["name"]: p for p in json.loads(result.stdout)["pins"]}
     assert pins["alpha"]["status"] == "built"
     assert pins["beta"]["status"] == "failed" and "hash" in pins["beta"]["error"].lower()
+
+
+def test_reads_what_pip_lock_writes(tmp_path: Path) -> None:
+    """pip's own PEP 751 output (pip 25.1+, experimental) is a lock wheelmill builds from."""
+    links = tmp_path / "links"
+    make_wheel(links, "alpha", "1.0")
+    make_wheel(links, "beta", "2.0", requires=("alpha",))
+    lock = tmp_path / "pylock.toml"
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "lock", "--no-index", "--find-links", str(links),
+         "--only-binary", ":all:", "beta", "-o", str(lock)],
+        capture_output=True, text=True, env=client_env(),
+    )  # fmt: skip
+    if done.returncode != 0 and "unknown command" in done.stderr:
+        pytest.skip("this pip has no `pip lock`")
+    assert done.returncode == 0, done.stderr
+    pins = {pin.name: pin for pin in read_lock(lock)}
+    assert sorted(pins) == ["alpha", "beta"]
+    assert pins["alpha"].sha256s() == {sha256(links / "alpha-1.0-py3-none-any.whl")}

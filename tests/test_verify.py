@@ -10,6 +10,7 @@ and not applicable (marker).
 from __future__ import annotations
 
 import json
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conftest import MIXED_TARGET, LocalIndex, make_wheel, mixed_wheelhouse
+from wheelmill._exceptions import ConfigError
 from wheelmill.cli import cli
 from wheelmill.pins import parse_pins
 from wheelmill.store import Store
@@ -167,3 +169,20 @@ def test_a_conflict_is_a_gap_and_pins_are_still_proved_one_by_one(tmp_path: Path
         ("(dependencies)", GAP),
     }
     assert "conflicting dependencies" in str(target.gaps[0].reason)
+
+
+def test_another_local_interpreter_is_asked_through_pip_python(tmp_path: Path) -> None:
+    other_version = "3.12" if sys.version_info[:2] != (3, 12) else "3.11"
+    try:
+        other = resolve_target(other_version)
+    except ConfigError:
+        pytest.skip(f"no Python {other_version} here")
+    store = Store(tmp_path / "wh").create()
+    make_wheel(store.wheels, "alpha", "1.0")
+    make_wheel(store.wheels, "fast", "1.0", tag=str(current_target().tags[0]))
+    report = verify(parse_pins("alpha==1.0\nfast==1.0\n"), store, [current_target(), other])
+    here, there = report.targets
+    assert here.covered == 2 and not here.gaps
+    assert there.command.startswith(f"pip --python {other.python} install --dry-run")
+    assert [(gap.name, gap.kind) for gap in there.gaps] == [("fast", "never-built")]
+    assert there.proved  # alpha, the rest, installs there
