@@ -63,6 +63,7 @@ def gc_data(report: CleanupReport, root: Path) -> dict[str, Any]:
 @click.option(
     "--wait",
     type=click.FloatRange(min=0),
+    metavar="SECONDS",
     default=3600.0,
     show_default=True,
     help="Seconds to wait for running builds to finish before giving up.",
@@ -88,8 +89,8 @@ def command(
     Of every other version go: its wheels and .metadata files, sdists, build
     dependencies, build records, logs and catalog rows (with --older-than,
     only those older than that). Then the index and the status page are
-    written again. gc waits for running builds (they hold the wheelhouse lock)
-    and no build starts while it runs.
+    written again. gc waits for running builds (they hold the wheelhouse lock),
+    and a build started meanwhile waits for gc.
 
     Exit codes: 0 done; 1 a build kept the wheelhouse busy past --wait
     (nothing removed); 2 usage or configuration error.
