@@ -192,3 +192,41 @@ def fresh_venv(tmp_path: Path) -> Iterator[Path]:
     target = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True, symlinks=os.name != "nt").create(target)
     yield target / "bin" / "python"
+
+
+MIXED_TARGET = "3.12/macosx_11_0_arm64"
+
+
+def mixed_wheelhouse(index: LocalIndex, root: Path) -> tuple[str, Path]:
+    """A wheelhouse built offline for the running Python and :data:`MIXED_TARGET`.
+
+    ``pure`` fetched (one wheel for both), ``fast`` fetched per platform,
+    ``slow`` built here from its sdist (its pure wheel serves the other
+    target), ``broken`` failed here (a missing header, diagnosed) and without
+    an upstream wheel for macOS. Returns the lock text of those four and the
+    wheelhouse directory.
+    """
+    from wheelmill.config import BuildSettings
+    from wheelmill.pins import parse_pins
+    from wheelmill.prebuild import prebuild
+    from wheelmill.remedy import LazyRules
+    from wheelmill.store import Store
+    from wheelmill.target import current_target, resolve_target
+
+    src = root / "src"
+    index.add(make_wheel(src, "pure", "1.0"))
+    index.add(make_wheel(src, "fast", "1.0", tag="cp312-cp312-macosx_11_0_arm64"))
+    index.add(make_wheel(src, "fast", "1.0", tag=str(current_target().tags[0])))
+    index.add(make_sdist("pure-ok", src, name="slow", version="1.0"))
+    index.add(make_sdist("build-fails", src, name="broken", version="1.0"))
+    lock = "".join(index.lock_line(n, "1.0") for n in ("pure", "fast", "slow", "broken"))
+    store = Store(root / "wh")
+    prebuild(
+        parse_pins(lock),
+        store,
+        targets=[resolve_target(MIXED_TARGET), current_target()],
+        settings=BuildSettings(),
+        index_url=index.url,
+        rules=LazyRules(),
+    )
+    return lock, store.root

@@ -41,12 +41,15 @@ def index_with_two(local_index: LocalIndex, tmp_path: Path) -> LocalIndex:
     return local_index
 
 
-@pytest.mark.parametrize("command", ["", "lock", "build", "publish", "serve", "run"])
+@pytest.mark.parametrize(
+    "command",
+    ["", "lock", "build", "publish", "serve", "run", "verify", "export", "pip-config", "gc"],
+)
 def test_help_teaches(command: str) -> None:
     result = invoke(*([command] if command else []), "--help")
     assert result.exit_code == 0
     assert "Usage: wheelmill" in result.output
-    if command in ("build", "run", "publish"):
+    if command in ("build", "run", "publish", "verify", "export", "gc"):
         assert "Exit codes" in result.output or "exit code" in result.output
 
 

@@ -43,6 +43,18 @@ class WheelhouseError(WheelmillError):
     """The wheelhouse directory cannot be used (not writable, corrupted state)."""
 
 
+class WheelhouseBusy(WheelhouseError):
+    """A build holds the wheelhouse, so ``gc`` cannot run now."""
+
+    exit_code = 1
+
+    def __init__(self, root: object) -> None:
+        super().__init__(
+            f"{root}: a build is running on this wheelhouse; nothing was removed. "
+            "Run gc again when it has finished (or give it longer with --wait)"
+        )
+
+
 class UnsafeArchiveError(WheelmillError):
     """An sdist tries to write outside its own tree (absolute path, ``..``, escaping link)."""
 
@@ -53,6 +65,40 @@ class InvalidWheelError(WheelmillError):
     """A wheel file is corrupted or does not match its own filename."""
 
     exit_code = 1
+
+
+class WheelChanged(InvalidWheelError):
+    """A wheel's bytes differ from those wheelmill recorded when it stored the wheel."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(
+            f"{', '.join(names)}: changed after wheelmill stored it (its sha256 is not the "
+            "recorded one); delete it and run `wheelmill build` again"
+        )
+
+
+class ExportIncomplete(WheelmillError):
+    """Some pins have no wheel at all in the wheelhouse, so the export could not serve them."""
+
+    exit_code = 1
+
+    def __init__(self, specs: list[str]) -> None:
+        super().__init__(
+            f"no wheel in the wheelhouse for {', '.join(specs)}; nothing written. "
+            "Run `wheelmill build` (and `wheelmill verify` to see why they are missing)"
+        )
+
+
+class GapsFound(WheelmillError):
+    """``verify`` found pins that would not install binary-only from the wheelhouse."""
+
+    exit_code = 1
+
+    def __init__(self, gaps: int, targets: int) -> None:
+        super().__init__(
+            f"{gaps} gap(s) on {targets} target(s): those pins would not install binary-only "
+            "from the wheelhouse; see docs/how-to/gaps.md"
+        )
 
 
 class ServeError(WheelmillError):

@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -159,6 +159,17 @@ class Catalog:
         for row in self.attempts():
             latest[(row["package"], row["target"])] = row
         return [row for row in latest.values() if row["status"] in ("failed", "no-wheel")]
+
+    def latest_attempts(self) -> dict[tuple[str, str, str], dict[str, Any]]:
+        """The newest attempt of each (package, version, target)."""
+        return {(row["package"], row["version"], row["target"]): row for row in self.attempts()}
+
+    def delete(self, ids: Iterable[int]) -> int:
+        """Remove attempts by row id (``gc``); returns how many went."""
+        chosen = [(int(i),) for i in ids]
+        with self._connect() as db:
+            db.executemany("DELETE FROM attempts WHERE id = ?", chosen)
+        return len(chosen)
 
     def last_failure(self, package: str) -> dict[str, Any] | None:
         """The newest failed attempt of ``package`` (any version or target)."""

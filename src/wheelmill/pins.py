@@ -1,5 +1,7 @@
 """Read a pinned, hashed lock (``name==version --hash=…`` lines) into :class:`Pin` objects.
 
+:func:`read_lock` also takes a PEP 751 ``pylock.toml`` (see :mod:`wheelmill.pylock`).
+
 Accepts what pip-compile and ``uv pip compile`` write, and any hand-pinned
 requirements file in the same format. Everything a pin cannot be (a range, a URL,
 an editable, an include) is a :class:`RequirementsError` naming file and line.
@@ -196,3 +198,10 @@ def read_pins(path: Path) -> list[Pin]:
             f"{path}: cannot read lock file ({exc.strerror}); check its permissions"
         ) from None
     return parse_pins(text, str(path))
+
+
+def read_lock(path: Path) -> list[Pin]:
+    """Read a lock: a PEP 751 ``pylock.toml`` (any ``.toml``), else a requirements lock."""
+    from .pylock import is_pylock, read_pylock
+
+    return read_pylock(path) if is_pylock(path) else read_pins(path)

@@ -1,4 +1,5 @@
-"""``wheelmill run``: lock (when given a ``.in``), prebuild, publish, in one call."""
+"""``wheelmill run``: lock (when given a ``.in``), prebuild, publish (index and status
+page), in one call."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from ._exceptions import ConfigError
 from .config import Config
 from .index import PublishReport, publish
 from .lock import LockResult, lock_requirements
-from .pins import read_pins
+from .pins import read_lock
 from .prebuild import BuildEvents, BuildReport, prebuild
 from .remedy import LazyRules
+from .status import write_status_page
 from .store import Store
 from .target import resolve_targets
 
@@ -22,6 +24,7 @@ class RunReport:
     locked: LockResult | None
     build: BuildReport
     publish: PublishReport
+    status_page: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -65,7 +68,7 @@ def run_pipeline(
             build_constraints=config.all_build_constraints(),
             rules=LazyRules(config.rules),
         )
-    pins = read_pins(lock)
+    pins = read_lock(lock)
     store = Store(config.wheelhouse).create()
     report = prebuild(
         pins,
@@ -81,4 +84,5 @@ def run_pipeline(
         force=force,
     )
     published = publish(store)
-    return RunReport(lock=lock, locked=locked, build=report, publish=published)
+    page = write_status_page(store)
+    return RunReport(lock=lock, locked=locked, build=report, publish=published, status_page=page)

@@ -302,7 +302,9 @@ def prebuild(
     results: list[PinResult] = []
     sink.begin(len(pins) * len(targets))
     settings_for = settings if callable(settings) else (lambda name: settings)
-    with store.session() as session:
+    # Shared with other builds; `gc` takes it exclusively, so it never removes files
+    # a running build is writing or about to report.
+    with store.building(), store.session() as session:
         ctx = Context(
             store=store,
             settings_for=settings_for,

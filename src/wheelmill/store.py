@@ -6,7 +6,8 @@ Layout::
     DIR/simple/              the static index (written by ``publish``)
     DIR/.wheelmill/          wheelmill's own state:
         records/<key>.json   what a build key produced (or how it failed)
-        locks/               sidecar lock files (one per key, one for publishing)
+        locks/               sidecar lock files (one per key, one for publishing,
+                             and ``wheelhouse.lock``: shared by builds, exclusive for gc)
         tmp/<session>/       per-process temp space, removed when the process is gone
         sdists/<sha256>/     downloaded sdists, by content
         logs/                one log per build attempt
@@ -19,6 +20,7 @@ place, so readers never see a partial file; locks only avoid duplicate work.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -32,8 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
+from packaging.utils import InvalidWheelFilename, NormalizedName, parse_wheel_filename
 
-from ._exceptions import WheelhouseError
+from ._exceptions import WheelhouseBusy, WheelhouseError
 from ._wheelfile import check_wheel
 
 STATE = ".wheelmill"
@@ -129,6 +132,18 @@ class Store:
         return FileLock(str(self.locks / f"{name}.lock"))
 
     @contextlib.contextmanager
+    def building(self) -> Iterator[None]:
+        """Held (shared) by every build while it runs; builds never wait for each other."""
+        with _flock(self, fcntl.LOCK_SH, timeout=None):
+            yield
+
+    @contextlib.contextmanager
+    def exclusive(self, *, timeout: float) -> Iterator[None]:
+        """Held by ``gc``: waits up to ``timeout`` seconds for running builds to finish."""
+        with _flock(self, fcntl.LOCK_EX, timeout=timeout):
+            yield
+
+    @contextlib.contextmanager
     def session(self) -> Iterator[Path]:
         """A private temp directory for this process, held by a lock while it lives.
 
@@ -183,6 +198,15 @@ class Store:
         except (ValueError, TypeError):
             return None  # unreadable record: treated as absent, so the key is redone
 
+    def iter_records(self) -> Iterator[tuple[Path, Record]]:
+        """Every readable record, with its file."""
+        if not self.records.is_dir():
+            return
+        for path in sorted(self.records.glob("*.json")):
+            record = self.read_record(path.stem)
+            if record is not None:
+                yield path, record
+
     def write_record(self, record: Record) -> None:
         data = json.dumps(asdict(record), indent=1, sort_keys=True).encode()
         write_atomic(self.records / f"{record.key}.json", data, tmp_dir=self.tmp)
@@ -197,6 +221,22 @@ class Store:
             return False
 
     # -- files ------------------------------------------------------------------
+
+    def wheel_files(self) -> dict[tuple[NormalizedName, str], list[Path]]:
+        """Every wheel in ``wheels/`` by (normalized name, normalized version).
+
+        Files whose name is not a valid wheel filename are left out.
+        """
+        found: dict[tuple[NormalizedName, str], list[Path]] = {}
+        if not self.wheels.is_dir():
+            return found
+        for path in sorted(self.wheels.glob("*.whl")):
+            try:
+                name, version, _, _ = parse_wheel_filename(path.name)
+            except InvalidWheelFilename:
+                continue
+            found.setdefault((name, str(version)), []).append(path)
+        return found
 
     def add_wheel(self, temp: Path, filename: str) -> tuple[str, int]:
         """Check a finished wheel and move it into ``wheels/``; return its sha256 and size."""
@@ -223,3 +263,25 @@ class Store:
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         suffix = f"-retry{attempt - 1}" if attempt > 1 else ""
         return self.logs / f"{name}-{version}-{key[:12]}-{stamp}{suffix}.log"
+
+
+@contextlib.contextmanager
+def _flock(store: Store, mode: int, *, timeout: float | None) -> Iterator[None]:
+    """A shared or exclusive ``flock`` on the wheelhouse lock; the kernel drops it when the
+    process dies, so a killed build never blocks ``gc``."""
+    path = store.locks / "wheelhouse.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, mode | (0 if deadline is None else fcntl.LOCK_NB))
+                break
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise WheelhouseBusy(store.root) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

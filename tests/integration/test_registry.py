@@ -2,7 +2,8 @@
 
 lock → build → publish → serve, then real pip and real uv install binary-only
 from the served index into fresh environments, and pip from the flat
-find-links directory, and the installed modules import.
+find-links directory, and the installed modules import; `verify` proves the
+lock, and the `export`ed lock installs with --require-hashes.
 """
 
 from __future__ import annotations
@@ -178,3 +179,43 @@ def test_pip_installs_from_the_flat_directory(built: tuple[Path, Path], tmp_path
         env=client_env(),
     )
     _imports_ok(python)
+
+
+def test_verify_proves_the_real_lock(built: tuple[Path, Path]) -> None:
+    lock, wheelhouse = built
+    done = wheelmill("verify", "requirements.txt", "-w", wheelhouse, "--json", cwd=lock.parent)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (target,) = json.loads(done.stdout)["targets"]
+    assert (target["covered"], target["total"], target["proved"]) == (6, 6, True)
+
+
+def test_exported_lock_installs_with_require_hashes(
+    built: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """What CI does: the exported lock, --require-hashes, a served index, pip and uv."""
+    from uv import find_uv_bin
+
+    lock, wheelhouse = built
+    exported = tmp_path / "requirements.binary.txt"
+    work = lock.parent
+    done = wheelmill("export", "requirements.txt", "-w", wheelhouse, "-o", exported, cwd=work)
+    assert done.returncode == 0, done.stderr
+    python = _fresh_python(tmp_path / "venv")
+    uv_target = tmp_path / "uvenv"
+    subprocess.run(
+        [find_uv_bin(), "venv", "--python", sys.executable, str(uv_target)],
+        check=True, env=client_env(), capture_output=True,
+    )  # fmt: skip
+    flags = ["--require-hashes", "--only-binary", ":all:", "-r", str(exported)]
+    with BackgroundServer(wheelhouse) as server:
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--index-url", server.url, *flags],
+            check=True, env=client_env(),
+        )  # fmt: skip
+        subprocess.run(
+            [find_uv_bin(), "pip", "install", "--python", str(uv_target / "bin" / "python"),
+             "--no-cache", "--index-url", server.url, *flags],
+            check=True, env=client_env(),
+        )  # fmt: skip
+    _imports_ok(python)
+    _imports_ok(uv_target / "bin" / "python")

@@ -83,6 +83,15 @@ def json_option(function: F) -> F:
     )(function)
 
 
+def junit_option(function: F) -> F:
+    return click.option(
+        "--junit",
+        "junit_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Also write JUnit XML here: one testcase per pin and target (for CI dashboards).",
+    )(function)
+
+
 def verbosity_options(function: F) -> F:
     function = click.option("-q", "--quiet", is_flag=True, help="Only errors.")(function)
     return click.option("-v", "--verbose", count=True, help="More detail (repeatable).")(function)

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from .._exceptions import PinsFailed
-from ..pins import read_pins
+from ..junit import build_cases, write_junit
+from ..pins import read_lock
 from ..prebuild import prebuild
 from ..remedy import LazyRules
 from ..store import Store
@@ -17,6 +18,7 @@ from ._options import (
     index_option,
     jobs_option,
     json_option,
+    junit_option,
     load,
     remediation_options,
     target_option,
@@ -48,6 +50,7 @@ from ._render import Progress, build_data, emit_json, print_build, print_reprodu
 @remediation_options
 @config_option
 @json_option
+@junit_option
 @verbosity_options
 def command(
     lock: Path,
@@ -61,6 +64,7 @@ def command(
     force: bool,
     config_path: Path | None,
     as_json: bool,
+    junit_path: Path | None,
     quiet: bool,
     verbose: int,
 ) -> None:
@@ -82,7 +86,7 @@ def command(
     still built); 2 usage or configuration error.
     """
     config = load(config_path).with_overrides(wheelhouse=wheelhouse, jobs=jobs, index_url=index_url)
-    pins = read_pins(lock)
+    pins = read_lock(lock)
     targets = targets_of(config, chosen_targets)
     store = Store(config.wheelhouse)
     with Progress(enabled=not (quiet or as_json)) as progress:
@@ -110,6 +114,8 @@ def command(
             settings_for=config.settings_for,
             index_url=config.index_url,
         )
+    if junit_path is not None:
+        write_junit(junit_path, "wheelmill build", build_cases(report))
     if as_json:
         data = build_data(report)
         if reproductions is not None:

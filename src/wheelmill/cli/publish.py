@@ -8,6 +8,7 @@ import click
 
 from .._exceptions import WheelsRejected
 from ..index import publish
+from ..status import write_status_page
 from ..store import Store
 from ._options import config_option, json_option, load, verbosity_options, wheelhouse_option
 from ._render import emit_json, print_publish, publish_data
@@ -27,7 +28,8 @@ def command(
     PEP 503 HTML with #sha256 and data-requires-python, PEP 691 JSON
     (index.json), PEP 658/714 .metadata files, PEP 700 fields. Links are
     relative, so the tree works over file://, `wheelmill serve` or any static
-    web server. Only projects whose wheels changed are rewritten.
+    web server. Only projects whose wheels changed are rewritten. Also writes
+    DIR/status/index.html, a status page of every package on every target.
 
     \b
     Use it with:
@@ -37,10 +39,13 @@ def command(
     Exit codes: 0 published; 1 some wheel was rejected (corrupted); 2 usage.
     """
     config = load(config_path).with_overrides(wheelhouse=wheelhouse)
-    report = publish(Store(config.wheelhouse))
+    store = Store(config.wheelhouse)
+    report = publish(store)
+    page = write_status_page(store)
     if as_json:
-        emit_json(publish_data(report))
+        emit_json({**publish_data(report), "status_page": str(page)})
     elif not quiet or report.rejected:
         print_publish(report)
+        click.echo(f"status page: {page}")
     if report.rejected:
         raise WheelsRejected(len(report.rejected))

@@ -7,12 +7,14 @@ from pathlib import Path
 import click
 
 from .._exceptions import PinsFailed
+from ..junit import build_cases, write_junit
 from ..pipeline import lock_path_for, run_pipeline
 from ._options import (
     config_option,
     index_option,
     jobs_option,
     json_option,
+    junit_option,
     load,
     remediation_options,
     target_option,
@@ -43,6 +45,7 @@ from ._render import Progress, build_data, emit_json, print_build, print_publish
 @remediation_options
 @config_option
 @json_option
+@junit_option
 @verbosity_options
 def command(
     requirements: Path | None,
@@ -57,6 +60,7 @@ def command(
     force: bool,
     config_path: Path | None,
     as_json: bool,
+    junit_path: Path | None,
     quiet: bool,
     verbose: int,
 ) -> None:
@@ -86,6 +90,8 @@ def command(
             remediate=not no_remediate,
             force=force,
         )
+    if junit_path is not None:
+        write_junit(junit_path, "wheelmill run", build_cases(report.build))
     if as_json:
         emit_json(
             {
@@ -93,11 +99,13 @@ def command(
                 "lock": str(report.lock),
                 "build": build_data(report.build),
                 "publish": publish_data(report.publish),
+                "status_page": str(report.status_page),
             }
         )
     elif not quiet or not report.ok:
         print_build(report.build, verbose=verbose)
         print_publish(report.publish)
         click.echo(f"index: {(config.wheelhouse / 'simple').resolve().as_uri()}/")
+        click.echo(f"status page: {report.status_page}")
     if not report.ok:
         raise PinsFailed(len(report.build.failures), len(report.build.results))
