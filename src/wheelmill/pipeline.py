@@ -1,21 +1,27 @@
-"""``wheelmill run``: lock (when given a ``.in``), prebuild, publish (index and status
-page), in one call."""
+"""The jobs the commands run, driven by a :class:`~wheelmill.config.Config`.
+
+:func:`lock_with` and :func:`build_with` are what ``wheelmill lock`` and
+``wheelmill build`` do; :func:`run_pipeline` is ``wheelmill run``: lock (when
+given a ``.in``), build, publish (index and status page) in one call.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ._exceptions import ConfigError
 from .config import Config
-from .index import PublishReport, publish
-from .lock import LockResult, lock_requirements
-from .pins import read_lock
+from .pins import Pin, read_lock
 from .prebuild import BuildEvents, BuildReport, prebuild
 from .remedy import LazyRules
-from .status import write_status_page
 from .store import Store
-from .target import resolve_targets
+from .target import Target, resolve_targets
+
+if TYPE_CHECKING:  # publishing and locking load only when a job needs them
+    from .index import PublishReport
+    from .lock import LockResult
 
 
 @dataclass(frozen=True)
@@ -46,33 +52,38 @@ def lock_path_for(config: Config) -> tuple[Path | None, Path]:
     )
 
 
-def run_pipeline(
+def lock_with(
+    config: Config, requirements: Path, output: Path, *, upgrade: bool = False
+) -> LockResult:
+    """Resolve ``requirements`` into ``output`` with the config's index, resolver,
+    build constraints and knowledge base (for a failed resolution)."""
+    from .lock import lock_requirements
+
+    return lock_requirements(
+        requirements,
+        output,
+        index_url=config.index_url,
+        resolver=config.resolver,
+        upgrade=upgrade,
+        build_constraints=config.all_build_constraints(),
+        rules=LazyRules(config.rules),
+    )
+
+
+def build_with(
     config: Config,
+    pins: list[Pin],
+    targets: list[Target],
     *,
-    upgrade: bool = False,
     retry_failed: bool = False,
     events: BuildEvents | None = None,
     remediate: bool = True,
     force: bool = False,
-) -> RunReport:
-    to_resolve, lock = lock_path_for(config)
-    targets = resolve_targets(config.targets, base=config.source.parent if config.source else None)
-    locked = None
-    if to_resolve is not None:
-        locked = lock_requirements(
-            to_resolve,
-            lock,
-            index_url=config.index_url,
-            resolver=config.resolver,
-            upgrade=upgrade,
-            build_constraints=config.all_build_constraints(),
-            rules=LazyRules(config.rules),
-        )
-    pins = read_lock(lock)
-    store = Store(config.wheelhouse).create()
-    report = prebuild(
+) -> BuildReport:
+    """Settle ``pins`` for ``targets`` in the config's wheelhouse, with its settings."""
+    return prebuild(
         pins,
-        store,
+        Store(config.wheelhouse),
         targets=targets,
         settings=config.settings_for,
         index_url=config.index_url,
@@ -83,6 +94,33 @@ def run_pipeline(
         remediate=remediate and config.build.remediate,
         force=force,
     )
+
+
+def run_pipeline(
+    config: Config,
+    *,
+    upgrade: bool = False,
+    retry_failed: bool = False,
+    events: BuildEvents | None = None,
+    remediate: bool = True,
+    force: bool = False,
+) -> RunReport:
+    from .index import publish
+    from .status import write_status_page
+
+    to_resolve, lock = lock_path_for(config)
+    targets = resolve_targets(config.targets, base=config.source.parent if config.source else None)
+    locked = lock_with(config, to_resolve, lock, upgrade=upgrade) if to_resolve else None
+    report = build_with(
+        config,
+        read_lock(lock),
+        targets,
+        retry_failed=retry_failed,
+        events=events,
+        remediate=remediate,
+        force=force,
+    )
+    store = Store(config.wheelhouse)
     published = publish(store)
     page = write_status_page(store)
     return RunReport(lock=lock, locked=locked, build=report, publish=published, status_page=page)

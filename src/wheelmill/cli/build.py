@@ -10,8 +10,7 @@ import click
 from .._exceptions import PinsFailed
 from ..junit import build_cases, write_junit
 from ..pins import read_lock
-from ..prebuild import prebuild
-from ..remedy import LazyRules
+from ..pipeline import build_with
 from ..store import Store
 from ._options import (
     config_option,
@@ -90,17 +89,13 @@ def command(
     targets = targets_of(config, chosen_targets)
     store = Store(config.wheelhouse)
     with Progress(enabled=not (quiet or as_json)) as progress:
-        report = prebuild(
+        report = build_with(
+            config,
             pins,
-            store,
-            targets=targets,
-            settings=config.settings_for,
-            index_url=config.index_url,
-            jobs=config.effective_jobs,
+            targets,
             retry_failed=retry_failed,
             events=progress,
-            rules=LazyRules(config.rules),
-            remediate=config.build.remediate and not no_remediate,
+            remediate=not no_remediate,
             force=force,
         )
     reproductions = None

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..lock import lock_requirements
-from ..remedy import LazyRules
+from ..pipeline import lock_with
 from ._options import config_option, index_option, json_option, load
 from ._render import emit_json
 
@@ -42,15 +41,7 @@ def command(
     failed resolution leaves OUTPUT untouched.
     """
     config = load(config_path).with_overrides(index_url=index_url, resolver=resolver)
-    result = lock_requirements(
-        requirements,
-        output,
-        index_url=config.index_url,
-        resolver=config.resolver,
-        upgrade=upgrade,
-        build_constraints=config.all_build_constraints(),
-        rules=LazyRules(config.rules),
-    )
+    result = lock_with(config, requirements, output, upgrade=upgrade)
     if as_json:
         emit_json(
             {
