@@ -227,6 +227,12 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
         scratch = ctx.session / key
         scratch.mkdir()
         started = time.monotonic()
+        about: dict[str, Any] = {
+            "key": key,
+            "name": pin.name,
+            "version": pin.version,
+            "target": target.name,
+        }
         from .produce import Blocked, NoWheel, produce
 
         try:
@@ -234,20 +240,13 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
         except Blocked as exc:
             # Not an attempt: nothing goes to the catalog; the last diagnosis is shown.
             last = exc.last
+            shown = ("category", "rule", "subject", "first_error", "diagnosis", "log")
             blocked = Record(
-                key=key,
                 status=FAILED,
-                name=pin.name,
-                version=pin.version,
-                target=target.name,
                 source="none",
                 error=str(exc),
-                category=last.get("category"),
-                rule=last.get("rule"),
-                subject=last.get("subject"),
-                first_error=last.get("first_error"),
-                diagnosis=last.get("diagnosis"),
-                log=last.get("log"),
+                **{field: last.get(field) for field in shown},
+                **about,
             )
             return _result(blocked, FAILED)
         except WheelmillError as exc:
@@ -255,15 +254,12 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
             # record: they may pass by the next run, so the next run tries again.
             status = NO_WHEEL if isinstance(exc, NoWheel) else FAILED
             failure = Record(
-                key=key,
                 status=status,
-                name=pin.name,
-                version=pin.version,
-                target=target.name,
                 source="upstream",
                 error=str(exc),
                 duration=time.monotonic() - started,
                 created=time.time(),
+                **about,
             )
             ctx.catalog.add(failure)
             return _result(failure, status)
