@@ -241,13 +241,8 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
             # Not an attempt: nothing goes to the catalog; the last diagnosis is shown.
             last = exc.last
             shown = ("category", "rule", "subject", "first_error", "diagnosis", "log")
-            blocked = Record(
-                status=FAILED,
-                source="none",
-                error=str(exc),
-                **{field: last.get(field) for field in shown},
-                **about,
-            )
+            previous: dict[str, Any] = {field: last.get(field) for field in shown}
+            blocked = Record(status=FAILED, source="none", error=str(exc), **previous, **about)
             return _result(blocked, FAILED)
         except WheelmillError as exc:
             # Index and download problems go to the catalog but not into the key's
