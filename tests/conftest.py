@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from packaging.utils import canonicalize_name
 
 PACKAGES = Path(__file__).parent / "packages"
@@ -167,6 +168,14 @@ def _hostile_pip_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     monkeypatch.setenv("UV_DEFAULT_INDEX", "http://127.0.0.1:9/dead/")
     monkeypatch.setenv("UV_FIND_LINKS", "/nonexistent/links")
     yield
+
+
+def cli_runner() -> CliRunner:
+    """A click test runner that keeps stderr apart from stdout on every click version."""
+    try:  # click < 8.2 mixes stderr into output unless told otherwise
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()
 
 
 def client_env(**extra: str) -> dict[str, str]:

@@ -8,21 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from conftest import LocalIndex, make_sdist, make_wheel
+from conftest import LocalIndex, cli_runner, make_sdist, make_wheel
 from wheelmill.cli import cli
 
 
-def _runner() -> CliRunner:
-    try:  # click < 8.2 mixes stderr into output unless told otherwise
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
-
-
 def invoke(*args: str | Path) -> Result:
-    return _runner().invoke(
+    return cli_runner().invoke(
         cli, [str(a) for a in args], prog_name="wheelmill", catch_exceptions=False
     )
 

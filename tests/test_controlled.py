@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import LocalIndex, make_sdist, make_wheel
+from conftest import LocalIndex, cli_runner, make_sdist, make_wheel
 from wheelmill.cli import cli
 from wheelmill.config import BuildSettings, Config, parse_config
 from wheelmill.pins import parse_pins
@@ -114,7 +113,7 @@ def test_download_only_targets_fetch_wheels_and_name_source_builds(
 def test_bad_targets_are_one_clear_error(spec: str, message: str, tmp_path: Path) -> None:
     lock = tmp_path / "lock.txt"
     lock.write_text("six==1.16.0\n")
-    result = CliRunner().invoke(
+    result = cli_runner().invoke(
         cli,
         ["build", str(lock), "-w", str(tmp_path / "wh"), "--target", spec],
         prog_name="wheelmill",
@@ -309,7 +308,7 @@ def test_toolchain_fingerprint_follows_the_compilers(tmp_path: Path) -> None:
 
 
 def test_doctor_reports_tools_headers_and_libraries(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["doctor", "--json"], prog_name="wheelmill")
+    result = cli_runner().invoke(cli, ["doctor", "--json"], prog_name="wheelmill")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     (target,) = data["targets"]
@@ -319,7 +318,7 @@ def test_doctor_reports_tools_headers_and_libraries(tmp_path: Path) -> None:
     assert target["python_headers"]["ok"]
     libraries = {item["name"] for item in data["libraries"]}
     assert {"pkg-config: cairo", "pkg-config: libffi"} <= libraries  # from the knowledge base
-    human = CliRunner().invoke(cli, ["doctor"], prog_name="wheelmill")
+    human = cli_runner().invoke(cli, ["doctor"], prog_name="wheelmill")
     assert "C compiler" in human.stdout
 
 
@@ -328,7 +327,7 @@ def test_doctor_notices_a_missing_compiler(tmp_path: Path, monkeypatch: pytest.M
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
     monkeypatch.delenv("CC", raising=False)
-    result = CliRunner().invoke(cli, ["doctor", "--json"], prog_name="wheelmill")
+    result = cli_runner().invoke(cli, ["doctor", "--json"], prog_name="wheelmill")
     found = {item["name"]: item for item in json.loads(result.stdout)["tools"]}
     assert not found["cc"]["ok"]
 
@@ -359,7 +358,7 @@ def test_check_reproducible_names_the_wheels_that_differ(
         f'wheelhouse = "wh"\nindex_url = "{local_index.url}"\n'
         '[packages.wobbly]\nenv = { SAMPLE_NONDETERMINISTIC = "1" }\n'
     )
-    result = CliRunner().invoke(
+    result = cli_runner().invoke(
         cli,
         ["build", str(lock), "--config", str(config), "--check-reproducible", "--json"],
         prog_name="wheelmill",
@@ -370,7 +369,7 @@ def test_check_reproducible_names_the_wheels_that_differ(
     }
     assert found == {"steady": True, "wobbly": False}
     # On a no-op run the wheels built earlier are checked too.
-    human = CliRunner().invoke(
+    human = cli_runner().invoke(
         cli,
         ["build", str(lock), "--config", str(config), "--check-reproducible"],
         prog_name="wheelmill",

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
+from conftest import cli_runner
 from wheelmill._exceptions import RulesError
 from wheelmill.cli.diagnose import command
 from wheelmill.diagnose import RuleSet, default_rules_dirs, diagnose, load_rules
@@ -107,7 +107,7 @@ def test_most_logs_are_real() -> None:
 
 def test_cli_human_output_names_cause_line_and_install_command() -> None:
     log = LOGS / "pip26" / "pycairo-no-cairo.log"
-    result = CliRunner().invoke(command, [str(log)])
+    result = cli_runner().invoke(command, [str(log)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "cause: cairo development files are missing"
@@ -117,7 +117,7 @@ def test_cli_human_output_names_cause_line_and_install_command() -> None:
 
 def test_cli_json_is_one_object() -> None:
     log = LOGS / "pip26" / "pyyaml-5.4.1-cython3.log"
-    result = CliRunner().invoke(command, [str(log), "--json"])
+    result = cli_runner().invoke(command, [str(log), "--json"])
     assert result.exit_code == 0
     data = json.loads(result.output)
     assert data["rule"] == "requirements/cython3-incompatible"
@@ -126,14 +126,14 @@ def test_cli_json_is_one_object() -> None:
 
 
 def test_cli_reads_stdin_and_exits_1_when_unknown() -> None:
-    result = CliRunner().invoke(command, ["-"], input="step 1\nsomething odd failed\n")
+    result = cli_runner().invoke(command, ["-"], input="step 1\nsomething odd failed\n")
     assert result.exit_code == 1
     assert "cause unknown" in result.output
     assert "line 2: something odd failed" in result.output
 
 
 def test_cli_unreadable_log_is_a_usage_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(command, [str(tmp_path / "missing.log")])
+    result = cli_runner().invoke(command, [str(tmp_path / "missing.log")])
     assert result.exit_code == 2
     assert "cannot read the log" in result.output
 
@@ -149,7 +149,7 @@ def test_cli_team_rules_override_the_shipped_ones(tmp_path: Path) -> None:
         "utf-8",
     )
     log = LOGS / "pip26" / "pycairo-no-cairo.log"
-    result = CliRunner().invoke(command, [str(log), "--rules", str(tmp_path), "--json"])
+    result = cli_runner().invoke(command, [str(log), "--rules", str(tmp_path), "--json"])
     assert result.exit_code == 0
     data = json.loads(result.output)
     assert data["summary"] == "ask the platform team for the cairo image"
@@ -162,6 +162,6 @@ def test_cli_bad_team_rules_raise_rules_error(tmp_path: Path) -> None:
         "patterns = ['(unclosed']\nroot_cause = \"x\"\n",
         "utf-8",
     )
-    result = CliRunner().invoke(command, ["-", "--rules", str(tmp_path)], input="x\n")
+    result = cli_runner().invoke(command, ["-", "--rules", str(tmp_path)], input="x\n")
     assert isinstance(result.exception, RulesError)
     assert "bad.toml:5" in str(result.exception)

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from conftest import LocalIndex, client_env, make_sdist, make_wheel, sha256
+from conftest import LocalIndex, cli_runner, client_env, make_sdist, make_wheel, sha256
 from wheelmill import WheelmillError
 from wheelmill._exceptions import ExportIncomplete, WheelChanged
 from wheelmill.cli import cli
@@ -30,7 +30,7 @@ from wheelmill.target import current_target, resolve_target
 
 
 def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args], prog_name="wheelmill")
+    return cli_runner().invoke(cli, [str(a) for a in args], prog_name="wheelmill")
 
 
 def _venv(path: Path) -> Path:

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from conftest import LocalIndex, make_sdist, make_wheel
+from conftest import LocalIndex, cli_runner, make_sdist, make_wheel
 from wheelmill._exceptions import WheelhouseBusy
 from wheelmill.catalog import Catalog
 from wheelmill.cleanup import collect_garbage, parse_age
@@ -26,7 +26,7 @@ from wheelmill.store import Store
 def invoke(*args: str | Path) -> Result:
     from wheelmill.cli import cli
 
-    return CliRunner().invoke(cli, [str(a) for a in args], prog_name="wheelmill")
+    return cli_runner().invoke(cli, [str(a) for a in args], prog_name="wheelmill")
 
 
 def _files(root: Path) -> set[str]:

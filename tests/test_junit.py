@@ -5,9 +5,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from conftest import LocalIndex, make_sdist, make_wheel
+from conftest import LocalIndex, cli_runner, make_sdist, make_wheel
 from wheelmill.junit import Case, junit_xml
 from wheelmill.target import current_target, resolve_target
 
@@ -15,7 +15,7 @@ from wheelmill.target import current_target, resolve_target
 def invoke(*args: str | Path) -> Result:
     from wheelmill.cli import cli
 
-    return CliRunner().invoke(cli, [str(a) for a in args], prog_name="wheelmill")
+    return cli_runner().invoke(cli, [str(a) for a in args], prog_name="wheelmill")
 
 
 def _lock(index: LocalIndex, tmp_path: Path) -> Path:

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from conftest import client_env, make_sdist, make_wheel
+from conftest import cli_runner, client_env, make_sdist, make_wheel
 from wheelmill.cli import cli
 from wheelmill.clientconfig import client_config, index_url
 from wheelmill.index import publish
@@ -27,7 +27,7 @@ from wheelmill.store import Store
 
 
 def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args], prog_name="wheelmill")
+    return cli_runner().invoke(cli, [str(a) for a in args], prog_name="wheelmill")
 
 
 @pytest.fixture

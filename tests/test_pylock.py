@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import LocalIndex, client_env, make_sdist, make_wheel, sha256
+from conftest import LocalIndex, cli_runner, client_env, make_sdist, make_wheel, sha256
 from wheelmill import RequirementsError
 from wheelmill.cli import cli
 from wheelmill.pins import read_lock
@@ -122,7 +121,7 @@ def test_build_takes_a_pylock(local_index: LocalIndex, tmp_path: Path) -> None:
         f'wheels = [{{ name = "{wheel.name}", url = "{wheel.as_uri()}", '
         f'hashes = {{ sha256 = "{"0" * 64}" }} }}]\n'
     )
-    result = CliRunner().invoke(
+    result = cli_runner().invoke(
         cli,
         ["build", str(lock), "-w", str(tmp_path / "wh"), "--index-url", local_index.url, "--json"],
         prog_name="wheelmill",

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from conftest import LocalIndex, make_sdist, make_wheel
+from conftest import LocalIndex, cli_runner, make_sdist, make_wheel
 from wheelmill.catalog import Catalog
 from wheelmill.cli import cli
 from wheelmill.config import BuildSettings
@@ -33,7 +33,7 @@ def _run(lock: str, index: LocalIndex, wheelhouse: Path, **kwargs: Any) -> Build
 
 
 def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args], prog_name="wheelmill")
+    return cli_runner().invoke(cli, [str(a) for a in args], prog_name="wheelmill")
 
 
 def _catalog(wheelhouse: Path) -> Catalog:

@@ -16,9 +16,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from conftest import LocalIndex, make_wheel, mixed_wheelhouse
+from conftest import LocalIndex, cli_runner, make_wheel, mixed_wheelhouse
 from wheelmill.catalog import Catalog
 from wheelmill.cli import cli
 from wheelmill.status import collect_status, write_status_page
@@ -30,7 +30,7 @@ HOSTILE = '<script>alert("x")</script>'
 
 
 def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args], prog_name="wheelmill")
+    return cli_runner().invoke(cli, [str(a) for a in args], prog_name="wheelmill")
 
 
 class _Cells(HTMLParser):

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from conftest import MIXED_TARGET, LocalIndex, make_wheel, mixed_wheelhouse
+from conftest import MIXED_TARGET, LocalIndex, cli_runner, make_wheel, mixed_wheelhouse
 from wheelmill._exceptions import ConfigError
 from wheelmill.cli import cli
 from wheelmill.pins import parse_pins
@@ -30,7 +30,7 @@ MAC = MIXED_TARGET
 
 
 def invoke(*args: str | Path) -> Result:
-    return CliRunner().invoke(cli, [str(a) for a in args], prog_name="wheelmill")
+    return cli_runner().invoke(cli, [str(a) for a in args], prog_name="wheelmill")
 
 
 def _snapshot(root: Path) -> dict[str, int]:
