@@ -14,7 +14,7 @@ import pytest
 
 from conftest import LocalIndex, cli_runner, make_sdist, make_wheel
 from wheelmill.cli import cli
-from wheelmill.config import BuildSettings, Config, parse_config
+from wheelmill.config import BuildSettings, Config, load_config
 from wheelmill.pins import parse_pins
 from wheelmill.prebuild import BuildReport, prebuild
 from wheelmill.store import Store
@@ -26,9 +26,9 @@ OTHER = "3.12" if HERE != (3, 12) else "3.11"
 
 
 def _config(text: str, tmp_path: Path) -> Config:
-    import tomllib
-
-    return parse_config(tomllib.loads(text), tmp_path / "wheelmill.toml")
+    path = tmp_path / "wheelmill.toml"
+    path.write_text(text)
+    return load_config(path)
 
 
 def _run(lock: str, index: LocalIndex, wheelhouse: Path, **kwargs: Any) -> BuildReport:

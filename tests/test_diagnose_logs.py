@@ -135,7 +135,7 @@ def test_cli_reads_stdin_and_exits_1_when_unknown() -> None:
 def test_cli_unreadable_log_is_a_usage_error(tmp_path: Path) -> None:
     result = cli_runner().invoke(command, [str(tmp_path / "missing.log")])
     assert result.exit_code == 2
-    assert "cannot read the log" in result.output
+    assert "cannot read the log" in result.stderr
 
 
 def test_cli_team_rules_override_the_shipped_ones(tmp_path: Path) -> None:

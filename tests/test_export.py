@@ -8,6 +8,7 @@ A wheel whose bytes change after the export is then refused by pip itself.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import re
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
+from packaging.version import Version
 
 from conftest import LocalIndex, cli_runner, client_env, make_sdist, make_wheel, sha256
 from wheelmill import WheelmillError
@@ -185,6 +187,11 @@ def test_ci_installs_the_export_with_require_hashes_pip_and_uv(
         _imports(uv_python)
 
 
+#: pip reads ``-r pylock.toml`` from 26.1 on (older pips take it for a requirements file).
+PIP_READS_PYLOCK = Version(importlib.metadata.version("pip")) >= Version("26.1")
+
+
+@pytest.mark.skipif(not PIP_READS_PYLOCK, reason="this pip cannot install from pylock.toml")
 def test_ci_installs_an_exported_pylock_pip_and_uv(
     published: tuple[Path, Path], tmp_path: Path
 ) -> None:

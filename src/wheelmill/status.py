@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import re
 import sqlite3
 import time
 from collections.abc import Mapping
@@ -27,6 +28,7 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from .catalog import Catalog
 from .store import Store, write_atomic
+from .target import current_target
 
 STATES = ("built", "fetched", "failed", "missing", "none")
 _LABELS = {
@@ -111,7 +113,7 @@ def collect_status(store: Store) -> Status:
     named = {cell.wheel for cell in cells.values() if cell.wheel}
     built = [cell.created for cell in cells.values() if cell.state in ("built", "failed")]
     return Status(
-        targets=sorted({target for _, target in cells}),
+        targets=sorted({target for _, target in cells}, key=_target_order),
         cells=cells,
         versions=dict(sorted(versions.items())),
         unaccounted=sorted((name, size) for name, size in files.items() if name not in named),
@@ -129,6 +131,14 @@ def _pure(filename: str) -> tuple[str, str] | None:
     if all(tag.platform == "any" and tag.abi == "none" for tag in tags):
         return name, str(version)
     return None
+
+
+def _target_order(name: str) -> tuple[bool, int, int, str]:
+    """This machine's platform first, then by Python version (cp39 before cp312)."""
+    abi, _, platform = name.partition("-")
+    match = re.match(r"cp(\d)(\d+)", abi)
+    major, minor = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+    return (platform != current_target().platform, major, minor, name)
 
 
 def _share_pure_wheels(
