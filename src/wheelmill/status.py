@@ -296,10 +296,18 @@ def status_html(status: Status, store: Store, *, now: float | None = None) -> st
     tail += [_problem(cell) for cell in problems] or ["<p>None: every attempt succeeded.</p>"]
     if status.unaccounted:
         tail.append(f"<h2>Wheels no attempt accounts for ({len(status.unaccounted)})</h2><ul>")
-        tail += [f"<li><code>{_e(n)}</code> ({size} bytes)</li>" for n, size in status.unaccounted]
+        shown = status.unaccounted[:_UNACCOUNTED_SHOWN]
+        tail += [f"<li><code>{_e(n)}</code> ({size} bytes)</li>" for n, size in shown]
+        if len(status.unaccounted) > len(shown):
+            tail.append(f"<li>… and {len(status.unaccounted) - len(shown)} more</li>")
         tail.append("</ul>")
     tail.append("</body></html>")
     return "\n".join([*head, *rows, *tail]) + "\n"
+
+
+#: How many wheels without a build record the page lists by name (a wheelhouse
+#: filled by hand can hold thousands; the count is always shown).
+_UNACCOUNTED_SHOWN = 200
 
 
 def write_status_page(store: Store) -> Path:
