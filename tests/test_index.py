@@ -3,11 +3,15 @@ by real pip and uv over ``file://`` and ``--find-links``."""
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import hashlib
 import json
 import os
+import random
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import urllib.parse
@@ -15,12 +19,15 @@ import urllib.request
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from packaging.utils import canonicalize_name, parse_wheel_filename
 from uv import find_uv_bin
 
 from conftest import client_env, make_wheel
+from wheelmill import InvalidWheelError
+from wheelmill._wheelfile import _direct_metadata, _zipfile_metadata, parse_headers
 from wheelmill.index import _PARALLEL_THRESHOLD, API_VERSION, publish
 from wheelmill.store import Store
 
@@ -664,3 +671,157 @@ def test_installers_refuse_a_wheel_whose_hash_changed_behind_the_index(
     publish(chain)
     pip("--index-url", chain.simple.as_uri() + "/", "leaf", target=tmp_path / "t2")
     assert installed(tmp_path / "t2") == {"leaf": "1.0"}
+
+
+# -- how wheels are read ------------------------------------------------------------
+
+
+def _mutations(data: bytes, rng: random.Random) -> list[bytes]:
+    """Damaged variants of a zip: flipped bytes (anywhere, and in its directory), cuts."""
+    tail = data.rfind(b"PK\x01\x02")
+    variants = [data[:cut] for cut in rng.sample(range(len(data)), 20)]
+    for _ in range(200):
+        damaged = bytearray(data)
+        at = rng.randrange(tail if rng.random() < 0.5 else 0, len(data))
+        damaged[at] ^= 1 << rng.randrange(8)
+        variants.append(bytes(damaged))
+    return variants
+
+
+def test_the_direct_zip_reader_agrees_with_zipfile(tmp_path: Path) -> None:
+    """Whenever the fast reader answers, zipfile gives the same bytes; else zipfile decides."""
+    wheel = make_wheel(tmp_path, "Synth.Pkg_0", "1.0", requires_python=">=3.8")
+    name = canonicalize_name("Synth.Pkg_0")
+    data = wheel.read_bytes()
+    assert _direct_metadata(data, name) == wheel_metadata(wheel)
+    answered = 0
+    for variant in _mutations(data, random.Random(658)):
+        fast = _direct_metadata(variant, name)
+        try:
+            slow: bytes | None = _zipfile_metadata(variant, wheel.name, name, False)
+        except InvalidWheelError:
+            slow = None
+        if fast is not None:
+            answered += 1
+            assert fast == slow
+    assert answered  # some damage (in other members' bytes) leaves METADATA readable
+
+
+def _rezip(source: Path, target: Path, *, prefix: bytes = b"", **options: Any) -> Path:
+    """``source`` rewritten with zip features the fast reader leaves to zipfile."""
+    extra = options.pop("extra", b"")
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", **options) as new:
+        for info in old.infolist():
+            info.extra = extra
+            new.writestr(info, old.read(info), compress_type=options.get("compression"))
+        new.comment = options.pop("comment", b"") if "comment" in options else b""
+    if prefix:
+        target.write_bytes(prefix + target.read_bytes())
+    return target
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["stored", "extra-fields", "comment", "prefixed", "crlf-metadata"],
+)
+def test_unusual_but_valid_wheels_are_published(store: Store, tmp_path: Path, variant: str) -> None:
+    original = make_wheel(tmp_path, "odd", "1.0", requires_python=">=3.9")
+    target = store.wheels / original.name
+    if variant == "stored":
+        _rezip(original, target, compression=zipfile.ZIP_STORED)
+    elif variant == "extra-fields":  # what Info-ZIP writes: an extended timestamp
+        _rezip(original, target, extra=b"UT\x05\x00\x03\x00\x00\x00\x00")
+    elif variant == "comment":
+        with zipfile.ZipFile(_rezip(original, target), "a") as archive:
+            archive.comment = b"built by hand"
+    elif variant == "prefixed":  # a self-extractor stub in front: zipfile still reads it
+        _rezip(original, target, prefix=b"#!/bin/sh\nexit 0\n")
+    else:
+        with zipfile.ZipFile(original) as old, zipfile.ZipFile(target, "w") as new:
+            for info in old.infolist():
+                data = old.read(info)
+                if info.filename.endswith("METADATA"):
+                    data = data.replace(b"\n", b"\r\n")
+                new.writestr(info, data)
+    report = publish(store)
+    assert report.rejected == {}
+    assert Path(f"{target}.metadata").read_bytes() == wheel_metadata(target)
+    page = Page((store.simple / "odd" / "index.html").read_text(encoding="utf-8"))
+    ((attrs, _),) = page.anchors
+    assert attrs["data-requires-python"] == ">=3.9"
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        b"Metadata-Version: 2.1\nName: a\nVersion: 1.0\nRequires-Python: >=3.8\n\nBody\n",
+        b"Metadata-Version: 2.1\r\nName: a\r\nVersion: 1.0\r\nRequires-Python: >=3.8\r\n\r\n",
+        b"Metadata-Version: 2.1\rName: a\rVersion: 1.0\r\rRequires-Python: >=3.8\r",
+        b"Name: a\nVersion: 1.0\nRequires-Python: >=3.8,\n <4,\n\t!=3.9.*\nSummary: x\n",
+        b"name: a\nVERSION: 1.0\nrequires-python:>=3.8\n",
+        b"Name: a\nName: b\nVersion: 1.0\nVersion: 2.0\n",
+        b"Name: a\nnot a header line\nVersion: 1.0\n",
+        b"Name: a\n: empty name\nVersion: 1.0\n",
+        b"Name: a\nBad Name: x\nVersion: 1.0\n",
+        b" folded first\nName: a\nVersion: 1.0\n",
+        b"Name: a\nVersion: 1.0\n\nRequires-Python: >=3.8\n",
+        b"Name:\nVersion:   1.0   \nRequires-Python: \n",
+        b"Name: caf\xc3\xa9\nVersion: 1.0\n",
+        b"",
+    ],
+)
+def test_metadata_headers_are_read_as_email_reads_them(metadata: bytes) -> None:
+    """The small header parser agrees with the stdlib's, values unfolded and stripped."""
+    text = metadata.decode("utf-8", "replace")
+    message = email.parser.Parser(policy=email.policy.compat32).parsestr(text)
+    ours = parse_headers(metadata)
+    for field in ("name", "version", "requires-python"):
+        value = message.get(field)
+        expected = None if value is None else re.sub(r"\r?\n|\r", "", value).strip()
+        assert ours.get(field) == expected, field
+
+
+# -- the state file -----------------------------------------------------------------
+
+
+def test_a_damaged_state_means_a_full_republish_not_a_wrong_index(chain: Store) -> None:
+    expected = {p: p.read_bytes() for p in all_files(chain.simple)}
+    state = chain.state / "index-state.json"
+    data = state.read_bytes()
+    digest = sha256(chain.wheels / "leaf-1.0-py3-none-any.whl")
+    assert digest.encode() in data
+    # one wrong digit, still well-formed: must not end up on a page
+    wrong = digest[:-1] + ("1" if digest.endswith("0") else "0")
+    state.write_bytes(data.replace(digest.encode(), wrong.encode()))
+    age_pages(chain.simple)
+
+    report = publish(chain)
+
+    assert report.read == 4
+    assert {p: p.read_bytes() for p in all_files(chain.simple)} == expected
+    for cut in (len(data) // 2, 10, 0):  # a torn file reads as no state too
+        state.write_bytes(data[:cut])
+        assert publish(chain).read == 4
+        assert {p: p.read_bytes() for p in all_files(chain.simple)} == expected
+    assert publish(chain).read == 0
+
+
+def test_without_a_state_stale_project_pages_are_removed(chain: Store) -> None:
+    (chain.state / "index-state.json").unlink()
+    (chain.wheels / "app-1.0-py3-none-any.whl").unlink()
+    report = publish(chain)
+    assert report.read == 3
+    assert sorted(p.name for p in chain.simple.iterdir() if p.is_dir()) == ["leaf", "mid"]
+
+
+def test_files_are_world_readable_whatever_the_umask(store: Store) -> None:
+    make_wheel(store.wheels, "private", "1.0")
+    old = os.umask(0o077)
+    try:
+        publish(store)
+    finally:
+        os.umask(old)
+    written = [*store.wheels.glob("*.metadata"), *all_files(store.simple)]
+    assert len(written) == 5
+    for path in written:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path

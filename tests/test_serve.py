@@ -966,3 +966,80 @@ def test_cli_serve_fails_loudly_when_a_worker_dies(store: Store, tmp_path: Path)
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+# -- responses remembered between requests ----------------------------------------
+
+
+def _without_date(data: bytes) -> bytes:
+    return re.sub(rb"\r\nDate: [^\r]*", b"", data)
+
+
+def test_repeated_requests_get_the_same_response(server: BackgroundServer) -> None:
+    for path, accept in [
+        ("/simple/mid/", PIP_ACCEPT),
+        ("/simple/mid/", "text/html"),
+        ("/simple/", JSON_TYPE),
+        (f"/wheels/{WHEEL}", "*/*"),
+        (f"/wheels/{WHEEL}.metadata", "*/*"),
+        ("/simple/leaf/?format=text/html", PIP_ACCEPT),
+    ]:
+        for method in ("GET", "HEAD"):
+            request = f"{method} {path} HTTP/1.1\r\nHost: x\r\nAccept: {accept}\r\n"
+            data = raw(
+                server, (f"{request}\r\n" * 3 + f"{request}Connection: close\r\n\r\n").encode()
+            )
+            answers = re.split(rb"(?=HTTP/1\.1 \d{3} )", data)[1:]
+            assert statuses(data) == [200] * 4, (path, method)
+            assert all(b"\r\nDate: " in answer for answer in answers)
+            assert b"Connection: close" in answers[3]
+            last = answers[3].replace(b"Connection: close\r\n", b"")
+            assert {_without_date(answer) for answer in [*answers[:3], last]} == {
+                _without_date(answers[0])
+            }
+
+
+def test_symlinks_swapped_in_after_a_remembered_response_never_leak(
+    store: Store, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside-project"
+    outside.mkdir()
+    for name in ("index.html", "index.json"):
+        (outside / name).write_bytes(SECRET)
+    secret = tmp_path / "secret.txt"
+    requests = [
+        ("/simple/mid/", {"Accept": PIP_ACCEPT}),
+        ("/simple/leaf/", {"Accept": "text/html"}),
+        (f"/wheels/{WHEEL}", {}),
+        (f"/wheels/{WHEEL}.metadata", {}),
+    ]
+    with BackgroundServer(store.root) as server:
+        for _ in range(2):  # the second time, from memory
+            assert [get(server, path, headers).status for path, headers in requests] == [200] * 4
+        # the project directory becomes a symlink out of the tree ...
+        (store.simple / "mid").rename(tmp_path / "mid-moved")
+        (store.simple / "mid").symlink_to(outside)
+        # ... a page, a wheel and its metadata become symlinks to a secret
+        for path in (
+            store.simple / "leaf" / "index.html",
+            store.wheels / WHEEL,
+            store.wheels / f"{WHEEL}.metadata",
+        ):
+            path.unlink()
+            path.symlink_to(secret)
+        for path, headers in requests:
+            response = get(server, path, headers)
+            assert response.status == 404, path
+            assert SECRET not in response.body
+
+
+def test_a_page_file_symlinked_out_of_the_tree_is_404(store: Store, tmp_path: Path) -> None:
+    page = store.simple / "app" / "index.html"
+    page.unlink()
+    page.symlink_to(tmp_path / "secret.txt")
+    with BackgroundServer(store.root) as server:
+        for _ in range(2):
+            response = get(server, "/simple/app/", {"Accept": "text/html"})
+            assert response.status == 404
+            assert SECRET not in response.body
+        assert get(server, "/simple/app/", {"Accept": JSON_TYPE}).status == 200

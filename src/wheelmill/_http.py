@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import email.utils
+import functools
 import posixpath
 import re
+import time
 import urllib.parse
 from dataclasses import dataclass
 
-from .index import HTML_TYPE, JSON_TYPE
+from ._pages import HTML_TYPE, JSON_TYPE
 
 MAX_HEAD = 16 * 1024
 REASONS = {
@@ -80,6 +83,7 @@ def parse_head(head: bytes) -> Request | None:
     return Request(method, target, version, headers)
 
 
+@functools.lru_cache(maxsize=256)  # a pure function of a few strings clients repeat
 def negotiate(accept: str | None, query_format: str | None = None) -> tuple[str, str] | None:
     """Choose ``("json"|"html", content type)`` from an Accept header; ``None`` means 406.
 
@@ -185,3 +189,18 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     if start >= size:
         raise Unsatisfiable(header)
     return start, min(int(last), size - 1) if last else size - 1
+
+
+_date: tuple[int, bytes] = (0, b"")
+
+
+def date_and_server() -> bytes:
+    """The ``Date`` and ``Server`` header lines, the date formatted once a second."""
+    global _date
+    now = int(time.time())
+    if _date[0] != now:
+        _date = (
+            now,
+            f"Date: {email.utils.formatdate(now, usegmt=True)}\r\nServer: wheelmill\r\n".encode(),
+        )
+    return _date[1]

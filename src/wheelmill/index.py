@@ -12,61 +12,56 @@
 Links are relative (``../../wheels/…``), so the tree works over ``file://``,
 from :mod:`wheelmill.serve`, and behind any static web server.
 
-It is incremental: a state file remembers each wheel's size, mtime, inode and digests,
-so only new or changed wheels are read, and only projects whose files changed
-get their pages rewritten. Every file is written to a temp file and renamed.
+It is incremental: a state file remembers each wheel's size, mtime, inode and
+digests, project by project, so only new or changed wheels are read and only
+projects whose files changed get their pages rewritten. The work is done project
+by project (read its new wheels, write their ``.metadata``, write its two pages),
+in a process pool when there is a lot of it. Every file is written to a temp file
+and renamed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
-import html
 import json
 import os
 import shutil
 import time
-import urllib.parse
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
+from typing import Any, NamedTuple
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ._exceptions import InvalidWheelError
-from ._wheelfile import metadata_bytes, metadata_field, wheel_project
+from ._pages import (
+    API_VERSION,
+    HTML_TYPE,
+    JSON_TYPE,
+    AtomicWriter,
+    FileEntry,
+    project_pages,
+    root_pages,
+)
+from ._wheelfile import read_metadata
 from .store import Store, write_atomic
 
-API_VERSION = "1.1"
-_STATE_FORMAT = 2
+__all__ = ["API_VERSION", "HTML_TYPE", "JSON_TYPE", "FileEntry", "PublishReport", "publish"]
+
 _STATE_FILE = "index-state.json"
+_STATE_MAGIC = "wheelmill-index-state"
+_STATE_FORMAT = "3"
 _PARALLEL_THRESHOLD = 400
-HTML_TYPE = "application/vnd.pypi.simple.v1+html"
-JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 
-#: What reading one wheel needs: its path, size, mtime and inode.
-_Job = tuple[str, int, int, int]
-
-
-@dataclass(frozen=True)
-class FileEntry:
-    """What the index says about one wheel; cached in the state file between runs."""
-
-    filename: str
-    project: str
-    display: str
-    version: str
-    size: int
-    mtime_ns: int
-    inode: int  # a same-size file renamed into place within one mtime tick
-    sha256: str
-    metadata_sha256: str
-    requires_python: str | None
-    upload_time: str
-
-    def as_row(self) -> list[object]:
-        return [getattr(self, name) for name in self.__dataclass_fields__]
+_Stamp = list[int]  # size, mtime_ns, inode: a list, as the state's JSON has it
+_STAMP = slice(FileEntry._fields.index("size"), FileEntry._fields.index("inode") + 1)
+_Job = tuple[str, _Stamp]  # a wheel to read
+_Row = list[Any]  # a FileEntry as the state file holds it
 
 
 @dataclass
@@ -80,176 +75,265 @@ class PublishReport:
     duration: float = 0.0
 
 
-def _upload_time(mtime_ns: int) -> str:
-    seconds, nanos = divmod(mtime_ns, 1_000_000_000)
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-    return f"{stamp}.{nanos // 1000:06d}Z"
+class _State:
+    """The publish cache: a header line (format, CRC-32 of the rest), then one line per
+    project: ``project<TAB>display name<TAB>{filename: stamp}<TAB>[row, …]``, the last two
+    in JSON, rows in page order (a stamp is ``[size, mtime_ns, inode]``).
+
+    A damaged or foreign file reads as no state at all (everything is read and written
+    again), never as a wrong index. Each run decodes only the stamps (all at once), and
+    a project's rows only when it changed; the other lines are saved as they were read.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.loaded = False
+        self.stamps: dict[str, _Stamp] = {}  # filename -> stamp, for every published wheel
+        self.lines: dict[str, str] = {}  # project -> its line
+        self.names: dict[str, str] = {}  # project -> display name (the root pages)
+        try:
+            header, _, body = path.read_bytes().partition(b"\n")
+            magic, version, crc = header.decode("ascii").split()
+            if (magic, version, int(crc, 16)) != (_STATE_MAGIC, _STATE_FORMAT, zlib.crc32(body)):
+                return
+            lines = body.decode().split("\n") if body else []
+            # the rows (after "<TAB>[") stay undecoded, and uncopied
+            fields = [line[: line.index("\t[")].split("\t") for line in lines]
+            names = {project: display for project, display, _ in fields}
+            stamps = json.loads("{" + ",".join(stamps[1:-1] for _, _, stamps in fields) + "}")
+        except (OSError, ValueError):
+            return  # no or unreadable state
+        if len(names) != len(lines):
+            return
+        self.stamps, self.names = stamps, names
+        self.lines = dict(zip(names, lines))
+        self.loaded = True
+
+    def rows(self, project: str) -> list[_Row]:
+        line = self.lines.get(project)
+        return [] if line is None else list(json.loads(line[line.index("\t[") + 1 :]))
+
+    def put(self, project: str, line: str, display: str) -> None:
+        self.lines[project] = line
+        self.names[project] = display
+
+    def drop(self, project: str) -> None:
+        self.lines.pop(project, None)
+        self.names.pop(project, None)
+
+    def save(self, tmp: Path) -> None:
+        body = "\n".join(self.lines[project] for project in sorted(self.lines)).encode()
+        header = f"{_STATE_MAGIC} {_STATE_FORMAT} {zlib.crc32(body):08x}\n".encode()
+        write_atomic(self.path, header + body, tmp_dir=tmp)
 
 
-def read_entry(path: str, size: int, mtime_ns: int, inode: int) -> FileEntry | str:
+def _state_line(project: str, entries: list[FileEntry]) -> str:
+    stamps = {entry.filename: entry[_STAMP] for entry in entries}
+    rows = json.dumps(entries, separators=(",", ":"))
+    return f"{project}\t{entries[-1].display}\t{json.dumps(stamps, separators=(',', ':'))}\t{rows}"
+
+
+class _Paths(NamedTuple):
+    root: str
+    wheels: str
+    simple: str
+
+
+class _Group(NamedTuple):
+    """One project's work: the wheels to read, and the rows that still hold."""
+
+    project: str
+    jobs: list[_Job]
+    kept: list[_Row]
+    known: int  # how many rows the state had: fewer kept means files went away
+    force: bool  # write the pages even if no file changed (they are missing)
+
+
+class _Outcome(NamedTuple):
+    project: str
+    status: str  # "written", "unchanged" or "gone"
+    line: str  # the project's new state line (when written)
+    display: str
+    rejected: list[tuple[str, str]]
+
+
+def _read_wheel(paths: _Paths, writer: AtomicWriter, job: _Job) -> FileEntry | str:
     """Hash a wheel, write its ``.metadata`` file, return its entry (or the rejection reason)."""
-    filename = os.path.basename(path)
+    filename, (size, mtime_ns, inode) = job
+    path = f"{paths.wheels}/{filename}"
     try:
-        with open(path, "rb") as stream:
-            data = stream.read()
-        metadata = metadata_bytes(data, filename)
-        project, version = wheel_project(filename)
+        data = _read_file(path, size)
+        metadata = read_metadata(data, filename)
     except (InvalidWheelError, OSError) as exc:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{path}.metadata")
         return str(exc)
-    meta_path = Path(path + ".metadata")
-    write_atomic(meta_path, metadata)
+    writer.write(f"{path}.metadata", metadata.raw)
     return FileEntry(
         filename=filename,
-        project=project,
-        display=metadata_field(metadata, "Name") or project,
-        version=str(version),
         size=size,
         mtime_ns=mtime_ns,
         inode=inode,
+        version=str(metadata.version),
         sha256=hashlib.sha256(data).hexdigest(),
-        metadata_sha256=hashlib.sha256(metadata).hexdigest(),
-        requires_python=metadata_field(metadata, "Requires-Python"),
-        upload_time=_upload_time(mtime_ns),
+        metadata_sha256=hashlib.sha256(metadata.raw).hexdigest(),
+        requires_python=metadata.requires_python,
+        display=metadata.display,
     )
 
 
-def _read_many(jobs: list[_Job]) -> list[FileEntry | str]:
-    return [read_entry(*job) for job in jobs]
-
-
-def _version_key(entry: FileEntry) -> tuple[object, str]:
+def _read_file(path: str, size: int) -> bytes:
+    """The whole file, in one ``read`` when it still has the ``size`` the scan saw."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        return (Version(entry.version), entry.filename)
+        data = os.read(fd, size + 1)
+        if len(data) <= size:  # a short read of a regular file: its end
+            return data
+        chunks = [data]  # it grew since the scan
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _version_key(entry: FileEntry) -> tuple[Version, str]:
+    try:
+        return (_version(entry.version), entry.filename)
     except InvalidVersion:  # pragma: no cover - filenames were validated
         return (Version("0"), entry.filename)
 
 
-def _file_url(filename: str) -> str:
-    return "../../wheels/" + urllib.parse.quote(filename)
+_version = functools.lru_cache(maxsize=4096)(Version)  # the same few versions recur
 
 
-def project_html(display: str, entries: list[FileEntry]) -> str:
-    lines = [
-        "<!DOCTYPE html>",
-        "<html>",
-        "<head>",
-        f'<meta name="pypi:repository-version" content="{API_VERSION}">',
-        f"<title>Links for {html.escape(display)}</title>",
-        "</head>",
-        "<body>",
-        f"<h1>Links for {html.escape(display)}</h1>",
-    ]
-    for entry in entries:
-        attrs = f' href="{_file_url(entry.filename)}#sha256={entry.sha256}"'
-        if entry.requires_python:
-            attrs += f' data-requires-python="{html.escape(entry.requires_python)}"'
-        attrs += f' data-core-metadata="sha256={entry.metadata_sha256}"'
-        attrs += f' data-dist-info-metadata="sha256={entry.metadata_sha256}"'
-        lines.append(f"<a{attrs}>{html.escape(entry.filename)}</a><br>")
-    lines += ["</body>", "</html>", ""]
-    return "\n".join(lines)
+def _publish_group(paths: _Paths, writer: AtomicWriter, group: _Group) -> _Outcome:
+    """Read a project's new wheels; write its pages if its files changed."""
+    entries = [FileEntry._make(row) for row in group.kept]
+    rejected: list[tuple[str, str]] = []
+    for job in group.jobs:
+        outcome = _read_wheel(paths, writer, job)
+        if isinstance(outcome, str):
+            rejected.append((job[0], outcome))
+        else:
+            entries.append(outcome)
+    project = group.project
+    if not entries:
+        return _Outcome(project, "gone", "", "", rejected)
+    if not (group.force or len(entries) != len(group.kept) or len(group.kept) != group.known):
+        return _Outcome(project, "unchanged", "", "", rejected)
+    entries.sort(key=_version_key)
+    html_page, json_page = project_pages(project, entries)
+    directory = f"{paths.simple}/{project}"
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(directory)
+    writer.write(f"{directory}/index.html", html_page)
+    writer.write(f"{directory}/index.json", json_page)
+    return _Outcome(
+        project, "written", _state_line(project, entries), entries[-1].display, rejected
+    )
 
 
-def project_json(project: str, entries: list[FileEntry]) -> str:
-    versions: list[str] = []
-    for entry in entries:
-        if entry.version not in versions:
-            versions.append(entry.version)
-    files = []
-    for entry in entries:
-        meta = {"sha256": entry.metadata_sha256}
-        files.append(
-            {
-                "filename": entry.filename,
-                "url": _file_url(entry.filename),
-                "hashes": {"sha256": entry.sha256},
-                "requires-python": entry.requires_python,
-                "core-metadata": meta,
-                "dist-info-metadata": meta,
-                "size": entry.size,
-                "upload-time": entry.upload_time,
-                "yanked": False,
-            }
-        )
-    document = {
-        "meta": {"api-version": API_VERSION},
-        "name": project,
-        "versions": versions,
-        "files": files,
+def _publish_groups(paths: _Paths, groups: list[_Group]) -> list[_Outcome]:
+    with Store(Path(paths.root)).session() as tmp:  # a private temp directory
+        writer = AtomicWriter(str(tmp))
+        return [_publish_group(paths, writer, group) for group in groups]
+
+
+def _run(paths: _Paths, groups: list[_Group], workers: int) -> list[_Outcome]:
+    """Every group's outcome, in order; in a process pool when there are many wheels."""
+    total = sum(len(group.jobs) for group in groups)
+    if total < _PARALLEL_THRESHOLD or workers <= 1:
+        return _publish_groups(paths, groups)
+    target = max(50, total // (workers * 4))  # wheels per chunk
+    chunks: list[list[_Group]] = [[]]
+    size = 0
+    for group in groups:
+        if size >= target:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(group)
+        size += len(group.jobs)
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when needed
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        parts = pool.map(_publish_groups, [paths] * len(chunks), chunks)
+        return [outcome for part in parts for outcome in part]
+
+
+def _scan(wheels: Path) -> tuple[dict[str, _Stamp], set[str]]:
+    """The wheels (by name: size, mtime, inode) and the ``.metadata`` files there are."""
+    directory = os.open(wheels, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        listing = os.listdir(directory)
+        found: dict[str, _Stamp] = {}
+        for name in [name for name in listing if name.endswith(".whl") and name[0] != "."]:
+            try:
+                info = os.stat(name, dir_fd=directory)
+            except FileNotFoundError:
+                continue  # gone since the listing
+            if S_ISREG(info.st_mode):
+                found[name] = [info.st_size, info.st_mtime_ns, info.st_ino]
+    finally:
+        os.close(directory)
+    metadata = {
+        name[: -len(".metadata")]
+        for name in listing
+        if name.endswith(".whl.metadata") and name[0] != "."
     }
-    return json.dumps(document, separators=(",", ":"))
-
-
-def root_html(projects: dict[str, str]) -> str:
-    lines = [
-        "<!DOCTYPE html>",
-        "<html>",
-        "<head>",
-        f'<meta name="pypi:repository-version" content="{API_VERSION}">',
-        "<title>Simple index</title>",
-        "</head>",
-        "<body>",
-    ]
-    for project in sorted(projects):
-        lines.append(f'<a href="{project}/">{html.escape(projects[project])}</a><br>')
-    lines += ["</body>", "</html>", ""]
-    return "\n".join(lines)
-
-
-def root_json(projects: dict[str, str]) -> str:
-    document = {
-        "meta": {"api-version": API_VERSION},
-        "projects": [{"name": projects[p]} for p in sorted(projects)],
-    }
-    return json.dumps(document, separators=(",", ":"))
-
-
-class _State:
-    """The publish cache: entries by filename, and which projects have pages."""
-
-    def __init__(self, store: Store) -> None:
-        self.path = store.state / _STATE_FILE
-        self.entries: dict[str, FileEntry] = {}
-        self.projects: dict[str, str] = {}
-        try:
-            data = json.loads(self.path.read_bytes())
-            if data.get("format") == _STATE_FORMAT:
-                self.entries = {row[0]: FileEntry(*row) for row in data["files"]}
-                self.projects = dict(data["projects"])
-        except (OSError, ValueError, TypeError, KeyError):
-            pass  # no or unreadable state: everything is read and written again
-
-    def save(self, store: Store) -> None:
-        data = {
-            "format": _STATE_FORMAT,
-            "files": [entry.as_row() for entry in self.entries.values()],
-            "projects": self.projects,
-        }
-        write_atomic(self.path, json.dumps(data, separators=(",", ":")).encode(), tmp_dir=store.tmp)
-
-
-def _scan(wheels: Path) -> tuple[dict[str, os.stat_result], set[str]]:
-    found: dict[str, os.stat_result] = {}
-    metadata: set[str] = set()
-    with os.scandir(wheels) as listing:
-        for item in listing:
-            name = item.name
-            if name.startswith("."):
-                continue
-            if name.endswith(".whl") and item.is_file():
-                found[name] = item.stat()
-            elif name.endswith(".whl.metadata"):
-                metadata.add(name[: -len(".metadata")])
     return found, metadata
 
 
-def _read_changed(wheels: Path, jobs: list[_Job], workers: int) -> Iterable[FileEntry | str]:
-    if len(jobs) < _PARALLEL_THRESHOLD or workers <= 1:
-        return _read_many(jobs)
-    size = max(50, len(jobs) // (workers * 4))
-    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [entry for part in pool.map(_read_many, chunks) for entry in part]
+class _Projects(dict[str, str]):
+    """A wheel's project, from its filename: the canonical form of the part before the
+    first dash, which is what ``parse_wheel_filename`` returns for every valid name.
+    So a project's wheels always land in one group; invalid names are rejected when read.
+    """
+
+    def __missing__(self, prefix: str) -> str:
+        self[prefix] = project = canonicalize_name(prefix)
+        return project
+
+    def of(self, filename: str) -> str:
+        return self[filename.partition("-")[0]]
+
+
+def _missing_pages(simple: Path, projects: list[str]) -> set[str]:
+    """The projects whose pages went missing behind the state's back."""
+    missing = set()
+    directory = os.open(simple, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for project in projects:
+            try:
+                os.stat(f"{project}/index.json", dir_fd=directory)
+            except OSError:
+                missing.add(project)
+    finally:
+        os.close(directory)
+    return missing
+
+
+def _plan(
+    state: _State, found: dict[str, _Stamp], metadata: set[str], simple: Path
+) -> tuple[set[str], list[str], list[_Group]]:
+    """The wheels to read, those gone, and the work per project that needs any."""
+    stamps = state.stamps
+    # new or changed wheels, and those whose .metadata file went away
+    changed = {name for name, stamp in found.items() if stamps.get(name) != stamp}
+    changed |= found.keys() - metadata
+    removed = sorted(stamps.keys() - found.keys())
+    projects = _Projects()
+    jobs: dict[str, list[_Job]] = {}
+    for filename in sorted(changed):
+        jobs.setdefault(projects.of(filename), []).append((filename, found[filename]))
+    dirty = set(jobs).union(map(projects.of, removed))
+    missing = _missing_pages(simple, [p for p in state.names if p not in dirty])
+    groups = []
+    for project in sorted(dirty | missing):
+        rows = state.rows(project)
+        kept = [row for row in rows if row[0] in found and row[0] not in changed]
+        groups.append(_Group(project, jobs.get(project, []), kept, len(rows), project in missing))
+    return changed, removed, groups
 
 
 def publish(store: Store, *, workers: int | None = None) -> PublishReport:
@@ -258,84 +342,42 @@ def publish(store: Store, *, workers: int | None = None) -> PublishReport:
     store.create()
     report = PublishReport()
     with store.lock("publish"):
-        state = _State(store)
+        state = _State(store.state / _STATE_FILE)
         found, metadata = _scan(store.wheels)
-        changed_projects: set[str] = set()
-        jobs: list[_Job] = []
-        for filename, stat in found.items():
-            old = state.entries.get(filename)
-            if (
-                old is not None
-                and old.size == stat.st_size
-                and old.mtime_ns == stat.st_mtime_ns
-                and old.inode == stat.st_ino
-                and filename in metadata
-            ):
-                continue
-            jobs.append((str(store.wheels / filename), stat.st_size, stat.st_mtime_ns, stat.st_ino))
-        for filename in list(state.entries):
-            if filename not in found:
-                changed_projects.add(state.entries.pop(filename).project)
-                report.removed.append(filename)
         for filename in metadata - found.keys():
             (store.wheels / f"{filename}.metadata").unlink(missing_ok=True)
-        outcomes = _read_changed(store.wheels, jobs, workers or os.cpu_count() or 1)
-        for job, outcome in zip(jobs, outcomes):
-            filename = os.path.basename(job[0])
-            if isinstance(outcome, str):
-                report.rejected[filename] = outcome
-                dropped = state.entries.pop(filename, None)
-                if dropped is not None:
-                    changed_projects.add(dropped.project)
-                (store.wheels / f"{filename}.metadata").unlink(missing_ok=True)
-                continue
-            state.entries[filename] = outcome
-            changed_projects.add(outcome.project)
-        report.read = len(jobs)
-        _write_pages(store, state, changed_projects, report)
-        state.save(store)
-    report.files = len(state.entries)
-    report.projects = len(state.projects)
+        store.simple.mkdir(exist_ok=True)
+        changed, report.removed, groups = _plan(state, found, metadata, store.simple)
+        report.read = len(changed)
+        paths = _Paths(str(store.root), str(store.wheels), str(store.simple))
+        names_before = dict(state.names)
+        for outcome in _run(paths, groups, workers or os.cpu_count() or 1):
+            report.rejected.update(outcome.rejected)
+            if outcome.status == "written":
+                state.put(outcome.project, outcome.line, outcome.display)
+                report.projects_written.append(outcome.project)
+            elif outcome.status == "gone" and outcome.project in names_before:
+                state.drop(outcome.project)
+                shutil.rmtree(store.simple / outcome.project, ignore_errors=True)
+        if not state.loaded:
+            _remove_strays(store.simple, state.names)
+        if state.names != names_before or not (store.simple / "index.json").is_file():
+            for name, page in zip(("index.html", "index.json"), root_pages(state.names)):
+                write_atomic(store.simple / name, page, tmp_dir=store.tmp)
+        state.save(store.tmp)
+    report.files = len(found) - len(report.rejected)
+    report.projects = len(state.names)
     report.duration = time.monotonic() - started
     return report
 
 
-def _write_pages(store: Store, state: _State, changed: set[str], report: PublishReport) -> None:
-    by_project: dict[str, list[FileEntry]] = {}
-    for entry in state.entries.values():
-        by_project.setdefault(entry.project, []).append(entry)
-    store.simple.mkdir(parents=True, exist_ok=True)
-    for project in by_project:
-        if project not in state.projects or not (store.simple / project / "index.json").is_file():
-            changed.add(project)
-    names: dict[str, str] = {}
-    for project, entries in by_project.items():
-        entries.sort(key=_version_key)
-        names[project] = entries[-1].display
-    for project in sorted(changed):
-        directory = store.simple / project
-        if project not in by_project:
-            shutil.rmtree(directory, ignore_errors=True)
-            continue
-        entries = by_project[project]
-        directory.mkdir(exist_ok=True)
-        write_atomic(
-            directory / "index.html",
-            project_html(names[project], entries).encode(),
-            tmp_dir=store.tmp,
-        )
-        write_atomic(
-            directory / "index.json", project_json(project, entries).encode(), tmp_dir=store.tmp
-        )
-        report.projects_written.append(project)
-    root_missing = not (store.simple / "index.json").is_file()
-    if names != state.projects or root_missing:
-        write_atomic(store.simple / "index.html", root_html(names).encode(), tmp_dir=store.tmp)
-        write_atomic(store.simple / "index.json", root_json(names).encode(), tmp_dir=store.tmp)
-    for stale in set(state.projects) - set(names):
-        shutil.rmtree(store.simple / stale, ignore_errors=True)
-    state.projects = names
-
-
-def normalized(name: str) -> str:
-    return canonicalize_name(name)
+def _remove_strays(simple: Path, projects: dict[str, str]) -> None:
+    """Without a state, project directories the wheels no longer explain are removed."""
+    with os.scandir(simple) as listing:
+        strays = [
+            item.path
+            for item in listing
+            if item.is_dir(follow_symlinks=False) and item.name not in projects
+        ]
+    for stray in strays:
+        shutil.rmtree(stray, ignore_errors=True)

@@ -12,254 +12,36 @@ Index pages are content-negotiated on ``Accept`` (PEP 691): JSON for
 ``Last-Modified`` and ``Vary: Accept``, answer conditional requests with 304,
 ``HEAD`` without a body, and single byte ranges on files with 206.
 
-The server is asyncio-based, keeps connections alive, caches small files in
-memory (revalidated by ``stat`` on every request, so a publish shows at once),
-and can pre-fork workers that share one listening socket.
+The server is asyncio-based, keeps connections alive, and can pre-fork workers
+that share one listening socket. It keeps small files, and the encoded head of
+each plain ``200``, in memory; one ``stat`` per request revalidates them, so a
+publish shows at once (see :mod:`wheelmill._app`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.utils
 import os
 import signal
 import socket
-import stat
 import threading
-import urllib.parse
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timezone
 from pathlib import Path
 
-from packaging.utils import canonicalize_name
-
+# the in-memory size limit, re-exported where the tests (and users) look for it
+from ._app import _CACHE_LIMIT as _CACHE_LIMIT
+from ._app import IndexApp, Response, error, head_bytes
 from ._exceptions import ServeError, WheelhouseError
-from ._http import (
-    MAX_HEAD,
-    REASONS,
-    Request,
-    Unsatisfiable,
-    negotiate,
-    parse_head,
-    parse_range,
-    split_target,
-)
-from .index import JSON_TYPE
+from ._http import MAX_HEAD, Request, date_and_server, parse_head
 
-_CACHE_LIMIT = 4 * 1024 * 1024  # files up to this size are kept in memory
-_CACHE_BYTES = 256 * 1024 * 1024
-_TYPES = {
-    ".whl": "application/octet-stream",
-    ".metadata": "text/plain; charset=utf-8",
-    ".json": JSON_TYPE,
-    ".html": "text/html; charset=utf-8",
-}
+_CLOSE = b"Connection: close\r\n\r\n"
 
 
-@dataclass(frozen=True)
-class _Cached:
-    stamp: tuple[int, int, int]
-    body: bytes
-    etag: str
-    modified: str
-
-
-class _FileCache:
-    """Small files by path, revalidated against ``(inode, size, mtime)`` on each use."""
-
-    def __init__(self) -> None:
-        self._items: OrderedDict[str, _Cached] = OrderedDict()
-        self._bytes = 0
-
-    def get(self, path: str, stat: os.stat_result) -> _Cached:
-        stamp = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
-        item = self._items.get(path)
-        if item is not None and item.stamp == stamp:
-            self._items.move_to_end(path)
-            return item
-        with open(path, "rb") as stream:
-            body = stream.read()
-        item = _Cached(
-            stamp=stamp,
-            body=body,
-            etag=f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"',
-            modified=email.utils.formatdate(stat.st_mtime, usegmt=True),
-        )
-        self._put(path, item)
-        return item
-
-    def _put(self, path: str, item: _Cached) -> None:
-        old = self._items.pop(path, None)
-        if old is not None:
-            self._bytes -= len(old.body)
-        self._items[path] = item
-        self._bytes += len(item.body)
-        while self._bytes > _CACHE_BYTES and self._items:
-            _, dropped = self._items.popitem(last=False)
-            self._bytes -= len(dropped.body)
-
-
-@dataclass
-class _Response:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes = b""
-    file: str | None = None  # a large file to stream instead of ``body``
-    offset: int = 0
-    count: int = 0
-
-
-class IndexApp:
-    """Maps requests to responses over one wheelhouse; no I/O besides reading files."""
-
-    def __init__(self, wheelhouse: Path) -> None:
-        self.root = wheelhouse.resolve()
-        self.trees = {"simple": self.root / "simple", "wheels": self.root / "wheels"}
-        self.real = {name: os.path.realpath(path) for name, path in self.trees.items()}
-        self.cache = _FileCache()
-
-    def _inside(self, tree: str, path: Path) -> bool:
-        real = os.path.realpath(path)
-        base = self.real[tree]
-        return real == base or real.startswith(base + os.sep)
-
-    def respond(self, request: Request) -> _Response:
-        if request.method not in ("GET", "HEAD"):
-            return _error(405, [("Allow", "GET, HEAD")])
-        parsed = split_target(request.target)
-        if parsed is None:
-            return _error(404)
-        segments, query, trailing = parsed
-        raw_query = request.target.partition("?")[2]
-        if not segments:
-            return _redirect("/simple/", raw_query)
-        tree = segments[0]
-        if tree not in self.trees:
-            return _error(404)
-        if tree == "simple" and len(segments) == 2:
-            wanted = canonicalize_name(segments[1])
-            if wanted != segments[1]:
-                return _redirect(f"/simple/{wanted}/", raw_query)
-        path = self.trees[tree].joinpath(*segments[1:])
-        if not self._inside(tree, path):
-            return _error(404)
-        try:
-            info = path.stat()
-        except OSError:
-            return _error(404)
-        if stat.S_ISDIR(info.st_mode):
-            if tree != "simple":
-                return _error(404)
-            if not trailing:
-                return _redirect("/" + "/".join(segments) + "/", raw_query)
-            choice = negotiate(request.headers.get("accept"), query.get("format"))
-            if choice is None:
-                return _error(406)
-            kind, page_type = choice
-            path = path / f"index.{kind}"
-            try:
-                info = path.stat()
-            except OSError:
-                return _error(404)
-            return self._file(request, path, info, page_type, vary=True, ranges=False)
-        if trailing or not stat.S_ISREG(info.st_mode):
-            return _error(404)
-        suffix = ".metadata" if path.name.endswith(".metadata") else path.suffix
-        content_type = _TYPES.get(suffix, "application/octet-stream")
-        return self._file(request, path, info, content_type, vary=False, ranges=True)
-
-    def _file(
-        self,
-        request: Request,
-        path: Path,
-        info: os.stat_result,
-        content_type: str,
-        *,
-        vary: bool,
-        ranges: bool,
-    ) -> _Response:
-        etag = f'"{info.st_size:x}-{info.st_mtime_ns:x}"'
-        if vary:
-            etag = etag[:-1] + "-" + content_type.split(";")[0].rsplit("+", 1)[-1] + '"'
-        headers = [
-            ("Content-Type", content_type),
-            ("ETag", etag),
-            ("Last-Modified", email.utils.formatdate(info.st_mtime, usegmt=True)),
-            ("Cache-Control", "max-age=60"),
-        ]
-        if vary:
-            headers.append(("Vary", "Accept"))
-        if ranges:
-            headers.append(("Accept-Ranges", "bytes"))
-        if _not_modified(request, etag, info.st_mtime):
-            return _Response(304, headers)
-        size = info.st_size
-        start, end = 0, size - 1
-        status = 200
-        if ranges and "range" in request.headers and size > 0:
-            try:
-                wanted = parse_range(request.headers["range"], size)
-            except Unsatisfiable:
-                return _error(416, [("Content-Range", f"bytes */{size}")])
-            if wanted is not None:
-                start, end = wanted
-                status = 206
-                headers.append(("Content-Range", f"bytes {start}-{end}/{size}"))
-        if size <= _CACHE_LIMIT:
-            try:
-                body = self.cache.get(str(path), info).body
-            except OSError:
-                return _error(404)
-            return _Response(status, headers, body[start : end + 1] if size else b"")
-        return _Response(status, headers, file=str(path), offset=start, count=end - start + 1)
-
-
-def _etags(header: str) -> set[str]:
-    return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
-
-
-def _not_modified(request: Request, etag: str, mtime: float) -> bool:
-    """RFC 9110 §13.1.2-3: If-None-Match decides when present, else If-Modified-Since."""
-    if "if-none-match" in request.headers:
-        tags = _etags(request.headers["if-none-match"])
-        return "*" in tags or etag in tags
-    since = request.headers.get("if-modified-since")
-    if not since:
-        return False
-    try:
-        stamp = email.utils.parsedate_to_datetime(since)
-    except (TypeError, ValueError):
-        return False
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=timezone.utc)
-    return int(mtime) <= stamp.timestamp()
-
-
-def _error(status: int, headers: list[tuple[str, str]] | None = None) -> _Response:
-    body = f"{status} {REASONS[status]}\n".encode()
-    return _Response(
-        status, [("Content-Type", "text/plain; charset=utf-8"), *(headers or [])], body
-    )
-
-
-def _redirect(location: str, query: str = "") -> _Response:
-    location = urllib.parse.quote(location) + (f"?{query}" if query else "")
-    return _Response(301, [("Location", location), ("Content-Type", "text/plain")], b"")
-
-
-def _head_bytes(response: _Response, length: int, keep_alive: bool) -> bytes:
-    lines = [f"HTTP/1.1 {response.status} {REASONS[response.status]}"]
-    lines += [f"{name}: {value}" for name, value in response.headers]
-    if response.status != 304:  # a 304 has no body, and must not claim an empty one
-        lines.append(f"Content-Length: {length}")
-    lines.append(f"Date: {email.utils.formatdate(usegmt=True)}")
-    lines.append("Server: wheelmill")
-    if not keep_alive:
-        lines.append("Connection: close")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+def _wire(response: Response, length: int, keep_alive: bool, body: bytes = b"") -> bytes:
+    """The response as sent: status line, headers, blank line, then ``body``."""
+    end = b"\r\n" if keep_alive else _CLOSE
+    return b"".join((head_bytes(response, length), date_and_server(), end, body))
 
 
 class _Connection(asyncio.Protocol):
@@ -305,23 +87,23 @@ class _Connection(asyncio.Protocol):
             end = self.buffer.find(b"\r\n\r\n")
             if end < 0:
                 if len(self.buffer) > MAX_HEAD:
-                    self._send(_error(431), b"", keep_alive=False)
+                    self._send(error(431), b"", keep_alive=False)
                 return
             head, self.buffer = self.buffer[:end], self.buffer[end + 4 :]
             request = parse_head(head)
             body_length = _body_length(request)
             if request is None or body_length is None:
-                self._send(_error(400), _error(400).body, keep_alive=False)
+                self._send(error(400), error(400).body, keep_alive=False)
                 return
             try:
                 response = self.app.respond(request)
             except Exception:  # never let one request take the worker down
-                response = _error(500)
+                response = error(500)
             # a request body (no GET needs one) is skipped; a chunked one ends the connection
             self.discard = body_length
             keep = request.keep_alive and "transfer-encoding" not in request.headers
             if response.file is not None:
-                transport.write(_head_bytes(response, response.count, keep))
+                transport.write(_wire(response, response.count, keep))
                 if request.method == "HEAD":
                     if not keep:
                         transport.close()
@@ -335,16 +117,16 @@ class _Connection(asyncio.Protocol):
                 return
 
     def _send(
-        self, response: _Response, body: bytes, *, keep_alive: bool, length: int | None = None
+        self, response: Response, body: bytes, *, keep_alive: bool, length: int | None = None
     ) -> None:
         assert self.transport is not None
         self.transport.write(
-            _head_bytes(response, len(body) if length is None else length, keep_alive) + body
+            _wire(response, len(body) if length is None else length, keep_alive, body)
         )
         if not keep_alive:
             self.transport.close()
 
-    async def _stream(self, response: _Response, keep_alive: bool) -> None:
+    async def _stream(self, response: Response, keep_alive: bool) -> None:
         assert self.transport is not None and response.file is not None
         loop = asyncio.get_running_loop()
         try:

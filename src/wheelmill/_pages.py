@@ -1,0 +1,147 @@
+"""The static index's pages (PEP 503 HTML, PEP 691/700 JSON) and how they reach the disk.
+
+Rendering is plain string work over :class:`FileEntry` rows, in the order given
+(oldest version first). :class:`AtomicWriter` writes every file whole: a temp
+file created with mode 0644, then renamed over the target, so a reader (pip, the
+server, nginx) sees the old file or the new one, never a partial one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import html
+import os
+import stat
+import time
+import urllib.parse
+from json.encoder import encode_basestring_ascii as _json_str
+from typing import NamedTuple
+
+API_VERSION = "1.1"
+HTML_TYPE = "application/vnd.pypi.simple.v1+html"
+JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+
+_HTML_HEAD = (
+    "<!DOCTYPE html>\n<html>\n<head>\n"
+    f'<meta name="pypi:repository-version" content="{API_VERSION}">\n'
+)
+_HTML_TAIL = "</body>\n</html>\n"
+_JSON_META = '{"meta":{"api-version":' + _json_str(API_VERSION) + "}"
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+class FileEntry(NamedTuple):
+    """What the index says about one wheel; a row of the publish state, as stored."""
+
+    filename: str
+    size: int
+    mtime_ns: int
+    inode: int  # a same-size file renamed into place within one mtime tick
+    version: str
+    sha256: str
+    metadata_sha256: str
+    requires_python: str | None
+    display: str  # the project's name as this wheel's METADATA spells it
+
+
+def upload_time(mtime_ns: int) -> str:
+    seconds, nanos = divmod(mtime_ns, 1_000_000_000)
+    return f"{_utc_second(seconds)}.{nanos // 1000:06d}Z"
+
+
+@functools.lru_cache(maxsize=1024)  # wheels written together share their seconds
+def _utc_second(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+
+
+def file_url(filename: str) -> str:
+    return "../../wheels/" + urllib.parse.quote(filename)
+
+
+def project_pages(project: str, entries: list[FileEntry]) -> tuple[bytes, bytes]:
+    """A project's ``index.html`` and ``index.json``: the same files, in the same order."""
+    display = html.escape(entries[-1].display)
+    links: list[str] = [
+        _HTML_HEAD,
+        f"<title>Links for {display}</title>\n</head>\n<body>\n<h1>Links for {display}</h1>\n",
+    ]
+    files: list[str] = []
+    versions: dict[str, None] = {}
+    for entry in entries:
+        url = file_url(entry.filename)
+        meta = entry.metadata_sha256
+        requires = entry.requires_python
+        links.append(
+            f'<a href="{url}#sha256={entry.sha256}"'
+            + (f' data-requires-python="{html.escape(requires)}"' if requires else "")
+            + f' data-core-metadata="sha256={meta}" data-dist-info-metadata="sha256={meta}">'
+            f"{html.escape(entry.filename)}</a><br>\n"
+        )
+        files.append(
+            f'{{"filename":{_json_str(entry.filename)},"url":{_json_str(url)},'
+            f'"hashes":{{"sha256":"{entry.sha256}"}},'
+            f'"requires-python":{"null" if requires is None else _json_str(requires)},'
+            f'"core-metadata":{{"sha256":"{meta}"}},"dist-info-metadata":{{"sha256":"{meta}"}},'
+            f'"size":{entry.size},"upload-time":"{upload_time(entry.mtime_ns)}","yanked":false}}'
+        )
+        versions[entry.version] = None
+    links.append(_HTML_TAIL)
+    document = (
+        f"{_JSON_META},"
+        f'"name":{_json_str(project)},'
+        f'"versions":[{",".join(map(_json_str, versions))}],'
+        f'"files":[{",".join(files)}]}}'
+    )
+    return "".join(links).encode(), document.encode()
+
+
+def root_pages(projects: dict[str, str]) -> tuple[bytes, bytes]:
+    """The root ``index.html`` and ``index.json`` over ``{project: display name}``."""
+    names = sorted(projects)
+    links = "".join(f'<a href="{p}/">{html.escape(projects[p])}</a><br>\n' for p in names)
+    page = f"{_HTML_HEAD}<title>Simple index</title>\n</head>\n<body>\n{links}{_HTML_TAIL}"
+    listed = ",".join('{"name":' + _json_str(projects[p]) + "}" for p in names)
+    return page.encode(), f'{_JSON_META},"projects":[{listed}]}}'.encode()
+
+
+class AtomicWriter:
+    """Writes files whole, through a temp file in ``directory`` and a rename; mode 0644.
+
+    ``directory`` is private to this writer (a session directory on the same file
+    system), so temp files never show in the served trees, and parallel writers
+    never contend for one directory while the file system allocates their inodes.
+    """
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        self._chmod: bool | None = None  # whether the umask takes bits off 0644
+
+    def write(self, path: str, data: bytes) -> None:
+        """Replace ``path`` by ``data``: readers see the old file or the new one."""
+        temp = f"{self.directory}/{os.path.basename(path)}"
+        fd = self._create(temp)
+        try:
+            try:
+                if self._chmod is None:
+                    self._chmod = stat.S_IMODE(os.fstat(fd).st_mode) != 0o644
+                if self._chmod:
+                    os.fchmod(fd, 0o644)  # readable by a web server serving the tree
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
+            os.replace(temp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+            raise
+
+    @staticmethod
+    def _create(temp: str) -> int:
+        try:
+            return os.open(temp, _CREATE, 0o644)
+        except FileExistsError:  # left by a write that failed half-way
+            os.unlink(temp)
+            return os.open(temp, _CREATE, 0o644)
