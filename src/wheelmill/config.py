@@ -263,9 +263,9 @@ def parse_config(data: Mapping[str, object], path: Path) -> Config:
     # Absolute, so paths stay right when a subprocess or a later chdir uses them.
     base = path.parent.absolute()
     return Config(
-        wheelhouse=(base / top.get("wheelhouse", "wheelhouse")),
-        requirements=base / top["requirements"] if "requirements" in top else None,
-        lock=base / top["lock"] if "lock" in top else None,
+        wheelhouse=_under(base, top.get("wheelhouse", "wheelhouse")),
+        requirements=_under(base, top["requirements"]) if "requirements" in top else None,
+        lock=_under(base, top["lock"]) if "lock" in top else None,
         index_url=top.get("index_url", DEFAULT_INDEX_URL),
         jobs=top.get("jobs", 0),
         resolver=top.get("resolver", "pip-tools"),
@@ -273,10 +273,15 @@ def parse_config(data: Mapping[str, object], path: Path) -> Config:
         serve_host=sections["serve"].get("host", "127.0.0.1"),
         serve_port=sections["serve"].get("port", 8000),
         targets=top.get("targets", ("current",)),
-        rules=tuple(base / directory for directory in top.get("rules", ())),
+        rules=tuple(_under(base, directory) for directory in top.get("rules", ())),
         packages=packages,
         source=path,
     )
+
+
+def _under(base: Path, relative: str) -> Path:
+    """``relative`` resolved against the config's directory, without ``..`` left in it."""
+    return Path(os.path.normpath(base / relative))
 
 
 def _packages(table: object, path: Path) -> dict[str, dict[str, Any]]:
