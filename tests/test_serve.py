@@ -1043,3 +1043,18 @@ def test_a_page_file_symlinked_out_of_the_tree_is_404(store: Store, tmp_path: Pa
             assert response.status == 404
             assert SECRET not in response.body
         assert get(server, "/simple/app/", {"Accept": JSON_TYPE}).status == 200
+
+
+def test_the_status_page_is_served(store: Store) -> None:
+    from wheelmill.status import write_status_page
+
+    write_status_page(store)
+    with BackgroundServer(store.root) as server:
+        page = get(server, "/status/")
+        assert page.status == 200
+        assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert b"Wheelhouse status" in page.body
+        assert get(server, "/status").status == 301
+        assert get(server, "/status/index.html").status == 200
+        assert get(server, "/status/../simple/").status == 404
+        assert get(server, "/status/nested/").status == 404

@@ -145,7 +145,11 @@ class IndexApp:
 
     def __init__(self, wheelhouse: Path) -> None:
         self.root = wheelhouse.resolve()
-        self.trees = {"simple": self.root / "simple", "wheels": self.root / "wheels"}
+        self.trees = {
+            "simple": self.root / "simple",
+            "wheels": self.root / "wheels",
+            "status": self.root / "status",
+        }
         self.real = {name: os.path.realpath(path) for name, path in self.trees.items()}
         self.cache = _FileCache()
         self.hits = _Hits()
@@ -206,10 +210,19 @@ class IndexApp:
         except OSError:
             return error(404)
         if stat.S_ISDIR(info.st_mode):
-            if tree != "simple":
+            if tree == "wheels" or (tree == "status" and len(segments) > 1):
                 return error(404)
             if not trailing:
                 return _redirect("/" + "/".join(segments) + "/", raw_query)
+            if tree == "status":  # the status page: plain HTML, no negotiation
+                path = os.path.join(path, "index.html")
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    return error(404)
+                if not stat.S_ISREG(info.st_mode) or not self._inside(tree, path):
+                    return error(404)
+                return self._file(request, path, info, _TYPES[".html"], vary=False, ranges=False)
             choice = negotiate(request.headers.get("accept"), query.get("format"))
             if choice is None:
                 return error(406)
