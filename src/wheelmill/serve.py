@@ -1,8 +1,9 @@
 """A read-only HTTP server over a published wheelhouse.
 
 It serves exactly three trees, ``/simple/`` (the index), ``/wheels/`` (the
-files) and ``/status/`` (the status page), and nothing else: every request path is decoded, checked segment by
-segment (no ``..``, no hidden names, no backslash or NUL) and then resolved and
+files) and ``/status/`` (the status page), and nothing else: every request
+path is decoded, checked segment by segment (no ``..``, no hidden names, no
+backslash or NUL) and then resolved and
 checked again to lie inside one of those trees, so neither ``/simple/../../etc/passwd``
 nor ``%2e%2e`` nor a symlink can reach outside.
 
