@@ -31,8 +31,8 @@ else:  # pragma: no cover
 LOGS = Path(__file__).parent / "logs"
 EXPECTED = sorted(LOGS.rglob("*.expected.toml"))
 #: Home directories and interpreter installs of the machine a log was made on must
-#: not leak into the repository (kept logs use placeholders instead).
-MACHINE_PATHS = re.compile(r"/root/|/home/[^/\s]+/|\.pyenv/")
+#: not leak into the repository (kept logs use placeholders such as /home/user/).
+MACHINE_PATHS = re.compile(r"/root/|/home/(?!user/)[^/\s]+/|\.pyenv/")
 
 
 def _case_id(path: Path) -> str:
