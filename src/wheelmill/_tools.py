@@ -13,6 +13,9 @@ from pathlib import Path
 
 from ._exceptions import WheelmillError
 
+#: What pip and uv put in front of a subprocess's output lines (box-drawing bars, arrows, crosses).
+OUTPUT_DECORATION = " \u2502\u2570\u2500>\u00d7"
+
 
 def uv_binary() -> str | None:
     """Path of a usable ``uv`` executable: the ``uv`` package first, then ``PATH``."""

@@ -38,7 +38,7 @@ from ._exceptions import WheelmillError
 from ._frontend import prefetch_build_requirements
 from ._isolation import isolated_env
 from ._pyproject import add_build_requires, build_system
-from ._tools import build_command, uv_binary
+from ._tools import OUTPUT_DECORATION, build_command, uv_binary
 from .config import BuildSettings
 from .store import Store
 from .target import Target
@@ -47,10 +47,6 @@ _REASON = re.compile(
     r"(fatal error:.*|error: (?!subprocess-exited-with-error|metadata-generation-failed).*"
     r"|\w*Error: .*|ERROR .*|No module named .*|Cannot import .*)",
 )
-
-
-#: What pip and uv put in front of a subprocess's output lines.
-_DECORATION = " \u2502\u2570\u2500>\u00d7"
 
 
 @dataclass(frozen=True)
@@ -77,7 +73,7 @@ def choose_installer(setting: str) -> str:
 def short_reason(log_text: str) -> str:
     """The first line of a build log that looks like the real error (a rough cut)."""
     for line in log_text.splitlines():
-        text = line.strip(_DECORATION)
+        text = line.strip(OUTPUT_DECORATION)
         if _REASON.search(text):
             return text[:300]
     lines = [line.strip() for line in log_text.splitlines() if line.strip()]

@@ -21,7 +21,7 @@ from typing import Any
 
 from ._exceptions import RequirementsError, ResolutionError
 from ._isolation import isolated_env
-from ._tools import piptools_command, require_uv, run_captured
+from ._tools import OUTPUT_DECORATION, piptools_command, require_uv, run_captured
 from .diagnose import diagnose
 from .pins import logical_lines, parse_pins
 from .remedy import LazyRules
@@ -72,7 +72,7 @@ def check_requirements_input(path: Path) -> None:
 
 def _first_error(output: str) -> str:
     for line in output.splitlines():
-        match = _ERROR_LINE.search(line.strip(" \u00d7\u2502\u2570\u2500>"))
+        match = _ERROR_LINE.search(line.strip(OUTPUT_DECORATION))
         if match:
             return match.group(0).strip()
     lines = [line for line in output.splitlines() if line.strip()]

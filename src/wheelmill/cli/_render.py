@@ -160,11 +160,14 @@ def install_command(system_packages: Mapping[str, Any]) -> str | None:
     return str(chosen["command"]) if chosen else None
 
 
-def print_diagnosis_data(data: Mapping[str, Any]) -> None:
-    """A stored diagnosis (JSON form), the way ``wheelmill diagnose`` prints one."""
+def print_diagnosis_data(data: Mapping[str, Any], *, dead_ends: bool = False) -> None:
+    """A diagnosis in its JSON form, short: cause, first error line, fixes, install
+    command; with ``dead_ends``, also what does not help."""
     rule = data.get("rule")
-    click.secho(f"cause: {data.get('summary')}", fg="red" if rule else "yellow", bold=True)
-    if rule:
+    if rule is None:
+        click.secho(f"cause unknown: {data.get('summary')}", fg="yellow", bold=True)
+    else:
+        click.secho(f"cause: {data.get('summary')}", fg="red", bold=True)
         click.echo(f"  {rule} ({data.get('category')}, confidence {data.get('confidence', 0):.0%})")
     first = data.get("first_error")
     if first:
@@ -178,7 +181,9 @@ def print_diagnosis_data(data: Mapping[str, Any]) -> None:
     command = install_command(data.get("system_packages") or {})
     if command:
         click.echo(f"  $ {command}")
-    if data.get("dead_ends"):
+    if data.get("build_constraints"):
+        click.echo(f"build constraints: {' '.join(data['build_constraints'])}")
+    if dead_ends and data.get("dead_ends"):
         click.echo("dead ends:")
         for dead in data["dead_ends"]:
             click.echo(f"  - {dead['text']} ({dead['failure_rate']:.0%} fail): {dead['why']}")

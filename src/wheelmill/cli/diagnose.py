@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from .._exceptions import RulesError
-from ..diagnose import Diagnosis, default_rules_dirs, diagnose, load_rules
+from ..diagnose import default_rules_dirs, diagnose, load_rules
 from ._options import json_option
-from ._render import emit_json, install_command
+from ._render import emit_json, print_diagnosis_data
 
 
 def _read(logfile: str) -> str:
@@ -22,31 +22,6 @@ def _read(logfile: str) -> str:
         raise click.BadParameter(
             f"{logfile}: cannot read the log ({exc.strerror})", param_hint="LOGFILE"
         ) from None
-
-
-def _print(diagnosis: Diagnosis) -> None:
-    """The short human form: cause, first error line, fixes, install command."""
-    if diagnosis.rule is None:
-        click.secho(f"cause unknown: {diagnosis.summary}", fg="yellow", bold=True)
-    else:
-        click.secho(f"cause: {diagnosis.summary}", fg="red", bold=True)
-        click.echo(
-            f"  {diagnosis.rule} ({diagnosis.category}, confidence {diagnosis.confidence:.0%})"
-        )
-    if diagnosis.first_error:
-        first = diagnosis.first_error
-        click.echo(f"line {first.line}: {first.text}")
-    if diagnosis.envelope:
-        click.echo(f"reported as: {', '.join(diagnosis.envelope)}")
-    if diagnosis.fixes:
-        click.echo("fixes:")
-        for fix in diagnosis.fixes:
-            click.echo(f"  - {fix.text} ({fix.success_rate:.0%})")
-    command = install_command(diagnosis.to_json()["system_packages"])
-    if command:
-        click.echo(f"  $ {command}")
-    if diagnosis.build_constraints:
-        click.echo(f"build constraints: {' '.join(diagnosis.build_constraints)}")
 
 
 @click.command("diagnose")
@@ -82,6 +57,6 @@ def command(logfile: str, rules_dirs: tuple[Path, ...], as_json: bool) -> None:
     if as_json:
         emit_json(diagnosis.to_json())
     else:
-        _print(diagnosis)
+        print_diagnosis_data(diagnosis.to_json())
     if diagnosis.rule is None:
         click.get_current_context().exit(1)

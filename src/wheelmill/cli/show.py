@@ -53,7 +53,7 @@ def command(package: str, wheelhouse: Path | None, config_path: Path | None, as_
         click.echo("")
         click.echo(f"last failure: {last_failure['version']} on {last_failure['target']}")
         if last_failure.get("diagnosis"):
-            print_diagnosis_data(last_failure["diagnosis"])
+            print_diagnosis_data(last_failure["diagnosis"], dead_ends=True)
         else:
             click.echo(f"  {last_failure['error']}")
         if last_failure.get("log"):
