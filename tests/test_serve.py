@@ -873,27 +873,22 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
-def test_cli_serve_runs_workers_and_stops_cleanly(store: Store, tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "wheelmill",
-            "serve",
-            "--wheelhouse",
-            str(store.root),
-            "--port",
-            "0",
-            "--workers",
-            "2",
-        ],
+def _serve_with_two_workers(store: Store, tmp_path: Path) -> subprocess.Popen[str]:
+    """`wheelmill serve` as a real process, on a free port, with two workers."""
+    argv = ["serve", "--wheelhouse", str(store.root), "--port", "0", "--workers", "2"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "wheelmill", *argv],
         cwd=tmp_path,
         env=client_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_cli_serve_runs_workers_and_stops_cleanly(store: Store, tmp_path: Path) -> None:
+    process = _serve_with_two_workers(store, tmp_path)
     workers: set[int] = set()
     try:
         assert process.stderr is not None
@@ -932,26 +927,9 @@ def test_cli_serve_runs_workers_and_stops_cleanly(store: Store, tmp_path: Path) 
         process.stderr.close()  # type: ignore[union-attr]
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 def test_cli_serve_fails_loudly_when_a_worker_dies(store: Store, tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "wheelmill",
-            "serve",
-            "--wheelhouse",
-            str(store.root),
-            "--port",
-            "0",
-            "--workers",
-            "2",
-        ],
-        cwd=tmp_path,
-        env=client_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _serve_with_two_workers(store, tmp_path)
     try:
         deadline = time.monotonic() + 30
         while len(workers := _children(process.pid)) < 2 and time.monotonic() < deadline:
