@@ -44,8 +44,8 @@ HERE = Path(__file__).resolve().parent
 IN_PROCESS = (
     "import sys, time\n"
     "from pathlib import Path\n"
-    "from wheelmill.index import publish\n"
-    "from wheelmill.store import Store\n"
+    "from wheelmill.index.publish import publish\n"
+    "from wheelmill.store.wheelhouse import Store\n"
     "started = time.perf_counter()\n"
     "report = publish(Store(Path(sys.argv[1])))\n"
     "print(time.perf_counter() - started, report.read, len(report.projects_written))\n"

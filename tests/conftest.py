@@ -215,11 +215,11 @@ def mixed_wheelhouse(index: LocalIndex, root: Path) -> tuple[str, Path]:
     an upstream wheel for macOS. Returns the lock text of those four and the
     wheelhouse directory.
     """
+    from wheelmill.build.batch import prebuild
     from wheelmill.config import BuildSettings
-    from wheelmill.pins import parse_pins
-    from wheelmill.prebuild import prebuild
-    from wheelmill.remedy import LazyRules
-    from wheelmill.store import Store
+    from wheelmill.diagnose.remedy import LazyRules
+    from wheelmill.lockfile.pins import parse_pins
+    from wheelmill.store.wheelhouse import Store
     from wheelmill.target import current_target, resolve_target
 
     src = root / "src"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import PACKAGES, make_sdist
-from wheelmill._archive import unpack_sdist
 from wheelmill._exceptions import UnsafeArchiveError
+from wheelmill.build._archive import unpack_sdist
 
 SECRET = b"do not touch\n"
 

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 
 from conftest import LocalIndex, cli_runner, make_sdist, make_wheel
+from wheelmill.build.batch import BuildReport, prebuild
+from wheelmill.build.toolchain import toolchain_fingerprint
 from wheelmill.cli import cli
 from wheelmill.config import BuildSettings, Config, load_config
-from wheelmill.pins import parse_pins
-from wheelmill.prebuild import BuildReport, prebuild
-from wheelmill.store import Store
+from wheelmill.lockfile.pins import parse_pins
+from wheelmill.store.wheelhouse import Store
 from wheelmill.target import current_target, resolve_target
-from wheelmill.toolchain import toolchain_fingerprint
 
 HERE = sys.version_info[:2]
 OTHER = "3.12" if HERE != (3, 12) else "3.11"
@@ -245,7 +245,7 @@ def test_a_wheel_that_does_not_import_is_not_published(
     assert _wheels(tmp_path / "wh") == []
     log = Path(str(failure.log)).read_text()
     assert "Traceback" in log and "broken at import" in log
-    from wheelmill.catalog import Catalog
+    from wheelmill.store.catalog import Catalog
 
     (row,) = Catalog(tmp_path / "wh" / ".wheelmill" / "catalog.sqlite").attempts("alpha")
     assert row["category"] == "import-failed"

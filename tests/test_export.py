@@ -24,10 +24,10 @@ from conftest import LocalIndex, cli_runner, client_env, make_sdist, make_wheel,
 from wheelmill import WheelmillError
 from wheelmill._exceptions import ExportIncomplete, WheelChanged
 from wheelmill.cli import cli
-from wheelmill.export import export, wheels_base
-from wheelmill.pins import parse_pins, read_lock
-from wheelmill.serve import BackgroundServer
-from wheelmill.store import Record, Store
+from wheelmill.index.export import export, wheels_base
+from wheelmill.lockfile.pins import parse_pins, read_lock
+from wheelmill.serve.server import BackgroundServer
+from wheelmill.store.wheelhouse import Record, Store
 from wheelmill.target import current_target, resolve_target
 
 

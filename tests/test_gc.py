@@ -17,10 +17,10 @@ from click.testing import Result
 
 from conftest import LocalIndex, cli_runner, make_sdist, make_wheel
 from wheelmill._exceptions import WheelhouseBusy
-from wheelmill.catalog import Catalog
-from wheelmill.cleanup import collect_garbage, parse_age
-from wheelmill.pins import parse_pins
-from wheelmill.store import Store
+from wheelmill.gc import collect_garbage, parse_age
+from wheelmill.lockfile.pins import parse_pins
+from wheelmill.store.catalog import Catalog
+from wheelmill.store.wheelhouse import Store
 
 
 def invoke(*args: str | Path) -> Result:
@@ -136,7 +136,7 @@ def test_refuses_to_empty_the_wheelhouse_and_bad_ages(tmp_path: Path) -> None:
 _HOLD = """
 import sys, time
 from pathlib import Path
-from wheelmill.store import Store
+from wheelmill.store.wheelhouse import Store
 store = Store(Path(sys.argv[1]))
 with (store.building() if sys.argv[2] == "build" else store.exclusive(timeout=5)):
     print("held", flush=True)

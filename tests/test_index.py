@@ -27,9 +27,9 @@ from uv import find_uv_bin
 
 from conftest import client_env, make_wheel
 from wheelmill import InvalidWheelError
-from wheelmill._wheelfile import _direct_metadata, _zipfile_metadata, parse_headers
-from wheelmill.index import _PARALLEL_THRESHOLD, API_VERSION, publish
-from wheelmill.store import Store
+from wheelmill.index.publish import _PARALLEL_THRESHOLD, API_VERSION, publish
+from wheelmill.store._wheelfile import _direct_metadata, _zipfile_metadata, parse_headers
+from wheelmill.store.wheelhouse import Store
 
 UPLOAD_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 PAST_NS = 1_000_000_000 * 1_000_000_000  # 2001-09-09: an mtime nothing writes by accident

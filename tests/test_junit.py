@@ -8,8 +8,8 @@ from pathlib import Path
 from click.testing import Result
 
 from conftest import LocalIndex, cli_runner, make_sdist, make_wheel
-from wheelmill.junit import Case, junit_xml
 from wheelmill.target import current_target, resolve_target
+from wheelmill.verify.junit import Case, junit_xml
 
 
 def invoke(*args: str | Path) -> Result:

@@ -10,9 +10,9 @@ from dataclasses import replace
 
 import pytest
 
+from wheelmill.build.key import build_key, key_material
 from wheelmill.config import BuildSettings
-from wheelmill.key import build_key, key_material
-from wheelmill.pins import Pin, parse_pins
+from wheelmill.lockfile.pins import Pin, parse_pins
 from wheelmill.target import Target, current_target
 
 INDEX = "https://pypi.org/simple/"
@@ -55,8 +55,8 @@ def test_key_shape_and_stability() -> None:
 KEY_SCRIPT = """
 import sys
 from wheelmill.config import BuildSettings
-from wheelmill.key import build_key
-from wheelmill.pins import parse_pins
+from wheelmill.build.key import build_key
+from wheelmill.lockfile.pins import parse_pins
 from wheelmill.target import current_target
 
 (pin,) = parse_pins(sys.argv[1])

@@ -26,9 +26,9 @@ from pathlib import Path
 import pytest
 
 from conftest import client_env, make_wheel
-from wheelmill.index import publish
-from wheelmill.status import write_status_page
-from wheelmill.store import Store
+from wheelmill.index.publish import publish
+from wheelmill.index.statuspage import write_status_page
+from wheelmill.store.wheelhouse import Store
 
 HOWTO = Path(__file__).parents[1] / "docs" / "how-to" / "team-cache.md"
 

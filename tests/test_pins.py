@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from wheelmill._exceptions import RequirementsError
-from wheelmill.pins import Pin, parse_pins, read_pins
+from wheelmill.lockfile.pins import Pin, parse_pins, read_pins
 
 
 def h(seed: str) -> str:

@@ -20,10 +20,10 @@ from click.testing import Result
 
 from conftest import cli_runner, client_env, make_sdist, make_wheel
 from wheelmill.cli import cli
-from wheelmill.clientconfig import client_config, index_url
-from wheelmill.index import publish
-from wheelmill.serve import BackgroundServer
-from wheelmill.store import Store
+from wheelmill.index.clientconfig import client_config, index_url
+from wheelmill.index.publish import publish
+from wheelmill.serve.server import BackgroundServer
+from wheelmill.store.wheelhouse import Store
 
 
 def invoke(*args: str | Path) -> Result:

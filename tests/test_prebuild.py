@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from conftest import LocalIndex, make_sdist, make_wheel
+from wheelmill.build.batch import BuildReport, prebuild
 from wheelmill.config import BuildSettings
-from wheelmill.pins import parse_pins
-from wheelmill.prebuild import BuildReport, prebuild
-from wheelmill.store import Store
+from wheelmill.lockfile.pins import parse_pins
+from wheelmill.store.wheelhouse import Store
 from wheelmill.target import current_target
 
 

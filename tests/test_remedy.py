@@ -10,13 +10,13 @@ import pytest
 from click.testing import Result
 
 from conftest import LocalIndex, cli_runner, make_sdist, make_wheel
-from wheelmill.catalog import Catalog
+from wheelmill.build.batch import BuildReport, prebuild
 from wheelmill.cli import cli
 from wheelmill.config import BuildSettings
-from wheelmill.pins import parse_pins
-from wheelmill.prebuild import BuildReport, prebuild
-from wheelmill.remedy import LazyRules
-from wheelmill.store import Store
+from wheelmill.diagnose.remedy import LazyRules
+from wheelmill.lockfile.pins import parse_pins
+from wheelmill.store.catalog import Catalog
+from wheelmill.store.wheelhouse import Store
 from wheelmill.target import current_target
 
 

@@ -26,9 +26,9 @@ from uv import find_uv_bin
 
 from conftest import client_env, make_wheel
 from wheelmill import WheelhouseError
-from wheelmill.index import HTML_TYPE, JSON_TYPE, publish
-from wheelmill.serve import BackgroundServer
-from wheelmill.store import Store
+from wheelmill.index.publish import HTML_TYPE, JSON_TYPE, publish
+from wheelmill.serve.server import BackgroundServer
+from wheelmill.store.wheelhouse import Store
 
 PIP_ACCEPT = (
     "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, "
@@ -617,7 +617,7 @@ def test_many_clients_at_once(server: BackgroundServer, store: Store) -> None:
 
 
 def test_large_wheels_stream(store: Store, tmp_path: Path) -> None:
-    from wheelmill.serve import _CACHE_LIMIT
+    from wheelmill.serve.server import _CACHE_LIMIT
 
     big = make_wheel(store.wheels, "bulky", "1.0")
     add_junk_member(big, _CACHE_LIMIT + 1_500_000)
@@ -1024,7 +1024,7 @@ def test_a_page_file_symlinked_out_of_the_tree_is_404(store: Store, tmp_path: Pa
 
 
 def test_the_status_page_is_served(store: Store) -> None:
-    from wheelmill.status import write_status_page
+    from wheelmill.index.statuspage import write_status_page
 
     write_status_page(store)
     with BackgroundServer(store.root) as server:

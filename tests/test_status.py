@@ -19,10 +19,10 @@ import pytest
 from click.testing import Result
 
 from conftest import LocalIndex, cli_runner, make_wheel, mixed_wheelhouse
-from wheelmill.catalog import Catalog
 from wheelmill.cli import cli
-from wheelmill.status import collect_status, write_status_page
-from wheelmill.store import Record, Store
+from wheelmill.index.statuspage import collect_status, write_status_page
+from wheelmill.store.catalog import Catalog
+from wheelmill.store.wheelhouse import Record, Store
 from wheelmill.target import current_target, resolve_target
 
 ARTIFACTS = Path(__file__).parent / "artifacts"

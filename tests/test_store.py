@@ -20,8 +20,8 @@ import pytest
 
 from conftest import make_wheel
 from wheelmill._exceptions import InvalidWheelError, WheelhouseError
-from wheelmill._wheelfile import check_wheel, metadata_bytes
-from wheelmill.store import Record, Store, sha256_file, write_atomic
+from wheelmill.store._wheelfile import check_wheel, metadata_bytes
+from wheelmill.store.wheelhouse import Record, Store, sha256_file, write_atomic
 
 WHEEL = "conc-1.0-py3-none-any.whl"
 
@@ -266,7 +266,7 @@ def test_session_is_private_and_removed(store: Store) -> None:
 SESSION_HOLDER = """
 import sys, time
 from pathlib import Path
-from wheelmill.store import Store
+from wheelmill.store.wheelhouse import Store
 
 store = Store(Path(sys.argv[1])).create()
 with store.session() as session:

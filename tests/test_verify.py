@@ -21,10 +21,10 @@ from click.testing import Result
 from conftest import MIXED_TARGET, LocalIndex, cli_runner, make_wheel, mixed_wheelhouse
 from wheelmill._exceptions import ConfigError
 from wheelmill.cli import cli
-from wheelmill.pins import parse_pins
-from wheelmill.store import Store
+from wheelmill.lockfile.pins import parse_pins
+from wheelmill.store.wheelhouse import Store
 from wheelmill.target import Target, current_target, resolve_target
-from wheelmill.verify import COVERED, GAP, NOT_APPLICABLE, VerifyReport, verify
+from wheelmill.verify.coverage import COVERED, GAP, NOT_APPLICABLE, VerifyReport, verify
 
 MAC = MIXED_TARGET
 

@@ -41,7 +41,7 @@ class BuildSettings:
     """What shapes one build: ``[build]`` merged with the pin's ``[packages.NAME]``.
 
     The fields that change a build's output enter the build key
-    (:func:`wheelmill.key.key_material`); ``timeout``, ``installer``,
+    (:func:`wheelmill.build.key.key_material`); ``timeout``, ``installer``,
     ``memory_mb``, ``offline``, ``import_check`` and ``skip`` do not.
     """
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from conftest import client_env
-from wheelmill.pins import read_pins
-from wheelmill.serve import BackgroundServer
+from wheelmill.lockfile.pins import read_pins
+from wheelmill.serve.server import BackgroundServer
 
 pytestmark = pytest.mark.network
 

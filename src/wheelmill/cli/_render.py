@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..prebuild import FAILED, NO_WHEEL, BuildReport, PinResult
+from ..build.batch import FAILED, NO_WHEEL, BuildReport, PinResult
 
 if TYPE_CHECKING:
-    from ..index import PublishReport
-    from ..pins import Pin
-    from ..reproduce import Reproduction
+    from ..build.reproduce import Reproduction
+    from ..index.publish import PublishReport
+    from ..lockfile.pins import Pin
 
 _STATUS_COLOURS = {
     "cached": "blue",

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from .._exceptions import PinsFailed
-from ..junit import build_cases, write_junit
-from ..pins import read_lock
-from ..pipeline import build_with
-from ..store import Store
+from ..lockfile.pins import read_lock
+from ..run import build_with
+from ..store.wheelhouse import Store
+from ..verify.junit import build_cases, write_junit
 from ._options import (
     config_option,
     index_option,
@@ -100,7 +100,7 @@ def command(
         )
     reproductions = None
     if check_reproducible_flag:
-        from ..reproduce import check_reproducible
+        from ..build.reproduce import check_reproducible
 
         reproductions = check_reproducible(
             report,

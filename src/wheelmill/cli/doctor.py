@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..remedy import knowledge_base
-from ..toolchain import DoctorReport, Found, doctor
+from ..build.toolchain import DoctorReport, Found, doctor
+from ..diagnose.remedy import knowledge_base
 from ._options import config_option, json_option, load, target_option, targets_of
 from ._render import emit_json
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..export import FORMATS, export
-from ..pins import read_lock
-from ..store import Store
+from ..index.export import FORMATS, export
+from ..lockfile.pins import read_lock
+from ..store.wheelhouse import Store
 from ._options import (
     config_option,
     json_option,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..catalog import Catalog
-from ..store import Store
+from ..store.catalog import Catalog
+from ..store.wheelhouse import Store
 from ._options import config_option, json_option, load, wheelhouse_option
 from ._render import emit_json, table
 

@@ -8,9 +8,9 @@ from typing import Any
 import click
 
 from .._exceptions import WheelmillError
-from ..cleanup import CleanupReport, collect_garbage, parse_age
-from ..pins import read_lock
-from ..store import Store
+from ..gc import CleanupReport, collect_garbage, parse_age
+from ..lockfile.pins import read_lock
+from ..store.wheelhouse import Store
 from ._options import config_option, json_option, load, verbosity_options, wheelhouse_option
 from ._render import emit_json, print_publish
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..pipeline import lock_with
+from ..run import lock_with
 from ._options import config_option, index_option, json_option, load
 from ._render import emit_json
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..clientconfig import SNIPPETS, client_config
+from ..index.clientconfig import SNIPPETS, client_config
 from ._options import config_option, json_option, load
 from ._render import emit_json
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from .._exceptions import WheelsRejected
-from ..index import publish
-from ..status import write_status_page
-from ..store import Store
+from ..index.publish import publish
+from ..index.statuspage import write_status_page
+from ..store.wheelhouse import Store
 from ._options import config_option, json_option, load, verbosity_options, wheelhouse_option
 from ._render import emit_json, print_publish, publish_data
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
-from ..catalog import Catalog, RuleStats
-from ..remedy import knowledge_base
-from ..store import Store
+from ..diagnose.remedy import knowledge_base
+from ..store.catalog import Catalog, RuleStats
+from ..store.wheelhouse import Store
 from ._options import config_option, json_option, load, wheelhouse_option
 from ._render import emit_json, table
 

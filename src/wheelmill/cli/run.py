@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from .._exceptions import PinsFailed
-from ..junit import build_cases, write_junit
-from ..pipeline import lock_path_for, run_pipeline
+from ..run import lock_path_for, run_pipeline
+from ..verify.junit import build_cases, write_junit
 from ._options import (
     config_option,
     index_option,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..serve import serve
+from ..serve.server import serve
 from ._options import config_option, load, wheelhouse_option
 
 

@@ -9,8 +9,8 @@ import click
 from packaging.utils import canonicalize_name
 
 from .._exceptions import WheelmillError
-from ..catalog import Catalog
-from ..store import Store
+from ..store.catalog import Catalog
+from ..store.wheelhouse import Store
 from ._options import config_option, json_option, load, wheelhouse_option
 from ._render import emit_json, print_diagnosis_data, table
 

@@ -9,10 +9,10 @@ from typing import Any
 import click
 
 from .._exceptions import GapsFound
-from ..junit import verify_cases, write_junit
-from ..pins import read_lock
-from ..store import Store
-from ..verify import COVERED, PinCoverage, VerifyReport, verify
+from ..lockfile.pins import read_lock
+from ..store.wheelhouse import Store
+from ..verify.coverage import COVERED, PinCoverage, VerifyReport, verify
+from ..verify.junit import verify_cases, write_junit
 from ._options import (
     config_option,
     json_option,

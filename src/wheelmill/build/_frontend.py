@@ -1,0 +1,133 @@
+"""The build frontend per target, and the wheels its build environments install from.
+
+For the running interpreter, ``build`` is wheelmill's own dependency. For any
+other target interpreter, a small tool environment with ``build`` in it is made
+once under ``.wheelmill/tools/`` and reused.
+
+Before each build, the static build requirements of the sdist (its
+``[build-system].requires`` plus overrides, under the build constraints) are
+downloaded as wheels into ``.wheelmill/build-deps/``, from the wheelhouse
+first and the upstream index second: so the next build of anything with the
+same requirements needs nothing from outside (and ``offline = true`` works).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .._exceptions import WheelmillError
+from .._isolation import isolated_env
+from .._tools import run_captured, uv_binary
+from ..store.wheelhouse import Store
+from ..target import Target
+
+
+def frontend_python(target: Target, store: Store, *, index_url: str) -> str:
+    """A Python that can run ``python -m build`` for ``target``."""
+    if target.python == sys.executable or os.path.samefile(target.python, sys.executable):
+        return sys.executable
+    digest = hashlib.sha256(target.python.encode()).hexdigest()[:8]
+    directory = store.state / "tools" / f"{target.name}-{digest}"
+    python = directory / "bin" / "python"
+    ready = directory / ".ready"
+    if ready.is_file():
+        return str(python)
+    with store.lock(f"tools-{target.name}-{digest}"):
+        if ready.is_file():
+            return str(python)
+        env = isolated_env(index_url=index_url, find_links=(store.wheels.resolve().as_uri(),))
+        env["UV_CACHE_DIR"] = str(store.state / "cache" / "uv")
+        env["PIP_CACHE_DIR"] = str(store.state / "cache" / "pip")
+        uv = uv_binary()
+        if uv:
+            steps = [
+                [uv, "venv", "--quiet", "--python", target.python, str(directory)],
+                [uv, "pip", "install", "--quiet", "--python", str(python), "build"],
+            ]
+        else:
+            steps = [
+                [target.python, "-m", "venv", str(directory)],
+                [str(python), "-m", "pip", "install", "--quiet", "build"],
+            ]
+        for argv in steps:
+            done = run_captured(argv, env=env, timeout=600)
+            if done.returncode != 0:
+                last = (done.stdout.strip().splitlines() or ["no output"])[-1]
+                raise WheelmillError(f"cannot prepare the build frontend for {target.name}: {last}")
+        ready.write_text("build\n")
+    return str(python)
+
+
+def _download_argv(
+    requirements: Sequence[str], dest: Path, target: Target, constraints: Path | None
+) -> list[str]:
+    argv = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--only-binary",
+        ":all:",
+        "--dest",
+        str(dest),
+    ]
+    if target.python != sys.executable:
+        argv += [
+            "--python-version",
+            target.python_version,
+            "--implementation",
+            "cp",
+            "--abi",
+            target.abi,
+        ]
+        platforms = dict.fromkeys(tag.platform for tag in target.tags)
+        for platform in list(platforms)[:40]:
+            argv += ["--platform", platform]
+    if constraints is not None:
+        argv += ["--constraint", str(constraints)]
+    return [*argv, *requirements]
+
+
+def prefetch_build_requirements(
+    requirements: Sequence[str],
+    store: Store,
+    target: Target,
+    *,
+    index_url: str,
+    constraints: Path | None,
+    offline: bool,
+    log: Path,
+) -> bool:
+    """Keep the wheels of ``requirements`` in ``build-deps/``; ``True`` when all are there."""
+    if not requirements:
+        return True
+    dest = store.state / "build-deps"
+    dest.mkdir(parents=True, exist_ok=True)
+    local = (dest.resolve().as_uri(), store.wheels.resolve().as_uri())
+    attempts = [("--no-index",)] if offline else [("--no-index",), ()]
+    for extra in attempts:
+        env = isolated_env(index_url=index_url, find_links=local)
+        env["PIP_CACHE_DIR"] = str(store.state / "cache" / "pip")
+        argv = _download_argv(requirements, dest, target, constraints)
+        argv[4:4] = list(extra)
+        try:
+            done = run_captured(argv, env=env, timeout=600)
+            ok, output = done.returncode == 0, done.stdout
+        except (OSError, subprocess.SubprocessError) as exc:
+            ok, output = False, f"{exc}\n"
+        source = "wheelhouse" if extra else "wheelhouse + index"
+        with log.open("a", encoding="utf-8") as stream:
+            stream.write(
+                f"wheelmill: build requirements from the {source}: {' '.join(requirements)}\n"
+            )
+            if not ok:
+                stream.write(output)
+        if ok:
+            return True
+    return False

@@ -1,0 +1,200 @@
+"""What build tools this machine has, and their versions (``wheelmill doctor``).
+
+The same probe gives the *toolchain fingerprint* recorded with every wheel
+built from source: when a compiler is upgraded, exactly the pins whose wheels
+were compiled (platform-specific wheels) are rebuilt; pure-Python wheels are not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..target import Target
+
+
+@dataclass(frozen=True)
+class Tool:
+    """One tool ``doctor`` looks for."""
+
+    name: str
+    role: str
+    commands: tuple[str, ...]
+    version_args: tuple[str, ...] = ("--version",)
+    env: str | None = None  # an environment variable that names the tool (CC, CXX…)
+    compiler: bool = False  # part of the toolchain fingerprint
+
+
+TOOLS = (
+    Tool("cc", "C compiler", ("cc", "gcc", "clang"), env="CC", compiler=True),
+    Tool("c++", "C++ compiler", ("c++", "g++", "clang++"), env="CXX", compiler=True),
+    Tool("gfortran", "Fortran compiler", ("gfortran",), env="FC", compiler=True),
+    Tool("rustc", "Rust compiler", ("rustc",), compiler=True),
+    Tool("cargo", "Rust build tool", ("cargo",)),
+    Tool("pkg-config", "library finder", ("pkg-config", "pkgconf")),
+    Tool("cmake", "build system", ("cmake",)),
+    Tool("ninja", "build system", ("ninja",)),
+    Tool("meson", "build system", ("meson",)),
+    Tool("make", "build system", ("make",)),
+    Tool("autoconf", "autotools", ("autoconf",)),
+    Tool("automake", "autotools", ("automake",)),
+    Tool("libtool", "autotools", ("libtoolize", "libtool")),
+    Tool("patchelf", "wheel repair", ("patchelf",)),
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    """The outcome of looking for one tool (or library, or header)."""
+
+    name: str
+    role: str
+    path: str | None
+    version: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.path is not None
+
+
+def _first_line(argv: list[str]) -> str | None:
+    try:
+        done = subprocess.run(
+            argv, capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    text = (done.stdout or done.stderr).strip()
+    return text.splitlines()[0].strip() if text and done.returncode == 0 else None
+
+
+def _locate(tool: Tool, environ: Mapping[str, str]) -> str | None:
+    named = environ.get(tool.env, "").split() if tool.env else []
+    for command in (*named[:1], *tool.commands):
+        found = shutil.which(command, path=environ.get("PATH"))
+        if found:
+            return found
+    return None
+
+
+@lru_cache(maxsize=64)
+def _version_of(path: str, args: tuple[str, ...], stamp: tuple[int, int]) -> str | None:
+    return _first_line([path, *args])
+
+
+def find_tool(tool: Tool, environ: Mapping[str, str] | None = None) -> Found:
+    env = os.environ if environ is None else environ
+    path = _locate(tool, env)
+    if path is None:
+        return Found(tool.name, tool.role, None, None)
+    stat = Path(path).stat()
+    version = _version_of(path, tool.version_args, (stat.st_mtime_ns, stat.st_size))
+    return Found(tool.name, tool.role, path, version)
+
+
+def find_tools(environ: Mapping[str, str] | None = None) -> list[Found]:
+    return [find_tool(tool, environ) for tool in TOOLS]
+
+
+def toolchain_fingerprint(environ: Mapping[str, str] | None = None) -> str:
+    """A short digest of the compilers' identities and versions."""
+    parts = [
+        f"{found.name}={found.version or 'absent'}"
+        for found in (find_tool(tool, environ) for tool in TOOLS if tool.compiler)
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def python_headers(target: Target) -> Found:
+    header = Path(target.include) / "Python.h" if target.include else None
+    present = header is not None and header.is_file()
+    return Found(
+        f"Python.h ({target.name})",
+        "Python headers",
+        str(header) if present else None,
+        target.python_version if present else None,
+    )
+
+
+#: Library names in the knowledge base whose pkg-config module is called otherwise.
+_PKG_CONFIG_NAMES = {
+    "libxml2": ("libxml-2.0",),
+    "jpeg": ("libjpeg",),
+    "mysqlclient": ("mysqlclient", "mariadb"),
+}
+
+
+def pkg_config_modules(
+    modules: Iterable[str], environ: Mapping[str, str] | None = None
+) -> list[Found]:
+    """Which libraries (pkg-config modules, or ``*-config`` tools) are installed."""
+    env = os.environ if environ is None else environ
+    tool = find_tool(TOOLS[5], environ)
+    results = []
+    for module in sorted(set(modules)):
+        if module.endswith(("_config", "-config")):
+            path = shutil.which(module, path=env.get("PATH"))
+            version = _first_line([path, "--version"]) if path else None
+            results.append(Found(module, "library tool", path, version))
+            continue
+        found: tuple[str | None, str | None] = (None, None)
+        for name in _PKG_CONFIG_NAMES.get(module, (module,)):
+            version = _first_line([tool.path, "--modversion", name]) if tool.path else None
+            if version:
+                found = (name, version)
+                break
+        results.append(Found(f"pkg-config: {module}", "library", *found))
+    return results
+
+
+@dataclass(frozen=True)
+class DoctorReport:
+    """What ``wheelmill doctor`` found: tools, per-target headers, libraries."""
+
+    tools: list[Found]
+    headers: list[tuple[Target, Found]]
+    libraries: list[Found]
+
+
+def doctor(targets: Iterable[Target], modules: Iterable[str] = ()) -> DoctorReport:
+    """Look for every build tool, each local target's Python headers, and ``modules``."""
+    return DoctorReport(
+        tools=find_tools(),
+        headers=[
+            (target, python_headers(target)) for target in targets if not target.download_only
+        ],
+        libraries=pkg_config_modules(modules),
+    )
+
+
+#: Package databases whose change means system packages were installed or removed.
+_PACKAGE_DATABASES = (
+    "/var/lib/dpkg/status",
+    "/var/lib/rpm",
+    "/usr/lib/sysimage/rpm",
+    "/lib/apk/db/installed",
+    "/opt/homebrew/Cellar",
+    "/usr/local/Cellar",
+)
+
+
+def system_fingerprint(environ: Mapping[str, str] | None = None) -> str:
+    """A digest of what a missing library or tool depends on: package databases,
+    compilers, ``PATH`` and ``PKG_CONFIG_PATH``. Unchanged means nothing was
+    installed since, so a build that failed for a missing system dependency would
+    fail again."""
+    env = os.environ if environ is None else environ
+    parts = [toolchain_fingerprint(environ), env.get("PATH", ""), env.get("PKG_CONFIG_PATH", "")]
+    for database in _PACKAGE_DATABASES:
+        try:
+            stat = os.stat(database)
+        except OSError:
+            continue
+        parts.append(f"{database}:{stat.st_mtime_ns}:{stat.st_size}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]

@@ -1,0 +1,287 @@
+"""Read the upstream index (PEP 691 JSON, PEP 503 HTML) and download files hash-checked.
+
+Only the standard library's ``urllib`` is used; ``file://`` indexes work too,
+which is what offline tests and air-gapped teams use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import IO
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+from .. import __version__
+from .._exceptions import HashMismatchError, UpstreamError
+from ..lockfile.pins import Pin
+from ..target import Target
+
+_ACCEPT = (
+    "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, "
+    "text/html;q=0.01"
+)
+_USER_AGENT = f"wheelmill/{__version__}"
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """A distribution file listed on the index."""
+
+    filename: str
+    url: str
+    sha256: str | None = None
+    requires_python: str | None = None
+    yanked: bool = False
+
+    @property
+    def is_wheel(self) -> bool:
+        return self.filename.endswith(".whl")
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The files of one pinned version that can serve a target."""
+
+    wheel: RemoteFile | None
+    sdist: RemoteFile | None
+
+
+class _LinkParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.links.append(dict(attrs))
+
+
+def _parse_html(text: str, base: str) -> list[RemoteFile]:
+    parser = _LinkParser()
+    parser.feed(text)
+    files = []
+    for attrs in parser.links:
+        href = attrs.get("href")
+        if not href:
+            continue
+        url = urllib.parse.urljoin(base, href)
+        path, _, fragment = url.partition("#")
+        filename = urllib.parse.unquote(path.rsplit("/", 1)[-1])
+        sha256 = fragment[len("sha256=") :] if fragment.startswith("sha256=") else None
+        files.append(
+            RemoteFile(
+                filename=filename,
+                url=path,
+                sha256=sha256,
+                requires_python=attrs.get("data-requires-python"),
+                yanked="data-yanked" in attrs,
+            )
+        )
+    return files
+
+
+def _parse_json(data: bytes, base: str) -> list[RemoteFile]:
+    document = json.loads(data)
+    files = []
+    for entry in document.get("files", []):
+        hashes = entry.get("hashes") or {}
+        files.append(
+            RemoteFile(
+                filename=entry["filename"],
+                url=urllib.parse.urljoin(base, entry["url"]).partition("#")[0],
+                sha256=hashes.get("sha256"),
+                requires_python=entry.get("requires-python"),
+                yanked=bool(entry.get("yanked")),
+            )
+        )
+    return files
+
+
+def _file_url_path(url: str) -> Path:
+    return Path(urllib.request.url2pathname(urllib.parse.urlparse(url).path))
+
+
+def _version_of(filename: str) -> Version | None:
+    try:
+        if filename.endswith(".whl"):
+            return parse_wheel_filename(filename)[1]
+        return parse_sdist_filename(filename)[1]
+    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+        return None
+
+
+def _python_ok(requires_python: str | None, target: Target) -> bool:
+    if not requires_python:
+        return True
+    try:
+        spec = SpecifierSet(requires_python)
+    except InvalidSpecifier:
+        return True
+    return spec.contains(target.environment.get("python_full_version", ""), prereleases=True)
+
+
+def choose(files: Iterable[RemoteFile], pin: Pin, target: Target) -> Candidates:
+    """Pick the best wheel for ``target`` and the sdist among the files of ``pin``'s version."""
+    wanted = Version(pin.version)
+    locked = pin.sha256s()
+    best: tuple[int, RemoteFile] | None = None
+    sdist: RemoteFile | None = None
+    for remote in files:
+        if _version_of(remote.filename) != wanted:
+            continue
+        if locked and remote.sha256 and remote.sha256 not in locked:
+            continue
+        if remote.is_wheel:
+            rank = target.tag_rank(parse_wheel_filename(remote.filename)[3])
+            if rank is None or not _python_ok(remote.requires_python, target):
+                continue
+            if best is None or rank < best[0]:
+                best = (rank, remote)
+        elif sdist is None or remote.filename.endswith(".tar.gz"):
+            sdist = remote
+    return Candidates(wheel=best[1] if best else None, sdist=sdist)
+
+
+class Upstream:
+    """A read-only client of one package index, safe to share between threads."""
+
+    def __init__(self, index_url: str, *, timeout: float = 60.0, retries: int = 3) -> None:
+        self.index_url = index_url if index_url.endswith("/") else index_url + "/"
+        self.timeout = timeout
+        self.retries = retries
+        self._pages: dict[str, list[RemoteFile]] = {}
+        self._lock = threading.Lock()
+
+    def _open(self, url: str, accept: str | None = None) -> tuple[bytes, str]:
+        if url.startswith("file:"):
+            path = _file_url_path(url)
+            if path.is_dir():
+                path = path / "index.html"
+            try:
+                return path.read_bytes(), "text/html"
+            except FileNotFoundError:
+                raise urllib.error.HTTPError(url, 404, "Not Found", None, None) from None  # type: ignore[arg-type]
+        request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
+        if accept:
+            request.add_header("Accept", accept)
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            return response.read(), response.headers.get("Content-Type", "")
+
+    def _retrying(self, url: str, accept: str | None = None) -> tuple[bytes, str]:
+        for attempt in range(self.retries):
+            try:
+                return self._open(url, accept)
+            except urllib.error.HTTPError as exc:
+                if exc.code < 500 or attempt == self.retries - 1:
+                    raise
+            except (urllib.error.URLError, OSError):
+                if attempt == self.retries - 1:
+                    raise
+            time.sleep(0.5 * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def files(self, name: str) -> list[RemoteFile]:
+        """All files the index lists for project ``name`` (cached per instance)."""
+        with self._lock:
+            if name in self._pages:
+                return self._pages[name]
+        url = urllib.parse.urljoin(self.index_url, f"{name}/")
+        try:
+            body, content_type = self._retrying(url, _ACCEPT)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                raise UpstreamError(
+                    f"{name}: no such project on {self.index_url}; check the spelling or the index"
+                ) from None
+            raise UpstreamError(f"{name}: index answered HTTP {exc.code} for {url}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise UpstreamError(f"{name}: cannot reach {url} ({reason})") from None
+        if "json" in content_type:
+            files = _parse_json(body, url)
+        else:
+            files = _parse_html(body.decode("utf-8", "replace"), url)
+        with self._lock:
+            self._pages[name] = files
+        return files
+
+    def candidates(self, pin: Pin, target: Target) -> Candidates:
+        files = self.files(pin.name)
+        found = choose(files, pin, target)
+        if found.wheel is None and found.sdist is None:
+            versions = {_version_of(f.filename) for f in files} - {None}
+            if Version(pin.version) in versions:
+                raise UpstreamError(
+                    f"{pin.spec}: none of its files on the index match the lock's hashes or "
+                    f"this interpreter; re-lock it"
+                )
+            raise UpstreamError(
+                f"{pin.spec}: version not found on {self.index_url}; "
+                "re-lock, or check that the index carries it"
+            )
+        return found
+
+    def download(self, remote: RemoteFile, directory: Path, expected: frozenset[str]) -> Path:
+        """Download ``remote`` into a temp file in ``directory``, verified; return its path.
+
+        ``expected`` holds the lock's sha256 digests; when empty, the index's own
+        digest is checked instead. The caller moves the file into place.
+        """
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=".download-", suffix=".part", dir=directory)
+        path = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as sink:
+                digest = self._stream(remote.url, sink)
+            allowed = expected or ({remote.sha256} if remote.sha256 else set())
+            if allowed and digest not in allowed:
+                raise HashMismatchError(
+                    f"{remote.filename}: sha256 {digest} matches none of the "
+                    f"{'lock' if expected else 'index'}'s hashes; the file changed upstream or "
+                    "the lock is stale: inspect it and re-lock"
+                )
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return path
+
+    def _stream(self, url: str, sink: IO[bytes]) -> str:
+        digest = hashlib.sha256()
+        try:
+            if url.startswith("file:"):
+                with _file_url_path(url).open("rb") as source:
+                    self._copy(source, sink, digest)
+            else:
+                request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    self._copy(response, sink, digest)
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise UpstreamError(f"cannot download {url} ({reason})") from None
+        return digest.hexdigest()
+
+    @staticmethod
+    def _copy(source: IO[bytes], sink: IO[bytes], digest: hashlib._Hash) -> None:
+        while chunk := source.read(_CHUNK):
+            digest.update(chunk)
+            sink.write(chunk)

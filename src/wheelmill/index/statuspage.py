@@ -1,0 +1,318 @@
+"""A static status page of the wheelhouse: ``DIR/status/index.html``.
+
+One self-contained HTML file (inline CSS, no script, no external asset) that
+a person reads at a glance: a matrix of packages by targets whose every cell
+names its state in words (built, fetched, failed, missing, not tried) as well
+as in colour, with the build duration; then every failure with its cause,
+first error line, fixes and the command that installs the missing system
+package; when the wheelhouse was last built; wheels no attempt accounts for.
+
+Data: per (package, target), the newest of the catalog's latest attempt and
+the build record (a pure wheel one target built serves the others through a
+record only), checked against the wheels present in ``DIR/wheels/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import re
+import sqlite3
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+from ..store.catalog import Catalog
+from ..store.wheelhouse import Store, write_atomic
+from ..target import current_target
+
+STATES = ("built", "fetched", "failed", "missing", "none")
+_LABELS = {
+    "built": "✓ built",
+    "fetched": "↓ fetched",
+    "failed": "✗ failed",
+    "missing": "! missing",
+    "none": "&ndash; not tried",
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    package: str
+    version: str
+    target: str
+    state: str
+    duration: float = 0.0
+    wheel: str | None = None
+    created: float = 0.0
+    detail: Mapping[str, Any] = field(default_factory=dict)  # the attempt, for failures
+    shared: bool = False  # served by a pure wheel another target's attempt produced
+
+
+@dataclass(frozen=True)
+class Status:
+    targets: list[str]
+    cells: dict[tuple[str, str], Cell]  # (package, target)
+    versions: dict[str, str]  # package -> newest version shown
+    unaccounted: list[tuple[str, int]]  # wheels no attempt names: (filename, size)
+    last_built: float | None
+    wheels: int
+    size: int
+
+    def count(self, state: str) -> int:
+        return sum(1 for cell in self.cells.values() if cell.state == state)
+
+
+def _attempts(store: Store) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    # An unreadable catalog (a read-only copy): the records still tell most of it.
+    with contextlib.suppress(sqlite3.Error):
+        if store.catalog_path.is_file():
+            found += Catalog(store.catalog_path).latest_attempts().values()
+    found += [{**asdict(record), "package": record.name} for _, record in store.iter_records()]
+    return found
+
+
+def _state(entry: Mapping[str, Any], present: set[str]) -> str:
+    if entry["status"] == "ok":
+        if entry.get("wheel") not in present:
+            return "missing"
+        return "built" if entry.get("source") == "built" else "fetched"
+    return "failed" if entry["status"] == "failed" else "missing"
+
+
+def collect_status(store: Store) -> Status:
+    """What the page shows, from the catalog, the records and ``wheels/``."""
+    files = {path.name: path.stat().st_size for path in store.wheels.glob("*.whl")}
+    newest: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in _attempts(store):
+        key = (entry["package"], entry["target"])
+        if key not in newest or entry.get("created", 0) >= newest[key].get("created", 0):
+            newest[key] = entry
+    cells = {
+        key: Cell(
+            package=entry["package"],
+            version=entry["version"],
+            target=entry["target"],
+            state=_state(entry, set(files)),
+            duration=float(entry.get("duration") or 0.0),
+            wheel=entry.get("wheel"),
+            created=float(entry.get("created") or 0.0),
+            detail=entry,
+        )
+        for key, entry in newest.items()
+    }
+    versions: dict[str, str] = {}
+    for cell in sorted(cells.values(), key=lambda c: c.created):
+        versions[cell.package] = cell.version
+    _share_pure_wheels(cells, versions, files)
+    named = {cell.wheel for cell in cells.values() if cell.wheel}
+    built = [cell.created for cell in cells.values() if cell.state in ("built", "failed")]
+    return Status(
+        targets=sorted({target for _, target in cells}, key=_target_order),
+        cells=cells,
+        versions=dict(sorted(versions.items())),
+        unaccounted=sorted((name, size) for name, size in files.items() if name not in named),
+        last_built=max(built) if built else None,
+        wheels=len(files),
+        size=sum(files.values()),
+    )
+
+
+def _pure(filename: str) -> tuple[str, str] | None:
+    try:
+        name, version, _, tags = parse_wheel_filename(filename)
+    except InvalidWheelFilename:
+        return None
+    if all(tag.platform == "any" and tag.abi == "none" for tag in tags):
+        return name, str(version)
+    return None
+
+
+def _target_order(name: str) -> tuple[bool, int, int, str]:
+    """This machine's platform first, then by Python version (cp39 before cp312)."""
+    abi, _, platform = name.partition("-")
+    match = re.match(r"cp(\d)(\d+)", abi)
+    major, minor = (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+    return (platform != current_target().platform, major, minor, name)
+
+
+def _share_pure_wheels(
+    cells: dict[tuple[str, str], Cell], versions: Mapping[str, str], files: Mapping[str, int]
+) -> None:
+    """A pure wheel serves every target: cells without a wheel of their own show it."""
+    pure = {found: name for name in files if (found := _pure(name)) is not None}
+    origin = {cell.wheel: cell.state for cell in cells.values() if cell.state != "missing"}
+    targets = {target for _, target in cells}
+    for package, version in versions.items():
+        wheel = pure.get((package, version))
+        if wheel is None:
+            continue
+        for target in targets:
+            cell = cells.get((package, target))
+            if cell is None or (cell.state == "missing" and cell.detail.get("status") != "ok"):
+                cells[(package, target)] = Cell(
+                    package, version, target, origin.get(wheel, "fetched"), wheel=wheel,
+                    created=cell.created if cell else 0.0, shared=True,
+                )  # fmt: skip
+
+
+# -- rendering ------------------------------------------------------------------------
+
+_CSS = """
+body { font: 15px/1.45 "DejaVu Sans", system-ui, sans-serif; margin: 24px; color: #1b1b1b; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 8px; }
+.meta { color: #444; margin: 0 0 12px; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid #bbb; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f4f4f4; }
+td.s { white-space: nowrap; font-weight: 600; }
+.built { background: #c9efd3; color: #0a4f1c; } .fetched { background: #d3e6fb; color: #0a3f78; }
+.failed { background: #f8c9c9; color: #7d0a0a; } .missing { background: #fbe3b4; color: #6b4200; }
+.none { background: #f0f0f0; color: #555; font-weight: 400; }
+.t { font-weight: 400; color: inherit; opacity: .85; }
+.legend span { display: inline-block; padding: 2px 8px; margin-right: 6px; border-radius: 3px; }
+.fail { border-left: 6px solid #b11; background: #fff5f5; padding: 8px 12px; margin: 0 0 12px; }
+.fail.missing-upstream { border-color: #c80; background: #fffaf0; }
+code, pre { font: 13px "DejaVu Sans Mono", monospace; background: #f3f3f3; padding: 1px 4px; }
+pre { padding: 6px 8px; white-space: pre-wrap; margin: 4px 0; }
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _when(stamp: float | None) -> str:
+    if not stamp:
+        return "never"
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(stamp))
+
+
+def _cell(cell: Cell | None, version: str) -> str:
+    if cell is None:
+        return f'<td class="s none">{_LABELS["none"]}</td>'
+    extra = f" {cell.version}" if cell.version != version else ""
+    seconds = f' <span class="t">{cell.duration:.1f}s</span>' if cell.duration >= 0.05 else ""
+    if cell.shared:
+        seconds = ' <span class="t">(same wheel)</span>'
+    title = f' title="{_e(cell.wheel)}"' if cell.wheel else ""
+    link = _LABELS[cell.state] + _e(extra)
+    if cell.state in ("failed", "missing"):
+        link = f'<a href="#{_e(_anchor(cell))}" class="{cell.state}">{link}</a>'
+    return f'<td class="s {cell.state}"{title}>{link}{seconds}</td>'
+
+
+def _anchor(cell: Cell) -> str:
+    return f"{cell.package}-{cell.version}-{cell.target}"
+
+
+def _install_commands(detail: Mapping[str, Any]) -> list[str]:
+    diagnosis = detail.get("diagnosis") or {}
+    packages = diagnosis.get("system_packages") or {}
+    return [
+        f"{distro}: {entry['command']}"
+        for distro, entry in sorted(packages.items())
+        if isinstance(entry, Mapping) and entry.get("command")
+    ]
+
+
+def _problem(cell: Cell) -> str:
+    detail = cell.detail
+    diagnosis = detail.get("diagnosis") or {}
+    cause = diagnosis.get("summary") or detail.get("error") or "the wheel is gone"
+    if cell.state == "missing" and detail.get("status") == "ok":
+        cause = f"{cell.wheel} was stored on {_when(cell.created)} but is no longer in wheels/"
+    label = ", ".join(_e(part) for part in (detail.get("rule"), detail.get("category")) if part)
+    parts = [
+        f'<div class="fail{" missing-upstream" if cell.state == "missing" else ""}" '
+        f'id="{_e(_anchor(cell))}">',
+        f"<b>{_e(cell.package)}=={_e(cell.version)}</b> on <code>{_e(cell.target)}</code>: "
+        f"{_LABELS[cell.state]} — {_e(cause)}" + (f" ({label})" if label else ""),
+    ]
+    if detail.get("first_error"):
+        line, _, text = str(detail["first_error"]).partition(": ")
+        parts.append(f"<div>first error (log line {_e(line)}):</div><pre>{_e(text)}</pre>")
+    for fix in diagnosis.get("fixes") or []:
+        rate = f" ({fix['success_rate']:.0%} of the time)" if fix.get("success_rate") else ""
+        parts.append(f"<div>fix: {_e(fix.get('text', ''))}{_e(rate)}</div>")
+    if detail.get("status") == "no-wheel":
+        parts.append(
+            "<div>fix: build it on that platform (a CI runner of that kind), or pin a "
+            "version that publishes a wheel for it</div>"
+        )
+    elif cell.state == "missing":
+        parts.append("<div>fix: run <code>wheelmill build</code> again</div>")
+    commands = _install_commands(detail)
+    if commands:
+        parts.append("<div>install the missing system package:</div>")
+        parts.append(f"<pre>{_e(chr(10).join(commands))}</pre>")
+    if detail.get("remediation"):
+        parts.append(f"<div>retried with {_e(detail['remediation'])}: still failing</div>")
+    when = f"{_when(cell.created)}, after {cell.duration:.1f}s"
+    log = f"; log: <code>{_e(detail['log'])}</code>" if detail.get("log") else ""
+    parts.append(f"<div>attempted {when}{log}</div></div>")
+    return "\n".join(parts)
+
+
+def status_html(status: Status, store: Store, *, now: float | None = None) -> str:
+    """The page's HTML; every value from the wheelhouse is escaped."""
+    counts = ", ".join(
+        f"{status.count(state)} {state}" for state in STATES[:4] if status.count(state)
+    )
+    index = (store.simple).as_uri() + "/"
+    head = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>wheelhouse status: {_e(store.root.name)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>Wheelhouse status: {_e(store.root.name)}</h1>",
+        f'<p class="meta">Last built: <b>{_when(status.last_built)}</b> · page written '
+        f"{_when(now or time.time())} · {status.wheels} wheels, "
+        f"{status.size / 1e6:.1f} MB · {counts or 'nothing built yet'}</p>",
+        '<p class="meta">Install binary-only: <code>pip install --only-binary :all: '
+        "--index-url https://&lt;this host&gt;/simple/ -r requirements.txt</code> (served), "
+        f"or <code>--index-url {_e(index)}</code> (this directory).</p>",
+        '<p class="legend">'
+        + "".join(f'<span class="{state}">{_LABELS[state]}</span>' for state in STATES)
+        + "</p>",
+    ]
+    rows = ["<table><thead><tr><th>package</th><th>version</th>"]
+    rows += [f"<th>{_e(target)}</th>" for target in status.targets]
+    rows.append("</tr></thead><tbody>")
+    for package, version in status.versions.items():
+        rows.append(f"<tr><th>{_e(package)}</th><td>{_e(version)}</td>")
+        rows += [_cell(status.cells.get((package, t)), version) for t in status.targets]
+        rows.append("</tr>")
+    rows.append("</tbody></table>")
+    problems = [cell for cell in status.cells.values() if cell.state in ("failed", "missing")]
+    problems.sort(key=lambda cell: (cell.state, cell.package, cell.target))
+    tail = [f"<h2>Failures and missing wheels ({len(problems)})</h2>"]
+    tail += [_problem(cell) for cell in problems] or ["<p>None: every attempt succeeded.</p>"]
+    if status.unaccounted:
+        tail.append(f"<h2>Wheels no attempt accounts for ({len(status.unaccounted)})</h2><ul>")
+        shown = status.unaccounted[:_UNACCOUNTED_SHOWN]
+        tail += [f"<li><code>{_e(n)}</code> ({size} bytes)</li>" for n, size in shown]
+        if len(status.unaccounted) > len(shown):
+            tail.append(f"<li>… and {len(status.unaccounted) - len(shown)} more</li>")
+        tail.append("</ul>")
+    tail.append("</body></html>")
+    return "\n".join([*head, *rows, *tail]) + "\n"
+
+
+#: How many wheels without a build record the page lists by name (a wheelhouse
+#: filled by hand can hold thousands; the count is always shown).
+_UNACCOUNTED_SHOWN = 200
+
+
+def write_status_page(store: Store) -> Path:
+    """Write ``DIR/status/index.html`` atomically; returns its path."""
+    page = store.root / "status" / "index.html"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(page, status_html(collect_status(store), store).encode("utf-8"))
+    return page

@@ -1,0 +1,126 @@
+"""The jobs the commands run, driven by a :class:`~wheelmill.config.Config`.
+
+:func:`lock_with` and :func:`build_with` are what ``wheelmill lock`` and
+``wheelmill build`` do; :func:`run_pipeline` is ``wheelmill run``: lock (when
+given a ``.in``), build, publish (index and status page) in one call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ._exceptions import ConfigError
+from .build.batch import BuildEvents, BuildReport, prebuild
+from .config import Config
+from .diagnose.remedy import LazyRules
+from .lockfile.pins import Pin, read_lock
+from .store.wheelhouse import Store
+from .target import Target, resolve_targets
+
+if TYPE_CHECKING:  # publishing and locking load only when a job needs them
+    from .index.publish import PublishReport
+    from .lockfile.resolve import LockResult
+
+
+@dataclass(frozen=True)
+class RunReport:
+    lock: Path
+    locked: LockResult | None
+    build: BuildReport
+    publish: PublishReport
+    status_page: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.build.failures
+
+
+def lock_path_for(config: Config) -> tuple[Path | None, Path]:
+    """``(requirements to resolve or None, lock to build from)`` for a config."""
+    source = config.requirements
+    if source is not None and source.suffix == ".in":
+        return source, config.lock or source.with_suffix(".txt")
+    if source is not None:
+        return None, source
+    if config.lock is not None:
+        return None, config.lock
+    raise ConfigError(
+        "nothing to build: set `requirements` (a .in to lock, or a pinned file) or `lock` "
+        "in the config, or pass them on the command line"
+    )
+
+
+def lock_with(
+    config: Config, requirements: Path, output: Path, *, upgrade: bool = False
+) -> LockResult:
+    """Resolve ``requirements`` into ``output`` with the config's index, resolver,
+    build constraints and knowledge base (for a failed resolution)."""
+    from .lockfile.resolve import lock_requirements
+
+    return lock_requirements(
+        requirements,
+        output,
+        index_url=config.index_url,
+        resolver=config.resolver,
+        upgrade=upgrade,
+        build_constraints=config.all_build_constraints(),
+        rules=LazyRules(config.rules),
+    )
+
+
+def build_with(
+    config: Config,
+    pins: list[Pin],
+    targets: list[Target],
+    *,
+    retry_failed: bool = False,
+    events: BuildEvents | None = None,
+    remediate: bool = True,
+    force: bool = False,
+) -> BuildReport:
+    """Settle ``pins`` for ``targets`` in the config's wheelhouse, with its settings."""
+    return prebuild(
+        pins,
+        Store(config.wheelhouse),
+        targets=targets,
+        settings=config.settings_for,
+        index_url=config.index_url,
+        jobs=config.effective_jobs,
+        retry_failed=retry_failed,
+        events=events,
+        rules=LazyRules(config.rules),
+        remediate=remediate and config.build.remediate,
+        force=force,
+    )
+
+
+def run_pipeline(
+    config: Config,
+    *,
+    upgrade: bool = False,
+    retry_failed: bool = False,
+    events: BuildEvents | None = None,
+    remediate: bool = True,
+    force: bool = False,
+) -> RunReport:
+    from .index.publish import publish
+    from .index.statuspage import write_status_page
+
+    to_resolve, lock = lock_path_for(config)
+    targets = resolve_targets(config.targets, base=config.source.parent if config.source else None)
+    locked = lock_with(config, to_resolve, lock, upgrade=upgrade) if to_resolve else None
+    report = build_with(
+        config,
+        read_lock(lock),
+        targets,
+        retry_failed=retry_failed,
+        events=events,
+        remediate=remediate,
+        force=force,
+    )
+    store = Store(config.wheelhouse)
+    published = publish(store)
+    page = write_status_page(store)
+    return RunReport(lock=lock, locked=locked, build=report, publish=published, status_page=page)

@@ -1,0 +1,313 @@
+"""A read-only HTTP server over a published wheelhouse.
+
+It serves exactly three trees, ``/simple/`` (the index), ``/wheels/`` (the
+files) and ``/status/`` (the status page), and nothing else: every request
+path is decoded, checked segment by segment (no ``..``, no hidden names, no
+backslash or NUL) and then resolved and
+checked again to lie inside one of those trees, so neither ``/simple/../../etc/passwd``
+nor ``%2e%2e`` nor a symlink can reach outside.
+
+Index pages are content-negotiated on ``Accept`` (PEP 691): JSON for
+``application/vnd.pypi.simple.v1+json``, HTML for ``…v1+html`` and ``text/html``,
+406 otherwise; ``?format=`` takes precedence. Responses carry ``ETag``,
+``Last-Modified`` and ``Vary: Accept``, answer conditional requests with 304,
+``HEAD`` without a body, and single byte ranges on files with 206.
+
+The server is asyncio-based, keeps connections alive, and can pre-fork workers
+that share one listening socket. It keeps small files, and the encoded head of
+each plain ``200``, in memory; one ``stat`` per request revalidates them, so a
+publish shows at once (see :mod:`wheelmill.serve._app`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from .._exceptions import ServeError, WheelhouseError
+
+# the in-memory size limit, re-exported where the tests (and users) look for it
+from ._app import _CACHE_LIMIT as _CACHE_LIMIT
+from ._app import IndexApp, Response, error, head_bytes
+from ._http import MAX_HEAD, Request, date_and_server, parse_head
+
+_CLOSE = b"Connection: close\r\n\r\n"
+
+
+def _wire(response: Response, length: int, keep_alive: bool, body: bytes = b"") -> bytes:
+    """The response as sent: status line, headers, blank line, then ``body``."""
+    end = b"\r\n" if keep_alive else _CLOSE
+    return b"".join((head_bytes(response, length), date_and_server(), end, body))
+
+
+class _Connection(asyncio.Protocol):
+    def __init__(self, app: IndexApp, live: set[_Connection]) -> None:
+        self.app = app
+        self.live = live
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+        self.busy = False
+        self.discard = 0  # bytes of a request body still to skip
+        self.task: asyncio.Task[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.live.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.live.discard(self)
+        if self.task is not None:
+            self.task.cancel()
+
+    def abort(self) -> None:
+        """Drop the connection at once (server shutdown)."""
+        if self.task is not None:
+            self.task.cancel()
+        if self.transport is not None:
+            self.transport.abort()
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if not self.busy:
+            self._process()
+
+    def _process(self) -> None:
+        transport = self.transport
+        while transport is not None and not transport.is_closing():
+            if self.discard:
+                skipped = min(self.discard, len(self.buffer))
+                self.buffer, self.discard = self.buffer[skipped:], self.discard - skipped
+                if self.discard:
+                    return
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                if len(self.buffer) > MAX_HEAD:
+                    self._send(error(431), b"", keep_alive=False)
+                return
+            head, self.buffer = self.buffer[:end], self.buffer[end + 4 :]
+            request = parse_head(head)
+            body_length = _body_length(request)
+            if request is None or body_length is None:
+                self._send(error(400), error(400).body, keep_alive=False)
+                return
+            try:
+                response = self.app.respond(request)
+            except Exception:  # never let one request take the worker down
+                response = error(500)
+            # a request body (no GET needs one) is skipped; a chunked one ends the connection
+            self.discard = body_length
+            keep = request.keep_alive and "transfer-encoding" not in request.headers
+            if response.file is not None:
+                transport.write(_wire(response, response.count, keep))
+                if request.method == "HEAD":
+                    if not keep:
+                        transport.close()
+                    continue
+                self.busy = True
+                self.task = asyncio.ensure_future(self._stream(response, keep))
+                return
+            body = b"" if request.method == "HEAD" else response.body
+            self._send(response, body, keep_alive=keep, length=len(response.body))
+            if not keep:
+                return
+
+    def _send(
+        self, response: Response, body: bytes, *, keep_alive: bool, length: int | None = None
+    ) -> None:
+        assert self.transport is not None
+        self.transport.write(
+            _wire(response, len(body) if length is None else length, keep_alive, body)
+        )
+        if not keep_alive:
+            self.transport.close()
+
+    async def _stream(self, response: Response, keep_alive: bool) -> None:
+        assert self.transport is not None and response.file is not None
+        loop = asyncio.get_running_loop()
+        try:
+            with open(response.file, "rb") as stream:
+                await loop.sendfile(self.transport, stream, response.offset, response.count)
+        except (OSError, RuntimeError):
+            self.transport.close()
+            return
+        finally:
+            self.task = None
+        self.busy = False
+        if not keep_alive:
+            self.transport.close()
+        elif self.buffer:
+            self._process()
+
+
+def _body_length(request: Request | None) -> int | None:
+    """The length of the request's body (0 if none); ``None`` if it cannot be known."""
+    if request is None:
+        return None
+    value = request.headers.get("content-length", "0").strip()
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise WheelhouseError(
+            f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port"
+        ) from None
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock
+
+
+async def _serve_socket(app: IndexApp, sock: socket.socket, stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    live: set[_Connection] = set()
+    server = await loop.create_server(lambda: _Connection(app, live), sock=sock)
+    try:
+        await stop.wait()
+    finally:
+        server.close()
+        # idle keep-alive connections would hold the server open (and leak their sockets)
+        streams = [c.task for c in live if c.task is not None]
+        for connection in list(live):
+            connection.abort()
+        await asyncio.gather(*streams, return_exceptions=True)
+        await asyncio.sleep(0)  # let the transports' close callbacks run
+        await server.wait_closed()
+
+
+def _run_worker(app: IndexApp, sock: socket.socket) -> None:
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await _serve_socket(app, sock, stop)
+
+    asyncio.run(main())
+
+
+def _index_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}/simple/" if ":" in host else f"http://{host}:{port}/simple/"
+
+
+def check_wheelhouse(wheelhouse: Path) -> None:
+    if not (wheelhouse / "simple" / "index.html").is_file():
+        raise WheelhouseError(
+            f"{wheelhouse}: no published index; run `wheelmill publish --wheelhouse {wheelhouse}`"
+        )
+
+
+def serve(
+    wheelhouse: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve ``wheelhouse`` until SIGINT/SIGTERM; ``ready`` gets the index URL once bound."""
+    check_wheelhouse(wheelhouse)
+    app = IndexApp(wheelhouse)
+    sock = _listen(host, port)
+    if ready is not None:
+        ready(_index_url(host, sock.getsockname()[1]))
+    if workers <= 1:
+        _run_worker(app, sock)
+        return
+    children: list[int] = []
+    died: tuple[int, int] | None = None
+    # before forking: a SIGTERM from now on stops the workers too, never orphans them
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        for _ in range(workers):
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - runs in the child
+                try:
+                    _run_worker(app, sock)
+                finally:
+                    os._exit(0)
+            children.append(pid)
+        died = _wait_children(children)
+    finally:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+    if died is not None:
+        raise ServeError(
+            f"worker {died[0]} stopped unexpectedly (status {died[1]}); all workers were "
+            "stopped: restart `wheelmill serve`"
+        )
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _wait_children(children: list[int]) -> tuple[int, int] | None:
+    """Wait for ^C/SIGTERM (``None``) or a worker's death: ``(pid, status)``.
+
+    A dead worker is removed from ``children`` (its pid may be reused).
+    """
+    try:
+        while children:
+            pid, status = os.wait()
+            if pid in children:
+                children.remove(pid)
+                return pid, status  # one worker died: stop all, let the supervisor restart
+    except KeyboardInterrupt:
+        return None
+    return None
+
+
+class BackgroundServer:
+    """A server on a thread of this process (tests, ``wheelmill run --serve``)."""
+
+    def __init__(self, wheelhouse: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+        check_wheelhouse(wheelhouse)
+        self.app = IndexApp(wheelhouse)
+        self.sock = _listen(host, port)
+        self.port: int = self.sock.getsockname()[1]
+        self.url = _index_url(host, self.port)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._main, daemon=True)
+        self._started = threading.Event()
+
+    def _main(self) -> None:
+        async def main() -> None:
+            self._loop = asyncio.get_running_loop()
+            self._stop = asyncio.Event()
+            self._started.set()
+            await _serve_socket(self.app, self.sock, self._stop)
+
+        try:
+            asyncio.run(main())
+        finally:
+            self._started.set()  # never leave __enter__ waiting
+
+    def __enter__(self) -> BackgroundServer:
+        self._thread.start()
+        self._started.wait()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._loop is not None and self._stop is not None and self._thread.is_alive():
+            with contextlib.suppress(RuntimeError):  # the loop has just ended by itself
+                self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout=10)
+        self.sock.close()

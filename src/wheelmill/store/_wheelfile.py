@@ -1,0 +1,234 @@
+"""Read and check wheel files: the one place that opens a wheel's zip."""
+
+from __future__ import annotations
+
+import io
+import lzma
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.utils import (
+    InvalidWheelFilename,
+    NormalizedName,
+    canonicalize_name,
+    parse_wheel_filename,
+)
+from packaging.version import Version
+
+from .._exceptions import InvalidWheelError
+
+#: What reading a damaged or hostile zip can raise besides ``BadZipFile``: a broken
+#: deflate stream (``zlib.error``), an unknown compression method
+#: (``NotImplementedError``), a broken bzip2 (``OSError``) or lzma stream, an
+#: encrypted member (``RuntimeError``: "password required").
+_ZIP_ERRORS = (
+    RuntimeError,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    EOFError,
+    ValueError,
+    OSError,
+    NotImplementedError,
+    zlib.error,
+    lzma.LZMAError,
+)
+_METADATA_SUFFIX = ".dist-info/METADATA"
+#: The zip records the direct reader understands (APPNOTE 4.3.16, 4.3.12, 4.3.7).
+_END = struct.Struct("<4s4H2LH")
+_CENTRAL = struct.Struct("<4s6H3L5H2L")
+_LOCAL = struct.Struct("<4s5H3L2H")
+#: Flag bits the direct reader accepts: deflate options, data descriptor, UTF-8 names.
+_PLAIN_FLAGS = 0x0002 | 0x0004 | 0x0008 | 0x0800
+#: The headers a published wheel needs from its METADATA.
+_WANTED = ("name", "version", "requires-python")
+
+
+@dataclass(frozen=True)
+class WheelMetadata:
+    """A wheel's checked ``METADATA``: its exact bytes and the fields the index uses."""
+
+    project: NormalizedName  # from the filename, which METADATA agrees with
+    version: Version
+    display: str  # METADATA's own spelling of the name
+    requires_python: str | None
+    raw: bytes
+
+
+def wheel_project(filename: str) -> tuple[NormalizedName, Version]:
+    """Name and version from a wheel filename; a bad name is an :class:`InvalidWheelError`."""
+    try:
+        name, version, _, _ = parse_wheel_filename(filename)
+    except InvalidWheelFilename as exc:
+        raise InvalidWheelError(f"{filename}: not a valid wheel filename ({exc})") from None
+    return name, version
+
+
+def _choose_member(candidates: list[str], name: NormalizedName) -> str | None:
+    """The ``*.dist-info/METADATA`` that belongs to project ``name`` (or the only one)."""
+    for member in candidates:
+        dist = member.split("/", 1)[0][: -len(".dist-info")].rsplit("-", 1)[0]
+        if canonicalize_name(dist) == name:
+            return member
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _direct_metadata(data: bytes, name: NormalizedName) -> bytes | None:
+    """METADATA's bytes by one walk of the zip's central directory, for plain archives.
+
+    It returns bytes only when :mod:`zipfile` would return the same ones: an archive
+    with anything unusual (a comment, a prefix, zip64, extra fields, odd flags,
+    encryption, a compression other than stored or deflate, duplicate, non-ASCII or
+    NUL-containing names, a size or CRC mismatch) gives ``None``, and :mod:`zipfile`
+    decides, with its own error messages.
+    """
+    end = len(data) - _END.size
+    if end < 0:
+        return None
+    magic, disk, cd_disk, _, _, cd_size, cd_offset, comment = _END.unpack_from(data, end)
+    if magic != b"PK\x05\x06" or disk or cd_disk or comment or cd_offset + cd_size != end:
+        return None
+    if data[end - 20 : end - 16] == b"PK\x06\x07":  # a zip64 locator (or what looks like one)
+        return None
+    found: dict[str, tuple[int, ...]] = {}
+    pos = cd_offset
+    while pos < end:
+        if pos + _CENTRAL.size > end:
+            return None
+        fields = _CENTRAL.unpack_from(data, pos)
+        magic, _, needed, *_, name_len, extra_len, comment_len, _, _, _, _ = fields
+        start = pos + _CENTRAL.size
+        member = data[start : start + name_len]
+        pos = start + name_len + extra_len + comment_len
+        if magic != b"PK\x01\x02" or needed > 63 or extra_len or not member.isascii():
+            return None
+        if b"\x00" in member:
+            return None
+        if member.endswith(b".dist-info/METADATA") and member.count(b"/") == 1:
+            text = member.decode("ascii")
+            if text in found:
+                return None
+            found[text] = fields
+    if pos != end:
+        return None
+    chosen = _choose_member(list(found), name)
+    if chosen is None:
+        return None
+    _, _, _, flags, method, _, _, crc, size, usize, name_len, _, _, _, _, _, offset = found[chosen]
+    if flags & ~_PLAIN_FLAGS or method not in (0, 8) or offset + _LOCAL.size > cd_offset:
+        return None
+    magic, _, local_flags, _, _, _, _, _, _, local_name_len, local_extra_len = _LOCAL.unpack_from(
+        data, offset
+    )
+    start = offset + _LOCAL.size
+    if magic != b"PK\x03\x04" or local_flags & ~_PLAIN_FLAGS:
+        return None
+    if data[start : start + local_name_len] != chosen.encode("ascii"):
+        return None
+    start += local_name_len + local_extra_len
+    stored = data[start : start + size]
+    if len(stored) != size or start + size > cd_offset:
+        return None
+    if method == 0:
+        content = stored
+    else:
+        inflate = zlib.decompressobj(-15)
+        try:
+            content = inflate.decompress(stored, usize + 1)
+        except zlib.error:
+            return None
+        if not inflate.eof:
+            return None
+    if len(content) != usize or zlib.crc32(content) != crc:
+        return None
+    return content
+
+
+def _zipfile_metadata(data: bytes, filename: str, name: NormalizedName, check_crc: bool) -> bytes:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if check_crc:
+                broken = archive.testzip()
+                if broken is not None:
+                    raise InvalidWheelError(f"{filename}: corrupted member {broken}")
+            candidates = [
+                member
+                for member in archive.namelist()
+                if member.count("/") == 1 and member.endswith(_METADATA_SUFFIX)
+            ]
+            member = _choose_member(candidates, name)
+            if member is None:
+                raise InvalidWheelError(
+                    f"{filename}: no .dist-info/METADATA for {name} inside the wheel"
+                )
+            return archive.read(member)
+    except _ZIP_ERRORS as exc:
+        raise InvalidWheelError(f"{filename}: not a readable zip archive ({exc})") from None
+
+
+def parse_headers(metadata: bytes, wanted: tuple[str, ...] = _WANTED) -> dict[str, str]:
+    """The first value of each ``wanted`` (lower-case) header of a METADATA file.
+
+    The header block is RFC 822 style, as :mod:`email` reads it: lines end in LF, CR
+    or CRLF; a header is a name of printable ASCII (no space, no colon), a colon and
+    a value; a line starting with a space or tab continues the value before it; the
+    block ends at the first empty line, or at the first line that is neither.
+    Values are unfolded and stripped of surrounding whitespace.
+    """
+    cut = metadata.find(b"\n\n")  # always an empty line, so the block ends before it
+    head = metadata if cut < 0 else metadata[:cut]
+    if b"\r" in head:
+        head = head.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    found: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in head.decode("utf-8", "replace").split("\n"):
+        if line[:1] in (" ", "\t"):  # a folded value goes on
+            if current is not None:
+                current.append(line)
+            continue
+        colon = line.find(":")
+        field = line[:colon]
+        if colon < 0 or not (field.isascii() and field.isprintable()) or " " in field:
+            break  # an empty line, or the body started without one
+        key = field.lower()
+        current = None
+        if key in wanted and key not in found:
+            current = found[key] = [line[colon + 1 :]]
+    return {key: "".join(parts).strip() for key, parts in found.items()}
+
+
+def read_metadata(data: bytes, filename: str, *, check_crc: bool = False) -> WheelMetadata:
+    """The wheel's ``METADATA``, after checking it matches the filename.
+
+    ``check_crc`` also checks every member of the zip, not only METADATA.
+    """
+    name, version = wheel_project(filename)
+    raw = None if check_crc else _direct_metadata(data, name)
+    if raw is None:
+        raw = _zipfile_metadata(data, filename, name, check_crc)
+    headers = parse_headers(raw)
+    meta_name, meta_version = headers.get("name"), headers.get("version")
+    if not meta_name or canonicalize_name(meta_name) != name:
+        raise InvalidWheelError(f"{filename}: METADATA names {meta_name!r}, not {name}")
+    try:
+        if meta_version != str(version) and Version(str(meta_version)) != version:
+            raise InvalidWheelError(
+                f"{filename}: METADATA has version {meta_version}, not {version}"
+            )
+    except ValueError:
+        raise InvalidWheelError(
+            f"{filename}: METADATA version {meta_version!r} is invalid"
+        ) from None
+    return WheelMetadata(name, version, meta_name, headers.get("requires-python") or None, raw)
+
+
+def metadata_bytes(data: bytes, filename: str, *, check_crc: bool = False) -> bytes:
+    """The exact bytes of the wheel's ``METADATA``, after checking it matches the filename."""
+    return read_metadata(data, filename, check_crc=check_crc).raw
+
+
+def check_wheel(path: Path, filename: str | None = None) -> bytes:
+    """Fully check a wheel on disk (zip CRCs included); return its METADATA bytes."""
+    return metadata_bytes(path.read_bytes(), filename or path.name, check_crc=True)

@@ -1,0 +1,287 @@
+"""The wheelhouse on disk: published wheels, build records, logs, sdist cache, temp space.
+
+Layout::
+
+    DIR/wheels/              the flat find-links directory (only finished wheels)
+    DIR/simple/              the static index (written by ``publish``)
+    DIR/.wheelmill/          wheelmill's own state:
+        records/<key>.json   what a build key produced (or how it failed)
+        locks/               sidecar lock files (one per key, one for publishing,
+                             and ``wheelhouse.lock``: shared by builds, exclusive for gc)
+        tmp/<session>/       per-process temp space, removed when the process is gone
+        sdists/<sha256>/     downloaded sdists, by content
+        logs/                one log per build attempt
+        catalog.sqlite       every attempt (see :mod:`wheelmill.store.catalog`)
+
+Writers create files in ``tmp/`` (same file system) and ``os.replace`` them into
+place, so readers never see a partial file; locks only avoid duplicate work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from packaging.utils import InvalidWheelFilename, NormalizedName, parse_wheel_filename
+
+from .._exceptions import WheelhouseBusy, WheelhouseError
+from ._wheelfile import check_wheel
+
+STATE = ".wheelmill"
+#: A loose temp file this old cannot belong to a live writer (they live for milliseconds).
+_STALE_TEMP_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Record:
+    """What one build key led to; written once per attempt that settles a key."""
+
+    key: str
+    status: str  # "ok" or "failed"
+    name: str
+    version: str
+    target: str
+    source: str  # "upstream", "built" or "none"
+    wheel: str | None = None
+    sha256: str | None = None
+    size: int | None = None
+    log: str | None = None
+    error: str | None = None
+    duration: float = 0.0
+    installer: str | None = None
+    created: float = 0.0
+    category: str | None = None  # why it failed, e.g. "sysdep-missing", "import-failed"
+    toolchain: str | None = None  # compilers' fingerprint, for compiled wheels
+    rule: str | None = None  # the diagnostic rule that explained the failure
+    subject: str | None = None  # what was missing or wrong (a library, tool, Python…)
+    first_error: str | None = None  # "LINE: TEXT" of the first real error in the log
+    diagnosis: dict[str, Any] | None = None  # the full diagnosis (JSON-ready)
+    remediation: str | None = None  # the fix wheelmill applied on its retry, if any
+    system: str | None = None  # system fingerprint when a system dependency was missing
+    repair: str | None = None  # what auditwheel did: the new wheel, the grafted libraries
+    sdist: str | None = None  # the cached sdist a built wheel came from
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_atomic(path: Path, data: bytes, *, tmp_dir: Path | None = None) -> None:
+    """Write ``data`` to ``path`` through a temp file in the same directory and a rename."""
+    directory = tmp_dir or path.parent
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.chmod(name, 0o644)  # readable by a web server serving the tree
+        os.replace(name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+        raise
+
+
+class Store:
+    """A wheelhouse directory; every path wheelmill writes is derived from here."""
+
+    def __init__(self, root: Path) -> None:
+        # Absolute: builds and checks run subprocesses in other working directories.
+        root = root.absolute()
+        self.root = root
+        self.wheels = root / "wheels"
+        self.simple = root / "simple"
+        self.state = root / STATE
+        self.records = self.state / "records"
+        self.locks = self.state / "locks"
+        self.tmp = self.state / "tmp"
+        self.sdists = self.state / "sdists"
+        self.logs = self.state / "logs"
+        self.catalog_path = self.state / "catalog.sqlite"
+
+    def create(self) -> Store:
+        """Make the directory tree; an unusable location is a :class:`WheelhouseError`."""
+        try:
+            for path in (self.wheels, self.records, self.locks, self.tmp, self.sdists, self.logs):
+                path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WheelhouseError(
+                f"{self.root}: cannot create the wheelhouse ({exc.strerror}); "
+                "choose a writable --wheelhouse"
+            ) from None
+        return self
+
+    # -- locks and temp space -------------------------------------------------
+
+    def lock(self, name: str) -> FileLock:
+        return FileLock(str(self.locks / f"{name}.lock"))
+
+    @contextlib.contextmanager
+    def building(self) -> Iterator[None]:
+        """Held (shared) by every build while it runs; builds never wait for each other."""
+        with _flock(self, fcntl.LOCK_SH, timeout=None):
+            yield
+
+    @contextlib.contextmanager
+    def exclusive(self, *, timeout: float) -> Iterator[None]:
+        """Held by ``gc``: waits up to ``timeout`` seconds for running builds to finish."""
+        with _flock(self, fcntl.LOCK_EX, timeout=timeout):
+            yield
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Path]:
+        """A private temp directory for this process, held by a lock while it lives.
+
+        Directories of dead sessions (a killed ``wheelmill build``) are removed
+        when the next session starts: their lock is free again.
+        """
+        self.reap_sessions()
+        ident = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        guard = FileLock(str(self.tmp / f"{ident}.lock"))
+        with guard:
+            directory = self.tmp / ident
+            directory.mkdir()
+            try:
+                yield directory
+            finally:
+                shutil.rmtree(directory, ignore_errors=True)
+        with contextlib.suppress(FileNotFoundError):
+            (self.tmp / f"{ident}.lock").unlink()
+
+    def reap_sessions(self) -> list[str]:
+        """Remove temp directories whose owning process is gone; return their names."""
+        reaped = []
+        for lock_file in sorted(self.tmp.glob("*.lock")):
+            guard = FileLock(str(lock_file))
+            try:
+                guard.acquire(timeout=0)
+            except Timeout:
+                continue
+            try:
+                shutil.rmtree(lock_file.with_suffix(""), ignore_errors=True)
+                reaped.append(lock_file.stem)
+            finally:
+                guard.release()
+            with contextlib.suppress(FileNotFoundError):
+                lock_file.unlink()
+        # Loose temp files (records, index pages) of writers killed mid-write.
+        cutoff = time.time() - _STALE_TEMP_SECONDS
+        for leftover in self.tmp.glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+        return reaped
+
+    # -- records ----------------------------------------------------------------
+
+    def read_record(self, key: str) -> Record | None:
+        try:
+            data = json.loads((self.records / f"{key}.json").read_bytes())
+            return Record(**data)
+        except FileNotFoundError:
+            return None
+        except (ValueError, TypeError):
+            return None  # unreadable record: treated as absent, so the key is redone
+
+    def iter_records(self) -> Iterator[tuple[Path, Record]]:
+        """Every readable record, with its file."""
+        if not self.records.is_dir():
+            return
+        for path in sorted(self.records.glob("*.json")):
+            record = self.read_record(path.stem)
+            if record is not None:
+                yield path, record
+
+    def write_record(self, record: Record) -> None:
+        data = json.dumps(asdict(record), indent=1, sort_keys=True).encode()
+        write_atomic(self.records / f"{record.key}.json", data, tmp_dir=self.tmp)
+
+    def is_current(self, record: Record | None) -> bool:
+        """Whether a successful record's wheel is still in place, unchanged in size."""
+        if record is None or record.status != "ok" or not record.wheel:
+            return False
+        try:
+            return (self.wheels / record.wheel).stat().st_size == record.size
+        except OSError:
+            return False
+
+    # -- files ------------------------------------------------------------------
+
+    def wheel_files(self) -> dict[tuple[NormalizedName, str], list[Path]]:
+        """Every wheel in ``wheels/`` by (normalized name, normalized version).
+
+        Files whose name is not a valid wheel filename are left out.
+        """
+        found: dict[tuple[NormalizedName, str], list[Path]] = {}
+        if not self.wheels.is_dir():
+            return found
+        for path in sorted(self.wheels.glob("*.whl")):
+            try:
+                name, version, _, _ = parse_wheel_filename(path.name)
+            except InvalidWheelFilename:
+                continue
+            found.setdefault((name, str(version)), []).append(path)
+        return found
+
+    def add_wheel(self, temp: Path, filename: str) -> tuple[str, int]:
+        """Check a finished wheel and move it into ``wheels/``; return its sha256 and size."""
+        check_wheel(temp, filename)
+        digest, size = sha256_file(temp), temp.stat().st_size
+        os.chmod(temp, 0o644)
+        os.replace(temp, self.wheels / filename)
+        return digest, size
+
+    def cached_sdist(self, sha256: str | None, filename: str) -> Path | None:
+        if not sha256:
+            return None
+        path = self.sdists / sha256 / filename
+        return path if path.is_file() else None
+
+    def keep_sdist(self, temp: Path, sha256: str, filename: str) -> Path:
+        directory = self.sdists / sha256
+        directory.mkdir(parents=True, exist_ok=True)
+        final = directory / filename
+        os.replace(temp, final)
+        return final
+
+    def new_log(self, name: str, version: str, key: str, *, attempt: int = 1) -> Path:
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        suffix = f"-retry{attempt - 1}" if attempt > 1 else ""
+        return self.logs / f"{name}-{version}-{key[:12]}-{stamp}{suffix}.log"
+
+
+@contextlib.contextmanager
+def _flock(store: Store, mode: int, *, timeout: float | None) -> Iterator[None]:
+    """A shared or exclusive ``flock`` on the wheelhouse lock; the kernel drops it when the
+    process dies, so a killed build never blocks ``gc``."""
+    path = store.locks / "wheelhouse.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, mode | (0 if deadline is None else fcntl.LOCK_NB))
+                break
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise WheelhouseBusy(store.root) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

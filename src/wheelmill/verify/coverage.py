@@ -1,0 +1,278 @@
+"""Prove that a lock installs binary-only from the wheelhouse alone, on every target.
+
+For each target, the pins whose marker holds there are checked twice:
+
+1. against the files: is there a wheel in ``DIR/wheels/`` for ``name==version``
+   whose tags that target accepts? A pin without one is a *gap*, explained
+   from the catalog (never built, failed with diagnosis X, no wheel upstream
+   for that platform, its wheel removed since);
+2. by pip itself: a dry run of the remaining pins (see :mod:`wheelmill.verify._pipcheck`),
+   so Requires-Python, a dependency missing from the lock, or a conflict are
+   found as CI would find them. A pin pip refuses becomes a gap too, and the
+   dry run is repeated without it.
+
+Pins whose marker is false on a target are reported as not applicable, never
+as gaps. Nothing in the wheelhouse is written: a read-only wheelhouse verifies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import NormalizedName, parse_wheel_filename
+
+from ..lockfile.pins import Pin
+from ..store.catalog import Catalog
+from ..store.wheelhouse import Store
+from ..target import Target
+from ._pipcheck import pip_dry_run
+
+COVERED, GAP, NOT_APPLICABLE = "covered", "gap", "not-applicable"
+
+
+@dataclass(frozen=True)
+class PinCoverage:
+    """One pin on one target: covered (with the wheel pip chose), a gap, or not applicable."""
+
+    name: str
+    version: str
+    target: str
+    status: str
+    wheel: str | None = None
+    kind: str | None = None  # for gaps: never-built, failed, no-wheel, removed, refused, …
+    reason: str | None = None
+    category: str | None = None
+    rule: str | None = None
+    summary: str | None = None
+    first_error: str | None = None
+    fix: str | None = None
+    log: str | None = None
+
+    @property
+    def spec(self) -> str:
+        return f"{self.name}=={self.version}" if self.version else self.name
+
+
+@dataclass(frozen=True)
+class TargetCoverage:
+    target: str
+    python: str
+    pins: list[PinCoverage]
+    proved: bool  # pip's dry run accepted every covered pin
+    command: str  # the last pip command, to run by hand
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for pin in self.pins if pin.status == COVERED)
+
+    @property
+    def total(self) -> int:
+        return sum(1 for pin in self.pins if pin.status != NOT_APPLICABLE and pin.version)
+
+    @property
+    def gaps(self) -> list[PinCoverage]:
+        return [pin for pin in self.pins if pin.status == GAP]
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    targets: list[TargetCoverage] = field(default_factory=list)
+    duration: float = 0.0
+
+    @property
+    def gaps(self) -> list[PinCoverage]:
+        return [gap for target in self.targets for gap in target.gaps]
+
+    @property
+    def ok(self) -> bool:
+        return not self.gaps
+
+
+def _failure(row: Mapping[str, Any]) -> dict[str, Any]:
+    diagnosis = row.get("diagnosis") or {}
+    fixes = diagnosis.get("fixes") or []
+    cause = diagnosis.get("summary") or row.get("error") or "unknown cause"
+    label = ", ".join(part for part in (row.get("rule"), row.get("category")) if part)
+    reason = f"build failed: {cause}" + (f" ({label})" if label else "")
+    if row.get("first_error"):
+        reason += f"; first error: {str(row['first_error']).split(': ', 1)[-1]}"
+    return {
+        "kind": "failed",
+        "reason": reason,
+        "category": row.get("category"),
+        "rule": row.get("rule"),
+        "summary": diagnosis.get("summary"),
+        "first_error": row.get("first_error"),
+        "fix": fixes[0]["text"] if fixes else None,
+        "log": row.get("log"),
+    }
+
+
+def explain_gap(
+    pin: Pin,
+    target: Target,
+    latest: Mapping[str, Any] | None,
+    others: Sequence[str],
+    skipped: bool,
+) -> dict[str, Any]:
+    """Why ``pin`` has no usable wheel for ``target``, from its latest attempt there."""
+    if latest is not None and latest["status"] == "failed":
+        return _failure(latest)
+    if latest is not None and latest["status"] == "no-wheel":
+        return {
+            "kind": "no-wheel",
+            "reason": f"no wheel for {target.name} on the upstream index (no-wheel); "
+            "installing there would build from source",
+        }
+    if latest is not None and latest.get("wheel"):
+        when = time.strftime("%Y-%m-%d", time.gmtime(latest["created"]))
+        return {
+            "kind": "removed",
+            "reason": f"{latest['wheel']} was stored on {when} but is no longer in wheels/; "
+            "run `wheelmill build`",
+        }
+    if skipped:
+        return {"kind": "skipped", "reason": "skip = true in the config: never built"}
+    if others:
+        return {
+            "kind": "never-built",
+            "reason": f"never built for {target.name}; the wheelhouse has only {', '.join(others)}",
+        }
+    return {"kind": "never-built", "reason": "never built (no attempt in the catalog)"}
+
+
+def _requirement(pin: Pin) -> str:
+    extras = f"[{','.join(sorted(pin.extras))}]" if pin.extras else ""
+    return f"{pin.name}{extras}=={pin.version}"
+
+
+def _prove(
+    store: Store, target: Target, candidates: dict[str, PinCoverage], pins: Mapping[str, Pin]
+) -> tuple[list[PinCoverage], bool, str]:
+    """pip's dry run over ``candidates``; refused pins come back as gaps."""
+    extra: list[PinCoverage] = []
+    no_deps = False
+    command = detail = ""
+    with tempfile.TemporaryDirectory(prefix="wheelmill-verify-") as work:
+        for _ in range(len(candidates) + 3):
+            if not candidates:
+                return extra, True, command
+            requirements = [_requirement(pins[name]) for name in sorted(candidates)]
+            verdict = pip_dry_run(requirements, store.wheels, target, Path(work), no_deps=no_deps)
+            command, detail = verdict.command, verdict.detail
+            if verdict.ok:
+                for name, coverage in candidates.items():
+                    chosen = verdict.chosen.get(name, coverage.wheel)
+                    candidates[name] = replace(coverage, wheel=chosen)
+                return extra, not no_deps or target.download_only, command
+            refused = candidates.pop(verdict.missing, None) if verdict.missing else None
+            if refused is not None:
+                extra.append(
+                    replace(
+                        refused,
+                        status=GAP,
+                        wheel=None,
+                        kind="refused",
+                        reason=f"pip refused it: {verdict.detail}",
+                    )
+                )
+                continue
+            if no_deps:
+                break
+            # A dependency outside the lock, or a conflict: report it, then prove
+            # the pins one by one so each still gets its verdict.
+            extra.append(
+                PinCoverage(
+                    name=verdict.missing or "(dependencies)",
+                    version="",
+                    target=target.name,
+                    status=GAP,
+                    kind="dependency" if verdict.missing else "conflict",
+                    reason=(
+                        "a dependency not pinned in the lock, without a wheel in the "
+                        f"wheelhouse: {verdict.detail}"
+                        if verdict.missing
+                        else f"pip cannot install the lock: {verdict.detail}"
+                    ),
+                )
+            )
+            no_deps = True
+    for name in list(candidates):
+        coverage = candidates.pop(name)
+        extra.append(
+            replace(
+                coverage, status=GAP, wheel=None, kind="refused", reason=f"pip refused: {detail}"
+            )
+        )
+    return extra, False, command
+
+
+def verify_target(
+    pins: Sequence[Pin],
+    store: Store,
+    target: Target,
+    *,
+    files: Mapping[tuple[NormalizedName, str], list[Path]],
+    latest: Mapping[tuple[str, str, str], dict[str, Any]],
+    skipped: Callable[[str], bool],
+) -> TargetCoverage:
+    results: list[PinCoverage] = []
+    candidates: dict[str, PinCoverage] = {}
+    by_name: dict[str, Pin] = {}
+    for pin in pins:
+        base = PinCoverage(pin.name, pin.version, target.name, COVERED)
+        if not pin.applies_to(target.environment):
+            reason = f"marker {pin.marker} is false on {target.name}"
+            results.append(replace(base, status=NOT_APPLICABLE, reason=reason))
+            continue
+        present = files.get((pin.name, pin.version), [])
+        fitting = [
+            path.name
+            for path in present
+            if target.tag_rank(parse_wheel_filename(path.name)[3]) is not None
+        ]
+        if fitting:
+            candidates[pin.name] = replace(base, wheel=fitting[0])
+            by_name[pin.name] = pin
+            continue
+        why = explain_gap(
+            pin,
+            target,
+            latest.get((pin.name, pin.version, target.name)),
+            [path.name for path in present],
+            skipped(pin.name),
+        )
+        results.append(replace(base, status=GAP, **why))
+    refused, proved, command = _prove(store, target, candidates, by_name)
+    results += list(candidates.values()) + refused
+    results.sort(key=lambda item: (item.name, item.version))
+    return TargetCoverage(target.name, target.python, results, proved, command)
+
+
+def verify(
+    pins: Sequence[Pin],
+    store: Store,
+    targets: Sequence[Target],
+    *,
+    skipped: Callable[[str], bool] = lambda name: False,
+) -> VerifyReport:
+    """Check every target; a gap never stops the others."""
+    started = time.monotonic()
+    files = store.wheel_files()
+    latest: dict[tuple[str, str, str], dict[str, Any]] = {}
+    # An unreadable catalog (e.g. a read-only copy) only makes the gaps less explained.
+    with contextlib.suppress(sqlite3.Error):
+        if store.catalog_path.is_file():
+            latest = Catalog(store.catalog_path).latest_attempts()
+    covered = [
+        verify_target(pins, store, target, files=files, latest=latest, skipped=skipped)
+        for target in targets
+    ]
+    return VerifyReport(covered, time.monotonic() - started)
