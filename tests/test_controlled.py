@@ -248,7 +248,7 @@ def test_a_wheel_that_does_not_import_is_not_published(
     from wheelmill.store.catalog import Catalog
 
     (row,) = Catalog(tmp_path / "wh" / ".wheelmill" / "catalog.sqlite").attempts("alpha")
-    assert row["category"] == "import-failed"
+    assert row.category == "import-failed"
     # Without the check the same wheel would have been published.
     unchecked = BuildSettings(env={"SAMPLE_BROKEN_IMPORT": "1"}, import_check=False)
     report = _run(

@@ -25,9 +25,11 @@ from wheelmill import WheelmillError
 from wheelmill._exceptions import ExportIncomplete, WheelChanged
 from wheelmill.cli import cli
 from wheelmill.index.export import export, wheels_base
-from wheelmill.lockfile.pins import parse_pins, read_lock
+from wheelmill.lockfile import read_lock
+from wheelmill.lockfile.pins import parse_pins
 from wheelmill.serve.server import BackgroundServer
-from wheelmill.store.wheelhouse import Record, Store
+from wheelmill.store.attempt import Attempt
+from wheelmill.store.wheelhouse import Store
 from wheelmill.target import current_target, resolve_target
 
 
@@ -106,7 +108,7 @@ def test_a_wheel_changed_after_it_was_stored_is_refused(tmp_path: Path) -> None:
     store = Store(tmp_path / "wh").create()
     wheel = make_wheel(store.wheels, "alpha", "1.0")
     store.write_record(
-        Record("k", "ok", "alpha", "1.0", "t", "built", wheel=wheel.name, sha256=sha256(wheel))
+        Attempt("k", "ok", "alpha", "1.0", "t", "built", wheel=wheel.name, sha256=sha256(wheel))
     )
     out = tmp_path / "out.txt"
     export(parse_pins("alpha==1.0\n"), store, out, targets=[current_target()])

@@ -98,8 +98,8 @@ def test_removes_every_trace_of_unkept_versions(wheelhouse: Path, tmp_path: Path
     assert len(list(store.sdists.iterdir())) == 2  # the emptied digest directory went too
     assert not list((store.state / "build-deps").iterdir())
     rows = Catalog(store.catalog_path).attempts()
-    assert {(r["package"], r["version"]) for r in rows} == {("alpha", "2.0"), ("delta", "1.0")}
-    assert all(Path(r["log"]).is_file() for r in rows if r["log"])
+    assert {(r.name, r.version) for r in rows} == {("alpha", "2.0"), ("delta", "1.0")}
+    assert all(Path(r.log).is_file() for r in rows if r.log)
     assert {r.version for _, r in store.iter_records()} == {"2.0", "1.0"}
     assert {r.name for _, r in store.iter_records()} == {"alpha", "delta"}
     assert len(list(store.logs.iterdir())) == 2

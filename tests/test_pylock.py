@@ -13,7 +13,7 @@ import pytest
 from conftest import LocalIndex, cli_runner, client_env, make_sdist, make_wheel, sha256
 from wheelmill import RequirementsError
 from wheelmill.cli import cli
-from wheelmill.lockfile.pins import read_lock
+from wheelmill.lockfile import read_lock
 from wheelmill.lockfile.pylock import LockedPackage, LockedWheel, parse_pylock, pylock_text
 
 HEX = "a" * 64

@@ -55,19 +55,20 @@ def test_a_failure_is_diagnosed_and_cataloged(local_index: LocalIndex, tmp_path:
     (failure,) = report.failures
     assert (failure.category, failure.rule) == ("sysdep-missing", "sysdep/missing-header")
     assert failure.first_error is not None
-    assert failure.first_error.endswith(
-        ": sample.c:1:10: fatal error: missing.h: No such file or directory"
+    assert failure.first_error.text == (
+        "sample.c:1:10: fatal error: missing.h: No such file or directory"
     )
     (row,) = _catalog(wheelhouse).attempts("broken")
-    assert row["rule"] == "sysdep/missing-header" and row["subject"] == "missing.h"
-    assert row["diagnosis"]["envelope"]  # the generic wrapper is reported separately
+    assert row.rule == "sysdep/missing-header" and row.subject == "missing.h"
+    assert row.diagnosis is not None
+    assert row.diagnosis.envelope  # the generic wrapper is reported separately
 
     listed = invoke("failures", "-w", wheelhouse)
     assert listed.exit_code == 0
     assert "broken" in listed.stdout and "sysdep/missing-header" in listed.stdout
     assert "fatal error: missing.h" in listed.stdout
     as_json = json.loads(invoke("failures", "-w", wheelhouse, "--json").stdout)
-    assert [f["package"] for f in as_json["failures"]] == ["broken"]
+    assert [f["name"] for f in as_json["failures"]] == ["broken"]
 
     shown = invoke("show", "broken", "-w", wheelhouse)
     assert shown.exit_code == 0
@@ -88,8 +89,8 @@ def test_a_safe_fix_is_applied_once_and_recorded(cython_index: LocalIndex, tmp_p
     assert result.status == "built"
     assert result.remediation == "requirements/cython3-incompatible: build constraint Cython<3"
     first, second = _catalog(wheelhouse).attempts("oldyaml")
-    assert (first["status"], first["category"]) == ("failed", "build-requirement-incompatible")
-    assert (second["status"], second["remediation"]) == ("ok", result.remediation)
+    assert (first.status, first.category) == ("failed", "build-requirement-incompatible")
+    assert (second.status, second.remediation) == ("ok", result.remediation)
     rules = json.loads(invoke("rules", "-w", wheelhouse, "--json").stdout)["rules"]
     stat = next(rule for rule in rules if rule["id"] == "requirements/cython3-incompatible")
     assert (stat["evidence"], stat["fix_rate"]) == (1, 1.0)

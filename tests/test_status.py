@@ -20,9 +20,11 @@ from click.testing import Result
 
 from conftest import LocalIndex, cli_runner, make_wheel, mixed_wheelhouse
 from wheelmill.cli import cli
+from wheelmill.diagnose.diagnosis import Diagnosis, FirstError, Fix, SystemPackages
 from wheelmill.index.statuspage import collect_status, write_status_page
+from wheelmill.store.attempt import Attempt
 from wheelmill.store.catalog import Catalog
-from wheelmill.store.wheelhouse import Record, Store
+from wheelmill.store.wheelhouse import Store
 from wheelmill.target import current_target, resolve_target
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -71,25 +73,31 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _, root = mixed_wheelhouse(LocalIndex(tmp_path / "index"), tmp_path)
     store = Store(root)
     Catalog(store.catalog_path).add(
-        Record(
+        Attempt(
             "k", "failed", "evil", "0.1", current_target().name, "built",
-            error=HOSTILE, first_error="3: <b>bold</b> & more", duration=2.5,
-            created=time.time(),
+            error=HOSTILE, duration=2.5, created=time.time(),
+            diagnosis=Diagnosis(
+                rule=None, category="unknown", subject=None,
+                first_error=FirstError(3, "<b>bold</b> & more"), summary="",
+            ),
         )
     )  # fmt: skip
-    diagnosis = {
-        "summary": "pg_config not found: the PostgreSQL client headers are missing",
-        "fixes": [{"text": "Install libpq's development package.", "success_rate": 0.9}],
-        "system_packages": {
-            "debian": {"packages": ["libpq-dev"], "command": "apt-get install -y libpq-dev"},
-            "fedora": {"packages": ["libpq-devel"], "command": "dnf install -y libpq-devel"},
-        },
-    }
+    diagnosis = Diagnosis(
+        rule="sysdep/pg-config",
+        category="sysdep-missing",
+        subject="pg_config",
+        first_error=FirstError(12, "Error: pg_config executable not found."),
+        summary="pg_config not found: the PostgreSQL client headers are missing",
+        fixes=(Fix("Install libpq's development package.", 0.9),),
+        system_packages=(
+            SystemPackages("debian", ("libpq-dev",), "apt-get install -y libpq-dev"),
+            SystemPackages("fedora", ("libpq-devel",), "dnf install -y libpq-devel"),
+        ),
+    )
     Catalog(store.catalog_path).add(
-        Record(
+        Attempt(
             "k2", "failed", "psycopg2", "2.9.9", current_target().name, "built",
-            category="sysdep-missing", rule="sysdep/pg-config", diagnosis=diagnosis,
-            first_error="12: Error: pg_config executable not found.", created=time.time(),
+            category="sysdep-missing", diagnosis=diagnosis, created=time.time(),
         )
     )  # fmt: skip
     make_wheel(store.wheels, "stray", "9.9")  # no attempt knows it

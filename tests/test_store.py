@@ -21,7 +21,8 @@ import pytest
 from conftest import make_wheel
 from wheelmill._exceptions import InvalidWheelError, WheelhouseError
 from wheelmill.store._wheelfile import check_wheel, metadata_bytes
-from wheelmill.store.wheelhouse import Record, Store, sha256_file, write_atomic
+from wheelmill.store.attempt import Attempt
+from wheelmill.store.wheelhouse import Store, sha256_file, write_atomic
 
 WHEEL = "conc-1.0-py3-none-any.whl"
 
@@ -111,9 +112,9 @@ def test_write_atomic_failure_leaves_no_temp(store: Store) -> None:
 # -- records ------------------------------------------------------------------
 
 
-def ok_record(store: Store, key: str = "k" * 32) -> Record:
+def ok_record(store: Store, key: str = "k" * 32) -> Attempt:
     wheel = make_wheel(store.wheels, "alpha", "1.0")
-    return Record(
+    return Attempt(
         key=key,
         status="ok",
         name="alpha",
@@ -136,7 +137,7 @@ def test_record_round_trip(store: Store) -> None:
     assert store.read_record(record.key) == record
     assert mode(store.records / f"{record.key}.json") == 0o644
     assert store.read_record("0" * 32) is None
-    failed = Record("f" * 32, "failed", "beta", "2.0", "t", "none", error="boom")
+    failed = Attempt("f" * 32, "failed", "beta", "2.0", "t", "none", error="boom")
     store.write_record(failed)
     assert store.read_record(failed.key) == failed
     assert list(store.tmp.iterdir()) == []

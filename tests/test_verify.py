@@ -104,7 +104,7 @@ def test_every_kind_of_gap_is_found_and_explained(
     gaps = {(gap.name, gap.target): gap for gap in report.gaps}
     broken = gaps[("broken", here.name)]
     assert (broken.category, broken.rule) == ("sysdep-missing", "sysdep/missing-header")
-    assert broken.first_error and "missing.h" in broken.first_error
+    assert broken.first_error and "missing.h" in broken.first_error.text
     assert "build failed: C header missing.h not found" in str(broken.reason)
     assert "(no-wheel)" in str(gaps[("broken", mac.name)].reason)
     assert "requires a different Python" in str(gaps[("future", here.name)].reason)

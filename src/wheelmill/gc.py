@@ -142,12 +142,12 @@ def plan_cleanup(store: Store, keep: set[Version_], *, older_than: float | None)
         if plan.doom(path, "record", version):
             plan.log(record.log, version)
     if store.catalog_path.is_file():
-        for row in Catalog(store.catalog_path).attempts():
-            version = _normal(row["package"], row["version"])
-            if version is not None and version not in keep and plan.old(row["created"]):
-                plan.report.rows.append(row["id"])
+        for row_id, attempt in Catalog(store.catalog_path).entries():
+            version = _normal(attempt.name, attempt.version)
+            if version is not None and version not in keep and plan.old(attempt.created):
+                plan.report.rows.append(row_id)
                 plan.versions.add(version)
-                plan.log(row.get("log"), version)
+                plan.log(attempt.log, version)
     for path in sorted((store.state / "build-deps").glob("*.whl")):
         version = _wheel_version(path.name)
         if version in plan.versions:

@@ -15,7 +15,8 @@ from ._exceptions import ConfigError
 from .build.batch import BuildEvents, BuildReport, prebuild
 from .config import Config
 from .diagnose.remedy import LazyRules
-from .lockfile.pins import Pin, read_lock
+from .lockfile import read_lock
+from .lockfile.pins import Pin
 from .store.wheelhouse import Store
 from .target import Target, resolve_targets
 

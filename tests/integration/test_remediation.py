@@ -45,7 +45,7 @@ def test_pyyaml_541_is_diagnosed_retried_and_built(tmp_path: Path) -> None:
     first, second = shown["attempts"]
     assert first["status"] == "failed"
     assert first["category"] == "build-requirement-incompatible"
-    assert "cython_sources" in first["first_error"]
+    assert "cython_sources" in first["diagnosis"]["first_error"]["text"]
     assert second["status"] == "ok"
 
     rules = json.loads(wheelmill("rules", "-w", "wh", "--json", cwd=tmp_path).stdout)["rules"]

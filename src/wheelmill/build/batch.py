@@ -17,65 +17,150 @@ from __future__ import annotations
 import shutil
 import time
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
-from functools import cached_property
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol, TypedDict
 
 from packaging.utils import parse_wheel_filename
 
 from .._exceptions import WheelmillError
 from ..config import BuildSettings
 from ..lockfile.pins import Pin
-from ..store.wheelhouse import Record, Store
+from ..outcomes import FAILURES, Category, PinStatus
+from ..store.attempt import Attempt
+from ..store.wheelhouse import Store
 from ..target import Target
+from .context import Context, is_pure
 from .key import build_key
 
 if TYPE_CHECKING:
+    from ..diagnose.diagnosis import Diagnosis, FirstError, SystemPackagesJSON
     from ..diagnose.remedy import LazyRules
-    from ..store.catalog import Catalog
-    from .upstream import Upstream
 
 
-#: Statuses a pin can end in. ``no-wheel``: a download-only target has no wheel.
-CACHED, FETCHED, BUILT, FAILED, NO_WHEEL, NOT_APPLICABLE, SKIPPED = (
-    "cached",
-    "fetched",
-    "built",
-    "failed",
-    "no-wheel",
-    "not-applicable",
-    "skipped",
-)
-FAILURES = (FAILED, NO_WHEEL)
+CACHED: PinStatus = "cached"
+FETCHED: PinStatus = "fetched"
+BUILT: PinStatus = "built"
+FAILED: PinStatus = "failed"
+NO_WHEEL: PinStatus = "no-wheel"
+NOT_APPLICABLE: PinStatus = "not-applicable"
+SKIPPED: PinStatus = "skipped"
 
 
-@dataclass(frozen=True)
-class PinResult:
-    """How one pin ended for one target."""
+class PinResultJSON(TypedDict):
+    """One pin on one target in ``build --json`` and ``run --json``."""
 
     name: str
     version: str
     target: str
     key: str
-    status: str
-    wheel: str | None = None
-    duration: float = 0.0
-    log: str | None = None
-    error: str | None = None
-    category: str | None = None
-    rule: str | None = None
-    first_error: str | None = None
-    summary: str | None = None
-    fix: str | None = None
-    system_packages: Mapping[str, Any] = field(default_factory=dict)
-    remediation: str | None = None
+    status: PinStatus
+    wheel: str | None
+    duration: float
+    log: str | None
+    error: str | None
+    category: Category | None
+    rule: str | None
+    first_error: str | None
+    summary: str | None
+    fix: str | None
+    system_packages: dict[str, SystemPackagesJSON]
+    remediation: str | None
+
+
+@dataclass(frozen=True)
+class PinResult:
+    """How one pin ended for one target: its status, and the attempt behind it.
+
+    ``attempt`` is the attempt that settled the key (a cached pin: the one that
+    made its wheel); none for a pin skipped or not applicable. ``note`` is an
+    error that no attempt carries (a pin blocked by its last failure, an
+    internal error).
+    """
+
+    name: str
+    version: str
+    target: str
+    status: PinStatus
+    attempt: Attempt | None = None
+    note: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.status not in FAILURES
+
+    @property
+    def key(self) -> str:
+        return self.attempt.key if self.attempt else ""
+
+    @property
+    def wheel(self) -> str | None:
+        return self.attempt.wheel if self.attempt else None
+
+    @property
+    def duration(self) -> float:
+        """Seconds this run spent on the pin (none for a cached one)."""
+        if self.attempt is None or self.status == CACHED:
+            return 0.0
+        return self.attempt.duration
+
+    @property
+    def log(self) -> str | None:
+        return self.attempt.log if self.attempt else None
+
+    @property
+    def error(self) -> str | None:
+        return self.note or (self.attempt.error if self.attempt else None)
+
+    @property
+    def category(self) -> Category | None:
+        return self.attempt.category if self.attempt else None
+
+    @property
+    def rule(self) -> str | None:
+        return self.attempt.rule if self.attempt else None
+
+    @property
+    def first_error(self) -> FirstError | None:
+        return self.attempt.first_error if self.attempt else None
+
+    @property
+    def summary(self) -> str | None:
+        return self.attempt.summary if self.attempt else None
+
+    @property
+    def fix(self) -> str | None:
+        return self.attempt.fix if self.attempt else None
+
+    @property
+    def diagnosis(self) -> Diagnosis | None:
+        return self.attempt.diagnosis if self.attempt else None
+
+    @property
+    def remediation(self) -> str | None:
+        return self.attempt.remediation if self.attempt else None
+
+    def to_json(self) -> PinResultJSON:
+        diagnosis = self.diagnosis
+        return {
+            "name": self.name,
+            "version": self.version,
+            "target": self.target,
+            "key": self.key,
+            "status": self.status,
+            "wheel": self.wheel,
+            "duration": self.duration,
+            "log": self.log,
+            "error": self.error,
+            "category": self.category,
+            "rule": self.rule,
+            "first_error": str(self.first_error) if self.first_error else None,
+            "summary": self.summary,
+            "fix": self.fix,
+            "system_packages": diagnosis.to_json()["system_packages"] if diagnosis else {},
+            "remediation": self.remediation,
+        }
 
 
 @dataclass(frozen=True)
@@ -112,72 +197,6 @@ class _NoEvents:
         pass
 
 
-@dataclass
-class Context:
-    """What every pin's settling shares during one run. The index client and the
-    catalog are made on first use: a run with nothing to do needs neither."""
-
-    store: Store
-    settings_for: Callable[[str], BuildSettings]
-    index_url: str
-    retry_failed: bool
-    session: Path
-    rules: LazyRules | None = None
-    remediate: bool = True
-    force: bool = False
-
-    @cached_property
-    def upstream(self) -> Upstream:
-        from .upstream import Upstream
-
-        return Upstream(self.index_url)
-
-    @cached_property
-    def catalog(self) -> Catalog:
-        from ..store.catalog import Catalog
-
-        return Catalog(self.store.catalog_path)
-
-    @cached_property
-    def toolchain(self) -> str:
-        from .toolchain import toolchain_fingerprint
-
-        return toolchain_fingerprint()
-
-    @cached_property
-    def system(self) -> str:
-        from .toolchain import system_fingerprint
-
-        return system_fingerprint()
-
-
-def _result(record: Record, status: str) -> PinResult:
-    diagnosis = record.diagnosis or {}
-    fixes = diagnosis.get("fixes") or []
-    return PinResult(
-        name=record.name,
-        version=record.version,
-        target=record.target,
-        key=record.key,
-        status=status,
-        wheel=record.wheel,
-        duration=record.duration,
-        log=record.log,
-        error=record.error,
-        category=record.category,
-        rule=record.rule,
-        first_error=record.first_error,
-        summary=diagnosis.get("summary"),
-        fix=fixes[0]["text"] if fixes else None,
-        system_packages=diagnosis.get("system_packages") or {},
-        remediation=record.remediation,
-    )
-
-
-def is_pure(wheel: str) -> bool:
-    return all(tag.platform == "any" for tag in parse_wheel_filename(wheel)[3])
-
-
 def _settled(ctx: Context, key: str) -> PinResult | None:
     record = ctx.store.read_record(key)
     if ctx.store.is_current(record):
@@ -186,12 +205,16 @@ def _settled(ctx: Context, key: str) -> PinResult | None:
         if not compiled or not record.toolchain or record.toolchain == ctx.toolchain:
             return _result(record, CACHED)
         return None  # built with another compiler than today's: rebuild
-    if record is not None and record.status == FAILED and not ctx.retry_failed:
+    if record is not None and record.status == "failed" and not ctx.retry_failed:
         return _result(record, FAILED)
     return None
 
 
-def _shared(ctx: Context, shared_key: str, key: str, target: Target) -> Record | None:
+def _result(attempt: Attempt, status: PinStatus) -> PinResult:
+    return PinResult(attempt.name, attempt.version, attempt.target, status, attempt)
+
+
+def _shared(ctx: Context, shared_key: str, key: str, target: Target) -> Attempt | None:
     """A pure wheel another target already got for this pin, if it serves ``target`` too."""
     record = ctx.store.read_record(shared_key)
     if not ctx.store.is_current(record):
@@ -206,9 +229,9 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
     """Bring one pin's wheel for one target into the store (or explain why not)."""
     settings = ctx.settings_for(pin.name)
     if settings.skip:
-        return PinResult(pin.name, pin.version, target.name, "", SKIPPED)
+        return PinResult(pin.name, pin.version, target.name, SKIPPED)
     if not pin.applies_to(target.environment):
-        return PinResult(pin.name, pin.version, target.name, "", NOT_APPLICABLE)
+        return PinResult(pin.name, pin.version, target.name, NOT_APPLICABLE)
     key = build_key(pin, target, settings, index_url=ctx.index_url)
     shared_key = build_key(pin, None, settings, index_url=ctx.index_url)
     done = _settled(ctx, key)
@@ -227,45 +250,43 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
         scratch = ctx.session / key
         scratch.mkdir()
         started = time.monotonic()
-        about: dict[str, Any] = {
-            "key": key,
-            "name": pin.name,
-            "version": pin.version,
-            "target": target.name,
-        }
-        from .settle import Blocked, NoWheel, produce
+        from .settle import Blocked, NoWheel, settle_key
 
         try:
-            record = produce(ctx, pin, target, key, scratch)
+            record = settle_key(ctx, pin, target, key, scratch)
         except Blocked as exc:
             # Not an attempt: nothing goes to the catalog; the last diagnosis is shown.
-            last = exc.last
-            shown = ("category", "rule", "subject", "first_error", "diagnosis", "log")
-            previous: dict[str, Any] = {field: last.get(field) for field in shown}
-            blocked = Record(status=FAILED, source="none", error=str(exc), **previous, **about)
-            return _result(blocked, FAILED)
+            shown = replace(
+                exc.last, key=key, target=target.name, version=pin.version, wheel=None,
+                error=str(exc), duration=0.0, created=time.time(),
+            )  # fmt: skip
+            return _result(shown, FAILED)
         except WheelmillError as exc:
             # Index and download problems go to the catalog but not into the key's
             # record: they may pass by the next run, so the next run tries again.
-            status = NO_WHEEL if isinstance(exc, NoWheel) else FAILED
-            failure = Record(
-                status=status,
+            status: PinStatus = NO_WHEEL if isinstance(exc, NoWheel) else FAILED
+            failure = Attempt(
+                key=key,
+                status="no-wheel" if status == NO_WHEEL else "failed",
+                name=pin.name,
+                version=pin.version,
+                target=target.name,
                 source="upstream",
                 error=str(exc),
                 duration=time.monotonic() - started,
                 created=time.time(),
-                **about,
             )
             ctx.catalog.add(failure)
             return _result(failure, status)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         ctx.store.write_record(record)
-        if record.status == "ok" and record.wheel and is_pure(record.wheel):
+        if record.ok and record.wheel and is_pure(record.wheel):
             ctx.store.write_record(replace(record, key=shared_key))
         ctx.catalog.add(record)
-    status = FAILED if record.status == FAILED else (BUILT if record.source == "built" else FETCHED)
-    return _result(record, status)
+    if not record.ok:
+        return _result(record, FAILED)
+    return _result(record, BUILT if record.source == "built" else FETCHED)
 
 
 def prebuild(
@@ -318,12 +339,7 @@ def prebuild(
                 except Exception as exc:  # a bug must not cost the other pins their builds
                     detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
                     outcome = PinResult(
-                        pin.name,
-                        pin.version,
-                        target.name,
-                        "",
-                        FAILED,
-                        error=f"internal error: {detail}",
+                        pin.name, pin.version, target.name, FAILED, note=f"internal error: {detail}"
                     )
                 sink.pin_finished(outcome)
                 outcomes.append(outcome)

@@ -12,13 +12,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
+
 from ..config import BuildSettings
+from ..diagnose.remedy import apply_remedy
+from ..lockfile.pins import Pin
 from ..store.wheelhouse import Store, sha256_file
 from ..target import Target
 from ._frontend import frontend_python
-from ._repair import needs_repair, repair_wheel
 from .batch import BUILT, CACHED, BuildReport
-from .sdist import build_sdist
+from .step import make_wheel
 
 
 @dataclass(frozen=True)
@@ -52,26 +55,26 @@ def check_reproducible(
                 continue
             target = by_name[result.target]
             settings = settings_for(result.name)
+            if record.remedy is not None:  # rebuilt the way the stored wheel was built
+                settings = apply_remedy(settings, record.remedy)
             workdir = scratch / result.key
             log = store.new_log(result.name, result.version, result.key, attempt=9)
-            outcome = build_sdist(
+            made = make_wheel(
+                Pin(canonicalize_name(result.name), result.version, frozenset()),
                 Path(record.sdist),
-                workdir,
-                log,
-                frontend=frontend_python(target, store, index_url=index_url),
                 target=target,
                 settings=settings,
+                workdir=workdir,
+                log=log,
+                frontend=frontend_python(target, store, index_url=index_url),
                 index_url=index_url,
                 store=store,
+                import_check=False,
             )
-            wheel = outcome.wheel
-            if wheel is not None and settings.repair == "auditwheel" and needs_repair(wheel):
-                repaired = repair_wheel(wheel, workdir / "repaired", log, index_url=index_url)
-                wheel = None if isinstance(repaired, str) else repaired.wheel
-            if wheel is None:
-                same, detail = False, f"the second build failed: {outcome.error}"
+            if made.wheel is None:
+                same, detail = False, f"the second build failed: {made.error}"
             else:
-                same = sha256_file(wheel) == record.sha256
+                same = sha256_file(made.wheel) == record.sha256
                 detail = "byte-identical" if same else f"differs (second build's log: {log})"
             results.append(
                 Reproduction(result.name, result.version, result.target, record.wheel, same, detail)

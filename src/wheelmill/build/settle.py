@@ -1,11 +1,10 @@
-"""Make the wheel of one pin for one target: fetch it, or build, check and repair it.
+"""Settle one build key: fetch the pin's wheel for a target, or build it from its sdist.
 
-Called by :mod:`wheelmill.build.batch` only when a pin has work to do, so a run
-where everything is cached never imports the build machinery. A build goes:
-upstream wheel if there is one (hash-checked) → else the sdist (hash-checked,
-cached) → ``build`` in the controlled environment → the wheel must be this pin
-→ optional ``auditwheel`` repair → install-and-import check → the store. A
-failed build is diagnosed; when its rule names a safe fix, it is retried once.
+Called by :mod:`wheelmill.build.batch` only when a key has work to do, so a run
+where everything is cached never imports the build machinery. The way: upstream
+wheel if there is one (hash-checked) → else the sdist (hash-checked, cached) →
+:func:`wheelmill.build.step.make_wheel` → the store. A failed build is
+diagnosed; when its rule names a safe fix, it is retried once with it.
 """
 
 from __future__ import annotations
@@ -13,20 +12,19 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from .._exceptions import InvalidWheelError, WheelmillError
+from .._exceptions import WheelmillError
 from ..config import BuildSettings
-from ..diagnose.remedy import SYSTEM_CATEGORIES, explain, remedy, still_blocked
+from ..diagnose.diagnosis import Remedy
+from ..diagnose.remedy import apply_remedy, explain, remedy, still_blocked
 from ..lockfile.pins import Pin
-from ..store._wheelfile import wheel_project
-from ..store.wheelhouse import Record, sha256_file
+from ..outcomes import SYSTEM_CATEGORIES
+from ..store.attempt import Attempt
+from ..store.wheelhouse import sha256_file
 from ..target import Target
 from ._frontend import frontend_python
-from ._importcheck import check_import
-from ._repair import needs_repair, repair_wheel
-from .batch import FAILED, Context, is_pure
-from .sdist import build_sdist
+from .context import Context, is_pure
+from .step import make_wheel
 
 
 class NoWheel(WheelmillError):
@@ -36,51 +34,41 @@ class NoWheel(WheelmillError):
 class Blocked(WheelmillError):
     """A pin's last build lacked a system dependency, and nothing was installed since."""
 
-    def __init__(self, last: dict[str, Any]) -> None:
+    def __init__(self, last: Attempt) -> None:
         self.last = last
-        what = last.get("subject") or last.get("category")
+        what = last.subject or last.category
         super().__init__(
             f"not built: its last build failed because {what} is missing "
-            f"({last.get('rule') or last.get('category')}), and nothing was installed since; "
+            f"({last.rule or last.category}), and nothing was installed since; "
             "install it, or pass --force"
         )
 
 
-def _check_built(pin: Pin, wheel: Path) -> None:
-    name, version = wheel_project(wheel.name)
-    if name != pin.name or str(version) != pin.version:
-        raise InvalidWheelError(
-            f"{pin.spec}: the backend produced {wheel.name}, which is not this pin"
-        )
+def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) -> Attempt:
+    """Fetch or build the wheel of one pin for one target; return the attempt.
 
-
-def produce(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) -> Record:
-    """Fetch or build the wheel of one pin for one target; return the attempt's record.
-
-    Failed builds are records (diagnosed); index, download and frontend
+    Failed builds are attempts (diagnosed); index, download and frontend
     problems raise :class:`WheelmillError` (the caller does not cache those).
     """
     started = time.monotonic()
     settings = ctx.settings_for(pin.name)
-
-    def record(status: str, source: str, **fields: Any) -> Record:
-        return Record(
-            key=key,
-            status=status,
-            name=pin.name,
-            version=pin.version,
-            target=target.name,
-            source=source,
-            duration=time.monotonic() - started,
-            created=time.time(),
-            **fields,
-        )
+    base = Attempt(
+        key=key, status="ok", name=pin.name, version=pin.version, target=target.name,
+        source="upstream",
+    )  # fmt: skip
 
     found = ctx.upstream.candidates(pin, target)
     if found.wheel is not None and (target.download_only or not settings.from_source):
         temp = ctx.upstream.download(found.wheel, scratch, pin.sha256s())
         digest, size = ctx.store.add_wheel(temp, found.wheel.filename)
-        return record("ok", "upstream", wheel=found.wheel.filename, sha256=digest, size=size)
+        return replace(
+            base,
+            wheel=found.wheel.filename,
+            sha256=digest,
+            size=size,
+            duration=time.monotonic() - started,
+            created=time.time(),
+        )
     if target.download_only:
         raise NoWheel(
             f"{pin.spec}: no wheel for {target.name} on the index; installing it there "
@@ -98,57 +86,49 @@ def produce(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) -> 
         sdist = ctx.store.keep_sdist(temp, sha256_file(temp), found.sdist.filename)
     frontend = frontend_python(target, ctx.store, index_url=ctx.index_url)
 
-    def attempt(settings: BuildSettings, number: int) -> Record:
+    def attempt(settings: BuildSettings, number: int, fix: Remedy | None) -> Attempt:
         log = ctx.store.new_log(pin.name, pin.version, key, attempt=number)
-        workdir = scratch / f"build-{number}"
-        outcome = build_sdist(
+        made = make_wheel(
+            pin,
             sdist,
-            workdir,
-            log,
-            frontend=frontend,
             target=target,
             settings=settings,
+            workdir=scratch / f"build-{number}",
+            log=log,
+            frontend=frontend,
             index_url=ctx.index_url,
             store=ctx.store,
         )
-        about: dict[str, Any] = {
-            "log": str(log),
-            "installer": outcome.installer,
-            "sdist": str(sdist),
-        }
-        if not outcome.ok or outcome.wheel is None:
-            found = explain(ctx.rules, log, outcome.error)
-            if found.get("category") in SYSTEM_CATEGORIES:
-                found["system"] = ctx.system
-            return record(FAILED, "built", **found, **about)
-        try:
-            _check_built(pin, outcome.wheel)
-        except InvalidWheelError as exc:
-            return record(FAILED, "built", error=str(exc), category="package-refuses", **about)
-        wheel = outcome.wheel
-        if settings.repair == "auditwheel" and needs_repair(wheel):
-            repaired = repair_wheel(wheel, workdir / "repaired", log, index_url=ctx.index_url)
-            if isinstance(repaired, str):
-                return record(FAILED, "built", error=repaired, category="unknown", **about)
-            wheel, about["repair"] = repaired.wheel, repaired.describe()
-        if settings.import_check:
-            problem = check_import(wheel, target.python, workdir, index_url=ctx.index_url)
-            if problem is not None:
-                summary, _, trace = problem.partition("\n")
-                with log.open("a", encoding="utf-8") as stream:
-                    stream.write(f"\nwheelmill: import check failed: {summary}\n{trace}")
-                return record(FAILED, "built", error=summary, category="import-failed", **about)
-        digest, size = ctx.store.add_wheel(wheel, wheel.name)
-        if not is_pure(wheel.name):
-            about["toolchain"] = ctx.toolchain
-        return record("ok", "built", wheel=wheel.name, sha256=digest, size=size, **about)
+        done = replace(
+            base,
+            source="built",
+            log=str(log),
+            installer=made.installer,
+            sdist=str(sdist),
+            repair=made.repair,
+            remedy=fix,
+            duration=time.monotonic() - started,
+            created=time.time(),
+        )
+        if made.wheel is None:
+            failed = replace(done, status="failed", error=made.error, category=made.category)
+            if not made.diagnose:
+                return failed
+            why = explain(ctx.rules, log, made.error)
+            failed = replace(
+                failed, error=why.error, category=why.category, diagnosis=why.diagnosis
+            )
+            if why.category in SYSTEM_CATEGORIES:
+                failed = replace(failed, system=ctx.system)
+            return failed
+        digest, size = ctx.store.add_wheel(made.wheel, made.wheel.name)
+        toolchain = None if is_pure(made.wheel.name) else ctx.toolchain
+        return replace(done, wheel=made.wheel.name, sha256=digest, size=size, toolchain=toolchain)
 
-    first = attempt(settings, 1)
-    fix = remedy(settings, first.diagnosis) if ctx.remediate and first.status == FAILED else None
+    first = attempt(settings, 1, None)
+    fix = remedy(first.diagnosis, settings) if ctx.remediate and not first.ok else None
     if fix is None:
         return first
     # The rule knows a fix that is safe inside the build environment: try it once.
     ctx.catalog.add(first)
-    adjusted, description = fix
-    second = attempt(adjusted, 2)
-    return replace(second, remediation=description)
+    return attempt(apply_remedy(settings, fix), 2, fix)

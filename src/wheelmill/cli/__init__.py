@@ -82,5 +82,8 @@ def cli() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
 
 
+__all__ = ["cli", "main"]
+
+
 def main() -> None:
     sys.exit(cli.main(prog_name="wheelmill", standalone_mode=True))

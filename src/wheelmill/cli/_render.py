@@ -15,6 +15,7 @@ from ..build.batch import FAILED, NO_WHEEL, BuildReport, PinResult
 
 if TYPE_CHECKING:
     from ..build.reproduce import Reproduction
+    from ..diagnose.diagnosis import Diagnosis
     from ..index.publish import PublishReport
     from ..lockfile.pins import Pin
 
@@ -155,38 +156,34 @@ def local_distro() -> str:
     return "debian"
 
 
-def install_command(system_packages: Mapping[str, Any]) -> str | None:
-    chosen = system_packages.get(local_distro()) or system_packages.get("debian")
-    return str(chosen["command"]) if chosen else None
-
-
-def print_diagnosis_data(data: Mapping[str, Any], *, dead_ends: bool = False) -> None:
-    """A diagnosis in its JSON form, short: cause, first error line, fixes, install
-    command; with ``dead_ends``, also what does not help."""
-    rule = data.get("rule")
-    if rule is None:
-        click.secho(f"cause unknown: {data.get('summary')}", fg="yellow", bold=True)
+def print_diagnosis(diagnosis: Diagnosis, *, dead_ends: bool = False) -> None:
+    """A diagnosis, short: cause, first error line, fixes, install command; with
+    ``dead_ends``, also what does not help."""
+    if diagnosis.rule is None:
+        click.secho(f"cause unknown: {diagnosis.summary}", fg="yellow", bold=True)
     else:
-        click.secho(f"cause: {data.get('summary')}", fg="red", bold=True)
-        click.echo(f"  {rule} ({data.get('category')}, confidence {data.get('confidence', 0):.0%})")
-    first = data.get("first_error")
+        click.secho(f"cause: {diagnosis.summary}", fg="red", bold=True)
+        click.echo(
+            f"  {diagnosis.rule} ({diagnosis.category}, confidence {diagnosis.confidence:.0%})"
+        )
+    first = diagnosis.first_error
     if first:
-        click.echo(f"line {first['line']}: {first['text']}")
-    if data.get("envelope"):
-        click.echo(f"reported as: {', '.join(data['envelope'])}")
-    if data.get("fixes"):
+        click.echo(f"line {first.line}: {first.text}")
+    if diagnosis.envelope:
+        click.echo(f"reported as: {', '.join(diagnosis.envelope)}")
+    if diagnosis.fixes:
         click.echo("fixes:")
-        for fix in data["fixes"]:
-            click.echo(f"  - {fix['text']} ({fix['success_rate']:.0%})")
-    command = install_command(data.get("system_packages") or {})
+        for fix in diagnosis.fixes:
+            click.echo(f"  - {fix.text} ({fix.success_rate:.0%})")
+    command = diagnosis.install_command(local_distro())
     if command:
         click.echo(f"  $ {command}")
-    if data.get("build_constraints"):
-        click.echo(f"build constraints: {' '.join(data['build_constraints'])}")
-    if dead_ends and data.get("dead_ends"):
+    if diagnosis.build_constraints:
+        click.echo(f"build constraints: {' '.join(diagnosis.build_constraints)}")
+    if dead_ends and diagnosis.dead_ends:
         click.echo("dead ends:")
-        for dead in data["dead_ends"]:
-            click.echo(f"  - {dead['text']} ({dead['failure_rate']:.0%} fail): {dead['why']}")
+        for dead in diagnosis.dead_ends:
+            click.echo(f"  - {dead.text} ({dead.failure_rate:.0%} fail): {dead.why}")
 
 
 def print_failure(failure: PinResult, where: str = "") -> None:
@@ -201,15 +198,15 @@ def print_failure(failure: PinResult, where: str = "") -> None:
         f"FAILED {failure.name}=={failure.version}{where}: {cause}{label}", fg="red", err=True
     )
     if failure.first_error:
-        line, _, text = failure.first_error.partition(": ")
-        click.echo(f"  first error (log line {line}): {text}", err=True)
+        first = failure.first_error
+        click.echo(f"  first error (log line {first.line}): {first.text}", err=True)
     elif failure.summary and failure.error:
         click.echo(f"  {failure.error}", err=True)
     if failure.remediation:
         click.echo(f"  retried with {failure.remediation}: still failing", err=True)
     if failure.fix:
         click.echo(f"  fix: {failure.fix}", err=True)
-    command = install_command(failure.system_packages)
+    command = failure.diagnosis.install_command(local_distro()) if failure.diagnosis else None
     if command:
         click.echo(f"  $ {command}", err=True)
     if failure.log:
@@ -230,7 +227,7 @@ def build_data(report: BuildReport) -> dict[str, Any]:
         "ok": not report.failures,
         "duration": round(report.duration, 3),
         "counts": {s: report.count(s) for s in _STATUSES},
-        "pins": [asdict(result) for result in report.results],
+        "pins": [result.to_json() for result in report.results],
     }
 
 
@@ -241,5 +238,5 @@ def publish_data(report: PublishReport) -> dict[str, Any]:
     return data
 
 
-def emit_json(data: dict[str, Any]) -> None:
+def emit_json(data: Mapping[str, Any]) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=True))

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .._exceptions import PinsFailed
-from ..lockfile.pins import read_lock
+from ..lockfile import read_lock
 from ..run import build_with
 from ..store.wheelhouse import Store
 from ..verify.junit import build_cases, write_junit

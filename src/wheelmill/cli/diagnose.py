@@ -10,7 +10,7 @@ import click
 from .._exceptions import RulesError
 from ..diagnose import default_rules_dirs, diagnose, load_rules
 from ._options import json_option
-from ._render import emit_json, print_diagnosis_data
+from ._render import emit_json, print_diagnosis
 
 
 def _read(logfile: str) -> str:
@@ -57,6 +57,6 @@ def command(logfile: str, rules_dirs: tuple[Path, ...], as_json: bool) -> None:
     if as_json:
         emit_json(diagnosis.to_json())
     else:
-        print_diagnosis_data(diagnosis.to_json())
+        print_diagnosis(diagnosis)
     if diagnosis.rule is None:
         click.get_current_context().exit(1)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..index.export import FORMATS, export
-from ..lockfile.pins import read_lock
+from ..lockfile import read_lock
 from ..store.wheelhouse import Store
 from ._options import (
     config_option,

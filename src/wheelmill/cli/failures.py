@@ -27,19 +27,7 @@ def command(wheelhouse: Path | None, config_path: Path | None, as_json: bool) ->
     store = Store(config.wheelhouse)
     rows = Catalog(store.catalog_path).current_failures() if store.catalog_path.is_file() else []
     if as_json:
-        fields = (
-            "package",
-            "version",
-            "target",
-            "category",
-            "rule",
-            "subject",
-            "first_error",
-            "error",
-            "log",
-            "created",
-        )
-        emit_json({"failures": [{field: row.get(field) for field in fields} for row in rows]})
+        emit_json({"failures": [row.failure_json() for row in rows]})
         return
     if not rows:
         click.echo("no failures")
@@ -47,12 +35,12 @@ def command(wheelhouse: Path | None, config_path: Path | None, as_json: bool) ->
     lines = table(
         [
             [
-                row["package"],
-                row["version"],
-                row["target"],
-                row["category"] or "unknown",
-                row["rule"] or "-",
-                (row["first_error"] or row["error"] or "").split(": ", 1)[-1],
+                row.name,
+                row.version,
+                row.target,
+                row.category or "unknown",
+                row.rule or "-",
+                row.first_error.text if row.first_error else (row.error or ""),
             ]
             for row in rows
         ],

@@ -9,7 +9,7 @@ import click
 
 from .._exceptions import WheelmillError
 from ..gc import CleanupReport, collect_garbage, parse_age
-from ..lockfile.pins import read_lock
+from ..lockfile import read_lock
 from ..store.wheelhouse import Store
 from ._options import config_option, json_option, load, verbosity_options, wheelhouse_option
 from ._render import emit_json, print_publish

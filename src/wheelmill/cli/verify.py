@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import click
 
 from .._exceptions import GapsFound
-from ..lockfile.pins import read_lock
+from ..lockfile import read_lock
 from ..store.wheelhouse import Store
 from ..verify.coverage import COVERED, PinCoverage, VerifyReport, verify
 from ..verify.junit import verify_cases, write_junit
@@ -38,19 +37,19 @@ def verify_data(report: VerifyReport) -> dict[str, Any]:
                 "total": target.total,
                 "proved": target.proved,
                 "command": target.command,
-                "pins": [asdict(pin) for pin in target.pins],
+                "pins": [pin.to_json() for pin in target.pins],
             }
             for target in report.targets
         ],
-        "gaps": [asdict(gap) for gap in report.gaps],
+        "gaps": [gap.to_json() for gap in report.gaps],
     }
 
 
 def _print_gap(gap: PinCoverage) -> None:
     click.secho(f"GAP {gap.spec} [{gap.target}]: {gap.reason}", fg="red", err=True)
     if gap.first_error:
-        line, _, text = gap.first_error.partition(": ")
-        click.echo(f"  first error (log line {line}): {text}", err=True)
+        first = gap.first_error
+        click.echo(f"  first error (log line {first.line}): {first.text}", err=True)
     if gap.fix:
         click.echo(f"  fix: {gap.fix}", err=True)
     if gap.log:

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .classify import INSTALL_COMMANDS, Diagnosis, FirstError, Fix, SystemPackages, diagnose
+from ..outcomes import CATEGORIES
+from .classify import INSTALL_COMMANDS, diagnose
+from .diagnosis import DeadEnd, Diagnosis, FirstError, Fix, SystemPackages, Translation
 from .rules import (
-    CATEGORIES,
     DISTROS,
-    DeadEnd,
     Rule,
     RuleSet,
-    Translation,
     VersionNote,
     Workaround,
     load_rules,

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from ._logtext import LogText
-from .rules import DeadEnd, Pattern, Rule, RuleSet, Translation
+from .diagnosis import Diagnosis, FirstError, Fix, SystemPackages, Translation
+from .rules import Pattern, Rule, RuleSet
 
 #: How each distro installs system packages; the command ends with the package names.
 INSTALL_COMMANDS = {
@@ -63,97 +63,6 @@ _NOT_THE_CAUSE = re.compile(
     r"|^Failed to build\b|^Building wheel for .*: finished|^\S+ did not run successfully"
     r"|^exit code: \d+$|^\[end of output\]$|^See above for (?:output|details)"
 )
-
-
-@dataclass(frozen=True)
-class FirstError:
-    """The first line of the log that shows the cause: 1-based line number and text."""
-
-    line: int
-    text: str
-
-
-@dataclass(frozen=True)
-class Fix:
-    """A fix to try, with the share of cases it solves (0-1)."""
-
-    text: str
-    success_rate: float
-
-
-@dataclass(frozen=True)
-class SystemPackages:
-    """What to install on one distro, and the exact command line."""
-
-    distro: str
-    packages: tuple[str, ...]
-    command: str
-
-
-@dataclass(frozen=True)
-class Diagnosis:
-    """Why a build failed, and what to do about it. :meth:`to_json` gives a plain dict."""
-
-    rule: str | None
-    category: str
-    subject: str | None
-    first_error: FirstError | None
-    summary: str
-    root_cause: str = ""
-    fixes: tuple[Fix, ...] = ()
-    dead_ends: tuple[DeadEnd, ...] = ()
-    system_packages: tuple[SystemPackages, ...] = ()
-    envelope: tuple[str, ...] = ()
-    confidence: float = 0.0
-    build_requirements: tuple[str, ...] = ()
-    build_constraints: tuple[str, ...] = ()
-    environment: Mapping[str, str] = field(default_factory=dict)
-    docs: tuple[str, ...] = ()
-    #: Named groups of the matches (``package``, ``step``, ``header``...).
-    details: Mapping[str, str] = field(default_factory=dict)
-    #: Other (less specific or later) cause rules that matched too.
-    also_matched: tuple[str, ...] = ()
-    translations: Mapping[str, Translation] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        """The diagnosis as JSON-ready data (dicts, lists, strings, numbers, ``None``)."""
-        return {
-            "rule": self.rule,
-            "category": self.category,
-            "subject": self.subject,
-            "first_error": (
-                {"line": self.first_error.line, "text": self.first_error.text}
-                if self.first_error
-                else None
-            ),
-            "summary": self.summary,
-            "root_cause": self.root_cause,
-            "fixes": [{"text": f.text, "success_rate": f.success_rate} for f in self.fixes],
-            "dead_ends": [
-                {"text": d.text, "failure_rate": d.failure_rate, "why": d.why}
-                for d in self.dead_ends
-            ],
-            "system_packages": {
-                p.distro: {"packages": list(p.packages), "command": p.command}
-                for p in self.system_packages
-            },
-            "envelope": list(self.envelope),
-            "confidence": self.confidence,
-            "build_requirements": list(self.build_requirements),
-            "build_constraints": list(self.build_constraints),
-            "environment": dict(self.environment),
-            "docs": list(self.docs),
-            "details": dict(self.details),
-            "also_matched": list(self.also_matched),
-            "translations": {
-                language: {
-                    "title": t.title,
-                    "root_cause": t.root_cause,
-                    "workarounds": list(t.workarounds),
-                }
-                for language, t in self.translations.items()
-            },
-        }
 
 
 # --- scanning ---------------------------------------------------------------------------

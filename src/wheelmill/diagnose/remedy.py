@@ -13,20 +13,20 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .._exceptions import RulesError
 from ..config import BuildSettings
+from ..outcomes import SYSTEM_CATEGORIES, Category
+from .diagnosis import Diagnosis, Remedy
 
 if TYPE_CHECKING:  # the knowledge base loads only when a failure needs explaining
+    from ..store.attempt import Attempt
     from ..store.catalog import Catalog
-    from . import RuleSet
-
-#: Categories that depend on the machine, not on the package or its settings.
-SYSTEM_CATEGORIES = ("sysdep-missing", "toolchain-missing")
+    from .rules import RuleSet
 
 
 def knowledge_base(extra: Sequence[Path] = ()) -> RuleSet:
@@ -54,71 +54,71 @@ class LazyRules:
             return self._rules
 
 
-def explain(rules: LazyRules | None, log: Path, fallback: str | None) -> dict[str, Any]:
-    """Record fields describing why the build whose log is ``log`` failed."""
+@dataclass(frozen=True)
+class Explained:
+    """Why a build failed: the one-line error, and the diagnosis when the knowledge
+    base could read the log."""
+
+    error: str | None
+    diagnosis: Diagnosis | None = None
+
+    @property
+    def category(self) -> Category | None:
+        return self.diagnosis.category if self.diagnosis else None
+
+
+def explain(rules: LazyRules | None, log: Path, fallback: str | None) -> Explained:
+    """Classify the log of a failed build (``fallback``: the error without a diagnosis)."""
     if rules is None:
-        return {"error": fallback}
+        return Explained(fallback)
     try:
         ruleset = rules.get()
     except RulesError as exc:
-        return {"error": f"{fallback} (not diagnosed: {exc})"}
+        return Explained(f"{fallback} (not diagnosed: {exc})")
     try:
         text = log.read_text("utf-8", "replace")
     except OSError:
-        return {"error": fallback}
-    from . import diagnose
+        return Explained(fallback)
+    from .classify import diagnose
 
     diagnosis = diagnose(text, ruleset)
     first = diagnosis.first_error
-    return {
-        "error": first.text if first is not None else fallback,
-        "category": diagnosis.category,
-        "rule": diagnosis.rule,
-        "subject": diagnosis.subject,
-        "first_error": f"{first.line}: {first.text}" if first is not None else None,
-        "diagnosis": diagnosis.to_json(),
-    }
+    return Explained(first.text if first is not None else fallback, diagnosis)
 
 
-def remedy(
-    settings: BuildSettings, diagnosis: Mapping[str, Any] | None
-) -> tuple[BuildSettings, str] | None:
-    """Settings with the safe fixes of ``diagnosis`` applied, and a description (or ``None``)."""
-    if not diagnosis or not diagnosis.get("rule"):
+def remedy(diagnosis: Diagnosis | None, settings: BuildSettings) -> Remedy | None:
+    """The safe fixes of ``diagnosis`` that ``settings`` do not have yet (or ``None``)."""
+    if diagnosis is None or not diagnosis.rule:
         return None
-    constraints = [
-        c for c in diagnosis.get("build_constraints", []) if c not in settings.constraints
-    ]
-    requires = [
-        r for r in diagnosis.get("build_requirements", []) if r not in settings.build_requires
-    ]
-    env = {
-        key: value
-        for key, value in diagnosis.get("environment", {}).items()
-        if settings.env.get(key) != value
-    }
-    if not (constraints or requires or env):
-        return None
-    parts = []
-    if constraints:
-        parts.append("build constraint " + ", ".join(constraints))
-    if requires:
-        parts.append("build requirement " + ", ".join(requires))
-    if env:
-        parts.append("environment " + ", ".join(f"{k}={v}" for k, v in env.items()))
-    adjusted = replace(
-        settings,
-        constraints=(*settings.constraints, *constraints),
-        build_requires=(*settings.build_requires, *requires),
-        env={**settings.env, **env},
+    found = Remedy(
+        rule=diagnosis.rule,
+        constraints=tuple(c for c in diagnosis.build_constraints if c not in settings.constraints),
+        requirements=tuple(
+            r for r in diagnosis.build_requirements if r not in settings.build_requires
+        ),
+        environment={
+            key: value
+            for key, value in diagnosis.environment.items()
+            if settings.env.get(key) != value
+        },
     )
-    return adjusted, f"{diagnosis['rule']}: {'; '.join(parts)}"
+    return found if found.constraints or found.requirements or found.environment else None
 
 
-def still_blocked(catalog: Catalog, package: str, system: str) -> dict[str, Any] | None:
+def apply_remedy(settings: BuildSettings, fix: Remedy) -> BuildSettings:
+    """``settings`` with ``fix`` applied: how a remediated build (and its rebuild) runs."""
+    return replace(
+        settings,
+        constraints=(*settings.constraints, *fix.constraints),
+        build_requires=(*settings.build_requires, *fix.requirements),
+        env={**settings.env, **fix.environment},
+    )
+
+
+def still_blocked(catalog: Catalog, package: str, system: str) -> Attempt | None:
     """The package's last failure, if it was a missing system dependency and the
     machine is unchanged since (same packages, compilers, ``PATH``)."""
     last = catalog.last_failure(package)
-    if last is None or last.get("category") not in SYSTEM_CATEGORIES:
+    if last is None or last.category not in SYSTEM_CATEGORIES:
         return None
-    return last if last.get("system") == system else None
+    return last if last.system == system else None

@@ -22,27 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from .._exceptions import RulesError
+from ..outcomes import CATEGORIES, Category, as_category
 from ._literal import required_literals
+from .diagnosis import DeadEnd, Translation
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on older interpreters only
     import tomli as tomllib
-
-#: What a failed build can come down to; every rule has exactly one.
-CATEGORIES = (
-    "backend-missing",
-    "sysdep-missing",
-    "toolchain-missing",
-    "python-unsupported",
-    "build-requirement-incompatible",
-    "package-refuses",
-    "compile-error",
-    "network",
-    "resource-exhausted",
-    "import-failed",
-    "unknown",
-)
 
 #: Distros a rule can name system packages for (the CLI knows their install command).
 DISTROS = ("debian", "fedora", "alpine", "homebrew")
@@ -60,15 +47,6 @@ class Workaround:
 
 
 @dataclass(frozen=True)
-class DeadEnd:
-    """Something people try that does not help, how often it fails (0-1), and why."""
-
-    text: str
-    failure_rate: float
-    why: str
-
-
-@dataclass(frozen=True)
 class VersionNote:
     """One row of the version-compatibility table: where the rule applies."""
 
@@ -76,15 +54,6 @@ class VersionNote:
     version: str
     status: str
     note: str = ""
-
-
-@dataclass(frozen=True)
-class Translation:
-    """The human texts of a rule in another language."""
-
-    title: str | None
-    root_cause: str
-    workarounds: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -101,7 +70,7 @@ class Rule:
 
     id: str
     title: str
-    category: str
+    category: Category
     patterns: tuple[Pattern, ...]
     root_cause: str
     specificity: int = 50
@@ -250,8 +219,8 @@ def _rule(data: Mapping[str, Any], source: str, line: int) -> Rule:
     rule_id = _text(data["id"], "id")
     if not _ID.match(rule_id):
         raise _FieldError("id", f"id {rule_id!r} must look like 'family/name' (lower-case)")
-    category = data["category"]
-    if category not in CATEGORIES:
+    category = as_category(data["category"])
+    if category is None:
         raise _FieldError("category", f"category must be one of {', '.join(CATEGORIES)}")
     patterns = _patterns(data["patterns"], "patterns")
     if not patterns:

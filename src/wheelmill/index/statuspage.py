@@ -20,18 +20,19 @@ import re
 import sqlite3
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
+from ..outcomes import CELL_STATES, CellState
+from ..store.attempt import Attempt
 from ..store.catalog import Catalog
 from ..store.wheelhouse import Store, write_atomic
 from ..target import current_target
 
-STATES = ("built", "fetched", "failed", "missing", "none")
-_LABELS = {
+STATES = CELL_STATES
+_LABELS: dict[CellState, str] = {
     "built": "✓ built",
     "fetched": "↓ fetched",
     "failed": "✗ failed",
@@ -45,11 +46,11 @@ class Cell:
     package: str
     version: str
     target: str
-    state: str
+    state: CellState
     duration: float = 0.0
     wheel: str | None = None
     created: float = 0.0
-    detail: Mapping[str, Any] = field(default_factory=dict)  # the attempt, for failures
+    attempt: Attempt | None = None  # the newest attempt there (none for a shared wheel)
     shared: bool = False  # served by a pure wheel another target's attempt produced
 
 
@@ -63,48 +64,48 @@ class Status:
     wheels: int
     size: int
 
-    def count(self, state: str) -> int:
+    def count(self, state: CellState) -> int:
         return sum(1 for cell in self.cells.values() if cell.state == state)
 
 
-def _attempts(store: Store) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
+def _attempts(store: Store) -> list[Attempt]:
+    found: list[Attempt] = []
     # An unreadable catalog (a read-only copy): the records still tell most of it.
     with contextlib.suppress(sqlite3.Error):
         if store.catalog_path.is_file():
             found += Catalog(store.catalog_path).latest_attempts().values()
-    found += [{**asdict(record), "package": record.name} for _, record in store.iter_records()]
+    found += [record for _, record in store.iter_records()]
     return found
 
 
-def _state(entry: Mapping[str, Any], present: set[str]) -> str:
-    if entry["status"] == "ok":
-        if entry.get("wheel") not in present:
+def _state(attempt: Attempt, present: set[str]) -> CellState:
+    if attempt.ok:
+        if attempt.wheel not in present:
             return "missing"
-        return "built" if entry.get("source") == "built" else "fetched"
-    return "failed" if entry["status"] == "failed" else "missing"
+        return "built" if attempt.source == "built" else "fetched"
+    return "failed" if attempt.status == "failed" else "missing"
 
 
 def collect_status(store: Store) -> Status:
     """What the page shows, from the catalog, the records and ``wheels/``."""
     files = {path.name: path.stat().st_size for path in store.wheels.glob("*.whl")}
-    newest: dict[tuple[str, str], dict[str, Any]] = {}
-    for entry in _attempts(store):
-        key = (entry["package"], entry["target"])
-        if key not in newest or entry.get("created", 0) >= newest[key].get("created", 0):
-            newest[key] = entry
+    newest: dict[tuple[str, str], Attempt] = {}
+    for attempt in _attempts(store):
+        key = (attempt.name, attempt.target)
+        if key not in newest or attempt.created >= newest[key].created:
+            newest[key] = attempt
     cells = {
         key: Cell(
-            package=entry["package"],
-            version=entry["version"],
-            target=entry["target"],
-            state=_state(entry, set(files)),
-            duration=float(entry.get("duration") or 0.0),
-            wheel=entry.get("wheel"),
-            created=float(entry.get("created") or 0.0),
-            detail=entry,
+            package=attempt.name,
+            version=attempt.version,
+            target=attempt.target,
+            state=_state(attempt, set(files)),
+            duration=attempt.duration,
+            wheel=attempt.wheel,
+            created=attempt.created,
+            attempt=attempt,
         )
-        for key, entry in newest.items()
+        for key, attempt in newest.items()
     }
     versions: dict[str, str] = {}
     for cell in sorted(cells.values(), key=lambda c: c.created):
@@ -154,7 +155,7 @@ def _share_pure_wheels(
             continue
         for target in targets:
             cell = cells.get((package, target))
-            if cell is None or (cell.state == "missing" and cell.detail.get("status") != "ok"):
+            if cell is None or (cell.state == "missing" and not (cell.attempt and cell.attempt.ok)):
                 cells[(package, target)] = Cell(
                     package, version, target, origin.get(wheel, "fetched"), wheel=wheel,
                     created=cell.created if cell else 0.0, shared=True,
@@ -211,50 +212,47 @@ def _anchor(cell: Cell) -> str:
     return f"{cell.package}-{cell.version}-{cell.target}"
 
 
-def _install_commands(detail: Mapping[str, Any]) -> list[str]:
-    diagnosis = detail.get("diagnosis") or {}
-    packages = diagnosis.get("system_packages") or {}
-    return [
-        f"{distro}: {entry['command']}"
-        for distro, entry in sorted(packages.items())
-        if isinstance(entry, Mapping) and entry.get("command")
-    ]
+def _install_commands(attempt: Attempt | None) -> list[str]:
+    diagnosis = attempt.diagnosis if attempt else None
+    if diagnosis is None:
+        return []
+    found = sorted((p.distro, p.command) for p in diagnosis.system_packages if p.command)
+    return [f"{distro}: {command}" for distro, command in found]
 
 
 def _problem(cell: Cell) -> str:
-    detail = cell.detail
-    diagnosis = detail.get("diagnosis") or {}
-    cause = diagnosis.get("summary") or detail.get("error") or "the wheel is gone"
-    if cell.state == "missing" and detail.get("status") == "ok":
+    attempt = cell.attempt
+    cause = attempt.cause if attempt and not attempt.ok else "the wheel is gone"
+    if cell.state == "missing" and attempt is not None and attempt.ok:
         cause = f"{cell.wheel} was stored on {_when(cell.created)} but is no longer in wheels/"
-    label = ", ".join(_e(part) for part in (detail.get("rule"), detail.get("category")) if part)
+    label = _e(attempt.label) if attempt else ""
     parts = [
         f'<div class="fail{" missing-upstream" if cell.state == "missing" else ""}" '
         f'id="{_e(_anchor(cell))}">',
         f"<b>{_e(cell.package)}=={_e(cell.version)}</b> on <code>{_e(cell.target)}</code>: "
         f"{_LABELS[cell.state]} — {_e(cause)}" + (f" ({label})" if label else ""),
     ]
-    if detail.get("first_error"):
-        line, _, text = str(detail["first_error"]).partition(": ")
-        parts.append(f"<div>first error (log line {_e(line)}):</div><pre>{_e(text)}</pre>")
-    for fix in diagnosis.get("fixes") or []:
-        rate = f" ({fix['success_rate']:.0%} of the time)" if fix.get("success_rate") else ""
-        parts.append(f"<div>fix: {_e(fix.get('text', ''))}{_e(rate)}</div>")
-    if detail.get("status") == "no-wheel":
+    first = attempt.first_error if attempt else None
+    if first is not None:
+        parts.append(f"<div>first error (log line {first.line}):</div><pre>{_e(first.text)}</pre>")
+    for fix in attempt.diagnosis.fixes if attempt and attempt.diagnosis else ():
+        rate = f" ({fix.success_rate:.0%} of the time)" if fix.success_rate else ""
+        parts.append(f"<div>fix: {_e(fix.text)}{_e(rate)}</div>")
+    if attempt is not None and attempt.status == "no-wheel":
         parts.append(
             "<div>fix: build it on that platform (a CI runner of that kind), or pin a "
             "version that publishes a wheel for it</div>"
         )
     elif cell.state == "missing":
         parts.append("<div>fix: run <code>wheelmill build</code> again</div>")
-    commands = _install_commands(detail)
+    commands = _install_commands(attempt)
     if commands:
         parts.append("<div>install the missing system package:</div>")
         parts.append(f"<pre>{_e(chr(10).join(commands))}</pre>")
-    if detail.get("remediation"):
-        parts.append(f"<div>retried with {_e(detail['remediation'])}: still failing</div>")
+    if attempt is not None and attempt.remediation:
+        parts.append(f"<div>retried with {_e(attempt.remediation)}: still failing</div>")
     when = f"{_when(cell.created)}, after {cell.duration:.1f}s"
-    log = f"; log: <code>{_e(detail['log'])}</code>" if detail.get("log") else ""
+    log = f"; log: <code>{_e(attempt.log)}</code>" if attempt and attempt.log else ""
     parts.append(f"<div>attempted {when}{log}</div></div>")
     return "\n".join(parts)
 

@@ -198,10 +198,3 @@ def read_pins(path: Path) -> list[Pin]:
             f"{path}: cannot read lock file ({exc.strerror}); check its permissions"
         ) from None
     return parse_pins(text, str(path))
-
-
-def read_lock(path: Path) -> list[Pin]:
-    """Read a lock: a PEP 751 ``pylock.toml`` (any ``.toml``), else a requirements lock."""
-    from .pylock import is_pylock, read_pylock
-
-    return read_pylock(path) if is_pylock(path) else read_pins(path)

@@ -12,85 +12,96 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from .wheelhouse import Record
+from .attempt import FIELDS, Attempt
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
-    id        INTEGER PRIMARY KEY AUTOINCREMENT,
-    created   REAL NOT NULL,
-    package   TEXT NOT NULL,
-    version   TEXT NOT NULL,
-    target    TEXT NOT NULL,
-    key       TEXT NOT NULL,
-    status    TEXT NOT NULL,
-    source    TEXT NOT NULL,
-    duration  REAL NOT NULL,
-    wheel     TEXT,
-    sha256    TEXT,
-    log       TEXT,
-    error     TEXT,
-    installer TEXT,
-    category  TEXT,
-    toolchain TEXT,
-    rule      TEXT,
-    subject   TEXT,
-    first_error TEXT,
-    diagnosis TEXT,
-    remediation TEXT,
-    system    TEXT,
-    repair    TEXT,
-    sdist     TEXT
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    created     REAL NOT NULL,
+    name        TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    target      TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    duration    REAL NOT NULL,
+    wheel       TEXT,
+    sha256      TEXT,
+    size        INTEGER,
+    log         TEXT,
+    error       TEXT,
+    installer   TEXT,
+    category    TEXT,
+    toolchain   TEXT,
+    rule        TEXT,
+    diagnosis   TEXT,
+    remedy      TEXT,
+    system      TEXT,
+    repair      TEXT,
+    sdist       TEXT
 );
-CREATE INDEX IF NOT EXISTS attempts_package ON attempts (package, created);
+CREATE INDEX IF NOT EXISTS attempts_name ON attempts (name, created);
 """
-
 
 #: Columns added after the first release of the table: (name, SQL type).
 _ADDED_COLUMNS = (
     ("category", "TEXT"),
     ("toolchain", "TEXT"),
     ("rule", "TEXT"),
-    ("subject", "TEXT"),
-    ("first_error", "TEXT"),
     ("diagnosis", "TEXT"),
-    ("remediation", "TEXT"),
+    ("remedy", "TEXT"),
     ("system", "TEXT"),
     ("repair", "TEXT"),
     ("sdist", "TEXT"),
+    ("size", "INTEGER"),
 )
 
 
 def _migrate(connection: sqlite3.Connection) -> None:
-    """Add the columns a catalog written by an older wheelmill lacks."""
+    """Bring a catalog written by an older wheelmill up to date: the ``package``
+    column is ``name`` now, and later columns are added."""
     present = {row[1] for row in connection.execute("PRAGMA table_info(attempts)")}
-    for name, kind in _ADDED_COLUMNS:
-        if name not in present:
-            try:
-                connection.execute(f"ALTER TABLE attempts ADD COLUMN {name} {kind}")
-            except sqlite3.OperationalError as exc:  # another process added it meanwhile
-                if "duplicate column" not in str(exc):
-                    raise
+    steps = []
+    if "package" in present and "name" not in present:
+        steps.append("ALTER TABLE attempts RENAME COLUMN package TO name")
+    steps += [
+        f"ALTER TABLE attempts ADD COLUMN {name} {kind}"
+        for name, kind in _ADDED_COLUMNS
+        if name not in present
+    ]
+    for step in steps:
+        try:
+            connection.execute(step)
+        except sqlite3.OperationalError as exc:  # another process did it meanwhile
+            if "duplicate column" not in str(exc) and "no such column" not in str(exc):
+                raise
 
 
-#: Table column → Record field.
-_COLUMNS = {
-    "created": "created", "package": "name", "version": "version", "target": "target",
-    "key": "key", "status": "status", "source": "source", "duration": "duration",
-    "wheel": "wheel", "sha256": "sha256", "log": "log", "error": "error",
-    "installer": "installer", "category": "category", "toolchain": "toolchain",
-    "rule": "rule", "subject": "subject", "first_error": "first_error",
-    "diagnosis": "diagnosis", "remediation": "remediation", "system": "system", "repair": "repair",
-    "sdist": "sdist",
-}  # fmt: skip
-# Built from the constant column table above, never from input.
+#: The attempt's fields kept as columns (the diagnosis and remedy as JSON text).
+_COLUMNS = (*FIELDS, "rule")
+# Built from the constant field list above, never from input.
 _INSERT = (
     f"INSERT INTO attempts ({', '.join(_COLUMNS)}) "  # noqa: S608
-    f"VALUES ({', '.join(':' + field for field in _COLUMNS.values())})"
+    f"VALUES ({', '.join('?' for _ in _COLUMNS)})"
 )
+
+
+def _row(attempt: Attempt) -> tuple[object, ...]:
+    data: dict[str, object] = dict(attempt.to_json())
+    for name in ("diagnosis", "remedy"):
+        data[name] = json.dumps(data[name]) if data[name] is not None else None
+    data["rule"] = attempt.rule
+    return tuple(data[name] for name in _COLUMNS)
+
+
+def _attempt(row: sqlite3.Row) -> Attempt:
+    data = {name: row[name] for name in row.keys()}  # noqa: SIM118 - sqlite3.Row
+    for name in ("diagnosis", "remedy"):
+        data[name] = json.loads(data[name]) if data.get(name) else None
+    return Attempt.from_json(data)
 
 
 def _create(connection: sqlite3.Connection) -> None:
@@ -134,35 +145,34 @@ class Catalog:
         finally:
             connection.close()
 
-    def add(self, record: Record) -> None:
-        row = asdict(record)
-        row["diagnosis"] = json.dumps(record.diagnosis) if record.diagnosis else None
+    def add(self, attempt: Attempt) -> None:
         with self._connect() as db:
-            db.execute(_INSERT, row)
+            db.execute(_INSERT, _row(attempt))
 
-    def attempts(self, package: str | None = None) -> list[dict[str, Any]]:
-        """Every attempt (of one package), oldest first; ``diagnosis`` decoded."""
+    def entries(self, name: str | None = None) -> list[tuple[int, Attempt]]:
+        """Every attempt (at one package) with its row id, oldest first."""
         query = "SELECT * FROM attempts"
         args: tuple[str, ...] = ()
-        if package is not None:
-            query += " WHERE package = ?"
-            args = (package,)
+        if name is not None:
+            query += " WHERE name = ?"
+            args = (name,)
         with self._connect() as db:
-            rows = [dict(row) for row in db.execute(query + " ORDER BY id", args)]
-        for row in rows:
-            row["diagnosis"] = json.loads(row["diagnosis"]) if row.get("diagnosis") else None
-        return rows
+            return [(row["id"], _attempt(row)) for row in db.execute(query + " ORDER BY id", args)]
 
-    def current_failures(self) -> list[dict[str, Any]]:
+    def attempts(self, name: str | None = None) -> list[Attempt]:
+        """Every attempt (at one package), oldest first."""
+        return [attempt for _, attempt in self.entries(name)]
+
+    def current_failures(self) -> list[Attempt]:
         """The latest attempt of each package and target, where that attempt failed."""
-        latest: dict[tuple[str, str], dict[str, Any]] = {}
-        for row in self.attempts():
-            latest[(row["package"], row["target"])] = row
-        return [row for row in latest.values() if row["status"] in ("failed", "no-wheel")]
+        latest: dict[tuple[str, str], Attempt] = {}
+        for attempt in self.attempts():
+            latest[(attempt.name, attempt.target)] = attempt
+        return [attempt for attempt in latest.values() if not attempt.ok]
 
-    def latest_attempts(self) -> dict[tuple[str, str, str], dict[str, Any]]:
-        """The newest attempt of each (package, version, target)."""
-        return {(row["package"], row["version"], row["target"]): row for row in self.attempts()}
+    def latest_attempts(self) -> dict[tuple[str, str, str], Attempt]:
+        """The newest attempt of each (name, version, target)."""
+        return {(a.name, a.version, a.target): a for a in self.attempts()}
 
     def delete(self, ids: Iterable[int]) -> int:
         """Remove attempts by row id (``gc``); returns how many went."""
@@ -171,9 +181,9 @@ class Catalog:
             db.executemany("DELETE FROM attempts WHERE id = ?", chosen)
         return len(chosen)
 
-    def last_failure(self, package: str) -> dict[str, Any] | None:
-        """The newest failed attempt of ``package`` (any version or target)."""
-        failed = [row for row in self.attempts(package) if row["status"] == "failed"]
+    def last_failure(self, name: str) -> Attempt | None:
+        """The newest failed attempt at ``name`` (any version or target)."""
+        failed = [attempt for attempt in self.attempts(name) if attempt.status == "failed"]
         return failed[-1] if failed else None
 
     def rule_statistics(self) -> dict[str, RuleStats]:
@@ -181,24 +191,24 @@ class Catalog:
         stats: dict[str, RuleStats] = {}
         rows = self.attempts()
         for index, row in enumerate(rows):
-            if not row.get("rule") or row["status"] != "failed":
+            if not row.rule or row.status != "failed":
                 continue
-            entry = stats.setdefault(row["rule"], RuleStats())
+            entry = stats.setdefault(row.rule, RuleStats())
             entry.evidence += 1
-            if entry.first_seen is None or row["created"] < entry.first_seen:
-                entry.first_seen = row["created"]
+            if entry.first_seen is None or row.created < entry.first_seen:
+                entry.first_seen = row.created
             following = next(
                 (
                     later
                     for later in rows[index + 1 :]
-                    if (later["package"], later["version"], later["target"])
-                    == (row["package"], row["version"], row["target"])
+                    if (later.name, later.version, later.target)
+                    == (row.name, row.version, row.target)
                 ),
                 None,
             )
             if following is not None:
                 entry.retried += 1
-                entry.fixed += following["status"] == "ok"
+                entry.fixed += following.ok
         return stats
 
 

@@ -22,56 +22,24 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import json
 import os
 import shutil
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 from filelock import FileLock, Timeout
 from packaging.utils import InvalidWheelFilename, NormalizedName, parse_wheel_filename
 
 from .._exceptions import WheelhouseBusy, WheelhouseError
 from ._wheelfile import check_wheel
+from .attempt import Attempt
 
 STATE = ".wheelmill"
 #: A loose temp file this old cannot belong to a live writer (they live for milliseconds).
 _STALE_TEMP_SECONDS = 3600
-
-
-@dataclass(frozen=True)
-class Record:
-    """What one build key led to; written once per attempt that settles a key."""
-
-    key: str
-    status: str  # "ok" or "failed"
-    name: str
-    version: str
-    target: str
-    source: str  # "upstream", "built" or "none"
-    wheel: str | None = None
-    sha256: str | None = None
-    size: int | None = None
-    log: str | None = None
-    error: str | None = None
-    duration: float = 0.0
-    installer: str | None = None
-    created: float = 0.0
-    category: str | None = None  # why it failed, e.g. "sysdep-missing", "import-failed"
-    toolchain: str | None = None  # compilers' fingerprint, for compiled wheels
-    rule: str | None = None  # the diagnostic rule that explained the failure
-    subject: str | None = None  # what was missing or wrong (a library, tool, Python…)
-    first_error: str | None = None  # "LINE: TEXT" of the first real error in the log
-    diagnosis: dict[str, Any] | None = None  # the full diagnosis (JSON-ready)
-    remediation: str | None = None  # the fix wheelmill applied on its retry, if any
-    system: str | None = None  # system fingerprint when a system dependency was missing
-    repair: str | None = None  # what auditwheel did: the new wheel, the grafted libraries
-    sdist: str | None = None  # the cached sdist a built wheel came from
 
 
 def sha256_file(path: Path) -> str:
@@ -189,16 +157,15 @@ class Store:
 
     # -- records ----------------------------------------------------------------
 
-    def read_record(self, key: str) -> Record | None:
+    def read_record(self, key: str) -> Attempt | None:
         try:
-            data = json.loads((self.records / f"{key}.json").read_bytes())
-            return Record(**data)
+            return Attempt.loads((self.records / f"{key}.json").read_bytes())
         except FileNotFoundError:
             return None
-        except (ValueError, TypeError):
+        except ValueError:
             return None  # unreadable record: treated as absent, so the key is redone
 
-    def iter_records(self) -> Iterator[tuple[Path, Record]]:
+    def iter_records(self) -> Iterator[tuple[Path, Attempt]]:
         """Every readable record, with its file."""
         if not self.records.is_dir():
             return
@@ -207,11 +174,10 @@ class Store:
             if record is not None:
                 yield path, record
 
-    def write_record(self, record: Record) -> None:
-        data = json.dumps(asdict(record), indent=1, sort_keys=True).encode()
-        write_atomic(self.records / f"{record.key}.json", data, tmp_dir=self.tmp)
+    def write_record(self, record: Attempt) -> None:
+        write_atomic(self.records / f"{record.key}.json", record.dumps(), tmp_dir=self.tmp)
 
-    def is_current(self, record: Record | None) -> bool:
+    def is_current(self, record: Attempt | None) -> bool:
         """Whether a successful record's wheel is still in place, unchanged in size."""
         if record is None or record.status != "ok" or not record.wheel:
             return False

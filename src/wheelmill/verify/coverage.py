@@ -24,17 +24,51 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from packaging.utils import NormalizedName, parse_wheel_filename
 
 from ..lockfile.pins import Pin
+from ..outcomes import Category, CoverageStatus, GapKind
+from ..store.attempt import Attempt
 from ..store.catalog import Catalog
 from ..store.wheelhouse import Store
 from ..target import Target
 from ._pipcheck import pip_dry_run
 
-COVERED, GAP, NOT_APPLICABLE = "covered", "gap", "not-applicable"
+if TYPE_CHECKING:
+    from ..diagnose.diagnosis import FirstError
+
+COVERED: CoverageStatus = "covered"
+GAP: CoverageStatus = "gap"
+NOT_APPLICABLE: CoverageStatus = "not-applicable"
+
+
+class PinCoverageJSON(TypedDict):
+    """One pin on one target in ``verify --json``."""
+
+    name: str
+    version: str
+    target: str
+    status: CoverageStatus
+    wheel: str | None
+    kind: GapKind | None
+    reason: str | None
+    category: Category | None
+    rule: str | None
+    summary: str | None
+    first_error: str | None
+    fix: str | None
+    log: str | None
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Why a pin has no usable wheel on a target; ``attempt``: the failure behind it."""
+
+    kind: GapKind
+    reason: str
+    attempt: Attempt | None = None
 
 
 @dataclass(frozen=True)
@@ -44,20 +78,56 @@ class PinCoverage:
     name: str
     version: str
     target: str
-    status: str
+    status: CoverageStatus
     wheel: str | None = None
-    kind: str | None = None  # for gaps: never-built, failed, no-wheel, removed, refused, …
+    kind: GapKind | None = None
     reason: str | None = None
-    category: str | None = None
-    rule: str | None = None
-    summary: str | None = None
-    first_error: str | None = None
-    fix: str | None = None
-    log: str | None = None
+    attempt: Attempt | None = None  # the failed attempt that explains a gap
 
     @property
     def spec(self) -> str:
         return f"{self.name}=={self.version}" if self.version else self.name
+
+    @property
+    def category(self) -> Category | None:
+        return self.attempt.category if self.attempt else None
+
+    @property
+    def rule(self) -> str | None:
+        return self.attempt.rule if self.attempt else None
+
+    @property
+    def summary(self) -> str | None:
+        return self.attempt.summary if self.attempt else None
+
+    @property
+    def first_error(self) -> FirstError | None:
+        return self.attempt.first_error if self.attempt else None
+
+    @property
+    def fix(self) -> str | None:
+        return self.attempt.fix if self.attempt else None
+
+    @property
+    def log(self) -> str | None:
+        return self.attempt.log if self.attempt else None
+
+    def to_json(self) -> PinCoverageJSON:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "target": self.target,
+            "status": self.status,
+            "wheel": self.wheel,
+            "kind": self.kind,
+            "reason": self.reason,
+            "category": self.category,
+            "rule": self.rule,
+            "summary": self.summary,
+            "first_error": str(self.first_error) if self.first_error else None,
+            "fix": self.fix,
+            "log": self.log,
+        }
 
 
 @dataclass(frozen=True)
@@ -95,57 +165,44 @@ class VerifyReport:
         return not self.gaps
 
 
-def _failure(row: Mapping[str, Any]) -> dict[str, Any]:
-    diagnosis = row.get("diagnosis") or {}
-    fixes = diagnosis.get("fixes") or []
-    cause = diagnosis.get("summary") or row.get("error") or "unknown cause"
-    label = ", ".join(part for part in (row.get("rule"), row.get("category")) if part)
-    reason = f"build failed: {cause}" + (f" ({label})" if label else "")
-    if row.get("first_error"):
-        reason += f"; first error: {str(row['first_error']).split(': ', 1)[-1]}"
-    return {
-        "kind": "failed",
-        "reason": reason,
-        "category": row.get("category"),
-        "rule": row.get("rule"),
-        "summary": diagnosis.get("summary"),
-        "first_error": row.get("first_error"),
-        "fix": fixes[0]["text"] if fixes else None,
-        "log": row.get("log"),
-    }
+def _failure(attempt: Attempt) -> Gap:
+    reason = f"build failed: {attempt.cause}" + (f" ({attempt.label})" if attempt.label else "")
+    if attempt.first_error:
+        reason += f"; first error: {attempt.first_error.text}"
+    return Gap("failed", reason, attempt)
 
 
 def explain_gap(
     pin: Pin,
     target: Target,
-    latest: Mapping[str, Any] | None,
+    latest: Attempt | None,
     others: Sequence[str],
     skipped: bool,
-) -> dict[str, Any]:
+) -> Gap:
     """Why ``pin`` has no usable wheel for ``target``, from its latest attempt there."""
-    if latest is not None and latest["status"] == "failed":
+    if latest is not None and latest.status == "failed":
         return _failure(latest)
-    if latest is not None and latest["status"] == "no-wheel":
-        return {
-            "kind": "no-wheel",
-            "reason": f"no wheel for {target.name} on the upstream index (no-wheel); "
+    if latest is not None and latest.status == "no-wheel":
+        return Gap(
+            "no-wheel",
+            f"no wheel for {target.name} on the upstream index (no-wheel); "
             "installing there would build from source",
-        }
-    if latest is not None and latest.get("wheel"):
-        when = time.strftime("%Y-%m-%d", time.gmtime(latest["created"]))
-        return {
-            "kind": "removed",
-            "reason": f"{latest['wheel']} was stored on {when} but is no longer in wheels/; "
+        )
+    if latest is not None and latest.wheel:
+        when = time.strftime("%Y-%m-%d", time.gmtime(latest.created))
+        return Gap(
+            "removed",
+            f"{latest.wheel} was stored on {when} but is no longer in wheels/; "
             "run `wheelmill build`",
-        }
+        )
     if skipped:
-        return {"kind": "skipped", "reason": "skip = true in the config: never built"}
+        return Gap("skipped", "skip = true in the config: never built")
     if others:
-        return {
-            "kind": "never-built",
-            "reason": f"never built for {target.name}; the wheelhouse has only {', '.join(others)}",
-        }
-    return {"kind": "never-built", "reason": "never built (no attempt in the catalog)"}
+        return Gap(
+            "never-built",
+            f"never built for {target.name}; the wheelhouse has only {', '.join(others)}",
+        )
+    return Gap("never-built", "never built (no attempt in the catalog)")
 
 
 def _requirement(pin: Pin) -> str:
@@ -220,7 +277,7 @@ def verify_target(
     target: Target,
     *,
     files: Mapping[tuple[NormalizedName, str], list[Path]],
-    latest: Mapping[tuple[str, str, str], dict[str, Any]],
+    latest: Mapping[tuple[str, str, str], Attempt],
     skipped: Callable[[str], bool],
 ) -> TargetCoverage:
     results: list[PinCoverage] = []
@@ -249,7 +306,9 @@ def verify_target(
             [path.name for path in present],
             skipped(pin.name),
         )
-        results.append(replace(base, status=GAP, **why))
+        results.append(
+            replace(base, status=GAP, kind=why.kind, reason=why.reason, attempt=why.attempt)
+        )
     refused, proved, command = _prove(store, target, candidates, by_name)
     results += list(candidates.values()) + refused
     results.sort(key=lambda item: (item.name, item.version))
@@ -266,7 +325,7 @@ def verify(
     """Check every target; a gap never stops the others."""
     started = time.monotonic()
     files = store.wheel_files()
-    latest: dict[tuple[str, str, str], dict[str, Any]] = {}
+    latest: dict[tuple[str, str, str], Attempt] = {}
     # An unreadable catalog (e.g. a read-only copy) only makes the gaps less explained.
     with contextlib.suppress(sqlite3.Error):
         if store.catalog_path.is_file():

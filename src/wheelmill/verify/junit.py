@@ -17,10 +17,15 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..build.batch import FAILURES, NOT_APPLICABLE, SKIPPED, BuildReport, PinResult
+from ..build.batch import NOT_APPLICABLE, SKIPPED, BuildReport, PinResult
+from ..outcomes import FAILURES
 from ..store.wheelhouse import write_atomic
 from .coverage import GAP, VerifyReport
+
+if TYPE_CHECKING:
+    from ..diagnose.diagnosis import FirstError
 
 #: Characters XML 1.0 cannot carry at all (build logs have ANSI escapes and worse).
 _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -43,11 +48,8 @@ def _label(rule: str | None, category: str | None, summary: str | None) -> str:
     return f"{summary} ({where})" if where and summary else (summary or where)
 
 
-def _first_error(first_error: str | None) -> list[str]:
-    if not first_error:
-        return []
-    line, _, text = first_error.partition(": ")
-    return [f"first error (log line {line}): {text}"]
+def _first_error(first: FirstError | None) -> list[str]:
+    return [f"first error (log line {first.line}): {first.text}"] if first else []
 
 
 def build_case(result: PinResult) -> Case:

@@ -1,0 +1,63 @@
+"""What every pin's settling shares during one ``build`` run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from packaging.utils import parse_wheel_filename
+
+from ..config import BuildSettings
+from ..store.wheelhouse import Store
+
+if TYPE_CHECKING:
+    from ..diagnose.remedy import LazyRules
+    from ..store.catalog import Catalog
+    from .upstream import Upstream
+
+
+@dataclass
+class Context:
+    """The run's store, settings and switches. The index client and the catalog are
+    made on first use: a run with nothing to do needs neither."""
+
+    store: Store
+    settings_for: Callable[[str], BuildSettings]
+    index_url: str
+    retry_failed: bool
+    session: Path
+    rules: LazyRules | None = None
+    remediate: bool = True
+    force: bool = False
+
+    @cached_property
+    def upstream(self) -> Upstream:
+        from .upstream import Upstream
+
+        return Upstream(self.index_url)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        from ..store.catalog import Catalog
+
+        return Catalog(self.store.catalog_path)
+
+    @cached_property
+    def toolchain(self) -> str:
+        from .toolchain import toolchain_fingerprint
+
+        return toolchain_fingerprint()
+
+    @cached_property
+    def system(self) -> str:
+        from .toolchain import system_fingerprint
+
+        return system_fingerprint()
+
+
+def is_pure(wheel: str) -> bool:
+    """Whether a wheel filename serves every platform (``py3-none-any`` and the like)."""
+    return all(tag.platform == "any" for tag in parse_wheel_filename(wheel)[3])

@@ -1,0 +1,95 @@
+"""The build step: one sdist into one checked wheel, shared by a build and its rebuild.
+
+``sdist`` → ``python -m build`` in the controlled environment → the wheel must
+be the pin's → optional ``auditwheel`` repair → optional install-and-import
+check. :func:`make_wheel` never raises for a failed build; it says how far it
+got. ``wheelmill build`` uses it for every attempt, and ``--check-reproducible``
+for the second build, with the same settings (remediation included).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .._exceptions import InvalidWheelError
+from ..config import BuildSettings
+from ..lockfile.pins import Pin
+from ..outcomes import Category
+from ..store._wheelfile import wheel_project
+from ..store.wheelhouse import Store
+from ..target import Target
+from ._importcheck import check_import
+from ._repair import needs_repair, repair_wheel
+from .sdist import build_sdist
+
+
+@dataclass(frozen=True)
+class Made:
+    """How far the step got: a wheel, or the error and (when known) its category.
+
+    ``diagnose`` is true when the backend itself failed: its log is worth
+    classifying with the knowledge base.
+    """
+
+    wheel: Path | None
+    error: str | None
+    installer: str
+    category: Category | None = None
+    repair: str | None = None
+    diagnose: bool = False
+
+
+def _check_built(pin: Pin, wheel: Path) -> None:
+    name, version = wheel_project(wheel.name)
+    if name != pin.name or str(version) != pin.version:
+        raise InvalidWheelError(
+            f"{pin.spec}: the backend produced {wheel.name}, which is not this pin"
+        )
+
+
+def make_wheel(
+    pin: Pin,
+    sdist: Path,
+    *,
+    target: Target,
+    settings: BuildSettings,
+    workdir: Path,
+    log: Path,
+    frontend: str,
+    index_url: str,
+    store: Store,
+    import_check: bool = True,
+) -> Made:
+    """Build ``sdist`` for ``target`` with ``settings``; the log goes to ``log``."""
+    outcome = build_sdist(
+        sdist,
+        workdir,
+        log,
+        frontend=frontend,
+        target=target,
+        settings=settings,
+        index_url=index_url,
+        store=store,
+    )
+    installer = outcome.installer
+    if not outcome.ok or outcome.wheel is None:
+        return Made(None, outcome.error, installer, diagnose=True)
+    try:
+        _check_built(pin, outcome.wheel)
+    except InvalidWheelError as exc:
+        return Made(None, str(exc), installer, category="package-refuses")
+    wheel, repair = outcome.wheel, None
+    if settings.repair == "auditwheel" and needs_repair(wheel):
+        repaired = repair_wheel(wheel, workdir / "repaired", log, index_url=index_url)
+        if isinstance(repaired, str):
+            return Made(None, repaired, installer, category="unknown")
+        wheel, repair = repaired.wheel, repaired.describe()
+    if import_check and settings.import_check:
+        problem = check_import(wheel, target.python, workdir, index_url=index_url)
+        if problem is not None:
+            summary, _, trace = problem.partition("\n")
+            with log.open("a", encoding="utf-8") as stream:
+                stream.write(f"\nwheelmill: import check failed: {summary}\n{trace}")
+            return Made(None, summary, installer, category="import-failed", repair=repair)
+    return Made(wheel, None, installer, repair=repair)
