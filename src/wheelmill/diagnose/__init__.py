@@ -12,19 +12,23 @@ repository; teams add their own rules by passing more directories to
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .._lazy import exports
 from ..outcomes import CATEGORIES
-from .classify import INSTALL_COMMANDS, diagnose
-from .diagnosis import DeadEnd, Diagnosis, FirstError, Fix, SystemPackages, Translation
-from .rules import (
-    DISTROS,
-    Rule,
-    RuleSet,
-    VersionNote,
-    Workaround,
-    load_rules,
-    parse_rules,
-)
+
+if TYPE_CHECKING:
+    from .classify import INSTALL_COMMANDS, diagnose
+    from .diagnosis import DeadEnd, Diagnosis, FirstError, Fix, Remedy, SystemPackages, Translation
+    from .rules import (
+        DISTROS,
+        Rule,
+        RuleSet,
+        VersionNote,
+        Workaround,
+        load_rules,
+        parse_rules,
+    )
 
 __all__ = [
     "CATEGORIES",
@@ -34,6 +38,7 @@ __all__ = [
     "Diagnosis",
     "FirstError",
     "Fix",
+    "Remedy",
     "Rule",
     "RuleSet",
     "SystemPackages",
@@ -45,6 +50,42 @@ __all__ = [
     "load_rules",
     "parse_rules",
 ]
+_DIAGNOSIS: tuple[str, ...] = ("DeadEnd", "Diagnosis", "FirstError", "Fix", "Remedy")
+_DIAGNOSIS += ("SystemPackages", "Translation")
+_RULES = ("DISTROS", "Rule", "RuleSet", "VersionNote", "Workaround", "load_rules", "parse_rules")
+# The classifier and the rule loader load on first use: a build with no failure
+# never pays for them.
+__getattr__ = exports(
+    __name__,
+    {
+        "INSTALL_COMMANDS": "classify",
+        "diagnose": "classify",
+        **dict.fromkeys(
+            (
+                "DeadEnd",
+                "Diagnosis",
+                "FirstError",
+                "Fix",
+                "Remedy",
+                "SystemPackages",
+                "Translation",
+            ),
+            "diagnosis",
+        ),
+        **dict.fromkeys(
+            (
+                "DISTROS",
+                "Rule",
+                "RuleSet",
+                "VersionNote",
+                "Workaround",
+                "load_rules",
+                "parse_rules",
+            ),
+            "rules",
+        ),
+    },
+)
 
 #: Where a wheel built with the knowledge base inside it keeps the files.
 _PACKAGED = Path(__file__).parent / "_rules"
