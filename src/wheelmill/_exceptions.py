@@ -39,6 +39,10 @@ class HashMismatchError(UpstreamError):
     """A downloaded file does not match the hashes recorded in the lock."""
 
 
+class UnsafeFilenameError(UpstreamError):
+    """An index gave a file a name that is not a plain distribution file name."""
+
+
 class WheelhouseError(WheelmillError):
     """The wheelhouse directory cannot be used (not writable, corrupted state)."""
 
