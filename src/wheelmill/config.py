@@ -42,7 +42,7 @@ class BuildSettings:
 
     The fields that change a build's output enter the build key
     (:func:`wheelmill.key.key_material`); ``timeout``, ``installer``,
-    ``memory_mb``, ``offline``, ``import_check`` and ``skip`` do not.
+    ``memory_mb``, ``max_unpacked_mb``, ``offline``, ``import_check`` and ``skip`` do not.
     """
 
     timeout: float = 1800.0
@@ -54,6 +54,7 @@ class BuildSettings:
     from_source: bool = False
     repair: str = "none"
     memory_mb: int = 0
+    max_unpacked_mb: int = 2048
     offline: bool = False
     import_check: bool = True
     remediate: bool = True
@@ -206,6 +207,7 @@ _PACKAGE: dict[str, Callable[[object, str], Any]] = {
     "from_source": _boolean,
     "skip": _boolean,
     "timeout": _number,
+    "max_unpacked_mb": _integer,
 }
 _BUILD: dict[str, Callable[[object, str], Any]] = {
     "timeout": _number,
@@ -217,6 +219,7 @@ _BUILD: dict[str, Callable[[object, str], Any]] = {
     "from_source": _boolean,
     "repair": _choice(REPAIRS),
     "memory_mb": _integer,
+    "max_unpacked_mb": _integer,
     "offline": _boolean,
     "import_check": _boolean,
     "remediate": _boolean,
