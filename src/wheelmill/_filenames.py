@@ -20,17 +20,9 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from ._exceptions import UnsafeFilenameError
+from ._exceptions import UnsafeFilenameError, excerpt
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-#: How much of a hostile name an error message shows.
-_SHOWN = 80
-
-
-def shown(text: str) -> str:
-    """``text`` as a short, one-line literal for an error message."""
-    literal = repr(text)
-    return literal if len(literal) <= _SHOWN else literal[: _SHOWN - 1] + "…"
 
 
 def unsafe_reason(filename: str) -> str | None:
@@ -56,7 +48,7 @@ def plain_filename(filename: str, refusing: str = "refusing it") -> str:
     reason = unsafe_reason(filename)
     if reason is not None:
         raise UnsafeFilenameError(
-            f"{shown(filename)} is not a plain file name ({reason}); {refusing}: "
+            f"{excerpt(filename)} is not a plain file name ({reason}); {refusing}: "
             "the index that offered it is broken or hostile"
         )
     return filename
@@ -67,7 +59,7 @@ def checked_sha256(value: str, refusing: str = "refusing it") -> str:
     digest = value.lower()
     if not _SHA256.match(digest):
         raise UnsafeFilenameError(
-            f"{shown(value)} is not a sha256 digest; {refusing}: "
+            f"{excerpt(value)} is not a sha256 digest; {refusing}: "
             "the index that offered it is broken or hostile"
         )
     return digest

@@ -20,7 +20,7 @@ from typing import Any, Callable
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from ._exceptions import ConfigError
+from ._exceptions import ConfigError, clip, excerpt
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -162,7 +162,12 @@ def _requirements(value: object, where: str) -> tuple[str, ...]:
         try:
             Requirement(item)
         except InvalidRequirement as exc:
-            raise ConfigError(f"{where}: {item!r} is not a valid requirement ({exc})") from None
+            # packaging's message is three lines (reason, the text, a caret): keep the reason.
+            reason = clip(str(exc).splitlines()[0])
+            raise ConfigError(
+                f"{where}: {excerpt(item)} is not a valid requirement ({reason}); "
+                'write it like "setuptools<70"'
+            ) from None
     return tuple(value)
 
 

@@ -26,8 +26,8 @@ from packaging.utils import parse_wheel_filename
 from packaging.version import Version
 
 from . import __version__
-from ._exceptions import HashMismatchError, UnsafeFilenameError, UpstreamError
-from ._filenames import checked_sha256, distribution_of, plain_filename, shown
+from ._exceptions import HashMismatchError, UnsafeFilenameError, UpstreamError, excerpt
+from ._filenames import checked_sha256, distribution_of, plain_filename
 from .pins import Pin
 from .target import Target
 
@@ -131,7 +131,7 @@ def _check_links(files: list[RemoteFile], page: str) -> None:
     for remote in files:
         if urllib.parse.urlsplit(remote.url).scheme not in ("http", "https"):
             raise UnsafeFilenameError(
-                f"{remote.filename} links to {shown(remote.url)}, not to an http(s) URL; "
+                f"{remote.filename} links to {excerpt(remote.url)}, not to an http(s) URL; "
                 f"{_REFUSING}: the index that offered it is broken or hostile"
             )
 
@@ -165,7 +165,7 @@ def choose(files: Iterable[RemoteFile], pin: Pin, target: Target) -> Candidates:
         if distribution_of(remote.filename) != wanted:
             if remote.sha256 and remote.sha256 in locked:
                 raise UnsafeFilenameError(
-                    f"{pin.spec}: the index offers {shown(remote.filename)} with one of the "
+                    f"{pin.spec}: the index offers {excerpt(remote.filename)} with one of the "
                     f"lock's hashes, but it is not a file of {pin.name} {pin.version}; refusing "
                     "it: the index is broken or hostile (or the lock is wrong: re-lock)"
                 )
