@@ -92,8 +92,10 @@ def _handler(index: HostileIndex) -> type[BaseHTTPRequestHandler]:
                 if project in index.html_pages:
                     # The file name is the href's last segment, every byte but letters,
                     # digits, "_" and "-" percent-encoded (so ".." is "%2E%2E"); a link
-                    # to a directory (ending in "/") is not a file and is skipped.
-                    links = '<a href="/simple/">up</a>\n' + "".join(
+                    # to a directory (ending in "/") is not a file and is skipped, and so
+                    # is a link to something that is no distribution at all.
+                    links = '<a href="/simple/">up</a><a href="mailto:a@b.c">mail</a>\n'
+                    links += "".join(
                         f'<a href="/blob/{item.sha256}/{_encoded(item.filename)}'
                         f'#sha256={item.sha256}">{html.escape(item.filename)}</a>\n'
                         for item in index.html_pages[project]

@@ -125,10 +125,12 @@ def _parse_json(data: bytes, base: str) -> list[RemoteFile]:
 
 
 def _check_links(files: list[RemoteFile], page: str) -> None:
-    """A page served over HTTP links over HTTP only (never to a local ``file:`` path)."""
+    """A page served over HTTP links its distributions over HTTP only (never to ``file:``)."""
     if urllib.parse.urlsplit(page).scheme not in ("http", "https"):
         return
     for remote in files:
+        if distribution_of(remote.filename) is None:
+            continue  # not a file wheelmill would ever download
         if urllib.parse.urlsplit(remote.url).scheme not in ("http", "https"):
             raise UnsafeFilenameError(
                 f"{remote.filename} links to {excerpt(remote.url)}, not to an http(s) URL; "
