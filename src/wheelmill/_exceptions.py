@@ -7,6 +7,19 @@ CLI turns any :class:`WheelmillError` into that line on stderr and the error's
 
 from __future__ import annotations
 
+#: How many characters of the user's input an error message quotes at most.
+EXCERPT = 100
+
+
+def clip(text: str, limit: int = EXCERPT) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis when it was longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """``text`` quoted (``repr``) for a one-line message, cut when it is long."""
+    return clip(repr(text), limit)
+
 
 class WheelmillError(Exception):
     """Base class of every error wheelmill reports to its user."""
@@ -37,6 +50,10 @@ class UpstreamError(WheelmillError):
 
 class HashMismatchError(UpstreamError):
     """A downloaded file does not match the hashes recorded in the lock."""
+
+
+class UnsafeFilenameError(UpstreamError):
+    """An index gave a file a name that is not a plain distribution file name."""
 
 
 class WheelhouseError(WheelmillError):

@@ -20,7 +20,7 @@ from typing import Any, Callable
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from ._exceptions import ConfigError
+from ._exceptions import ConfigError, clip, excerpt
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -42,7 +42,7 @@ class BuildSettings:
 
     The fields that change a build's output enter the build key
     (:func:`wheelmill.build.key.key_material`); ``timeout``, ``installer``,
-    ``memory_mb``, ``offline``, ``import_check`` and ``skip`` do not.
+    ``memory_mb``, ``max_unpacked_mb``, ``offline``, ``import_check`` and ``skip`` do not.
     """
 
     timeout: float = 1800.0
@@ -54,6 +54,7 @@ class BuildSettings:
     from_source: bool = False
     repair: str = "none"
     memory_mb: int = 0
+    max_unpacked_mb: int = 2048
     offline: bool = False
     import_check: bool = True
     remediate: bool = True
@@ -161,7 +162,12 @@ def _requirements(value: object, where: str) -> tuple[str, ...]:
         try:
             Requirement(item)
         except InvalidRequirement as exc:
-            raise ConfigError(f"{where}: {item!r} is not a valid requirement ({exc})") from None
+            # packaging's message is three lines (reason, the text, a caret): keep the reason.
+            reason = clip(str(exc).splitlines()[0])
+            raise ConfigError(
+                f"{where}: {excerpt(item)} is not a valid requirement ({reason}); "
+                'write it like "setuptools<70"'
+            ) from None
     return tuple(value)
 
 
@@ -206,6 +212,7 @@ _PACKAGE: dict[str, Callable[[object, str], Any]] = {
     "from_source": _boolean,
     "skip": _boolean,
     "timeout": _number,
+    "max_unpacked_mb": _integer,
 }
 _BUILD: dict[str, Callable[[object, str], Any]] = {
     "timeout": _number,
@@ -217,6 +224,7 @@ _BUILD: dict[str, Callable[[object, str], Any]] = {
     "from_source": _boolean,
     "repair": _choice(REPAIRS),
     "memory_mb": _integer,
+    "max_unpacked_mb": _integer,
     "offline": _boolean,
     "import_check": _boolean,
     "remediate": _boolean,

@@ -185,7 +185,7 @@ def build_sdist(
     scratch.mkdir(parents=True, exist_ok=True)
     constraints = _constraints_file(settings, workdir)
     try:
-        source = unpack_sdist(sdist, workdir / "src")
+        source = unpack_sdist(sdist, workdir / "src", max_unpacked_mb=settings.max_unpacked_mb)
         if settings.build_requires:
             requires = add_build_requires(source, settings.build_requires)
         else:

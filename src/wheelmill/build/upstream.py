@@ -22,16 +22,12 @@ from pathlib import Path
 from typing import IO
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import (
-    InvalidSdistFilename,
-    InvalidWheelFilename,
-    parse_sdist_filename,
-    parse_wheel_filename,
-)
-from packaging.version import InvalidVersion, Version
+from packaging.utils import parse_wheel_filename
+from packaging.version import Version
 
 from .. import __version__
-from .._exceptions import HashMismatchError, UpstreamError
+from .._exceptions import HashMismatchError, UnsafeFilenameError, UpstreamError, excerpt
+from .._filenames import checked_sha256, distribution_of, plain_filename
 from ..lockfile.pins import Pin
 from ..target import Target
 
@@ -41,6 +37,8 @@ _ACCEPT = (
 )
 _USER_AGENT = f"wheelmill/{__version__}"
 _CHUNK = 1 << 20
+#: What a page's unsafe file name costs: the whole page (a sound index never has one).
+_REFUSING = "refusing every file of the project"
 
 
 @dataclass(frozen=True)
@@ -86,8 +84,12 @@ def _parse_html(text: str, base: str) -> list[RemoteFile]:
             continue
         url = urllib.parse.urljoin(base, href)
         path, _, fragment = url.partition("#")
-        filename = urllib.parse.unquote(path.rsplit("/", 1)[-1])
+        if path.endswith("/"):
+            continue  # a link to a directory (a way back up), not to a file
+        filename = plain_filename(urllib.parse.unquote(path.rsplit("/", 1)[-1]), _REFUSING)
         sha256 = fragment[len("sha256=") :] if fragment.startswith("sha256=") else None
+        if sha256 is not None:
+            sha256 = checked_sha256(sha256, _REFUSING)
         files.append(
             RemoteFile(
                 filename=filename,
@@ -101,33 +103,43 @@ def _parse_html(text: str, base: str) -> list[RemoteFile]:
 
 
 def _parse_json(data: bytes, base: str) -> list[RemoteFile]:
-    document = json.loads(data)
     files = []
-    for entry in document.get("files", []):
-        hashes = entry.get("hashes") or {}
-        files.append(
-            RemoteFile(
-                filename=entry["filename"],
-                url=urllib.parse.urljoin(base, entry["url"]).partition("#")[0],
-                sha256=hashes.get("sha256"),
-                requires_python=entry.get("requires-python"),
-                yanked=bool(entry.get("yanked")),
+    try:
+        for entry in json.loads(data).get("files", []):
+            filename, link = entry["filename"], entry["url"]
+            if not isinstance(filename, str) or not isinstance(link, str):
+                raise TypeError("a file's name and url must be strings")
+            sha256 = (entry.get("hashes") or {}).get("sha256")
+            files.append(
+                RemoteFile(
+                    filename=plain_filename(filename, _REFUSING),
+                    url=urllib.parse.urljoin(base, link).partition("#")[0],
+                    sha256=checked_sha256(str(sha256), _REFUSING) if sha256 else None,
+                    requires_python=entry.get("requires-python"),
+                    yanked=bool(entry.get("yanked")),
+                )
             )
-        )
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise UpstreamError(f"not a valid PEP 691 page ({exc}); check the index") from None
     return files
+
+
+def _check_links(files: list[RemoteFile], page: str) -> None:
+    """A page served over HTTP links its distributions over HTTP only (never to ``file:``)."""
+    if urllib.parse.urlsplit(page).scheme not in ("http", "https"):
+        return
+    for remote in files:
+        if distribution_of(remote.filename) is None:
+            continue  # not a file wheelmill would ever download
+        if urllib.parse.urlsplit(remote.url).scheme not in ("http", "https"):
+            raise UnsafeFilenameError(
+                f"{remote.filename} links to {excerpt(remote.url)}, not to an http(s) URL; "
+                f"{_REFUSING}: the index that offered it is broken or hostile"
+            )
 
 
 def _file_url_path(url: str) -> Path:
     return Path(urllib.request.url2pathname(urllib.parse.urlparse(url).path))
-
-
-def _version_of(filename: str) -> Version | None:
-    try:
-        if filename.endswith(".whl"):
-            return parse_wheel_filename(filename)[1]
-        return parse_sdist_filename(filename)[1]
-    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
-        return None
 
 
 def _python_ok(requires_python: str | None, target: Target) -> bool:
@@ -141,13 +153,24 @@ def _python_ok(requires_python: str | None, target: Target) -> bool:
 
 
 def choose(files: Iterable[RemoteFile], pin: Pin, target: Target) -> Candidates:
-    """Pick the best wheel for ``target`` and the sdist among the files of ``pin``'s version."""
-    wanted = Version(pin.version)
+    """Pick the best wheel for ``target`` and the sdist among the files of ``pin``'s version.
+
+    Only files named for exactly this pin count. A file named for anything else
+    that carries one of the lock's hashes is an :class:`UnsafeFilenameError`: the
+    index offers the pin's bytes under another project's or version's name.
+    """
+    wanted = (pin.name, Version(pin.version))
     locked = pin.sha256s()
     best: tuple[int, RemoteFile] | None = None
     sdist: RemoteFile | None = None
     for remote in files:
-        if _version_of(remote.filename) != wanted:
+        if distribution_of(remote.filename) != wanted:
+            if remote.sha256 and remote.sha256 in locked:
+                raise UnsafeFilenameError(
+                    f"{pin.spec}: the index offers {excerpt(remote.filename)} with one of the "
+                    f"lock's hashes, but it is not a file of {pin.name} {pin.version}; refusing "
+                    "it: the index is broken or hostile (or the lock is wrong: re-lock)"
+                )
             continue
         if locked and remote.sha256 and remote.sha256 not in locked:
             continue
@@ -217,10 +240,16 @@ class Upstream:
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise UpstreamError(f"{name}: cannot reach {url} ({reason})") from None
-        if "json" in content_type:
-            files = _parse_json(body, url)
-        else:
-            files = _parse_html(body.decode("utf-8", "replace"), url)
+        try:
+            if "json" in content_type:
+                files = _parse_json(body, url)
+            else:
+                files = _parse_html(body.decode("utf-8", "replace"), url)
+            _check_links(files, url)
+        except UnsafeFilenameError as exc:
+            raise UnsafeFilenameError(f"{name}: {exc}") from None
+        except UpstreamError as exc:
+            raise UpstreamError(f"{name}: {url}: {exc}") from None
         with self._lock:
             self._pages[name] = files
         return files
@@ -229,8 +258,8 @@ class Upstream:
         files = self.files(pin.name)
         found = choose(files, pin, target)
         if found.wheel is None and found.sdist is None:
-            versions = {_version_of(f.filename) for f in files} - {None}
-            if Version(pin.version) in versions:
+            versions = {distribution_of(f.filename) for f in files}
+            if (pin.name, Version(pin.version)) in versions:
                 raise UpstreamError(
                     f"{pin.spec}: none of its files on the index match the lock's hashes or "
                     f"this interpreter; re-lock it"

@@ -20,13 +20,15 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from .._exceptions import RequirementsError
+from .._exceptions import RequirementsError, clip, excerpt
 
 log = logging.getLogger(__name__)
 
 _HASH_RE = re.compile(r"^(sha256|sha384|sha512):([0-9a-f]+)$")
 _HASH_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
 _COMMENT_RE = re.compile(r"(^|\s+)#.*$")
+#: A byte-order mark some editors put first in a UTF-8 file; pip ignores it too.
+_BOM = "\ufeff"
 _HASH_OPTION_RE = re.compile(r"\s+--hash(?=[=\s]|$)")
 #: Options a lock may carry that do not change what is pinned; wheelmill takes its
 #: package sources from its own configuration, never from the lock.
@@ -69,7 +71,11 @@ class Pin:
 
 
 def logical_lines(text: str) -> Iterator[tuple[int, str]]:
-    """Join backslash continuations and drop comments, keeping the first line number."""
+    """Join backslash continuations and drop comments, keeping the first line number.
+
+    A leading byte-order mark is dropped.
+    """
+    text = text[len(_BOM) :] if text.startswith(_BOM) else text
     buffer: list[str] = []
     start = 0
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -98,13 +104,13 @@ def _split_hashes(body: str, where: str) -> tuple[str, frozenset[str]]:
         value = tokens[0] if tokens else ""
         if len(tokens) > 1:
             raise RequirementsError(
-                f"{where}: unexpected {' '.join(tokens[1:])!r} after --hash; "
+                f"{where}: unexpected {excerpt(' '.join(tokens[1:]))} after --hash; "
                 "put markers before the hashes, one --hash=<algorithm>:<hex> each"
             )
         match = _HASH_RE.match(value.lower())
         if not match or len(match.group(2)) != _HASH_LENGTHS[match.group(1)]:
             raise RequirementsError(
-                f"{where}: malformed hash {value!r}; expected sha256:<64 hex digits> "
+                f"{where}: malformed hash {excerpt(value)}; expected sha256:<64 hex digits> "
                 "(re-lock with hashes to fix it)"
             )
         hashes.add(value.lower())
@@ -117,14 +123,14 @@ def parse_pin_line(body: str, where: str) -> Pin:
     try:
         requirement = Requirement(requirement_text)
     except InvalidRequirement as exc:
-        first = str(exc).splitlines()[0]
+        first = clip(str(exc).splitlines()[0])
         raise RequirementsError(
-            f"{where}: cannot parse requirement {requirement_text!r} ({first}); "
+            f"{where}: cannot parse requirement {excerpt(requirement_text)} ({first}); "
             "write it as name==version"
         ) from None
     if requirement.url:
         raise RequirementsError(
-            f"{where}: direct references ({requirement_text!r}) are not supported; pin a "
+            f"{where}: direct references ({excerpt(requirement_text)}) are not supported; pin a "
             "version from the index instead"
         )
     specifiers = list(requirement.specifier)
@@ -134,7 +140,7 @@ def parse_pin_line(body: str, where: str) -> Pin:
         or specifiers[0].version.endswith(".*")
     ):
         raise RequirementsError(
-            f"{where}: {requirement_text!r} is not pinned to one version; "
+            f"{where}: {excerpt(requirement_text)} is not pinned to one version; "
             "run `wheelmill lock` on the requirements first"
         )
     try:
@@ -142,7 +148,7 @@ def parse_pin_line(body: str, where: str) -> Pin:
         version = str(Version(specifiers[0].version))
     except InvalidVersion:
         raise RequirementsError(
-            f"{where}: {specifiers[0].version!r} is not a PEP 440 version; "
+            f"{where}: {excerpt(specifiers[0].version)} is not a PEP 440 version; "
             "pin a release the index publishes"
         ) from None
     return Pin(
@@ -166,7 +172,7 @@ def parse_pins(text: str, source: str = "<lock>") -> list[Pin]:
                 log.info("%s: ignoring %s; wheelmill uses its configured index", where, option)
                 continue
             raise RequirementsError(
-                f"{where}: option {option!r} is not supported in a lock; "
+                f"{where}: option {excerpt(option)} is not supported in a lock; "
                 "lock the requirements into one flat pinned file"
             )
         pin = parse_pin_line(line, where)

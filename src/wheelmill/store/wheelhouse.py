@@ -34,6 +34,7 @@ from filelock import FileLock, Timeout
 from packaging.utils import InvalidWheelFilename, NormalizedName, parse_wheel_filename
 
 from .._exceptions import WheelhouseBusy, WheelhouseError
+from .._filenames import checked_sha256, plain_filename
 from ._wheelfile import check_wheel
 from .attempt import Attempt
 
@@ -206,6 +207,7 @@ class Store:
 
     def add_wheel(self, temp: Path, filename: str) -> tuple[str, int]:
         """Check a finished wheel and move it into ``wheels/``; return its sha256 and size."""
+        plain_filename(filename)
         check_wheel(temp, filename)
         digest, size = sha256_file(temp), temp.stat().st_size
         os.chmod(temp, 0o644)
@@ -215,13 +217,13 @@ class Store:
     def cached_sdist(self, sha256: str | None, filename: str) -> Path | None:
         if not sha256:
             return None
-        path = self.sdists / sha256 / filename
+        path = self.sdists / checked_sha256(sha256) / plain_filename(filename)
         return path if path.is_file() else None
 
     def keep_sdist(self, temp: Path, sha256: str, filename: str) -> Path:
-        directory = self.sdists / sha256
-        directory.mkdir(parents=True, exist_ok=True)
-        final = directory / filename
+        """Move a downloaded sdist to ``sdists/<sha256>/<filename>``; names are checked first."""
+        final = self.sdists / checked_sha256(sha256) / plain_filename(filename)
+        final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temp, final)
         return final
 
