@@ -18,10 +18,10 @@ from .._lazy import exports
 from ..outcomes import CATEGORIES
 
 if TYPE_CHECKING:
+    from ._fields import DISTROS
     from .classify import INSTALL_COMMANDS, diagnose
     from .diagnosis import DeadEnd, Diagnosis, FirstError, Fix, Remedy, SystemPackages, Translation
     from .rules import (
-        DISTROS,
         Rule,
         RuleSet,
         VersionNote,
@@ -50,9 +50,8 @@ __all__ = [
     "load_rules",
     "parse_rules",
 ]
-_DIAGNOSIS: tuple[str, ...] = ("DeadEnd", "Diagnosis", "FirstError", "Fix", "Remedy")
-_DIAGNOSIS += ("SystemPackages", "Translation")
-_RULES = ("DISTROS", "Rule", "RuleSet", "VersionNote", "Workaround", "load_rules", "parse_rules")
+_DIAGNOSIS = ("DeadEnd", "Diagnosis", "FirstError", "Fix", "Remedy", "SystemPackages")
+_RULES = ("Rule", "RuleSet", "VersionNote", "Workaround", "load_rules", "parse_rules")
 # The classifier and the rule loader load on first use: a build with no failure
 # never pays for them.
 __getattr__ = exports(
@@ -60,30 +59,10 @@ __getattr__ = exports(
     {
         "INSTALL_COMMANDS": "classify",
         "diagnose": "classify",
-        **dict.fromkeys(
-            (
-                "DeadEnd",
-                "Diagnosis",
-                "FirstError",
-                "Fix",
-                "Remedy",
-                "SystemPackages",
-                "Translation",
-            ),
-            "diagnosis",
-        ),
-        **dict.fromkeys(
-            (
-                "DISTROS",
-                "Rule",
-                "RuleSet",
-                "VersionNote",
-                "Workaround",
-                "load_rules",
-                "parse_rules",
-            ),
-            "rules",
-        ),
+        "DISTROS": "_fields",
+        "Translation": "diagnosis",
+        **dict.fromkeys(_DIAGNOSIS, "diagnosis"),
+        **dict.fromkeys(_RULES, "rules"),
     },
 )
 

@@ -20,9 +20,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ._fields import Pattern
 from ._logtext import LogText
 from .diagnosis import Diagnosis, FirstError, Fix, SystemPackages, Translation
-from .rules import Pattern, Rule, RuleSet
+from .rules import Rule, RuleSet
 
 #: How each distro installs system packages; the command ends with the package names.
 INSTALL_COMMANDS = {

@@ -12,8 +12,6 @@ and the line of the offending rule or key.
 
 from __future__ import annotations
 
-import difflib
-import math
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
@@ -23,7 +21,18 @@ from typing import Any
 
 from .._exceptions import RulesError
 from ..outcomes import CATEGORIES, Category, as_category
-from ._literal import required_literals
+from ._fields import (
+    Pattern,
+    _FieldError,
+    _known,
+    _packages,
+    _patterns,
+    _prose,
+    _rate,
+    _strings,
+    _table,
+    _text,
+)
 from .diagnosis import DeadEnd, Translation
 
 if sys.version_info >= (3, 11):
@@ -31,8 +40,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on older interpreters only
     import tomli as tomllib
 
-#: Distros a rule can name system packages for (the CLI knows their install command).
-DISTROS = ("debian", "fedora", "alpine", "homebrew")
 
 _ID = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*/[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
 _DATE = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?$")
@@ -54,14 +61,6 @@ class VersionNote:
     version: str
     status: str
     note: str = ""
-
-
-@dataclass(frozen=True)
-class Pattern:
-    """A compiled rule pattern and the literals a matching line must contain (one of)."""
-
-    regex: re.Pattern[str]
-    literals: tuple[str, ...] | None
 
 
 @dataclass(frozen=True)
@@ -117,71 +116,6 @@ class RuleSet:
 
     def __repr__(self) -> str:
         return f"RuleSet({len(self.rules)} rules)"
-
-
-# --- validation helpers: each raises ValueError with a message, turned into RulesError ---
-
-
-class _FieldError(ValueError):
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(message)
-        self.key = key
-
-
-def _text(value: object, key: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _FieldError(key, f"{key} must be a non-empty string, not {value!r}")
-    return value.strip()
-
-
-def _prose(value: object, key: str) -> str:
-    """A text that may be wrapped in the TOML file: single line breaks become spaces."""
-    return re.sub(r"(?<!\n)\n(?!\n)", " ", _text(value, key))
-
-
-def _strings(value: object, key: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise _FieldError(key, f"{key} must be a list of non-empty strings")
-    return tuple(value)
-
-
-def _rate(value: object, key: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise _FieldError(key, f"{key} must be a number between 0 and 1, not {value!r}")
-    if not 0 <= value <= 1:
-        raise _FieldError(key, f"{key} must be between 0 and 1, not {value!r}")
-    return float(value)
-
-
-def _table(value: object, key: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise _FieldError(key, f"{key} must be a table")
-    return value
-
-
-def _known(table: Mapping[str, object], known: tuple[str, ...], where: str) -> None:
-    for key in table:
-        if key not in known:
-            close = difflib.get_close_matches(key, known, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(known)}"
-            raise _FieldError(key, f"unknown key '{where}{key}'{hint}")
-
-
-def _patterns(value: object, key: str) -> tuple[Pattern, ...]:
-    compiled = []
-    for text in _strings(value, key):
-        try:
-            regex = re.compile(text)
-        except re.error as exc:
-            raise _FieldError(key, f"{key}: bad regex {text!r}: {exc}") from None
-        compiled.append(Pattern(regex, required_literals(regex)))
-    return tuple(compiled)
-
-
-def _packages(value: object, key: str) -> dict[str, tuple[str, ...]]:
-    table = _table(value, key)
-    _known(table, DISTROS, f"{key}.")
-    return {distro: _strings(names, f"{key}.{distro}") for distro, names in table.items()}
 
 
 _RULE_KEYS = (
