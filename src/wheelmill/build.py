@@ -7,8 +7,9 @@ printed, so one bad pin cannot stop a batch.
 The controlled environment, as far as this module goes:
 
 * the sdist is unpacked by :mod:`wheelmill._archive` (hostile archives rejected);
-* ``python -m build --wheel`` runs with build isolation, in a new process group,
-  under a timeout that kills the whole group;
+* ``python -m build --wheel`` runs with build isolation under
+  :mod:`wheelmill._supervise`, with a timeout: when it ends, times out or
+  wheelmill dies, every process it started is killed (daemons included on Linux);
 * the environment is :func:`wheelmill._isolation.isolated_env`: no user pip/uv
   configuration, only wheelmill's index; temp files and the installers' caches
   live inside the wheelhouse state;
@@ -22,14 +23,9 @@ The controlled environment, as far as this module goes:
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
 import tarfile
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +34,7 @@ from ._exceptions import WheelmillError
 from ._frontend import prefetch_build_requirements
 from ._isolation import isolated_env
 from ._pyproject import add_build_requires, build_system
+from ._supervise import run_supervised
 from ._tools import OUTPUT_DECORATION, build_command, uv_binary
 from .config import BuildSettings
 from .store import Store
@@ -117,32 +114,6 @@ def sdist_epoch(sdist: Path) -> int:
     return max(int(newest), 315532800)
 
 
-def _run(
-    argv: list[str], env: Mapping[str, str], log: Path, timeout: float, memory_mb: int = 0
-) -> int | None:
-    """Run ``argv`` with output appended to ``log``; ``None`` when it timed out."""
-    supervisor = [sys.executable, "-m", "wheelmill._supervise", str(os.getpid()), str(memory_mb)]
-    with log.open("ab") as sink:
-        process = subprocess.Popen(
-            [*supervisor, *argv],
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            return process.wait(timeout=timeout or None)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            return None
-        except BaseException:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            raise
-
-
 def _constraints_file(settings: BuildSettings, directory: Path) -> Path | None:
     if not settings.constraints:
         return None
@@ -214,7 +185,9 @@ def build_sdist(
     )
     with log.open("a", encoding="utf-8") as stream:
         stream.write("wheelmill: $ " + " ".join(argv) + "\n")
-    code = _run(argv, env, log, settings.timeout, settings.memory_mb)
+    code = run_supervised(
+        argv, env=env, output=log, timeout=settings.timeout, memory_mb=settings.memory_mb
+    )
     if code is None:
         return failed(f"timed out after {settings.timeout:g} s (build.timeout)")
     wheels = sorted(outdir.glob("*.whl")) if outdir.is_dir() else []

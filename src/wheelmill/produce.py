@@ -132,7 +132,9 @@ def produce(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) -> 
                 return record(FAILED, "built", error=repaired, category="unknown", **about)
             wheel, about["repair"] = repaired.wheel, repaired.describe()
         if settings.import_check:
-            problem = check_import(wheel, target.python, workdir, index_url=ctx.index_url)
+            problem = check_import(
+                wheel, target.python, workdir, index_url=ctx.index_url, timeout=settings.timeout
+            )
             if problem is not None:
                 summary, _, trace = problem.partition("\n")
                 with log.open("a", encoding="utf-8") as stream:
