@@ -37,12 +37,16 @@ from ._pyproject import add_build_requires, build_system
 from ._supervise import run_supervised
 from ._tools import OUTPUT_DECORATION, build_command, uv_binary
 from .config import BuildSettings
+from .diagnose._logtext import SCANNED
 from .store import Store
 from .target import Target
 
+#: What a line holding the real error contains. Only literals (and one bounded
+#: look-ahead), searched in the first :data:`SCANNED` characters of each line:
+#: linear however long the lines a build prints.
 _REASON = re.compile(
-    r"(fatal error:.*|error: (?!subprocess-exited-with-error|metadata-generation-failed).*"
-    r"|\w*Error: .*|ERROR .*|No module named .*|Cannot import .*)",
+    r"fatal error:|error: (?!subprocess-exited-with-error|metadata-generation-failed)"
+    r"|Error: |ERROR |No module named |Cannot import "
 )
 
 
@@ -70,7 +74,7 @@ def choose_installer(setting: str) -> str:
 def short_reason(log_text: str) -> str:
     """The first line of a build log that looks like the real error (a rough cut)."""
     for line in log_text.splitlines():
-        text = line.strip(OUTPUT_DECORATION)
+        text = line.strip(OUTPUT_DECORATION)[:SCANNED]
         if _REASON.search(text):
             return text[:300]
     lines = [line.strip() for line in log_text.splitlines() if line.strip()]
