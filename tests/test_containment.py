@@ -184,3 +184,38 @@ def test_killing_wheelmill_during_the_import_check_ends_everything(
     pids = _pids(pidfile)
     assert _wait_until(lambda: not any(_alive(pid) for pid in pids), 10), "a process survived"
     assert _wait_until(lambda: not _processes_mentioning(str(wheelhouse)), 10)
+
+
+_DAEMON = r"""
+import os, sys, time
+if os.fork():
+    os._exit(0)
+os.setsid()
+if os.fork():
+    os._exit(0)
+null = os.open(os.devnull, os.O_RDWR)
+for fd in (0, 1, 2):
+    os.dup2(null, fd)
+with open(sys.argv[1], "a") as stream:
+    stream.write(f"{os.getpid()}\n")
+time.sleep(300)
+"""
+
+
+@pytest.mark.skipif(not LINUX, reason="only a Linux subreaper catches a setsid daemon")
+def test_a_tool_run_for_locking_or_checking_leaves_nothing(pidfile: Path) -> None:
+    # pip-compile and pip may build sdists to read their metadata: the same rule applies.
+    from wheelmill._tools import run_captured
+
+    script = f"import subprocess, sys, time\nsubprocess.run([sys.executable, '-c', {_DAEMON!r}, "
+    script += f"{str(pidfile)!r}])\nwhile not open({str(pidfile)!r}).read(): time.sleep(0.05)\n"
+    script += "print('done')\n"
+    pidfile.touch()
+    done = run_captured([sys.executable, "-c", script], env=dict(os.environ), timeout=60)
+    assert (done.returncode, done.stdout) == (0, "done\n")
+    (pid,) = _pids(pidfile)
+    assert not _alive(pid)
+    with pytest.raises(FileNotFoundError):
+        run_captured(["no-such-program-here"], env=dict(os.environ))
+    with pytest.raises(subprocess.TimeoutExpired):
+        run_captured([sys.executable, "-c", "import time; time.sleep(30)"], env={}, timeout=1)

@@ -83,8 +83,8 @@ class _Steps:
             left = self.deadline - time.monotonic()
             if left <= 0:
                 raise _TimedOut
-        self.log.write_bytes(b"")
-        code = run_supervised(argv, env=self.env, output=self.log, cwd=cwd, timeout=left)
+        with self.log.open("wb") as sink:
+            code = run_supervised(argv, env=self.env, output=sink, cwd=cwd, timeout=left)
         if code is None:
             raise _TimedOut
         return code, self.log.read_text("utf-8", "replace")

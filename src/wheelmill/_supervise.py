@@ -1,4 +1,4 @@
-"""Run a build step so that nothing it starts outlives the step, or wheelmill.
+"""Run a build step (or any tool that may run build code) so nothing it starts outlives it.
 
 :func:`run_supervised` starts ``python -m wheelmill._supervise PARENT_PID
 MEMORY_MB COMMAND…`` in a new session; that supervisor runs the command in a
@@ -27,6 +27,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
+from typing import IO
 
 from . import _platform
 
@@ -45,34 +46,33 @@ def run_supervised(
     argv: list[str],
     *,
     env: Mapping[str, str],
-    output: Path,
+    output: IO[bytes],
     cwd: Path | None = None,
     timeout: float | None = None,
     memory_mb: int = 0,
 ) -> int | None:
-    """Run ``argv`` with its output appended to ``output``; ``None`` when it timed out.
+    """Run ``argv`` with stdout and stderr going to ``output``; ``None`` when it timed out.
 
     When this returns or raises, every process the command started has ended.
     """
     supervisor = [sys.executable, "-m", "wheelmill._supervise", str(os.getpid()), str(memory_mb)]
-    with output.open("ab") as sink:
-        process = subprocess.Popen(
-            [*supervisor, *argv],
-            env=dict(env),
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            return process.wait(timeout=timeout or None)
-        except subprocess.TimeoutExpired:
-            _stop(process)
-            return None
-        except BaseException:
-            _stop(process)
-            raise
+    process = subprocess.Popen(
+        [*supervisor, *argv],
+        env=dict(env),
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        return process.wait(timeout=timeout or None)
+    except subprocess.TimeoutExpired:
+        _stop(process)
+        return None
+    except BaseException:
+        _stop(process)
+        raise
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

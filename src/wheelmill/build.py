@@ -189,9 +189,10 @@ def build_sdist(
     )
     with log.open("a", encoding="utf-8") as stream:
         stream.write("wheelmill: $ " + " ".join(argv) + "\n")
-    code = run_supervised(
-        argv, env=env, output=log, timeout=settings.timeout, memory_mb=settings.memory_mb
-    )
+    with log.open("ab") as sink:
+        code = run_supervised(
+            argv, env=env, output=sink, timeout=settings.timeout, memory_mb=settings.memory_mb
+        )
     if code is None:
         return failed(f"timed out after {settings.timeout:g} s (build.timeout)")
     wheels = sorted(outdir.glob("*.whl")) if outdir.is_dir() else []
