@@ -6,12 +6,16 @@ an upgrade or a packaging change of one of them touches one file.
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from ._exceptions import WheelmillError
+from .build._supervise import run_supervised
 
 #: What pip and uv put in front of a subprocess's output lines (box-drawing bars, arrows, crosses).
 OUTPUT_DECORATION = " \u2502\u2570\u2500>\u00d7"
@@ -53,16 +57,22 @@ def run_captured(
     cwd: Path | None = None,
     timeout: float | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a tool with stdout and stderr merged into one captured text."""
-    return subprocess.run(
-        argv,
-        env=env,
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-        timeout=timeout,
-        check=False,
-    )
+    """Run a tool with stdout and stderr merged into one captured text.
+
+    The tool runs under :mod:`wheelmill.build._supervise` (it may build sdists, so run
+    their code): nothing it starts outlives it. Raises ``FileNotFoundError``
+    when the program does not exist and ``subprocess.TimeoutExpired`` after
+    ``timeout`` seconds, as :func:`subprocess.run` does.
+    """
+    program = argv[0]
+    if cwd is not None and os.sep in program:
+        program = os.path.join(cwd, program)
+    if shutil.which(program, path=env.get("PATH", os.defpath)) is None:
+        raise FileNotFoundError(errno.ENOENT, "no such program", argv[0])
+    with tempfile.TemporaryFile() as sink:
+        code = run_supervised(argv, env=env, output=sink, cwd=cwd, timeout=timeout)
+        if code is None:
+            raise subprocess.TimeoutExpired(argv, timeout or 0)
+        sink.seek(0)
+        text = sink.read().decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+    return subprocess.CompletedProcess(argv, code, text, None)

@@ -4,18 +4,21 @@ The seed's advice, run for every build: "run ``python -c 'import <module>'`` to
 confirm installation is functional". A module that fails to import for its own
 reasons fails the check; one that only lacks a *dependency* (another
 distribution, installed separately) does not, since the wheel itself is fine.
+Every step runs under :mod:`wheelmill.build._supervise`, within the build timeout:
+importing runs the package's own code, which may hang or leave processes behind.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
 from .._isolation import isolated_env
-from .._tools import run_captured, uv_binary
+from .._tools import uv_binary
+from ._supervise import run_supervised
 
 _SCRIPT = r"""
 import importlib, json, sys, traceback
@@ -62,65 +65,82 @@ def top_level_modules(wheel: Path) -> list[str]:
     return sorted(m for m in found if m.isidentifier() and not m.startswith("_"))
 
 
-def check_import(wheel: Path, python: str, scratch: Path, *, index_url: str) -> str | None:
-    """``None`` when every top-level module imports; else what went wrong."""
+class _TimedOut(Exception):
+    """The import check ran past the build timeout."""
+
+
+class _Steps:
+    """The import check's commands, run supervised under one deadline and one log."""
+
+    def __init__(self, env: dict[str, str], log: Path, timeout: float) -> None:
+        self.env, self.log = env, log
+        self.deadline = time.monotonic() + timeout if timeout else None
+
+    def run(self, argv: list[str], cwd: Path | None = None) -> tuple[int, str]:
+        """Exit code and output of ``argv``; raises :class:`_TimedOut` past the deadline."""
+        left = None
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise _TimedOut
+        with self.log.open("wb") as sink:
+            code = run_supervised(argv, env=self.env, output=sink, cwd=cwd, timeout=left)
+        if code is None:
+            raise _TimedOut
+        return code, self.log.read_text("utf-8", "replace")
+
+
+def check_import(
+    wheel: Path, python: str, scratch: Path, *, index_url: str, timeout: float = 0
+) -> str | None:
+    """``None`` when every top-level module imports; else what went wrong.
+
+    Installing and importing run under :mod:`wheelmill.build._supervise`, together
+    limited to ``timeout`` seconds (the build timeout; 0: no limit).
+    """
     modules = top_level_modules(wheel)
     if not modules:
         return None
+    scratch = scratch.resolve()
     venv = scratch / "import-check"
     env = isolated_env(index_url=index_url)
     env["UV_CACHE_DIR"] = str(scratch / "uv-cache")
-    uv = uv_binary()
-    if uv:
-        steps = [
-            [uv, "venv", "--quiet", "--python", python, str(venv)],
-            [
-                uv,
-                "pip",
-                "install",
-                "--quiet",
-                "--python",
-                str(venv / "bin" / "python"),
-                "--no-deps",
-                "--no-index",
-                str(wheel),
-            ],
-        ]
-    else:
-        steps = [
-            [python, "-m", "venv", "--without-pip", str(venv)],
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "--python",
-                str(venv / "bin" / "python"),
-                "install",
-                "--quiet",
-                "--no-deps",
-                "--no-index",
-                str(wheel),
-            ],
-        ]
-    for argv in steps:
-        done = run_captured(argv, env=env, timeout=600)
-        if done.returncode != 0:
-            last = (done.stdout.strip().splitlines() or ["no output"])[-1]
-            return f"cannot install the wheel into a fresh environment: {last}"
     empty = scratch / "import-cwd"
-    empty.mkdir(exist_ok=True)
+    empty.mkdir(parents=True, exist_ok=True)
+    steps = _Steps(env, scratch / "import-check.log", timeout)
     try:
-        done = run_captured(
-            [str(venv / "bin" / "python"), "-I", "-c", _SCRIPT, *modules],
-            env=env,
-            cwd=empty,
-            timeout=300,
+        for argv in _install_steps(wheel, python, venv):
+            code, output = steps.run(argv)
+            if code != 0:
+                last = (output.strip().splitlines() or ["no output"])[-1]
+                return f"cannot install the wheel into a fresh environment: {last}"
+        code, output = steps.run(
+            [str(venv / "bin" / "python"), "-I", "-c", _SCRIPT, *modules], cwd=empty
         )
-        report = json.loads(done.stdout.strip().splitlines()[-1])
-    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
-        return f"importing {', '.join(modules)} crashed the interpreter"
+    except _TimedOut:
+        return f"import check timed out after {timeout:g} s (build.timeout)"
+    try:
+        report = json.loads(output.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return f"importing {', '.join(modules)} crashed the interpreter (exit code {code})"
     if report["failed"]:
         name, trace = next(iter(report["failed"].items()))
         last = trace.strip().splitlines()[-1]
         return f"import {name} failed: {last}\n{trace}"
     return None
+
+
+def _install_steps(wheel: Path, python: str, venv: Path) -> list[list[str]]:
+    """Commands that make ``venv`` with just ``wheel`` installed (uv if available, else pip)."""
+    target = str(venv / "bin" / "python")
+    quiet = ["--quiet", "--no-deps", "--no-index", str(wheel)]
+    uv = uv_binary()
+    if uv:
+        return [
+            [uv, "venv", "--quiet", "--python", python, str(venv)],
+            [uv, "pip", "install", "--python", target, *quiet],
+        ]
+    return [
+        [python, "-m", "venv", "--without-pip", str(venv)],
+        [sys.executable, "-m", "pip", "--python", target, "install", *quiet],
+    ]

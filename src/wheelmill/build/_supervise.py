@@ -1,43 +1,170 @@
-"""Run a build so that it cannot outlive wheelmill.
+"""Run a build step (or any tool that may run build code) so nothing it starts outlives it.
 
-``python -m wheelmill.build._supervise PARENT_PID MEMORY_MB COMMAND…`` is started as the leader
-of a new process group. On Linux it asks the kernel to send it SIGTERM when
-its parent dies (``PR_SET_PDEATHSIG``), and on SIGTERM it kills its whole group:
-the build frontend, the backend and any compiler they started. So even a
-``kill -9`` of ``wheelmill build`` leaves no build running in the background.
-A non-zero ``MEMORY_MB`` caps the address space of the whole build (``RLIMIT_AS``).
+:func:`run_supervised` starts ``python -m wheelmill.build._supervise PARENT_PID
+MEMORY_MB COMMAND…`` in a new session; that supervisor runs the command in a
+process group of its own and, when the command ends (success or failure), when
+it is told to stop (wheelmill's timeout, Ctrl-C), or when wheelmill dies (even
+by ``kill -9``), kills every process the command left behind before it exits:
+
+* on Linux it is a *child subreaper*, so even a daemon that left the group
+  with ``setsid`` after a double fork is re-parented to it; it kills all its
+  descendants (found in ``/proc``) again and again until none is left, and is
+  sent SIGTERM by the kernel when wheelmill dies;
+* elsewhere it kills the command's process group, and notices wheelmill's death
+  by polling its parent PID.
+
+A non-zero ``MEMORY_MB`` caps the address space of the whole step (``RLIMIT_AS``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
-import resource
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
 from types import FrameType
+from typing import IO
 
-_PR_SET_PDEATHSIG = 1
+from .. import _platform
+
+#: How often the supervisor looks at its command and its parent (seconds).
+_POLL = 0.05
+#: How long wheelmill gives a stopped supervisor to clean up before killing it.
+_GRACE = 10.0
+#: How long the supervisor keeps killing descendants that keep appearing.
+_SWEEP_LIMIT = 10.0
 
 
-def _kill_group(signum: int, frame: FrameType | None) -> None:
-    os.killpg(0, signal.SIGKILL)
+# -- wheelmill's side --------------------------------------------------------------------
+
+
+def run_supervised(
+    argv: list[str],
+    *,
+    env: Mapping[str, str],
+    output: IO[bytes],
+    cwd: Path | None = None,
+    timeout: float | None = None,
+    memory_mb: int = 0,
+) -> int | None:
+    """Run ``argv`` with stdout and stderr going to ``output``; ``None`` when it timed out.
+
+    When this returns or raises, every process the command started has ended.
+    """
+    supervisor = [
+        sys.executable,
+        "-m",
+        "wheelmill.build._supervise",
+        str(os.getpid()),
+        str(memory_mb),
+    ]
+    process = subprocess.Popen(
+        [*supervisor, *argv],
+        env=dict(env),
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        return process.wait(timeout=timeout or None)
+    except subprocess.TimeoutExpired:
+        _stop(process)
+        return None
+    except BaseException:
+        _stop(process)
+        raise
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Have the supervisor end its step; kill its session's group if it does not."""
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=_GRACE)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+# -- the supervisor ----------------------------------------------------------------------
+
+
+_stopping: list[int] = []
+
+
+def _note_stop(signum: int, frame: FrameType | None) -> None:
+    _stopping.append(signum)
+
+
+def _reap() -> None:
+    """Collect every child that has ended (adopted orphans included)."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0] != 0:
+            pass
+
+
+def _end_everything(group: int) -> None:
+    """Kill the command's process group and every descendant, until none is running."""
+    deadline = time.monotonic() + _SWEEP_LIMIT
+    while True:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)
+        left = _platform.running_descendants(os.getpid()) or []
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        _reap()
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
+    _reap()
+
+
+def _wait(child: int, parent: int) -> int:
+    """Wait for ``child`` (reaping adopted orphans meanwhile); its exit code.
+
+    A stop signal, or wheelmill's death where no death signal exists, ends the
+    wait early with the code of a command killed by SIGTERM.
+    """
+    while True:
+        pid, status = os.waitpid(-1, os.WNOHANG)
+        if pid == child:
+            return os.waitstatus_to_exitcode(status)
+        if pid == 0:
+            if _stopping or os.getppid() != parent:
+                return 128 + signal.SIGTERM
+            time.sleep(_POLL)
 
 
 def main(argv: list[str]) -> int:
     parent, memory_mb, command = int(argv[0]), int(argv[1]), argv[2:]
     if memory_mb > 0:
+        import resource
+
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    signal.signal(signal.SIGTERM, _kill_group)
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, _note_stop)
+    _platform.become_subreaper()
+    _platform.signal_on_parent_death(signal.SIGTERM)
     if os.getppid() != parent:  # the parent died before the death signal was armed
         return 1
-    return subprocess.call(command)
+    try:
+        child = os.posix_spawnp(command[0], command, dict(os.environ), setpgroup=0)
+    except OSError as exc:
+        print(f"wheelmill: cannot run {command[0]}: {exc}", file=sys.stderr)
+        return 127
+    try:
+        return _wait(child, parent)
+    finally:
+        _end_everything(child)
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@ printed, so one bad pin cannot stop a batch.
 The controlled environment, as far as this module goes:
 
 * the sdist is unpacked by :mod:`wheelmill.build._archive` (hostile archives rejected);
-* ``python -m build --wheel`` runs with build isolation, in a new process group,
-  under a timeout that kills the whole group;
+* ``python -m build --wheel`` runs with build isolation under
+  :mod:`wheelmill.build._supervise`, with a timeout: when it ends, times out or
+  wheelmill dies, every process it started is killed (daemons included on Linux);
 * the environment is :func:`wheelmill._isolation.isolated_env`: no user pip/uv
   configuration, only wheelmill's index; temp files and the installers' caches
   live inside the wheelhouse state;
@@ -22,14 +23,9 @@ The controlled environment, as far as this module goes:
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
 import tarfile
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,15 +33,20 @@ from .._exceptions import WheelmillError
 from .._isolation import isolated_env
 from .._tools import OUTPUT_DECORATION, build_command, uv_binary
 from ..config import BuildSettings
+from ..diagnose._logtext import SCANNED
 from ..store.wheelhouse import Store
 from ..target import Target
 from ._archive import unpack_sdist
 from ._frontend import prefetch_build_requirements
 from ._pyproject import add_build_requires, build_system
+from ._supervise import run_supervised
 
+#: What a line holding the real error contains. Only literals (and one bounded
+#: look-ahead), searched in the first :data:`SCANNED` characters of each line:
+#: linear however long the lines a build prints.
 _REASON = re.compile(
-    r"(fatal error:.*|error: (?!subprocess-exited-with-error|metadata-generation-failed).*"
-    r"|\w*Error: .*|ERROR .*|No module named .*|Cannot import .*)",
+    r"fatal error:|error: (?!subprocess-exited-with-error|metadata-generation-failed)"
+    r"|Error: |ERROR |No module named |Cannot import "
 )
 
 
@@ -73,7 +74,7 @@ def choose_installer(setting: str) -> str:
 def short_reason(log_text: str) -> str:
     """The first line of a build log that looks like the real error (a rough cut)."""
     for line in log_text.splitlines():
-        text = line.strip(OUTPUT_DECORATION)
+        text = line.strip(OUTPUT_DECORATION)[:SCANNED]
         if _REASON.search(text):
             return text[:300]
     lines = [line.strip() for line in log_text.splitlines() if line.strip()]
@@ -115,38 +116,6 @@ def sdist_epoch(sdist: Path) -> int:
     except (tarfile.TarError, OSError):
         newest = 0
     return max(int(newest), 315532800)
-
-
-def _run(
-    argv: list[str], env: Mapping[str, str], log: Path, timeout: float, memory_mb: int = 0
-) -> int | None:
-    """Run ``argv`` with output appended to ``log``; ``None`` when it timed out."""
-    supervisor = [
-        sys.executable,
-        "-m",
-        "wheelmill.build._supervise",
-        str(os.getpid()),
-        str(memory_mb),
-    ]
-    with log.open("ab") as sink:
-        process = subprocess.Popen(
-            [*supervisor, *argv],
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            return process.wait(timeout=timeout or None)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            return None
-        except BaseException:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            raise
 
 
 def _constraints_file(settings: BuildSettings, directory: Path) -> Path | None:
@@ -220,7 +189,10 @@ def build_sdist(
     )
     with log.open("a", encoding="utf-8") as stream:
         stream.write("wheelmill: $ " + " ".join(argv) + "\n")
-    code = _run(argv, env, log, settings.timeout, settings.memory_mb)
+    with log.open("ab") as sink:
+        code = run_supervised(
+            argv, env=env, output=sink, timeout=settings.timeout, memory_mb=settings.memory_mb
+        )
     if code is None:
         return failed(f"timed out after {settings.timeout:g} s (build.timeout)")
     wheels = sorted(outdir.glob("*.whl")) if outdir.is_dir() else []

@@ -86,7 +86,9 @@ def make_wheel(
             return Made(None, repaired, installer, category="unknown")
         wheel, repair = repaired.wheel, repaired.describe()
     if import_check and settings.import_check:
-        problem = check_import(wheel, target.python, workdir, index_url=index_url)
+        problem = check_import(
+            wheel, target.python, workdir, index_url=index_url, timeout=settings.timeout
+        )
         if problem is not None:
             summary, _, trace = problem.partition("\n")
             with log.open("a", encoding="utf-8") as stream:

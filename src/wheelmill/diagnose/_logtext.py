@@ -6,7 +6,9 @@ pypa/build marks installer lines with ``<``/``>``, poetry prefixes ``|``, CI
 systems add timestamps and colour codes. Rules are written against the bare
 text, so every line loses those prefixes first. Only text *inside* a line is
 removed: the normalised log has exactly the lines of the original (lines end
-at ``\\n``), so a match's line number is the original's.
+at ``\\n``), so a match's line number is the original's. Only the first
+:data:`SCANNED` characters of a line are kept: a build may print megabytes on one
+line, and even a pattern that backtracks must stay cheap on it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from itertools import accumulate
+
+#: How much of one line of build or resolver output any regex looks at.
+SCANNED = 4096
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -69,6 +74,8 @@ class LogText:
         if "\x1b" in text:
             text = _ANSI.sub("", text)
         lines = text.split("\n")
+        if max(map(len, lines)) > SCANNED:  # rare: cut only then, a common log pays one pass
+            lines = [line.lstrip(" \t")[:SCANNED] for line in lines]
         starts, match = _PREFIX_STARTS, _PREFIX.match
         for index, line in enumerate(lines):
             bare = line.lstrip(" \t")

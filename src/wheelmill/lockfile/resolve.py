@@ -23,13 +23,14 @@ from .._exceptions import RequirementsError, ResolutionError
 from .._isolation import isolated_env
 from .._tools import OUTPUT_DECORATION, piptools_command, require_uv, run_captured
 from ..diagnose import diagnose
+from ..diagnose._logtext import SCANNED
 from ..diagnose.remedy import LazyRules
 from .pins import logical_lines, parse_pins
 
-_ERROR_LINE = re.compile(
-    r"(Could not find a version that satisfies.*|No matching distribution found.*"
-    r"|Because .* we can conclude .*|No solution found.*|ResolutionImpossible.*"
-    r"|.*not found in the package registry.*|ERROR: .*)",
+#: Where the resolver's own error message starts in a line (all literals: linear).
+_ERROR_START = re.compile(
+    r"Could not find a version that satisfies|No matching distribution found"
+    r"|No solution found|ResolutionImpossible|ERROR: "
 )
 
 
@@ -70,13 +71,28 @@ def check_requirements_input(path: Path) -> None:
             ) from None
 
 
+def _error_in(line: str) -> str | None:
+    """The resolver error a line holds, from where it starts; ``None`` if none."""
+    if "not found in the package registry" in line:
+        return line
+    starts = []
+    found = _ERROR_START.search(line)
+    if found:
+        starts.append(found.start())
+    because = line.find("Because ")
+    if because != -1 and line.find(" we can conclude ", because + len("Because ")) != -1:
+        starts.append(because)
+    return line[min(starts) :] if starts else None
+
+
 def _first_error(output: str) -> str:
+    """The first line of resolver output that states the error (the first few KB of each line)."""
     for line in output.splitlines():
-        match = _ERROR_LINE.search(line.strip(OUTPUT_DECORATION))
-        if match:
-            return match.group(0).strip()
+        found = _error_in(line.strip(OUTPUT_DECORATION)[:SCANNED])
+        if found:
+            return found.strip()
     lines = [line for line in output.splitlines() if line.strip()]
-    return lines[-1].strip() if lines else "no output"
+    return lines[-1].strip()[:SCANNED] if lines else "no output"
 
 
 def _resolve(
