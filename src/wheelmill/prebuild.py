@@ -14,6 +14,7 @@ A pin's failure never stops the others; the report lists every outcome.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import time
 import traceback
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from packaging.utils import parse_wheel_filename
 
-from ._exceptions import WheelmillError
+from ._exceptions import WheelmillError, from_os_error
 from .config import BuildSettings
 from .key import build_key
 from .pins import Pin
@@ -233,7 +234,7 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
             "version": pin.version,
             "target": target.name,
         }
-        from .produce import Blocked, NoWheel, produce
+        from .produce import Blocked, Exhausted, NoWheel, produce
 
         try:
             record = produce(ctx, pin, target, key, scratch)
@@ -244,6 +245,12 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
             previous: dict[str, Any] = {field: last.get(field) for field in shown}
             blocked = Record(status=FAILED, source="none", error=str(exc), **previous, **about)
             return _result(blocked, FAILED)
+        except Exhausted as exc:
+            # The machine ran out (disk, quota, memory): the catalog keeps the attempt if
+            # it can, the key's record does not, so the next run builds it again.
+            with contextlib.suppress(WheelmillError):
+                ctx.catalog.add(exc.record)
+            return _result(replace(exc.record, error=str(exc)), FAILED)
         except WheelmillError as exc:
             # Index and download problems go to the catalog but not into the key's
             # record: they may pass by the next run, so the next run tries again.
@@ -315,6 +322,11 @@ def prebuild(
             for target in targets:
                 try:
                     outcome = settle_pin(ctx, pin, target)
+                except (WheelmillError, OSError) as exc:  # a full or read-only disk: not cached
+                    error = exc if isinstance(exc, WheelmillError) else from_os_error(exc)
+                    outcome = PinResult(
+                        pin.name, pin.version, target.name, "", FAILED, error=str(error)
+                    )
                 except Exception as exc:  # a bug must not cost the other pins their builds
                     detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
                     outcome = PinResult(

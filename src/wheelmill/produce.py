@@ -6,16 +6,21 @@ upstream wheel if there is one (hash-checked) → else the sdist (hash-checked,
 cached) → ``build`` in the controlled environment → the wheel must be this pin
 → optional ``auditwheel`` repair → install-and-import check → the store. A
 failed build is diagnosed; when its rule names a safe fix, it is retried once.
+A build that failed because the machine ran out of disk space, quota or memory
+raises :class:`Exhausted` instead of returning a failed record: that is not the
+package's failure, so it must not be remembered as one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ._exceptions import InvalidWheelError, WheelmillError
+from ._exceptions import RESOURCE_MESSAGES, InvalidWheelError, ResourceError, WheelmillError
 from ._frontend import frontend_python
 from ._importcheck import check_import
 from ._repair import needs_repair, repair_wheel
@@ -46,6 +51,50 @@ class Blocked(WheelmillError):
         )
 
 
+class Exhausted(ResourceError):
+    """A build failed because the machine ran out of something (not cached as failed)."""
+
+    def __init__(self, record: Record, what: str) -> None:
+        self.record = record
+        super().__init__(
+            f"{record.name}=={record.version}: the build ran out of resources ({what}); "
+            "free some and build again (not remembered as a failed build)"
+        )
+
+
+#: Rules whose failures are the machine's, not the package's.
+_RESOURCE_RULES = {
+    "resource/disk-full": "no space left on device",
+    "resource/out-of-memory": "out of memory",
+}
+_RAN_OUT = re.compile("|".join(map(re.escape, RESOURCE_MESSAGES)))
+
+
+def ran_out(record: Record) -> str | None:
+    """What a failed attempt ran out of (disk, quota, memory, a read-only disk), if that
+    is why it failed: its rule says so, or its error or log carries the system's message."""
+    if record.status != FAILED:
+        return None
+    if record.rule in _RESOURCE_RULES:
+        return _RESOURCE_RULES[record.rule]
+    texts = [record.error or "", record.first_error or ""]
+    if record.log:
+        with contextlib.suppress(OSError):
+            texts.append(Path(record.log).read_text("utf-8", "replace"))
+    for text in texts:
+        found = _RAN_OUT.search(text)
+        if found is not None:
+            return found.group(0)
+    return None
+
+
+def _settle(record: Record) -> Record:
+    what = ran_out(record)
+    if what is not None:
+        raise Exhausted(record, what)
+    return record
+
+
 def _check_built(pin: Pin, wheel: Path) -> None:
     name, version = wheel_project(wheel.name)
     if name != pin.name or str(version) != pin.version:
@@ -58,7 +107,8 @@ def produce(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) -> 
     """Fetch or build the wheel of one pin for one target; return the attempt's record.
 
     Failed builds are records (diagnosed); index, download and frontend
-    problems raise :class:`WheelmillError` (the caller does not cache those).
+    problems, and builds that ran out of resources (:class:`Exhausted`), raise
+    :class:`WheelmillError` (the caller does not cache those).
     """
     started = time.monotonic()
     settings = ctx.settings_for(pin.name)
@@ -146,9 +196,9 @@ def produce(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) -> 
     first = attempt(settings, 1)
     fix = remedy(settings, first.diagnosis) if ctx.remediate and first.status == FAILED else None
     if fix is None:
-        return first
+        return _settle(first)
     # The rule knows a fix that is safe inside the build environment: try it once.
     ctx.catalog.add(first)
     adjusted, description = fix
     second = attempt(adjusted, 2)
-    return replace(second, remediation=description)
+    return _settle(replace(second, remediation=description))
