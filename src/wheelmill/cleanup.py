@@ -196,7 +196,7 @@ def _linked(store: Store, names: set[str]) -> set[str]:
         except (OSError, ValueError, KeyError, TypeError):
             return set(names)  # unreadable: assume the worst, publish again
         found.update(urllib.parse.unquote(name) for name in _HREF.findall(html))
-        found.update(item.get("filename") for item in files if isinstance(item, dict))
+        found.update(str(item.get("filename")) for item in files if isinstance(item, dict))
     return found & names
 
 
