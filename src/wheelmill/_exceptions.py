@@ -7,6 +7,9 @@ CLI turns any :class:`WheelmillError` into that line on stderr and the error's
 
 from __future__ import annotations
 
+import errno
+import os
+
 #: How many characters of the user's input an error message quotes at most.
 EXCERPT = 100
 
@@ -58,6 +61,51 @@ class UnsafeFilenameError(UpstreamError):
 
 class WheelhouseError(WheelmillError):
     """The wheelhouse directory cannot be used (not writable, corrupted state)."""
+
+
+class ResourceError(WheelmillError):
+    """The machine ran out of something (disk space, quota, memory): free it and run again.
+
+    Never a property of a package: a build that failed for it is not remembered as failed.
+    """
+
+    exit_code = 1
+
+
+#: errno → (what happened, what to do); the not-writable ones are a wheelhouse problem.
+_NOT_WRITABLE = {
+    errno.EROFS: (
+        "cannot write {}: read-only file system",
+        "run on a writable copy of the wheelhouse or remount it read-write",
+    ),
+    errno.EACCES: ("cannot use {}: permission denied", "fix its permissions or run as its owner"),
+    errno.EPERM: ("cannot use {}: operation not permitted", "fix its permissions"),
+}
+_EXHAUSTED = {
+    errno.ENOSPC: "no space left on device; free some space (e.g. `wheelmill gc`) and run again",
+    errno.EDQUOT: "disk quota exceeded; free some space or raise the quota, and run again",
+    errno.ENOMEM: "out of memory; free some memory (or use a larger machine) and run again",
+}
+#: The errors of the machine, not of a package: never cached as a build failure.
+RESOURCE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.ENOMEM})
+#: How those errors read in a log (``strerror``), e.g. "No space left on device".
+RESOURCE_MESSAGES = tuple(os.strerror(code) for code in sorted(RESOURCE_ERRNOS))
+
+
+def from_os_error(exc: OSError) -> WheelmillError:
+    """The one line (and exit code) for an :class:`OSError` that reached the user."""
+    where = str(exc.filename) if exc.filename is not None else None
+    if exc.errno in _NOT_WRITABLE:
+        what, advice = _NOT_WRITABLE[exc.errno]
+        return WheelhouseError(f"{what.format(where or 'the wheelhouse')}; {advice}")
+    if exc.errno in _EXHAUSTED:
+        return ResourceError(
+            f"cannot write {where}: {_EXHAUSTED[exc.errno]}" if where else _EXHAUSTED[exc.errno]
+        )
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    error = WheelmillError(f"{where}: {reason}; check that path" if where else reason)
+    error.exit_code = 1
+    return error
 
 
 class WheelhouseBusy(WheelhouseError):

@@ -5,18 +5,35 @@ every wheel of it stays, whatever its target. Of every other version, ``gc``
 removes the wheels and their ``.metadata`` files, the sdists, the build
 dependencies in ``.wheelmill/build-deps/``, the build records, the logs, and
 its rows in the catalog; with ``older_than``, only files (and rows) older than
-that. Afterwards the index and the status page are written again.
+that. Afterwards the status page is written again.
+
+The index never links a missing file, whenever ``gc`` stops (even killed):
+
+1. what no index page links goes first (sdists, build dependencies, records,
+   logs), which also frees space for the pages to come;
+2. the index is published without the doomed wheels (their files still there);
+3. under the publish lock, once no page links them, the doomed wheels and their
+   ``.metadata`` are moved (``os.replace``) into gc's private temp directory,
+   removed with it at the end, or by the next ``publish``, ``build`` or ``gc``
+   if this one was killed;
+4. the catalog rows go.
+
+Killed before step 3, the doomed wheels stay in ``wheels/``, unlinked; a later
+``publish`` links them again and a later ``gc`` removes them.
 
 It never races a build: it holds the wheelhouse lock exclusively (builds
-hold it shared for as long as they run) and the publish lock while deleting.
-A dry run takes no lock and changes nothing.
+hold it shared for as long as they run). A dry run takes no lock and changes
+nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import re
 import time
+import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,13 +173,62 @@ def plan_cleanup(store: Store, keep: set[Version_], *, older_than: float | None)
     return plan.report
 
 
+_LINKED = ("wheel", "metadata")  # the kinds of files the index links
+_HREF = re.compile(r'href="[^"#]*/([^"/#]+)#')
+#: How many times gc publishes again when a concurrent publish linked a doomed wheel anew.
+_ATTEMPTS = 5
+
+
+def _project(filename: str) -> str:
+    return canonicalize_name(filename.partition("-")[0])
+
+
+def _linked(store: Store, names: set[str]) -> set[str]:
+    """Which of the wheels ``names`` a project page links (both pages of each project)."""
+    found: set[str] = set()
+    for project in {_project(name) for name in names}:
+        directory = store.simple / project
+        try:
+            html = (directory / "index.html").read_text("utf-8")
+            files = json.loads((directory / "index.json").read_bytes())["files"]
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError, KeyError, TypeError):
+            return set(names)  # unreadable: assume the worst, publish again
+        found.update(urllib.parse.unquote(name) for name in _HREF.findall(html))
+        found.update(str(item.get("filename")) for item in files if isinstance(item, dict))
+    return found & names
+
+
+def _unpublish(store: Store, doomed: list[Doomed]) -> PublishReport:
+    """Publish without the doomed wheels, then move them (and their ``.metadata``) away."""
+    names = {item.path.name for item in doomed if item.kind == "wheel"}
+    with store.session() as trash:  # reaped by the next session if this process dies
+        for _ in range(_ATTEMPTS):
+            published = publish(store, exclude=names)
+            with store.lock("publish"):  # no publish links them again while they go
+                if _linked(store, names):
+                    continue  # a concurrent publish linked some again
+                for item in doomed:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.replace(item.path, trash / item.path.name)
+                return published
+    raise WheelhouseError(
+        f"{store.root}: another `wheelmill publish` kept linking the wheels gc removes; "
+        "nothing of them was removed. Run gc again when it has finished"
+    )
+
+
 def _remove(store: Store, report: CleanupReport) -> None:
-    with store.lock("publish"):  # no publish reads a wheel while it goes
-        for item in report.files:
-            item.path.unlink(missing_ok=True)
-            if item.kind == "sdist" and item.path.parent.parent == store.sdists:
-                with contextlib.suppress(OSError):  # not empty: leave the directory
-                    item.path.parent.rmdir()
+    doomed = [item for item in report.files if item.kind in _LINKED]
+    for item in report.files:  # first what no page links
+        if item.kind in _LINKED:
+            continue
+        item.path.unlink(missing_ok=True)
+        if item.kind == "sdist" and item.path.parent.parent == store.sdists:
+            with contextlib.suppress(OSError):  # not empty: leave the directory
+                item.path.parent.rmdir()
+    report.publish = _unpublish(store, doomed)
     if report.rows:
         Catalog(store.catalog_path).delete(report.rows)
 
@@ -189,6 +255,5 @@ def collect_garbage(
     with store.exclusive(timeout=wait):
         report = plan_cleanup(store, kept, older_than=older_than)  # as of now, under the lock
         _remove(store, report)
-        report.publish = publish(store)
         report.status_page = write_status_page(store)
     return report

@@ -14,6 +14,7 @@ A pin's failure never stops the others; the report lists every outcome.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import time
 import traceback
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol, TypedDict
 
 from packaging.utils import parse_wheel_filename
 
-from .._exceptions import WheelmillError
+from .._exceptions import WheelmillError, from_os_error
 from ..config import BuildSettings
 from ..lockfile.pins import Pin
 from ..outcomes import FAILURES, Category, PinStatus
@@ -250,7 +251,7 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
         scratch = ctx.session / key
         scratch.mkdir()
         started = time.monotonic()
-        from .settle import Blocked, NoWheel, settle_key
+        from .settle import Blocked, Exhausted, NoWheel, settle_key
 
         try:
             record = settle_key(ctx, pin, target, key, scratch)
@@ -261,6 +262,12 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
                 error=str(exc), duration=0.0, created=time.time(),
             )  # fmt: skip
             return _result(shown, FAILED)
+        except Exhausted as exc:
+            # The machine ran out (disk, quota, memory): the catalog keeps the attempt if
+            # it can, the key's record does not, so the next run builds it again.
+            with contextlib.suppress(WheelmillError):
+                ctx.catalog.add(exc.attempt)
+            return _result(replace(exc.attempt, error=str(exc)), FAILED)
         except WheelmillError as exc:
             # Index and download problems go to the catalog but not into the key's
             # record: they may pass by the next run, so the next run tries again.
@@ -336,6 +343,9 @@ def prebuild(
             for target in targets:
                 try:
                     outcome = settle_pin(ctx, pin, target)
+                except (WheelmillError, OSError) as exc:  # a full or read-only disk: not cached
+                    error = exc if isinstance(exc, WheelmillError) else from_os_error(exc)
+                    outcome = PinResult(pin.name, pin.version, target.name, FAILED, note=str(error))
                 except Exception as exc:  # a bug must not cost the other pins their builds
                     detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
                     outcome = PinResult(

@@ -4,16 +4,21 @@ Called by :mod:`wheelmill.build.batch` only when a key has work to do, so a run
 where everything is cached never imports the build machinery. The way: upstream
 wheel if there is one (hash-checked) → else the sdist (hash-checked, cached) →
 :func:`wheelmill.build.step.make_wheel` → the store. A failed build is
-diagnosed; when its rule names a safe fix, it is retried once with it.
+diagnosed; when its rule names a safe fix, it is retried once with it. A build
+that failed because the machine ran out of disk space, quota or memory raises
+:class:`Exhausted` instead: that is not the package's failure, so it must not be
+remembered as one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 import time
 from dataclasses import replace
 from pathlib import Path
 
-from .._exceptions import WheelmillError
+from .._exceptions import RESOURCE_MESSAGES, ResourceError, WheelmillError
 from ..config import BuildSettings
 from ..diagnose.diagnosis import Remedy
 from ..diagnose.remedy import apply_remedy, explain, remedy, still_blocked
@@ -25,6 +30,50 @@ from ..target import Target
 from ._frontend import frontend_python
 from .context import Context, is_pure
 from .step import make_wheel
+
+
+class Exhausted(ResourceError):
+    """A build failed because the machine ran out of something: not cached as failed."""
+
+    def __init__(self, attempt: Attempt, what: str) -> None:
+        self.attempt = attempt
+        super().__init__(
+            f"{attempt.spec}: the build ran out of resources ({what}); "
+            "free some and build again (not remembered as a failed build)"
+        )
+
+
+#: Rules whose failures are the machine's, not the package's.
+_RESOURCE_RULES = {
+    "resource/disk-full": "no space left on device",
+    "resource/out-of-memory": "out of memory",
+}
+_RAN_OUT = re.compile("|".join(map(re.escape, RESOURCE_MESSAGES)))
+
+
+def ran_out(attempt: Attempt) -> str | None:
+    """What a failed attempt ran out of (disk, quota, memory, a read-only disk), if that
+    is why it failed: its rule says so, or its error or log carries the system's message."""
+    if attempt.status != "failed":
+        return None
+    if attempt.rule in _RESOURCE_RULES:
+        return _RESOURCE_RULES[attempt.rule]
+    texts = [attempt.error or "", attempt.first_error.text if attempt.first_error else ""]
+    if attempt.log:
+        with contextlib.suppress(OSError):
+            texts.append(Path(attempt.log).read_text("utf-8", "replace"))
+    for text in texts:
+        found = _RAN_OUT.search(text)
+        if found is not None:
+            return found.group(0)
+    return None
+
+
+def _settled(attempt: Attempt) -> Attempt:
+    what = ran_out(attempt)
+    if what is not None:
+        raise Exhausted(attempt, what)
+    return attempt
 
 
 class NoWheel(WheelmillError):
@@ -48,7 +97,8 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
     """Fetch or build the wheel of one pin for one target; return the attempt.
 
     Failed builds are attempts (diagnosed); index, download and frontend
-    problems raise :class:`WheelmillError` (the caller does not cache those).
+    problems, and builds that ran out of resources (:class:`Exhausted`), raise
+    :class:`WheelmillError` (the caller does not cache those).
     """
     started = time.monotonic()
     settings = ctx.settings_for(pin.name)
@@ -128,7 +178,7 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
     first = attempt(settings, 1, None)
     fix = remedy(first.diagnosis, settings) if ctx.remediate and not first.ok else None
     if fix is None:
-        return first
+        return _settled(first)
     # The rule knows a fix that is safe inside the build environment: try it once.
     ctx.catalog.add(first)
-    return attempt(apply_remedy(settings, fix), 2, fix)
+    return _settled(attempt(apply_remedy(settings, fix), 2, fix))

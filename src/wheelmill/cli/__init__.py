@@ -10,12 +10,12 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from .. import __version__
-from .._exceptions import WheelmillError
+from .._exceptions import WheelmillError, from_os_error
 
 #: Command name → module (in the order ``--help`` lists them). Modules are imported
 #: only when their command runs, so a no-op ``wheelmill build`` does not pay for
@@ -39,8 +39,8 @@ _COMMANDS = {
 
 
 class _Group(click.Group):
-    """Loads commands lazily; turns every :class:`WheelmillError` into one line on
-    stderr and its exit code."""
+    """Loads commands lazily; turns every :class:`WheelmillError` (and every
+    :class:`OSError`: a read-only or full disk) into one line on stderr and its exit code."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(_COMMANDS)
@@ -56,11 +56,17 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except WheelmillError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
-            ctx.exit(exc.exit_code)
+            _fail(ctx, exc)
+        except OSError as exc:  # the disk or the machine refused, not wheelmill
+            _fail(ctx, from_os_error(exc))
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+
+
+def _fail(ctx: click.Context, exc: WheelmillError) -> NoReturn:
+    click.secho(f"error: {exc}", fg="red", err=True)
+    ctx.exit(exc.exit_code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

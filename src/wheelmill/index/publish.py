@@ -30,6 +30,7 @@ import os
 import shutil
 import time
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
@@ -336,8 +337,14 @@ def _plan(
     return changed, removed, groups
 
 
-def publish(store: Store, *, workers: int | None = None) -> PublishReport:
-    """Bring ``DIR/simple/`` and the ``.metadata`` files in line with ``DIR/wheels/``."""
+def publish(
+    store: Store, *, workers: int | None = None, exclude: Collection[str] = ()
+) -> PublishReport:
+    """Bring ``DIR/simple/`` and the ``.metadata`` files in line with ``DIR/wheels/``.
+
+    Wheels named in ``exclude`` are published as if they were gone (their files stay,
+    ``.metadata`` included): ``gc`` unlinks what it is about to remove.
+    """
     started = time.monotonic()
     store.create()
     report = PublishReport()
@@ -346,6 +353,8 @@ def publish(store: Store, *, workers: int | None = None) -> PublishReport:
         found, metadata = _scan(store.wheels)
         for filename in metadata - found.keys():
             (store.wheels / f"{filename}.metadata").unlink(missing_ok=True)
+        for filename in exclude:
+            found.pop(filename, None)
         store.simple.mkdir(exist_ok=True)
         changed, report.removed, groups = _plan(state, found, metadata, store.simple)
         report.read = len(changed)

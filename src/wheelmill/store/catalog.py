@@ -2,12 +2,17 @@
 
 One short-lived connection per call keeps it safe for several ``wheelmill build``
 processes at once (SQLite's own locking, WAL journal, generous busy timeout).
+Reading never writes: queries open the database read-only (``mode=ro``), and
+``immutable=1`` when its directory is not writable (a read-only copy or mount),
+so ``failures``, ``show`` and ``rules`` work on a read-only wheelhouse. SQLite's
+errors leave this module as :class:`~wheelmill._exceptions.WheelmillError` lines.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -15,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._exceptions import ResourceError, WheelhouseError, WheelmillError
 from .attempt import FIELDS, Attempt
 
 _SCHEMA = """
@@ -97,10 +103,11 @@ def _row(attempt: Attempt) -> tuple[object, ...]:
     return tuple(data[name] for name in _COLUMNS)
 
 
-def _attempt(row: sqlite3.Row) -> Attempt:
-    data = {name: row[name] for name in row.keys()}  # noqa: SIM118 - sqlite3.Row
+def _attempt(row: dict[str, object]) -> Attempt:
+    data = dict(row)
     for name in ("diagnosis", "remedy"):
-        data[name] = json.loads(data[name]) if data.get(name) else None
+        text = data.get(name)
+        data[name] = json.loads(text) if isinstance(text, str) and text else None
     return Attempt.from_json(data)
 
 
@@ -123,6 +130,25 @@ def _retry_locked(action: Callable[[], None], attempts: int = 100) -> None:
             time.sleep(0.05)
 
 
+def _translate(path: Path, exc: sqlite3.Error, *, writing: bool) -> WheelmillError:
+    """SQLite's error as one line that says what to do."""
+    text = str(exc)
+    if "full" in text:
+        return ResourceError(
+            f"cannot write {path}: no space left on device; free some space "
+            "(e.g. `wheelmill gc`) and run again"
+        )
+    if writing and ("readonly" in text or "unable to open" in text):
+        return WheelhouseError(
+            f"{path.parent} is read-only (cannot write the build catalog: {text}); "
+            "run on a writable copy of the wheelhouse or fix its permissions"
+        )
+    return WheelhouseError(
+        f"{path}: the build catalog is unreadable ({text}); "
+        "restore it from a backup, or delete it (the build history goes with it)"
+    )
+
+
 class Catalog:
     """The attempts table of one wheelhouse."""
 
@@ -133,17 +159,44 @@ class Catalog:
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        connection = sqlite3.connect(self.path, timeout=60)
+        """A connection that writes (the schema is created or migrated first)."""
         try:
-            connection.row_factory = sqlite3.Row
-            with self._prepare:  # once per instance: schema and migration
-                if not self._prepared:
-                    _retry_locked(lambda: _create(connection))
-                    self._prepared = True
-            with connection:
-                yield connection
-        finally:
-            connection.close()
+            connection = sqlite3.connect(self.path, timeout=60)
+            try:
+                connection.row_factory = sqlite3.Row
+                with self._prepare:  # once per instance: schema and migration
+                    if not self._prepared:
+                        _retry_locked(lambda: _create(connection))
+                        self._prepared = True
+                with connection:
+                    yield connection
+            finally:
+                connection.close()
+        except sqlite3.Error as exc:
+            raise _translate(self.path, exc, writing=True) from None
+
+    def _query(self, query: str, args: tuple[str, ...] = ()) -> list[dict[str, object]]:
+        """The rows of a read-only query; none when there is no catalog (yet)."""
+        if not self.path.is_file():
+            return []
+        # Not writable (a read-only mount or copy): nothing may change under us, and
+        # SQLite could not create the WAL index it needs to read otherwise.
+        mode = "mode=ro" if os.access(self.path.parent, os.W_OK) else "immutable=1"
+        try:
+            connection = sqlite3.connect(f"{self.path.as_uri()}?{mode}", timeout=60, uri=True)
+            try:
+                connection.row_factory = sqlite3.Row
+                rows = [dict(row) for row in connection.execute(query, args)]
+            finally:
+                connection.close()
+        except sqlite3.Error as exc:
+            if "no such table" in str(exc):  # created, never written
+                return []
+            raise _translate(self.path, exc, writing=False) from None
+        for row in rows:  # a catalog of an older wheelhouse, not migrated (we may not write)
+            if "name" not in row:
+                row["name"] = row.get("package")
+        return rows
 
     def add(self, attempt: Attempt) -> None:
         with self._connect() as db:
@@ -151,13 +204,12 @@ class Catalog:
 
     def entries(self, name: str | None = None) -> list[tuple[int, Attempt]]:
         """Every attempt (at one package) with its row id, oldest first."""
-        query = "SELECT * FROM attempts"
-        args: tuple[str, ...] = ()
-        if name is not None:
-            query += " WHERE name = ?"
-            args = (name,)
-        with self._connect() as db:
-            return [(row["id"], _attempt(row)) for row in db.execute(query + " ORDER BY id", args)]
+        rows = self._query("SELECT * FROM attempts ORDER BY id")
+        return [
+            (int(str(row["id"])), _attempt(row))
+            for row in rows
+            if name is None or row["name"] == name
+        ]
 
     def attempts(self, name: str | None = None) -> list[Attempt]:
         """Every attempt (at one package), oldest first."""
