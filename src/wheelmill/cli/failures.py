@@ -8,7 +8,7 @@ import click
 
 from ..catalog import Catalog
 from ..store import Store
-from ._options import config_option, json_option, load, wheelhouse_option
+from ._options import config_option, existing_wheelhouse, json_option, load, wheelhouse_option
 from ._render import emit_json, table
 
 
@@ -24,7 +24,7 @@ def command(wheelhouse: Path | None, config_path: Path | None, as_json: bool) ->
     Exit code 0 (even with failures listed); 2 for usage errors.
     """
     config = load(config_path).with_overrides(wheelhouse=wheelhouse)
-    store = Store(config.wheelhouse)
+    store = Store(existing_wheelhouse(config.wheelhouse))
     rows = Catalog(store.catalog_path).current_failures() if store.catalog_path.is_file() else []
     if as_json:
         fields = (

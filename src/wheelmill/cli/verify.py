@@ -15,11 +15,12 @@ from ..store import Store
 from ..verify import COVERED, PinCoverage, VerifyReport, verify
 from ._options import (
     config_option,
+    existing_wheelhouse,
     json_option,
     junit_option,
     load,
-    target_option,
     targets_of,
+    targets_option,
     verbosity_options,
     wheelhouse_option,
 )
@@ -88,7 +89,7 @@ def print_verify(report: VerifyReport, *, verbose: int = 0) -> None:
 @click.command("verify")
 @click.argument("lock", type=click.Path(dir_okay=False, path_type=Path))
 @wheelhouse_option
-@target_option
+@targets_option("Check for")
 @config_option
 @json_option
 @junit_option
@@ -122,7 +123,7 @@ def command(
     targets = targets_of(config, chosen_targets)
     report = verify(
         pins,
-        Store(config.wheelhouse),
+        Store(existing_wheelhouse(config.wheelhouse)),
         targets,
         skipped=lambda name: config.settings_for(name).skip,
     )
