@@ -117,7 +117,7 @@ def command(
             data["reproducible"] = [asdict(item) for item in reproductions]
         emit_json(data)
     elif not quiet or report.failures:
-        print_build(report, verbose=verbose)
+        print_build(report, verbose=verbose, quiet=quiet)
     if reproductions is not None and not as_json:
         print_reproductions(reproductions)
     if report.failures:

@@ -9,7 +9,7 @@ import click
 from ..catalog import Catalog
 from ..store import Store
 from ._options import config_option, existing_wheelhouse, json_option, load, wheelhouse_option
-from ._render import emit_json, table
+from ._render import emit_json, table, terminal_width
 
 
 @click.command("failures")
@@ -57,5 +57,6 @@ def command(wheelhouse: Path | None, config_path: Path | None, as_json: bool) ->
             for row in rows
         ],
         ["package", "version", "target", "category", "rule", "first error"],
+        terminal_width(),
     )
     click.echo("\n".join(lines))

@@ -103,7 +103,7 @@ def command(
             }
         )
     elif not quiet or not report.ok:
-        print_build(report.build, verbose=verbose)
+        print_build(report.build, verbose=verbose, quiet=quiet)
         print_publish(report.publish)
         click.echo(f"index: {(config.wheelhouse / 'simple').resolve().as_uri()}/")
         click.echo(f"status page: {report.status_page}")

@@ -12,7 +12,7 @@ from packaging.utils import canonicalize_name
 from ..catalog import Catalog
 from ..store import Store
 from ._options import config_option, existing_wheelhouse, json_option, load, wheelhouse_option
-from ._render import emit_json, print_diagnosis_data, table
+from ._render import emit_json, print_diagnosis_data, table, terminal_width
 
 
 @click.command("show")
@@ -57,6 +57,7 @@ def _print_history(rows: list[dict[str, Any]], last_failure: dict[str, Any] | No
             for row in rows
         ],
         ["when", "version", "target", "status", "source", "time", "wheel / rule / error"],
+        terminal_width(),
     )
     click.echo("\n".join(lines))
     if last_failure is not None:
