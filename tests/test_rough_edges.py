@@ -15,6 +15,7 @@ import pytest
 from click.testing import Result
 
 from conftest import LocalIndex, cli_runner, make_sdist, make_wheel
+from wheelmill.catalog import Catalog
 from wheelmill.cli import cli
 from wheelmill.cli._render import print_build
 from wheelmill.prebuild import BuildReport, PinResult
@@ -285,17 +286,27 @@ def test_fixed_is_printed_once_and_never_with_quiet(
 ) -> None:
     lock = tmp_path / "lock.txt"
     lock.write_text(cython_index.lock_line("oldyaml", "5.4"))
-    args = ("build", lock, "--index-url", cython_index.url)
-    first = invoke(*args, "-w", tmp_path / "wh")
+    args = ("build", lock, "--index-url", cython_index.url, "-w", tmp_path / "wh")
+    first = invoke(*args)
     assert first.exit_code == 0, first.stderr
     assert "FIXED oldyaml==5.4: retried with requirements/cython3-incompatible" in first.stderr
-    again = invoke(*args, "-w", tmp_path / "wh", "-v")
+    again = invoke(*args, "-v")
     assert again.exit_code == 0
     assert "cached" in again.stdout
     assert "FIXED" not in again.stderr + again.stdout
-    quiet = invoke(*args, "-w", tmp_path / "quiet", "-q")
-    assert quiet.exit_code == 0
-    assert quiet.stdout + quiet.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("status", "quiet"), [("built", False), ("built", True), ("cached", False)]
+)
+def test_fixed_only_for_a_pin_fixed_in_this_run(
+    status: str, quiet: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fixed = PinResult("oldyaml", "5.4", "cp312", "k", status, wheel="o.whl", remediation="r: x")
+    broken = PinResult("other", "1.0", "cp312", "k2", "failed", error="boom")
+    print_build(BuildReport(results=[fixed, broken]), quiet=quiet)
+    printed = "FIXED oldyaml==5.4: retried with r: x" in capsys.readouterr().err
+    assert printed == (status == "built" and not quiet)
 
 
 # --- log names ----------------------------------------------------------------------------------
@@ -374,3 +385,41 @@ def test_ctrl_c_stops_the_build_at_once(
     assert list((wheelhouse / ".wheelmill" / "records").iterdir()) == []
     assert not list(logs.glob("later-*"))
     assert list((wheelhouse / "wheels").iterdir()) == []
+
+
+def test_a_stopped_run_starts_no_remediation_retry(
+    cython_index: LocalIndex, tmp_path: Path
+) -> None:
+    from wheelmill._cancel import Cancel, Cancelled
+    from wheelmill.config import BuildSettings
+    from wheelmill.diagnose import RuleSet
+    from wheelmill.pins import parse_pins
+    from wheelmill.prebuild import prebuild
+    from wheelmill.remedy import LazyRules
+    from wheelmill.target import current_target
+
+    cancel = Cancel()
+
+    class StopWhileDiagnosing(LazyRules):
+        """Ctrl-C lands while the first attempt's failure is being diagnosed."""
+
+        def get(self) -> RuleSet:
+            cancel.request()
+            return super().get()
+
+    wheelhouse = tmp_path / "wh"
+    with pytest.raises(Cancelled):
+        prebuild(
+            parse_pins(cython_index.lock_line("oldyaml", "5.4")),
+            Store(wheelhouse),
+            targets=[current_target()],
+            settings=BuildSettings(),
+            index_url=cython_index.url,
+            rules=StopWhileDiagnosing(),
+            cancel=cancel,
+        )
+    state = wheelhouse / ".wheelmill"
+    assert [log.name for log in (state / "logs").iterdir() if "retry" in log.name] == []
+    assert len(list((state / "logs").iterdir())) == 1
+    assert list((state / "records").iterdir()) == []
+    assert Catalog(state / "catalog.sqlite").attempts() == []

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ._archive import unpack_sdist
+from ._cancel import track
 from ._exceptions import WheelmillError
 from ._frontend import prefetch_build_requirements
 from ._isolation import isolated_env
@@ -131,6 +132,7 @@ def _run(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        untrack = track(process)  # a stopped run (Ctrl-C) terminates it
         try:
             return process.wait(timeout=timeout or None)
         except subprocess.TimeoutExpired:
@@ -141,6 +143,8 @@ def _run(
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
             raise
+        finally:
+            untrack()
 
 
 def _constraints_file(settings: BuildSettings, directory: Path) -> Path | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._cancel import Cancel
 from ._exceptions import ConfigError
 from .config import Config
 from .pins import Pin, read_lock
@@ -79,6 +80,7 @@ def build_with(
     events: BuildEvents | None = None,
     remediate: bool = True,
     force: bool = False,
+    cancel: Cancel | None = None,
 ) -> BuildReport:
     """Settle ``pins`` for ``targets`` in the config's wheelhouse, with its settings."""
     return prebuild(
@@ -93,6 +95,7 @@ def build_with(
         rules=LazyRules(config.rules),
         remediate=remediate and config.build.remediate,
         force=force,
+        cancel=cancel,
     )
 
 
@@ -104,6 +107,7 @@ def run_pipeline(
     events: BuildEvents | None = None,
     remediate: bool = True,
     force: bool = False,
+    cancel: Cancel | None = None,
 ) -> RunReport:
     from .index import publish
     from .status import write_status_page
@@ -119,6 +123,7 @@ def run_pipeline(
         events=events,
         remediate=remediate,
         force=force,
+        cancel=cancel,
     )
     store = Store(config.wheelhouse)
     published = publish(store)

@@ -111,6 +111,7 @@ def produce(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) -> 
             index_url=ctx.index_url,
             store=ctx.store,
         )
+        ctx.cancel.check()  # stopped meanwhile: no import check, nothing recorded
         about: dict[str, Any] = {
             "log": str(log),
             "installer": outcome.installer,
@@ -147,6 +148,7 @@ def produce(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) -> 
     fix = remedy(settings, first.diagnosis) if ctx.remediate and first.status == FAILED else None
     if fix is None:
         return first
+    ctx.cancel.check()  # a stopped run starts no retry
     # The rule knows a fix that is safe inside the build environment: try it once.
     ctx.catalog.add(first)
     adjusted, description = fix

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from .. import __version__
+from .._cancel import Cancelled
 from .._exceptions import WheelmillError
 
 #: Command name → module (in the order ``--help`` lists them). Modules are imported
@@ -58,6 +59,8 @@ class _Group(click.Group):
         except WheelmillError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
             ctx.exit(exc.exit_code)
+        except Cancelled:  # a stopped build, which has said so already
+            ctx.exit(130)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)

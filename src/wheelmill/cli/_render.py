@@ -70,6 +70,14 @@ class Progress:
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.stop()
+            self._progress = None
+
+    def note(self, text: str) -> None:
+        """One line on stderr, above the bar while it shows."""
+        if self._progress is not None:
+            self._progress.console.print(text, markup=False, highlight=False)
+        else:
+            click.echo(text, err=True)
 
     def pin_started(self, pin: Pin) -> None:
         pass

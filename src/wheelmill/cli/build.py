@@ -12,6 +12,7 @@ from ..junit import build_cases, write_junit
 from ..pins import read_lock
 from ..pipeline import build_with
 from ..store import Store
+from ._interrupt import stop_on_ctrl_c
 from ._options import (
     config_option,
     index_option,
@@ -88,7 +89,7 @@ def command(
     pins = read_lock(lock)
     targets = targets_of(config, chosen_targets)
     store = Store(config.wheelhouse)
-    with Progress(enabled=not (quiet or as_json)) as progress:
+    with Progress(enabled=not (quiet or as_json)) as progress, stop_on_ctrl_c(progress) as cancel:
         report = build_with(
             config,
             pins,
@@ -97,6 +98,7 @@ def command(
             events=progress,
             remediate=not no_remediate,
             force=force,
+            cancel=cancel,
         )
     reproductions = None
     if check_reproducible_flag:
