@@ -75,7 +75,7 @@ class Progress:
     def note(self, text: str) -> None:
         """One line on stderr, above the bar while it shows."""
         if self._progress is not None:
-            self._progress.console.print(text, markup=False, highlight=False)
+            self._progress.console.print(text, markup=False, highlight=False, soft_wrap=True)
         else:
             click.echo(text, err=True)
 
