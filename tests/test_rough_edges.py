@@ -372,7 +372,9 @@ def test_ctrl_c_stops_the_build_at_once(
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
     elapsed = time.monotonic() - started
-    assert process.returncode == 130, stderr
+    # A second Ctrl-C landing while the interpreter shuts down ends it by SIGINT: what
+    # a shell shows as 130 too.
+    assert process.returncode in ((130, -signal.SIGINT) if presses > 1 else (130,)), stderr
     assert elapsed < 3, elapsed
     assert (
         "interrupted: stopping; waiting for 1 running build to stop (Ctrl-C again to kill them)"
