@@ -13,9 +13,12 @@ import hashlib
 import html
 import io
 import os
+import shutil
 import tarfile
+import tempfile
+import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -239,3 +242,47 @@ def mixed_wheelhouse(index: LocalIndex, root: Path) -> tuple[str, Path]:
         rules=LazyRules(),
     )
     return lock, store.root
+
+
+#: The unprivileged user permission tests run as when the suite runs as root.
+NOBODY = 65534
+
+
+@pytest.fixture
+def shared_tmp() -> Iterator[Path]:
+    """A temp directory any user may enter (pytest's own is private to the user running it)."""
+    path = Path(tempfile.mkdtemp(prefix="wheelmill-test-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def unprivileged(attempt: Callable[[], str]) -> str:
+    """Call ``attempt`` in a forked child, as user ``nobody`` when the tests run as root,
+    and return the text it returns (or the exception it raised, as text).
+
+    Root reads and writes any file whatever its mode, so a permission error can
+    only be seen by an ordinary user; CI runs the suite as root.
+    """
+    read, write = os.pipe()
+    with warnings.catch_warnings():  # the child only runs ``attempt`` and exits
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover (the child)
+        try:
+            os.close(read)
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(NOBODY)
+                os.setuid(NOBODY)
+            text = attempt()
+        except BaseException as exc:
+            text = f"{type(exc).__name__}: {exc}"
+        finally:
+            os.write(write, text.encode())
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as stream:
+        answer = stream.read().decode()
+    os.waitpid(pid, 0)
+    return answer

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import unprivileged
 from wheelmill._exceptions import ConfigError
 from wheelmill.config import DEFAULT_INDEX_URL, BuildSettings, Config, load_config
 
@@ -206,15 +207,19 @@ def test_unreadable_file_directory(tmp_path: Path) -> None:
     assert "check the path and its permissions" in str(info.value)
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any file")
-def test_unreadable_file_permissions(tmp_path: Path) -> None:
-    path = write(tmp_path, "jobs = 1\n")
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_unreadable_file_permissions(shared_tmp: Path) -> None:
+    path = write(shared_tmp, "jobs = 1\n")
     path.chmod(0)
-    try:
-        with pytest.raises(ConfigError, match="cannot read config file"):
+
+    def attempt() -> str:
+        with pytest.raises(ConfigError) as info:
             load_config(path)
-    finally:
-        path.chmod(0o644)
+        return str(info.value)
+
+    message = unprivileged(attempt)
+    assert message.startswith(f"{path}: cannot read config file"), message
+    assert "Permission denied" in message
 
 
 def test_non_utf8_file(tmp_path: Path) -> None:

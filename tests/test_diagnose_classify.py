@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -223,9 +225,46 @@ def test_to_json_is_json(rules: RuleSet) -> None:
     assert data["system_packages"]["debian"]["command"] == "apt-get install -y libffi-dev"
 
 
+#: Audit events of file, process and network I/O (see the "Audit events table").
+_IO_EVENTS = ("open", "os.", "shutil.", "subprocess.", "socket.", "urllib.", "tempfile.")
+
+
 def test_diagnose_is_pure(rules: RuleSet) -> None:
-    text = "ModuleNotFoundError: No module named 'distutils'\n"
-    assert diagnose(text, rules) == diagnose(text, rules)
+    """The same text gives the same diagnosis whatever rule set object classifies it and
+    whatever it classified before; no I/O; the rules are left as they were."""
+    texts = [
+        "ModuleNotFoundError: No module named 'distutils'\n",
+        "sample.c:1:10: fatal error: missing.h: No such file or directory\n",
+        "error: subprocess-exited-with-error\nsomething odd happened\n",
+        "",
+    ]
+    fresh = load_rules(*default_rules_dirs())  # other objects, no scan plan built yet
+    unused = load_rules(*default_rules_dirs())
+    snapshot = [repr(rule) for rule in unused]
+    expected = [diagnose(text, fresh) for text in texts]
+    me, io = threading.get_ident(), []
+
+    def audit(event: str, args: tuple[object, ...]) -> None:
+        if watching and threading.get_ident() == me and event.startswith(_IO_EVENTS):
+            io.append(event)
+            raise RuntimeError(f"the classifier did I/O: {event} {args!r:.200}")
+
+    watching = False
+    sys.addaudithook(audit)  # stays installed; it only acts while watching
+    watching = True
+    try:
+        results = [
+            (diagnose(text, rule_set), want)
+            for rule_set in (unused, rules, fresh)  # plan built here, plan shared, plan reused
+            for text, want in [*zip(texts, expected), *reversed(list(zip(texts, expected)))]
+        ]
+    finally:
+        watching = False
+    assert io == []
+    for got, want in results:
+        assert got == want
+    assert [repr(rule) for rule in unused] == snapshot
+    assert [rule.id for rule in unused] == [rule.id for rule in fresh]
 
 
 # --- the shipped knowledge base on one-line cases from other frontends ------------------------

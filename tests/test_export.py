@@ -143,6 +143,7 @@ def test_pylock_format_paths_urls_and_names(tmp_path: Path) -> None:
 def test_export_cli_exit_codes(tmp_path: Path) -> None:
     lock = tmp_path / "lock.txt"
     lock.write_text("alpha==1.0\n")
+    (tmp_path / "wh" / "wheels").mkdir(parents=True)  # a wheelhouse without that wheel
     missing = invoke("export", lock, "-w", tmp_path / "wh", "-o", tmp_path / "out.txt")
     assert missing.exit_code == 1
     assert "no wheel in the wheelhouse for alpha==1.0" in missing.stderr

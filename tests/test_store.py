@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_wheel
+from conftest import make_wheel, unprivileged
 from wheelmill._exceptions import InvalidWheelError, WheelhouseError
 from wheelmill.store._wheelfile import check_wheel, metadata_bytes
 from wheelmill.store.attempt import Attempt
@@ -73,12 +73,19 @@ def test_create_on_an_unusable_location(tmp_path: Path, where: str) -> None:
     assert "choose a writable --wheelhouse" in message
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
-def test_create_in_a_read_only_directory(tmp_path: Path) -> None:
-    locked = tmp_path / "ro"
+def test_create_in_a_read_only_directory(shared_tmp: Path) -> None:
+    locked = shared_tmp / "ro"
     locked.mkdir(mode=0o555)
-    with pytest.raises(WheelhouseError, match="Permission denied"):
-        Store(locked / "wh").create()
+
+    def attempt() -> str:
+        with pytest.raises(WheelhouseError) as info:
+            Store(locked / "wh").create()
+        return str(info.value)
+
+    message = unprivileged(attempt)
+    assert message.startswith(f"{locked / 'wh'}: cannot create the wheelhouse"), message
+    assert "Permission denied" in message
+    assert not (locked / "wh").exists()
 
 
 def test_write_atomic(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._cancel import Cancel
 from ._exceptions import ConfigError
 from .build.batch import BuildEvents, BuildReport, prebuild
 from .config import Config
@@ -80,6 +81,7 @@ def build_with(
     events: BuildEvents | None = None,
     remediate: bool = True,
     force: bool = False,
+    cancel: Cancel | None = None,
 ) -> BuildReport:
     """Settle ``pins`` for ``targets`` in the config's wheelhouse, with its settings."""
     return prebuild(
@@ -94,6 +96,7 @@ def build_with(
         rules=LazyRules(config.rules),
         remediate=remediate and config.build.remediate,
         force=force,
+        cancel=cancel,
     )
 
 
@@ -105,6 +108,7 @@ def run_pipeline(
     events: BuildEvents | None = None,
     remediate: bool = True,
     force: bool = False,
+    cancel: Cancel | None = None,
 ) -> RunReport:
     from .index.publish import publish
     from .index.statuspage import write_status_page
@@ -120,6 +124,7 @@ def run_pipeline(
         events=events,
         remediate=remediate,
         force=force,
+        cancel=cancel,
     )
     store = Store(config.wheelhouse)
     published = publish(store)

@@ -30,6 +30,7 @@ from types import FrameType
 from typing import IO
 
 from .. import _platform
+from .._cancel import track
 
 #: How often the supervisor looks at its command and its parent (seconds).
 _POLL = 0.05
@@ -71,6 +72,7 @@ def run_supervised(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    untrack = track(process)  # a stopped run (Ctrl-C) terminates it
     try:
         return process.wait(timeout=timeout or None)
     except subprocess.TimeoutExpired:
@@ -79,6 +81,8 @@ def run_supervised(
     except BaseException:
         _stop(process)
         raise
+    finally:
+        untrack()
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

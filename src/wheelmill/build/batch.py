@@ -9,7 +9,10 @@ For each pin and target the build key decides:
    (hash-checked against the lock), else the sdist is downloaded (hash-checked)
    and built by :mod:`wheelmill.build.sdist`.
 
-A pin's failure never stops the others; the report lists every outcome.
+A pin's failure never stops the others; the report lists every outcome. A run
+can be stopped part-way through its :class:`~wheelmill._cancel.Cancel` (Ctrl-C):
+pins not started are skipped, running builds are killed, nothing is recorded
+about them, and :func:`prebuild` raises :class:`~wheelmill._cancel.Cancelled`.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import TYPE_CHECKING, Protocol, TypedDict
 
 from packaging.utils import parse_wheel_filename
 
+from .._cancel import Cancel, Cancelled, working_for
 from .._exceptions import WheelmillError, from_os_error
 from ..config import BuildSettings
 from ..lockfile.pins import Pin
@@ -269,6 +273,7 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
                 ctx.catalog.add(exc.attempt)
             return _result(replace(exc.attempt, error=str(exc)), FAILED)
         except WheelmillError as exc:
+            ctx.cancel.check()  # a download cut short by a stop is no failure
             # Index and download problems go to the catalog but not into the key's
             # record: they may pass by the next run, so the next run tries again.
             status: PinStatus = NO_WHEEL if isinstance(exc, NoWheel) else FAILED
@@ -287,6 +292,7 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
             return _result(failure, status)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+        ctx.cancel.check()  # a build killed by a stop is no failure: record nothing
         ctx.store.write_record(record)
         if record.ok and record.wheel and is_pure(record.wheel):
             ctx.store.write_record(replace(record, key=shared_key))
@@ -309,13 +315,17 @@ def prebuild(
     rules: LazyRules | None = None,
     remediate: bool = True,
     force: bool = False,
+    cancel: Cancel | None = None,
 ) -> BuildReport:
     """Settle every pin for every target; returns when all are done, failures included.
 
     ``settings`` is one :class:`BuildSettings` for all pins, or a function giving
     each package's (``Config.settings_for``: ``[build]`` plus its override).
+    ``cancel.request()`` from another thread or a signal handler stops the run:
+    then this raises :class:`~wheelmill._cancel.Cancelled` once running builds ended.
     """
     sink = events or _NoEvents()
+    cancel = cancel or Cancel()
     started = time.monotonic()
     store.create()
     results: list[PinResult] = []
@@ -333,32 +343,55 @@ def prebuild(
             rules=rules,
             remediate=remediate,
             force=force,
+            cancel=cancel,
         )
 
         def one(pin: Pin) -> list[PinResult]:
             # A pin's targets run in order, in one job: a pure-Python wheel built
             # for the first target is then simply found by the others.
+            outcomes: list[PinResult] = []
+            if cancel.requested:
+                return outcomes
             sink.pin_started(pin)
-            outcomes = []
-            for target in targets:
-                try:
-                    outcome = settle_pin(ctx, pin, target)
-                except (WheelmillError, OSError) as exc:  # a full or read-only disk: not cached
-                    error = exc if isinstance(exc, WheelmillError) else from_os_error(exc)
-                    outcome = PinResult(pin.name, pin.version, target.name, FAILED, note=str(error))
-                except Exception as exc:  # a bug must not cost the other pins their builds
-                    detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-                    outcome = PinResult(
-                        pin.name, pin.version, target.name, FAILED, note=f"internal error: {detail}"
-                    )
-                sink.pin_finished(outcome)
-                outcomes.append(outcome)
+            with working_for(cancel), cancel.job():
+                for target in targets:
+                    try:
+                        cancel.check()
+                        outcome = settle_pin(ctx, pin, target)
+                    except Cancelled:
+                        break
+                    except (WheelmillError, OSError) as exc:  # a full or read-only disk
+                        error = exc if isinstance(exc, WheelmillError) else from_os_error(exc)
+                        outcome = PinResult(
+                            pin.name, pin.version, target.name, FAILED, note=str(error)
+                        )
+                    except Exception as exc:  # a bug must not cost other pins their builds
+                        detail = "".join(traceback.format_exception_only(type(exc), exc))
+                        outcome = PinResult(
+                            pin.name,
+                            pin.version,
+                            target.name,
+                            FAILED,
+                            note=f"internal error: {detail.strip()}",
+                        )
+                    sink.pin_finished(outcome)
+                    outcomes.append(outcome)
             return outcomes
 
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = [pool.submit(one, pin) for pin in pins]
-            for future in as_completed(futures):
-                results.extend(future.result())
+        cancel.active = True
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+                futures = [pool.submit(one, pin) for pin in pins]
+                try:
+                    for future in as_completed(futures):
+                        results.extend(future.result())
+                except KeyboardInterrupt:  # no handler of the caller's: stop, then wait
+                    cancel.request()
+                    raise
+        finally:
+            cancel.active = False
+    if cancel.requested:
+        raise Cancelled
     order = {target.name: index for index, target in enumerate(targets)}
     results.sort(key=lambda r: (r.name, r.version, order.get(r.target, 0)))
     return BuildReport(results=results, duration=time.monotonic() - started)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.utils import parse_wheel_filename
 
+from .._cancel import Cancel
 from ..config import BuildSettings
 from ..store.wheelhouse import Store
 
@@ -32,6 +33,7 @@ class Context:
     rules: LazyRules | None = None
     remediate: bool = True
     force: bool = False
+    cancel: Cancel = field(default_factory=Cancel)
 
     @cached_property
     def upstream(self) -> Upstream:

@@ -149,6 +149,7 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
             index_url=ctx.index_url,
             store=ctx.store,
         )
+        ctx.cancel.check()  # stopped meanwhile: nothing recorded
         done = replace(
             base,
             source="built",
@@ -179,6 +180,7 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
     fix = remedy(first.diagnosis, settings) if ctx.remediate and not first.ok else None
     if fix is None:
         return _settled(first)
+    ctx.cancel.check()  # a stopped run starts no retry
     # The rule knows a fix that is safe inside the build environment: try it once.
     ctx.catalog.add(first)
     return _settled(attempt(apply_remedy(settings, fix), 2, fix))

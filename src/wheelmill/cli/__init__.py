@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from .. import __version__
+from .._cancel import Cancelled
 from .._exceptions import WheelmillError, from_os_error
 
 #: Command name → module (in the order ``--help`` lists them). Modules are imported
@@ -59,6 +60,8 @@ class _Group(click.Group):
             _fail(ctx, exc)
         except OSError as exc:  # the disk or the machine refused, not wheelmill
             _fail(ctx, from_os_error(exc))
+        except Cancelled:  # a stopped build, which has said so already
+            ctx.exit(130)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)

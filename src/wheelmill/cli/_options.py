@@ -8,7 +8,9 @@ from typing import Any, TypeVar
 
 import click
 
+from .._exceptions import WheelhouseError
 from ..config import DEFAULT_CONFIG, Config, load_config
+from ..store.wheelhouse import STATE
 from ..target import Target, resolve_targets
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -24,21 +26,43 @@ def config_option(function: F) -> F:
     )(function)
 
 
+def _not_a_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None and value.exists() and not value.is_dir():
+        raise WheelhouseError(f"{value}: is a file, not a directory; pass a wheelhouse directory")
+    return value
+
+
 def wheelhouse_option(function: F) -> F:
     return click.option(
         "--wheelhouse",
         "-w",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),
+        callback=_not_a_file,
         help="Wheelhouse directory (wheels/, simple/, state). Default: from the config.",
     )(function)
+
+
+def existing_wheelhouse(root: Path) -> Path:
+    """``root`` if it is a wheelhouse (it has ``wheels/`` or wheelmill's state), else a
+    :class:`WheelhouseError`: commands that only read one never create it."""
+    if not root.is_dir():
+        what = "is not a directory" if root.exists() else "does not exist"
+    elif not ((root / "wheels").is_dir() or (root / STATE).is_dir()):
+        what = f"is not a wheelhouse (no wheels/, no {STATE}/)"
+    else:
+        return root
+    raise WheelhouseError(
+        f"{root}: {what}; check --wheelhouse (or `wheelhouse` in the config), "
+        "or run `wheelmill build` to create it"
+    )
 
 
 def jobs_option(function: F) -> F:
     return click.option(
         "-j",
         "--jobs",
-        type=click.IntRange(min=1),
-        help="Pins settled in parallel. Default: the number of CPUs.",
+        type=click.IntRange(min=0),
+        help="Pins settled in parallel; 0: one per CPU core. Default: `jobs` from the config (0).",
     )(function)
 
 
@@ -49,17 +73,25 @@ def index_option(function: F) -> F:
     )(function)
 
 
-def target_option(function: F) -> F:
-    return click.option(
-        "--target",
-        "chosen_targets",
-        multiple=True,
-        help=(
-            "Build for this interpreter (repeatable): 'current', a version like 3.12, a "
-            "path, or a download-only platform target like 3.12/macosx_11_0_arm64. "
-            "Default: `targets` from the config, else the running Python."
-        ),
-    )(function)
+def targets_option(verb: str) -> Callable[[F], F]:
+    """``--target``, its help starting with what the command does for a target."""
+
+    def decorate(function: F) -> F:
+        return click.option(
+            "--target",
+            "chosen_targets",
+            multiple=True,
+            help=(
+                f"{verb} this interpreter (repeatable): 'current', a version like 3.12, a "
+                "path, or a download-only platform target like 3.12/macosx_11_0_arm64. "
+                "Default: `targets` from the config, else the running Python."
+            ),
+        )(function)
+
+    return decorate
+
+
+target_option = targets_option("Build for")
 
 
 def remediation_options(function: F) -> F:

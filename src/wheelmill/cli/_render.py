@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
@@ -11,7 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..build.batch import FAILED, NO_WHEEL, BuildReport, PinResult
+from ..build.batch import (
+    BUILT,
+    CACHED,
+    FAILED,
+    NO_WHEEL,
+    NOT_APPLICABLE,
+    SKIPPED,
+    BuildReport,
+    PinResult,
+)
 
 if TYPE_CHECKING:
     from ..build.reproduce import Reproduction
@@ -60,6 +71,14 @@ class Progress:
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.stop()
+            self._progress = None
+
+    def note(self, text: str) -> None:
+        """One line on stderr, above the bar while it shows."""
+        if self._progress is not None:
+            self._progress.console.print(text, markup=False, highlight=False, soft_wrap=True)
+        else:
+            click.echo(text, err=True)
 
     def pin_started(self, pin: Pin) -> None:
         pass
@@ -71,18 +90,72 @@ class Progress:
             )
 
 
-def table(rows: list[list[str]], header: list[str]) -> list[str]:
+#: The last column is folded into at least this many characters, else left out.
+_NARROWEST = 16
+_BREAKS = "-._/ "
+
+
+def terminal_width() -> int | None:
+    """The columns tables must fit in: ``$COLUMNS``, else the terminal's; ``None`` (no
+    limit) when stdout is not a terminal, so logs keep file names whole."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def _fold(text: str, width: int) -> list[str]:
+    """``text`` in pieces of at most ``width``, cut after a ``-``, ``.``, ``_``, ``/`` or
+    space where one is near the end, else anywhere; no character is lost."""
+    pieces = []
+    while len(text) > width:
+        cut = max(text.rfind(mark, 0, width) for mark in _BREAKS) + 1
+        if cut <= width // 2:
+            cut = width
+        pieces.append(text[:cut])
+        text = text[cut:]
+    return [*pieces, text]
+
+
+def table_rows(
+    rows: list[list[str]], header: list[str], width: int | None = None
+) -> list[list[str]]:
+    """The header and every row as lines, columns aligned. Within ``width`` the last
+    column is folded onto more lines, or left out when too little room is left for it."""
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(header)).rstrip()]
-    for row in rows:
-        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
-    return lines
+    room = None if width is None else width - sum(widths[:-1]) - 2 * (len(widths) - 1)
+    if room is not None and room < widths[-1]:
+        if room < _NARROWEST:
+            header, rows, widths = header[:-1], [row[:-1] for row in rows], widths[:-1]
+            room = None
+        else:
+            widths[-1] = room
+    blank = "  ".join(" " * size for size in widths[:-1])
+
+    def lines(row: list[str]) -> list[str]:
+        first = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:-1]))
+        last = _fold(row[-1], room) if room is not None and row else row[-1:]
+        start = [f"{first}  {last[0]}" if first else last[0]]
+        return [line.rstrip() for line in start + [f"{blank}  {more}" for more in last[1:]]]
+
+    return [lines(header), *(lines(row) for row in rows)]
+
+
+def table(rows: list[list[str]], header: list[str], width: int | None = None) -> list[str]:
+    return [line for row in table_rows(rows, header, width) for line in row]
 
 
 _STATUSES = ("cached", "fetched", "built", "failed", "no-wheel", "skipped", "not-applicable")
 
 
-def print_build(report: BuildReport, *, verbose: int = 0) -> None:
+def _took(result: PinResult) -> str:
+    """A pin's time in this run: none when nothing was built or fetched for it."""
+    return "" if result.status in (CACHED, SKIPPED, NOT_APPLICABLE) else f"{result.duration:.1f}s"
+
+
+def print_build(report: BuildReport, *, verbose: int = 0, quiet: bool = False) -> None:
     loud = (FAILED, NO_WHEEL, "built", "fetched")
     shown = [r for r in report.results if verbose or r.status in loud]
     several = len({r.target for r in report.results}) > 1
@@ -94,15 +167,16 @@ def print_build(report: BuildReport, *, verbose: int = 0) -> None:
                 r.version,
                 *([r.target] if several else []),
                 r.status,
-                f"{r.duration:.1f}s",
+                _took(r),
                 r.wheel or (r.error or ""),
             ]
             for r in shown
         ]
-        lines = table(rows, [*header, "wheel / error"])
-        click.echo(lines[0])
-        for row, line in zip(shown, lines[1:]):
-            click.secho(line, fg=_STATUS_COLOURS.get(row.status))
+        head, *body = table_rows(rows, [*header, "wheel / error"], terminal_width())
+        click.echo("\n".join(head))
+        for result, lines in zip(shown, body):
+            for line in lines:
+                click.secho(line, fg=_STATUS_COLOURS.get(result.status))
     counts = ", ".join(
         f"{report.count(status)} {status}" for status in _STATUSES if report.count(status)
     )
@@ -111,7 +185,7 @@ def print_build(report: BuildReport, *, verbose: int = 0) -> None:
         f"{len(report.results)} {unit} in {report.duration:.2f}s: {counts or 'nothing to do'}"
     )
     for result in report.results:
-        if result.remediation and result.ok:
+        if result.remediation and result.status == BUILT and not quiet:  # fixed in this run
             click.secho(
                 f"FIXED {result.name}=={result.version}: retried with {result.remediation}",
                 fg="green",

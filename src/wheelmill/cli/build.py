@@ -12,6 +12,7 @@ from ..lockfile import read_lock
 from ..run import build_with
 from ..store.wheelhouse import Store
 from ..verify.junit import build_cases, write_junit
+from ._interrupt import stop_on_ctrl_c
 from ._options import (
     config_option,
     index_option,
@@ -88,7 +89,7 @@ def command(
     pins = read_lock(lock)
     targets = targets_of(config, chosen_targets)
     store = Store(config.wheelhouse)
-    with Progress(enabled=not (quiet or as_json)) as progress:
+    with Progress(enabled=not (quiet or as_json)) as progress, stop_on_ctrl_c(progress) as cancel:
         report = build_with(
             config,
             pins,
@@ -97,6 +98,7 @@ def command(
             events=progress,
             remediate=not no_remediate,
             force=force,
+            cancel=cancel,
         )
     reproductions = None
     if check_reproducible_flag:
@@ -117,7 +119,7 @@ def command(
             data["reproducible"] = [asdict(item) for item in reproductions]
         emit_json(data)
     elif not quiet or report.failures:
-        print_build(report, verbose=verbose)
+        print_build(report, verbose=verbose, quiet=quiet)
     if reproductions is not None and not as_json:
         print_reproductions(reproductions)
     if report.failures:

@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
+import codecs
 import sys
 from pathlib import Path
 
 import click
 
-from .._exceptions import RulesError
+from .._exceptions import RulesError, WheelmillError
 from ..diagnose import default_rules_dirs, diagnose, load_rules
 from ._options import json_option
 from ._render import emit_json, print_diagnosis
 
+#: How much of a log is looked at to tell text from binary data (NUL bytes).
+_SNIFF = 8192
+
 
 def _read(logfile: str) -> str:
+    name = "stdin" if logfile == "-" else logfile
     if logfile == "-":
-        return sys.stdin.buffer.read().decode("utf-8", "replace")
-    try:
-        return Path(logfile).read_bytes().decode("utf-8", "replace")
-    except OSError as exc:
-        raise click.BadParameter(
-            f"{logfile}: cannot read the log ({exc.strerror})", param_hint="LOGFILE"
-        ) from None
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            data = Path(logfile).read_bytes()
+        except OSError as exc:
+            raise click.BadParameter(
+                f"{logfile}: cannot read the log ({exc.strerror})", param_hint="LOGFILE"
+            ) from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # PowerShell's `>`
+        data = data.decode("utf-16", "replace").encode("utf-8")
+    if not data.strip():
+        raise WheelmillError(f"{name} is empty; pass the log of a failed build")
+    if b"\0" in data[:_SNIFF]:
+        raise WheelmillError(
+            f"{name} is not a text log (binary data); pass the text log of a failed build"
+        )
+    return data.decode("utf-8", "replace")
 
 
 @click.command("diagnose")
@@ -47,7 +62,7 @@ def command(logfile: str, rules_dirs: tuple[Path, ...], as_json: bool) -> None:
     rules (a rule with the same id replaces the shipped one).
 
     Exit codes: 0 a rule explained the failure; 1 cause unknown; 2 usage error,
-    unreadable log or invalid rules file.
+    unreadable, empty or binary log, or invalid rules file.
     """
     shipped = default_rules_dirs()
     if not shipped and not rules_dirs:

@@ -10,7 +10,7 @@ import click
 
 from ..build.toolchain import DoctorReport, Found, doctor
 from ..diagnose.remedy import knowledge_base
-from ._options import config_option, json_option, load, target_option, targets_of
+from ._options import config_option, json_option, load, targets_of, targets_option
 from ._render import emit_json
 
 
@@ -35,7 +35,7 @@ def _render(report: DoctorReport) -> None:
 
 
 @click.command("doctor")
-@target_option
+@targets_option("Inspect")
 @click.option(
     "--pkg-config",
     "modules",

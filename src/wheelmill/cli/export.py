@@ -11,10 +11,11 @@ from ..lockfile import read_lock
 from ..store.wheelhouse import Store
 from ._options import (
     config_option,
+    existing_wheelhouse,
     json_option,
     load,
-    target_option,
     targets_of,
+    targets_option,
     wheelhouse_option,
 )
 from ._render import emit_json
@@ -43,7 +44,7 @@ from ._render import emit_json
     help="pylock only: where the wheelhouse is served (its root or its /simple/ URL); "
     "wheels get url = BASE/wheels/<file>. Default: paths relative to the output file.",
 )
-@target_option
+@targets_option("Export for")
 @config_option
 @json_option
 def command(
@@ -74,7 +75,7 @@ def command(
     pins = read_lock(lock)
     report = export(
         pins,
-        Store(config.wheelhouse),
+        Store(existing_wheelhouse(config.wheelhouse)),
         output,
         targets=targets_of(config, chosen_targets),
         file_format=file_format,

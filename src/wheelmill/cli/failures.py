@@ -8,8 +8,8 @@ import click
 
 from ..store.catalog import Catalog
 from ..store.wheelhouse import Store
-from ._options import config_option, json_option, load, wheelhouse_option
-from ._render import emit_json, table
+from ._options import config_option, existing_wheelhouse, json_option, load, wheelhouse_option
+from ._render import emit_json, table, terminal_width
 
 
 @click.command("failures")
@@ -24,7 +24,7 @@ def command(wheelhouse: Path | None, config_path: Path | None, as_json: bool) ->
     Exit code 0 (even with failures listed); 2 for usage errors.
     """
     config = load(config_path).with_overrides(wheelhouse=wheelhouse)
-    store = Store(config.wheelhouse)
+    store = Store(existing_wheelhouse(config.wheelhouse))
     rows = Catalog(store.catalog_path).current_failures() if store.catalog_path.is_file() else []
     if as_json:
         emit_json({"failures": [row.failure_json() for row in rows]})
@@ -45,5 +45,6 @@ def command(wheelhouse: Path | None, config_path: Path | None, as_json: bool) ->
             for row in rows
         ],
         ["package", "version", "target", "category", "rule", "first error"],
+        terminal_width(),
     )
     click.echo("\n".join(lines))

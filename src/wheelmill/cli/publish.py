@@ -10,7 +10,14 @@ from .._exceptions import WheelsRejected
 from ..index.publish import publish
 from ..index.statuspage import write_status_page
 from ..store.wheelhouse import Store
-from ._options import config_option, json_option, load, verbosity_options, wheelhouse_option
+from ._options import (
+    config_option,
+    existing_wheelhouse,
+    json_option,
+    load,
+    verbosity_options,
+    wheelhouse_option,
+)
 from ._render import emit_json, print_publish, publish_data
 
 
@@ -39,7 +46,7 @@ def command(
     Exit codes: 0 published; 1 some wheel was rejected (corrupted); 2 usage.
     """
     config = load(config_path).with_overrides(wheelhouse=wheelhouse)
-    store = Store(config.wheelhouse)
+    store = Store(existing_wheelhouse(config.wheelhouse))
     report = publish(store)
     page = write_status_page(store)
     if as_json:

@@ -9,6 +9,7 @@ import click
 from .._exceptions import PinsFailed
 from ..run import lock_path_for, run_pipeline
 from ..verify.junit import build_cases, write_junit
+from ._interrupt import stop_on_ctrl_c
 from ._options import (
     config_option,
     index_option,
@@ -81,7 +82,7 @@ def command(
     to_resolve, lock_file = lock_path_for(config)
     if to_resolve is not None and not (quiet or as_json):
         click.echo(f"locking {to_resolve} -> {lock_file}", err=True)
-    with Progress(enabled=not (quiet or as_json)) as progress:
+    with Progress(enabled=not (quiet or as_json)) as progress, stop_on_ctrl_c(progress) as cancel:
         report = run_pipeline(
             config,
             upgrade=upgrade,
@@ -89,6 +90,7 @@ def command(
             events=progress,
             remediate=not no_remediate,
             force=force,
+            cancel=cancel,
         )
     if junit_path is not None:
         write_junit(junit_path, "wheelmill run", build_cases(report.build))
@@ -103,7 +105,7 @@ def command(
             }
         )
     elif not quiet or not report.ok:
-        print_build(report.build, verbose=verbose)
+        print_build(report.build, verbose=verbose, quiet=quiet)
         print_publish(report.publish)
         click.echo(f"index: {(config.wheelhouse / 'simple').resolve().as_uri()}/")
         click.echo(f"status page: {report.status_page}")

@@ -32,8 +32,8 @@ def command(
     """Serve the published index read-only over HTTP.
 
     \b
-    Serves DIR/simple/ (PEP 691 negotiated: JSON or HTML) and DIR/wheels/, and
-    nothing else. Point pip or uv at it:
+    Serves DIR/simple/ (PEP 691 negotiated: JSON or HTML), DIR/wheels/ and the
+    status page at /status/, and nothing else. Point pip or uv at it:
       pip install --only-binary :all: --index-url http://127.0.0.1:8000/simple/ …
       uv pip install --only-binary :all: --index-url http://127.0.0.1:8000/simple/ …
 

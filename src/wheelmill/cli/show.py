@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 from packaging.utils import canonicalize_name
 
-from .._exceptions import WheelmillError
+from ..store.attempt import Attempt
 from ..store.catalog import Catalog
 from ..store.wheelhouse import Store
-from ._options import config_option, json_option, load, wheelhouse_option
-from ._render import emit_json, print_diagnosis, table
+from ._options import config_option, existing_wheelhouse, json_option, load, wheelhouse_option
+from ._render import emit_json, print_diagnosis, table, terminal_width
 
 
 @click.command("show")
@@ -21,13 +21,15 @@ from ._render import emit_json, print_diagnosis, table
 @config_option
 @json_option
 def command(package: str, wheelhouse: Path | None, config_path: Path | None, as_json: bool) -> None:
-    """Show a package's build history and the full diagnosis of its last failure."""
+    """Show a package's build history and the full diagnosis of its last failure.
+
+    Exit codes: 0 shown; 1 no attempt of PACKAGE is recorded in this wheelhouse;
+    2 usage error (no wheelhouse there).
+    """
     config = load(config_path).with_overrides(wheelhouse=wheelhouse)
-    store = Store(config.wheelhouse)
+    store = Store(existing_wheelhouse(config.wheelhouse))
     name = canonicalize_name(package)
     attempts = Catalog(store.catalog_path).attempts(name) if store.catalog_path.is_file() else []
-    if not attempts:
-        raise WheelmillError(f"{package}: never built or fetched in {config.wheelhouse}")
     failed = [attempt for attempt in attempts if attempt.status == "failed"]
     last_failure = failed[-1] if failed else None
     if as_json:
@@ -38,7 +40,15 @@ def command(package: str, wheelhouse: Path | None, config_path: Path | None, as_
                 "last_failure": last_failure.to_json() if last_failure else None,
             }
         )
-        return
+    elif not attempts:
+        click.echo(f"{package}: no attempt recorded in this wheelhouse")
+    else:
+        _print_history(attempts, last_failure)
+    if not attempts:  # a result, not a usage error
+        click.get_current_context().exit(1)
+
+
+def _print_history(attempts: list[Attempt], last_failure: Attempt | None) -> None:
     lines = table(
         [
             [
@@ -53,6 +63,7 @@ def command(package: str, wheelhouse: Path | None, config_path: Path | None, as_
             for attempt in attempts
         ],
         ["when", "version", "target", "status", "source", "time", "wheel / rule / error"],
+        terminal_width(),
     )
     click.echo("\n".join(lines))
     if last_failure is not None:

@@ -14,11 +14,12 @@ from ..verify.coverage import COVERED, PinCoverage, VerifyReport, verify
 from ..verify.junit import verify_cases, write_junit
 from ._options import (
     config_option,
+    existing_wheelhouse,
     json_option,
     junit_option,
     load,
-    target_option,
     targets_of,
+    targets_option,
     verbosity_options,
     wheelhouse_option,
 )
@@ -87,7 +88,7 @@ def print_verify(report: VerifyReport, *, verbose: int = 0) -> None:
 @click.command("verify")
 @click.argument("lock", type=click.Path(dir_okay=False, path_type=Path))
 @wheelhouse_option
-@target_option
+@targets_option("Check for")
 @config_option
 @json_option
 @junit_option
@@ -121,7 +122,7 @@ def command(
     targets = targets_of(config, chosen_targets)
     report = verify(
         pins,
-        Store(config.wheelhouse),
+        Store(existing_wheelhouse(config.wheelhouse)),
         targets,
         skipped=lambda name: config.settings_for(name).skip,
     )

@@ -228,9 +228,13 @@ class Store:
         return final
 
     def new_log(self, name: str, version: str, key: str, *, attempt: int = 1) -> Path:
-        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        """A fresh log path for one build attempt: UTC time to the microsecond and a
+        random tag, so attempts in the same second (or process) never share a log."""
+        now = time.time()
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f".{int(now % 1 * 1e6):06d}Z"
         suffix = f"-retry{attempt - 1}" if attempt > 1 else ""
-        return self.logs / f"{name}-{version}-{key[:12]}-{stamp}{suffix}.log"
+        tag = uuid.uuid4().hex[:6]
+        return self.logs / f"{name}-{version}-{key[:12]}-{stamp}-{tag}{suffix}.log"
 
 
 @contextlib.contextmanager
