@@ -154,42 +154,10 @@ class ExportIncomplete(WheelmillError):
         )
 
 
-class GapsFound(WheelmillError):
-    """``verify`` found pins that would not install binary-only from the wheelhouse."""
-
-    exit_code = 1
-
-    def __init__(self, gaps: int, targets: int) -> None:
-        super().__init__(
-            f"{gaps} gap(s) on {targets} target(s): those pins would not install binary-only "
-            "from the wheelhouse; see docs/how-to/gaps.md"
-        )
-
-
 class ServeError(WheelmillError):
     """The server could not go on (a worker process died)."""
 
     exit_code = 1
-
-
-class PinsFailed(WheelmillError):
-    """Some pins of a batch failed; the batch itself went on and reported them."""
-
-    exit_code = 1
-
-    def __init__(self, failed: int, total: int) -> None:
-        super().__init__(f"{failed} of {total} pins failed; each is listed above with its log")
-
-
-class WheelsRejected(WheelmillError):
-    """``publish`` left corrupted or mismatched wheels out of the index."""
-
-    exit_code = 1
-
-    def __init__(self, count: int) -> None:
-        super().__init__(
-            f"{count} wheel(s) left out of the index; delete or rebuild the files listed above"
-        )
 
 
 class RulesError(ConfigError):

@@ -205,7 +205,7 @@ def _unpublish(store: Store, doomed: list[Doomed]) -> PublishReport:
     names = {item.path.name for item in doomed if item.kind == "wheel"}
     with store.session() as trash:  # reaped by the next session if this process dies
         for _ in range(_ATTEMPTS):
-            published = publish(store, exclude=names)
+            published = publish(store, exclude=names, status_page=False)
             with store.lock("publish"):  # no publish links them again while they go
                 if _linked(store, names):
                     continue  # a concurrent publish linked some again

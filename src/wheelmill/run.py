@@ -1,12 +1,13 @@
 """The jobs the commands run, driven by a :class:`~wheelmill.config.Config`.
 
-:func:`lock_with` and :func:`build_with` are what ``wheelmill lock`` and
+:func:`lock_with` and :func:`build_lock` are what ``wheelmill lock`` and
 ``wheelmill build`` do; :func:`run_pipeline` is ``wheelmill run``: lock (when
 given a ``.in``), build, publish (index and status page) in one call.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,11 +18,11 @@ from .build.batch import BuildEvents, BuildReport, prebuild
 from .config import Config
 from .diagnose.remedy import LazyRules
 from .lockfile import read_lock
-from .lockfile.pins import Pin
 from .store.wheelhouse import Store
 from .target import Target, resolve_targets
 
 if TYPE_CHECKING:  # publishing and locking load only when a job needs them
+    from .build.reproduce import Reproduction
     from .index.publish import PublishReport
     from .lockfile.resolve import LockResult
 
@@ -32,7 +33,10 @@ class RunReport:
     locked: LockResult | None
     build: BuildReport
     publish: PublishReport
-    status_page: Path | None = None
+
+    @property
+    def status_page(self) -> Path | None:
+        return self.publish.status_page
 
     @property
     def ok(self) -> bool:
@@ -72,20 +76,41 @@ def lock_with(
     )
 
 
-def build_with(
+@dataclass(frozen=True)
+class BuildRun:
+    """What ``wheelmill build`` did: every pin's outcome, and the reproducibility check's."""
+
+    report: BuildReport
+    reproductions: list[Reproduction] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.report.failures
+
+
+def targets_for(config: Config) -> list[Target]:
+    """The config's targets, interpreters found relative to the config file."""
+    return resolve_targets(config.targets, base=config.source.parent if config.source else None)
+
+
+def build_lock(
     config: Config,
-    pins: list[Pin],
-    targets: list[Target],
+    lock: Path,
     *,
+    targets: Sequence[Target] | None = None,
     retry_failed: bool = False,
     events: BuildEvents | None = None,
     remediate: bool = True,
     force: bool = False,
     cancel: Cancel | None = None,
-) -> BuildReport:
-    """Settle ``pins`` for ``targets`` in the config's wheelhouse, with its settings."""
-    return prebuild(
-        pins,
+    check_reproducible: bool = False,
+) -> BuildRun:
+    """Settle every pin of ``lock`` for the config's targets, in its wheelhouse, with its
+    settings: ``wheelmill build``. ``check_reproducible`` builds every pin built from
+    source once more and compares the bytes. ``targets`` default to the config's."""
+    targets = list(targets) if targets is not None else targets_for(config)
+    report = prebuild(
+        read_lock(lock),
         Store(config.wheelhouse),
         targets=targets,
         settings=config.settings_for,
@@ -98,6 +123,18 @@ def build_with(
         force=force,
         cancel=cancel,
     )
+    if not check_reproducible:
+        return BuildRun(report)
+    from .build.reproduce import check_reproducible as rebuild_and_compare
+
+    reproductions = rebuild_and_compare(
+        report,
+        Store(config.wheelhouse),
+        targets=targets,
+        settings_for=config.settings_for,
+        index_url=config.index_url,
+    )
+    return BuildRun(report, reproductions)
 
 
 def run_pipeline(
@@ -110,23 +147,20 @@ def run_pipeline(
     force: bool = False,
     cancel: Cancel | None = None,
 ) -> RunReport:
+    """``wheelmill run``: lock (for a ``.in``), build, then publish the index and the
+    status page."""
     from .index.publish import publish
-    from .index.statuspage import write_status_page
 
     to_resolve, lock = lock_path_for(config)
-    targets = resolve_targets(config.targets, base=config.source.parent if config.source else None)
     locked = lock_with(config, to_resolve, lock, upgrade=upgrade) if to_resolve else None
-    report = build_with(
+    built = build_lock(
         config,
-        read_lock(lock),
-        targets,
+        lock,
         retry_failed=retry_failed,
         events=events,
         remediate=remediate,
         force=force,
         cancel=cancel,
     )
-    store = Store(config.wheelhouse)
-    published = publish(store)
-    page = write_status_page(store)
-    return RunReport(lock=lock, locked=locked, build=report, publish=published, status_page=page)
+    published = publish(Store(config.wheelhouse))
+    return RunReport(lock=lock, locked=locked, build=built.report, publish=published)

@@ -7,9 +7,8 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -296,20 +295,12 @@ def print_publish(report: PublishReport) -> None:
         click.secho(f"REJECTED {filename}: {reason}", fg="red", err=True)
 
 
-def build_data(report: BuildReport) -> dict[str, Any]:
-    return {
-        "ok": not report.failures,
-        "duration": round(report.duration, 3),
-        "counts": {s: report.count(s) for s in _STATUSES},
-        "pins": [result.to_json() for result in report.results],
-    }
-
-
-def publish_data(report: PublishReport) -> dict[str, Any]:
-    data = asdict(report)
-    data["duration"] = round(report.duration, 3)
-    data["ok"] = not report.rejected
-    return data
+def exit_with(message: str, code: int = 1) -> NoReturn:
+    """End a command whose *result* is a failure (pins failed, gaps found, wheels left
+    out): one line on stderr, then the documented exit code. Errors are exceptions;
+    outcomes like these are not."""
+    click.secho(f"error: {message}", fg="red", err=True)
+    click.get_current_context().exit(code)
 
 
 def emit_json(data: Mapping[str, Any]) -> None:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 
 import click
 
-from .._exceptions import PinsFailed
-from ..lockfile import read_lock
-from ..run import build_with
-from ..store.wheelhouse import Store
+from ..run import build_lock
 from ..verify.junit import build_cases, write_junit
 from ._interrupt import stop_on_ctrl_c
+from ._json import build_json
 from ._options import (
     config_option,
     index_option,
@@ -26,7 +23,13 @@ from ._options import (
     verbosity_options,
     wheelhouse_option,
 )
-from ._render import Progress, build_data, emit_json, print_build, print_reproductions
+from ._render import (
+    Progress,
+    emit_json,
+    exit_with,
+    print_build,
+    print_reproductions,
+)
 
 
 @click.command("build")
@@ -86,41 +89,35 @@ def command(
     still built); 2 usage or configuration error.
     """
     config = load(config_path).with_overrides(wheelhouse=wheelhouse, jobs=jobs, index_url=index_url)
-    pins = read_lock(lock)
-    targets = targets_of(config, chosen_targets)
-    store = Store(config.wheelhouse)
+    targets = targets_of(config, chosen_targets) if chosen_targets else None
     with Progress(enabled=not (quiet or as_json)) as progress, stop_on_ctrl_c(progress) as cancel:
-        report = build_with(
+        built = build_lock(
             config,
-            pins,
-            targets,
+            lock,
+            targets=targets,
             retry_failed=retry_failed,
             events=progress,
             remediate=not no_remediate,
             force=force,
             cancel=cancel,
+            check_reproducible=check_reproducible_flag,
         )
-    reproductions = None
-    if check_reproducible_flag:
-        from ..build.reproduce import check_reproducible
-
-        reproductions = check_reproducible(
-            report,
-            store,
-            targets=targets,
-            settings_for=config.settings_for,
-            index_url=config.index_url,
-        )
+    report, reproductions = built.report, built.reproductions
     if junit_path is not None:
         write_junit(junit_path, "wheelmill build", build_cases(report))
     if as_json:
-        data = build_data(report)
-        if reproductions is not None:
-            data["reproducible"] = [asdict(item) for item in reproductions]
-        emit_json(data)
+        emit_json(build_json(report, reproductions))
     elif not quiet or report.failures:
         print_build(report, verbose=verbose, quiet=quiet)
+        if not quiet and report.count("built") + report.count("fetched"):
+            click.echo(
+                f"the index is not updated yet: run `wheelmill publish --wheelhouse "
+                f"{config.wheelhouse}` (`wheelmill run` builds and publishes in one go)"
+            )
     if reproductions is not None and not as_json:
         print_reproductions(reproductions)
     if report.failures:
-        raise PinsFailed(len(report.failures), len(report.results))
+        exit_with(
+            f"{len(report.failures)} of {len(report.results)} pins failed; "
+            "each is listed above with its log"
+        )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
 from pathlib import Path
 
 import click
 
 from ..build.toolchain import DoctorReport, Found, doctor
 from ..diagnose.remedy import knowledge_base
+from ._json import doctor_json
 from ._options import config_option, json_option, load, targets_of, targets_option
 from ._render import emit_json
 
@@ -72,17 +72,4 @@ def command(
     if not as_json:
         _render(report)
         return
-    emit_json(
-        {
-            "tools": [{**asdict(found), "ok": found.ok} for found in report.tools],
-            "targets": [
-                {
-                    "name": target.name,
-                    "python": target.python,
-                    "python_headers": {**asdict(found), "ok": found.ok},
-                }
-                for target, found in report.headers
-            ],
-            "libraries": [{**asdict(found), "ok": found.ok} for found in report.libraries],
-        }
-    )
+    emit_json(doctor_json(report))

@@ -9,6 +9,7 @@ import click
 from ..index.export import FORMATS, export
 from ..lockfile import read_lock
 from ..store.wheelhouse import Store
+from ._json import export_json
 from ._options import (
     config_option,
     existing_wheelhouse,
@@ -83,16 +84,7 @@ def command(
         source=lock.name,
     )
     if as_json:
-        emit_json(
-            {
-                "ok": True,
-                "output": str(report.output),
-                "format": report.format,
-                "pins": len(report.entries),
-                "wheels": report.wheels,
-                "unneeded": [pin.spec for pin in report.unneeded],
-            }
-        )
+        emit_json(export_json(report))
         return
     click.echo(
         f"wrote {report.output} ({report.format}): {len(report.entries)} pins, "

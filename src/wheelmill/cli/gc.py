@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 from .._exceptions import WheelmillError
-from ..gc import CleanupReport, collect_garbage, parse_age
+from ..gc import collect_garbage, parse_age
 from ..lockfile import read_lock
 from ..store.wheelhouse import Store
+from ._json import gc_json
 from ._options import config_option, json_option, load, verbosity_options, wheelhouse_option
 from ._render import emit_json, print_publish
 
@@ -26,21 +26,6 @@ def _age(ctx: click.Context, param: click.Parameter, value: str | None) -> float
 
 def _mb(size: int) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size} bytes"
-
-
-def gc_data(report: CleanupReport, root: Path) -> dict[str, Any]:
-    return {
-        "dry_run": report.dry_run,
-        "bytes": report.bytes,
-        "versions": report.versions,
-        "catalog_rows": len(report.rows),
-        "kept_wheels": report.kept,
-        "files": [
-            {"path": str(item.path.relative_to(root)), "size": item.size, "kind": item.kind}
-            for item in report.files
-        ],
-        "status_page": str(report.status_page) if report.status_page else None,
-    }
 
 
 @click.command("gc")
@@ -100,7 +85,7 @@ def command(
     store = Store(config.wheelhouse)
     report = collect_garbage(store, pins, older_than=older_than, dry_run=dry_run, wait=wait)
     if as_json:
-        emit_json(gc_data(report, store.root))
+        emit_json(gc_json(report, store.root))
         return
     verb = "would remove" if dry_run else "removed"
     if dry_run or verbose:

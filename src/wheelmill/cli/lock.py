@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..run import lock_with
+from ._json import lock_json
 from ._options import config_option, index_option, json_option, load
 from ._render import emit_json
 
@@ -43,15 +44,7 @@ def command(
     config = load(config_path).with_overrides(index_url=index_url, resolver=resolver)
     result = lock_with(config, requirements, output, upgrade=upgrade)
     if as_json:
-        emit_json(
-            {
-                "ok": True,
-                "lock": str(result.output),
-                "pins": result.pins,
-                "resolver": result.resolver,
-                "remediation": result.remediation,
-            }
-        )
+        emit_json(lock_json(result))
     else:
         click.echo(f"locked {result.pins} pins into {result.output} ({result.resolver})")
         if result.remediation:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..index.clientconfig import SNIPPETS, client_config
+from ._json import pip_config_json
 from ._options import config_option, json_option, load
 from ._render import emit_json
 
@@ -46,14 +47,7 @@ def command(where: str | None, only: str | None, config_path: Path | None, as_js
     location = where or str(load(config_path).wheelhouse)
     found = client_config(location)
     if as_json:
-        emit_json(
-            {
-                "kind": found.kind,
-                "location": found.location,
-                **{name: found.snippet(name) for name in SNIPPETS},
-                "environment": dict(found.environment),
-            }
-        )
+        emit_json(pip_config_json(found))
         return
     if only is not None:
         click.echo(found.snippet(only), nl=False)

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import click
 
-from .._exceptions import WheelsRejected
 from ..index.publish import publish
-from ..index.statuspage import write_status_page
 from ..store.wheelhouse import Store
+from ._json import publish_json
 from ._options import (
     config_option,
     existing_wheelhouse,
@@ -18,7 +17,7 @@ from ._options import (
     verbosity_options,
     wheelhouse_option,
 )
-from ._render import emit_json, print_publish, publish_data
+from ._render import emit_json, exit_with, print_publish
 
 
 @click.command("publish")
@@ -48,11 +47,13 @@ def command(
     config = load(config_path).with_overrides(wheelhouse=wheelhouse)
     store = Store(existing_wheelhouse(config.wheelhouse))
     report = publish(store)
-    page = write_status_page(store)
     if as_json:
-        emit_json({**publish_data(report), "status_page": str(page)})
+        emit_json(publish_json(report))
     elif not quiet or report.rejected:
         print_publish(report)
-        click.echo(f"status page: {page}")
+        click.echo(f"status page: {report.status_page}")
     if report.rejected:
-        raise WheelsRejected(len(report.rejected))
+        exit_with(
+            f"{len(report.rejected)} wheel(s) left out of the index; delete or rebuild the "
+            "files listed above"
+        )

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from .._exceptions import PinsFailed
 from ..run import lock_path_for, run_pipeline
 from ..verify.junit import build_cases, write_junit
 from ._interrupt import stop_on_ctrl_c
+from ._json import run_json
 from ._options import (
     config_option,
     index_option,
@@ -22,7 +22,7 @@ from ._options import (
     verbosity_options,
     wheelhouse_option,
 )
-from ._render import Progress, build_data, emit_json, print_build, print_publish, publish_data
+from ._render import Progress, emit_json, exit_with, print_build, print_publish
 
 
 @click.command("run")
@@ -95,19 +95,12 @@ def command(
     if junit_path is not None:
         write_junit(junit_path, "wheelmill run", build_cases(report.build))
     if as_json:
-        emit_json(
-            {
-                "ok": report.ok,
-                "lock": str(report.lock),
-                "build": build_data(report.build),
-                "publish": publish_data(report.publish),
-                "status_page": str(report.status_page),
-            }
-        )
+        emit_json(run_json(report))
     elif not quiet or not report.ok:
         print_build(report.build, verbose=verbose, quiet=quiet)
         print_publish(report.publish)
         click.echo(f"index: {(config.wheelhouse / 'simple').resolve().as_uri()}/")
         click.echo(f"status page: {report.status_page}")
     if not report.ok:
-        raise PinsFailed(len(report.build.failures), len(report.build.results))
+        failed, total = len(report.build.failures), len(report.build.results)
+        exit_with(f"{failed} of {total} pins failed; each is listed above with its log")

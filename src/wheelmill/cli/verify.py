@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
-from .._exceptions import GapsFound
 from ..lockfile import read_lock
 from ..store.wheelhouse import Store
 from ..verify.coverage import COVERED, PinCoverage, VerifyReport, verify
 from ..verify.junit import verify_cases, write_junit
+from ._json import verify_json
 from ._options import (
     config_option,
     existing_wheelhouse,
@@ -23,27 +22,7 @@ from ._options import (
     verbosity_options,
     wheelhouse_option,
 )
-from ._render import emit_json, table
-
-
-def verify_data(report: VerifyReport) -> dict[str, Any]:
-    return {
-        "ok": report.ok,
-        "duration": round(report.duration, 3),
-        "targets": [
-            {
-                "target": target.target,
-                "python": target.python,
-                "covered": target.covered,
-                "total": target.total,
-                "proved": target.proved,
-                "command": target.command,
-                "pins": [pin.to_json() for pin in target.pins],
-            }
-            for target in report.targets
-        ],
-        "gaps": [gap.to_json() for gap in report.gaps],
-    }
+from ._render import emit_json, exit_with, table
 
 
 def _print_gap(gap: PinCoverage) -> None:
@@ -129,8 +108,12 @@ def command(
     if junit_path is not None:
         write_junit(junit_path, "wheelmill verify", verify_cases(report))
     if as_json:
-        emit_json(verify_data(report))
+        emit_json(verify_json(report))
     elif not quiet or not report.ok:
         print_verify(report, verbose=verbose)
     if not report.ok:
-        raise GapsFound(len(report.gaps), len({gap.target for gap in report.gaps}))
+        on = len({gap.target for gap in report.gaps})
+        exit_with(
+            f"{len(report.gaps)} gap(s) on {on} target(s): those pins would not install "
+            "binary-only from the wheelhouse; see docs/how-to/gaps.md"
+        )

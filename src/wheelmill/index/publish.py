@@ -74,6 +74,7 @@ class PublishReport:
     removed: list[str] = field(default_factory=list)
     rejected: dict[str, str] = field(default_factory=dict)
     duration: float = 0.0
+    status_page: Path | None = None
 
 
 class _State:
@@ -338,9 +339,15 @@ def _plan(
 
 
 def publish(
-    store: Store, *, workers: int | None = None, exclude: Collection[str] = ()
+    store: Store,
+    *,
+    workers: int | None = None,
+    exclude: Collection[str] = (),
+    status_page: bool = True,
 ) -> PublishReport:
-    """Bring ``DIR/simple/`` and the ``.metadata`` files in line with ``DIR/wheels/``.
+    """Bring ``DIR/simple/`` and the ``.metadata`` files in line with ``DIR/wheels/``,
+    then write the status page ``DIR/status/index.html`` (unless ``status_page`` is
+    false): what ``wheelmill publish`` does.
 
     Wheels named in ``exclude`` are published as if they were gone (their files stay,
     ``.metadata`` included): ``gc`` unlinks what it is about to remove.
@@ -376,6 +383,10 @@ def publish(
         state.save(store.tmp)
     report.files = len(found) - len(report.rejected)
     report.projects = len(state.names)
+    if status_page:
+        from .statuspage import write_status_page
+
+        report.status_page = write_status_page(store)
     report.duration = time.monotonic() - started
     return report
 
