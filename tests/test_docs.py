@@ -2,17 +2,19 @@
 
 Each fenced ``sh``/``bash``/``console`` block is run with bash (``set -eo
 pipefail``), in order, as a reader would type it: the blocks of one document
-share a working directory (a ``cd`` in one holds for the next), which starts in
-an empty directory, in one holding a lock and a wheelhouse built offline, or in
-a copy of the checkout (:data:`SESSIONS`). The documents that start in the
-checkout share that one copy, read in order as a new user would: the README,
-the how-tos, the tutorial. ``wheelmill`` is the test's own
-(the one next to ``sys.executable``); ``python3`` is that of a new, empty virtual
-environment per block, the active one (``VIRTUAL_ENV``), and ``pip`` is this
-test's pip acting on it (``pip --python``): every install installs, and none
-touches the test's environment. ``127.0.0.1:8000`` becomes a free port. A block must stop
-what it starts in the background (``wheelmill serve … & … kill $!``): its
-process group is checked, then killed.
+share a working directory (a ``cd`` in one holds for the next), which starts
+empty, holding a lock and a wheelhouse built offline, or in a copy of the
+checkout (:data:`SESSIONS`). The documents that start in the checkout share
+that one copy, read in order as a new user would: the README, the how-tos, the
+tutorial.
+
+``wheelmill`` is the test's own (the one next to ``sys.executable``);
+``python3`` is that of a new, empty virtual environment per block, the active
+one (``VIRTUAL_ENV``), and ``pip`` is this test's pip acting on it (``pip
+--python``): every install installs, and none touches the test's environment.
+``127.0.0.1:8000`` becomes a free port. A block stops what it starts in the
+background (``wheelmill serve … & … kill $!``): its process group must be
+empty when it ends, and is killed anyway.
 
 A block not meant to run as written (a placeholder host, the whole test suite)
 has ``<!-- not-run: reason -->`` on the line before it; there are few, each
