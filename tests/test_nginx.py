@@ -3,8 +3,8 @@
 The test takes the ```nginx block from the how-to as written (only the root
 and the port change), runs nginx on 127.0.0.1 with it, checks PEP 691
 negotiation and that wheelmill's state is not served, and installs from it
-binary-only with real pip and real uv. nginx is installed from the
-distribution when missing and running as root; otherwise the test is skipped.
+binary-only with real pip and real uv. nginx comes from ``.ci/run``; when it
+is missing the tests are skipped, or failed under ``CI=true``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from conftest import client_env, make_wheel
+from system_tools import require_tool
 from wheelmill.index.publish import publish
 from wheelmill.index.statuspage import write_status_page
 from wheelmill.store.wheelhouse import Store
@@ -34,20 +35,9 @@ HOWTO = Path(__file__).parents[1] / "docs" / "how-to" / "team-cache.md"
 
 
 def _nginx() -> str | None:
+    """nginx when installed (``.ci/run`` installs nginx-light); else None."""
     system = Path("/usr/sbin/nginx")  # not on PATH for every user
-    found = shutil.which("nginx") or (str(system) if system.exists() else None)
-    if found or os.geteuid() != 0 or shutil.which("apt-get") is None:
-        return found
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "-q", "nginx-light"]
-    for argv in (install, ["apt-get", "update", "-q"], install):
-        try:
-            subprocess.run(argv, env=env, capture_output=True, timeout=900, check=False)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        if system.exists():
-            return str(system)
-    return None
+    return shutil.which("nginx") or (str(system) if system.exists() else None)
 
 
 def documented_config() -> str:
@@ -64,9 +54,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
-    nginx = _nginx()
-    if nginx is None:
-        pytest.skip("nginx is not installed and cannot be installed here")
+    nginx = require_tool(_nginx(), "nginx", "nginx-light")
     store = Store(tmp_path / "srv" / "wheelhouse").create()
     make_wheel(store.wheels, "alpha", "1.0")
     make_wheel(store.wheels, "beta", "2.0", requires=("alpha",))

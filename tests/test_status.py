@@ -1,13 +1,12 @@
 """The static status page: its content, its escaping, who writes it, and a real browser.
 
-The browser test renders the page with headless Chromium (installed from the
-distribution's packages when missing and running as root; skipped when that is
-impossible) and keeps the screenshot at ``tests/artifacts/status.png``.
+The browser test renders the page with headless Chromium (installed by
+``.ci/run``; skipped when missing, failed when missing under ``CI=true``) and
+keeps the screenshot at ``tests/artifacts/status.png``.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import struct
 import subprocess
@@ -19,6 +18,7 @@ import pytest
 from click.testing import Result
 
 from conftest import LocalIndex, cli_runner, make_wheel, mixed_wheelhouse
+from system_tools import require_tool
 from wheelmill.cli import cli
 from wheelmill.diagnose.diagnosis import Diagnosis, FirstError, Fix, SystemPackages
 from wheelmill.index.statuspage import collect_status, write_status_page
@@ -134,6 +134,20 @@ def test_failures_carry_cause_first_error_fix_and_install_command(page: Path) ->
     assert "stray-9.9-py3-none-any.whl" in text  # listed as unaccounted for
 
 
+def test_the_install_line_uses_the_exported_lock(page: Path) -> None:
+    """A hashed lock's sdist hashes never match a built wheel: install from `wheelmill export`."""
+    text = " ".join(page.read_text("utf-8").split())
+    root = page.parent.parent
+    assert (
+        f"wheelmill export requirements.txt --wheelhouse {root} -o requirements.binary.txt" in text
+    )
+    assert (
+        "pip install --require-hashes --only-binary :all: --index-url "
+        "https://&lt;this host&gt;/simple/ -r requirements.binary.txt"
+    ) in text
+    assert "-r requirements.txt" not in text
+
+
 def test_everything_from_the_wheelhouse_is_escaped(page: Path) -> None:
     text = page.read_text("utf-8")
     assert HOSTILE not in text and "<b>bold</b>" not in text
@@ -168,22 +182,22 @@ def test_run_writes_it(local_index: LocalIndex, tmp_path: Path) -> None:
 
 
 def _chromium() -> str | None:
-    """Chromium, installed from the distribution when missing and possible; else None."""
-    names = ("chromium", "chromium-browser")
-    found = next((shutil.which(name) for name in names if shutil.which(name)), None)
-    if found or os.geteuid() != 0 or shutil.which("apt-get") is None:
-        return found
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"]
-    for argv in (install, ["apt-get", "update", "-q"], install):
-        try:
-            subprocess.run(argv, env=env, capture_output=True, timeout=1200, check=False)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        found = shutil.which("chromium")
-        if found:
-            return found
-    return None
+    """Chromium when installed (``.ci/run`` installs it); else None."""
+    return next(
+        (shutil.which(name) for name in ("chromium", "chromium-browser") if shutil.which(name)),
+        None,
+    )
+
+
+@pytest.mark.parametrize("ci", ["true", ""])
+def test_a_missing_tool_skips_outside_ci_and_fails_in_ci(
+    ci: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CI", ci)
+    expected = pytest.fail.Exception if ci else pytest.skip.Exception
+    with pytest.raises(expected, match="install the 'chromium' package"):
+        require_tool(None, "chromium", "chromium")
+    assert require_tool("/usr/bin/chromium", "chromium", "chromium") == "/usr/bin/chromium"
 
 
 def _png_size(path: Path) -> tuple[int, int]:
@@ -194,9 +208,7 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 
 def test_a_headless_browser_renders_it(page: Path, tmp_path: Path) -> None:
-    browser = _chromium()
-    if browser is None:
-        pytest.skip("chromium is not installed and cannot be installed here")
+    browser = require_tool(_chromium(), "chromium", "chromium")
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "status.png"
     shot.unlink(missing_ok=True)

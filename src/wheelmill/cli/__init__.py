@@ -83,8 +83,10 @@ def cli() -> None:
       wheelmill build requirements.txt --wheelhouse wheelhouse
       wheelmill publish --wheelhouse wheelhouse
       wheelmill serve --wheelhouse wheelhouse
+      wheelmill export requirements.txt --wheelhouse wheelhouse -o requirements.binary.txt
     then, anywhere:
-      pip install --only-binary :all: --index-url http://127.0.0.1:8000/simple/ -r requirements.txt
+      pip install --require-hashes --only-binary :all: \\
+          --index-url http://127.0.0.1:8000/simple/ -r requirements.binary.txt
 
     `wheelmill run` does lock, build and publish in one go from config/wheelmill.toml.
     """

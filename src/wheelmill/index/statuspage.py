@@ -273,8 +273,10 @@ def status_html(status: Status, store: Store, *, now: float | None = None) -> st
         f'<p class="meta">Last built: <b>{_when(status.last_built)}</b> · page written '
         f"{_when(now or time.time())} · {status.wheels} wheels, "
         f"{status.size / 1e6:.1f} MB · {counts or 'nothing built yet'}</p>",
-        '<p class="meta">Install binary-only: <code>pip install --only-binary :all: '
-        "--index-url https://&lt;this host&gt;/simple/ -r requirements.txt</code> (served), "
+        '<p class="meta">Install binary-only, hash-checked: <code>wheelmill export '
+        f"requirements.txt --wheelhouse {_e(str(store.root))} -o requirements.binary.txt</code>, "
+        "then <code>pip install --require-hashes --only-binary :all: --index-url "
+        "https://&lt;this host&gt;/simple/ -r requirements.binary.txt</code> (served), "
         f"or <code>--index-url {_e(index)}</code> (this directory).</p>",
         '<p class="legend">'
         + "".join(f'<span class="{state}">{_LABELS[state]}</span>' for state in STATES)

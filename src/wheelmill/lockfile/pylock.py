@@ -9,7 +9,7 @@ refused, as a direct reference is in a requirements lock.
 Writing produces ``lock-version = "1.0"``, ``created-by = "wheelmill"`` and, per
 package, ``name``, ``version``, ``marker`` and ``wheels`` entries with ``name``,
 ``url`` (or a ``path`` relative to the lock file), ``size`` and ``hashes``.
-pip (``pip install -r pylock.toml``, experimental since pip 25.1) and uv
+pip (``pip install -r pylock.toml``, experimental since pip 26.1) and uv
 (``uv pip install -r pylock.toml``) install from it.
 """
 
