@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -18,6 +19,9 @@ from conftest import LocalIndex, cli_runner, make_sdist, make_wheel
 from wheelmill.build.batch import BuildReport, PinResult
 from wheelmill.cli import cli
 from wheelmill.cli._render import print_build
+from wheelmill.diagnose.diagnosis import Remedy
+from wheelmill.outcomes import PinStatus
+from wheelmill.store.attempt import Attempt
 from wheelmill.store.catalog import Catalog
 from wheelmill.store.wheelhouse import Store
 
@@ -213,7 +217,7 @@ def test_show_of_a_package_never_built(built: tuple[Path, Path]) -> None:
     as_json = invoke("show", "never-built", "-w", wheelhouse, "--json")
     assert as_json.exit_code == 1
     assert json.loads(as_json.stdout) == {
-        "package": "never-built",
+        "name": "never-built",
         "attempts": [],
         "last_failure": None,
     }
@@ -223,12 +227,20 @@ def test_show_of_a_package_never_built(built: tuple[Path, Path]) -> None:
 # --- the result table ------------------------------------------------------------------------
 
 
+def _pin(name: str, version: str, key: str, status: PinStatus, **fields: Any) -> PinResult:
+    """A pin's result with the attempt behind it."""
+    attempt = Attempt(
+        key, "failed" if status == "failed" else "ok", name, version, "cp312", "built", **fields
+    )
+    return PinResult(name, version, "cp312", status, attempt)
+
+
 def _report() -> BuildReport:
     return BuildReport(
         results=[
-            PinResult("numpy", "2.1.3", "cp312", "k1", "fetched", wheel=MANYLINUX, duration=1.25),
-            PinResult("six", "1.16.0", "cp312", "k2", "cached", wheel="six.whl", duration=42.0),
-            PinResult("broken-thing", "1.0", "cp312", "k3", "failed", error="x" * 150),
+            _pin("numpy", "2.1.3", "k1", "fetched", wheel=MANYLINUX, duration=1.25),
+            _pin("six", "1.16.0", "k2", "cached", wheel="six.whl", duration=42.0),
+            _pin("broken-thing", "1.0", "k3", "failed", error="x" * 150),
         ],
         duration=2.0,
     )
@@ -302,10 +314,11 @@ def test_fixed_is_printed_once_and_never_with_quiet(
 def test_fixed_only_for_a_pin_fixed_in_this_run(
     status: str, quiet: bool, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fixed = PinResult("oldyaml", "5.4", "cp312", "k", status, wheel="o.whl", remediation="r: x")
-    broken = PinResult("other", "1.0", "cp312", "k2", "failed", error="boom")
+    fix = Remedy("r", constraints=("x",))
+    fixed = _pin("oldyaml", "5.4", "k", status, wheel="o.whl", remedy=fix)
+    broken = _pin("other", "1.0", "k2", "failed", error="boom")
     print_build(BuildReport(results=[fixed, broken]), quiet=quiet)
-    printed = "FIXED oldyaml==5.4: retried with r: x" in capsys.readouterr().err
+    printed = "FIXED oldyaml==5.4: retried with r: build constraint x" in capsys.readouterr().err
     assert printed == (status == "built" and not quiet)
 
 
