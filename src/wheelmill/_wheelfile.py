@@ -1,4 +1,11 @@
-"""Read and check wheel files: the one place that opens a wheel's zip."""
+"""Read and check wheel files: the one place that opens a wheel's zip.
+
+A full check (:func:`check_wheel`, ``check_crc``) refuses an archive that would
+expand far beyond its own size before reading any member, then reads every
+member in bounded chunks, checking its CRC-32 and its declared size. The bounds
+(see :data:`MAX_EXPANDED`, :data:`MAX_RATIO`, :data:`RATIO_FROM`) let any real
+wheel through while a zip bomb cannot make a reader write gigabytes.
+"""
 
 from __future__ import annotations
 
@@ -44,6 +51,14 @@ _LOCAL = struct.Struct("<4s5H3L2H")
 _PLAIN_FLAGS = 0x0002 | 0x0004 | 0x0008 | 0x0800
 #: The headers a published wheel needs from its METADATA.
 _WANTED = ("name", "version", "requires-python")
+#: A wheel may expand to this much in all, at most (the largest real wheels: a few GiB).
+MAX_EXPANDED = 8 << 30
+#: Past :data:`RATIO_FROM` expanded, a member may be at most this many times its compressed
+#: size, and the whole archive this many times the wheel's size. Code and data compress
+#: 2-20:1; a zip bomb, 1000:1 and more.
+MAX_RATIO = 200
+RATIO_FROM = 64 << 20
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -146,13 +161,54 @@ def _direct_metadata(data: bytes, name: NormalizedName) -> bytes | None:
     return content
 
 
+def _mib(size: int) -> str:
+    return f"{size / (1 << 20):,.1f} MiB"
+
+
+def check_expansion(infos: list[zipfile.ZipInfo], archive_size: int, filename: str) -> None:
+    """Refuse an archive whose members declare too much, for their size (a zip bomb)."""
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > RATIO_FROM and info.file_size > MAX_RATIO * info.compress_size:
+            raise InvalidWheelError(
+                f"{filename}: member {info.filename} expands to {_mib(info.file_size)} from "
+                f"{_mib(info.compress_size)}, more than {MAX_RATIO}:1 (a zip bomb?); refused"
+            )
+    if total > MAX_EXPANDED:
+        raise InvalidWheelError(
+            f"{filename}: expands to {_mib(total)}, more than {MAX_EXPANDED >> 30} GiB "
+            "(a zip bomb?); refused"
+        )
+    if total > RATIO_FROM and total > MAX_RATIO * archive_size:
+        raise InvalidWheelError(
+            f"{filename}: expands to {_mib(total)} from {_mib(archive_size)}, more than "
+            f"{MAX_RATIO}:1 (a zip bomb?); refused"
+        )
+
+
+def _check_members(archive: zipfile.ZipFile, filename: str) -> None:
+    """Read every member in bounded chunks: its CRC-32, and no more than its declared size."""
+    for info in archive.infolist():
+        left = info.file_size
+        try:
+            with archive.open(info) as member:
+                while chunk := member.read(_CHUNK):
+                    left -= len(chunk)
+                    if left < 0:
+                        raise zipfile.BadZipFile("longer than its declared size")
+        except _ZIP_ERRORS as exc:
+            raise InvalidWheelError(
+                f"{filename}: corrupted member {info.filename} ({exc})"
+            ) from None
+
+
 def _zipfile_metadata(data: bytes, filename: str, name: NormalizedName, check_crc: bool) -> bytes:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if check_crc:
-                broken = archive.testzip()
-                if broken is not None:
-                    raise InvalidWheelError(f"{filename}: corrupted member {broken}")
+                check_expansion(archive.infolist(), len(data), filename)
+                _check_members(archive, filename)
             candidates = [
                 member
                 for member in archive.namelist()
@@ -202,7 +258,8 @@ def parse_headers(metadata: bytes, wanted: tuple[str, ...] = _WANTED) -> dict[st
 def read_metadata(data: bytes, filename: str, *, check_crc: bool = False) -> WheelMetadata:
     """The wheel's ``METADATA``, after checking it matches the filename.
 
-    ``check_crc`` also checks every member of the zip, not only METADATA.
+    ``check_crc`` also checks the whole zip: the expansion bounds, then every member's
+    CRC-32 and size.
     """
     name, version = wheel_project(filename)
     raw = None if check_crc else _direct_metadata(data, name)
@@ -230,5 +287,6 @@ def metadata_bytes(data: bytes, filename: str, *, check_crc: bool = False) -> by
 
 
 def check_wheel(path: Path, filename: str | None = None) -> bytes:
-    """Fully check a wheel on disk (zip CRCs included); return its METADATA bytes."""
+    """Fully check a wheel on disk (expansion bounds, every member's CRC); return its
+    METADATA bytes."""
     return metadata_bytes(path.read_bytes(), filename or path.name, check_crc=True)

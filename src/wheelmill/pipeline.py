@@ -79,6 +79,7 @@ def build_with(
     events: BuildEvents | None = None,
     remediate: bool = True,
     force: bool = False,
+    verify: bool = False,
 ) -> BuildReport:
     """Settle ``pins`` for ``targets`` in the config's wheelhouse, with its settings."""
     return prebuild(
@@ -93,6 +94,7 @@ def build_with(
         rules=LazyRules(config.rules),
         remediate=remediate and config.build.remediate,
         force=force,
+        verify=verify,
     )
 
 

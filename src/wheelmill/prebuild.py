@@ -2,7 +2,8 @@
 
 For each pin and target the build key decides:
 
-1. the store holds a current wheel for the key → nothing to do (no network);
+1. the store holds a current wheel for the key → nothing to do (no network;
+   a stat per wheel, a hash only of a wheel whose stat changed, or with ``verify``);
 2. the key failed before with the same inputs → reported again without
    rebuilding, unless ``retry_failed``;
 3. otherwise the upstream index is asked: a compatible wheel is downloaded
@@ -125,6 +126,7 @@ class Context:
     rules: LazyRules | None = None
     remediate: bool = True
     force: bool = False
+    verify: bool = False  # hash every stored wheel, not only those whose stat changed
 
     @cached_property
     def upstream(self) -> Upstream:
@@ -180,7 +182,7 @@ def is_pure(wheel: str) -> bool:
 
 def _settled(ctx: Context, key: str) -> PinResult | None:
     record = ctx.store.read_record(key)
-    if ctx.store.is_current(record):
+    if ctx.store.is_current(record, verify=ctx.verify):
         assert record is not None and record.wheel is not None
         compiled = record.source == "built" and not is_pure(record.wheel)
         if not compiled or not record.toolchain or record.toolchain == ctx.toolchain:
@@ -194,7 +196,7 @@ def _settled(ctx: Context, key: str) -> PinResult | None:
 def _shared(ctx: Context, shared_key: str, key: str, target: Target) -> Record | None:
     """A pure wheel another target already got for this pin, if it serves ``target`` too."""
     record = ctx.store.read_record(shared_key)
-    if not ctx.store.is_current(record):
+    if not ctx.store.is_current(record, verify=ctx.verify):
         return None
     assert record is not None and record.wheel is not None
     if target.tag_rank(parse_wheel_filename(record.wheel)[3]) is None:
@@ -281,11 +283,15 @@ def prebuild(
     rules: LazyRules | None = None,
     remediate: bool = True,
     force: bool = False,
+    verify: bool = False,
 ) -> BuildReport:
     """Settle every pin for every target; returns when all are done, failures included.
 
     ``settings`` is one :class:`BuildSettings` for all pins, or a function giving
     each package's (``Config.settings_for``: ``[build]`` plus its override).
+    A stored wheel counts as current while its stat is the stored one and,
+    when that changed (or with ``verify``), while its sha256 is; a changed
+    wheel is fetched or built again, and replaced.
     """
     sink = events or _NoEvents()
     started = time.monotonic()
@@ -305,6 +311,7 @@ def prebuild(
             rules=rules,
             remediate=remediate,
             force=force,
+            verify=verify,
         )
 
         def one(pin: Pin) -> list[PinResult]:

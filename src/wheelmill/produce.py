@@ -79,8 +79,8 @@ def produce(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) -> 
     found = ctx.upstream.candidates(pin, target)
     if found.wheel is not None and (target.download_only or not settings.from_source):
         temp = ctx.upstream.download(found.wheel, scratch, pin.sha256s())
-        digest, size = ctx.store.add_wheel(temp, found.wheel.filename)
-        return record("ok", "upstream", wheel=found.wheel.filename, sha256=digest, size=size)
+        stored = ctx.store.add_wheel(temp, found.wheel.filename)
+        return record("ok", "upstream", wheel=found.wheel.filename, **stored._asdict())
     if target.download_only:
         raise NoWheel(
             f"{pin.spec}: no wheel for {target.name} on the index; installing it there "
@@ -138,10 +138,10 @@ def produce(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) -> 
                 with log.open("a", encoding="utf-8") as stream:
                     stream.write(f"\nwheelmill: import check failed: {summary}\n{trace}")
                 return record(FAILED, "built", error=summary, category="import-failed", **about)
-        digest, size = ctx.store.add_wheel(wheel, wheel.name)
+        stored = ctx.store.add_wheel(wheel, wheel.name)
         if not is_pure(wheel.name):
             about["toolchain"] = ctx.toolchain
-        return record("ok", "built", wheel=wheel.name, sha256=digest, size=size, **about)
+        return record("ok", "built", wheel=wheel.name, **stored._asdict(), **about)
 
     first = attempt(settings, 1)
     fix = remedy(settings, first.diagnosis) if ctx.remediate and first.status == FAILED else None
