@@ -52,6 +52,7 @@ from ._pages import (
     project_pages,
     root_pages,
 )
+from ._workers import map_in_pool
 from .store import Store, write_atomic
 
 __all__ = ["API_VERSION", "HTML_TYPE", "JSON_TYPE", "FileEntry", "PublishReport", "publish"]
@@ -181,11 +182,9 @@ def _run(paths: _Paths, groups: list[_Group], workers: int) -> list[_Outcome]:
             size = 0
         chunks[-1].append(group)
         size += len(group.jobs)
-    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when needed
-
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        parts = pool.map(_publish_groups, [paths] * len(chunks), chunks)
-        return [outcome for part in parts for outcome in part]
+    # its workers die with this process, even when it is killed
+    parts = map_in_pool(functools.partial(_publish_groups, paths), chunks, workers)
+    return [outcome for part in parts for outcome in part]
 
 
 def _scan(wheels: Path) -> tuple[dict[str, Stamp], set[str], dict[str, str]]:
