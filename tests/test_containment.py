@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from conftest import LocalIndex, make_sdist
-from wheelmill.build.batch import BuildReport, prebuild
+from wheelmill.build.batch import prebuild
+from wheelmill.build.results import BuildReport
 from wheelmill.config import BuildSettings
 from wheelmill.lockfile.pins import parse_pins
 from wheelmill.store.wheelhouse import Store

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from conftest import LocalIndex, cli_runner, make_sdist, make_wheel
-from wheelmill.build.batch import BuildReport, prebuild
+from wheelmill.build.batch import prebuild
+from wheelmill.build.results import BuildReport
 from wheelmill.build.toolchain import toolchain_fingerprint
 from wheelmill.cli import cli
 from wheelmill.config import BuildSettings, Config, load_config

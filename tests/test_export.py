@@ -225,14 +225,16 @@ def test_pip_refuses_a_wheel_changed_after_the_export(
     published: tuple[Path, Path], tmp_path: Path
 ) -> None:
     exported, wheelhouse = published
-    # Someone replaces beta's wheel with other bytes and republishes: the index
-    # agrees with the new bytes, only the exported hashes still know better.
+    # Someone replaces beta's wheel with other bytes: publish leaves it out of the
+    # index (it is not what was stored); a client reading wheels/ directly finds
+    # it, and only the exported hashes still know better.
     make_wheel(wheelhouse / "wheels", "beta", "2.0", requires=("alpha",), code="EVIL = 1")
-    assert invoke("publish", "-w", wheelhouse).exit_code == 0
-    with BackgroundServer(wheelhouse) as server:
-        python = _venv(tmp_path / "env")
-        flags = ("--require-hashes", "--only-binary", ":all:", "--index-url", server.url)
-        done = _pip(python, *flags, "-r", exported)
+    republished = invoke("publish", "-w", wheelhouse)
+    assert republished.exit_code == 1
+    assert "REJECTED beta-2.0-py3-none-any.whl" in republished.stderr
+    python = _venv(tmp_path / "env")
+    flags = ("--require-hashes", "--only-binary", ":all:", "--no-index", "--find-links")
+    done = _pip(python, *flags, wheelhouse / "wheels", "-r", exported)
     assert done.returncode != 0
     assert "THESE PACKAGES DO NOT MATCH THE HASHES" in done.stderr
     assert "beta" in done.stderr

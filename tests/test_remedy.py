@@ -10,7 +10,8 @@ import pytest
 from click.testing import Result
 
 from conftest import LocalIndex, cli_runner, make_sdist, make_wheel
-from wheelmill.build.batch import BuildReport, prebuild
+from wheelmill.build.batch import prebuild
+from wheelmill.build.results import BuildReport
 from wheelmill.cli import cli
 from wheelmill.config import BuildSettings
 from wheelmill.diagnose.remedy import LazyRules

@@ -16,7 +16,7 @@ import pytest
 from click.testing import Result
 
 from conftest import LocalIndex, cli_runner, make_sdist, make_wheel
-from wheelmill.build.batch import BuildReport, PinResult
+from wheelmill.build.results import BuildReport, PinResult
 from wheelmill.cli import cli
 from wheelmill.cli._render import print_build
 from wheelmill.diagnose.diagnosis import Remedy

@@ -198,7 +198,7 @@ def test_add_wheel(store: Store, tmp_path: Path) -> None:
     temp = make_wheel(tmp_path / "build", "alpha", "1.0")
     temp.chmod(0o600)
     expected = hashlib.sha256(temp.read_bytes()).hexdigest(), temp.stat().st_size
-    assert store.add_wheel(temp, temp.name) == expected
+    assert store.add_wheel(temp, temp.name)[:2] == expected
     final = store.wheels / temp.name
     assert not temp.exists()
     assert mode(final) == 0o644

@@ -33,7 +33,15 @@ Category = Literal[
 CoverageStatus = Literal["covered", "gap", "not-applicable"]
 #: Why a pin is a gap: the kinds ``verify`` reports.
 GapKind = Literal[
-    "never-built", "failed", "no-wheel", "removed", "refused", "dependency", "conflict", "skipped"
+    "never-built",
+    "failed",
+    "no-wheel",
+    "removed",
+    "corrupt",
+    "refused",
+    "dependency",
+    "conflict",
+    "skipped",
 ]
 #: What a status-page cell shows.
 CellState = Literal["built", "fetched", "failed", "missing", "none"]

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from ._cancel import Cancel
 from ._exceptions import ConfigError
-from .build.batch import BuildEvents, BuildReport, prebuild
+from .build.batch import prebuild
+from .build.results import BuildEvents, BuildReport
 from .config import Config
 from .diagnose.remedy import LazyRules
 from .lockfile import read_lock
@@ -104,6 +105,7 @@ def build_lock(
     force: bool = False,
     cancel: Cancel | None = None,
     check_reproducible: bool = False,
+    verify: bool = False,
 ) -> BuildRun:
     """Settle every pin of ``lock`` for the config's targets, in its wheelhouse, with its
     settings: ``wheelmill build``. ``check_reproducible`` builds every pin built from
@@ -122,6 +124,7 @@ def build_lock(
         remediate=remediate and config.build.remediate,
         force=force,
         cancel=cancel,
+        verify=verify,
     )
     if not check_reproducible:
         return BuildRun(report)

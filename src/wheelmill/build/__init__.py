@@ -1,6 +1,7 @@
 """The ``build`` stage: settle every pin of a lock into the store.
 
 * :mod:`.batch`: every pin and target, in parallel (:func:`prebuild`);
+* :mod:`.results`: what a run reports (:class:`PinResult`, :class:`BuildReport`);
 * :mod:`.settle`: one build key: fetch the upstream wheel, or build the sdist;
 * :mod:`.step`: one sdist into one checked wheel (build, repair, import check);
 * :mod:`.sdist`: the ``build`` frontend in the controlled environment;
@@ -18,9 +19,10 @@ from typing import TYPE_CHECKING
 from .._lazy import exports
 
 if TYPE_CHECKING:
-    from .batch import BuildReport, PinResult, prebuild
+    from .batch import prebuild
     from .key import build_key
     from .reproduce import Reproduction, check_reproducible
+    from .results import BuildReport, PinResult
 
 __all__ = [
     "BuildReport",
@@ -33,8 +35,8 @@ __all__ = [
 __getattr__ = exports(
     __name__,
     {
-        "BuildReport": "batch",
-        "PinResult": "batch",
+        "BuildReport": "results",
+        "PinResult": "results",
         "prebuild": "batch",
         "build_key": "key",
         "Reproduction": "reproduce",

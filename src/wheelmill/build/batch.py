@@ -2,7 +2,8 @@
 
 For each pin and target the build key decides:
 
-1. the store holds a current wheel for the key → nothing to do (no network);
+1. the store holds a current wheel for the key → nothing to do (no network;
+   a stat per wheel, a hash only of a wheel whose stat changed, or with ``verify``);
 2. the key failed before with the same inputs → reported again without
    rebuilding, unless ``retry_failed``;
 3. otherwise the upstream index is asked: a compatible wheel is downloaded
@@ -23,8 +24,8 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Protocol, TypedDict
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from packaging.utils import parse_wheel_filename
 
@@ -32,179 +33,33 @@ from .._cancel import Cancel, Cancelled, working_for
 from .._exceptions import WheelmillError, from_os_error
 from ..config import BuildSettings
 from ..lockfile.pins import Pin
-from ..outcomes import FAILURES, Category, PinStatus
+from ..outcomes import PinStatus
 from ..store.attempt import Attempt
 from ..store.wheelhouse import Store
 from ..target import Target
 from .context import Context, is_pure
 from .key import build_key
+from .results import (
+    BUILT,
+    CACHED,
+    FAILED,
+    FETCHED,
+    NO_WHEEL,
+    NOT_APPLICABLE,
+    SKIPPED,
+    BuildEvents,
+    BuildReport,
+    PinResult,
+    _NoEvents,
+)
 
 if TYPE_CHECKING:
-    from ..diagnose.diagnosis import Diagnosis, FirstError, SystemPackagesJSON
     from ..diagnose.remedy import LazyRules
-
-
-CACHED: PinStatus = "cached"
-FETCHED: PinStatus = "fetched"
-BUILT: PinStatus = "built"
-FAILED: PinStatus = "failed"
-NO_WHEEL: PinStatus = "no-wheel"
-NOT_APPLICABLE: PinStatus = "not-applicable"
-SKIPPED: PinStatus = "skipped"
-
-
-class PinResultJSON(TypedDict):
-    """One pin on one target in ``build --json`` and ``run --json``."""
-
-    name: str
-    version: str
-    target: str
-    key: str
-    status: PinStatus
-    wheel: str | None
-    duration: float
-    log: str | None
-    error: str | None
-    category: Category | None
-    rule: str | None
-    first_error: str | None
-    summary: str | None
-    fix: str | None
-    system_packages: dict[str, SystemPackagesJSON]
-    remediation: str | None
-
-
-@dataclass(frozen=True)
-class PinResult:
-    """How one pin ended for one target: its status, and the attempt behind it.
-
-    ``attempt`` is the attempt that settled the key (a cached pin: the one that
-    made its wheel); none for a pin skipped or not applicable. ``note`` is an
-    error that no attempt carries (a pin blocked by its last failure, an
-    internal error).
-    """
-
-    name: str
-    version: str
-    target: str
-    status: PinStatus
-    attempt: Attempt | None = None
-    note: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status not in FAILURES
-
-    @property
-    def key(self) -> str:
-        return self.attempt.key if self.attempt else ""
-
-    @property
-    def wheel(self) -> str | None:
-        return self.attempt.wheel if self.attempt else None
-
-    @property
-    def duration(self) -> float:
-        """Seconds this run spent on the pin (none for a cached one)."""
-        if self.attempt is None or self.status == CACHED:
-            return 0.0
-        return self.attempt.duration
-
-    @property
-    def log(self) -> str | None:
-        return self.attempt.log if self.attempt else None
-
-    @property
-    def error(self) -> str | None:
-        return self.note or (self.attempt.error if self.attempt else None)
-
-    @property
-    def category(self) -> Category | None:
-        return self.attempt.category if self.attempt else None
-
-    @property
-    def rule(self) -> str | None:
-        return self.attempt.rule if self.attempt else None
-
-    @property
-    def first_error(self) -> FirstError | None:
-        return self.attempt.first_error if self.attempt else None
-
-    @property
-    def summary(self) -> str | None:
-        return self.attempt.summary if self.attempt else None
-
-    @property
-    def fix(self) -> str | None:
-        return self.attempt.fix if self.attempt else None
-
-    @property
-    def diagnosis(self) -> Diagnosis | None:
-        return self.attempt.diagnosis if self.attempt else None
-
-    @property
-    def remediation(self) -> str | None:
-        return self.attempt.remediation if self.attempt else None
-
-    def to_json(self) -> PinResultJSON:
-        diagnosis = self.diagnosis
-        return {
-            "name": self.name,
-            "version": self.version,
-            "target": self.target,
-            "key": self.key,
-            "status": self.status,
-            "wheel": self.wheel,
-            "duration": self.duration,
-            "log": self.log,
-            "error": self.error,
-            "category": self.category,
-            "rule": self.rule,
-            "first_error": str(self.first_error) if self.first_error else None,
-            "summary": self.summary,
-            "fix": self.fix,
-            "system_packages": diagnosis.to_json()["system_packages"] if diagnosis else {},
-            "remediation": self.remediation,
-        }
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    results: list[PinResult] = field(default_factory=list)
-    duration: float = 0.0
-
-    @property
-    def failures(self) -> list[PinResult]:
-        return [result for result in self.results if not result.ok]
-
-    def count(self, status: str) -> int:
-        return sum(1 for result in self.results if result.status == status)
-
-
-class BuildEvents(Protocol):
-    """Progress sink; the CLI renders it, the library never prints."""
-
-    def begin(self, total: int) -> None: ...
-
-    def pin_started(self, pin: Pin) -> None: ...
-
-    def pin_finished(self, result: PinResult) -> None: ...
-
-
-class _NoEvents:
-    def begin(self, total: int) -> None:
-        pass
-
-    def pin_started(self, pin: Pin) -> None:
-        pass
-
-    def pin_finished(self, result: PinResult) -> None:
-        pass
 
 
 def _settled(ctx: Context, key: str) -> PinResult | None:
     record = ctx.store.read_record(key)
-    if ctx.store.is_current(record):
+    if ctx.store.is_current(record, verify=ctx.verify):
         assert record is not None and record.wheel is not None
         compiled = record.source == "built" and not is_pure(record.wheel)
         if not compiled or not record.toolchain or record.toolchain == ctx.toolchain:
@@ -222,7 +77,7 @@ def _result(attempt: Attempt, status: PinStatus) -> PinResult:
 def _shared(ctx: Context, shared_key: str, key: str, target: Target) -> Attempt | None:
     """A pure wheel another target already got for this pin, if it serves ``target`` too."""
     record = ctx.store.read_record(shared_key)
-    if not ctx.store.is_current(record):
+    if not ctx.store.is_current(record, verify=ctx.verify):
         return None
     assert record is not None and record.wheel is not None
     if target.tag_rank(parse_wheel_filename(record.wheel)[3]) is None:
@@ -316,11 +171,15 @@ def prebuild(
     remediate: bool = True,
     force: bool = False,
     cancel: Cancel | None = None,
+    verify: bool = False,
 ) -> BuildReport:
     """Settle every pin for every target; returns when all are done, failures included.
 
     ``settings`` is one :class:`BuildSettings` for all pins, or a function giving
     each package's (``Config.settings_for``: ``[build]`` plus its override).
+    A stored wheel counts as current while its stat is the stored one and,
+    when that changed (or with ``verify``), while its sha256 is; a changed
+    wheel is fetched or built again, and replaced.
     ``cancel.request()`` from another thread or a signal handler stops the run:
     then this raises :class:`~wheelmill._cancel.Cancelled` once running builds ended.
     """
@@ -344,6 +203,7 @@ def prebuild(
             remediate=remediate,
             force=force,
             cancel=cancel,
+            verify=verify,
         )
 
         def one(pin: Pin) -> list[PinResult]:

@@ -33,6 +33,7 @@ class Context:
     rules: LazyRules | None = None
     remediate: bool = True
     force: bool = False
+    verify: bool = False  # hash every stored wheel, not only those whose stat changed
     cancel: Cancel = field(default_factory=Cancel)
 
     @cached_property

@@ -20,7 +20,7 @@ from ..lockfile.pins import Pin
 from ..store.wheelhouse import Store, sha256_file
 from ..target import Target
 from ._frontend import frontend_python
-from .batch import BUILT, CACHED, BuildReport
+from .results import BUILT, CACHED, BuildReport
 from .step import make_wheel
 
 

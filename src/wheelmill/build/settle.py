@@ -110,12 +110,11 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
     found = ctx.upstream.candidates(pin, target)
     if found.wheel is not None and (target.download_only or not settings.from_source):
         temp = ctx.upstream.download(found.wheel, scratch, pin.sha256s())
-        digest, size = ctx.store.add_wheel(temp, found.wheel.filename)
+        stored = ctx.store.add_wheel(temp, found.wheel.filename)
         return replace(
             base,
             wheel=found.wheel.filename,
-            sha256=digest,
-            size=size,
+            **stored._asdict(),
             duration=time.monotonic() - started,
             created=time.time(),
         )
@@ -172,9 +171,9 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
             if why.category in SYSTEM_CATEGORIES:
                 failed = replace(failed, system=ctx.system)
             return failed
-        digest, size = ctx.store.add_wheel(made.wheel, made.wheel.name)
+        stored = ctx.store.add_wheel(made.wheel, made.wheel.name)
         toolchain = None if is_pure(made.wheel.name) else ctx.toolchain
-        return replace(done, wheel=made.wheel.name, sha256=digest, size=size, toolchain=toolchain)
+        return replace(done, wheel=made.wheel.name, toolchain=toolchain, **stored._asdict())
 
     first = attempt(settings, 1, None)
     fix = remedy(first.diagnosis, settings) if ctx.remediate and not first.ok else None

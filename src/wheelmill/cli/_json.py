@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, TypedDict
 from ..outcomes import PIN_STATUSES
 
 if TYPE_CHECKING:
-    from ..build.batch import BuildReport, PinResultJSON
     from ..build.reproduce import Reproduction
+    from ..build.results import BuildReport, PinResultJSON
     from ..build.toolchain import DoctorReport, Found
     from ..gc import CleanupReport
     from ..index.clientconfig import ClientConfig

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from ..build.batch import (
+from ..build.results import (
     BUILT,
     CACHED,
     FAILED,

@@ -50,6 +50,12 @@ from ._render import (
     help="Build every pin built from source once more and report which wheels come out "
     "byte-identical.",
 )
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Hash every stored wheel, not only those whose size or mtime changed; a wheel "
+    "that changed since it was stored is fetched or built again.",
+)
 @remediation_options
 @config_option
 @json_option
@@ -63,6 +69,7 @@ def command(
     index_url: str | None,
     retry_failed: bool,
     check_reproducible_flag: bool,
+    verify: bool,
     no_remediate: bool,
     force: bool,
     config_path: Path | None,
@@ -82,7 +89,9 @@ def command(
     environment, and the wheel must install and import before it is kept. A
     pin whose build failed is not rebuilt until its inputs change (or
     --retry-failed). A failure is diagnosed by the knowledge base, and retried
-    once when its rule names a fix safe inside the build environment.
+    once when its rule names a fix safe inside the build environment. A stored
+    wheel that changed since it was stored (its sha256, checked when its size
+    or mtime moved, or always with --verify) is fetched or built again.
 
     \b
     Exit codes: 0 all pins settled; 1 at least one pin failed (the others are
@@ -101,6 +110,7 @@ def command(
             force=force,
             cancel=cancel,
             check_reproducible=check_reproducible_flag,
+            verify=verify,
         )
     report, reproductions = built.report, built.reproductions
     if junit_path is not None:

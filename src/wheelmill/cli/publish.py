@@ -22,11 +22,21 @@ from ._render import emit_json, exit_with, print_publish
 
 @click.command("publish")
 @wheelhouse_option
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Read and check every wheel, not only those whose size or mtime changed.",
+)
 @config_option
 @json_option
 @verbosity_options
 def command(
-    wheelhouse: Path | None, config_path: Path | None, as_json: bool, quiet: bool, verbose: int
+    wheelhouse: Path | None,
+    verify: bool,
+    config_path: Path | None,
+    as_json: bool,
+    quiet: bool,
+    verbose: int,
 ) -> None:
     """Write the static index DIR/simple/ for the wheels in DIR/wheels/.
 
@@ -38,6 +48,13 @@ def command(
     DIR/status/index.html, a status page of every package on every target.
 
     \b
+    A wheel is published only if it is intact: the sha256 it was stored with
+    (checked when its size or mtime changed, or always with --verify), or,
+    for a wheel copied in by hand, every member's CRC. Changed or damaged
+    wheels, zip bombs, symbolic links and other non-files are left out and
+    reported; `wheelmill build` replaces the wheels it stored.
+
+    \b
     Use it with:
       pip install --only-binary :all: --index-url file://$PWD/DIR/simple/ …
       pip install --only-binary :all: --no-index --find-links DIR/wheels …
@@ -46,7 +63,7 @@ def command(
     """
     config = load(config_path).with_overrides(wheelhouse=wheelhouse)
     store = Store(existing_wheelhouse(config.wheelhouse))
-    report = publish(store)
+    report = publish(store, verify=verify)
     if as_json:
         emit_json(publish_json(report))
     elif not quiet or report.rejected:

@@ -13,8 +13,13 @@ Links are relative (``../../wheels/…``), so the tree works over ``file://``,
 from :mod:`wheelmill.serve.server`, and behind any static web server.
 
 It is incremental: a state file remembers each wheel's size, mtime, inode and
-digests, project by project, so only new or changed wheels are read and only
-projects whose files changed get their pages rewritten. The work is done project
+digests, project by project, so only new or changed wheels are read (all of
+them with ``verify``) and only projects whose files changed get their pages
+rewritten. A wheel read must be intact (see :mod:`wheelmill.store._integrity`): the
+sha256 the store took it in with, or, for a wheel the store has no word on,
+every member's CRC and sane expansion bounds. Anything else in ``wheels/``
+(a changed or damaged wheel, a symbolic link, a directory) is left out of the
+index and reported, never followed or deleted. The work is done project
 by project (read its new wheels, write their ``.metadata``, write its two pages),
 in a process pool when there is a lot of it. Every file is written to a temp file
 and renamed.
@@ -25,22 +30,19 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import json
 import os
 import shutil
 import time
-import zlib
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISREG
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .._exceptions import InvalidWheelError
-from ..store._wheelfile import read_metadata
+from ..store._integrity import inspect, not_regular, read_regular, read_stored, stored_path
 from ..store.wheelhouse import Store, write_atomic
 from ._pages import (
     API_VERSION,
@@ -51,18 +53,14 @@ from ._pages import (
     project_pages,
     root_pages,
 )
+from ._state import STATE_FILE, Row, Stamp, State, state_line
+from ._workers import map_in_pool
 
 __all__ = ["API_VERSION", "HTML_TYPE", "JSON_TYPE", "FileEntry", "PublishReport", "publish"]
 
-_STATE_FILE = "index-state.json"
-_STATE_MAGIC = "wheelmill-index-state"
-_STATE_FORMAT = "3"
 _PARALLEL_THRESHOLD = 400
 
-_Stamp = list[int]  # size, mtime_ns, inode: a list, as the state's JSON has it
-_STAMP = slice(FileEntry._fields.index("size"), FileEntry._fields.index("inode") + 1)
-_Job = tuple[str, _Stamp]  # a wheel to read
-_Row = list[Any]  # a FileEntry as the state file holds it
+_Job = tuple[str, Stamp]  # a wheel to read
 
 
 @dataclass
@@ -77,68 +75,11 @@ class PublishReport:
     status_page: Path | None = None
 
 
-class _State:
-    """The publish cache: a header line (format, CRC-32 of the rest), then one line per
-    project: ``project<TAB>display name<TAB>{filename: stamp}<TAB>[row, …]``, the last two
-    in JSON, rows in page order (a stamp is ``[size, mtime_ns, inode]``).
-
-    A damaged or foreign file reads as no state at all (everything is read and written
-    again), never as a wrong index. Each run decodes only the stamps (all at once), and
-    a project's rows only when it changed; the other lines are saved as they were read.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.loaded = False
-        self.stamps: dict[str, _Stamp] = {}  # filename -> stamp, for every published wheel
-        self.lines: dict[str, str] = {}  # project -> its line
-        self.names: dict[str, str] = {}  # project -> display name (the root pages)
-        try:
-            header, _, body = path.read_bytes().partition(b"\n")
-            magic, version, crc = header.decode("ascii").split()
-            if (magic, version, int(crc, 16)) != (_STATE_MAGIC, _STATE_FORMAT, zlib.crc32(body)):
-                return
-            lines = body.decode().split("\n") if body else []
-            # the rows (after "<TAB>[") stay undecoded, and uncopied
-            fields = [line[: line.index("\t[")].split("\t") for line in lines]
-            names = {project: display for project, display, _ in fields}
-            stamps = json.loads("{" + ",".join(stamps[1:-1] for _, _, stamps in fields) + "}")
-        except (OSError, ValueError):
-            return  # no or unreadable state
-        if len(names) != len(lines):
-            return
-        self.stamps, self.names = stamps, names
-        self.lines = dict(zip(names, lines))
-        self.loaded = True
-
-    def rows(self, project: str) -> list[_Row]:
-        line = self.lines.get(project)
-        return [] if line is None else list(json.loads(line[line.index("\t[") + 1 :]))
-
-    def put(self, project: str, line: str, display: str) -> None:
-        self.lines[project] = line
-        self.names[project] = display
-
-    def drop(self, project: str) -> None:
-        self.lines.pop(project, None)
-        self.names.pop(project, None)
-
-    def save(self, tmp: Path) -> None:
-        body = "\n".join(self.lines[project] for project in sorted(self.lines)).encode()
-        header = f"{_STATE_MAGIC} {_STATE_FORMAT} {zlib.crc32(body):08x}\n".encode()
-        write_atomic(self.path, header + body, tmp_dir=tmp)
-
-
-def _state_line(project: str, entries: list[FileEntry]) -> str:
-    stamps = {entry.filename: entry[_STAMP] for entry in entries}
-    rows = json.dumps(entries, separators=(",", ":"))
-    return f"{project}\t{entries[-1].display}\t{json.dumps(stamps, separators=(',', ':'))}\t{rows}"
-
-
 class _Paths(NamedTuple):
     root: str
     wheels: str
     simple: str
+    state: str
 
 
 class _Group(NamedTuple):
@@ -146,7 +87,7 @@ class _Group(NamedTuple):
 
     project: str
     jobs: list[_Job]
-    kept: list[_Row]
+    kept: list[Row]
     known: int  # how many rows the state had: fewer kept means files went away
     force: bool  # write the pages even if no file changed (they are missing)
 
@@ -160,16 +101,19 @@ class _Outcome(NamedTuple):
 
 
 def _read_wheel(paths: _Paths, writer: AtomicWriter, job: _Job) -> FileEntry | str:
-    """Hash a wheel, write its ``.metadata`` file, return its entry (or the rejection reason)."""
+    """Check a wheel, write its ``.metadata`` file, return its entry (or the rejection reason)."""
     filename, (size, mtime_ns, inode) = job
     path = f"{paths.wheels}/{filename}"
     try:
-        data = _read_file(path, size)
-        metadata = read_metadata(data, filename)
+        data = read_regular(path)
+        stored = read_stored(stored_path(paths.state, filename))
+        digest, metadata = inspect(data, filename, None if stored is None else stored.sha256)
     except (InvalidWheelError, OSError) as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(f"{path}.metadata")
-        return str(exc)
+        if isinstance(exc, InvalidWheelError):
+            return str(exc)
+        return f"{filename}: cannot be read ({exc.strerror or exc})"
     writer.write(f"{path}.metadata", metadata.raw)
     return FileEntry(
         filename=filename,
@@ -177,26 +121,11 @@ def _read_wheel(paths: _Paths, writer: AtomicWriter, job: _Job) -> FileEntry | s
         mtime_ns=mtime_ns,
         inode=inode,
         version=str(metadata.version),
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digest,
         metadata_sha256=hashlib.sha256(metadata.raw).hexdigest(),
         requires_python=metadata.requires_python,
         display=metadata.display,
     )
-
-
-def _read_file(path: str, size: int) -> bytes:
-    """The whole file, in one ``read`` when it still has the ``size`` the scan saw."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        data = os.read(fd, size + 1)
-        if len(data) <= size:  # a short read of a regular file: its end
-            return data
-        chunks = [data]  # it grew since the scan
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def _version_key(entry: FileEntry) -> tuple[Version, str]:
@@ -231,12 +160,11 @@ def _publish_group(paths: _Paths, writer: AtomicWriter, group: _Group) -> _Outco
         os.mkdir(directory)
     writer.write(f"{directory}/index.html", html_page)
     writer.write(f"{directory}/index.json", json_page)
-    return _Outcome(
-        project, "written", _state_line(project, entries), entries[-1].display, rejected
-    )
+    return _Outcome(project, "written", state_line(project, entries), entries[-1].display, rejected)
 
 
 def _publish_groups(paths: _Paths, groups: list[_Group]) -> list[_Outcome]:
+    """One chunk of work, in this process or a pool worker."""
     with Store(Path(paths.root)).session() as tmp:  # a private temp directory
         writer = AtomicWriter(str(tmp))
         return [_publish_group(paths, writer, group) for group in groups]
@@ -256,26 +184,29 @@ def _run(paths: _Paths, groups: list[_Group], workers: int) -> list[_Outcome]:
             size = 0
         chunks[-1].append(group)
         size += len(group.jobs)
-    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only when needed
-
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        parts = pool.map(_publish_groups, [paths] * len(chunks), chunks)
-        return [outcome for part in parts for outcome in part]
+    # its workers die with this process, even when it is killed
+    parts = map_in_pool(functools.partial(_publish_groups, paths), chunks, workers)
+    return [outcome for part in parts for outcome in part]
 
 
-def _scan(wheels: Path) -> tuple[dict[str, _Stamp], set[str]]:
-    """The wheels (by name: size, mtime, inode) and the ``.metadata`` files there are."""
+def _scan(wheels: Path) -> tuple[dict[str, Stamp], set[str], dict[str, str]]:
+    """The wheels (by name: size, mtime, inode), the ``.metadata`` files there are, and
+    the ``*.whl`` entries that are no regular files (links are not followed), with why."""
     directory = os.open(wheels, os.O_RDONLY | os.O_DIRECTORY)
+    found: dict[str, Stamp] = {}
+    odd: dict[str, str] = {}
     try:
         listing = os.listdir(directory)
-        found: dict[str, _Stamp] = {}
         for name in [name for name in listing if name.endswith(".whl") and name[0] != "."]:
             try:
-                info = os.stat(name, dir_fd=directory)
+                info = os.stat(name, dir_fd=directory, follow_symlinks=False)
             except FileNotFoundError:
                 continue  # gone since the listing
-            if S_ISREG(info.st_mode):
+            reason = not_regular(name, info)
+            if reason is None:
                 found[name] = [info.st_size, info.st_mtime_ns, info.st_ino]
+            else:
+                odd[name] = reason
     finally:
         os.close(directory)
     metadata = {
@@ -283,7 +214,7 @@ def _scan(wheels: Path) -> tuple[dict[str, _Stamp], set[str]]:
         for name in listing
         if name.endswith(".whl.metadata") and name[0] != "."
     }
-    return found, metadata
+    return found, metadata, odd
 
 
 class _Projects(dict[str, str]):
@@ -316,12 +247,12 @@ def _missing_pages(simple: Path, projects: list[str]) -> set[str]:
 
 
 def _plan(
-    state: _State, found: dict[str, _Stamp], metadata: set[str], simple: Path
+    state: State, found: dict[str, Stamp], metadata: set[str], simple: Path, *, verify: bool
 ) -> tuple[set[str], list[str], list[_Group]]:
     """The wheels to read, those gone, and the work per project that needs any."""
     stamps = state.stamps
-    # new or changed wheels, and those whose .metadata file went away
-    changed = {name for name, stamp in found.items() if stamps.get(name) != stamp}
+    # new or changed wheels (every wheel, to verify), and those whose .metadata went away
+    changed = set(found) if verify else {n for n, stamp in found.items() if stamps.get(n) != stamp}
     changed |= found.keys() - metadata
     removed = sorted(stamps.keys() - found.keys())
     projects = _Projects()
@@ -344,11 +275,13 @@ def publish(
     workers: int | None = None,
     exclude: Collection[str] = (),
     status_page: bool = True,
+    verify: bool = False,
 ) -> PublishReport:
     """Bring ``DIR/simple/`` and the ``.metadata`` files in line with ``DIR/wheels/``,
     then write the status page ``DIR/status/index.html`` (unless ``status_page`` is
     false): what ``wheelmill publish`` does.
 
+    ``verify`` reads and checks every wheel, not only those whose stat changed.
     Wheels named in ``exclude`` are published as if they were gone (their files stay,
     ``.metadata`` included): ``gc`` unlinks what it is about to remove.
     """
@@ -356,16 +289,16 @@ def publish(
     store.create()
     report = PublishReport()
     with store.lock("publish"):
-        state = _State(store.state / _STATE_FILE)
-        found, metadata = _scan(store.wheels)
+        state = State(store.state / STATE_FILE)
+        found, metadata, odd = _scan(store.wheels)
         for filename in metadata - found.keys():
             (store.wheels / f"{filename}.metadata").unlink(missing_ok=True)
         for filename in exclude:
             found.pop(filename, None)
         store.simple.mkdir(exist_ok=True)
-        changed, report.removed, groups = _plan(state, found, metadata, store.simple)
+        changed, report.removed, groups = _plan(state, found, metadata, store.simple, verify=verify)
         report.read = len(changed)
-        paths = _Paths(str(store.root), str(store.wheels), str(store.simple))
+        paths = _Paths(str(store.root), str(store.wheels), str(store.simple), str(store.state))
         names_before = dict(state.names)
         for outcome in _run(paths, groups, workers or os.cpu_count() or 1):
             report.rejected.update(outcome.rejected)
@@ -382,6 +315,7 @@ def publish(
                 write_atomic(store.simple / name, page, tmp_dir=store.tmp)
         state.save(store.tmp)
     report.files = len(found) - len(report.rejected)
+    report.rejected.update(odd)
     report.projects = len(state.names)
     if status_page:
         from .statuspage import write_status_page

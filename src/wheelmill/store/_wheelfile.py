@@ -1,10 +1,16 @@
-"""Read and check wheel files: the one place that opens a wheel's zip."""
+"""Read and check wheel files: the one place that opens a wheel's zip.
+
+A full check (:func:`check_wheel`, ``check_crc``) refuses an archive that would
+expand far beyond its own size before reading any member, then reads every
+member in bounded chunks, checking its CRC-32 and its declared size. The bounds
+(see :data:`MAX_EXPANDED`, :data:`MAX_RATIO`, :data:`RATIO_FROM`) let any real
+wheel through while a zip bomb cannot make a reader write gigabytes.
+"""
 
 from __future__ import annotations
 
 import io
 import lzma
-import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -19,6 +25,7 @@ from packaging.utils import (
 from packaging.version import Version
 
 from .._exceptions import InvalidWheelError
+from ._zipdirect import direct_metadata
 
 #: What reading a damaged or hostile zip can raise besides ``BadZipFile``: a broken
 #: deflate stream (``zlib.error``), an unknown compression method
@@ -36,14 +43,16 @@ _ZIP_ERRORS = (
     lzma.LZMAError,
 )
 _METADATA_SUFFIX = ".dist-info/METADATA"
-#: The zip records the direct reader understands (APPNOTE 4.3.16, 4.3.12, 4.3.7).
-_END = struct.Struct("<4s4H2LH")
-_CENTRAL = struct.Struct("<4s6H3L5H2L")
-_LOCAL = struct.Struct("<4s5H3L2H")
-#: Flag bits the direct reader accepts: deflate options, data descriptor, UTF-8 names.
-_PLAIN_FLAGS = 0x0002 | 0x0004 | 0x0008 | 0x0800
 #: The headers a published wheel needs from its METADATA.
 _WANTED = ("name", "version", "requires-python")
+#: A wheel may expand to this much in all, at most (the largest real wheels: a few GiB).
+MAX_EXPANDED = 8 << 30
+#: Past :data:`RATIO_FROM` expanded, a member may be at most this many times its compressed
+#: size, and the whole archive this many times the wheel's size. Code and data compress
+#: 2-20:1; a zip bomb, 1000:1 and more.
+MAX_RATIO = 200
+RATIO_FROM = 64 << 20
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -75,84 +84,61 @@ def _choose_member(candidates: list[str], name: NormalizedName) -> str | None:
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _direct_metadata(data: bytes, name: NormalizedName) -> bytes | None:
-    """METADATA's bytes by one walk of the zip's central directory, for plain archives.
+def _direct_metadata(data: bytes, name: NormalizedName, *, check_all: bool = False) -> bytes | None:
+    """METADATA's bytes by the fast reader (:mod:`wheelmill.store._zipdirect`), or ``None``:
+    then :mod:`zipfile` decides. ``check_all``: the whole archive too, as ``check_crc``."""
+    limits = (MAX_EXPANDED, MAX_RATIO, RATIO_FROM) if check_all else None
+    return direct_metadata(data, lambda found: _choose_member(found, name), check_all=limits)
 
-    It returns bytes only when :mod:`zipfile` would return the same ones: an archive
-    with anything unusual (a comment, a prefix, zip64, extra fields, odd flags,
-    encryption, a compression other than stored or deflate, duplicate, non-ASCII or
-    NUL-containing names, a size or CRC mismatch) gives ``None``, and :mod:`zipfile`
-    decides, with its own error messages.
-    """
-    end = len(data) - _END.size
-    if end < 0:
-        return None
-    magic, disk, cd_disk, _, _, cd_size, cd_offset, comment = _END.unpack_from(data, end)
-    if magic != b"PK\x05\x06" or disk or cd_disk or comment or cd_offset + cd_size != end:
-        return None
-    if data[end - 20 : end - 16] == b"PK\x06\x07":  # a zip64 locator (or what looks like one)
-        return None
-    found: dict[str, tuple[int, ...]] = {}
-    pos = cd_offset
-    while pos < end:
-        if pos + _CENTRAL.size > end:
-            return None
-        fields = _CENTRAL.unpack_from(data, pos)
-        magic, _, needed, *_, name_len, extra_len, comment_len, _, _, _, _ = fields
-        start = pos + _CENTRAL.size
-        member = data[start : start + name_len]
-        pos = start + name_len + extra_len + comment_len
-        if magic != b"PK\x01\x02" or needed > 63 or extra_len or not member.isascii():
-            return None
-        if b"\x00" in member:
-            return None
-        if member.endswith(b".dist-info/METADATA") and member.count(b"/") == 1:
-            text = member.decode("ascii")
-            if text in found:
-                return None
-            found[text] = fields
-    if pos != end:
-        return None
-    chosen = _choose_member(list(found), name)
-    if chosen is None:
-        return None
-    _, _, _, flags, method, _, _, crc, size, usize, name_len, _, _, _, _, _, offset = found[chosen]
-    if flags & ~_PLAIN_FLAGS or method not in (0, 8) or offset + _LOCAL.size > cd_offset:
-        return None
-    magic, _, local_flags, _, _, _, _, _, _, local_name_len, local_extra_len = _LOCAL.unpack_from(
-        data, offset
-    )
-    start = offset + _LOCAL.size
-    if magic != b"PK\x03\x04" or local_flags & ~_PLAIN_FLAGS:
-        return None
-    if data[start : start + local_name_len] != chosen.encode("ascii"):
-        return None
-    start += local_name_len + local_extra_len
-    stored = data[start : start + size]
-    if len(stored) != size or start + size > cd_offset:
-        return None
-    if method == 0:
-        content = stored
-    else:
-        inflate = zlib.decompressobj(-15)
+
+def _mib(size: int) -> str:
+    return f"{size / (1 << 20):,.1f} MiB"
+
+
+def check_expansion(infos: list[zipfile.ZipInfo], archive_size: int, filename: str) -> None:
+    """Refuse an archive whose members declare too much, for their size (a zip bomb)."""
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > RATIO_FROM and info.file_size > MAX_RATIO * info.compress_size:
+            raise InvalidWheelError(
+                f"{filename}: member {info.filename} expands to {_mib(info.file_size)} from "
+                f"{_mib(info.compress_size)}, more than {MAX_RATIO}:1 (a zip bomb?); refused"
+            )
+    if total > MAX_EXPANDED:
+        raise InvalidWheelError(
+            f"{filename}: expands to {_mib(total)}, more than {MAX_EXPANDED >> 30} GiB "
+            "(a zip bomb?); refused"
+        )
+    if total > RATIO_FROM and total > MAX_RATIO * archive_size:
+        raise InvalidWheelError(
+            f"{filename}: expands to {_mib(total)} from {_mib(archive_size)}, more than "
+            f"{MAX_RATIO}:1 (a zip bomb?); refused"
+        )
+
+
+def _check_members(archive: zipfile.ZipFile, filename: str) -> None:
+    """Read every member in bounded chunks: its CRC-32, and no more than its declared size."""
+    for info in archive.infolist():
+        left = info.file_size
         try:
-            content = inflate.decompress(stored, usize + 1)
-        except zlib.error:
-            return None
-        if not inflate.eof:
-            return None
-    if len(content) != usize or zlib.crc32(content) != crc:
-        return None
-    return content
+            with archive.open(info) as member:
+                while chunk := member.read(_CHUNK):
+                    left -= len(chunk)
+                    if left < 0:
+                        raise zipfile.BadZipFile("longer than its declared size")
+        except _ZIP_ERRORS as exc:
+            raise InvalidWheelError(
+                f"{filename}: corrupted member {info.filename} ({exc})"
+            ) from None
 
 
 def _zipfile_metadata(data: bytes, filename: str, name: NormalizedName, check_crc: bool) -> bytes:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if check_crc:
-                broken = archive.testzip()
-                if broken is not None:
-                    raise InvalidWheelError(f"{filename}: corrupted member {broken}")
+                check_expansion(archive.infolist(), len(data), filename)
+                _check_members(archive, filename)
             candidates = [
                 member
                 for member in archive.namelist()
@@ -202,10 +188,11 @@ def parse_headers(metadata: bytes, wanted: tuple[str, ...] = _WANTED) -> dict[st
 def read_metadata(data: bytes, filename: str, *, check_crc: bool = False) -> WheelMetadata:
     """The wheel's ``METADATA``, after checking it matches the filename.
 
-    ``check_crc`` also checks every member of the zip, not only METADATA.
+    ``check_crc`` also checks the whole zip: the expansion bounds, then every member's
+    CRC-32 and size.
     """
     name, version = wheel_project(filename)
-    raw = None if check_crc else _direct_metadata(data, name)
+    raw = _direct_metadata(data, name, check_all=check_crc)
     if raw is None:
         raw = _zipfile_metadata(data, filename, name, check_crc)
     headers = parse_headers(raw)
@@ -230,5 +217,6 @@ def metadata_bytes(data: bytes, filename: str, *, check_crc: bool = False) -> by
 
 
 def check_wheel(path: Path, filename: str | None = None) -> bytes:
-    """Fully check a wheel on disk (zip CRCs included); return its METADATA bytes."""
+    """Fully check a wheel on disk (expansion bounds, every member's CRC); return its
+    METADATA bytes."""
     return metadata_bytes(path.read_bytes(), filename or path.name, check_crc=True)

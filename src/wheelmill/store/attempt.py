@@ -56,6 +56,8 @@ class AttemptJSON(TypedDict):
     system: str | None
     repair: str | None
     sdist: str | None
+    mtime_ns: int | None
+    inode: int | None
 
 
 class FailureJSON(TypedDict):
@@ -105,6 +107,10 @@ class Attempt:
     repair: str | None = None
     #: The cached sdist a built wheel came from.
     sdist: str | None = None
+    #: The wheel's mtime and inode in ``wheels/`` when last known intact; without
+    #: them (or when they changed) it is hashed to tell.
+    mtime_ns: int | None = None
+    inode: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -172,6 +178,8 @@ class Attempt:
             "system": self.system,
             "repair": self.repair,
             "sdist": self.sdist,
+            "mtime_ns": self.mtime_ns,
+            "inode": self.inode,
         }
 
     def failure_json(self) -> FailureJSON:
@@ -226,6 +234,8 @@ class Attempt:
             system=_text(data.get("system")),
             repair=_text(data.get("repair")),
             sdist=_text(data.get("sdist")),
+            mtime_ns=_number(data.get("mtime_ns")),
+            inode=_number(data.get("inode")),
         )
 
     @classmethod

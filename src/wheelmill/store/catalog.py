@@ -47,7 +47,9 @@ CREATE TABLE IF NOT EXISTS attempts (
     remedy      TEXT,
     system      TEXT,
     repair      TEXT,
-    sdist       TEXT
+    sdist       TEXT,
+    mtime_ns    INTEGER,
+    inode       INTEGER
 );
 CREATE INDEX IF NOT EXISTS attempts_name ON attempts (name, created);
 """
@@ -63,6 +65,8 @@ _ADDED_COLUMNS = (
     ("repair", "TEXT"),
     ("sdist", "TEXT"),
     ("size", "INTEGER"),
+    ("mtime_ns", "INTEGER"),
+    ("inode", "INTEGER"),
 )
 
 

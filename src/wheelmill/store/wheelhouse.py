@@ -6,6 +6,8 @@ Layout::
     DIR/simple/              the static index (written by ``publish``)
     DIR/.wheelmill/          wheelmill's own state:
         records/<key>.json   what a build key produced (or how it failed)
+        stored/<wheel>.json  what went into wheels/: sha256, size, mtime, inode
+                             (see :mod:`wheelmill.store._integrity`)
         locks/               sidecar lock files (one per key, one for publishing,
                              and ``wheelhouse.lock``: shared by builds, exclusive for gc)
         tmp/<session>/       per-process temp space, removed when the process is gone
@@ -28,13 +30,16 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from stat import S_ISREG
 
 from filelock import FileLock, Timeout
 from packaging.utils import InvalidWheelFilename, NormalizedName, parse_wheel_filename
 
 from .._exceptions import WheelhouseBusy, WheelhouseError
 from .._filenames import checked_sha256, plain_filename
+from ._integrity import STORED_DIR, Stored, read_stored, stored_json, stored_path
 from ._wheelfile import check_wheel
 from .attempt import Attempt
 
@@ -49,6 +54,19 @@ def sha256_file(path: Path) -> str:
         while chunk := stream.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _sha256_regular(path: Path) -> tuple[str, os.stat_result]:
+    """A regular file's sha256, and its stat, from one descriptor (never through a link)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as stream:
+        info = os.fstat(fd)
+        if not S_ISREG(info.st_mode):
+            raise IsADirectoryError(f"{path}: not a regular file")
+        digest = hashlib.sha256()
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest(), info
 
 
 def write_atomic(path: Path, data: bytes, *, tmp_dir: Path | None = None) -> None:
@@ -77,6 +95,7 @@ class Store:
         self.simple = root / "simple"
         self.state = root / STATE
         self.records = self.state / "records"
+        self.stored = self.state / STORED_DIR
         self.locks = self.state / "locks"
         self.tmp = self.state / "tmp"
         self.sdists = self.state / "sdists"
@@ -86,7 +105,15 @@ class Store:
     def create(self) -> Store:
         """Make the directory tree; an unusable location is a :class:`WheelhouseError`."""
         try:
-            for path in (self.wheels, self.records, self.locks, self.tmp, self.sdists, self.logs):
+            for path in (
+                self.wheels,
+                self.records,
+                self.stored,
+                self.locks,
+                self.tmp,
+                self.sdists,
+                self.logs,
+            ):
                 path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise WheelhouseError(
@@ -178,14 +205,49 @@ class Store:
     def write_record(self, record: Attempt) -> None:
         write_atomic(self.records / f"{record.key}.json", record.dumps(), tmp_dir=self.tmp)
 
-    def is_current(self, record: Attempt | None) -> bool:
-        """Whether a successful record's wheel is still in place, unchanged in size."""
-        if record is None or record.status != "ok" or not record.wheel:
+    def is_current(self, record: Attempt | None, *, verify: bool = False) -> bool:
+        """Whether a successful record's wheel is in ``wheels/``, still the file it stored.
+
+        A stat when its size, mtime and inode are the recorded ones; otherwise (or
+        with ``verify``) its sha256 decides, and an intact wheel's new stat is
+        written down so the next check is a stat again.
+        """
+        if record is None or record.status != "ok" or not record.wheel or not record.sha256:
             return False
+        path = self.wheels / record.wheel
         try:
-            return (self.wheels / record.wheel).stat().st_size == record.size
+            info = os.lstat(path)
         except OSError:
             return False
+        if not S_ISREG(info.st_mode) or info.st_size != record.size:
+            return False
+        if not verify and (record.mtime_ns, record.inode) == (info.st_mtime_ns, info.st_ino):
+            return True
+        try:
+            digest, info = _sha256_regular(path)
+        except OSError:
+            return False
+        if digest != record.sha256:
+            return False
+        stored = Stored(digest, info.st_size, info.st_mtime_ns, info.st_ino)
+        with contextlib.suppress(OSError):  # only a saving: the next check hashes again
+            self.write_record(replace(record, mtime_ns=stored.mtime_ns, inode=stored.inode))
+            known = self.recall(record.wheel)
+            # (another sha256 there: a build is putting another file in its place)
+            if known is None or (known.sha256 == digest and known != stored):
+                self._remember(record.wheel, stored)
+        return True
+
+    def recall(self, filename: str) -> Stored | None:
+        """What the store took in as ``wheels/<filename>``, if it did."""
+        return read_stored(self._stored_path(filename))
+
+    def _stored_path(self, filename: str) -> str:
+        return stored_path(self.state, filename)
+
+    def _remember(self, filename: str, stored: Stored) -> None:
+        self.stored.mkdir(parents=True, exist_ok=True)
+        write_atomic(Path(self._stored_path(filename)), stored_json(stored), tmp_dir=self.tmp)
 
     # -- files ------------------------------------------------------------------
 
@@ -205,14 +267,21 @@ class Store:
             found.setdefault((name, str(version)), []).append(path)
         return found
 
-    def add_wheel(self, temp: Path, filename: str) -> tuple[str, int]:
-        """Check a finished wheel and move it into ``wheels/``; return its sha256 and size."""
+    def add_wheel(self, temp: Path, filename: str) -> Stored:
+        """Check a finished wheel and move it into ``wheels/``; return what was stored.
+
+        What is remembered (:mod:`wheelmill.store._integrity`) is written first: a
+        process killed before the rename leaves the old file, which no longer
+        matches, so it is neither published nor taken as current.
+        """
         plain_filename(filename)
         check_wheel(temp, filename)
-        digest, size = sha256_file(temp), temp.stat().st_size
         os.chmod(temp, 0o644)
-        os.replace(temp, self.wheels / filename)
-        return digest, size
+        digest, info = _sha256_regular(temp)
+        stored = Stored(digest, info.st_size, info.st_mtime_ns, info.st_ino)
+        self._remember(filename, stored)
+        os.replace(temp, self.wheels / filename)  # a rename keeps the inode and the mtime
+        return stored
 
     def cached_sdist(self, sha256: str | None, filename: str) -> Path | None:
         if not sha256:

@@ -11,6 +11,11 @@ For each target, the pins whose marker holds there are checked twice:
    found as CI would find them. A pin pip refuses becomes a gap too, and the
    dry run is repeated without it.
 
+A wheel that is unreadable, or changed since it was stored (see
+:mod:`wheelmill.store._integrity`: a stat, and a hash only when that changed), is a
+gap of its own pin, named: it never reaches pip, where one bad file would fail
+the dry run of every pin.
+
 Pins whose marker is false on a target are reported as not applicable, never
 as gaps. Nothing in the wheelhouse is written: a read-only wheelhouse verifies.
 """
@@ -30,6 +35,7 @@ from packaging.utils import NormalizedName, parse_wheel_filename
 
 from ..lockfile.pins import Pin
 from ..outcomes import Category, CoverageStatus, GapKind
+from ..store._integrity import wheel_problem
 from ..store.attempt import Attempt
 from ..store.catalog import Catalog
 from ..store.wheelhouse import Store
@@ -205,6 +211,22 @@ def explain_gap(
     return Gap("never-built", "never built (no attempt in the catalog)")
 
 
+def _damaged(store: Store, filenames: Sequence[str], problems: dict[str, str | None]) -> Gap | None:
+    """The gap of a pin one of whose wheels is unreadable or changed since it was stored."""
+    for filename in filenames:
+        if filename not in problems:  # each file is looked at once, whatever the targets
+            problems[filename] = wheel_problem(store.wheels / filename, store.state)
+        problem = problems[filename]
+        if problem is not None:
+            detail = problem.removeprefix(f"{filename}: ")
+            return Gap(
+                "corrupt",
+                f"wheels/{filename} is unreadable or corrupt: {detail.rstrip('.')}; "
+                "run `wheelmill build` again to replace it",
+            )
+    return None
+
+
 def _requirement(pin: Pin) -> str:
     extras = f"[{','.join(sorted(pin.extras))}]" if pin.extras else ""
     return f"{pin.name}{extras}=={pin.version}"
@@ -279,10 +301,12 @@ def verify_target(
     files: Mapping[tuple[NormalizedName, str], list[Path]],
     latest: Mapping[tuple[str, str, str], Attempt],
     skipped: Callable[[str], bool],
+    problems: dict[str, str | None] | None = None,
 ) -> TargetCoverage:
     results: list[PinCoverage] = []
     candidates: dict[str, PinCoverage] = {}
     by_name: dict[str, Pin] = {}
+    problems = {} if problems is None else problems
     for pin in pins:
         base = PinCoverage(pin.name, pin.version, target.name, COVERED)
         if not pin.applies_to(target.environment):
@@ -295,6 +319,10 @@ def verify_target(
             for path in present
             if target.tag_rank(parse_wheel_filename(path.name)[3]) is not None
         ]
+        damaged = _damaged(store, fitting, problems)
+        if damaged is not None:
+            results.append(replace(base, status=GAP, kind=damaged.kind, reason=damaged.reason))
+            continue
         if fitting:
             candidates[pin.name] = replace(base, wheel=fitting[0])
             by_name[pin.name] = pin
@@ -330,8 +358,11 @@ def verify(
     with contextlib.suppress(sqlite3.Error):
         if store.catalog_path.is_file():
             latest = Catalog(store.catalog_path).latest_attempts()
+    problems: dict[str, str | None] = {}
     covered = [
-        verify_target(pins, store, target, files=files, latest=latest, skipped=skipped)
+        verify_target(
+            pins, store, target, files=files, latest=latest, skipped=skipped, problems=problems
+        )
         for target in targets
     ]
     return VerifyReport(covered, time.monotonic() - started)

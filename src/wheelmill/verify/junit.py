@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..build.batch import NOT_APPLICABLE, SKIPPED, BuildReport, PinResult
+from ..build.results import NOT_APPLICABLE, SKIPPED, BuildReport, PinResult
 from ..outcomes import FAILURES
 from ..store.wheelhouse import write_atomic
 from .coverage import GAP, VerifyReport

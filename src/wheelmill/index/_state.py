@@ -1,0 +1,85 @@
+"""``publish``'s cache of what it last published (``.wheelmill/index-state.json``).
+
+Each published wheel's stamp (size, mtime, inode) and index row, project by
+project: a wheel whose stamp is unchanged is not read again. A wheel is only
+ever in the state after it was read whole and found intact (its sha256 the
+stored one, or every member's CRC for a wheel the store has no word on), so
+the format number changes whenever what "intact" means does: every wheel is
+then read once more.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from pathlib import Path
+from typing import Any
+
+from ..store.wheelhouse import write_atomic
+from ._pages import FileEntry
+
+STATE_FILE = "index-state.json"
+_STATE_MAGIC = "wheelmill-index-state"
+_STATE_FORMAT = "4"
+
+Stamp = list[int]  # size, mtime_ns, inode: a list, as the state's JSON has it
+_STAMP = slice(FileEntry._fields.index("size"), FileEntry._fields.index("inode") + 1)
+Row = list[Any]  # a FileEntry as the state file holds it
+
+
+class State:
+    """The publish cache: a header line (format, CRC-32 of the rest), then one line per
+    project: ``project<TAB>display name<TAB>{filename: stamp}<TAB>[row, …]``, the last two
+    in JSON, rows in page order (a stamp is ``[size, mtime_ns, inode]``).
+
+    A damaged or foreign file reads as no state at all (everything is read and written
+    again), never as a wrong index. Each run decodes only the stamps (all at once), and
+    a project's rows only when it changed; the other lines are saved as they were read.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.loaded = False
+        self.stamps: dict[str, Stamp] = {}  # filename -> stamp, for every published wheel
+        self.lines: dict[str, str] = {}  # project -> its line
+        self.names: dict[str, str] = {}  # project -> display name (the root pages)
+        try:
+            header, _, body = path.read_bytes().partition(b"\n")
+            magic, version, crc = header.decode("ascii").split()
+            if (magic, version, int(crc, 16)) != (_STATE_MAGIC, _STATE_FORMAT, zlib.crc32(body)):
+                return
+            lines = body.decode().split("\n") if body else []
+            # the rows (after "<TAB>[") stay undecoded, and uncopied
+            fields = [line[: line.index("\t[")].split("\t") for line in lines]
+            names = {project: display for project, display, _ in fields}
+            stamps = json.loads("{" + ",".join(stamps[1:-1] for _, _, stamps in fields) + "}")
+        except (OSError, ValueError):
+            return  # no or unreadable state
+        if len(names) != len(lines):
+            return
+        self.stamps, self.names = stamps, names
+        self.lines = dict(zip(names, lines))
+        self.loaded = True
+
+    def rows(self, project: str) -> list[Row]:
+        line = self.lines.get(project)
+        return [] if line is None else list(json.loads(line[line.index("\t[") + 1 :]))
+
+    def put(self, project: str, line: str, display: str) -> None:
+        self.lines[project] = line
+        self.names[project] = display
+
+    def drop(self, project: str) -> None:
+        self.lines.pop(project, None)
+        self.names.pop(project, None)
+
+    def save(self, tmp: Path) -> None:
+        body = "\n".join(self.lines[project] for project in sorted(self.lines)).encode()
+        header = f"{_STATE_MAGIC} {_STATE_FORMAT} {zlib.crc32(body):08x}\n".encode()
+        write_atomic(self.path, header + body, tmp_dir=tmp)
+
+
+def state_line(project: str, entries: list[FileEntry]) -> str:
+    stamps = {entry.filename: entry[_STAMP] for entry in entries}
+    rows = json.dumps(entries, separators=(",", ":"))
+    return f"{project}\t{entries[-1].display}\t{json.dumps(stamps, separators=(',', ':'))}\t{rows}"
