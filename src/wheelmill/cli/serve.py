@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..serve.server import serve
+from ..serve.server import Timeouts, serve
 from ._options import config_option, load, wheelhouse_option
 
 
@@ -21,12 +21,30 @@ from ._options import config_option, load, wheelhouse_option
     default=None,
     help="Worker processes sharing the socket. Default: the number of CPUs.",
 )
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(min=0.1, max=3600),
+    default=Timeouts.header,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time a client has to send each request head; then 408 and the connection closes.",
+)
+@click.option(
+    "--idle-timeout",
+    type=click.FloatRange(min=0.1, max=3600),
+    default=Timeouts.idle,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time a kept-alive connection may wait for the next request before it is closed.",
+)
 @config_option
 def command(
     wheelhouse: Path | None,
     host: str | None,
     port: int | None,
     workers: int | None,
+    header_timeout: float,
+    idle_timeout: float,
     config_path: Path | None,
 ) -> None:
     """Serve the published index read-only over HTTP.
@@ -39,6 +57,10 @@ def command(
 
     Stop it with Ctrl-C. Listening on another address than loopback exposes the
     wheelhouse to the network: put it behind a proxy with access control.
+
+    Each worker serves as many connections as its descriptor limit allows (less
+    a reserve); past that, a new connection replaces the one that has waited
+    longest for its client, or gets 503 when all are busy.
     """
     config = load(config_path).with_overrides(
         wheelhouse=wheelhouse, serve_host=host, serve_port=port
@@ -52,5 +74,7 @@ def command(
         host=config.serve_host,
         port=config.serve_port,
         workers=workers or os.cpu_count() or 1,
+        header_timeout=header_timeout,
+        idle_timeout=idle_timeout,
         ready=ready,
     )

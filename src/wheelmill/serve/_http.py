@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from ..index._pages import HTML_TYPE, JSON_TYPE
 
-MAX_HEAD = 16 * 1024
+MAX_HEAD = 16 * 1024  # the request line and headers together, whatever packets they came in
+#: Decimal numbers longer than this (leading zeros aside) are never read: 10**18 > any file.
+MAX_DIGITS = 18
 REASONS = {
     200: "OK",
     206: "Partial Content",
@@ -22,9 +24,11 @@ REASONS = {
     404: "Not Found",
     405: "Method Not Allowed",
     406: "Not Acceptable",
+    408: "Request Timeout",
     416: "Range Not Satisfiable",
     431: "Request Header Fields Too Large",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 #: The representations on offer, in the server's order of preference (PEP 691: JSON).
 _OFFERS = (
@@ -42,6 +46,18 @@ _NAMES = {
 }
 _QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
 _RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)", re.IGNORECASE)
+
+
+def number(digits: str) -> int | None:
+    """A non-negative decimal; ``None`` for anything else, or for more than 18 digits.
+
+    ``int()`` alone would accept ``+1``, ``1_0`` or non-ASCII digits, and spend
+    quadratic time on (or refuse) thousands of digits.
+    """
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= MAX_DIGITS else None
 
 
 class Unsatisfiable(Exception):
@@ -176,19 +192,22 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     if match is None:
         return None
     first, last = match.groups()
+    # a number too long to read is past the end of any file: as a first byte it cannot be
+    # satisfied, as a last byte or a suffix length it means "to the end" / "all of it"
     if not first:
         if not last:
             return None
-        length = int(last)
+        length = number(last)
         if length == 0:
             raise Unsatisfiable(header)
-        return max(0, size - length), size - 1
-    start = int(first)
-    if last and int(last) < start:
-        return None
-    if start >= size:
+        return (0 if length is None else max(0, size - length)), size - 1
+    start = number(first)
+    end = number(last) if last else None  # None: to the end (absent, or too long to read)
+    if last and end is not None and (start is None or end < start):
+        return None  # a reversed range is invalid, not unsatisfiable
+    if start is None or start >= size:
         raise Unsatisfiable(header)
-    return start, min(int(last), size - 1) if last else size - 1
+    return start, size - 1 if end is None else min(end, size - 1)
 
 
 _date: tuple[int, bytes] = (0, b"")

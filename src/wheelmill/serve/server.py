@@ -16,7 +16,9 @@ Index pages are content-negotiated on ``Accept`` (PEP 691): JSON for
 The server is asyncio-based, keeps connections alive, and can pre-fork workers
 that share one listening socket. It keeps small files, and the encoded head of
 each plain ``200``, in memory; one ``stat`` per request revalidates them, so a
-publish shows at once (see :mod:`wheelmill.serve._app`).
+publish shows at once (see :mod:`wheelmill.serve._app`). Each worker accepts within a
+connection cap set by its descriptor limit, and times out slow request heads and
+idle connections (see :mod:`wheelmill.serve._guard`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,9 +38,13 @@ from .._exceptions import ServeError, WheelhouseError
 # the in-memory size limit, re-exported where the tests (and users) look for it
 from ._app import _CACHE_LIMIT as _CACHE_LIMIT
 from ._app import IndexApp, Response, error, head_bytes
-from ._http import MAX_HEAD, Request, date_and_server, parse_head
+from ._guard import HEAD, IDLE, Acceptor, QuietLog, Watch, connection_cap, raise_descriptor_limit
+from ._guard import Timeouts as Timeouts  # serve()'s settings, for the CLI and BackgroundServer
+from ._http import MAX_HEAD, Request, date_and_server, number, parse_head
 
 _CLOSE = b"Connection: close\r\n\r\n"
+_TIMEOUT = error(408)
+_now = time.monotonic
 
 
 def _wire(response: Response, length: int, keep_alive: bool, body: bytes = b"") -> bytes:
@@ -47,22 +54,26 @@ def _wire(response: Response, length: int, keep_alive: bool, body: bytes = b"") 
 
 
 class _Connection(asyncio.Protocol):
-    def __init__(self, app: IndexApp, live: set[_Connection]) -> None:
+    def __init__(self, app: IndexApp, watch: Watch) -> None:
         self.app = app
-        self.live = live
+        self.watch = watch
         self.buffer = b""
         self.transport: asyncio.Transport | None = None
-        self.busy = False
+        self.busy = False  # streaming a file
+        self.paused = False  # the client reads slower than it asks: answer no more for now
+        self.throttled = False  # reading paused until the buffered requests are answered
         self.discard = 0  # bytes of a request body still to skip
         self.task: asyncio.Task[None] | None = None
+        self.waiting = 0  # what the watch times: HEAD, IDLE or nothing (0)
+        watch.live.add(self)  # it counts against the cap from now until connection_lost
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
-        self.live.add(self)
+        self.watch.wait(self, HEAD)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.live.discard(self)
+        self.watch.forget(self)
         if self.task is not None:
             self.task.cancel()
 
@@ -73,50 +84,92 @@ class _Connection(asyncio.Protocol):
         if self.transport is not None:
             self.transport.abort()
 
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
+    def expire(self, timed_out: bool) -> None:
+        """Close: the client took too long (a partial request gets a 408), or to make room."""
+        transport = self.transport
+        if transport is None:
+            return
+        if timed_out and (self.buffer or self.discard) and not transport.is_closing():
+            transport.write(_wire(_TIMEOUT, len(_TIMEOUT.body), False, _TIMEOUT.body))
+        if transport.get_write_buffer_size() or transport.is_closing():
+            transport.abort()  # unread responses are dropped, not waited for
+        else:
+            transport.close()
+
+    def pause_writing(self) -> None:
+        self.paused = True
+
+    def resume_writing(self) -> None:
+        self.paused = False
         if not self.busy:
             self._process()
 
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if not (self.busy or self.paused):
+            self._process()
+        elif len(self.buffer) > 4 * MAX_HEAD and self.transport is not None:
+            self.transport.pause_reading()  # nothing more until what is here is answered
+            self.throttled = True
+
     def _process(self) -> None:
         transport = self.transport
-        while transport is not None and not transport.is_closing():
-            if self.discard:
-                skipped = min(self.discard, len(self.buffer))
-                self.buffer, self.discard = self.buffer[skipped:], self.discard - skipped
+        buffer, at = self.buffer, 0
+        try:
+            while transport is not None and not transport.is_closing() and not self.paused:
                 if self.discard:
+                    skipped = min(self.discard, len(buffer) - at)
+                    at, self.discard = at + skipped, self.discard - skipped
+                    if self.discard:
+                        break
+                end = buffer.find(b"\r\n\r\n", at)
+                if end - at > MAX_HEAD or (end < 0 and len(buffer) - at > MAX_HEAD + 3):
+                    self._send(error(431), b"", keep_alive=False)  # however it was split
+                    break
+                if end < 0:
+                    break
+                if self.waiting == IDLE:  # Watch.done, inlined: every request comes by here
+                    del self.watch.idle[self]
+                    self.waiting = 0
+                elif self.waiting:
+                    self.watch.done(self)
+                request = parse_head(buffer[at:end])
+                at = end + 4
+                body_length = _body_length(request)
+                if request is None or body_length is None:
+                    self._send(error(400), error(400).body, keep_alive=False)
+                    break
+                try:
+                    response = self.app.respond(request)
+                except Exception:  # never let one request take the worker down
+                    response = error(500)
+                # a request body (no GET needs one) is skipped; a chunked one ends the connection
+                self.discard = body_length
+                keep = request.keep_alive and "transfer-encoding" not in request.headers
+                if response.file is not None:
+                    transport.write(_wire(response, response.count, keep))
+                    if request.method == "HEAD":
+                        if not keep:
+                            transport.close()
+                        continue
+                    self.busy = True
+                    self.task = asyncio.ensure_future(self._stream(response, keep))
                     return
-            end = self.buffer.find(b"\r\n\r\n")
-            if end < 0:
-                if len(self.buffer) > MAX_HEAD:
-                    self._send(error(431), b"", keep_alive=False)
-                return
-            head, self.buffer = self.buffer[:end], self.buffer[end + 4 :]
-            request = parse_head(head)
-            body_length = _body_length(request)
-            if request is None or body_length is None:
-                self._send(error(400), error(400).body, keep_alive=False)
-                return
-            try:
-                response = self.app.respond(request)
-            except Exception:  # never let one request take the worker down
-                response = error(500)
-            # a request body (no GET needs one) is skipped; a chunked one ends the connection
-            self.discard = body_length
-            keep = request.keep_alive and "transfer-encoding" not in request.headers
-            if response.file is not None:
-                transport.write(_wire(response, response.count, keep))
-                if request.method == "HEAD":
-                    if not keep:
-                        transport.close()
-                    continue
-                self.busy = True
-                self.task = asyncio.ensure_future(self._stream(response, keep))
-                return
-            body = b"" if request.method == "HEAD" else response.body
-            self._send(response, body, keep_alive=keep, length=len(response.body))
-            if not keep:
-                return
+                body = b"" if request.method == "HEAD" else response.body
+                self._send(response, body, keep_alive=keep, length=len(response.body))
+        finally:
+            self.buffer = buffer[at:] if at else buffer
+        if self.throttled and transport is not None and len(self.buffer) <= MAX_HEAD:
+            self.throttled = False
+            transport.resume_reading()
+        # waiting for the client: to send (the rest of) a request, or to read the responses
+        if (self.buffer or self.discard) and not self.paused:
+            self.watch.wait(self, HEAD)
+        elif self.waiting != IDLE:  # Watch.wait, inlined for the usual way back to idle
+            if self.waiting:
+                self.watch.done(self)
+            self.watch.idle[self] = _now()
+            self.waiting = IDLE
 
     def _send(
         self, response: Response, body: bytes, *, keep_alive: bool, length: int | None = None
@@ -131,6 +184,7 @@ class _Connection(asyncio.Protocol):
     async def _stream(self, response: Response, keep_alive: bool) -> None:
         assert self.transport is not None and response.file is not None
         loop = asyncio.get_running_loop()
+        self.watch.files += 1  # the file's descriptor counts against the cap
         try:
             with open(response.file, "rb") as stream:
                 await loop.sendfile(self.transport, stream, response.offset, response.count)
@@ -138,20 +192,20 @@ class _Connection(asyncio.Protocol):
             self.transport.close()
             return
         finally:
+            self.watch.files -= 1
             self.task = None
         self.busy = False
         if not keep_alive:
             self.transport.close()
-        elif self.buffer:
-            self._process()
+        self._process()
 
 
 def _body_length(request: Request | None) -> int | None:
     """The length of the request's body (0 if none); ``None`` if it cannot be known."""
     if request is None:
         return None
-    value = request.headers.get("content-length", "0").strip()
-    return int(value) if value.isascii() and value.isdigit() else None
+    value = request.headers.get("content-length")
+    return 0 if value is None else number(value.strip())
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -170,30 +224,43 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-async def _serve_socket(app: IndexApp, sock: socket.socket, stop: asyncio.Event) -> None:
+async def _serve_socket(
+    app: IndexApp, sock: socket.socket, stop: asyncio.Event, timeouts: Timeouts
+) -> None:
     loop = asyncio.get_running_loop()
-    live: set[_Connection] = set()
-    server = await loop.create_server(lambda: _Connection(app, live), sock=sock)
+    quiet = QuietLog()
+
+    def report(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+        # asyncio's own error reports (with a traceback): a few, not a flood
+        topic = str(context.get("message", "event loop error"))
+        quiet.warning(topic, f"{topic}: {context.get('exception', '')}")
+
+    loop.set_exception_handler(report)
+    watch = Watch(timeouts, connection_cap(), quiet)
+    acceptor = Acceptor(sock, lambda: _Connection(app, watch), watch)
+    acceptor.start()
+    watch.start()
     try:
         await stop.wait()
     finally:
-        server.close()
-        # idle keep-alive connections would hold the server open (and leak their sockets)
+        acceptor.stop()
+        watch.stop()
+        # idle keep-alive connections would hold the loop open (and leak their sockets)
+        live = [c for c in watch.live if isinstance(c, _Connection)]
         streams = [c.task for c in live if c.task is not None]
-        for connection in list(live):
+        for connection in live:
             connection.abort()
         await asyncio.gather(*streams, return_exceptions=True)
         await asyncio.sleep(0)  # let the transports' close callbacks run
-        await server.wait_closed()
 
 
-def _run_worker(app: IndexApp, sock: socket.socket) -> None:
+def _run_worker(app: IndexApp, sock: socket.socket, timeouts: Timeouts) -> None:
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        await _serve_socket(app, sock, stop)
+        await _serve_socket(app, sock, stop, timeouts)
 
     asyncio.run(main())
 
@@ -215,16 +282,25 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     workers: int = 1,
+    header_timeout: float = Timeouts.header,
+    idle_timeout: float = Timeouts.idle,
     ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve ``wheelhouse`` until SIGINT/SIGTERM; ``ready`` gets the index URL once bound."""
+    """Serve ``wheelhouse`` until SIGINT/SIGTERM; ``ready`` gets the index URL once bound.
+
+    A client has ``header_timeout`` seconds to send each request head, and a
+    keep-alive connection may stay ``idle_timeout`` seconds between requests
+    (see :mod:`wheelmill.serve._guard`).
+    """
     check_wheelhouse(wheelhouse)
+    timeouts = Timeouts(header_timeout, idle_timeout)
     app = IndexApp(wheelhouse)
     sock = _listen(host, port)
+    raise_descriptor_limit()  # each worker serves up to (its limit - a reserve) connections
     if ready is not None:
         ready(_index_url(host, sock.getsockname()[1]))
     if workers <= 1:
-        _run_worker(app, sock)
+        _run_worker(app, sock, timeouts)
         return
     children: list[int] = []
     died: tuple[int, int] | None = None
@@ -235,7 +311,7 @@ def serve(
             pid = os.fork()
             if pid == 0:  # pragma: no cover - runs in the child
                 try:
-                    _run_worker(app, sock)
+                    _run_worker(app, sock, timeouts)
                 finally:
                     os._exit(0)
             children.append(pid)
@@ -277,8 +353,15 @@ def _wait_children(children: list[int]) -> tuple[int, int] | None:
 class BackgroundServer:
     """A server on a thread of this process (tests, ``wheelmill run --serve``)."""
 
-    def __init__(self, wheelhouse: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        wheelhouse: Path,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        timeouts: Timeouts | None = None,
+    ) -> None:
         check_wheelhouse(wheelhouse)
+        self.timeouts = timeouts or Timeouts()
         self.app = IndexApp(wheelhouse)
         self.sock = _listen(host, port)
         self.port: int = self.sock.getsockname()[1]
@@ -293,7 +376,7 @@ class BackgroundServer:
             self._loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()
             self._started.set()
-            await _serve_socket(self.app, self.sock, self._stop)
+            await _serve_socket(self.app, self.sock, self._stop, self.timeouts)
 
         try:
             asyncio.run(main())
