@@ -18,11 +18,13 @@ from .build.batch import BuildEvents, BuildReport, prebuild
 from .config import Config
 from .diagnose.remedy import LazyRules
 from .lockfile import read_lock
+from .store.team import open_store
 from .store.wheelhouse import Store
 from .target import Target, resolve_targets
 
 if TYPE_CHECKING:  # publishing and locking load only when a job needs them
     from .build.reproduce import Reproduction
+    from .build.shard import Shard
     from .index.publish import PublishReport
     from .lockfile.resolve import LockResult
 
@@ -88,6 +90,16 @@ class BuildRun:
         return not self.report.failures
 
 
+def store_of(config: Config) -> Store:
+    """The config's wheelhouse, in front of its shared store (``store``) if it has one."""
+    return open_store(
+        config.wheelhouse,
+        config.store,
+        endpoint_url=config.store_endpoint_url,
+        lease_seconds=config.store_lease_seconds,
+    )
+
+
 def targets_for(config: Config) -> list[Target]:
     """The config's targets, interpreters found relative to the config file."""
     return resolve_targets(config.targets, base=config.source.parent if config.source else None)
@@ -104,14 +116,16 @@ def build_lock(
     force: bool = False,
     cancel: Cancel | None = None,
     check_reproducible: bool = False,
+    shard: Shard | None = None,
 ) -> BuildRun:
     """Settle every pin of ``lock`` for the config's targets, in its wheelhouse, with its
     settings: ``wheelmill build``. ``check_reproducible`` builds every pin built from
-    source once more and compares the bytes. ``targets`` default to the config's."""
+    source once more and compares the bytes. ``targets`` default to the config's;
+    ``shard`` keeps one share of the (pin x target) work."""
     targets = list(targets) if targets is not None else targets_for(config)
     report = prebuild(
         read_lock(lock),
-        Store(config.wheelhouse),
+        store_of(config),
         targets=targets,
         settings=config.settings_for,
         index_url=config.index_url,
@@ -122,6 +136,9 @@ def build_lock(
         remediate=remediate and config.build.remediate,
         force=force,
         cancel=cancel,
+        select=(lambda pin, target: shard.takes(pin.name, pin.version, target.name))
+        if shard
+        else (lambda pin, target: True),
     )
     if not check_reproducible:
         return BuildRun(report)

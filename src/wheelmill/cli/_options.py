@@ -42,6 +42,16 @@ def wheelhouse_option(function: F) -> F:
     )(function)
 
 
+def store_option(function: F) -> F:
+    return click.option(
+        "--store",
+        metavar="s3://BUCKET/PREFIX",
+        help="The team's shared object store; the wheelhouse is then its local cache. "
+        "Endpoint: `store_endpoint_url` in the config or AWS_ENDPOINT_URL; credentials: "
+        "the standard AWS chain. Default: `store` from the config.",
+    )(function)
+
+
 def existing_wheelhouse(root: Path) -> Path:
     """``root`` if it is a wheelhouse (it has ``wheels/`` or wheelmill's state), else a
     :class:`WheelhouseError`: commands that only read one never create it."""
