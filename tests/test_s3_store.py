@@ -73,6 +73,19 @@ def test_bad_shard_is_a_usage_error(text: str, tmp_path: Path) -> None:
     assert "--shard" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_gc_on_a_store_says_what_to_do(tmp_path: Path) -> None:
+    lock = tmp_path / "requirements.txt"
+    lock.write_text("")
+    done = subprocess.run(
+        [*WHEELMILL, "gc", "-w", str(tmp_path), "--keep", str(lock), "--store", "s3://b/p"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "wheelmill sync" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_lease_excludes_then_expires(tmp_path: Path) -> None:
     remote = DirectoryRemote(tmp_path / "bucket")
     first = Lease(remote, "k", ttl=0.6)
@@ -287,6 +300,27 @@ def test_publish_into_the_bucket_and_pip_installs_from_it(
     )  # fmt: skip
     assert installed.returncode == 0, installed.stdout + installed.stderr
     assert "Successfully installed alpha-1.0 beta-1.0" in installed.stdout
+    # export against the store (through a fresh mirror): hashes of the store's own wheels.
+    hashed = tmp_path / "requirements.binary.txt"
+    exported = wheelmill(
+        server, "export", str(lock), "--config", str(cfg), "--store", store,
+        "-w", str(tmp_path / "mirror"), "-o", str(hashed),
+    )  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    strict = subprocess.run(
+        [
+            str(fresh_venv), "-m", "pip", "install", "--force-reinstall", "--require-hashes",
+            "--only-binary", ":all:", "--no-index", "--find-links", f"{base}/find-links.html",
+            "-r", str(hashed),
+        ],
+        env=client_env(), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert strict.returncode == 0, strict.stdout + strict.stderr
+    verified = wheelmill(
+        server, "verify", str(lock), "--config", str(cfg), "--store", store,
+        "-w", str(tmp_path / "mirror2"),
+    )  # fmt: skip
+    assert verified.returncode == 0, verified.stdout + verified.stderr
 
 
 @needs_weed

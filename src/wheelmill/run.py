@@ -18,7 +18,7 @@ from .build.batch import BuildEvents, BuildReport, prebuild
 from .config import Config
 from .diagnose.remedy import LazyRules
 from .lockfile import read_lock
-from .store.team import open_store
+from .store.team import TeamStore, open_store
 from .store.wheelhouse import Store
 from .target import Target, resolve_targets
 
@@ -100,6 +100,17 @@ def store_of(config: Config) -> Store:
     )
 
 
+def mirror_store(config: Config) -> None:
+    """Mirror the config's store into its wheelhouse (``wheelmill sync``); a corrupted
+    object is left out (``sync`` and ``publish`` report it)."""
+    from .store.mirror import sync
+    from .store.team import TeamStore
+
+    store = store_of(config)
+    if isinstance(store, TeamStore):
+        sync(store)
+
+
 def targets_for(config: Config) -> list[Target]:
     """The config's targets, interpreters found relative to the config file."""
     return resolve_targets(config.targets, base=config.source.parent if config.source else None)
@@ -179,5 +190,11 @@ def run_pipeline(
         force=force,
         cancel=cancel,
     )
-    published = publish(Store(config.wheelhouse))
+    store = store_of(config)
+    if isinstance(store, TeamStore):  # the index goes into the team's store too
+        from .index.bucket import publish_store
+
+        published = publish_store(store).publish
+    else:
+        published = publish(store)
     return RunReport(lock=lock, locked=locked, build=built.report, publish=published)

@@ -19,7 +19,6 @@ from ._options import (
     junit_option,
     load,
     remediation_options,
-    store_option,
     target_option,
     targets_of,
     verbosity_options,
@@ -37,7 +36,6 @@ from ._render import (
 @click.command("build")
 @click.argument("lock", type=click.Path(dir_okay=False, path_type=Path))
 @wheelhouse_option
-@store_option
 @click.option(
     "--shard",
     metavar="I/N",
@@ -66,7 +64,6 @@ from ._render import (
 def command(
     lock: Path,
     wheelhouse: Path | None,
-    store: str | None,
     shard: str | None,
     jobs: int | None,
     chosen_targets: tuple[str, ...],
@@ -103,9 +100,7 @@ def command(
     Exit codes: 0 all pins settled; 1 at least one pin failed (the others are
     still built); 2 usage or configuration error.
     """
-    config = load(config_path).with_overrides(
-        wheelhouse=wheelhouse, store=store, jobs=jobs, index_url=index_url
-    )
+    config = load(config_path).with_overrides(wheelhouse=wheelhouse, jobs=jobs, index_url=index_url)
     parts = Shard.parse(shard) if shard else None
     targets = targets_of(config, chosen_targets) if chosen_targets else None
     with Progress(enabled=not (quiet or as_json)) as progress, stop_on_ctrl_c(progress) as cancel:

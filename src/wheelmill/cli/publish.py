@@ -17,7 +17,6 @@ from ._options import (
     existing_wheelhouse,
     json_option,
     load,
-    store_option,
     verbosity_options,
     wheelhouse_option,
 )
@@ -26,13 +25,11 @@ from ._render import emit_json, exit_with, print_publish
 
 @click.command("publish")
 @wheelhouse_option
-@store_option
 @config_option
 @json_option
 @verbosity_options
 def command(
     wheelhouse: Path | None,
-    store: str | None,
     config_path: Path | None,
     as_json: bool,
     quiet: bool,
@@ -59,7 +56,7 @@ def command(
 
     Exit codes: 0 published; 1 some wheel was rejected (corrupted); 2 usage.
     """
-    config = load(config_path).with_overrides(wheelhouse=wheelhouse, store=store)
+    config = load(config_path).with_overrides(wheelhouse=wheelhouse)
     if config.store:
         target = store_of(config)
         assert isinstance(target, TeamStore)

@@ -10,18 +10,15 @@ from .._exceptions import ConfigError
 from ..run import store_of
 from ..store.mirror import sync
 from ..store.team import TeamStore
-from ._options import config_option, load, store_option, verbosity_options, wheelhouse_option
+from ._options import config_option, load, verbosity_options, wheelhouse_option
 from ._render import exit_with
 
 
 @click.command("sync")
 @wheelhouse_option
-@store_option
 @config_option
 @verbosity_options
-def command(
-    wheelhouse: Path | None, store: str | None, config_path: Path | None, quiet: bool, verbose: int
-) -> None:
+def command(wheelhouse: Path | None, config_path: Path | None, quiet: bool, verbose: int) -> None:
     """Mirror the team's store (--store) into the local wheelhouse (--wheelhouse).
 
     \b
@@ -33,7 +30,7 @@ def command(
 
     Exit codes: 0 mirrored; 1 some object was corrupted or missing; 2 usage.
     """
-    config = load(config_path).with_overrides(wheelhouse=wheelhouse, store=store)
+    config = load(config_path).with_overrides(wheelhouse=wheelhouse)
     if not config.store:
         raise ConfigError("nothing to sync from: pass --store s3://BUCKET/PREFIX (or set `store`)")
     target = store_of(config)
