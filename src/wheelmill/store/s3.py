@@ -42,7 +42,7 @@ class S3Remote:
             from botocore.config import Config
         except ImportError:
             raise ConfigError(
-                f"{url}: an S3 store needs boto3; pip install 'wheelmill[s3]'"
+                f"{url}: an S3 store needs boto3; install wheelmill with its s3 extra"
             ) from None
         config = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
         self._client: Any = boto3.session.Session().client(
