@@ -78,6 +78,9 @@ class Config:
     rules: tuple[Path, ...] = ()
     packages: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     source: Path | None = None
+    store: str | None = None  # s3://bucket/prefix: the team's shared store
+    store_endpoint_url: str | None = None
+    store_lease_seconds: float = 300.0
 
     def settings_for(self, name: str) -> BuildSettings:
         """The build settings of one package: ``[build]`` with its override applied."""
@@ -203,6 +206,9 @@ _TOP: dict[str, Callable[[object, str], Any]] = {
     "resolver": _choice(RESOLVERS),
     "targets": _targets,
     "rules": _paths,
+    "store": _string,
+    "store_endpoint_url": _string,
+    "store_lease_seconds": _number,
 }
 _PACKAGE: dict[str, Callable[[object, str], Any]] = {
     "env": _str_table,
@@ -284,6 +290,9 @@ def parse_config(data: Mapping[str, object], path: Path) -> Config:
         rules=tuple(_under(base, directory) for directory in top.get("rules", ())),
         packages=packages,
         source=path,
+        store=top.get("store"),
+        store_endpoint_url=top.get("store_endpoint_url"),
+        store_lease_seconds=top.get("store_lease_seconds", 300.0),
     )
 
 

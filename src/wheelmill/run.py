@@ -19,11 +19,13 @@ from .build.results import BuildEvents, BuildReport
 from .config import Config
 from .diagnose.remedy import LazyRules
 from .lockfile import read_lock
+from .store.team import TeamStore, open_store
 from .store.wheelhouse import Store
 from .target import Target, resolve_targets
 
 if TYPE_CHECKING:  # publishing and locking load only when a job needs them
     from .build.reproduce import Reproduction
+    from .build.shard import Shard
     from .index.publish import PublishReport
     from .lockfile.resolve import LockResult
 
@@ -89,6 +91,27 @@ class BuildRun:
         return not self.report.failures
 
 
+def store_of(config: Config) -> Store:
+    """The config's wheelhouse, in front of its shared store (``store``) if it has one."""
+    return open_store(
+        config.wheelhouse,
+        config.store,
+        endpoint_url=config.store_endpoint_url,
+        lease_seconds=config.store_lease_seconds,
+    )
+
+
+def mirror_store(config: Config) -> None:
+    """Mirror the config's store into its wheelhouse (``wheelmill sync``); a corrupted
+    object is left out (``sync`` and ``publish`` report it)."""
+    from .store.mirror import sync
+    from .store.team import TeamStore
+
+    store = store_of(config)
+    if isinstance(store, TeamStore):
+        sync(store)
+
+
 def targets_for(config: Config) -> list[Target]:
     """The config's targets, interpreters found relative to the config file."""
     return resolve_targets(config.targets, base=config.source.parent if config.source else None)
@@ -106,14 +129,16 @@ def build_lock(
     cancel: Cancel | None = None,
     check_reproducible: bool = False,
     verify: bool = False,
+    shard: Shard | None = None,
 ) -> BuildRun:
     """Settle every pin of ``lock`` for the config's targets, in its wheelhouse, with its
     settings: ``wheelmill build``. ``check_reproducible`` builds every pin built from
-    source once more and compares the bytes. ``targets`` default to the config's."""
+    source once more and compares the bytes. ``targets`` default to the config's;
+    ``shard`` keeps one share of the (pin x target) work."""
     targets = list(targets) if targets is not None else targets_for(config)
     report = prebuild(
         read_lock(lock),
-        Store(config.wheelhouse),
+        store_of(config),
         targets=targets,
         settings=config.settings_for,
         index_url=config.index_url,
@@ -125,6 +150,9 @@ def build_lock(
         force=force,
         cancel=cancel,
         verify=verify,
+        select=(lambda pin, target: shard.takes(pin.name, pin.version, target.name))
+        if shard
+        else (lambda pin, target: True),
     )
     if not check_reproducible:
         return BuildRun(report)
@@ -165,5 +193,11 @@ def run_pipeline(
         force=force,
         cancel=cancel,
     )
-    published = publish(Store(config.wheelhouse))
+    store = store_of(config)
+    if isinstance(store, TeamStore):  # the index goes into the team's store too
+        from .index.bucket import publish_store
+
+        published = publish_store(store).publish
+    else:
+        published = publish(store)
     return RunReport(lock=lock, locked=locked, build=built.report, publish=published)

@@ -3,6 +3,7 @@
 It needs nothing installed, so a build of it runs offline in well under a second.
 ``make_sdist`` puts this file into every sample sdist as ``sample_backend.py``.
 ``SAMPLE_SLEEP`` (seconds) makes a build slow enough to be killed mid-way;
+``SAMPLE_HOLD`` (a path) makes it wait as long as that file exists;
 ``SAMPLE_TAG`` gives the wheel another tag (a "compiled" wheel);
 ``SAMPLE_BROKEN_IMPORT`` makes the module raise when imported;
 ``SAMPLE_ALLOCATE_MB`` makes the build allocate that much memory;
@@ -43,6 +44,8 @@ def _record_line(name, data):
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     time.sleep(float(os.environ.get("SAMPLE_SLEEP", "0")))
+    while os.environ.get("SAMPLE_HOLD") and os.path.exists(os.environ["SAMPLE_HOLD"]):
+        time.sleep(0.1)
     hog = bytearray(int(os.environ.get("SAMPLE_ALLOCATE_MB", "0")) * 1024 * 1024)
     tag = os.environ.get("SAMPLE_TAG", "py3-none-any")
     dist = f"{NAME}-{VERSION}.dist-info"

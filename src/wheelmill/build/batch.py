@@ -62,7 +62,8 @@ def _settled(ctx: Context, key: str) -> PinResult | None:
     if ctx.store.is_current(record, verify=ctx.verify):
         assert record is not None and record.wheel is not None
         compiled = record.source == "built" and not is_pure(record.wheel)
-        if not compiled or not record.toolchain or record.toolchain == ctx.toolchain:
+        same = ctx.store.team or record.toolchain == ctx.toolchain  # a team: any builder's
+        if not compiled or not record.toolchain or same:
             return _result(record, CACHED)
         return None  # built with another compiler than today's: rebuild
     if record is not None and record.status == "failed" and not ctx.retry_failed:
@@ -99,7 +100,7 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
         return done
     # One lock per pin, whatever the target: a pure wheel built for the first
     # target is then found by the others instead of being built again.
-    with ctx.store.lock(shared_key):
+    with ctx.store.claim(shared_key, ctx.cancel.check):
         done = _settled(ctx, key)  # another builder may have finished it meanwhile
         if done is not None:
             return done
@@ -172,6 +173,7 @@ def prebuild(
     force: bool = False,
     cancel: Cancel | None = None,
     verify: bool = False,
+    select: Callable[[Pin, Target], bool] = lambda pin, target: True,
 ) -> BuildReport:
     """Settle every pin for every target; returns when all are done, failures included.
 
@@ -181,14 +183,14 @@ def prebuild(
     when that changed (or with ``verify``), while its sha256 is; a changed
     wheel is fetched or built again, and replaced.
     ``cancel.request()`` from another thread or a signal handler stops the run:
-    then this raises :class:`~wheelmill._cancel.Cancelled` once running builds ended.
-    """
+    then this raises :class:`~wheelmill._cancel.Cancelled` once running builds ended;
+    ``select`` keeps only some (pin, target) pairs (``build --shard``)."""
     sink = events or _NoEvents()
     cancel = cancel or Cancel()
     started = time.monotonic()
     store.create()
     results: list[PinResult] = []
-    sink.begin(len(pins) * len(targets))
+    sink.begin(sum(select(pin, target) for pin in pins for target in targets))
     settings_for = settings if callable(settings) else (lambda name: settings)
     # Shared with other builds; `gc` takes it exclusively, so it never removes files
     # a running build is writing or about to report.
@@ -210,11 +212,12 @@ def prebuild(
             # A pin's targets run in order, in one job: a pure-Python wheel built
             # for the first target is then simply found by the others.
             outcomes: list[PinResult] = []
-            if cancel.requested:
+            mine = [target for target in targets if select(pin, target)]
+            if cancel.requested or not mine:
                 return outcomes
             sink.pin_started(pin)
             with working_for(cancel), cancel.job():
-                for target in targets:
+                for target in mine:
                     try:
                         cancel.check()
                         outcome = settle_pin(ctx, pin, target)

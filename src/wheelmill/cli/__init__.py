@@ -26,6 +26,7 @@ _COMMANDS = {
     "build": "build",
     "publish": "publish",
     "serve": "serve",
+    "sync": "sync",
     "run": "run",
     "verify": "verify",
     "export": "export",

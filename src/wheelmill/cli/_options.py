@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .._exceptions import WheelhouseError
+from .._exceptions import ConfigError, WheelhouseError
 from ..config import DEFAULT_CONFIG, Config, load_config
 from ..store.wheelhouse import STATE
 from ..target import Target, resolve_targets
@@ -32,7 +32,27 @@ def _not_a_file(ctx: click.Context, param: click.Parameter, value: Path | None) 
     return value
 
 
+_STORE = "wheelmill.store"
+#: Commands that read a wheelhouse: with --store they work on the store's local mirror.
+_MIRRORED = {"verify", "export", "failures", "show", "rules", "serve"}
+
+
+def _remember_store(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    ctx.meta[_STORE] = value
+
+
 def wheelhouse_option(function: F) -> F:
+    """``--wheelhouse`` and ``--store``: :func:`load` applies the store to the config."""
+    function = click.option(
+        "--store",
+        metavar="s3://BUCKET/PREFIX",
+        expose_value=False,
+        callback=_remember_store,
+        help="The team's shared object store; the wheelhouse is then its local cache "
+        "(commands that only read it work on a fresh mirror). Endpoint: "
+        "`store_endpoint_url` or AWS_ENDPOINT_URL; credentials: the standard AWS chain. "
+        "Default: `store` from the config.",
+    )(function)
     return click.option(
         "--wheelhouse",
         "-w",
@@ -137,9 +157,30 @@ def targets_of(config: Config, chosen: tuple[str, ...]) -> list[Target]:
 
 
 def load(config_path: Path | None) -> Config:
-    """The explicit config, else ``config/wheelmill.toml`` if present, else defaults."""
+    """The explicit config, else ``config/wheelmill.toml`` if present, else defaults;
+    with ``--store`` applied (and, for a command that reads the wheelhouse, the store
+    mirrored into it first)."""
     if config_path is not None:
-        return load_config(config_path)
-    if DEFAULT_CONFIG.is_file():
-        return load_config(DEFAULT_CONFIG)
-    return Config()
+        config = load_config(config_path)
+    elif DEFAULT_CONFIG.is_file():
+        config = load_config(DEFAULT_CONFIG)
+    else:
+        config = Config()
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return config
+    # The command applies --wheelhouse again; the mirror must go there already.
+    config = config.with_overrides(
+        store=ctx.meta.get(_STORE), wheelhouse=ctx.params.get("wheelhouse")
+    )
+    if config.store and ctx.info_name == "gc":
+        raise ConfigError(
+            "gc does not prune a store yet: run `wheelmill sync` and gc the local mirror, "
+            "and expire old objects with a bucket lifecycle rule"
+        )
+    if config.store and ctx.info_name in _MIRRORED and not ctx.meta.get(_STORE + ".synced"):
+        from ..run import mirror_store
+
+        ctx.meta[_STORE + ".synced"] = True
+        mirror_store(config)
+    return config

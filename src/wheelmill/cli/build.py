@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..build.shard import Shard
 from ..run import build_lock
 from ..verify.junit import build_cases, write_junit
 from ._interrupt import stop_on_ctrl_c
@@ -35,6 +36,11 @@ from ._render import (
 @click.command("build")
 @click.argument("lock", type=click.Path(dir_okay=False, path_type=Path))
 @wheelhouse_option
+@click.option(
+    "--shard",
+    metavar="I/N",
+    help="Build only shard I of N of the (pin x target) work (a CI matrix job each).",
+)
 @jobs_option
 @target_option
 @index_option
@@ -64,6 +70,7 @@ from ._render import (
 def command(
     lock: Path,
     wheelhouse: Path | None,
+    shard: str | None,
     jobs: int | None,
     chosen_targets: tuple[str, ...],
     index_url: str | None,
@@ -94,10 +101,16 @@ def command(
     or mtime moved, or always with --verify) is fetched or built again.
 
     \b
+    With --store s3://BUCKET/PREFIX the team's object store is the cache: a key
+    any builder settled there is cached; a key to build is leased, so two
+    builders never build it at once; its wheel and record go to the store.
+
+    \b
     Exit codes: 0 all pins settled; 1 at least one pin failed (the others are
     still built); 2 usage or configuration error.
     """
     config = load(config_path).with_overrides(wheelhouse=wheelhouse, jobs=jobs, index_url=index_url)
+    parts = Shard.parse(shard) if shard else None
     targets = targets_of(config, chosen_targets) if chosen_targets else None
     with Progress(enabled=not (quiet or as_json)) as progress, stop_on_ctrl_c(progress) as cancel:
         built = build_lock(
@@ -111,6 +124,7 @@ def command(
             cancel=cancel,
             check_reproducible=check_reproducible_flag,
             verify=verify,
+            shard=parts,
         )
     report, reproductions = built.report, built.reproductions
     if junit_path is not None:

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import click
 
+from ..index.bucket import publish_store
 from ..index.publish import publish
+from ..run import store_of
+from ..store.team import TeamStore
 from ..store.wheelhouse import Store
 from ._json import publish_json
 from ._options import (
@@ -59,11 +62,20 @@ def command(
       pip install --only-binary :all: --index-url file://$PWD/DIR/simple/ …
       pip install --only-binary :all: --no-index --find-links DIR/wheels …
 
+    With --store s3://BUCKET/PREFIX the store is mirrored into DIR first (every
+    wheel checked against its record's hash), and the index is written into
+    the bucket too: .metadata files, then project pages, then the root pages
+    and a flat find-links.html.
+
     Exit codes: 0 published; 1 some wheel was rejected (corrupted); 2 usage.
     """
     config = load(config_path).with_overrides(wheelhouse=wheelhouse)
-    store = Store(existing_wheelhouse(config.wheelhouse))
-    report = publish(store, verify=verify)
+    if config.store:
+        target = store_of(config)
+        assert isinstance(target, TeamStore)
+        report = publish_store(target).publish
+    else:
+        report = publish(Store(existing_wheelhouse(config.wheelhouse)), verify=verify)
     if as_json:
         emit_json(publish_json(report))
     elif not quiet or report.rejected:

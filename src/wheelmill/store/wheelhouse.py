@@ -29,7 +29,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from stat import S_ISREG
@@ -87,6 +87,9 @@ def write_atomic(path: Path, data: bytes, *, tmp_dir: Path | None = None) -> Non
 class Store:
     """A wheelhouse directory; every path wheelmill writes is derived from here."""
 
+    #: Whether builds share it with other machines (:class:`~wheelmill.store.team.TeamStore`).
+    team = False
+
     def __init__(self, root: Path) -> None:
         # Absolute: builds and checks run subprocesses in other working directories.
         root = root.absolute()
@@ -126,6 +129,13 @@ class Store:
 
     def lock(self, name: str) -> FileLock:
         return FileLock(str(self.locks / f"{name}.lock"))
+
+    def claim(
+        self, name: str, check: Callable[[], None] | None = None
+    ) -> contextlib.AbstractContextManager[object]:
+        """Held while settling the key ``name``: one builder at a time (here, a file lock;
+        ``check`` is called while waiting, to stop on request)."""
+        return self.lock(name)
 
     @contextlib.contextmanager
     def building(self) -> Iterator[None]:

@@ -1,0 +1,34 @@
+"""``publish --store``: the static index, written into the team's object store.
+
+The store is mirrored into the local wheelhouse first (:func:`~wheelmill.store.wheelhouse.mirror.sync`,
+every wheel hash-checked against its record), the index is published there as
+usual, with every local wheel the store does not hold left out, and the pages
+are uploaded after the wheels and ``.metadata`` files they link
+(:func:`~wheelmill.store.wheelhouse.mirror.push_index`). An object whose hash differs from
+its record is reported as rejected and never linked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..store.wheelhouse.mirror import SyncReport, push_index, sync
+from ..store.wheelhouse.team import TeamStore
+from .publish.publish import PublishReport, publish
+
+
+@dataclass(frozen=True)
+class StorePublication:
+    publish: PublishReport
+    sync: SyncReport
+    uploaded: int
+
+
+def publish_store(store: TeamStore) -> StorePublication:
+    """Mirror, publish locally, then upload the index into the store."""
+    synced = sync(store)
+    outside = [path.name for path in store.wheels.glob("*.whl") if path.name not in synced.wheels]
+    report = publish(store, exclude=outside)
+    report.rejected.update(synced.corrupted)
+    good = {name: digest for name, digest in synced.wheels.items() if name not in report.rejected}
+    return StorePublication(report, synced, push_index(store, good))
