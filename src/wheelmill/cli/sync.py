@@ -8,8 +8,8 @@ import click
 
 from .._exceptions import ConfigError
 from ..run import store_of
-from ..store.wheelhouse.mirror import sync
-from ..store.wheelhouse.team import TeamStore
+from ..store.mirror import sync
+from ..store.team import TeamStore
 from ._options import config_option, load, verbosity_options, wheelhouse_option
 from ._render import exit_with
 

@@ -1,10 +1,10 @@
 """``publish --store``: the static index, written into the team's object store.
 
-The store is mirrored into the local wheelhouse first (:func:`~wheelmill.store.wheelhouse.mirror.sync`,
+The store is mirrored into the local wheelhouse first (:func:`~wheelmill.store.mirror.sync`,
 every wheel hash-checked against its record), the index is published there as
 usual, with every local wheel the store does not hold left out, and the pages
 are uploaded after the wheels and ``.metadata`` files they link
-(:func:`~wheelmill.store.wheelhouse.mirror.push_index`). An object whose hash differs from
+(:func:`~wheelmill.store.mirror.push_index`). An object whose hash differs from
 its record is reported as rejected and never linked.
 """
 
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..store.wheelhouse.mirror import SyncReport, push_index, sync
-from ..store.wheelhouse.team import TeamStore
-from .publish.publish import PublishReport, publish
+from ..store.mirror import SyncReport, push_index, sync
+from ..store.team import TeamStore
+from .publish import PublishReport, publish
 
 
 @dataclass(frozen=True)

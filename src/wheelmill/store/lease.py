@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 
-from .wheelhouse.remote import PreconditionFailed, Remote
+from .remote import PreconditionFailed, Remote
 
 #: How long a lease lives without a heartbeat (``store_lease_seconds`` in the config).
 DEFAULT_TTL = 300.0

@@ -23,10 +23,10 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from .wheelhouse.attempt import Attempt
-from .wheelhouse.remote import etag_of
-from .wheelhouse.team import TeamStore
-from .wheelhouse.wheelhouse import sha256_file, write_atomic
+from .attempt import Attempt
+from .remote import etag_of
+from .team import TeamStore
+from .wheelhouse import sha256_file, write_atomic
 
 _SYNCED = "synced-attempts.txt"
 _TYPES = {".html": "text/html", ".json": "application/vnd.pypi.simple.v1+json"}
@@ -92,7 +92,7 @@ def _mirror_wheel(store: TeamStore, filename: str, sha256: str) -> str:
 
 def _import_attempts(store: TeamStore) -> int:
     """Add the store's attempts not seen before to the local catalog."""
-    from .wheelhouse.catalog import Catalog
+    from .catalog import Catalog
 
     seen_path = store.state / _SYNCED
     seen = set(seen_path.read_text().split()) if seen_path.is_file() else set()

@@ -3,7 +3,7 @@
 wheelmill coordinates builders through the object store alone, with the two
 conditional writes S3 offers: create only (``If-None-Match: *``) and replace
 only an unchanged object (``If-Match: <etag>``). :class:`Remote` is all the
-rest of wheelmill sees; :class:`~wheelmill.store.wheelhouse.s3.S3Remote` speaks S3 (AWS,
+rest of wheelmill sees; :class:`~wheelmill.store.s3.S3Remote` speaks S3 (AWS,
 MinIO, R2, Ceph, SeaweedFS) and :class:`DirectoryRemote` keeps the same
 semantics in a local directory (tests of the logic, a shared file system).
 

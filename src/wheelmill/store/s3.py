@@ -1,4 +1,4 @@
-""":class:`~wheelmill.store.wheelhouse.remote.Remote` over S3-compatible object storage, with boto3.
+""":class:`~wheelmill.store.remote.Remote` over S3-compatible object storage, with boto3.
 
 Credentials and region come from the standard AWS chain (environment, shared
 config, instance roles); the endpoint of a non-AWS server from the config's
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .._exceptions import ConfigError, WheelmillError
-from .wheelhouse.remote import Fetched, PreconditionFailed, RemoteObject
+from .remote import Fetched, PreconditionFailed, RemoteObject
 
 if TYPE_CHECKING:
     from collections.abc import Callable

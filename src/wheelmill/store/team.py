@@ -1,8 +1,8 @@
 """A wheelhouse backed by a shared object store: the team's cache.
 
-:class:`TeamStore` is a :class:`~wheelmill.store.wheelhouse.wheelhouse.Store` whose local
+:class:`TeamStore` is a :class:`~wheelmill.store.wheelhouse.Store` whose local
 directory is the working cache and staging area, and whose truth is the object
-store (:mod:`wheelmill.store.wheelhouse.remote`):
+store (:mod:`wheelmill.store.remote`):
 
 - at the start of a build, ONE listing of ``records/`` and one of ``wheels/``
   (not a request per pin); a record is read from the local cache when its bytes
@@ -10,7 +10,7 @@ store (:mod:`wheelmill.store.wheelhouse.remote`):
 - a key whose record is in the store with its wheel is settled, wherever it was
   built (the toolchain check is per machine, so it is not applied to the team's
   records);
-- a key to build is claimed with a lease (:mod:`wheelmill.store.wheelhouse.lease`) on top
+- a key to build is claimed with a lease (:mod:`wheelmill.store.lease`) on top
   of the local lock, so two builders, on one machine or many, never build it at
   once;
 - a settled key is published wheel first (create-only; the same name with other
@@ -27,10 +27,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .._exceptions import WheelmillError
-from .wheelhouse.attempt import Attempt
-from .wheelhouse.lease import DEFAULT_TTL, leased
-from .wheelhouse.remote import PreconditionFailed, Remote, RemoteObject, etag_of
-from .wheelhouse.wheelhouse import Store, sha256_file, write_atomic
+from .attempt import Attempt
+from .lease import DEFAULT_TTL, leased
+from .remote import PreconditionFailed, Remote, RemoteObject, etag_of
+from .wheelhouse import Store, sha256_file, write_atomic
 
 
 class WheelConflict(WheelmillError):
@@ -213,9 +213,9 @@ def open_remote(url: str, endpoint_url: str | None = None) -> Remote:
     if url.startswith("file://"):
         from urllib.parse import unquote, urlsplit
 
-        from .wheelhouse.remote import DirectoryRemote
+        from .remote import DirectoryRemote
 
         return DirectoryRemote(Path(unquote(urlsplit(url).path)))
-    from .wheelhouse.s3 import S3Remote
+    from .s3 import S3Remote
 
     return S3Remote(url, endpoint_url=endpoint_url)
