@@ -15,13 +15,14 @@ thread settling a pin says which run it belongs to with :func:`working_for`.
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
+
+from . import _platform
 
 
 class Cancelled(KeyboardInterrupt):
@@ -64,7 +65,7 @@ class Cancel:
         with self._lock:
             processes = list(self._processes)
         for process in processes:
-            _signal(process, signal.SIGKILL, group=True)
+            _signal(process, _platform.KILL, group=True)
 
     @contextlib.contextmanager
     def job(self) -> Iterator[None]:
@@ -91,11 +92,11 @@ class Cancel:
 
 
 def _signal(process: subprocess.Popen[Any], signum: int, *, group: bool) -> None:
+    if group:  # supervisors lead a session of their own
+        _platform.signal_group(process, signum)
+        return
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        if group:  # supervisors lead a session of their own
-            os.killpg(process.pid, signum)
-        else:
-            process.send_signal(signum)
+        process.send_signal(signum)
 
 
 _current: ContextVar[Cancel | None] = ContextVar("wheelmill_cancel", default=None)

@@ -27,13 +27,14 @@ import asyncio
 import contextlib
 import errno
 import logging
-import resource
 import socket
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
+
+from .. import _platform
 
 log = logging.getLogger("wheelmill.serve")
 
@@ -59,19 +60,16 @@ class Timeouts:
 
 def connection_cap(reserve: int = RESERVE) -> int:
     """How many descriptors a worker may give to connections: its limit less a reserve."""
-    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    if soft == resource.RLIM_INFINITY:
-        soft = 1 << 20
+    soft = _platform.descriptor_limit()[0] or 1 << 20
     return max(1, soft - min(reserve, soft // 2))
 
 
 def raise_descriptor_limit(ceiling: int = 65536) -> None:
     """Raise the soft descriptor limit towards the hard one (event loops use epoll, not select)."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = ceiling if hard == resource.RLIM_INFINITY else min(hard, ceiling)
-    if soft != resource.RLIM_INFINITY and soft < wanted:
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    soft, hard = _platform.descriptor_limit()
+    wanted = ceiling if hard is None else min(hard, ceiling)
+    if soft is not None and soft < wanted:
+        _platform.set_descriptor_limit(wanted)
 
 
 class QuietLog:

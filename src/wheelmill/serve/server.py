@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from .. import _platform
 from .._exceptions import ServeError, WheelhouseError
 
 # the in-memory size limit, re-exported where the tests (and users) look for it
@@ -299,7 +300,7 @@ def serve(
     raise_descriptor_limit()  # each worker serves up to (its limit - a reserve) connections
     if ready is not None:
         ready(_index_url(host, sock.getsockname()[1]))
-    if workers <= 1:
+    if workers <= 1 or not _platform.CAN_FORK:  # Windows: one worker, in this process
         _run_worker(app, sock, timeouts)
         return
     children: list[int] = []

@@ -22,7 +22,6 @@ place, so readers never see a partial file; locks only avoid duplicate work.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
 import shutil
@@ -37,6 +36,7 @@ from stat import S_ISREG
 from filelock import FileLock, Timeout
 from packaging.utils import InvalidWheelFilename, NormalizedName, parse_wheel_filename
 
+from .. import _platform
 from .._exceptions import WheelhouseBusy, WheelhouseError
 from .._filenames import checked_sha256, plain_filename
 from ._integrity import STORED_DIR, Stored, read_stored, stored_json, stored_path
@@ -140,13 +140,13 @@ class Store:
     @contextlib.contextmanager
     def building(self) -> Iterator[None]:
         """Held (shared) by every build while it runs; builds never wait for each other."""
-        with _flock(self, fcntl.LOCK_SH, timeout=None):
+        with _flock(self, shared=True, timeout=None):
             yield
 
     @contextlib.contextmanager
     def exclusive(self, *, timeout: float) -> Iterator[None]:
         """Held by ``gc``: waits up to ``timeout`` seconds for running builds to finish."""
-        with _flock(self, fcntl.LOCK_EX, timeout=timeout):
+        with _flock(self, shared=False, timeout=timeout):
             yield
 
     @contextlib.contextmanager
@@ -317,22 +317,18 @@ class Store:
 
 
 @contextlib.contextmanager
-def _flock(store: Store, mode: int, *, timeout: float | None) -> Iterator[None]:
-    """A shared or exclusive ``flock`` on the wheelhouse lock; the kernel drops it when the
-    process dies, so a killed build never blocks ``gc``."""
+def _flock(store: Store, *, shared: bool, timeout: float | None) -> Iterator[None]:
+    """A shared or exclusive lock on the wheelhouse lock file; the system drops it when
+    the process dies, so a killed build never blocks ``gc``."""
     path = store.locks / "wheelhouse.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as handle:
         deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle, mode | (0 if deadline is None else fcntl.LOCK_NB))
-                break
-            except BlockingIOError:
-                if deadline is not None and time.monotonic() >= deadline:
-                    raise WheelhouseBusy(store.root) from None
-                time.sleep(0.1)
+        while not _platform.lock_file(handle, shared=shared, wait=deadline is None):
+            if deadline is not None and time.monotonic() >= deadline:
+                raise WheelhouseBusy(store.root) from None
+            time.sleep(0.1)
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            _platform.unlock_file(handle)
