@@ -48,7 +48,20 @@ def rules() -> RuleSet:
     return load_rules(*default_rules_dirs())
 
 
-@pytest.mark.parametrize("expected_file", EXPECTED, ids=[_case_id(p) for p in EXPECTED])
+def _with_known_misses(paths: list[Path]) -> list[Any]:
+    """Held-out logs the classifier got wrong when the held-out score was measured stay
+    recorded as misses (strict xfail) instead of rules being tuned to them afterwards."""
+    return [
+        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=miss))
+        if (miss := _expected(p).get("known_miss"))
+        else p
+        for p in paths
+    ]
+
+
+@pytest.mark.parametrize(
+    "expected_file", _with_known_misses(EXPECTED), ids=[_case_id(p) for p in EXPECTED]
+)
 def test_log_diagnosis(expected_file: Path, rules: RuleSet) -> None:
     data = _expected(expected_file)
     want = data["expected"]

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ..diagnose.diagnosis import Diagnosis
     from ..index.publish import PublishReport
     from ..lockfile.pins import Pin
+    from ..store.catalog import RuleStats
 
 _STATUS_COLOURS = {
     "cached": "blue",
@@ -229,23 +230,41 @@ def local_distro() -> str:
     return "debian"
 
 
-def print_diagnosis(diagnosis: Diagnosis, *, dead_ends: bool = False) -> None:
+def measured_text(stats: RuleStats) -> str:
+    """What the catalog measured for a rule: evidence and fix rate (not estimates)."""
+    if not stats.evidence:
+        return "measured: no failure in this wheelhouse explained by this rule yet"
+    rate = (
+        "fix rate - (none retried yet)"
+        if stats.fix_rate is None
+        else f"fix rate {stats.fix_rate:.0%} ({stats.fixed} of {stats.retried} retried)"
+    )
+    return f"measured: evidence {stats.evidence} failure(s) in this wheelhouse, {rate}"
+
+
+def print_diagnosis(
+    diagnosis: Diagnosis, *, dead_ends: bool = False, measured: RuleStats | None = None
+) -> None:
     """A diagnosis, short: cause, first error line, fixes, install command; with
-    ``dead_ends``, also what does not help."""
+    ``dead_ends``, also what does not help; with ``measured``, the catalog's statistics
+    of the rule next to the rule's hand-written estimates."""
     if diagnosis.rule is None:
         click.secho(f"cause unknown: {diagnosis.summary}", fg="yellow", bold=True)
     else:
         click.secho(f"cause: {diagnosis.summary}", fg="red", bold=True)
         click.echo(
-            f"  {diagnosis.rule} ({diagnosis.category}, confidence {diagnosis.confidence:.0%})"
+            f"  {diagnosis.rule} ({diagnosis.category}; confidence "
+            f"{diagnosis.confidence:.0%}, a hand-written estimate)"
         )
+        if measured is not None:
+            click.echo(f"  {measured_text(measured)}")
     first = diagnosis.first_error
     if first:
         click.echo(f"line {first.line}: {first.text}")
     if diagnosis.envelope:
         click.echo(f"reported as: {', '.join(diagnosis.envelope)}")
     if diagnosis.fixes:
-        click.echo("fixes:")
+        click.echo("fixes (success rates: hand-written estimates):")
         for fix in diagnosis.fixes:
             click.echo(f"  - {fix.text} ({fix.success_rate:.0%})")
     command = diagnosis.install_command(local_distro())
@@ -254,7 +273,7 @@ def print_diagnosis(diagnosis: Diagnosis, *, dead_ends: bool = False) -> None:
     if diagnosis.build_constraints:
         click.echo(f"build constraints: {' '.join(diagnosis.build_constraints)}")
     if dead_ends and diagnosis.dead_ends:
-        click.echo("dead ends:")
+        click.echo("dead ends (failure rates: hand-written estimates):")
         for dead in diagnosis.dead_ends:
             click.echo(f"  - {dead.text} ({dead.failure_rate:.0%} fail): {dead.why}")
 

@@ -10,7 +10,9 @@ import click
 
 from .._exceptions import RulesError, WheelmillError
 from ..diagnose import default_rules_dirs, diagnose, load_rules
-from ._options import json_option
+from ..store.catalog import Catalog, RuleStats
+from ..store.wheelhouse import Store
+from ._options import existing_wheelhouse, json_option
 from ._render import emit_json, print_diagnosis
 
 #: How much of a log is looked at to tell text from binary data (NUL bytes).
@@ -39,6 +41,15 @@ def _read(logfile: str) -> str:
     return data.decode("utf-8", "replace")
 
 
+def _measured(wheelhouse: Path | None, rule: str | None) -> RuleStats | None:
+    """The catalog's statistics of ``rule`` in ``wheelhouse`` (None: no wheelhouse given)."""
+    if wheelhouse is None or rule is None:
+        return None
+    catalog = Store(existing_wheelhouse(wheelhouse)).catalog_path
+    stats = Catalog(catalog).rule_statistics() if catalog.is_file() else {}
+    return stats.get(rule, RuleStats())
+
+
 @click.command("diagnose")
 @click.argument("logfile", metavar="LOGFILE|-")
 @click.option(
@@ -48,8 +59,16 @@ def _read(logfile: str) -> str:
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="Extra rules directory, loaded after the shipped ones (repeatable).",
 )
+@click.option(
+    "--wheelhouse",
+    "-w",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Also show what this wheelhouse's catalog measured for the rule (evidence, fix rate).",
+)
 @json_option
-def command(logfile: str, rules_dirs: tuple[Path, ...], as_json: bool) -> None:
+def command(
+    logfile: str, rules_dirs: tuple[Path, ...], wheelhouse: Path | None, as_json: bool
+) -> None:
     """Explain why a build failed, from its log (a file, or - for stdin).
 
     \b
@@ -63,15 +82,27 @@ def command(logfile: str, rules_dirs: tuple[Path, ...], as_json: bool) -> None:
 
     Exit codes: 0 a rule explained the failure; 1 cause unknown; 2 usage error,
     unreadable, empty or binary log, or invalid rules file.
+
+    The rule's confidence and its fixes' success rates are hand-written
+    estimates; --wheelhouse DIR adds the measured evidence and fix rate.
     """
     shipped = default_rules_dirs()
     if not shipped and not rules_dirs:
         raise RulesError("no knowledge base found (config/rules); pass --rules DIR")
     rules = load_rules(*shipped, *rules_dirs)
     diagnosis = diagnose(_read(logfile), rules)
+    measured = _measured(wheelhouse, diagnosis.rule)
     if as_json:
-        emit_json(diagnosis.to_json())
+        data: dict[str, object] = {**diagnosis.to_json()}
+        if measured is not None:
+            data["measured"] = {
+                "evidence": measured.evidence,
+                "retried": measured.retried,
+                "fixed": measured.fixed,
+                "fix_rate": measured.fix_rate,
+            }
+        emit_json(data)
     else:
-        print_diagnosis(diagnosis)
+        print_diagnosis(diagnosis, measured=measured)
     if diagnosis.rule is None:
         click.get_current_context().exit(1)

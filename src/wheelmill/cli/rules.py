@@ -14,6 +14,13 @@ from ..store.wheelhouse import Store
 from ._options import config_option, json_option, load, wheelhouse_option
 from ._render import emit_json, table
 
+#: Where each number comes from: measured in the catalog, or written by hand in a rule file.
+_NOTES = {
+    "evidence": "measured: failures in this wheelhouse the rule explained",
+    "fix rate": "measured: of those attempted again, the share that then succeeded",
+    "est. conf.": "hand-written estimate from the rule file (not measured)",
+}
+
 
 @click.command("rules")
 @click.option("--category", help="Only rules of this category.")
@@ -29,7 +36,8 @@ def command(
     evidence   failures in this wheelhouse the rule explained
     first seen when it first explained one (else the date the rule records)
     fix rate   of those failures attempted again, the share that then succeeded
-    confidence the rule's own estimate
+    est. conf. the rule's confidence: a hand-written estimate in the rule
+               file, not measured (so are its fixes' success rates)
     """
     config = load(config_path).with_overrides(wheelhouse=wheelhouse)
     rules = knowledge_base(config.rules)
@@ -51,6 +59,7 @@ def command(
                 "title": rule.title,
                 "envelope": rule.envelope,
                 "confidence": rule.confidence,
+                "confidence_source": "hand-written estimate",
                 "evidence": stat.evidence,
                 "first_seen": seen,
                 "fix_rate": stat.fix_rate,
@@ -58,7 +67,7 @@ def command(
             }
         )
     if as_json:
-        emit_json({"rules": data})
+        emit_json({"rules": data, "notes": _NOTES})
         return
     lines = table(
         [
@@ -72,7 +81,9 @@ def command(
             ]
             for item in data
         ],
-        ["rule", "category", "evidence", "first seen", "fix rate", "confidence"],
+        ["rule", "category", "evidence", "first seen", "fix rate", "est. conf."],
     )
     click.echo("\n".join(lines))
     click.echo(f"{len(data)} rules")
+    for field, note in _NOTES.items():
+        click.echo(f"{field}: {note}")

@@ -9,7 +9,7 @@ import click
 from packaging.utils import canonicalize_name
 
 from ..store.attempt import Attempt
-from ..store.catalog import Catalog
+from ..store.catalog import Catalog, RuleStats
 from ..store.wheelhouse import Store
 from ._options import config_option, existing_wheelhouse, json_option, load, wheelhouse_option
 from ._render import emit_json, print_diagnosis, table, terminal_width
@@ -43,12 +43,16 @@ def command(package: str, wheelhouse: Path | None, config_path: Path | None, as_
     elif not attempts:
         click.echo(f"{package}: no attempt recorded in this wheelhouse")
     else:
-        _print_history(attempts, last_failure)
+        rule = last_failure.rule if last_failure else None
+        stats = Catalog(store.catalog_path).rule_statistics() if rule else {}
+        _print_history(attempts, last_failure, stats.get(rule, RuleStats()) if rule else None)
     if not attempts:  # a result, not a usage error
         click.get_current_context().exit(1)
 
 
-def _print_history(attempts: list[Attempt], last_failure: Attempt | None) -> None:
+def _print_history(
+    attempts: list[Attempt], last_failure: Attempt | None, measured: RuleStats | None
+) -> None:
     lines = table(
         [
             [
@@ -70,7 +74,7 @@ def _print_history(attempts: list[Attempt], last_failure: Attempt | None) -> Non
         click.echo("")
         click.echo(f"last failure: {last_failure.version} on {last_failure.target}")
         if last_failure.diagnosis:
-            print_diagnosis(last_failure.diagnosis, dead_ends=True)
+            print_diagnosis(last_failure.diagnosis, dead_ends=True, measured=measured)
         else:
             click.echo(f"  {last_failure.error}")
         if last_failure.log:

@@ -50,12 +50,14 @@ _ERRORISH_ANCHORS = (
     "FAILED",
     "Killed",
     "Exception",
+    "SystemExit",
 )
 
 #: A line that looks like an error, for logs no rule explains.
 _ERRORISH = re.compile(
     r"fatal error|\berror\b\s*[:!]|\b[A-Z]\w*(?:Error|Exception)\b:|^ERROR\b|\bError\b"
-    r"|No such file or directory|\bnot found\b|\bfailed\b|\bKilled\b",
+    r"|No such file or directory|\bnot found\b|\bfailed\b|\bKilled\b"
+    r"|^(?:[\w.]+\.)?(?:Exception|SystemExit|BaseException)\b:",
     re.IGNORECASE,
 )
 #: Lines of pip's own wrapper prose that look like errors and never are the cause.
@@ -64,6 +66,10 @@ _NOT_THE_CAUSE = re.compile(
     r"|^Failed to build\b|^Building wheel for .*: finished|^\S+ did not run successfully"
     r"|^exit code: \d+$|^\[end of output\]$|^See above for (?:output|details)"
 )
+
+#: Cython's error line under its banner, and how far below the banner it may be.
+_CYTHON_ERROR = re.compile(r"[^\s:]+\.(?:pyx|pxd|pxi):\d+:\d+: ")
+_BANNER_REACH = 40
 
 
 # --- scanning ---------------------------------------------------------------------------
@@ -207,6 +213,15 @@ def _system_packages(rule: Rule, subject: str | None) -> tuple[SystemPackages, .
     )
 
 
+def _under_banner(log: LogText, index: int) -> int:
+    """The line with the real error under Cython's "Error compiling Cython file:" banner
+    (``file.pyx:LINE:COL: message``, after the quoted source), else ``index`` itself."""
+    for below in range(index + 1, min(index + _BANNER_REACH, len(log.lines))):
+        if _CYTHON_ERROR.match(log.lines[below]):
+            return below
+    return index
+
+
 def _first_errorish(log: LogText, skip: set[int]) -> FirstError | None:
     view = log.view()
     candidates = sorted({i for anchor in _ERRORISH_ANCHORS for i in view.lines_containing(anchor)})
@@ -214,6 +229,9 @@ def _first_errorish(log: LogText, skip: set[int]) -> FirstError | None:
         text = log.lines[index].strip()
         if index in skip or not _ERRORISH.search(text) or _NOT_THE_CAUSE.search(text):
             continue
+        if text == "Error compiling Cython file:":
+            index = _under_banner(log, index)
+            text = log.lines[index].strip()
         return FirstError(index + 1, text)
     return None
 

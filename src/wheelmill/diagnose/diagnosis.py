@@ -101,6 +101,8 @@ class DiagnosisJSON(TypedDict):
     system_packages: dict[str, SystemPackagesJSON]
     envelope: list[str]
     confidence: float
+    #: Which numbers are hand-written estimates from the rule file (not measured).
+    estimates: list[str]
     build_requirements: list[str]
     build_constraints: list[str]
     environment: dict[str, str]
@@ -108,6 +110,11 @@ class DiagnosisJSON(TypedDict):
     details: dict[str, str]
     also_matched: list[str]
     translations: dict[str, TranslationJSON]
+
+
+#: The numbers of a diagnosis that a rule's author wrote by hand (estimates, not
+#: measurements); JSON outputs name them under ``estimates``.
+ESTIMATES = ("confidence", "fixes.success_rate", "dead_ends.failure_rate")
 
 
 @dataclass(frozen=True)
@@ -167,6 +174,7 @@ class Diagnosis:
             },
             "envelope": list(self.envelope),
             "confidence": self.confidence,
+            "estimates": list(ESTIMATES),
             "build_requirements": list(self.build_requirements),
             "build_constraints": list(self.build_constraints),
             "environment": dict(self.environment),

@@ -27,7 +27,7 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from ..outcomes import CELL_STATES, CellState
 from ..store.attempt import Attempt
-from ..store.catalog import Catalog
+from ..store.catalog import Catalog, RuleStats
 from ..store.wheelhouse import Store, write_atomic
 from ..target import current_target
 
@@ -220,7 +220,16 @@ def _install_commands(attempt: Attempt | None) -> list[str]:
     return [f"{distro}: {command}" for distro, command in found]
 
 
-def _problem(cell: Cell) -> str:
+def _measured(stats: RuleStats) -> str:
+    if stats.fix_rate is None:
+        return f"measured here: explained {stats.evidence} failure(s), none retried yet"
+    return (
+        f"measured here: explained {stats.evidence} failure(s); fix rate {stats.fix_rate:.0%} "
+        f"({stats.fixed} of {stats.retried} retried)"
+    )
+
+
+def _problem(cell: Cell, stats: Mapping[str, RuleStats]) -> str:
     attempt = cell.attempt
     cause = attempt.cause if attempt and not attempt.ok else "the wheel is gone"
     if cell.state == "missing" and attempt is not None and attempt.ok:
@@ -235,8 +244,14 @@ def _problem(cell: Cell) -> str:
     first = attempt.first_error if attempt else None
     if first is not None:
         parts.append(f"<div>first error (log line {first.line}):</div><pre>{_e(first.text)}</pre>")
+    if attempt is not None and attempt.rule and attempt.rule in stats:
+        parts.append(f'<div class="meta">{_e(_measured(stats[attempt.rule]))}</div>')
     for fix in attempt.diagnosis.fixes if attempt and attempt.diagnosis else ():
-        rate = f" ({fix.success_rate:.0%} of the time)" if fix.success_rate else ""
+        rate = (
+            f" (hand-written estimate: works {fix.success_rate:.0%} of the time)"
+            if fix.success_rate
+            else ""
+        )
         parts.append(f"<div>fix: {_e(fix.text)}{_e(rate)}</div>")
     if attempt is not None and attempt.status == "no-wheel":
         parts.append(
@@ -293,7 +308,12 @@ def status_html(status: Status, store: Store, *, now: float | None = None) -> st
     problems = [cell for cell in status.cells.values() if cell.state in ("failed", "missing")]
     problems.sort(key=lambda cell: (cell.state, cell.package, cell.target))
     tail = [f"<h2>Failures and missing wheels ({len(problems)})</h2>"]
-    tail += [_problem(cell) for cell in problems] or ["<p>None: every attempt succeeded.</p>"]
+    stats: dict[str, RuleStats] = {}
+    with contextlib.suppress(sqlite3.Error):
+        if problems and store.catalog_path.is_file():
+            stats = Catalog(store.catalog_path).rule_statistics()
+    explained = [_problem(cell, stats) for cell in problems]
+    tail += explained or ["<p>None: every attempt succeeded.</p>"]
     if status.unaccounted:
         tail.append(f"<h2>Wheels no attempt accounts for ({len(status.unaccounted)})</h2><ul>")
         shown = status.unaccounted[:_UNACCOUNTED_SHOWN]
