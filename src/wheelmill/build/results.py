@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Protocol, TypedDict
 
 from ..lockfile.pins import Pin
 from ..outcomes import FAILURES, Category, PinStatus
-from ..store.attempt import Attempt
+from ..store.attempt import Attempt, ExplainedBy
 
 if TYPE_CHECKING:
-    from ..diagnose.diagnosis import Diagnosis, FirstError, SystemPackagesJSON
+    from ..diagnose.diagnosis import SystemPackagesJSON
 
 CACHED: PinStatus = "cached"
 FETCHED: PinStatus = "fetched"
@@ -49,7 +49,7 @@ class PinResultJSON(TypedDict):
 
 
 @dataclass(frozen=True)
-class PinResult:
+class PinResult(ExplainedBy):
     """How one pin ended for one target: its status, and the attempt behind it.
 
     ``attempt`` is the attempt that settled the key (a cached pin: the one that
@@ -85,40 +85,8 @@ class PinResult:
         return self.attempt.duration
 
     @property
-    def log(self) -> str | None:
-        return self.attempt.log if self.attempt else None
-
-    @property
     def error(self) -> str | None:
         return self.note or (self.attempt.error if self.attempt else None)
-
-    @property
-    def category(self) -> Category | None:
-        return self.attempt.category if self.attempt else None
-
-    @property
-    def rule(self) -> str | None:
-        return self.attempt.rule if self.attempt else None
-
-    @property
-    def first_error(self) -> FirstError | None:
-        return self.attempt.first_error if self.attempt else None
-
-    @property
-    def summary(self) -> str | None:
-        return self.attempt.summary if self.attempt else None
-
-    @property
-    def fix(self) -> str | None:
-        return self.attempt.fix if self.attempt else None
-
-    @property
-    def diagnosis(self) -> Diagnosis | None:
-        return self.attempt.diagnosis if self.attempt else None
-
-    @property
-    def remediation(self) -> str | None:
-        return self.attempt.remediation if self.attempt else None
 
     def to_json(self) -> PinResultJSON:
         diagnosis = self.diagnosis

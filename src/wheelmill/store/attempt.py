@@ -247,6 +247,45 @@ class Attempt:
         return cls.from_json(value)
 
 
+class ExplainedBy:
+    """What a report row says about the attempt behind it (``self.attempt``), read
+    through: a pin's build result and a gap in ``verify`` say it the same way."""
+
+    attempt: Attempt | None
+
+    @property
+    def log(self) -> str | None:
+        return self.attempt.log if self.attempt else None
+
+    @property
+    def category(self) -> Category | None:
+        return self.attempt.category if self.attempt else None
+
+    @property
+    def rule(self) -> str | None:
+        return self.attempt.rule if self.attempt else None
+
+    @property
+    def first_error(self) -> FirstError | None:
+        return self.attempt.first_error if self.attempt else None
+
+    @property
+    def summary(self) -> str | None:
+        return self.attempt.summary if self.attempt else None
+
+    @property
+    def fix(self) -> str | None:
+        return self.attempt.fix if self.attempt else None
+
+    @property
+    def diagnosis(self) -> Diagnosis | None:
+        return self.attempt.diagnosis if self.attempt else None
+
+    @property
+    def remediation(self) -> str | None:
+        return self.attempt.remediation if self.attempt else None
+
+
 #: The field names, in order (the catalog's columns follow them).
 FIELDS = tuple(f.name for f in fields(Attempt))
 

@@ -36,14 +36,14 @@ from packaging.utils import NormalizedName, parse_wheel_filename
 from ..lockfile.pins import Pin
 from ..outcomes import Category, CoverageStatus, GapKind
 from ..store._integrity import wheel_problem
-from ..store.attempt import Attempt
+from ..store.attempt import Attempt, ExplainedBy
 from ..store.catalog import Catalog
 from ..store.wheelhouse import Store
 from ..target import Target
 from ._pipcheck import pip_dry_run
 
 if TYPE_CHECKING:
-    from ..diagnose.diagnosis import FirstError
+    pass
 
 COVERED: CoverageStatus = "covered"
 GAP: CoverageStatus = "gap"
@@ -78,7 +78,7 @@ class Gap:
 
 
 @dataclass(frozen=True)
-class PinCoverage:
+class PinCoverage(ExplainedBy):
     """One pin on one target: covered (with the wheel pip chose), a gap, or not applicable."""
 
     name: str
@@ -93,30 +93,6 @@ class PinCoverage:
     @property
     def spec(self) -> str:
         return f"{self.name}=={self.version}" if self.version else self.name
-
-    @property
-    def category(self) -> Category | None:
-        return self.attempt.category if self.attempt else None
-
-    @property
-    def rule(self) -> str | None:
-        return self.attempt.rule if self.attempt else None
-
-    @property
-    def summary(self) -> str | None:
-        return self.attempt.summary if self.attempt else None
-
-    @property
-    def first_error(self) -> FirstError | None:
-        return self.attempt.first_error if self.attempt else None
-
-    @property
-    def fix(self) -> str | None:
-        return self.attempt.fix if self.attempt else None
-
-    @property
-    def log(self) -> str | None:
-        return self.attempt.log if self.attempt else None
 
     def to_json(self) -> PinCoverageJSON:
         return {
