@@ -100,6 +100,10 @@ def test_removes_every_trace_of_unkept_versions(wheelhouse: Path, tmp_path: Path
     rows = Catalog(store.catalog_path).attempts()
     assert {(r.name, r.version) for r in rows} == {("alpha", "2.0"), ("delta", "1.0")}
     assert all(Path(r.log).is_file() for r in rows if r.log)
+    # What the store remembered of each removed wheel went with it.
+    assert sorted(p.name for p in store.stored.iterdir()) == [
+        f"{p.name}.json" for p in sorted(store.wheels.glob("*.whl"))
+    ]
     assert {r.version for _, r in store.iter_records()} == {"2.0", "1.0"}
     assert {r.name for _, r in store.iter_records()} == {"alpha", "delta"}
     assert len(list(store.logs.iterdir())) == 2

@@ -212,6 +212,8 @@ def _unpublish(store: Store, doomed: list[Doomed]) -> PublishReport:
                 for item in doomed:
                     with contextlib.suppress(FileNotFoundError):
                         os.replace(item.path, trash / item.path.name)
+                    if item.kind == "wheel":
+                        store.forget(item.path.name)
                 return published
     raise WheelhouseError(
         f"{store.root}: another `wheelmill publish` kept linking the wheels gc removes; "

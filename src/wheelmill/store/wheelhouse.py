@@ -252,6 +252,11 @@ class Store:
         """What the store took in as ``wheels/<filename>``, if it did."""
         return read_stored(self._stored_path(filename))
 
+    def forget(self, filename: str) -> None:
+        """Drop what the store remembered of ``wheels/<filename>`` (the wheel is gone)."""
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._stored_path(filename))
+
     def _stored_path(self, filename: str) -> str:
         return stored_path(self.state, filename)
 
