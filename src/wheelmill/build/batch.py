@@ -23,8 +23,8 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Protocol, TypedDict
+from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol
 
 from packaging.utils import parse_wheel_filename
 
@@ -32,153 +32,43 @@ from .._cancel import Cancel, Cancelled, working_for
 from .._exceptions import WheelmillError, from_os_error
 from ..config import BuildSettings
 from ..lockfile.pins import Pin
-from ..outcomes import FAILURES, Category, PinStatus
+from ..outcomes import PinStatus
 from ..store.attempt import Attempt
 from ..store.wheelhouse import Store
 from ..target import Target
 from .context import Context, is_pure
 from .key import build_key
+from .results import (
+    BUILT,
+    CACHED,
+    FAILED,
+    FETCHED,
+    NO_WHEEL,
+    NOT_APPLICABLE,
+    SKIPPED,
+    BuildReport,
+    PinResult,
+    PinResultJSON,
+)
 
 if TYPE_CHECKING:
-    from ..diagnose.diagnosis import Diagnosis, FirstError, SystemPackagesJSON
     from ..diagnose.remedy import LazyRules
 
-
-CACHED: PinStatus = "cached"
-FETCHED: PinStatus = "fetched"
-BUILT: PinStatus = "built"
-FAILED: PinStatus = "failed"
-NO_WHEEL: PinStatus = "no-wheel"
-NOT_APPLICABLE: PinStatus = "not-applicable"
-SKIPPED: PinStatus = "skipped"
-
-
-class PinResultJSON(TypedDict):
-    """One pin on one target in ``build --json`` and ``run --json``."""
-
-    name: str
-    version: str
-    target: str
-    key: str
-    status: PinStatus
-    wheel: str | None
-    duration: float
-    log: str | None
-    error: str | None
-    category: Category | None
-    rule: str | None
-    first_error: str | None
-    summary: str | None
-    fix: str | None
-    system_packages: dict[str, SystemPackagesJSON]
-    remediation: str | None
-
-
-@dataclass(frozen=True)
-class PinResult:
-    """How one pin ended for one target: its status, and the attempt behind it.
-
-    ``attempt`` is the attempt that settled the key (a cached pin: the one that
-    made its wheel); none for a pin skipped or not applicable. ``note`` is an
-    error that no attempt carries (a pin blocked by its last failure, an
-    internal error).
-    """
-
-    name: str
-    version: str
-    target: str
-    status: PinStatus
-    attempt: Attempt | None = None
-    note: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status not in FAILURES
-
-    @property
-    def key(self) -> str:
-        return self.attempt.key if self.attempt else ""
-
-    @property
-    def wheel(self) -> str | None:
-        return self.attempt.wheel if self.attempt else None
-
-    @property
-    def duration(self) -> float:
-        """Seconds this run spent on the pin (none for a cached one)."""
-        if self.attempt is None or self.status == CACHED:
-            return 0.0
-        return self.attempt.duration
-
-    @property
-    def log(self) -> str | None:
-        return self.attempt.log if self.attempt else None
-
-    @property
-    def error(self) -> str | None:
-        return self.note or (self.attempt.error if self.attempt else None)
-
-    @property
-    def category(self) -> Category | None:
-        return self.attempt.category if self.attempt else None
-
-    @property
-    def rule(self) -> str | None:
-        return self.attempt.rule if self.attempt else None
-
-    @property
-    def first_error(self) -> FirstError | None:
-        return self.attempt.first_error if self.attempt else None
-
-    @property
-    def summary(self) -> str | None:
-        return self.attempt.summary if self.attempt else None
-
-    @property
-    def fix(self) -> str | None:
-        return self.attempt.fix if self.attempt else None
-
-    @property
-    def diagnosis(self) -> Diagnosis | None:
-        return self.attempt.diagnosis if self.attempt else None
-
-    @property
-    def remediation(self) -> str | None:
-        return self.attempt.remediation if self.attempt else None
-
-    def to_json(self) -> PinResultJSON:
-        diagnosis = self.diagnosis
-        return {
-            "name": self.name,
-            "version": self.version,
-            "target": self.target,
-            "key": self.key,
-            "status": self.status,
-            "wheel": self.wheel,
-            "duration": self.duration,
-            "log": self.log,
-            "error": self.error,
-            "category": self.category,
-            "rule": self.rule,
-            "first_error": str(self.first_error) if self.first_error else None,
-            "summary": self.summary,
-            "fix": self.fix,
-            "system_packages": diagnosis.to_json()["system_packages"] if diagnosis else {},
-            "remediation": self.remediation,
-        }
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    results: list[PinResult] = field(default_factory=list)
-    duration: float = 0.0
-
-    @property
-    def failures(self) -> list[PinResult]:
-        return [result for result in self.results if not result.ok]
-
-    def count(self, status: str) -> int:
-        return sum(1 for result in self.results if result.status == status)
+__all__ = [
+    "BUILT",
+    "CACHED",
+    "FAILED",
+    "FETCHED",
+    "NOT_APPLICABLE",
+    "NO_WHEEL",
+    "SKIPPED",
+    "BuildEvents",
+    "BuildReport",
+    "PinResult",
+    "PinResultJSON",
+    "prebuild",
+    "settle_pin",
+]
 
 
 class BuildEvents(Protocol):
@@ -210,6 +100,8 @@ def _settled(ctx: Context, key: str) -> PinResult | None:
         if not compiled or not record.toolchain or record.toolchain == ctx.toolchain:
             return _result(record, CACHED)
         return None  # built with another compiler than today's: rebuild
+    if record is not None and record.status == "not-applicable":
+        return _result(record, NOT_APPLICABLE)  # the release's Requires-Python excludes it
     if record is not None and record.status == "failed" and not ctx.retry_failed:
         return _result(record, FAILED)
     return None
@@ -236,7 +128,8 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
     if settings.skip:
         return PinResult(pin.name, pin.version, target.name, SKIPPED)
     if not pin.applies_to(target.environment):
-        return PinResult(pin.name, pin.version, target.name, NOT_APPLICABLE)
+        why = f"marker {pin.marker} is false on {target.name}"
+        return PinResult(pin.name, pin.version, target.name, NOT_APPLICABLE, note=why)
     key = build_key(pin, target, settings, index_url=ctx.index_url)
     shared_key = build_key(pin, None, settings, index_url=ctx.index_url)
     done = _settled(ctx, key)
@@ -297,6 +190,8 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
         if record.ok and record.wheel and is_pure(record.wheel):
             ctx.store.write_record(replace(record, key=shared_key))
         ctx.catalog.add(record)
+    if record.status == "not-applicable":
+        return _result(record, NOT_APPLICABLE)
     if not record.ok:
         return _result(record, FAILED)
     return _result(record, BUILT if record.source == "built" else FETCHED)

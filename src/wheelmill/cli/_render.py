@@ -157,7 +157,12 @@ def _took(result: PinResult) -> str:
 
 def print_build(report: BuildReport, *, verbose: int = 0, quiet: bool = False) -> None:
     loud = (FAILED, NO_WHEEL, "built", "fetched")
-    shown = [r for r in report.results if verbose or r.status in loud]
+    # A release for other Pythons is said, with its Requires-Python; a false marker is not.
+    shown = [
+        r
+        for r in report.results
+        if verbose or r.status in loud or (r.status == NOT_APPLICABLE and r.attempt)
+    ]
     several = len({r.target for r in report.results}) > 1
     if shown:
         header = ["package", "version", *(["target"] if several else []), "status", "time"]
@@ -168,11 +173,11 @@ def print_build(report: BuildReport, *, verbose: int = 0, quiet: bool = False) -
                 *([r.target] if several else []),
                 r.status,
                 _took(r),
-                r.wheel or (r.error or ""),
+                r.wheel or r.error or r.reason or "",
             ]
             for r in shown
         ]
-        head, *body = table_rows(rows, [*header, "wheel / error"], terminal_width())
+        head, *body = table_rows(rows, [*header, "wheel / error / reason"], terminal_width())
         click.echo("\n".join(head))
         for result, lines in zip(shown, body):
             for line in lines:

@@ -11,8 +11,9 @@ For each target, the pins whose marker holds there are checked twice:
    found as CI would find them. A pin pip refuses becomes a gap too, and the
    dry run is repeated without it.
 
-Pins whose marker is false on a target are reported as not applicable, never
-as gaps. Nothing in the wheelhouse is written: a read-only wheelhouse verifies.
+Pins whose marker is false on a target, or whose release's Requires-Python
+excludes it (as ``build`` found), are reported as not applicable, never as
+gaps. Nothing in the wheelhouse is written: a read-only wheelhouse verifies.
 """
 
 from __future__ import annotations
@@ -289,6 +290,10 @@ def verify_target(
             reason = f"marker {pin.marker} is false on {target.name}"
             results.append(replace(base, status=NOT_APPLICABLE, reason=reason))
             continue
+        tried = latest.get((pin.name, pin.version, target.name))
+        if tried is not None and tried.status == "not-applicable":  # its Requires-Python
+            results.append(replace(base, status=NOT_APPLICABLE, reason=tried.error))
+            continue
         present = files.get((pin.name, pin.version), [])
         fitting = [
             path.name
@@ -302,7 +307,7 @@ def verify_target(
         why = explain_gap(
             pin,
             target,
-            latest.get((pin.name, pin.version, target.name)),
+            tried,
             [path.name for path in present],
             skipped(pin.name),
         )
