@@ -2,7 +2,8 @@
 
 :func:`lock_with` and :func:`build_with` are what ``wheelmill lock`` and
 ``wheelmill build`` do; :func:`run_pipeline` is ``wheelmill run``: lock (when
-given a ``.in``), build, publish (index and status page) in one call.
+given a ``.in`` whose lock is not up to date with its inputs), build, publish
+(index and status page) in one call.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ if TYPE_CHECKING:  # publishing and locking load only when a job needs them
 
 @dataclass(frozen=True)
 class RunReport:
+    """``locked``: the resolution, or ``None`` when the lock was up to date (or pinned)."""
+
     lock: Path
     locked: LockResult | None
     build: BuildReport
@@ -54,16 +57,41 @@ def lock_path_for(config: Config) -> tuple[Path | None, Path]:
     )
 
 
+def lock_inputs_of(config: Config, requirements: Path) -> str:
+    """The hash of everything resolving ``requirements`` with ``config`` depends on."""
+    from .lockfile.inputs import inputs_hash
+
+    return inputs_hash(
+        requirements,
+        build_constraints=config.all_build_constraints(),
+        targets=config.targets,
+        resolver=config.resolver,
+        index_url=config.index_url,
+    )
+
+
+def lock_is_current(config: Config, requirements: Path, output: Path) -> bool:
+    """Whether ``output`` was resolved from exactly these inputs (its header says so)."""
+    from .lockfile.inputs import read_header
+
+    recorded = read_header(output).inputs
+    return recorded is not None and recorded == lock_inputs_of(config, requirements)
+
+
 def lock_with(
     config: Config, requirements: Path, output: Path, *, upgrade: bool = False
 ) -> LockResult:
     """Resolve ``requirements`` into ``output`` with the config's index, resolver,
-    build constraints and knowledge base (for a failed resolution)."""
+    build constraints and knowledge base (for a failed resolution); the lock's
+    header records the inputs' hash and the targets."""
+    from .lockfile.inputs import LockHeader
     from .lockfile.resolve import lock_requirements
 
+    header = LockHeader(inputs=lock_inputs_of(config, requirements), targets=config.targets)
     return lock_requirements(
         requirements,
         output,
+        header=header,
         index_url=config.index_url,
         resolver=config.resolver,
         upgrade=upgrade,
@@ -115,7 +143,9 @@ def run_pipeline(
 
     to_resolve, lock = lock_path_for(config)
     targets = resolve_targets(config.targets, base=config.source.parent if config.source else None)
-    locked = lock_with(config, to_resolve, lock, upgrade=upgrade) if to_resolve else None
+    locked = None
+    if to_resolve is not None and (upgrade or not lock_is_current(config, to_resolve, lock)):
+        locked = lock_with(config, to_resolve, lock, upgrade=upgrade)
     report = build_with(
         config,
         read_lock(lock),

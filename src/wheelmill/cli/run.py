@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .._exceptions import PinsFailed
-from ..run import lock_path_for, run_pipeline
+from ..run import lock_is_current, lock_path_for, run_pipeline
 from ..verify.junit import build_cases, write_junit
 from ._interrupt import stop_on_ctrl_c
 from ._options import (
@@ -81,7 +81,10 @@ def command(
     )
     to_resolve, lock_file = lock_path_for(config)
     if to_resolve is not None and not (quiet or as_json):
-        click.echo(f"locking {to_resolve} -> {lock_file}", err=True)
+        if not upgrade and lock_is_current(config, to_resolve, lock_file):
+            click.echo(f"{lock_file} is up to date with {to_resolve}; not resolving", err=True)
+        else:
+            click.echo(f"locking {to_resolve} -> {lock_file}", err=True)
     with Progress(enabled=not (quiet or as_json)) as progress, stop_on_ctrl_c(progress) as cancel:
         report = run_pipeline(
             config,
@@ -99,6 +102,7 @@ def command(
             {
                 "ok": report.ok,
                 "lock": str(report.lock),
+                "locked": report.locked is not None,
                 "build": build_data(report.build),
                 "publish": publish_data(report.publish),
                 "status_page": str(report.status_page),

@@ -25,6 +25,7 @@ from .._tools import OUTPUT_DECORATION, piptools_command, require_uv, run_captur
 from ..diagnose import diagnose
 from ..diagnose._logtext import SCANNED
 from ..diagnose.remedy import LazyRules
+from .inputs import LockHeader, with_header
 from .pins import logical_lines, parse_pins
 
 #: Where the resolver's own error message starts in a line (all literals: linear).
@@ -104,6 +105,7 @@ def _resolve(
     upgrade: bool,
     timeout: float,
     build_constraints: Sequence[str],
+    header: LockHeader,
 ) -> LockResult:
     check_requirements_input(requirements)
     if requirements.resolve() == output.resolve():
@@ -171,7 +173,10 @@ def _resolve(
             raise _ResolverFailed(
                 f"{requirements}: cannot resolve: {_first_error(done.stdout)}", done.stdout
             )
-        pins = parse_pins(temp.read_text(encoding="utf-8"), str(output))
+        text = temp.read_text(encoding="utf-8")
+        pins = parse_pins(text, str(output))
+        if header.lines():
+            temp.write_text(with_header(text, header), encoding="utf-8")
         os.replace(temp, output)
     finally:
         temp.unlink(missing_ok=True)
@@ -189,8 +194,11 @@ def lock_requirements(
     timeout: float = 1800.0,
     build_constraints: Sequence[str] = (),
     rules: LazyRules | None = None,
+    header: LockHeader | None = None,
 ) -> LockResult:
     """Resolve ``requirements`` into ``output`` for the running interpreter.
+
+    ``header`` (the inputs' hash, the targets) is written first in the lock.
 
     Resolving may build sdists to read their metadata; ``build_constraints``
     (every constraint of the build configuration) apply to those builds, so a
@@ -204,6 +212,7 @@ def lock_requirements(
         "resolver": resolver,
         "upgrade": upgrade,
         "timeout": timeout,
+        "header": header or LockHeader(),
     }
     try:
         return _resolve(requirements, output, build_constraints=build_constraints, **arguments)
