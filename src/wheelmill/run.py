@@ -78,20 +78,42 @@ def lock_is_current(config: Config, requirements: Path, output: Path) -> bool:
     return recorded is not None and recorded == lock_inputs_of(config, requirements)
 
 
+def unresolved_warning(lock: Path, targets: list[Target]) -> str | None:
+    """One line naming the targets ``lock`` was not resolved for (its header says which
+    it was), or ``None``: its pins may not fit those targets."""
+    from .lockfile.inputs import read_header, unresolved_targets
+
+    header = read_header(lock)
+    missing = unresolved_targets(header, targets)
+    if not missing or header.targets is None:
+        return None
+    return (
+        f"{lock} was resolved for {' '.join(header.targets) or 'no target'}, not for "
+        f"{', '.join(target.name for target in missing)}; its pins may not fit there: "
+        "re-lock with those in `targets`"
+    )
+
+
 def lock_with(
     config: Config, requirements: Path, output: Path, *, upgrade: bool = False
 ) -> LockResult:
     """Resolve ``requirements`` into ``output`` with the config's index, resolver,
     build constraints and knowledge base (for a failed resolution); the lock's
     header records the inputs' hash and the targets."""
-    from .lockfile.inputs import LockHeader
+    from .lockfile.inputs import LockHeader, target_label
     from .lockfile.resolve import lock_requirements
 
-    header = LockHeader(inputs=lock_inputs_of(config, requirements), targets=config.targets)
+    targets = resolve_targets(config.targets, base=config.source.parent if config.source else None)
+    header = LockHeader(
+        inputs=lock_inputs_of(config, requirements),
+        targets=tuple(target_label(target) for target in targets),
+        universal=config.resolver == "uv",
+    )
     return lock_requirements(
         requirements,
         output,
         header=header,
+        targets=targets,
         index_url=config.index_url,
         resolver=config.resolver,
         upgrade=upgrade,

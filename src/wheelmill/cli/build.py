@@ -9,7 +9,7 @@ import click
 
 from .._exceptions import PinsFailed
 from ..lockfile import read_lock
-from ..run import build_with
+from ..run import build_with, unresolved_warning
 from ..store.wheelhouse import Store
 from ..verify.junit import build_cases, write_junit
 from ._interrupt import stop_on_ctrl_c
@@ -88,6 +88,9 @@ def command(
     config = load(config_path).with_overrides(wheelhouse=wheelhouse, jobs=jobs, index_url=index_url)
     pins = read_lock(lock)
     targets = targets_of(config, chosen_targets)
+    warning = unresolved_warning(lock, targets)
+    if warning is not None:
+        click.echo(f"warning: {warning}", err=True)
     store = Store(config.wheelhouse)
     with Progress(enabled=not (quiet or as_json)) as progress, stop_on_ctrl_c(progress) as cancel:
         report = build_with(

@@ -36,8 +36,9 @@ def command(
 ) -> None:
     """Resolve REQUIREMENTS (a .in file) into a pinned, hashed lock.
 
-    The resolution runs for the interpreter wheelmill runs on, with the user's pip
-    configuration ignored. Existing pins in OUTPUT are kept unless --upgrade; a
+    The resolution is for every target of the config (default: the interpreter
+    wheelmill runs on): universal with uv, one per target merged with pip-tools;
+    the user's pip configuration is ignored. Existing pins in OUTPUT are kept unless --upgrade; a
     failed resolution leaves OUTPUT untouched.
     """
     config = load(config_path).with_overrides(index_url=index_url, resolver=resolver)

@@ -4,7 +4,7 @@
 resolve::
 
     # wheelmill-inputs: sha256:<64 hex digits>
-    # wheelmill-targets: 3.10 3.11 3.12
+    # wheelmill-targets: 3.10 3.11 3.12/macosx_11_0_arm64 (universal)
 
 The hash covers the requirements file and every file it includes (``-r``) or
 constrains with (``-c``), recursively, byte for byte; the build constraints used
@@ -12,6 +12,11 @@ for metadata builds; the targets; the resolver; the index URL; and the Python
 the resolver runs on. When it matches, ``run`` builds from the lock as it is,
 without asking a resolver (or the index) anything. Other tools ignore comments,
 and pip-compile keeps its existing pins through them.
+
+The targets are Python versions (a download-only target with its platform);
+``(universal)`` marks a lock that serves every platform of those Pythons (uv's
+universal resolution). :func:`unresolved_targets` names the targets a build asks
+for that the lock was not resolved for.
 """
 
 from __future__ import annotations
@@ -23,9 +28,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..target import Target
 from .pins import logical_lines
 
 _INPUTS = "# wheelmill-inputs:"
+_UNIVERSAL = " (universal)"
 _TARGETS = "# wheelmill-targets:"
 #: Options that pull another file into a requirements file.
 _INCLUDES = ("-r", "--requirement", "-c", "--constraint")
@@ -41,11 +48,14 @@ class LockHeader:
 
     inputs: str | None = None
     targets: tuple[str, ...] | None = None
+    universal: bool = False
 
     def lines(self) -> list[str]:
         found = [f"{_INPUTS} {self.inputs}"] if self.inputs else []
         if self.targets is not None:
-            found.append(f"{_TARGETS} {' '.join(self.targets)}")
+            found.append(
+                f"{_TARGETS} {' '.join(self.targets)}{_UNIVERSAL if self.universal else ''}"
+            )
         return found
 
 
@@ -58,13 +68,37 @@ def read_header(path: Path) -> LockHeader:
         return LockHeader()
     inputs: str | None = None
     targets: tuple[str, ...] | None = None
+    universal = False
     for line in head:
         text = line.strip().lstrip("\ufeff")
         if text.startswith(_INPUTS):
             inputs = text[len(_INPUTS) :].strip() or None
         elif text.startswith(_TARGETS):
-            targets = tuple(text[len(_TARGETS) :].split())
-    return LockHeader(inputs=inputs, targets=targets)
+            listed = text[len(_TARGETS) :]
+            universal = listed.endswith(_UNIVERSAL)
+            targets = tuple(listed.removesuffix(_UNIVERSAL).split())
+    return LockHeader(inputs=inputs, targets=targets, universal=universal)
+
+
+def target_label(target: Target) -> str:
+    """How the header names a target: its Python, with the platform of a download-only one."""
+    if target.download_only:
+        return f"{target.python_version}/{target.platform}"
+    return target.python_version
+
+
+def unresolved_targets(header: LockHeader, targets: Sequence[Target]) -> list[Target]:
+    """The ``targets`` a lock with ``header`` was not resolved for (none when it does not
+    say what it was resolved for: a hand-written lock, or another tool's)."""
+    if header.targets is None:
+        return []
+    pythons = {label.split("/")[0] for label in header.targets}
+    return [
+        target
+        for target in targets
+        if target_label(target) not in header.targets
+        and not (header.universal and target.python_version in pythons)
+    ]
 
 
 def with_header(text: str, header: LockHeader) -> str:

@@ -25,7 +25,9 @@ from .._tools import OUTPUT_DECORATION, piptools_command, require_uv, run_captur
 from ..diagnose import diagnose
 from ..diagnose._logtext import SCANNED
 from ..diagnose.remedy import LazyRules
+from ..target import Target, current_target
 from .inputs import LockHeader, with_header
+from .merge import check_piptools_targets, lowest_python, merge_per_target
 from .pins import logical_lines, parse_pins
 
 #: Where the resolver's own error message starts in a line (all literals: linear).
@@ -96,6 +98,44 @@ def _first_error(output: str) -> str:
     return lines[-1].strip()[:SCANNED] if lines else "no output"
 
 
+def _argv(
+    resolver: str, temp: Path, *, index_url: str, upgrade: bool, constraints: Path | None,
+    universal: str | None, python: str | None,
+) -> list[str]:  # fmt: skip
+    """The resolver's command line; ``universal``: uv's universal resolution from that
+    Python up; ``python``: the interpreter pip-tools runs in (and so resolves for)."""
+    if resolver == "uv":
+        argv = [require_uv(), "pip", "compile", "--generate-hashes", "--no-config", "--quiet"]
+        if universal:
+            argv += ["--universal", "--python-version", universal]
+        if constraints:
+            argv += ["--build-constraints", str(constraints)]
+    else:
+        argv = [*piptools_command(python), "--generate-hashes", "--no-config", "--quiet"]
+        argv += ["--no-emit-index-url", "--no-emit-trusted-host", "--no-emit-find-links"]
+        argv.append("--strip-extras")
+        if constraints:
+            argv += ["--pip-args", f"--build-constraint={constraints}"]
+    argv += ["--index-url", index_url, "--output-file", str(temp)]
+    return [*argv, "--upgrade"] if upgrade else argv
+
+
+def _run(argv: list[str], requirements: Path, output: Path, env: dict[str, str], timeout: float,
+         resolver: str) -> None:  # fmt: skip
+    # Relative to the lock's directory, so `# via -r …` lines name no absolute path.
+    argv = [*argv, os.path.relpath(requirements.resolve(), output.parent.resolve())]
+    try:
+        done = run_captured(argv, env=env, cwd=output.parent, timeout=timeout)
+    except OSError as exc:
+        raise ResolutionError(f"cannot start the {resolver} resolver: {exc}") from None
+    except subprocess.TimeoutExpired:
+        raise ResolutionError(f"{requirements}: resolution took over {timeout:g} s") from None
+    if done.returncode != 0:
+        raise _ResolverFailed(
+            f"{requirements}: cannot resolve: {_first_error(done.stdout)}", done.stdout
+        )
+
+
 def _resolve(
     requirements: Path,
     output: Path,
@@ -106,81 +146,55 @@ def _resolve(
     timeout: float,
     build_constraints: Sequence[str],
     header: LockHeader,
+    targets: Sequence[Target],
 ) -> LockResult:
     check_requirements_input(requirements)
     if requirements.resolve() == output.resolve():
         raise RequirementsError(f"{output}: the lock must not overwrite its own input")
+    universal = lowest_python(targets)
+    per_target = resolver != "uv" and universal is not None
+    if per_target:
+        check_piptools_targets(targets)
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
     os.close(fd)
     temp = Path(temp_name)
     constraints_file = temp.with_name(temp.name + ".build-constraints")
+    runs = [temp.with_name(f"{temp.name}.{index}") for index in range(len(targets))]
     try:
         if build_constraints:
             constraints_file.write_text("".join(f"{c}\n" for c in build_constraints), "utf-8")
-        if output.exists() and not upgrade:
-            shutil.copyfile(output, temp)
-        else:
-            temp.write_text("", encoding="utf-8")
         env = isolated_env(index_url=index_url)
         env["CUSTOM_COMPILE_COMMAND"] = "wheelmill lock"
         env["UV_CUSTOM_COMPILE_COMMAND"] = "wheelmill lock"
-        if resolver == "uv":
-            argv = [
-                require_uv(),
-                "pip",
-                "compile",
-                "--generate-hashes",
-                "--no-config",
-                "--quiet",
-                "--index-url",
-                index_url,
-                "--output-file",
-                str(temp),
-            ]
-            if upgrade:
-                argv.append("--upgrade")
-            if build_constraints:
-                argv += ["--build-constraints", str(constraints_file)]
-        else:
-            argv = [
-                *piptools_command(),
-                "--generate-hashes",
-                "--no-config",
-                "--quiet",
-                "--no-emit-index-url",
-                "--no-emit-trusted-host",
-                "--no-emit-find-links",
-                "--strip-extras",
-                "--index-url",
-                index_url,
-                "--output-file",
-                str(temp),
-            ]
-            if upgrade:
-                argv.append("--upgrade")
-            if build_constraints:
-                argv += ["--pip-args", f"--build-constraint={constraints_file}"]
-        # Relative to the lock's directory, so `# via -r …` lines name no absolute path.
-        argv.append(os.path.relpath(requirements.resolve(), output.parent.resolve()))
-        try:
-            done = run_captured(argv, env=env, cwd=output.parent, timeout=timeout)
-        except OSError as exc:
-            raise ResolutionError(f"cannot start the {resolver} resolver: {exc}") from None
-        except subprocess.TimeoutExpired:
-            raise ResolutionError(f"{requirements}: resolution took over {timeout:g} s") from None
-        if done.returncode != 0:
-            raise _ResolverFailed(
-                f"{requirements}: cannot resolve: {_first_error(done.stdout)}", done.stdout
-            )
+        constraints = constraints_file if build_constraints else None
+        # Each run starts from the existing lock's pins (kept unless `upgrade`).
+        plan = (
+            [(run, target.python) for run, target in zip(runs, targets)]
+            if per_target
+            else [(temp, None)]
+        )
+        for path, python in plan:
+            if output.exists() and not upgrade:
+                shutil.copyfile(output, path)
+            else:
+                path.write_text("", encoding="utf-8")
+            argv = _argv(
+                resolver, path, index_url=index_url, upgrade=upgrade, constraints=constraints,
+                universal=None if per_target else universal, python=python,
+            )  # fmt: skip
+            _run(argv, requirements, output, env, timeout, resolver)
+        if per_target:
+            resolved = [parse_pins(run.read_text("utf-8"), str(output)) for run in runs]
+            temp.write_text(merge_per_target(list(zip(targets, resolved))), encoding="utf-8")
         text = temp.read_text(encoding="utf-8")
         pins = parse_pins(text, str(output))
         if header.lines():
             temp.write_text(with_header(text, header), encoding="utf-8")
         os.replace(temp, output)
     finally:
-        temp.unlink(missing_ok=True)
-        constraints_file.unlink(missing_ok=True)
+        for path in (temp, constraints_file, *runs):
+            path.unlink(missing_ok=True)
     return LockResult(output=output, pins=len(pins), resolver=resolver)
 
 
@@ -195,9 +209,15 @@ def lock_requirements(
     build_constraints: Sequence[str] = (),
     rules: LazyRules | None = None,
     header: LockHeader | None = None,
+    targets: Sequence[Target] = (),
 ) -> LockResult:
-    """Resolve ``requirements`` into ``output`` for the running interpreter.
+    """Resolve ``requirements`` into ``output`` for ``targets`` (default: the running
+    interpreter).
 
+    For targets other than the running interpreter, uv resolves universally (from
+    the lowest target Python up, with environment markers); pip-tools resolves
+    once per target, in that target's interpreter, and the results are merged
+    into one lock whose pins carry the targets' markers (:mod:`.merge`).
     ``header`` (the inputs' hash, the targets) is written first in the lock.
 
     Resolving may build sdists to read their metadata; ``build_constraints``
@@ -213,6 +233,7 @@ def lock_requirements(
         "upgrade": upgrade,
         "timeout": timeout,
         "header": header or LockHeader(),
+        "targets": list(targets) or [current_target()],
     }
     try:
         return _resolve(requirements, output, build_constraints=build_constraints, **arguments)
