@@ -8,23 +8,27 @@ given a ``.in`` whose lock is not up to date with its inputs), build, publish
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._cancel import Cancel
 from ._exceptions import ConfigError
-from .build.batch import BuildEvents, BuildReport, prebuild
+from .build.batch import FAILED, BuildEvents, BuildReport, PinResult, prebuild
 from .config import Config
 from .diagnose.remedy import LazyRules
 from .lockfile import read_lock
 from .lockfile.pins import Pin
-from .store.wheelhouse import Store
+from .store.attempt import Attempt
+from .store.wheelhouse import Store, write_atomic
 from .target import Target, resolve_targets
 
 if TYPE_CHECKING:  # publishing and locking load only when a job needs them
     from .index.publish import PublishReport
     from .lockfile.resolve import LockResult
+    from .lockfile.unlockable import Unlockable
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,12 @@ def unresolved_warning(lock: Path, targets: list[Target]) -> str | None:
 
 
 def lock_with(
-    config: Config, requirements: Path, output: Path, *, upgrade: bool = False
+    config: Config,
+    requirements: Path,
+    output: Path,
+    *,
+    upgrade: bool = False,
+    keep_going: bool = False,
 ) -> LockResult:
     """Resolve ``requirements`` into ``output`` with the config's index, resolver,
     build constraints and knowledge base (for a failed resolution); the lock's
@@ -114,6 +123,7 @@ def lock_with(
         output,
         header=header,
         targets=targets,
+        keep_going=keep_going,
         index_url=config.index_url,
         resolver=config.resolver,
         upgrade=upgrade,
@@ -150,6 +160,41 @@ def build_with(
     )
 
 
+def _order(result: PinResult) -> tuple[str, str]:
+    return (result.name, result.version)
+
+
+def record_unlockable(
+    store: Store, left_out: Sequence[Unlockable], targets: list[Target], rules: LazyRules
+) -> list[PinResult]:
+    """Each requirement left out of the lock, as a failed pin on every target: the
+    resolver output kept as its log, diagnosed, in the catalog (``failures``, the
+    status page and JUnit show it)."""
+    from .diagnose import diagnose
+    from .store.catalog import Catalog
+
+    catalog = Catalog(store.catalog_path)
+    results = []
+    for item in left_out:
+        log = store.new_log(item.name, item.version, "lock")
+        write_atomic(log, item.output.encode("utf-8"))
+        diagnosis = diagnose(item.output, rules.get())
+        error = (
+            f"{item.name}=={item.version}: its sdist cannot produce metadata here, so it was "
+            f"left out of the lock: {diagnosis.summary}"
+        )
+        for target in targets:
+            attempt = Attempt(
+                key=f"lock-{target.name}-{item.name}-{item.version}", status="failed",
+                name=item.name, version=item.version, target=target.name, source="none",
+                log=str(log), error=error, category=diagnosis.category, diagnosis=diagnosis,
+                created=time.time(),
+            )  # fmt: skip
+            catalog.add(attempt)
+            results.append(PinResult(item.name, item.version, target.name, FAILED, attempt))
+    return results
+
+
 def run_pipeline(
     config: Config,
     *,
@@ -167,7 +212,8 @@ def run_pipeline(
     targets = resolve_targets(config.targets, base=config.source.parent if config.source else None)
     locked = None
     if to_resolve is not None and (upgrade or not lock_is_current(config, to_resolve, lock)):
-        locked = lock_with(config, to_resolve, lock, upgrade=upgrade)
+        # A requirement whose sdist cannot produce metadata is left out, and reported.
+        locked = lock_with(config, to_resolve, lock, upgrade=upgrade, keep_going=True)
     report = build_with(
         config,
         read_lock(lock),
@@ -179,6 +225,9 @@ def run_pipeline(
         cancel=cancel,
     )
     store = Store(config.wheelhouse)
+    if locked is not None and locked.unlockable:
+        unlocked = record_unlockable(store, locked.unlockable, targets, LazyRules(config.rules))
+        report = replace(report, results=sorted([*report.results, *unlocked], key=_order))
     published = publish(store)
     page = write_status_page(store)
     return RunReport(lock=lock, locked=locked, build=report, publish=published, status_page=page)

@@ -29,6 +29,7 @@ from ..target import Target, current_target
 from .inputs import LockHeader, with_header
 from .merge import check_piptools_targets, lowest_python, merge_per_target
 from .pins import logical_lines, parse_pins
+from .unlockable import Unlockable, failed_sdist, metadata_failed, without
 
 #: Where the resolver's own error message starts in a line (all literals: linear).
 _ERROR_START = re.compile(
@@ -37,12 +38,18 @@ _ERROR_START = re.compile(
 )
 
 
+#: More requirements than this that cannot produce metadata: give up.
+_MOST_LEFT_OUT = 5
+
+
 @dataclass(frozen=True)
 class LockResult:
     output: Path
     pins: int
     resolver: str
     remediation: str | None = None
+    #: Requirements left out of the lock: their sdists cannot produce metadata here.
+    unlockable: tuple[Unlockable, ...] = ()
 
 
 class _ResolverFailed(ResolutionError):
@@ -121,19 +128,24 @@ def _argv(
 
 
 def _run(argv: list[str], requirements: Path, output: Path, env: dict[str, str], timeout: float,
-         resolver: str) -> None:  # fmt: skip
+         resolver: str, name_failed_sdist: bool) -> None:  # fmt: skip
     # Relative to the lock's directory, so `# via -r …` lines name no absolute path.
     argv = [*argv, os.path.relpath(requirements.resolve(), output.parent.resolve())]
     try:
         done = run_captured(argv, env=env, cwd=output.parent, timeout=timeout)
+        if done.returncode == 0:
+            return
+        message = f"{requirements}: cannot resolve: {_first_error(done.stdout)}"
+        text = done.stdout
+        if name_failed_sdist and metadata_failed(text) and failed_sdist(text) is None:
+            # pip names the file it was preparing only when verbose: ask again, verbosely.
+            loud = ["-v" if part == "--quiet" else part for part in argv]
+            text = run_captured(loud, env=env, cwd=output.parent, timeout=timeout).stdout
     except OSError as exc:
         raise ResolutionError(f"cannot start the {resolver} resolver: {exc}") from None
     except subprocess.TimeoutExpired:
         raise ResolutionError(f"{requirements}: resolution took over {timeout:g} s") from None
-    if done.returncode != 0:
-        raise _ResolverFailed(
-            f"{requirements}: cannot resolve: {_first_error(done.stdout)}", done.stdout
-        )
+    raise _ResolverFailed(message, text)
 
 
 def _resolve(
@@ -147,6 +159,7 @@ def _resolve(
     build_constraints: Sequence[str],
     header: LockHeader,
     targets: Sequence[Target],
+    name_failed_sdist: bool = False,
 ) -> LockResult:
     check_requirements_input(requirements)
     if requirements.resolve() == output.resolve():
@@ -183,7 +196,7 @@ def _resolve(
                 resolver, path, index_url=index_url, upgrade=upgrade, constraints=constraints,
                 universal=None if per_target else universal, python=python,
             )  # fmt: skip
-            _run(argv, requirements, output, env, timeout, resolver)
+            _run(argv, requirements, output, env, timeout, resolver, name_failed_sdist)
         if per_target:
             resolved = [parse_pins(run.read_text("utf-8"), str(output)) for run in runs]
             temp.write_text(merge_per_target(list(zip(targets, resolved))), encoding="utf-8")
@@ -210,6 +223,7 @@ def lock_requirements(
     rules: LazyRules | None = None,
     header: LockHeader | None = None,
     targets: Sequence[Target] = (),
+    keep_going: bool = False,
 ) -> LockResult:
     """Resolve ``requirements`` into ``output`` for ``targets`` (default: the running
     interpreter).
@@ -219,6 +233,8 @@ def lock_requirements(
     once per target, in that target's interpreter, and the results are merged
     into one lock whose pins carry the targets' markers (:mod:`.merge`).
     ``header`` (the inputs' hash, the targets) is written first in the lock.
+    With ``keep_going``, a requirement whose sdist cannot produce metadata is
+    left out and the rest is resolved; the result lists it (``unlockable``).
 
     Resolving may build sdists to read their metadata; ``build_constraints``
     (every constraint of the build configuration) apply to those builds, so a
@@ -227,16 +243,53 @@ def lock_requirements(
     names a build constraint, the resolution is retried once with it; else the
     error carries the diagnosis.
     """
+    header = header or LockHeader()
     arguments: dict[str, Any] = {
         "index_url": index_url,
         "resolver": resolver,
         "upgrade": upgrade,
         "timeout": timeout,
-        "header": header or LockHeader(),
         "targets": list(targets) or [current_target()],
+        "name_failed_sdist": keep_going,
     }
+    pending = requirements
+    left_out: list[Unlockable] = []
+    copies: list[Path] = []
     try:
-        return _resolve(requirements, output, build_constraints=build_constraints, **arguments)
+        while True:
+            # A lock missing a requirement records no inputs: the next run resolves again.
+            partial = replace(header, inputs=None) if left_out else header
+            try:
+                result = _remediated(pending, output, build_constraints, rules, partial, arguments)
+                return replace(result, unlockable=tuple(left_out))
+            except _ResolverFailed as failure:
+                culprit = failed_sdist(failure.output) if keep_going else None
+                reduced = None
+                if culprit is not None and len(left_out) < _MOST_LEFT_OUT:
+                    reduced = without(pending, culprit[0])
+                if culprit is None or reduced is None:
+                    raise
+                copies.append(reduced)
+                left_out.append(Unlockable(culprit[0], culprit[1], failure.output))
+                pending = reduced
+    finally:
+        for copy in copies:
+            copy.unlink(missing_ok=True)
+
+
+def _remediated(
+    requirements: Path,
+    output: Path,
+    build_constraints: Sequence[str],
+    rules: LazyRules | None,
+    header: LockHeader,
+    arguments: dict[str, Any],
+) -> LockResult:
+    """One resolution; retried once with the build constraint its diagnosis names."""
+    try:
+        return _resolve(
+            requirements, output, build_constraints=build_constraints, header=header, **arguments
+        )
     except _ResolverFailed as failure:
         if rules is None:
             raise
@@ -245,11 +298,13 @@ def lock_requirements(
             raise
         extra = [c for c in diagnosis.build_constraints if c not in build_constraints]
         if not extra:
-            raise ResolutionError(
+            raise _ResolverFailed(
                 f"{failure} ({diagnosis.summary}: {diagnosis.rule}; "
-                "see `wheelmill diagnose` on the resolver output)"
+                "see `wheelmill diagnose` on the resolver output)",
+                failure.output,
             ) from None
         result = _resolve(
-            requirements, output, build_constraints=(*build_constraints, *extra), **arguments
-        )
+            requirements, output, build_constraints=(*build_constraints, *extra), header=header,
+            **arguments,
+        )  # fmt: skip
         return replace(result, remediation=f"{diagnosis.rule}: build constraint {', '.join(extra)}")
