@@ -93,3 +93,56 @@ def test_upgrade_resolves_anyway(local_index: LocalIndex, tmp_path: Path) -> Non
     local_index.root.rename(tmp_path / "gone")
     again = invoke("run", "--config", config, "--upgrade")
     assert again.exit_code == 1
+
+
+def test_the_lock_step_reports_its_progress(local_index: LocalIndex, tmp_path: Path) -> None:
+    from wheelmill.config import load_config
+    from wheelmill.run import run_pipeline
+
+    seen: list[str] = []
+
+    class Recorder:
+        def lock_started(self, requirements: Path, lock: Path) -> None:
+            seen.append(f"started {requirements.name} -> {lock.name}")
+
+        def lock_finished(self) -> None:
+            seen.append("finished")
+
+    config = load_config(_project(local_index, tmp_path))
+    run_pipeline(config, lock_events=Recorder())
+    assert seen == ["started requirements.in -> requirements.txt", "finished"]
+    run_pipeline(config, lock_events=Recorder())  # up to date: no lock step
+    assert len(seen) == 2
+
+
+def test_lock_shows_a_spinner_on_a_terminal(local_index: LocalIndex, tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from conftest import client_env
+
+    _project(local_index, tmp_path)
+    primary, secondary = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wheelmill", "lock", "requirements.in", "-o", "r.txt",
+             "--index-url", local_index.url],
+            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=secondary, env=client_env(),
+        )  # fmt: skip
+        os.close(secondary)
+        shown = b""
+        while True:  # read while it runs, so the terminal never fills up
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the process closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        code = process.wait(timeout=120)
+    finally:
+        os.close(primary)
+    assert code == 0, shown
+    assert b"locking" in shown and b"requirements.in" in shown

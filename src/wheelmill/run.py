@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ._cancel import Cancel
 from ._exceptions import ConfigError
@@ -29,6 +29,14 @@ if TYPE_CHECKING:  # publishing and locking load only when a job needs them
     from .index.publish import PublishReport
     from .lockfile.resolve import LockResult
     from .lockfile.unlockable import Unlockable
+
+
+class LockEvents(Protocol):
+    """Progress of the lock step (one resolver run); the CLI renders it."""
+
+    def lock_started(self, requirements: Path, lock: Path) -> None: ...
+
+    def lock_finished(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -204,6 +212,7 @@ def run_pipeline(
     remediate: bool = True,
     force: bool = False,
     cancel: Cancel | None = None,
+    lock_events: LockEvents | None = None,
 ) -> RunReport:
     from .index.publish import publish
     from .index.statuspage import write_status_page
@@ -212,8 +221,14 @@ def run_pipeline(
     targets = resolve_targets(config.targets, base=config.source.parent if config.source else None)
     locked = None
     if to_resolve is not None and (upgrade or not lock_is_current(config, to_resolve, lock)):
-        # A requirement whose sdist cannot produce metadata is left out, and reported.
-        locked = lock_with(config, to_resolve, lock, upgrade=upgrade, keep_going=True)
+        if lock_events is not None:
+            lock_events.lock_started(to_resolve, lock)
+        try:
+            # A requirement whose sdist cannot produce metadata is left out, and reported.
+            locked = lock_with(config, to_resolve, lock, upgrade=upgrade, keep_going=True)
+        finally:
+            if lock_events is not None:
+                lock_events.lock_finished()
     report = build_with(
         config,
         read_lock(lock),

@@ -73,6 +73,29 @@ class Progress:
             self._progress.stop()
             self._progress = None
 
+    def lock_started(self, requirements: Path, lock: Path) -> None:
+        """A spinner with the time spent while the resolver runs (it prints nothing)."""
+        if not self.enabled or self._progress is not None:
+            return
+        from rich.console import Console
+        from rich.progress import Progress as RichProgress
+        from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = RichProgress(
+            SpinnerColumn(),
+            TextColumn("[bold]locking[/bold] {task.description}"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._progress.start()
+        self._progress.add_task(f"{requirements} -> {lock}", total=None)
+
+    def lock_finished(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
     def note(self, text: str) -> None:
         """One line on stderr, above the bar while it shows."""
         if self._progress is not None:

@@ -8,7 +8,7 @@ import click
 
 from ..run import lock_with
 from ._options import config_option, index_option, json_option, load
-from ._render import emit_json
+from ._render import Progress, emit_json
 
 
 @click.command("lock")
@@ -42,7 +42,12 @@ def command(
     failed resolution leaves OUTPUT untouched.
     """
     config = load(config_path).with_overrides(index_url=index_url, resolver=resolver)
-    result = lock_with(config, requirements, output, upgrade=upgrade)
+    with Progress(enabled=not as_json) as progress:
+        progress.lock_started(requirements, output)
+        try:
+            result = lock_with(config, requirements, output, upgrade=upgrade)
+        finally:
+            progress.lock_finished()
     if as_json:
         emit_json(
             {

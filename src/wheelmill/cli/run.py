@@ -100,6 +100,7 @@ def command(
             remediate=not no_remediate,
             force=force,
             cancel=cancel,
+            lock_events=progress,
         )
     if junit_path is not None:
         write_junit(junit_path, "wheelmill run", build_cases(report.build))
