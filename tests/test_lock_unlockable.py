@@ -50,6 +50,7 @@ def test_the_rest_is_locked_built_and_published(
     # The lock holds the rest, and records no inputs: the next run resolves again.
     lock = tmp_path / "requirements.txt"
     assert [pin.name for pin in read_pins(lock)] == ["beta"]
+    assert ".requirements." not in lock.read_text()  # no temporary file named
     assert read_header(lock).inputs is None
     assert (tmp_path / "wh" / "simple" / "beta" / "index.html").is_file()
     failures = {case.get("name"): case for case in ET.parse(junit).getroot().iter("testcase")}

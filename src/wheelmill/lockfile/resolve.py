@@ -261,6 +261,9 @@ def lock_requirements(
             partial = replace(header, inputs=None) if left_out else header
             try:
                 result = _remediated(pending, output, build_constraints, rules, partial, arguments)
+                if pending != requirements:  # `# via -r …` names the real file
+                    text = output.read_text(encoding="utf-8")
+                    write_text_atomic(output, text.replace(pending.name, requirements.name))
                 return replace(result, unlockable=tuple(left_out))
             except _ResolverFailed as failure:
                 culprit = failed_sdist(failure.output) if keep_going else None
@@ -275,6 +278,17 @@ def lock_requirements(
     finally:
         for copy in copies:
             copy.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
 
 
 def _remediated(
