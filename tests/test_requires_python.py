@@ -77,6 +77,14 @@ def test_unsupported_python_is_not_applicable_with_its_reason(
     assert coverage["future"]["status"] == "not-applicable"
     assert f"requires Python {FUTURE}" in coverage["future"]["reason"]
 
+    # export leaves it out as no target needs it, instead of refusing a "missing" pin.
+    exported = invoke("export", lock, "-w", wheelhouse, "-o", tmp_path / "binary.txt")
+    assert exported.exit_code == 0, exported.output + exported.stderr
+    assert (
+        "# no wheel, and no target of the wheelhouse needs it:\nfuture==1.0"
+        in (tmp_path / "binary.txt").read_text()
+    )
+
     # failures lists nothing; the status page says it in words.
     assert "future" not in invoke("failures", "-w", wheelhouse).output
     assert invoke("publish", "-w", wheelhouse).exit_code == 0
