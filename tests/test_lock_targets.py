@@ -174,3 +174,18 @@ def _linux() -> dict[str, str]:
     from wheelmill.target import current_target
 
     return dict(current_target().environment)
+
+
+def test_pip_tools_leaves_a_download_only_target_to_the_warning(
+    local_index: LocalIndex, tmp_path: Path
+) -> None:
+    _two_releases(local_index, tmp_path)
+    config = _config(
+        tmp_path, local_index, "current", f"{HERE}/macosx_11_0_arm64", resolver="pip-tools"
+    )
+    lock = tmp_path / "requirements.txt"
+    locked = invoke("lock", tmp_path / "requirements.in", "-o", lock, "--config", config)
+    assert locked.exit_code == 0, locked.output + locked.stderr
+    assert read_header(lock).targets == (HERE,)
+    built = invoke("build", lock, "--config", config)
+    assert "not for cp" in built.stderr and "macosx_11_0_arm64" in built.stderr

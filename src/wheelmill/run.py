@@ -118,12 +118,14 @@ def lock_with(
     build constraints and knowledge base (for a failed resolution); the lock's
     header records the inputs' hash and the targets."""
     from .lockfile.inputs import LockHeader, target_label
+    from .lockfile.merge import resolvable_by_piptools
     from .lockfile.resolve import lock_requirements
 
     targets = resolve_targets(config.targets, base=config.source.parent if config.source else None)
+    resolved_for = targets if config.resolver == "uv" else resolvable_by_piptools(targets)
     header = LockHeader(
         inputs=lock_inputs_of(config, requirements),
-        targets=tuple(target_label(target) for target in targets),
+        targets=tuple(target_label(target) for target in resolved_for),
         universal=config.resolver == "uv",
     )
     return lock_requirements(

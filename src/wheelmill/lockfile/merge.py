@@ -30,14 +30,15 @@ def lowest_python(targets: Sequence[Target]) -> str | None:
     return min((target.python_version for target in targets), key=Version)
 
 
+def resolvable_by_piptools(targets: Sequence[Target]) -> list[Target]:
+    """The targets pip-tools can resolve for: those this machine runs (a download-only
+    platform is left to the lock's header, so `build` warns about it)."""
+    return [target for target in targets if not target.download_only] or [current_target()]
+
+
 def check_piptools_targets(targets: Sequence[Target]) -> None:
     """pip-tools can resolve for a target only by running in its interpreter."""
     for target in targets:
-        if target.download_only:
-            raise ConfigError(
-                f"pip-tools cannot resolve for {target.name}, a platform this machine does "
-                'not run; set resolver = "uv" for a universal lock'
-            )
         if target == current_target():
             continue
         probe = subprocess.run(

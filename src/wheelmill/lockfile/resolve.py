@@ -27,7 +27,12 @@ from ..diagnose._logtext import SCANNED
 from ..diagnose.remedy import LazyRules
 from ..target import Target, current_target
 from .inputs import LockHeader, with_header
-from .merge import check_piptools_targets, lowest_python, merge_per_target
+from .merge import (
+    check_piptools_targets,
+    lowest_python,
+    merge_per_target,
+    resolvable_by_piptools,
+)
 from .pins import logical_lines, parse_pins
 from .unlockable import Unlockable, failed_sdist, metadata_failed, without
 
@@ -164,6 +169,8 @@ def _resolve(
     check_requirements_input(requirements)
     if requirements.resolve() == output.resolve():
         raise RequirementsError(f"{output}: the lock must not overwrite its own input")
+    if resolver != "uv":  # pip-tools resolves only for interpreters this machine runs
+        targets = resolvable_by_piptools(targets)
     universal = lowest_python(targets)
     per_target = resolver != "uv" and universal is not None
     if per_target:
