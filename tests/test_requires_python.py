@@ -7,6 +7,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 
 from conftest import LocalIndex, cli_runner, make_sdist, make_wheel
@@ -119,3 +120,31 @@ def test_a_release_with_a_wheel_for_the_target_is_still_fetched(
     result = invoke("build", lock, "-w", tmp_path / "wh", "--index-url", local_index.url, "--json")
     assert result.exit_code == 0, result.output + result.stderr
     assert [pin["status"] for pin in json.loads(result.output)["pins"]] == ["fetched"]
+
+
+def test_a_pure_wheel_is_not_shared_with_a_target_its_python_excludes(
+    local_index: LocalIndex, tmp_path: Path
+) -> None:
+    import sys
+
+    from wheelmill._exceptions import WheelmillError
+    from wheelmill.target import resolve_target
+
+    here = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    older = f"{sys.version_info[0]}.{sys.version_info[1] - 1}"
+    try:
+        old = resolve_target(older)
+    except WheelmillError:
+        pytest.skip(f"no Python {older} on this machine")
+    src = tmp_path / "src"
+    spec = f">={here}"
+    local_index.add(make_wheel(src, "modern", "1.0", requires_python=spec), requires_python=spec)
+    lock = tmp_path / "requirements.txt"
+    lock.write_text(local_index.lock_line("modern", "1.0"))
+    result = invoke(
+        "build", lock, "-w", tmp_path / "wh", "--index-url", local_index.url, "--json",
+        "--target", "current", "--target", older,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output + result.stderr
+    statuses = {pin["target"]: pin["status"] for pin in json.loads(result.stdout)["pins"]}
+    assert statuses == {current_target().name: "fetched", old.name: "not-applicable"}

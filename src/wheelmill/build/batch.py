@@ -119,7 +119,21 @@ def _shared(ctx: Context, shared_key: str, key: str, target: Target) -> Attempt 
     assert record is not None and record.wheel is not None
     if target.tag_rank(parse_wheel_filename(record.wheel)[3]) is None:
         return None
+    if not _serves_python(ctx, record.wheel, target):
+        return None  # its Requires-Python excludes this target: settled on its own
     return replace(record, key=key, target=target.name, created=time.time())
+
+
+def _serves_python(ctx: Context, wheel: str, target: Target) -> bool:
+    """Whether a stored wheel's Requires-Python admits ``target``'s interpreter."""
+    from ..store._wheelfile import read_metadata
+    from .upstream import python_ok
+
+    try:
+        metadata = read_metadata((ctx.store.wheels / wheel).read_bytes(), wheel)
+    except (OSError, WheelmillError):
+        return False
+    return python_ok(metadata.requires_python, target)
 
 
 def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:

@@ -148,7 +148,7 @@ def _file_url_path(url: str) -> Path:
     return Path(urllib.request.url2pathname(urllib.parse.urlparse(url).path))
 
 
-def _python_ok(requires_python: str | None, target: Target) -> bool:
+def python_ok(requires_python: str | None, target: Target) -> bool:
     if not requires_python:
         return True
     try:
@@ -185,7 +185,7 @@ def choose(files: Iterable[RemoteFile], pin: Pin, target: Target) -> Candidates:
             rank = target.tag_rank(parse_wheel_filename(remote.filename)[3])
             if rank is None:
                 continue
-            if not _python_ok(remote.requires_python, target):
+            if not python_ok(remote.requires_python, target):
                 excluded = excluded or remote.requires_python
                 continue
             if best is None or rank < best[0]:
@@ -195,7 +195,7 @@ def choose(files: Iterable[RemoteFile], pin: Pin, target: Target) -> Candidates:
     if best is not None:
         return Candidates(wheel=best[1], sdist=sdist)
     if sdist is not None and sdist.requires_python:
-        excluded = None if _python_ok(sdist.requires_python, target) else sdist.requires_python
+        excluded = None if python_ok(sdist.requires_python, target) else sdist.requires_python
     if excluded:
         return Candidates(wheel=None, sdist=None, requires_python=excluded.strip())
     return Candidates(wheel=None, sdist=sdist)
