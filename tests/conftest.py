@@ -108,12 +108,16 @@ class LocalIndex:
         self.files.mkdir(parents=True, exist_ok=True)
         self.simple.mkdir(parents=True, exist_ok=True)
         self.url = self.simple.as_uri() + "/"
+        #: ``data-requires-python`` per file name, as PyPI's pages carry it.
+        self.requires_python: dict[str, str] = {}
 
-    def add(self, path: Path) -> Path:
+    def add(self, path: Path, *, requires_python: str | None = None) -> Path:
         """Put a wheel or sdist on the index and regenerate the project's page."""
         target = self.files / path.name
         if path != target:
             target.write_bytes(path.read_bytes())
+        if requires_python is not None:
+            self.requires_python[path.name] = requires_python
         self.refresh()
         return target
 
@@ -126,10 +130,15 @@ class LocalIndex:
             page = self.simple / project
             page.mkdir(exist_ok=True)
             links = "".join(
-                f'<a href="../../files/{p.name}#sha256={sha256(p)}">{html.escape(p.name)}</a>\n'
+                f'<a href="../../files/{p.name}#sha256={sha256(p)}"{self._python(p.name)}>'
+                f"{html.escape(p.name)}</a>\n"
                 for p in paths
             )
             (page / "index.html").write_text(f"<!DOCTYPE html><html><body>\n{links}</body></html>")
+
+    def _python(self, filename: str) -> str:
+        spec = self.requires_python.get(filename)
+        return f' data-requires-python="{html.escape(spec)}"' if spec else ""
 
     def lock_line(self, name: str, version: str) -> str:
         """A lock entry for ``name==version`` hashing every file it has on this index."""

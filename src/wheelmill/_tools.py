@@ -42,8 +42,9 @@ def require_uv() -> str:
     return found
 
 
-def piptools_command() -> list[str]:
-    return [sys.executable, "-m", "piptools", "compile"]
+def piptools_command(python: str | None = None) -> list[str]:
+    """pip-compile, run by ``python`` (default: wheelmill's own interpreter)."""
+    return [python or sys.executable, "-m", "piptools", "compile"]
 
 
 def build_command(python: str | Path = sys.executable) -> list[str]:

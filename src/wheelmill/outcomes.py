@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 #: How one attempt at a build key ended: its wheel is in the store, the build
-#: failed, or a download-only target has no upstream wheel.
-AttemptStatus = Literal["ok", "failed", "no-wheel"]
+#: failed, a download-only target has no upstream wheel, or the release does not
+#: support the target's Python (its Requires-Python), so nothing was fetched or built.
+AttemptStatus = Literal["ok", "failed", "no-wheel", "not-applicable"]
 #: Where an attempt's wheel came from.
 Source = Literal["upstream", "built", "none"]
 #: How one pin ended for one target in a ``build`` run.
@@ -44,7 +45,7 @@ GapKind = Literal[
     "skipped",
 ]
 #: What a status-page cell shows.
-CellState = Literal["built", "fetched", "failed", "missing", "none"]
+CellState = Literal["built", "fetched", "failed", "missing", "none", "not-applicable"]
 
 ATTEMPT_STATUSES: tuple[AttemptStatus, ...] = get_args(AttemptStatus)
 PIN_STATUSES: tuple[PinStatus, ...] = get_args(PinStatus)
@@ -53,6 +54,8 @@ CELL_STATES: tuple[CellState, ...] = get_args(CellState)
 
 #: Pin statuses that make ``build`` exit 1.
 FAILURES: tuple[PinStatus, ...] = ("failed", "no-wheel")
+#: Attempt statuses that are failures (``failures`` lists them; ``not-applicable`` is none).
+FAILED_ATTEMPTS: tuple[AttemptStatus, ...] = ("failed", "no-wheel")
 #: Categories that depend on the machine, not on the package or its settings.
 SYSTEM_CATEGORIES: tuple[Category, ...] = ("sysdep-missing", "toolchain-missing")
 

@@ -2,25 +2,28 @@
 
 :func:`lock_with` and :func:`build_lock` are what ``wheelmill lock`` and
 ``wheelmill build`` do; :func:`run_pipeline` is ``wheelmill run``: lock (when
-given a ``.in``), build, publish (index and status page) in one call.
+given a ``.in`` whose lock is not up to date with its inputs), build, publish
+(index and status page) in one call.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ._cancel import Cancel
 from ._exceptions import ConfigError
 from .build.batch import prebuild
-from .build.results import BuildEvents, BuildReport
+from .build.results import FAILED, BuildEvents, BuildReport, PinResult
 from .config import Config
 from .diagnose.remedy import LazyRules
 from .lockfile import read_lock
+from .store.attempt import Attempt
 from .store.team import TeamStore, open_store
-from .store.wheelhouse import Store
+from .store.wheelhouse import Store, write_atomic
 from .target import Target, resolve_targets
 
 if TYPE_CHECKING:  # publishing and locking load only when a job needs them
@@ -28,10 +31,21 @@ if TYPE_CHECKING:  # publishing and locking load only when a job needs them
     from .build.shard import Shard
     from .index.publish import PublishReport
     from .lockfile.resolve import LockResult
+    from .lockfile.unlockable import Unlockable
+
+
+class LockEvents(Protocol):
+    """Progress of the lock step (one resolver run); the CLI renders it."""
+
+    def lock_started(self, requirements: Path, lock: Path) -> None: ...
+
+    def lock_finished(self) -> None: ...
 
 
 @dataclass(frozen=True)
 class RunReport:
+    """``locked``: the resolution, or ``None`` when the lock was up to date (or pinned)."""
+
     lock: Path
     locked: LockResult | None
     build: BuildReport
@@ -61,16 +75,71 @@ def lock_path_for(config: Config) -> tuple[Path | None, Path]:
     )
 
 
+def lock_inputs_of(config: Config, requirements: Path) -> str:
+    """The hash of everything resolving ``requirements`` with ``config`` depends on."""
+    from .lockfile.inputs import inputs_hash
+
+    return inputs_hash(
+        requirements,
+        build_constraints=config.all_build_constraints(),
+        targets=config.targets,
+        resolver=config.resolver,
+        index_url=config.index_url,
+    )
+
+
+def lock_is_current(config: Config, requirements: Path, output: Path) -> bool:
+    """Whether ``output`` was resolved from exactly these inputs (its header says so)."""
+    from .lockfile.inputs import read_header
+
+    recorded = read_header(output).inputs
+    return recorded is not None and recorded == lock_inputs_of(config, requirements)
+
+
+def unresolved_warning(lock: Path, targets: list[Target]) -> str | None:
+    """One line naming the targets ``lock`` was not resolved for (its header says which
+    it was), or ``None``: its pins may not fit those targets."""
+    from .lockfile.inputs import read_header, unresolved_targets
+
+    header = read_header(lock)
+    missing = unresolved_targets(header, targets)
+    if not missing or header.targets is None:
+        return None
+    return (
+        f"{lock} was resolved for {' '.join(header.targets) or 'no target'}, not for "
+        f"{', '.join(target.name for target in missing)}; its pins may not fit there: "
+        "re-lock with those in `targets`"
+    )
+
+
 def lock_with(
-    config: Config, requirements: Path, output: Path, *, upgrade: bool = False
+    config: Config,
+    requirements: Path,
+    output: Path,
+    *,
+    upgrade: bool = False,
+    keep_going: bool = False,
 ) -> LockResult:
     """Resolve ``requirements`` into ``output`` with the config's index, resolver,
-    build constraints and knowledge base (for a failed resolution)."""
+    build constraints and knowledge base (for a failed resolution); the lock's
+    header records the inputs' hash and the targets."""
+    from .lockfile.inputs import LockHeader, target_label
+    from .lockfile.merge import resolvable_by_piptools
     from .lockfile.resolve import lock_requirements
 
+    targets = resolve_targets(config.targets, base=config.source.parent if config.source else None)
+    resolved_for = targets if config.resolver == "uv" else resolvable_by_piptools(targets)
+    header = LockHeader(
+        inputs=lock_inputs_of(config, requirements),
+        targets=tuple(target_label(target) for target in resolved_for),
+        universal=config.resolver == "uv",
+    )
     return lock_requirements(
         requirements,
         output,
+        header=header,
+        targets=targets,
+        keep_going=keep_going,
         index_url=config.index_url,
         resolver=config.resolver,
         upgrade=upgrade,
@@ -85,6 +154,8 @@ class BuildRun:
 
     report: BuildReport
     reproductions: list[Reproduction] | None = None
+    #: Why the lock may not fit the targets (resolved for others), if it may not.
+    warning: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -154,8 +225,9 @@ def build_lock(
         if shard
         else (lambda pin, target: True),
     )
+    warning = unresolved_warning(lock, targets)
     if not check_reproducible:
-        return BuildRun(report)
+        return BuildRun(report, warning=warning)
     from .build.reproduce import check_reproducible as rebuild_and_compare
 
     reproductions = rebuild_and_compare(
@@ -165,7 +237,42 @@ def build_lock(
         settings_for=config.settings_for,
         index_url=config.index_url,
     )
-    return BuildRun(report, reproductions)
+    return BuildRun(report, reproductions, warning)
+
+
+def _order(result: PinResult) -> tuple[str, str]:
+    return (result.name, result.version)
+
+
+def record_unlockable(
+    store: Store, left_out: Sequence[Unlockable], targets: list[Target], rules: LazyRules
+) -> list[PinResult]:
+    """Each requirement left out of the lock, as a failed pin on every target: the
+    resolver output kept as its log, diagnosed, in the catalog (``failures``, the
+    status page and JUnit show it)."""
+    from .diagnose import diagnose
+    from .store.catalog import Catalog
+
+    catalog = Catalog(store.catalog_path)
+    results = []
+    for item in left_out:
+        log = store.new_log(item.name, item.version, "lock")
+        write_atomic(log, item.output.encode("utf-8"))
+        diagnosis = diagnose(item.output, rules.get())
+        error = (
+            f"{item.name}=={item.version}: its sdist cannot produce metadata here, so it was "
+            f"left out of the lock: {diagnosis.summary}"
+        )
+        for target in targets:
+            attempt = Attempt(
+                key=f"lock-{target.name}-{item.name}-{item.version}", status="failed",
+                name=item.name, version=item.version, target=target.name, source="none",
+                log=str(log), error=error, category=diagnosis.category, diagnosis=diagnosis,
+                created=time.time(),
+            )  # fmt: skip
+            catalog.add(attempt)
+            results.append(PinResult(item.name, item.version, target.name, FAILED, attempt))
+    return results
 
 
 def run_pipeline(
@@ -177,13 +284,24 @@ def run_pipeline(
     remediate: bool = True,
     force: bool = False,
     cancel: Cancel | None = None,
+    lock_events: LockEvents | None = None,
 ) -> RunReport:
     """``wheelmill run``: lock (for a ``.in``), build, then publish the index and the
     status page."""
     from .index.publish import publish
 
     to_resolve, lock = lock_path_for(config)
-    locked = lock_with(config, to_resolve, lock, upgrade=upgrade) if to_resolve else None
+    targets = targets_for(config)
+    locked = None
+    if to_resolve is not None and (upgrade or not lock_is_current(config, to_resolve, lock)):
+        if lock_events is not None:
+            lock_events.lock_started(to_resolve, lock)
+        try:
+            # A requirement whose sdist cannot produce metadata is left out, and reported.
+            locked = lock_with(config, to_resolve, lock, upgrade=upgrade, keep_going=True)
+        finally:
+            if lock_events is not None:
+                lock_events.lock_finished()
     built = build_lock(
         config,
         lock,
@@ -193,11 +311,15 @@ def run_pipeline(
         force=force,
         cancel=cancel,
     )
+    report = built.report
     store = store_of(config)
+    if locked is not None and locked.unlockable:
+        unlocked = record_unlockable(store, locked.unlockable, targets, LazyRules(config.rules))
+        report = replace(report, results=sorted([*report.results, *unlocked], key=_order))
     if isinstance(store, TeamStore):  # the index goes into the team's store too
         from .index.bucket import publish_store
 
         published = publish_store(store).publish
     else:
         published = publish(store)
-    return RunReport(lock=lock, locked=locked, build=built.report, publish=published)
+    return RunReport(lock=lock, locked=locked, build=report, publish=published)

@@ -66,6 +66,8 @@ def _settled(ctx: Context, key: str) -> PinResult | None:
         if not compiled or not record.toolchain or same:
             return _result(record, CACHED)
         return None  # built with another compiler than today's: rebuild
+    if record is not None and record.status == "not-applicable":
+        return _result(record, NOT_APPLICABLE)  # the release's Requires-Python excludes it
     if record is not None and record.status == "failed" and not ctx.retry_failed:
         return _result(record, FAILED)
     return None
@@ -83,7 +85,21 @@ def _shared(ctx: Context, shared_key: str, key: str, target: Target) -> Attempt 
     assert record is not None and record.wheel is not None
     if target.tag_rank(parse_wheel_filename(record.wheel)[3]) is None:
         return None
+    if not _serves_python(ctx, record.wheel, target):
+        return None  # its Requires-Python excludes this target: settled on its own
     return replace(record, key=key, target=target.name, created=time.time())
+
+
+def _serves_python(ctx: Context, wheel: str, target: Target) -> bool:
+    """Whether a stored wheel's Requires-Python admits ``target``'s interpreter."""
+    from ..store._wheelfile import read_metadata
+    from .upstream import python_ok
+
+    try:
+        metadata = read_metadata((ctx.store.wheels / wheel).read_bytes(), wheel)
+    except (OSError, WheelmillError):
+        return False
+    return python_ok(metadata.requires_python, target)
 
 
 def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
@@ -92,7 +108,8 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
     if settings.skip:
         return PinResult(pin.name, pin.version, target.name, SKIPPED)
     if not pin.applies_to(target.environment):
-        return PinResult(pin.name, pin.version, target.name, NOT_APPLICABLE)
+        why = f"marker {pin.marker} is false on {target.name}"
+        return PinResult(pin.name, pin.version, target.name, NOT_APPLICABLE, note=why)
     key = build_key(pin, target, settings, index_url=ctx.index_url)
     shared_key = build_key(pin, None, settings, index_url=ctx.index_url)
     done = _settled(ctx, key)
@@ -153,6 +170,8 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
         if record.ok and record.wheel and is_pure(record.wheel):
             ctx.store.write_record(replace(record, key=shared_key))
         ctx.catalog.add(record)
+    if record.status == "not-applicable":
+        return _result(record, NOT_APPLICABLE)
     if not record.ok:
         return _result(record, FAILED)
     return _result(record, BUILT if record.source == "built" else FETCHED)

@@ -39,6 +39,7 @@ class PinResultJSON(TypedDict):
     duration: float
     log: str | None
     error: str | None
+    reason: str | None
     category: Category | None
     rule: str | None
     first_error: str | None
@@ -53,9 +54,10 @@ class PinResult(ExplainedBy):
     """How one pin ended for one target: its status, and the attempt behind it.
 
     ``attempt`` is the attempt that settled the key (a cached pin: the one that
-    made its wheel); none for a pin skipped or not applicable. ``note`` is an
-    error that no attempt carries (a pin blocked by its last failure, an
-    internal error).
+    made its wheel; a pin whose release does not support the target's Python:
+    the attempt saying so); none for a pin skipped or excluded by its marker.
+    ``note`` is an error that no attempt carries (a pin blocked by its last
+    failure, an internal error), or why a pin is not applicable.
     """
 
     name: str
@@ -86,6 +88,15 @@ class PinResult(ExplainedBy):
 
     @property
     def error(self) -> str | None:
+        if self.status == NOT_APPLICABLE:
+            return None
+        return self.note or (self.attempt.error if self.attempt else None)
+
+    @property
+    def reason(self) -> str | None:
+        """Why a pin is not applicable (its marker, or its release's Requires-Python)."""
+        if self.status != NOT_APPLICABLE:
+            return None
         return self.note or (self.attempt.error if self.attempt else None)
 
     def to_json(self) -> PinResultJSON:
@@ -100,6 +111,7 @@ class PinResult(ExplainedBy):
             "duration": self.duration,
             "log": self.log,
             "error": self.error,
+            "reason": self.reason,
             "category": self.category,
             "rule": self.rule,
             "first_error": str(self.first_error) if self.first_error else None,

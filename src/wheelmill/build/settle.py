@@ -96,7 +96,8 @@ class Blocked(WheelmillError):
 def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) -> Attempt:
     """Fetch or build the wheel of one pin for one target; return the attempt.
 
-    Failed builds are attempts (diagnosed); index, download and frontend
+    Failed builds are attempts (diagnosed), and so is a release whose
+    Requires-Python excludes the target (``not-applicable``); index, download and frontend
     problems, and builds that ran out of resources (:class:`Exhausted`), raise
     :class:`WheelmillError` (the caller does not cache those).
     """
@@ -108,6 +109,17 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
     )  # fmt: skip
 
     found = ctx.upstream.candidates(pin, target)
+    if found.wheel is None and found.requires_python is not None:
+        # Never built, never failed: this release is not for the target's Python.
+        python = target.environment.get("python_full_version", target.python_version)
+        return replace(
+            base,
+            status="not-applicable",
+            source="none",
+            error=f"requires Python {found.requires_python}; {target.name} has {python}",
+            duration=time.monotonic() - started,
+            created=time.time(),
+        )
     if found.wheel is not None and (target.download_only or not settings.from_source):
         temp = ctx.upstream.download(found.wheel, scratch, pin.sha256s())
         stored = ctx.store.add_wheel(temp, found.wheel.filename)

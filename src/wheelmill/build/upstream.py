@@ -58,10 +58,16 @@ class RemoteFile:
 
 @dataclass(frozen=True)
 class Candidates:
-    """The files of one pinned version that can serve a target."""
+    """The files of one pinned version that can serve a target.
+
+    ``requires_python`` is set when the release does not support the target's
+    Python: no wheel serves it and its sdist (else its wheels for the target's
+    platform) declares a Requires-Python that excludes it; then ``sdist`` is ``None``.
+    """
 
     wheel: RemoteFile | None
     sdist: RemoteFile | None
+    requires_python: str | None = None
 
 
 class _LinkParser(HTMLParser):
@@ -142,7 +148,7 @@ def _file_url_path(url: str) -> Path:
     return Path(urllib.request.url2pathname(urllib.parse.urlparse(url).path))
 
 
-def _python_ok(requires_python: str | None, target: Target) -> bool:
+def python_ok(requires_python: str | None, target: Target) -> bool:
     if not requires_python:
         return True
     try:
@@ -163,6 +169,7 @@ def choose(files: Iterable[RemoteFile], pin: Pin, target: Target) -> Candidates:
     locked = pin.sha256s()
     best: tuple[int, RemoteFile] | None = None
     sdist: RemoteFile | None = None
+    excluded: str | None = None  # the Requires-Python of a fitting wheel that excludes us
     for remote in files:
         if distribution_of(remote.filename) != wanted:
             if remote.sha256 and remote.sha256 in locked:
@@ -176,13 +183,22 @@ def choose(files: Iterable[RemoteFile], pin: Pin, target: Target) -> Candidates:
             continue
         if remote.is_wheel:
             rank = target.tag_rank(parse_wheel_filename(remote.filename)[3])
-            if rank is None or not _python_ok(remote.requires_python, target):
+            if rank is None:
+                continue
+            if not python_ok(remote.requires_python, target):
+                excluded = excluded or remote.requires_python
                 continue
             if best is None or rank < best[0]:
                 best = (rank, remote)
         elif sdist is None or remote.filename.endswith(".tar.gz"):
             sdist = remote
-    return Candidates(wheel=best[1] if best else None, sdist=sdist)
+    if best is not None:
+        return Candidates(wheel=best[1], sdist=sdist)
+    if sdist is not None and sdist.requires_python:
+        excluded = None if python_ok(sdist.requires_python, target) else sdist.requires_python
+    if excluded:
+        return Candidates(wheel=None, sdist=None, requires_python=excluded.strip())
+    return Candidates(wheel=None, sdist=sdist)
 
 
 class Upstream:
@@ -257,7 +273,7 @@ class Upstream:
     def candidates(self, pin: Pin, target: Target) -> Candidates:
         files = self.files(pin.name)
         found = choose(files, pin, target)
-        if found.wheel is None and found.sdist is None:
+        if found.wheel is None and found.sdist is None and found.requires_python is None:
             versions = {distribution_of(f.filename) for f in files}
             if (pin.name, Version(pin.version)) in versions:
                 raise UpstreamError(

@@ -64,6 +64,7 @@ class PublishJSON(TypedDict):
 class RunJSON(TypedDict):
     ok: bool
     lock: str
+    locked: bool  # false: the lock was up to date with its inputs (or pinned), not resolved
     build: BuildJSON
     publish: PublishJSON
     status_page: str | None
@@ -197,6 +198,7 @@ def run_json(report: RunReport) -> RunJSON:
     return {
         "ok": report.ok,
         "lock": str(report.lock),
+        "locked": report.locked is not None,
         "build": build_json(report.build),
         "publish": publish_json(report.publish),
         "status_page": _path(report.status_page),

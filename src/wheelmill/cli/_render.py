@@ -73,6 +73,29 @@ class Progress:
             self._progress.stop()
             self._progress = None
 
+    def lock_started(self, requirements: Path, lock: Path) -> None:
+        """A spinner with the time spent while the resolver runs (it prints nothing)."""
+        if not self.enabled or self._progress is not None:
+            return
+        from rich.console import Console
+        from rich.progress import Progress as RichProgress
+        from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = RichProgress(
+            SpinnerColumn(),
+            TextColumn("[bold]locking[/bold] {task.description}"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._progress.start()
+        self._progress.add_task(f"{requirements} -> {lock}", total=None)
+
+    def lock_finished(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
     def note(self, text: str) -> None:
         """One line on stderr, above the bar while it shows."""
         if self._progress is not None:
@@ -157,7 +180,12 @@ def _took(result: PinResult) -> str:
 
 def print_build(report: BuildReport, *, verbose: int = 0, quiet: bool = False) -> None:
     loud = (FAILED, NO_WHEEL, "built", "fetched")
-    shown = [r for r in report.results if verbose or r.status in loud]
+    # A release for other Pythons is said, with its Requires-Python; a false marker is not.
+    shown = [
+        r
+        for r in report.results
+        if verbose or r.status in loud or (r.status == NOT_APPLICABLE and r.attempt)
+    ]
     several = len({r.target for r in report.results}) > 1
     if shown:
         header = ["package", "version", *(["target"] if several else []), "status", "time"]
@@ -168,11 +196,11 @@ def print_build(report: BuildReport, *, verbose: int = 0, quiet: bool = False) -
                 *([r.target] if several else []),
                 r.status,
                 _took(r),
-                r.wheel or (r.error or ""),
+                r.wheel or r.error or r.reason or "",
             ]
             for r in shown
         ]
-        head, *body = table_rows(rows, [*header, "wheel / error"], terminal_width())
+        head, *body = table_rows(rows, [*header, "wheel / error / reason"], terminal_width())
         click.echo("\n".join(head))
         for result, lines in zip(shown, body):
             for line in lines:

@@ -127,6 +127,8 @@ def command(
             shard=parts,
         )
     report, reproductions = built.report, built.reproductions
+    if built.warning is not None:
+        click.echo(f"warning: {built.warning}", err=True)
     if junit_path is not None:
         write_junit(junit_path, "wheelmill build", build_cases(report))
     if as_json:

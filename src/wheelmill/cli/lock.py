@@ -9,7 +9,7 @@ import click
 from ..run import lock_with
 from ._json import lock_json
 from ._options import config_option, index_option, json_option, load
-from ._render import emit_json
+from ._render import Progress, emit_json
 
 
 @click.command("lock")
@@ -37,12 +37,18 @@ def command(
 ) -> None:
     """Resolve REQUIREMENTS (a .in file) into a pinned, hashed lock.
 
-    The resolution runs for the interpreter wheelmill runs on, with the user's pip
-    configuration ignored. Existing pins in OUTPUT are kept unless --upgrade; a
+    The resolution is for every target of the config (default: the interpreter
+    wheelmill runs on): universal with uv, one per target merged with pip-tools;
+    the user's pip configuration is ignored. Existing pins in OUTPUT are kept unless --upgrade; a
     failed resolution leaves OUTPUT untouched.
     """
     config = load(config_path).with_overrides(index_url=index_url, resolver=resolver)
-    result = lock_with(config, requirements, output, upgrade=upgrade)
+    with Progress(enabled=not as_json) as progress:
+        progress.lock_started(requirements, output)
+        try:
+            result = lock_with(config, requirements, output, upgrade=upgrade)
+        finally:
+            progress.lock_finished()
     if as_json:
         emit_json(lock_json(result))
     else:

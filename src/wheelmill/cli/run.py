@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..run import lock_path_for, run_pipeline
+from ..run import lock_is_current, lock_path_for, run_pipeline, unresolved_warning
+from ..target import resolve_targets
 from ..verify.junit import build_cases, write_junit
 from ._interrupt import stop_on_ctrl_c
 from ._json import run_json
@@ -80,8 +81,16 @@ def command(
         targets=chosen_targets or None,
     )
     to_resolve, lock_file = lock_path_for(config)
+    if to_resolve is None:
+        base = config.source.parent if config.source else None
+        warning = unresolved_warning(lock_file, resolve_targets(config.targets, base=base))
+        if warning is not None:
+            click.echo(f"warning: {warning}", err=True)
     if to_resolve is not None and not (quiet or as_json):
-        click.echo(f"locking {to_resolve} -> {lock_file}", err=True)
+        if not upgrade and lock_is_current(config, to_resolve, lock_file):
+            click.echo(f"{lock_file} is up to date with {to_resolve}; not resolving", err=True)
+        else:
+            click.echo(f"locking {to_resolve} -> {lock_file}", err=True)
     with Progress(enabled=not (quiet or as_json)) as progress, stop_on_ctrl_c(progress) as cancel:
         report = run_pipeline(
             config,
@@ -91,6 +100,7 @@ def command(
             remediate=not no_remediate,
             force=force,
             cancel=cancel,
+            lock_events=progress,
         )
     if junit_path is not None:
         write_junit(junit_path, "wheelmill run", build_cases(report.build))

@@ -70,18 +70,23 @@ def format_for(output: Path, chosen: str | None) -> str:
     return "pylock" if PYLOCK_NAME.match(output.name) else "requirements"
 
 
-def _recorded_digests(store: Store) -> dict[str, set[str]]:
+def _recorded(store: Store) -> tuple[dict[str, set[str]], set[tuple[str, str, str]]]:
+    """The digests recorded per wheel, and the (name, version, target) a release's
+    Requires-Python excludes (``build`` found them not applicable)."""
     digests: dict[str, set[str]] = {}
+    unsupported: set[tuple[str, str, str]] = set()
     for _, record in store.iter_records():
         if record.wheel and record.sha256:
             digests.setdefault(record.wheel, set()).add(record.sha256)
-    return digests
+        if record.status == "not-applicable":
+            unsupported.add((record.name, record.version, record.target))
+    return digests, unsupported
 
 
 def collect(pins: Sequence[Pin], store: Store, targets: Sequence[Target]) -> list[ExportEntry]:
     """Every pin with its wheels' sizes and hashes; raises if a needed pin has none."""
     files = store.wheel_files()
-    recorded = _recorded_digests(store)
+    recorded, unsupported = _recorded(store)
     entries: list[ExportEntry] = []
     missing: list[str] = []
     changed: list[str] = []
@@ -93,7 +98,11 @@ def collect(pins: Sequence[Pin], store: Store, targets: Sequence[Target]) -> lis
             if known and digest not in known:
                 changed.append(path.name)
             wheels.append(WheelFile(path, path.stat().st_size, digest))
-        if not wheels and any(pin.applies_to(target.environment) for target in targets):
+        if not wheels and any(
+            pin.applies_to(target.environment)
+            and (pin.name, pin.version, target.name) not in unsupported
+            for target in targets
+        ):
             missing.append(pin.spec)
         entries.append(ExportEntry(pin, tuple(wheels)))
     if changed:

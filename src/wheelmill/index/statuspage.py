@@ -2,7 +2,8 @@
 
 One self-contained HTML file (inline CSS, no script, no external asset) that
 a person reads at a glance: a matrix of packages by targets whose every cell
-names its state in words (built, fetched, failed, missing, not tried) as well
+names its state in words (built, fetched, failed, missing, not tried, not
+applicable with the Requires-Python that excludes the target) as well
 as in colour, with the build duration; then every failure with its cause,
 first error line, fixes and the command that installs the missing system
 package; when the wheelhouse was last built; wheels no attempt accounts for.
@@ -38,6 +39,7 @@ _LABELS: dict[CellState, str] = {
     "failed": "✗ failed",
     "missing": "! missing",
     "none": "&ndash; not tried",
+    "not-applicable": "&ndash; not applicable",
 }
 
 
@@ -83,6 +85,8 @@ def _state(attempt: Attempt, present: set[str]) -> CellState:
         if attempt.wheel not in present:
             return "missing"
         return "built" if attempt.source == "built" else "fetched"
+    if attempt.status == "not-applicable":
+        return "not-applicable"
     return "failed" if attempt.status == "failed" else "missing"
 
 
@@ -174,7 +178,7 @@ th { background: #f4f4f4; }
 td.s { white-space: nowrap; font-weight: 600; }
 .built { background: #c9efd3; color: #0a4f1c; } .fetched { background: #d3e6fb; color: #0a3f78; }
 .failed { background: #f8c9c9; color: #7d0a0a; } .missing { background: #fbe3b4; color: #6b4200; }
-.none { background: #f0f0f0; color: #555; font-weight: 400; }
+.none, .not-applicable { background: #f0f0f0; color: #555; font-weight: 400; }
 .t { font-weight: 400; color: inherit; opacity: .85; }
 .legend span { display: inline-block; padding: 2px 8px; margin-right: 6px; border-radius: 3px; }
 .fail { border-left: 6px solid #b11; background: #fff5f5; padding: 8px 12px; margin: 0 0 12px; }
@@ -202,6 +206,11 @@ def _cell(cell: Cell | None, version: str) -> str:
     if cell.shared:
         seconds = ' <span class="t">(same wheel)</span>'
     title = f' title="{_e(cell.wheel)}"' if cell.wheel else ""
+    if cell.state == "not-applicable" and cell.attempt and cell.attempt.error:
+        # Its release's Requires-Python excludes the target: say which.
+        seconds = f' <span class="t">{_e(cell.attempt.error.split(";")[0])}</span>'
+        title = f' title="{_e(cell.attempt.error)}"'
+
     link = _LABELS[cell.state] + _e(extra)
     if cell.state in ("failed", "missing"):
         link = f'<a href="#{_e(_anchor(cell))}" class="{cell.state}">{link}</a>'

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, TypedDict
 
 from ..outcomes import (
+    FAILED_ATTEMPTS,
     AttemptStatus,
     Category,
     Source,
@@ -115,6 +116,11 @@ class Attempt:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    @property
+    def failed(self) -> bool:
+        """A failure (``failed``, ``no-wheel``); a release for other Pythons is none."""
+        return self.status in FAILED_ATTEMPTS
 
     @property
     def spec(self) -> str:

@@ -224,7 +224,7 @@ class Catalog:
         latest: dict[tuple[str, str], Attempt] = {}
         for attempt in self.attempts():
             latest[(attempt.name, attempt.target)] = attempt
-        return [attempt for attempt in latest.values() if not attempt.ok]
+        return [attempt for attempt in latest.values() if attempt.failed]
 
     def latest_attempts(self) -> dict[tuple[str, str, str], Attempt]:
         """The newest attempt of each (name, version, target)."""

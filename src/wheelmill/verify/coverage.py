@@ -16,8 +16,9 @@ A wheel that is unreadable, or changed since it was stored (see
 gap of its own pin, named: it never reaches pip, where one bad file would fail
 the dry run of every pin.
 
-Pins whose marker is false on a target are reported as not applicable, never
-as gaps. Nothing in the wheelhouse is written: a read-only wheelhouse verifies.
+Pins whose marker is false on a target, or whose release's Requires-Python
+excludes it (as ``build`` found), are reported as not applicable, never as
+gaps. Nothing in the wheelhouse is written: a read-only wheelhouse verifies.
 """
 
 from __future__ import annotations
@@ -289,6 +290,10 @@ def verify_target(
             reason = f"marker {pin.marker} is false on {target.name}"
             results.append(replace(base, status=NOT_APPLICABLE, reason=reason))
             continue
+        tried = latest.get((pin.name, pin.version, target.name))
+        if tried is not None and tried.status == "not-applicable":  # its Requires-Python
+            results.append(replace(base, status=NOT_APPLICABLE, reason=tried.error))
+            continue
         present = files.get((pin.name, pin.version), [])
         fitting = [
             path.name
@@ -306,7 +311,7 @@ def verify_target(
         why = explain_gap(
             pin,
             target,
-            latest.get((pin.name, pin.version, target.name)),
+            tried,
             [path.name for path in present],
             skipped(pin.name),
         )

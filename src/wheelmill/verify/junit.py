@@ -55,7 +55,7 @@ def _first_error(first: FirstError | None) -> list[str]:
 def build_case(result: PinResult) -> Case:
     spec = f"{result.name}=={result.version}"
     if result.status in (NOT_APPLICABLE, SKIPPED):
-        return Case(result.target, spec, result.duration, skipped=result.status)
+        return Case(result.target, spec, result.duration, skipped=result.reason or result.status)
     if result.status not in FAILURES:
         return Case(result.target, spec, result.duration)
     message = _label(result.rule, result.category, result.summary) or (result.error or "failed")

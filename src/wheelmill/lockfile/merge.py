@@ -1,0 +1,85 @@
+"""One lock for several targets: which resolution to run, and merging per-target results.
+
+uv resolves for every target at once (universal resolution, from the lowest
+target Python up). pip-tools resolves for the interpreter it runs in, so it runs
+once per target, in that target's interpreter, and :func:`merge_per_target`
+makes one lock of the results: a pin every target resolved alike stays as it
+is; one that only some targets resolved gets a marker naming those targets'
+Python versions (``numpy==2.2.6 ; python_version == "3.10"``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+
+from packaging.version import Version
+
+from .._exceptions import ConfigError
+from ..target import Target, current_target
+from ._foreign import both
+from .pins import Pin
+
+
+def lowest_python(targets: Sequence[Target]) -> str | None:
+    """The lowest target Python, when the lock must serve more than the running
+    interpreter; ``None`` when the running interpreter is the only target."""
+    here = current_target()
+    if all(target == here for target in targets):
+        return None
+    return min((target.python_version for target in targets), key=Version)
+
+
+def resolvable_by_piptools(targets: Sequence[Target]) -> list[Target]:
+    """The targets pip-tools can resolve for: those this machine runs (a download-only
+    platform is left to the lock's header, so `build` warns about it)."""
+    return [target for target in targets if not target.download_only] or [current_target()]
+
+
+def check_piptools_targets(targets: Sequence[Target]) -> None:
+    """pip-tools can resolve for a target only by running in its interpreter."""
+    for target in targets:
+        if target == current_target():
+            continue
+        probe = subprocess.run(
+            [target.python, "-c", "import piptools"], capture_output=True, check=False
+        )
+        if probe.returncode != 0:
+            raise ConfigError(
+                f"pip-tools is not installed in {target.python} (target {target.name}), so it "
+                'cannot resolve for it; install pip-tools there, or set resolver = "uv" '
+                "for a universal lock"
+            )
+
+
+def _line(pin: Pin, marker: str | None) -> str:
+    extras = f"[{','.join(sorted(pin.extras))}]" if pin.extras else ""
+    head = f"{pin.name}{extras}=={pin.version}" + (f" ; {marker}" if marker else "")
+    hashes = [f"    --hash={value}" for value in sorted(pin.hashes)]
+    return " \\\n".join([head, *hashes]) + "\n"
+
+
+def merge_per_target(resolved: Sequence[tuple[Target, list[Pin]]]) -> str:
+    """One requirements lock from one resolution per target."""
+    versions = sorted({target.python_version for target, _ in resolved}, key=Version)
+    found: dict[tuple[str, str, str | None], tuple[Pin, set[str]]] = {}
+    for target, pins in resolved:
+        for pin in pins:
+            key = (pin.name, pin.version, str(pin.marker) if pin.marker else None)
+            known, where = found.get(key, (pin, set()))
+            merged = Pin(
+                pin.name, pin.version, known.hashes | pin.hashes, pin.marker,
+                known.extras | pin.extras,
+            )  # fmt: skip
+            found[key] = (merged, where | {target.python_version})
+    lines = [f"# resolved once per target Python ({', '.join(versions)}) and merged\n"]
+    for _, (pin, where) in sorted(found.items(), key=lambda item: item[0][:2]):
+        own = str(pin.marker) if pin.marker else None
+        if where == set(versions):
+            lines.append(_line(pin, own))
+            continue
+        pythons = " or ".join(
+            f'python_version == "{version}"' for version in sorted(where, key=Version)
+        )
+        lines.append(_line(pin, both(own, pythons)))
+    return "".join(lines)
