@@ -255,7 +255,13 @@ def test_the_table_fits_the_terminal(
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert all(len(line) <= columns for line in lines), out
-    assert lines[0].split() == ["package", "version", "status", "time", "wheel", "/", "error"]
+    assert lines[0].split() == [
+        "package",
+        "version",
+        "status",
+        "time",
+        *["wheel", "/", "error", "/", "reason"],
+    ]
     numpy = next(i for i, line in enumerate(lines) if line.startswith("numpy "))
     column = lines[0].index("wheel / error")
     folded = [lines[numpy][column:]]
