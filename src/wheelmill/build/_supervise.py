@@ -13,7 +13,10 @@ by ``kill -9``), kills every process the command left behind before it exits:
 * elsewhere it kills the command's process group, and notices wheelmill's death
   by polling its parent PID.
 
-A non-zero ``MEMORY_MB`` caps the address space of the whole step (``RLIMIT_AS``).
+A non-zero ``MEMORY_MB`` caps the memory of the whole step: with a cgroup v2
+``memory.max`` where the hierarchy is writable (the kernel kills the step when it
+is exceeded, and the supervisor says so in the log), else with an address-space
+limit (``RLIMIT_AS``: allocations beyond it fail, e.g. ``MemoryError``).
 """
 
 from __future__ import annotations
@@ -149,7 +152,8 @@ def _wait(child: int, parent: int) -> int:
 
 def main(argv: list[str]) -> int:
     parent, memory_mb, command = int(argv[0]), int(argv[1]), argv[2:]
-    if memory_mb > 0:
+    cgroup = _platform.cgroup_memory_cap(memory_mb, f"wheelmill-{os.getpid()}")
+    if memory_mb > 0 and cgroup is None:
         import resource
 
         limit = memory_mb * 1024 * 1024
@@ -169,6 +173,13 @@ def main(argv: list[str]) -> int:
         return _wait(child, parent)
     finally:
         _end_everything(child)
+        if cgroup is not None:
+            if _platform.cgroup_oom_kills(cgroup):
+                print(
+                    f"wheelmill: the build was killed: out of memory (memory.max {memory_mb} MB)",
+                    file=sys.stderr,
+                )
+            _platform.leave_cgroup(cgroup)
 
 
 if __name__ == "__main__":

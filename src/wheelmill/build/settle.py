@@ -155,6 +155,7 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
             source="built",
             log=str(log),
             installer=made.installer,
+            sandbox=made.sandbox,
             sdist=str(sdist),
             repair=made.repair,
             remedy=fix,

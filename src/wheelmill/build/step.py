@@ -15,7 +15,7 @@ from pathlib import Path
 from .._exceptions import InvalidWheelError
 from ..config import BuildSettings
 from ..lockfile.pins import Pin
-from ..outcomes import Category
+from ..outcomes import Category, SandboxTier
 from ..store._wheelfile import wheel_project
 from ..store.wheelhouse import Store
 from ..target import Target
@@ -38,6 +38,7 @@ class Made:
     category: Category | None = None
     repair: str | None = None
     diagnose: bool = False
+    sandbox: SandboxTier = "none"
 
 
 def _check_built(pin: Pin, wheel: Path) -> None:
@@ -72,18 +73,18 @@ def make_wheel(
         index_url=index_url,
         store=store,
     )
-    installer = outcome.installer
+    installer, box = outcome.installer, outcome.sandbox
     if not outcome.ok or outcome.wheel is None:
-        return Made(None, outcome.error, installer, diagnose=True)
+        return Made(None, outcome.error, installer, diagnose=True, sandbox=box)
     try:
         _check_built(pin, outcome.wheel)
     except InvalidWheelError as exc:
-        return Made(None, str(exc), installer, category="package-refuses")
+        return Made(None, str(exc), installer, category="package-refuses", sandbox=box)
     wheel, repair = outcome.wheel, None
     if settings.repair == "auditwheel" and needs_repair(wheel):
         repaired = repair_wheel(wheel, workdir / "repaired", log, index_url=index_url)
         if isinstance(repaired, str):
-            return Made(None, repaired, installer, category="unknown")
+            return Made(None, repaired, installer, category="unknown", sandbox=box)
         wheel, repair = repaired.wheel, repaired.describe()
     if import_check and settings.import_check:
         problem = check_import(
@@ -93,5 +94,7 @@ def make_wheel(
             summary, _, trace = problem.partition("\n")
             with log.open("a", encoding="utf-8") as stream:
                 stream.write(f"\nwheelmill: import check failed: {summary}\n{trace}")
-            return Made(None, summary, installer, category="import-failed", repair=repair)
-    return Made(wheel, None, installer, repair=repair)
+            return Made(
+                None, summary, installer, category="import-failed", repair=repair, sandbox=box
+            )
+    return Made(wheel, None, installer, repair=repair, sandbox=box)

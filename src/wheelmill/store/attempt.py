@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, TypedDict, cast, get_args
 
 from ..outcomes import (
     AttemptStatus,
     Category,
+    SandboxTier,
     Source,
     as_attempt_status,
     as_category,
@@ -56,6 +57,7 @@ class AttemptJSON(TypedDict):
     system: str | None
     repair: str | None
     sdist: str | None
+    sandbox: SandboxTier | None
 
 
 class FailureJSON(TypedDict):
@@ -105,6 +107,9 @@ class Attempt:
     repair: str | None = None
     #: The cached sdist a built wheel came from.
     sdist: str | None = None
+    #: The sandbox the backend ran in (built attempts; ``None`` for fetched
+    #: wheels and records older than sandboxes).
+    sandbox: SandboxTier | None = None
 
     @property
     def ok(self) -> bool:
@@ -172,6 +177,7 @@ class Attempt:
             "system": self.system,
             "repair": self.repair,
             "sdist": self.sdist,
+            "sandbox": self.sandbox,
         }
 
     def failure_json(self) -> FailureJSON:
@@ -226,6 +232,7 @@ class Attempt:
             system=_text(data.get("system")),
             repair=_text(data.get("repair")),
             sdist=_text(data.get("sdist")),
+            sandbox=_sandbox(data.get("sandbox")),
         )
 
     @classmethod
@@ -251,6 +258,12 @@ def _number(value: object) -> int | None:
 
 def _float(value: object) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def _sandbox(value: object) -> SandboxTier | None:
+    if value in get_args(SandboxTier):
+        return cast("SandboxTier", value)
+    return None
 
 
 def _diagnosis(data: Mapping[str, object]) -> Diagnosis:

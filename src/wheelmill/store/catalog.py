@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS attempts (
     remedy      TEXT,
     system      TEXT,
     repair      TEXT,
-    sdist       TEXT
+    sdist       TEXT,
+    sandbox     TEXT
 );
 CREATE INDEX IF NOT EXISTS attempts_name ON attempts (name, created);
 """
@@ -63,6 +64,7 @@ _ADDED_COLUMNS = (
     ("repair", "TEXT"),
     ("sdist", "TEXT"),
     ("size", "INTEGER"),
+    ("sandbox", "TEXT"),
 )
 
 
