@@ -278,7 +278,7 @@ def test_the_sandbox_setting_is_validated(tmp_path: Path) -> None:
     )
     assert config.build.sandbox == "strict"
     assert config.settings_for("alpha").sandbox == "off"
-    with pytest.raises(ConfigError, match="build.sandbox must be one of auto, strict, off"):
+    with pytest.raises(ConfigError, match=r"build\.sandbox must be one of auto, strict, off"):
         parse_config({"build": {"sandbox": "yes"}}, tmp_path / "wheelmill.toml")
     with pytest.raises(ConfigError, match="did you mean 'sandbox'"):
         parse_config({"build": {"sandbx": "auto"}}, tmp_path / "wheelmill.toml")
