@@ -282,3 +282,23 @@ def test_the_sandbox_setting_is_validated(tmp_path: Path) -> None:
         parse_config({"build": {"sandbox": "yes"}}, tmp_path / "wheelmill.toml")
     with pytest.raises(ConfigError, match="did you mean 'sandbox'"):
         parse_config({"build": {"sandbx": "auto"}}, tmp_path / "wheelmill.toml")
+
+
+def test_doctor_reports_the_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from conftest import cli_runner
+    from wheelmill.cli import cli
+
+    config = tmp_path / "wheelmill.toml"
+    config.write_text("")
+    result = cli_runner().invoke(cli, ["doctor", "--config", str(config), "--json"])
+    assert result.exit_code == 0, result.output
+    sandbox = json.loads(result.stdout)["sandbox"]
+    assert sandbox["tier"] == available()[0].tier
+    assert sandbox["available"][-1] == "none"
+    monkeypatch.setenv("WHEELMILL_BWRAP", "")
+    _probe.cache_clear()
+    result = cli_runner().invoke(cli, ["doctor", "--config", str(config)])
+    assert "sandbox" in result.stdout
+    assert "install bubblewrap" in result.stdout
