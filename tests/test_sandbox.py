@@ -302,3 +302,33 @@ def test_doctor_reports_the_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     result = cli_runner().invoke(cli, ["doctor", "--config", str(config)])
     assert "sandbox" in result.stdout
     assert "install bubblewrap" in result.stdout
+
+
+def test_as_root_the_build_runs_as_nobody_where_it_can(tmp_path: Path) -> None:
+    from wheelmill._platform import bwrap_prefix
+    from wheelmill.build._sandbox import Sandbox, for_directory
+
+    box = Sandbox("bubblewrap", "bwrap", "setpriv")
+    private = tmp_path / "private"
+    (private / "work").mkdir(parents=True)
+    visible = Path(tempfile.mkdtemp(prefix=".work-", dir=Path(__file__).parent))
+    try:
+        private.chmod(0o700)
+        visible.chmod(0o755)
+        # Under a masked directory (/tmp) the sandbox recreates the parents enterable.
+        assert for_directory(box, private / "work").uid == 65534
+        prefix = bwrap_prefix("bwrap", writable=[private / "work"], readable=[], setpriv="setpriv")
+        assert ["--perms", "0755", "--dir", str(private)] == prefix[
+            prefix.index(str(private)) - 3 : prefix.index(str(private)) + 1
+        ]
+        assert prefix[prefix.index("--") + 1 :][:3] == ["setpriv", "--reuid=65534", "--regid=65534"]
+        # Elsewhere a directory others cannot enter means running as root.
+        (visible / "inner").mkdir()
+        (visible / "inner").chmod(0o700)
+        assert for_directory(box, visible / "inner" / "work").uid is None
+        assert for_directory(box, visible / "work").uid == 65534
+    finally:
+        shutil.rmtree(visible, ignore_errors=True)
+    best = available()[0]
+    if best.uid is not None:  # root, with an interpreter nobody can run: it really does
+        assert "uid 65534" in best.describe()

@@ -167,25 +167,56 @@ def leave_cgroup(child: Path) -> None:
 MASKED = ("/root", "/home", "/tmp", "/var/tmp", "/run", "/mnt", "/media")  # noqa: S108
 
 
+def _masked_parents(paths: list[Path]) -> list[Path]:
+    """The directories between a masked directory and each of ``paths``, top down."""
+    found: dict[Path, None] = {}
+    for path in paths:
+        for parent in reversed(path.parents):
+            if any(parent.is_relative_to(masked) and parent != Path(masked) for masked in MASKED):
+                found.setdefault(parent, None)
+    return list(found)
+
+
 def bwrap_prefix(
     bwrap: str, *, writable: list[Path], readable: list[Path], setpriv: str | None
 ) -> list[str]:
     """Command prefix running a program under bubblewrap: the whole system read-only,
     :data:`MASKED` empty, no network, its own PID namespace that dies with its
     parent, no capabilities; ``readable`` bound back read-only, ``writable``
-    read-write. With ``setpriv`` (root only) it runs as ``nobody`` too."""
-    argv = [] if setpriv is None else [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
-    argv += [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    read-write. With ``setpriv`` (wheelmill runs as root) the program runs as
+    ``nobody``, without any capability or a way to regain one."""
+    argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     for masked in MASKED:
         if Path(masked).is_dir() and not Path(masked).is_symlink():
             argv += ["--tmpfs", masked]
     argv += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
     argv += ["--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    if setpriv is not None:  # just what setpriv needs to drop to nobody, then drops it all
+        argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
+    for parent in _masked_parents([*readable, *writable]):  # enterable by nobody
+        argv += ["--perms", "0755", "--dir", str(parent)]
     for path in readable:
         argv += ["--ro-bind", str(path), str(path)]
     for path in writable:
         argv += ["--bind", str(path), str(path)]
-    return [*argv, "--"]
+    argv.append("--")
+    if setpriv is not None:
+        argv += [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+        argv += ["--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+    return argv
+
+
+def reachable_by_others(path: Path) -> bool:
+    """Whether every directory above ``path`` outside :data:`MASKED` lets others in."""
+    for parent in path.parents:
+        if any(parent.is_relative_to(masked) for masked in MASKED):
+            continue
+        try:
+            if not parent.stat().st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def netns_prefix(unshare: str) -> list[str]:

@@ -22,7 +22,7 @@ import os
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -135,6 +135,14 @@ def choose_sandbox(mode: str, *pythons: str) -> Sandbox:
             f'sandbox = "strict" needs bubblewrap, which does not work here: {INSTALL_HINT}'
         )
     return best
+
+
+def for_directory(box: Sandbox, workdir: Path) -> Sandbox:
+    """``box`` for a build in ``workdir``: as root rather than ``nobody`` when a
+    directory above ``workdir`` (outside the masked ones) does not let others in."""
+    if box.setpriv is not None and not _platform.reachable_by_others(workdir.resolve()):
+        return replace(box, setpriv=None)
+    return box
 
 
 def interpreter_paths(*pythons: str) -> list[Path]:

@@ -45,7 +45,7 @@ from ..target import Target
 from ._archive import unpack_sdist
 from ._frontend import prefetch_build_requirements
 from ._pyproject import add_build_requires, build_system
-from ._sandbox import Sandbox, choose_sandbox, interpreter_paths
+from ._sandbox import Sandbox, choose_sandbox, for_directory, interpreter_paths
 from ._supervise import run_supervised
 from .key import BUILD_ENV_VARIABLES
 
@@ -184,7 +184,7 @@ def build_sdist(
     """
     started = time.monotonic()
     installer = choose_installer(settings.installer)
-    box = choose_sandbox(settings.sandbox, frontend, target.python)
+    box = for_directory(choose_sandbox(settings.sandbox, frontend, target.python), workdir)
     log.parent.mkdir(parents=True, exist_ok=True)
 
     def failed(reason: str) -> BuildOutcome:
