@@ -332,3 +332,17 @@ def test_as_root_the_build_runs_as_nobody_where_it_can(tmp_path: Path) -> None:
     best = available()[0]
     if best.uid is not None:  # root, with an interpreter nobody can run: it really does
         assert "uid 65534" in best.describe()
+
+
+def test_the_import_check_runs_in_the_sandbox_too(
+    local_index: LocalIndex, tmp_path: Path, listener: _Listener
+) -> None:
+    code = (
+        "import socket\ntry:\n"
+        f"    socket.create_connection(('127.0.0.1', {listener.port}), 3).close()\n"
+        "except OSError:\n    pass\n"
+    )
+    report, _, wheel = _build(local_index, "pure-ok", tmp_path, env={"SAMPLE_IMPORT_CODE": code})
+    assert [r.status for r in report.results] == ["built"], report.failures
+    assert "create_connection" in wheel  # the import check ran that code
+    assert listener.connections == 0
