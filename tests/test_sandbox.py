@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import uuid
+import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -346,3 +347,44 @@ def test_the_import_check_runs_in_the_sandbox_too(
     assert [r.status for r in report.results] == ["built"], report.failures
     assert "create_connection" in wheel  # the import check ran that code
     assert listener.connections == 0
+
+
+def test_a_cgroup_kill_for_memory_is_diagnosed_resource_exhausted() -> None:
+    from wheelmill.diagnose import default_rules_dirs, diagnose, load_rules
+
+    log = (
+        "* Building wheel...\n"
+        "ERROR Backend subprocess exited when trying to invoke build_wheel\n"
+        "wheelmill: the build was killed: out of memory (memory.max 600 MB)\n"
+    )
+    found = diagnose(log, load_rules(*default_rules_dirs()))
+    assert found.category == "resource-exhausted"
+    assert found.rule == "resource/out-of-memory"
+
+
+def test_the_cgroup_memory_cap_is_set_where_the_hierarchy_allows() -> None:
+    from wheelmill import _platform
+
+    name = f"wheelmill-test-{os.getpid()}"
+    read, write = os.pipe()
+    with warnings.catch_warnings():  # the child only moves itself and exits
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()  # the cgroup move applies to the calling process: do it in a child
+    if pid == 0:  # pragma: no cover (the child)
+        answer = "none"
+        try:
+            made = _platform.cgroup_memory_cap(64, name)
+            if made is not None:
+                answer = (made / "memory.max").read_text().strip()
+                _platform.leave_cgroup(made)
+                answer += " left" if not made.exists() else " stayed"
+        finally:
+            os.write(write, answer.encode())
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as stream:
+        answer = stream.read()
+    os.waitpid(pid, 0)
+    # Either no writable cgroup v2 memory controller here (the address-space limit
+    # is used), or a child cgroup capped at 64 MiB that is removed afterwards.
+    assert answer in ("none", f"{64 * 1024 * 1024} left"), answer
