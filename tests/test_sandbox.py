@@ -70,6 +70,8 @@ def _build(
     log = Path(attempt.log).read_text("utf-8") if attempt.log else ""
     wheel_text = ""
     if attempt.wheel:
+        # Even a build run as nobody leaves a wheel owned by wheelmill's user.
+        assert (store.wheels / attempt.wheel).stat().st_uid == os.getuid()
         with zipfile.ZipFile(store.wheels / attempt.wheel) as archive:
             wheel_text = "".join(
                 archive.read(name).decode("utf-8", "replace") for name in archive.namelist()

@@ -25,6 +25,7 @@ from typing import Any, Optional
 
 
 def _chown_tree(top: str, uid: int) -> None:
+    """Give ``top`` and everything in it to ``uid`` (links themselves, never their targets)."""
     os.chown(top, uid, uid, follow_symlinks=False)
     for root, dirs, files in os.walk(top):
         for name in (*dirs, *files):

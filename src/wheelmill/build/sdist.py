@@ -28,6 +28,7 @@ The controlled environment, as far as this module goes:
 from __future__ import annotations
 
 import json
+import os
 import re
 import tarfile
 import time
@@ -44,6 +45,7 @@ from ..store.wheelhouse import Store
 from ..target import Target
 from ._archive import unpack_sdist
 from ._frontend import prefetch_build_requirements
+from ._hookrunner import _chown_tree
 from ._pyproject import add_build_requires, build_system
 from ._sandbox import Sandbox, choose_sandbox, for_directory, interpreter_paths
 from ._supervise import run_supervised
@@ -247,6 +249,8 @@ def build_sdist(
         code = run_supervised(
             argv, env=env, output=sink, timeout=settings.timeout, memory_mb=settings.memory_mb
         )
+    if box.uid is not None:  # the build ran as nobody: take its files back before reading them
+        _chown_tree(str(workdir), os.getuid())
     if code is None:
         return failed(f"timed out after {settings.timeout:g} s (build.timeout)")
     wheels = sorted(outdir.glob("*.whl")) if outdir.is_dir() else []
