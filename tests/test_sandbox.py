@@ -259,7 +259,8 @@ def test_strict_refuses_to_build_without_bubblewrap(
     assert failure.attempt is not None
     error = failure.attempt.error or ""
     assert "install bubblewrap" in error and "\n" not in error
-    assert not list((tmp_path / "wh").glob("*.whl"))
+    assert not list((tmp_path / "wh").rglob("*.whl"))
+    assert not list((tmp_path / "wh").rglob("*.tar.gz"))  # refused before downloading
 
 
 def _added(index: LocalIndex, root: Path) -> str:
