@@ -391,3 +391,26 @@ def test_the_cgroup_memory_cap_is_set_where_the_hierarchy_allows() -> None:
     # Either no writable cgroup v2 memory controller here (the address-space limit
     # is used), or a child cgroup capped at 64 MiB that is removed afterwards.
     assert answer in ("none", f"{64 * 1024 * 1024} left"), answer
+
+
+def test_the_frontend_and_installer_see_an_allow_list_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wheelmill.build.sdist import build_environment
+
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-secret-1b7c")
+    monkeypatch.setenv("GITHUB_TOKEN", "token-4d2e")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("CFLAGS", "-O1")
+    env = build_environment(
+        BuildSettings(env={"SAMPLE_ENV": "kept"}),
+        index_url="https://index.example/simple/",
+        find_links=(),
+        scratch=tmp_path,
+        cache=tmp_path,
+    )
+    assert "AWS_SECRET_ACCESS_KEY" not in env and "GITHUB_TOKEN" not in env
+    assert env["HTTPS_PROXY"] == "http://proxy.example:3128"  # installing needs the network
+    assert (env["CFLAGS"], env["SAMPLE_ENV"]) == ("-O1", "kept")
+    assert env["PATH"] == os.environ["PATH"]
+    assert env["PIP_INDEX_URL"] == "https://index.example/simple/"

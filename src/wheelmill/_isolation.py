@@ -98,6 +98,44 @@ _ALLOWED_NAMES = frozenset(
 _ALLOWED_PREFIXES = ("LC_",)
 
 
+#: What the build frontend and the installers need besides: who and where the
+#: user is (their caches are set elsewhere), and how to reach the index.
+_FRONTEND_NAMES = frozenset(
+    {
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+        "all_proxy",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "REQUESTS_CA_BUNDLE",
+        "CURL_CA_BUNDLE",
+    }
+)
+
+
+def frontend_base(
+    names: tuple[str, ...] = (), base: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The part of ``base`` the build frontend gets (to pass to :func:`isolated_env`):
+    the backend's allow-list, ``names``, and what installing from an index needs
+    (proxies, certificates, ``HOME``). No credentials reach the installers either."""
+    source = os.environ if base is None else base
+    allowed = _ALLOWED_NAMES.union(names, _FRONTEND_NAMES)
+    return {
+        key: value
+        for key, value in source.items()
+        if key in allowed or key.startswith(_ALLOWED_PREFIXES)
+    }
+
+
 def backend_env(
     *,
     names: tuple[str, ...] = (),

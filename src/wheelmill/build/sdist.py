@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._exceptions import WheelmillError
-from .._isolation import backend_env, isolated_env
+from .._isolation import backend_env, frontend_base, isolated_env
 from .._tools import OUTPUT_DECORATION, uv_binary
 from ..config import BuildSettings
 from ..diagnose._logtext import SCANNED
@@ -105,7 +105,12 @@ def build_environment(
     constraints: Path | None = None,
     source_date_epoch: int | None = None,
 ) -> dict[str, str]:
-    env = isolated_env(index_url=index_url, find_links=find_links, extra=settings.env)
+    env = isolated_env(
+        index_url=index_url,
+        find_links=find_links,
+        extra=settings.env,
+        base=frontend_base(BUILD_ENV_VARIABLES),
+    )
     env["TMPDIR"] = str(scratch)
     env["PIP_CACHE_DIR"] = str(cache / "pip")
     env["UV_CACHE_DIR"] = str(cache / "uv")
