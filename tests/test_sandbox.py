@@ -414,3 +414,12 @@ def test_the_frontend_and_installer_see_an_allow_list_too(
     assert (env["CFLAGS"], env["SAMPLE_ENV"]) == ("-O1", "kept")
     assert env["PATH"] == os.environ["PATH"]
     assert env["PIP_INDEX_URL"] == "https://index.example/simple/"
+
+
+def test_a_source_date_epoch_of_the_environment_still_wins(
+    local_index: LocalIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1234567890")
+    report, _, wheel = _build(local_index, "pure-ok", tmp_path)
+    assert [r.status for r in report.results] == ["built"], report.failures
+    assert "SOURCE_DATE_EPOCH = '1234567890'" in wheel

@@ -93,6 +93,9 @@ _ALLOWED_NAMES = frozenset(
         "CMAKE_GENERATOR",
         "CUDA_HOME",
         "JAVA_HOME",
+        "SDKROOT",
+        "DEVELOPER_DIR",
+        "SOURCE_DATE_EPOCH",
     }
 )
 _ALLOWED_PREFIXES = ("LC_",)
