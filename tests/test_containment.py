@@ -75,6 +75,9 @@ def pidfile(tmp_path: Path) -> Iterator[Path]:
 
 
 def _prebuild(index: LocalIndex, name: str, wheelhouse: Path, **settings: object) -> BuildReport:
+    # The supervisor alone is under test: without a sandbox, the processes the
+    # backends record (host PIDs, in a host file) are the ones to check.
+    settings.setdefault("sandbox", "off")
     return prebuild(
         parse_pins(index.lock_line(name, "1.0")),
         Store(wheelhouse),
@@ -157,7 +160,9 @@ def test_killing_wheelmill_during_the_import_check_ends_everything(
     lock = tmp_path / "lock.txt"
     lock.write_text(local_index.lock_line("alpha", "1.0"))
     config = tmp_path / "wheelmill.toml"
-    config.write_text(f"[build]\ntimeout = 120\nenv = {{ SAMPLE_PIDFILE = {str(pidfile)!r} }}\n")
+    config.write_text(
+        f'[build]\ntimeout = 120\nsandbox = "off"\nenv = {{ SAMPLE_PIDFILE = {str(pidfile)!r} }}\n'
+    )
     wheelhouse = tmp_path / "wh"
     run = subprocess.Popen(
         [

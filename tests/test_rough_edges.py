@@ -362,9 +362,12 @@ def test_ctrl_c_stops_the_build_at_once(
     lock = tmp_path / "lock.txt"
     lock.write_text(local_index.lock_line("slow", "1.0") + local_index.lock_line("later", "1.0"))
     wheelhouse = tmp_path / "wh"
+    # The backend reports its PID: a host PID only outside the sandbox's PID namespace.
+    config = tmp_path / "wheelmill.toml"
+    config.write_text('[build]\nsandbox = "off"\n')
     command = [sys.executable, "-m", "wheelmill", "build", str(lock), "-w", str(wheelhouse)]
     process = subprocess.Popen(
-        [*command, "--index-url", local_index.url, "-j", "1"],
+        [*command, "--index-url", local_index.url, "-j", "1", "--config", str(config)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -63,6 +63,10 @@ class WheelhouseError(WheelmillError):
     """The wheelhouse directory cannot be used (not writable, corrupted state)."""
 
 
+class SandboxUnavailable(WheelmillError):
+    """``sandbox = "strict"`` and this machine cannot run builds in the strong sandbox."""
+
+
 class ResourceError(WheelmillError):
     """The machine ran out of something (disk space, quota, memory): free it and run again.
 

@@ -69,3 +69,92 @@ def isolated_env(
     if extra:
         env.update(extra)
     return env
+
+
+#: What a build's backend may see of wheelmill's environment (besides its own
+#: overrides): the search paths, the locale, and the compiler variables named
+#: by the caller. Nothing else: no credentials (``AWS_*``, tokens), no ``PIP_*``.
+_ALLOWED_NAMES = frozenset(
+    {
+        "PATH",
+        "LANG",
+        "LANGUAGE",
+        "TZ",
+        "TERM",
+        "LD_LIBRARY_PATH",
+        "LIBRARY_PATH",
+        "CPATH",
+        "C_INCLUDE_PATH",
+        "CPLUS_INCLUDE_PATH",
+        "PKG_CONFIG_LIBDIR",
+        "PKG_CONFIG_SYSROOT_DIR",
+        "MAKEFLAGS",
+        "CMAKE_PREFIX_PATH",
+        "CMAKE_GENERATOR",
+        "CUDA_HOME",
+        "JAVA_HOME",
+        "SDKROOT",
+        "DEVELOPER_DIR",
+        "SOURCE_DATE_EPOCH",
+    }
+)
+_ALLOWED_PREFIXES = ("LC_",)
+
+
+#: What the build frontend and the installers need besides: who and where the
+#: user is (their caches are set elsewhere), and how to reach the index.
+_FRONTEND_NAMES = frozenset(
+    {
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+        "all_proxy",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "REQUESTS_CA_BUNDLE",
+        "CURL_CA_BUNDLE",
+    }
+)
+
+
+def frontend_base(
+    names: tuple[str, ...] = (), base: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The part of ``base`` the build frontend gets (to pass to :func:`isolated_env`):
+    the backend's allow-list, ``names``, and what installing from an index needs
+    (proxies, certificates, ``HOME``). No credentials reach the installers either."""
+    source = os.environ if base is None else base
+    allowed = _ALLOWED_NAMES.union(names, _FRONTEND_NAMES)
+    return {
+        key: value
+        for key, value in source.items()
+        if key in allowed or key.startswith(_ALLOWED_PREFIXES)
+    }
+
+
+def backend_env(
+    *,
+    names: tuple[str, ...] = (),
+    extra: Mapping[str, str] | None = None,
+    base: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment of a build's backend: an allow-list of ``base`` (the variables
+    above and ``names``), then ``extra`` (the pin's overrides, set last)."""
+    source = os.environ if base is None else base
+    allowed = _ALLOWED_NAMES.union(names)
+    env = {
+        key: value
+        for key, value in source.items()
+        if key in allowed or key.startswith(_ALLOWED_PREFIXES)
+    }
+    env["PYTHONNOUSERSITE"] = "1"
+    if extra:
+        env.update(extra)
+    return env

@@ -17,6 +17,10 @@ portable fallback: file locks (``flock``; ``msvcrt.locking`` on Windows),
 process groups (sessions; Windows process groups and ``taskkill /T``), and
 resource limits (``resource``; none on Windows). CI runs on Linux only: the
 Windows branches are written to the documented APIs but not tested here.
+It also holds the Linux means of confining a build further: a cgroup v2
+``memory.max`` (where the hierarchy is writable), and the command prefixes of
+the sandboxes (bubblewrap, a network namespace with ``unshare``) with a probe
+that tells whether one works here. :mod:`wheelmill.build._sandbox` chooses.
 """
 
 from __future__ import annotations
@@ -191,3 +195,150 @@ def cap_address_space(megabytes: int) -> bool:
     except (ValueError, OSError):
         return False
     return True
+
+
+# -- resource limits ---------------------------------------------------------------------
+
+
+def _cgroup2_mount() -> Path | None:
+    """Where the cgroup v2 hierarchy is mounted (``/sys/fs/cgroup`` or ``…/unified``)."""
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        before, _, after = line.partition(" - ")
+        if after.split(" ", 1)[0] == "cgroup2":
+            return Path(before.split()[4])
+    return None
+
+
+def _own_cgroup() -> str | None:
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    return next((line[3:] for line in lines if line.startswith("0::")), None)
+
+
+def cgroup_memory_cap(memory_mb: int, name: str) -> Path | None:
+    """Move this process into a new cgroup v2 child whose ``memory.max`` is ``memory_mb``.
+
+    Returns the new cgroup (hand it to :func:`leave_cgroup` when done), or
+    ``None`` with nothing changed where there is no writable cgroup v2 hierarchy
+    with the memory controller: the caller relies on the address-space limit then.
+    """
+    if not LINUX or memory_mb <= 0:
+        return None
+    mount, own = _cgroup2_mount(), _own_cgroup()
+    if mount is None or own is None:
+        return None
+    parent = mount / own.lstrip("/")
+    child = parent / name
+    try:
+        if "memory" not in (parent / "cgroup.subtree_control").read_text().split():
+            return None
+        child.mkdir()
+    except OSError:
+        return None
+    try:
+        (child / "memory.max").write_text(f"{memory_mb * 1024 * 1024}\n")
+        with contextlib.suppress(OSError):  # no swap accounting: memory.max alone
+            (child / "memory.swap.max").write_text("0\n")
+        (child / "cgroup.procs").write_text(f"{os.getpid()}\n")
+    except OSError:
+        with contextlib.suppress(OSError):
+            child.rmdir()
+        return None
+    return child
+
+
+def cgroup_oom_kills(child: Path) -> int:
+    """How many processes the kernel killed in ``child`` for exceeding ``memory.max``."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in (child / "memory.events").read_text().splitlines():
+            name, _, count = line.partition(" ")
+            if name == "oom_kill":
+                return int(count)
+    return 0
+
+
+def leave_cgroup(child: Path) -> None:
+    """Move this process back to the parent of ``child`` and remove ``child`` (now empty)."""
+    with contextlib.suppress(OSError):
+        (child.parent / "cgroup.procs").write_text(f"{os.getpid()}\n")
+        child.rmdir()
+
+
+# -- sandboxes ---------------------------------------------------------------------------
+
+#: Directories a sandboxed build sees empty: homes, temp dirs, runtime secrets.
+MASKED = ("/root", "/home", "/tmp", "/var/tmp", "/run", "/mnt", "/media")  # noqa: S108
+
+
+def _masked_parents(paths: list[Path]) -> list[Path]:
+    """The directories between a masked directory and each of ``paths``, top down."""
+    found: dict[Path, None] = {}
+    for path in paths:
+        for parent in reversed(path.parents):
+            if any(parent.is_relative_to(masked) and parent != Path(masked) for masked in MASKED):
+                found.setdefault(parent, None)
+    return list(found)
+
+
+def bwrap_prefix(
+    bwrap: str, *, writable: list[Path], readable: list[Path], setpriv: str | None
+) -> list[str]:
+    """Command prefix running a program under bubblewrap: the whole system read-only,
+    :data:`MASKED` empty, no network, its own PID namespace that dies with its
+    parent, no capabilities; ``readable`` bound back read-only, ``writable``
+    read-write. With ``setpriv`` (wheelmill runs as root) the program runs as
+    ``nobody``, without any capability or a way to regain one."""
+    argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    for masked in MASKED:
+        if Path(masked).is_dir() and not Path(masked).is_symlink():
+            argv += ["--tmpfs", masked]
+    argv += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
+    argv += ["--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    if setpriv is not None:  # just what setpriv needs to drop to nobody, then drops it all
+        argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
+    for parent in _masked_parents([*readable, *writable]):  # enterable by nobody
+        argv += ["--perms", "0755", "--dir", str(parent)]
+    for path in readable:
+        argv += ["--ro-bind", str(path), str(path)]
+    for path in writable:
+        argv += ["--bind", str(path), str(path)]
+    argv.append("--")
+    if setpriv is not None:
+        argv += [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+        argv += ["--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+    return argv
+
+
+def reachable_by_others(path: Path) -> bool:
+    """Whether every directory above ``path`` outside :data:`MASKED` lets others in."""
+    for parent in path.parents:
+        if any(parent.is_relative_to(masked) for masked in MASKED):
+            continue
+        try:
+            if not parent.stat().st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def netns_prefix(unshare: str) -> list[str]:
+    """Command prefix running a program in a network namespace of its own (no network)."""
+    return [unshare, "--map-root-user", "--net", "--"]
+
+
+def command_works(argv: list[str]) -> bool:
+    """Whether ``argv`` runs and exits 0 within a few seconds (probing a sandbox)."""
+    try:
+        done = subprocess.run(
+            argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=20, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0

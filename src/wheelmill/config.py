@@ -34,6 +34,8 @@ INSTALLERS = ("auto", "uv", "pip")
 
 
 REPAIRS = ("none", "auditwheel")
+#: ``[build] sandbox``: the best available (``auto``), bubblewrap or nothing (``strict``), none.
+SANDBOXES = ("auto", "strict", "off")
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,8 @@ class BuildSettings:
 
     The fields that change a build's output enter the build key
     (:func:`wheelmill.build.key.key_material`); ``timeout``, ``installer``,
-    ``memory_mb``, ``max_unpacked_mb``, ``offline``, ``import_check`` and ``skip`` do not.
+    ``memory_mb``, ``max_unpacked_mb``, ``offline``, ``import_check``, ``sandbox`` and
+    ``skip`` do not.
     """
 
     timeout: float = 1800.0
@@ -59,6 +62,7 @@ class BuildSettings:
     import_check: bool = True
     remediate: bool = True
     skip: bool = False
+    sandbox: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -219,6 +223,7 @@ _PACKAGE: dict[str, Callable[[object, str], Any]] = {
     "skip": _boolean,
     "timeout": _number,
     "max_unpacked_mb": _integer,
+    "sandbox": _choice(SANDBOXES),
 }
 _BUILD: dict[str, Callable[[object, str], Any]] = {
     "timeout": _number,
@@ -234,6 +239,7 @@ _BUILD: dict[str, Callable[[object, str], Any]] = {
     "offline": _boolean,
     "import_check": _boolean,
     "remediate": _boolean,
+    "sandbox": _choice(SANDBOXES),
 }
 _SERVE: dict[str, Callable[[object, str], Any]] = {"host": _string, "port": _port}
 _SECTIONS = {"build": _BUILD, "serve": _SERVE}

@@ -31,6 +31,10 @@ Category = Literal[
     "unknown",
 ]
 #: How one pin stands on one target for ``verify``.
+#: How a build's backend ran: ``bubblewrap`` (read-only system, no network, no
+#: secrets), ``netns`` (no network only) or ``none`` (configured off, or nothing available).
+SandboxTier = Literal["bubblewrap", "netns", "none"]
+
 CoverageStatus = Literal["covered", "gap", "not-applicable"]
 #: Why a pin is a gap: the kinds ``verify`` reports.
 GapKind = Literal[

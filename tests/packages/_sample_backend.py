@@ -7,7 +7,8 @@ It needs nothing installed, so a build of it runs offline in well under a second
 ``SAMPLE_TAG`` gives the wheel another tag (a "compiled" wheel);
 ``SAMPLE_BROKEN_IMPORT`` makes the module raise when imported;
 ``SAMPLE_ALLOCATE_MB`` makes the build allocate that much memory;
-``SAMPLE_NONDETERMINISTIC`` embeds the build time (a non-reproducible wheel).
+``SAMPLE_NONDETERMINISTIC`` embeds the build time (a non-reproducible wheel);
+``SAMPLE_IMPORT_CODE`` is appended to the module (code that runs when it is imported).
 ``config_settings`` ``greeting`` and the ``SAMPLE_ENV`` variable end up in the
 module, so tests can see that overrides reach the backend.
 """
@@ -56,6 +57,7 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     )
     if os.environ.get("SAMPLE_NONDETERMINISTIC"):
         module += f"BUILT_AT = {time.time()!r}\n"
+    module += os.environ.get("SAMPLE_IMPORT_CODE", "") + "\n"
     if os.environ.get("SAMPLE_BROKEN_IMPORT"):
         module += "raise RuntimeError('broken at import')\n"
     files = {

@@ -5,7 +5,9 @@ confirm installation is functional". A module that fails to import for its own
 reasons fails the check; one that only lacks a *dependency* (another
 distribution, installed separately) does not, since the wheel itself is fine.
 Every step runs under :mod:`wheelmill.build._supervise`, within the build timeout:
-importing runs the package's own code, which may hang or leave processes behind.
+importing runs the package's own code, which may hang or leave processes behind;
+so the import itself also runs in the build's sandbox (:mod:`wheelmill.build._sandbox`),
+with the backend's allow-listed environment.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import time
 import zipfile
 from pathlib import Path
 
-from .._isolation import isolated_env
+from .._isolation import backend_env, isolated_env
 from .._tools import uv_binary
+from ._sandbox import Sandbox, interpreter_paths
 from ._supervise import run_supervised
 
 _SCRIPT = r"""
@@ -76,7 +79,9 @@ class _Steps:
         self.env, self.log = env, log
         self.deadline = time.monotonic() + timeout if timeout else None
 
-    def run(self, argv: list[str], cwd: Path | None = None) -> tuple[int, str]:
+    def run(
+        self, argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
+    ) -> tuple[int, str]:
         """Exit code and output of ``argv``; raises :class:`_TimedOut` past the deadline."""
         left = None
         if self.deadline is not None:
@@ -84,19 +89,30 @@ class _Steps:
             if left <= 0:
                 raise _TimedOut
         with self.log.open("wb") as sink:
-            code = run_supervised(argv, env=self.env, output=sink, cwd=cwd, timeout=left)
+            code = run_supervised(
+                argv, env=self.env if env is None else env, output=sink, cwd=cwd, timeout=left
+            )
         if code is None:
             raise _TimedOut
         return code, self.log.read_text("utf-8", "replace")
 
 
 def check_import(
-    wheel: Path, python: str, scratch: Path, *, index_url: str, timeout: float = 0
+    wheel: Path,
+    python: str,
+    scratch: Path,
+    *,
+    index_url: str,
+    timeout: float = 0,
+    sandbox: Sandbox | None = None,
+    env: dict[str, str] | None = None,
 ) -> str | None:
     """``None`` when every top-level module imports; else what went wrong.
 
     Installing and importing run under :mod:`wheelmill.build._supervise`, together
-    limited to ``timeout`` seconds (the build timeout; 0: no limit).
+    limited to ``timeout`` seconds (the build timeout; 0: no limit). The import
+    runs in ``sandbox`` (only ``scratch`` writable) with ``env`` set over the
+    backend's allow-listed environment.
     """
     modules = top_level_modules(wheel)
     if not modules:
@@ -114,8 +130,15 @@ def check_import(
             if code != 0:
                 last = (output.strip().splitlines() or ["no output"])[-1]
                 return f"cannot install the wheel into a fresh environment: {last}"
+        prefix = (
+            sandbox.prefix(writable=[scratch], readable=interpreter_paths(python))
+            if sandbox is not None
+            else []
+        )
         code, output = steps.run(
-            [str(venv / "bin" / "python"), "-I", "-c", _SCRIPT, *modules], cwd=empty
+            [*prefix, str(venv / "bin" / "python"), "-I", "-c", _SCRIPT, *modules],
+            cwd=empty,
+            env=backend_env(extra={"HOME": str(empty), "TMPDIR": str(empty), **(env or {})}),
         )
     except _TimedOut:
         return f"import check timed out after {timeout:g} s (build.timeout)"

@@ -11,9 +11,15 @@ by ``kill -9``), kills every process the command left behind before it exits:
   descendants (found in ``/proc``) again and again until none is left, and is
   sent SIGTERM by the kernel when wheelmill dies;
 * elsewhere it kills the command's process group, and notices wheelmill's death
-  by polling its parent PID.
+  by polling its parent PID;
+* on Windows there is no supervisor: the command runs as a new process group
+  and a timeout or stop ends its whole process tree (``taskkill /T``); daemons
+  that detach are not followed there.
 
-A non-zero ``MEMORY_MB`` caps the address space of the whole step (``RLIMIT_AS``).
+A non-zero ``MEMORY_MB`` caps the memory of the whole step: with a cgroup v2
+``memory.max`` where the hierarchy is writable (the kernel kills the step when it
+is exceeded, and the supervisor says so in the log), else with an address-space
+limit (``RLIMIT_AS``: allocations beyond it fail, e.g. ``MemoryError``).
 """
 
 from __future__ import annotations
@@ -63,6 +69,8 @@ def run_supervised(
         str(os.getpid()),
         str(memory_mb),
     ]
+    if _platform.WINDOWS:  # pragma: no cover - the supervisor is POSIX; a process tree there
+        supervisor = []
     process = subprocess.Popen(
         [*supervisor, *argv],
         env=dict(env),
@@ -70,7 +78,7 @@ def run_supervised(
         stdin=subprocess.DEVNULL,
         stdout=output,
         stderr=subprocess.STDOUT,
-        start_new_session=True,
+        **_platform.new_group(),
     )
     untrack = track(process)  # a stopped run (Ctrl-C) terminates it
     try:
@@ -92,8 +100,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     try:
         process.wait(timeout=_GRACE)
     except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
+        _platform.signal_group(process, _platform.KILL)
         process.wait()
 
 
@@ -149,11 +156,9 @@ def _wait(child: int, parent: int) -> int:
 
 def main(argv: list[str]) -> int:
     parent, memory_mb, command = int(argv[0]), int(argv[1]), argv[2:]
-    if memory_mb > 0:
-        import resource
-
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    cgroup = _platform.cgroup_memory_cap(memory_mb, f"wheelmill-{os.getpid()}")
+    if memory_mb > 0 and cgroup is None:
+        _platform.cap_address_space(memory_mb)
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, _note_stop)
     _platform.become_subreaper()
@@ -169,6 +174,13 @@ def main(argv: list[str]) -> int:
         return _wait(child, parent)
     finally:
         _end_everything(child)
+        if cgroup is not None:
+            if _platform.cgroup_oom_kills(cgroup):
+                print(
+                    f"wheelmill: the build was killed: out of memory (memory.max {memory_mb} MB)",
+                    file=sys.stderr,
+                )
+            _platform.leave_cgroup(cgroup)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,10 @@ The controlled environment, as far as this module goes:
 * ``python -m build --wheel`` runs with build isolation under
   :mod:`wheelmill.build._supervise`, with a timeout: when it ends, times out or
   wheelmill dies, every process it started is killed (daemons included on Linux);
+* the frontend installs the build requirements with network; every backend hook
+  runs in the sandbox :mod:`wheelmill.build._sandbox` chooses (through
+  :mod:`wheelmill.build._hookrunner`), with only the build directory writable
+  and an allow-listed environment (:func:`wheelmill._isolation.backend_env`);
 * the environment is :func:`wheelmill._isolation.isolated_env`: no user pip/uv
   configuration, only wheelmill's index; temp files and the installers' caches
   live inside the wheelhouse state;
@@ -23,6 +27,8 @@ The controlled environment, as far as this module goes:
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import tarfile
 import time
@@ -30,16 +36,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._exceptions import WheelmillError
-from .._isolation import isolated_env
-from .._tools import OUTPUT_DECORATION, build_command, uv_binary
+from .._isolation import backend_env, frontend_base, isolated_env
+from .._tools import OUTPUT_DECORATION, uv_binary
 from ..config import BuildSettings
 from ..diagnose._logtext import SCANNED
+from ..outcomes import SandboxTier
 from ..store.wheelhouse import Store
 from ..target import Target
 from ._archive import unpack_sdist
 from ._frontend import prefetch_build_requirements
+from ._hookrunner import _chown_tree
 from ._pyproject import add_build_requires, build_system
+from ._sandbox import Sandbox, choose_sandbox, for_directory, interpreter_paths
 from ._supervise import run_supervised
+from .key import BUILD_ENV_VARIABLES
+
+#: The script that runs ``python -m build`` with the backend hooks sandboxed.
+_HOOKRUNNER = Path(__file__).with_name("_hookrunner.py")
 
 #: What a line holding the real error contains. Only literals (and one bounded
 #: look-ahead), searched in the first :data:`SCANNED` characters of each line:
@@ -60,6 +73,7 @@ class BuildOutcome:
     error: str | None
     installer: str
     duration: float
+    sandbox: SandboxTier = "none"
 
 
 def choose_installer(setting: str) -> str:
@@ -91,7 +105,12 @@ def build_environment(
     constraints: Path | None = None,
     source_date_epoch: int | None = None,
 ) -> dict[str, str]:
-    env = isolated_env(index_url=index_url, find_links=find_links, extra=settings.env)
+    env = isolated_env(
+        index_url=index_url,
+        find_links=find_links,
+        extra=settings.env,
+        base=frontend_base(BUILD_ENV_VARIABLES),
+    )
     env["TMPDIR"] = str(scratch)
     env["PIP_CACHE_DIR"] = str(cache / "pip")
     env["UV_CACHE_DIR"] = str(cache / "uv")
@@ -126,6 +145,34 @@ def _constraints_file(settings: BuildSettings, directory: Path) -> Path | None:
     return path
 
 
+def _hook_spec(
+    box: Sandbox,
+    settings: BuildSettings,
+    workdir: Path,
+    *,
+    frontend: str,
+    target: Target,
+    source_date_epoch: int,
+) -> Path:
+    """Write the spec :mod:`wheelmill.build._hookrunner` reads; its path."""
+    home = workdir / "tmp" / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    env = backend_env(names=BUILD_ENV_VARIABLES, extra=settings.env)
+    env.update({"HOME": str(home), "TMPDIR": str(workdir / "tmp")})
+    env.setdefault("SOURCE_DATE_EPOCH", str(source_date_epoch))
+    writable = [workdir.resolve()]
+    readable = interpreter_paths(frontend, target.python)
+    spec = {
+        "prefix": box.prefix(writable=writable, readable=readable),
+        "env": env,
+        "owner": box.uid,
+        "writable": [str(path) for path in writable] if box.uid is not None else [],
+    }
+    path = workdir / "hooks.json"
+    path.write_text(json.dumps(spec), "utf-8")
+    return path
+
+
 def build_sdist(
     sdist: Path,
     workdir: Path,
@@ -137,18 +184,27 @@ def build_sdist(
     index_url: str,
     store: Store,
 ) -> BuildOutcome:
-    """Build ``sdist`` into a wheel under ``workdir/dist``; the log goes to ``log``."""
+    """Build ``sdist`` into a wheel under ``workdir/dist``; the log goes to ``log``.
+
+    Raises :class:`~wheelmill._exceptions.SandboxUnavailable` (before anything
+    runs) when the configured sandbox cannot be had here.
+    """
     started = time.monotonic()
     installer = choose_installer(settings.installer)
+    box = for_directory(choose_sandbox(settings.sandbox, frontend, target.python), workdir)
     log.parent.mkdir(parents=True, exist_ok=True)
 
     def failed(reason: str) -> BuildOutcome:
         with log.open("a", encoding="utf-8") as stream:
             stream.write(f"\nwheelmill: build failed: {reason}\n")
-        return BuildOutcome(False, None, log, reason, installer, time.monotonic() - started)
+        return BuildOutcome(
+            False, None, log, reason, installer, time.monotonic() - started, box.tier
+        )
 
     log.write_text(
-        f"wheelmill: building {sdist.name} for {target.name} (installer: {installer})\n", "utf-8"
+        f"wheelmill: building {sdist.name} for {target.name} (installer: {installer})\n"
+        f"wheelmill: sandbox: {box.describe()}\n",
+        "utf-8",
     )
     scratch = workdir / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
@@ -172,7 +228,12 @@ def build_sdist(
         log=log,
     )
     outdir = workdir / "dist"
-    argv = [*build_command(frontend), "--wheel", "--outdir", str(outdir)]
+    outdir.mkdir(parents=True, exist_ok=True)
+    epoch = sdist_epoch(sdist)
+    spec = _hook_spec(
+        box, settings, workdir, frontend=frontend, target=target, source_date_epoch=epoch
+    )
+    argv = [frontend, str(_HOOKRUNNER), str(spec), "--wheel", "--outdir", str(outdir)]
     if installer == "uv":
         argv += ["--installer", "uv"]
     for name, value in sorted(settings.config_settings.items()):
@@ -185,7 +246,7 @@ def build_sdist(
         scratch=scratch,
         cache=store.state / "cache",
         constraints=constraints,
-        source_date_epoch=sdist_epoch(sdist),
+        source_date_epoch=epoch,
     )
     with log.open("a", encoding="utf-8") as stream:
         stream.write("wheelmill: $ " + " ".join(argv) + "\n")
@@ -193,10 +254,12 @@ def build_sdist(
         code = run_supervised(
             argv, env=env, output=sink, timeout=settings.timeout, memory_mb=settings.memory_mb
         )
+    if box.uid is not None:  # the build ran as nobody: take its files back before reading them
+        _chown_tree(str(workdir), os.getuid())
     if code is None:
         return failed(f"timed out after {settings.timeout:g} s (build.timeout)")
     wheels = sorted(outdir.glob("*.whl")) if outdir.is_dir() else []
     if code != 0 or not wheels:
         text = log.read_text("utf-8", "replace")
         return failed(short_reason(text) if code != 0 else "the backend produced no wheel")
-    return BuildOutcome(True, wheels[0], log, None, installer, time.monotonic() - started)
+    return BuildOutcome(True, wheels[0], log, None, installer, time.monotonic() - started, box.tier)

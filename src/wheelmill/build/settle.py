@@ -28,6 +28,7 @@ from ..store.attempt import Attempt
 from ..store.wheelhouse import sha256_file
 from ..target import Target
 from ._frontend import frontend_python
+from ._sandbox import choose_sandbox
 from .context import Context, is_pure
 from .step import make_wheel
 
@@ -141,6 +142,7 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
         blocked = still_blocked(ctx.catalog, pin.name, ctx.system)
         if blocked is not None:
             raise Blocked(blocked)
+    choose_sandbox(settings.sandbox)  # `strict` without bubblewrap: refused before downloading
     sdist = ctx.store.cached_sdist(found.sdist.sha256, found.sdist.filename)
     if sdist is None:
         temp = ctx.upstream.download(found.sdist, scratch, pin.sha256s())
@@ -166,6 +168,7 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
             source="built",
             log=str(log),
             installer=made.installer,
+            sandbox=made.sandbox,
             sdist=str(sdist),
             repair=made.repair,
             remedy=fix,

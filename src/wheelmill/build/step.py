@@ -15,12 +15,13 @@ from pathlib import Path
 from .._exceptions import InvalidWheelError
 from ..config import BuildSettings
 from ..lockfile.pins import Pin
-from ..outcomes import Category
+from ..outcomes import Category, SandboxTier
 from ..store._wheelfile import wheel_project
 from ..store.wheelhouse import Store
 from ..target import Target
 from ._importcheck import check_import
 from ._repair import needs_repair, repair_wheel
+from ._sandbox import choose_sandbox, for_directory
 from .sdist import build_sdist
 
 
@@ -38,6 +39,7 @@ class Made:
     category: Category | None = None
     repair: str | None = None
     diagnose: bool = False
+    sandbox: SandboxTier = "none"
 
 
 def _check_built(pin: Pin, wheel: Path) -> None:
@@ -72,26 +74,35 @@ def make_wheel(
         index_url=index_url,
         store=store,
     )
-    installer = outcome.installer
+    installer, tier = outcome.installer, outcome.sandbox
     if not outcome.ok or outcome.wheel is None:
-        return Made(None, outcome.error, installer, diagnose=True)
+        return Made(None, outcome.error, installer, diagnose=True, sandbox=tier)
     try:
         _check_built(pin, outcome.wheel)
     except InvalidWheelError as exc:
-        return Made(None, str(exc), installer, category="package-refuses")
+        return Made(None, str(exc), installer, category="package-refuses", sandbox=tier)
     wheel, repair = outcome.wheel, None
     if settings.repair == "auditwheel" and needs_repair(wheel):
         repaired = repair_wheel(wheel, workdir / "repaired", log, index_url=index_url)
         if isinstance(repaired, str):
-            return Made(None, repaired, installer, category="unknown")
+            return Made(None, repaired, installer, category="unknown", sandbox=tier)
         wheel, repair = repaired.wheel, repaired.describe()
     if import_check and settings.import_check:
+        box = for_directory(choose_sandbox(settings.sandbox, target.python), workdir)
         problem = check_import(
-            wheel, target.python, workdir, index_url=index_url, timeout=settings.timeout
+            wheel,
+            target.python,
+            workdir,
+            index_url=index_url,
+            timeout=settings.timeout,
+            sandbox=box,
+            env=dict(settings.env),
         )
         if problem is not None:
             summary, _, trace = problem.partition("\n")
             with log.open("a", encoding="utf-8") as stream:
                 stream.write(f"\nwheelmill: import check failed: {summary}\n{trace}")
-            return Made(None, summary, installer, category="import-failed", repair=repair)
-    return Made(wheel, None, installer, repair=repair)
+            return Made(
+                None, summary, installer, category="import-failed", repair=repair, sandbox=tier
+            )
+    return Made(wheel, None, installer, repair=repair, sandbox=tier)

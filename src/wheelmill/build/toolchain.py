@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..target import Target
+from ._sandbox import Sandbox, available
 
 
 @dataclass(frozen=True)
@@ -160,16 +161,21 @@ class DoctorReport:
     tools: list[Found]
     headers: list[tuple[Target, Found]]
     libraries: list[Found]
+    #: The sandboxes builds can run in here, strongest first (``sandbox = "auto"``
+    #: takes the first).
+    sandboxes: tuple[Sandbox, ...] = ()
 
 
 def doctor(targets: Iterable[Target], modules: Iterable[str] = ()) -> DoctorReport:
-    """Look for every build tool, each local target's Python headers, and ``modules``."""
+    """Look for every build tool, each local target's Python headers, ``modules``, and
+    the sandboxes that work here."""
     return DoctorReport(
         tools=find_tools(),
         headers=[
             (target, python_headers(target)) for target in targets if not target.download_only
         ],
         libraries=pkg_config_modules(modules),
+        sandboxes=available(),
     )
 
 

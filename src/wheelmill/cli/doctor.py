@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import click
 
+from ..build._sandbox import INSTALL_HINT
 from ..build.toolchain import DoctorReport, Found, doctor
 from ..diagnose.remedy import knowledge_base
 from ._json import doctor_json
@@ -32,6 +34,19 @@ def _render(report: DoctorReport) -> None:
         click.echo("libraries (pkg-config)")
         for found in report.libraries:
             click.echo("  " + _line(found))
+    click.echo('sandbox (what builds run in with sandbox = "auto")')
+    best = report.sandboxes[0] if report.sandboxes else None
+    if best is not None and best.tier == "bubblewrap":
+        click.echo("  " + click.style("ok  ", fg="green") + best.describe())
+        if best.uid is None and hasattr(os, "geteuid") and os.geteuid() == 0:
+            click.echo(
+                "      builds run as root: user nobody cannot run the interpreter "
+                "(make it and its directories world-readable, or install setpriv)"
+            )
+    else:
+        tier = best.describe() if best is not None else "none"
+        click.echo("  " + click.style("--  ", fg="red") + tier)
+        click.echo(f"      {INSTALL_HINT.replace(' or set sandbox', '; or set sandbox')}")
 
 
 @click.command("doctor")
@@ -56,7 +71,8 @@ def command(
     C, C++ and Fortran compilers, Rust and cargo, pkg-config, cmake, ninja,
     meson, make and autotools, patchelf; the Python headers of every target;
     the pkg-config modules the knowledge base's system-library rules name, and
-    those asked for. Always exits 0: it reports, it does not
+    those asked for; the sandbox builds run in (bubblewrap, a network namespace,
+    or none). Always exits 0: it reports, it does not
     judge (a build that needs a missing tool fails with that diagnosis).
     """
     config = load(config_path)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, TypedDict, cast, get_args
 
 from ..outcomes import (
     FAILED_ATTEMPTS,
     AttemptStatus,
     Category,
+    SandboxTier,
     Source,
     as_attempt_status,
     as_category,
@@ -59,6 +60,7 @@ class AttemptJSON(TypedDict):
     sdist: str | None
     mtime_ns: int | None
     inode: int | None
+    sandbox: SandboxTier | None
 
 
 class FailureJSON(TypedDict):
@@ -112,6 +114,9 @@ class Attempt:
     #: them (or when they changed) it is hashed to tell.
     mtime_ns: int | None = None
     inode: int | None = None
+    #: The sandbox the backend ran in (built attempts; ``None`` for fetched
+    #: wheels and records older than sandboxes).
+    sandbox: SandboxTier | None = None
 
     @property
     def ok(self) -> bool:
@@ -186,6 +191,7 @@ class Attempt:
             "sdist": self.sdist,
             "mtime_ns": self.mtime_ns,
             "inode": self.inode,
+            "sandbox": self.sandbox,
         }
 
     def failure_json(self) -> FailureJSON:
@@ -242,6 +248,7 @@ class Attempt:
             sdist=_text(data.get("sdist")),
             mtime_ns=_number(data.get("mtime_ns")),
             inode=_number(data.get("inode")),
+            sandbox=_sandbox(data.get("sandbox")),
         )
 
     @classmethod
@@ -306,6 +313,12 @@ def _number(value: object) -> int | None:
 
 def _float(value: object) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def _sandbox(value: object) -> SandboxTier | None:
+    if value in get_args(SandboxTier):
+        return cast("SandboxTier", value)
+    return None
 
 
 def _diagnosis(data: Mapping[str, object]) -> Diagnosis:
