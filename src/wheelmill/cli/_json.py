@@ -134,10 +134,18 @@ class DoctorTargetJSON(TypedDict):
     python_headers: FoundJSON
 
 
+class SandboxJSON(TypedDict):
+    tier: str
+    description: str
+    uid: int | None
+    available: list[str]
+
+
 class DoctorJSON(TypedDict):
     tools: list[FoundJSON]
     targets: list[DoctorTargetJSON]
     libraries: list[FoundJSON]
+    sandbox: SandboxJSON
 
 
 PipConfigJSON = TypedDict(
@@ -272,6 +280,7 @@ def _found(found: Found) -> FoundJSON:
 
 
 def doctor_json(report: DoctorReport) -> DoctorJSON:
+    best = report.sandboxes[0] if report.sandboxes else None
     return {
         "tools": [_found(found) for found in report.tools],
         "targets": [
@@ -279,6 +288,12 @@ def doctor_json(report: DoctorReport) -> DoctorJSON:
             for target, found in report.headers
         ],
         "libraries": [_found(found) for found in report.libraries],
+        "sandbox": {
+            "tier": best.tier if best else "none",
+            "description": best.describe() if best else "none",
+            "uid": best.uid if best else None,
+            "available": [box.tier for box in report.sandboxes],
+        },
     }
 
 
