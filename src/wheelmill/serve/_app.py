@@ -210,11 +210,11 @@ class IndexApp:
         except OSError:
             return error(404)
         if stat.S_ISDIR(info.st_mode):
-            if tree == "wheels" or (tree == "status" and len(segments) > 1):
+            if tree != "simple" and len(segments) > 1:
                 return error(404)
             if not trailing:
                 return _redirect("/" + "/".join(segments) + "/", raw_query)
-            if tree == "status":  # the status page: plain HTML, no negotiation
+            if tree != "simple":  # the status page, the find-links listing: plain HTML
                 path = os.path.join(path, "index.html")
                 try:
                     info = os.stat(path)

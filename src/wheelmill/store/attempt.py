@@ -58,6 +58,7 @@ class AttemptJSON(TypedDict):
     sdist: str | None
     mtime_ns: int | None
     inode: int | None
+    upload_time: str | None
 
 
 class FailureJSON(TypedDict):
@@ -111,6 +112,9 @@ class Attempt:
     #: them (or when they changed) it is hashed to tell.
     mtime_ns: int | None = None
     inode: int | None = None
+    #: When the wheel was uploaded to the index it was fetched from (PEP 700), or
+    #: built: the ``upload-time`` the published index shows (ISO 8601, UTC).
+    upload_time: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -180,6 +184,7 @@ class Attempt:
             "sdist": self.sdist,
             "mtime_ns": self.mtime_ns,
             "inode": self.inode,
+            "upload_time": self.upload_time,
         }
 
     def failure_json(self) -> FailureJSON:
@@ -236,6 +241,7 @@ class Attempt:
             sdist=_text(data.get("sdist")),
             mtime_ns=_number(data.get("mtime_ns")),
             inode=_number(data.get("inode")),
+            upload_time=_text(data.get("upload_time")),
         )
 
     @classmethod

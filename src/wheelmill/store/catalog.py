@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS attempts (
     repair      TEXT,
     sdist       TEXT,
     mtime_ns    INTEGER,
-    inode       INTEGER
+    inode       INTEGER,
+    upload_time TEXT
 );
 CREATE INDEX IF NOT EXISTS attempts_name ON attempts (name, created);
 """
@@ -67,6 +68,7 @@ _ADDED_COLUMNS = (
     ("size", "INTEGER"),
     ("mtime_ns", "INTEGER"),
     ("inode", "INTEGER"),
+    ("upload_time", "TEXT"),
 )
 
 
