@@ -197,3 +197,105 @@ def test_serve_redirects_wheels_to_its_listing(server: BackgroundServer) -> None
         assert (response.status, response.getheader("Location")) == (301, "/wheels/")
     finally:
         conn.close()
+
+
+# -- yank (PEP 592) ------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_versions(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "yw").create()
+    for version in ("1.0", "2.0"):
+        make_wheel(store.wheels, "pick", version)
+    publish(store)
+    return store
+
+
+def wheelmill(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wheelmill", *args], capture_output=True, text=True, env=client_env()
+    )
+
+
+def pip_resolves(url: str, requirement: str, tmp_path: Path) -> str:
+    result = run_client(
+        [
+            sys.executable, "-m", "pip", "install", "--no-cache-dir", "--dry-run", "--quiet",
+            "--report", "-", "--only-binary", ":all:", "--index-url", url,
+            "--target", str(tmp_path / "t"), requirement,
+        ]
+    )  # fmt: skip
+    (install,) = json.loads(result.stdout)["install"]
+    return str(install["metadata"]["version"])
+
+
+def uv_resolves(url: str, requirement: str, tmp_path: Path) -> str:
+    result = subprocess.run(
+        [
+            find_uv_bin(), "pip", "compile", "--cache-dir", str(tmp_path / "cache"),
+            "--python", sys.executable, "--only-binary", ":all:", "--index-url", url,
+            "--no-header", "--no-annotate", "-",
+        ],
+        input=requirement + "\n", capture_output=True, text=True, env=client_env(),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (line,) = [line for line in result.stdout.splitlines() if "==" in line]
+    return line.split("==")[1].strip()
+
+
+def test_yanked_version_is_skipped_unless_pinned_exactly(
+    two_versions: Store, tmp_path: Path
+) -> None:
+    yanked = wheelmill(
+        "yank", "pick==2.0", "--reason", "broken <build>", "--wheelhouse", str(two_versions.root)
+    )
+    assert yanked.returncode == 0, yanked.stderr
+    page = json.loads((two_versions.simple / "pick" / "index.json").read_text())
+    assert [f["yanked"] for f in page["files"]] == [False, "broken <build>"]
+    html_page = (two_versions.simple / "pick" / "index.html").read_text()
+    assert 'data-yanked="broken &lt;build&gt;"' in html_page
+    assert "data-yanked" in (two_versions.wheels / "index.html").read_text()
+    with BackgroundServer(two_versions.root) as server:
+        assert pip_resolves(server.url, "pick", tmp_path) == "1.0"
+        assert pip_resolves(server.url, "pick==2.0", tmp_path) == "2.0"
+        assert uv_resolves(server.url, "pick", tmp_path) == "1.0"
+        assert uv_resolves(server.url, "pick==2.0", tmp_path) == "2.0"
+    # kept across publishes, even when the pages are written again from scratch
+    (two_versions.state / "index-state.json").unlink()
+    make_wheel(two_versions.wheels, "pick", "3.0")
+    publish(two_versions)
+    page = json.loads((two_versions.simple / "pick" / "index.json").read_text())
+    assert [f["yanked"] for f in page["files"]] == [False, "broken <build>", False]
+    assert wheelmill("unyank", "pick==2.0", "--wheelhouse", str(two_versions.root)).returncode == 0
+    page = json.loads((two_versions.simple / "pick" / "index.json").read_text())
+    assert [f["yanked"] for f in page["files"]] == [False, False, False]
+
+
+def test_yank_without_a_reason_and_bad_specs(two_versions: Store) -> None:
+    root = str(two_versions.root)
+    assert wheelmill("yank", "pick==1.0", "--wheelhouse", root).returncode == 0
+    page = json.loads((two_versions.simple / "pick" / "index.json").read_text())
+    assert page["files"][0]["yanked"] is True
+    for spec, message in (
+        ("pick", "NAME==VERSION"),
+        ("pick==9", "no wheel of it"),
+        ("nope==1.0", "no wheel of it"),
+    ):
+        result = wheelmill("yank", spec, "--wheelhouse", root)
+        assert result.returncode == 2 and message in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_export_refuses_a_yanked_pin_and_verify_warns(two_versions: Store, tmp_path: Path) -> None:
+    root = str(two_versions.root)
+    lock = tmp_path / "requirements.txt"
+    lock.write_text("pick==2.0\n")
+    assert wheelmill("yank", "pick==2.0", "--reason", "bad", "--wheelhouse", root).returncode == 0
+    out = tmp_path / "requirements.binary.txt"
+    refused = wheelmill("export", str(lock), "--wheelhouse", root, "-o", str(out))
+    assert refused.returncode == 1 and "pick==2.0 (bad)" in refused.stderr and not out.exists()
+    allowed = wheelmill("export", str(lock), "--wheelhouse", root, "-o", str(out), "--allow-yanked")
+    assert allowed.returncode == 0 and "pick==2.0" in out.read_text()
+    verified = wheelmill("verify", str(lock), "--wheelhouse", root)
+    assert verified.returncode == 0, verified.stderr
+    assert "warning: pick==2.0 is yanked" in verified.stderr
