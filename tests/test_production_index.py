@@ -299,3 +299,86 @@ def test_export_refuses_a_yanked_pin_and_verify_warns(two_versions: Store, tmp_p
     verified = wheelmill("verify", str(lock), "--wheelhouse", root)
     assert verified.returncode == 0, verified.stderr
     assert "warning: pick==2.0 is yanked" in verified.stderr
+
+
+# -- access log, /health, basic auth -------------------------------------------------
+
+
+def basic(user: str, password: str) -> dict[str, str]:
+    import base64
+
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def request(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def htpasswd(tmp_path: Path) -> Path:
+    import bcrypt
+
+    path = tmp_path / "users.htpasswd"
+    lines = [
+        f"{user}:{bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4)).decode()}"
+        for user, password in (("reader", "r-secret"), ("uploader", "u-secret"))
+    ]
+    path.write_text("# the team\n" + "\n".join(lines) + "\n")
+    return path
+
+
+def test_health_answers_without_auth(two_versions: Store) -> None:
+    with BackgroundServer(two_versions.root) as server:
+        status, body = request(server.port, "/health")
+        assert (status, json.loads(body)) == (200, {"status": "ok"})
+
+
+def test_basic_auth_and_the_access_log(two_versions: Store, htpasswd: Path, tmp_path: Path) -> None:
+    from wheelmill.serve._gate import AccessLog, Users
+
+    log_path = tmp_path / "access.log"
+    with (
+        log_path.open("a") as stream,
+        BackgroundServer(
+            two_versions.root,
+            users=Users.load(htpasswd, ["uploader"]),
+            access_log=AccessLog(stream),
+        ) as server,
+    ):
+        assert request(server.port, "/simple/")[0] == 401
+        assert request(server.port, "/simple/", basic("reader", "wrong"))[0] == 401
+        assert request(server.port, "/simple/", basic("nobody", "r-secret"))[0] == 401
+        assert request(server.port, "/simple/", basic("reader", "r-secret"))[0] == 200
+        assert request(server.port, "/health")[0] == 200
+        # real pip with credentials in the URL
+        url = server.url.replace("http://", "http://reader:r-secret@")
+        assert pip_resolves(url, "pick", tmp_path) == "2.0"
+        refused = subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--no-cache-dir", "--dry-run",
+             "--no-input", "--index-url", server.url, "--target", str(tmp_path / "x"), "pick"],
+            capture_output=True, text=True, env=client_env(),
+        )  # fmt: skip
+        assert refused.returncode != 0 and "from versions: none" in refused.stderr
+    lines = log_path.read_text().splitlines()
+    assert lines[0].startswith("127.0.0.1 - - [")
+    assert lines[0].endswith('] "GET /simple/ HTTP/1.1" 401 17 "-" "-"'), lines[0]
+    assert any(line.startswith("127.0.0.1 - reader [") and '" 200 ' in line for line in lines)
+    assert any("pip/" in line and "/simple/pick/" in line for line in lines)
+
+
+def test_htpasswd_refuses_what_is_not_bcrypt(tmp_path: Path, two_versions: Store) -> None:
+    path = tmp_path / "md5.htpasswd"
+    path.write_text("alice:$apr1$abcdefgh$0123456789abcdefghijkl\n")
+    result = wheelmill(
+        "serve", "--wheelhouse", str(two_versions.root), "--htpasswd", str(path), "--port", "0"
+    )
+    assert result.returncode == 2
+    assert "alice: not a bcrypt hash" in result.stderr and "htpasswd -B" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -195,6 +195,8 @@ class IndexApp:
         raw_query = request.target.partition("?")[2]
         if not segments:
             return _redirect("/simple/", raw_query)
+        if segments == ["health"] and not trailing:
+            return self._health()
         tree = segments[0]
         if tree not in self.trees:
             return error(404)
@@ -240,6 +242,13 @@ class IndexApp:
         suffix = ".metadata" if path.endswith(".metadata") else os.path.splitext(path)[1]
         content_type = _TYPES.get(suffix, "application/octet-stream")
         return self._file(request, path, info, content_type, vary=False, ranges=True)
+
+    def _health(self) -> Response:
+        """``/health``: 200 while the index is published here, else 503; never cached."""
+        ok = os.path.isfile(os.path.join(self.trees["simple"], "index.json"))
+        body = b'{"status":"ok"}\n' if ok else b'{"status":"no index"}\n'
+        headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+        return Response(200 if ok else 503, headers, body)
 
     def _file(
         self,

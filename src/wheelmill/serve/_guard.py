@@ -35,6 +35,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from .._exceptions import WheelhouseError
+
 log = logging.getLogger("wheelmill.serve")
 
 HEAD, IDLE = 1, 2  # what a watched connection waits for: a request head, or the next request
@@ -294,3 +296,20 @@ def _refuse(conn: socket.socket) -> None:
     with contextlib.suppress(OSError):
         conn.send(_REFUSED)
     conn.close()
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, non-blocking; a port in use is a one-line error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise WheelhouseError(
+            f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port"
+        ) from None
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock

@@ -1,11 +1,11 @@
 """A read-only HTTP server over a published wheelhouse.
 
-It serves exactly three trees, ``/simple/`` (the index), ``/wheels/`` (the
-files) and ``/status/`` (the status page), and nothing else: every request
-path is decoded, checked segment by segment (no ``..``, no hidden names, no
-backslash or NUL) and then resolved and
-checked again to lie inside one of those trees, so neither ``/simple/../../etc/passwd``
-nor ``%2e%2e`` nor a symlink can reach outside.
+It serves exactly three trees, ``/simple/`` (the index), ``/wheels/`` (the files and
+their find-links listing) and ``/status/`` (the status page), and ``/health``; nothing
+else: every path is decoded, checked segment by segment (no ``..``, no hidden names, no
+backslash or NUL), resolved and checked again to lie inside one of those trees, so
+neither ``/simple/../../etc/passwd`` nor ``%2e%2e`` nor a symlink can reach outside.
+Basic auth and an access log are opt-in (:mod:`wheelmill.serve._gate`).
 
 Index pages are content-negotiated on ``Accept`` (PEP 691): JSON for
 ``application/vnd.pypi.simple.v1+json``, HTML for ``…v1+html`` and ``text/html``,
@@ -38,8 +38,10 @@ from .._exceptions import ServeError, WheelhouseError
 # the in-memory size limit, re-exported where the tests (and users) look for it
 from ._app import _CACHE_LIMIT as _CACHE_LIMIT
 from ._app import IndexApp, Response, error, head_bytes
+from ._gate import AccessLog, Front, Gate, Users, front
 from ._guard import HEAD, IDLE, Acceptor, QuietLog, Watch, connection_cap, raise_descriptor_limit
 from ._guard import Timeouts as Timeouts  # serve()'s settings, for the CLI and BackgroundServer
+from ._guard import listen as _listen
 from ._http import MAX_HEAD, Request, date_and_server, number, parse_head
 
 _CLOSE = b"Connection: close\r\n\r\n"
@@ -54,7 +56,7 @@ def _wire(response: Response, length: int, keep_alive: bool, body: bytes = b"") 
 
 
 class _Connection(asyncio.Protocol):
-    def __init__(self, app: IndexApp, watch: Watch) -> None:
+    def __init__(self, app: Front, watch: Watch) -> None:
         self.app = app
         self.watch = watch
         self.buffer = b""
@@ -70,6 +72,8 @@ class _Connection(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+        if isinstance(self.app, Gate):  # auth or logging on: it needs the client's address
+            self.app = self.app.bind(transport.get_extra_info("peername"))
         self.watch.wait(self, HEAD)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -208,24 +212,8 @@ def _body_length(request: Request | None) -> int | None:
     return 0 if value is None else number(value.strip())
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise WheelhouseError(
-            f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port"
-        ) from None
-    sock.listen(1024)
-    sock.setblocking(False)
-    return sock
-
-
 async def _serve_socket(
-    app: IndexApp, sock: socket.socket, stop: asyncio.Event, timeouts: Timeouts
+    app: Front, sock: socket.socket, stop: asyncio.Event, timeouts: Timeouts
 ) -> None:
     loop = asyncio.get_running_loop()
     quiet = QuietLog()
@@ -254,7 +242,7 @@ async def _serve_socket(
         await asyncio.sleep(0)  # let the transports' close callbacks run
 
 
-def _run_worker(app: IndexApp, sock: socket.socket, timeouts: Timeouts) -> None:
+def _run_worker(app: Front, sock: socket.socket, timeouts: Timeouts) -> None:
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -285,8 +273,11 @@ def serve(
     header_timeout: float = Timeouts.header,
     idle_timeout: float = Timeouts.idle,
     ready: Callable[[str], None] | None = None,
+    users: Users | None = None,
+    access_log: AccessLog | None = None,
 ) -> None:
-    """Serve ``wheelhouse`` until SIGINT/SIGTERM; ``ready`` gets the index URL once bound.
+    """Serve ``wheelhouse`` until SIGINT/SIGTERM; ``ready`` gets the index URL once bound;
+    ``users`` (basic auth) and ``access_log`` are off unless given.
 
     A client has ``header_timeout`` seconds to send each request head, and a
     keep-alive connection may stay ``idle_timeout`` seconds between requests
@@ -294,7 +285,7 @@ def serve(
     """
     check_wheelhouse(wheelhouse)
     timeouts = Timeouts(header_timeout, idle_timeout)
-    app = IndexApp(wheelhouse)
+    app = front(IndexApp(wheelhouse), users, access_log)
     sock = _listen(host, port)
     raise_descriptor_limit()  # each worker serves up to (its limit - a reserve) connections
     if ready is not None:
@@ -359,10 +350,12 @@ class BackgroundServer:
         host: str = "127.0.0.1",
         port: int = 0,
         timeouts: Timeouts | None = None,
+        users: Users | None = None,
+        access_log: AccessLog | None = None,
     ) -> None:
         check_wheelhouse(wheelhouse)
         self.timeouts = timeouts or Timeouts()
-        self.app = IndexApp(wheelhouse)
+        self.app = front(IndexApp(wheelhouse), users, access_log)
         self.sock = _listen(host, port)
         self.port: int = self.sock.getsockname()[1]
         self.url = _index_url(host, self.port)

@@ -1,0 +1,199 @@
+"""What ``serve`` adds in front of the index when asked: HTTP basic auth and an access log.
+
+:class:`Gate` wraps :class:`~wheelmill.serve._app.IndexApp`. A connection only
+goes through it when ``--htpasswd`` or ``--access-log`` is given; otherwise the
+server calls the app directly, so the hot path pays nothing for either.
+
+Users come from an htpasswd-style file (``user:hash`` per line, ``#`` comments),
+bcrypt hashes only (``htpasswd -B``), checked with the ``bcrypt`` library (the
+``serve`` extra). A bcrypt check costs tens of milliseconds by design, so a
+verified ``Authorization`` header is remembered (by its SHA-256, a bounded
+number of them) for the life of the worker: each credential pays once. Every
+user may read; those named with ``--upload-user`` may also upload.
+
+The log is the combined log format, one line per response, flushed per line::
+
+    127.0.0.1 - alice [02/Dec/2026:18:40:00 +0000] "GET /simple/ HTTP/1.1" 200 512 "-" "pip/26.0"
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import time
+from collections.abc import Collection
+from pathlib import Path
+from typing import NamedTuple, TextIO
+
+from .._exceptions import ConfigError
+from ._app import IndexApp, Response, error
+from ._http import Request
+
+_REMEMBERED = 1024  # verified credentials kept per worker
+_CHALLENGE = ("WWW-Authenticate", 'Basic realm="wheelmill", charset="UTF-8"')
+_BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")
+
+
+class Users:
+    """The htpasswd file's users; ``uploaders`` may also upload."""
+
+    def __init__(self, hashes: dict[str, bytes], uploaders: Collection[str]) -> None:
+        unknown = sorted(set(uploaders) - hashes.keys())
+        if unknown:
+            raise ConfigError(
+                f"--upload-user {', '.join(unknown)}: not in the htpasswd file; add them there"
+            )
+        self.hashes = hashes
+        self.uploaders = frozenset(uploaders)
+        self._verified: dict[bytes, str] = {}
+
+    @classmethod
+    def load(cls, path: Path, uploaders: Collection[str] = ()) -> Users:
+        try:
+            import bcrypt  # noqa: F401 - checked here, used in check()
+        except ImportError:
+            raise ConfigError(
+                "--htpasswd needs the bcrypt library: pip install 'wheelmill[serve]'"
+            ) from None
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read the htpasswd file ({exc})") from None
+        hashes: dict[str, bytes] = {}
+        for number, raw in enumerate(text.splitlines(), 1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            user, sep, secret = line.partition(":")
+            if not sep or not user:
+                raise ConfigError(f"{path}:{number}: not a 'user:hash' line")
+            if not secret.startswith(_BCRYPT_PREFIXES):
+                raise ConfigError(
+                    f"{path}:{number}: {user}: not a bcrypt hash; only bcrypt is accepted "
+                    f"(make it with `htpasswd -B {path.name} {user}`)"
+                )
+            hashes[user] = secret.encode("ascii", "replace")
+        if not hashes:
+            raise ConfigError(f"{path}: no users; add 'user:bcrypt-hash' lines")
+        return cls(hashes, uploaders)
+
+    def check(self, header: str | None) -> str | None:
+        """The user an ``Authorization: Basic …`` header proves, or ``None``."""
+        if not header:
+            return None
+        key = hashlib.sha256(header.encode("latin-1", "replace")).digest()
+        user = self._verified.get(key)
+        if user is not None:
+            return user
+        scheme, _, token = header.strip().partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        try:
+            name, sep, password = (
+                base64.b64decode(token.strip(), validate=True).decode().partition(":")
+            )
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        hashed = self.hashes.get(name)
+        if not sep or hashed is None:
+            return None
+        import bcrypt
+
+        try:
+            if not bcrypt.checkpw(password.encode(), hashed):
+                return None
+        except ValueError:  # a malformed hash in the file
+            return None
+        if len(self._verified) >= _REMEMBERED:
+            self._verified.clear()
+        self._verified[key] = name
+        return name
+
+
+def unauthorized() -> Response:
+    response = error(401)
+    response.headers.append(_CHALLENGE)
+    return response
+
+
+class AccessLog:
+    """Combined log format lines on ``stream`` (a file opened for append, or stderr)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._second = 0
+        self._stamp = ""
+
+    def _now(self) -> str:
+        second = int(time.time())
+        if second != self._second:
+            self._second = second
+            self._stamp = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(second))
+        return self._stamp
+
+    def write(self, peer: str, user: str | None, request: Request, response: Response) -> None:
+        if request.method == "HEAD" or response.status == 304:
+            size = 0
+        else:
+            size = response.count if response.file is not None else len(response.body)
+        referer = _quoted(request.headers.get("referer", "-"))
+        agent = _quoted(request.headers.get("user-agent", "-"))
+        line = (
+            f"{peer} - {user or '-'} [{self._now()}] "
+            f'"{_quoted(request.method)} {_quoted(request.target)} {_quoted(request.version)}" '
+            f"{response.status} {size or '-'} "
+            f'"{referer}" "{agent}"\n'
+        )
+        self.stream.write(line)
+        self.stream.flush()
+
+
+def _quoted(text: str) -> str:
+    """Log-safe text: no quote, backslash or control character can forge a line."""
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return text
+    return "".join(
+        c if c.isprintable() and c not in '"\\' else f"\\x{ord(c) & 0xFF:02x}" for c in text
+    )
+
+
+class Gate:
+    """The app behind authentication and/or an access log."""
+
+    def __init__(self, app: IndexApp, users: Users | None, log: AccessLog | None) -> None:
+        self.app = app
+        self.users = users
+        self.log = log
+
+    def bind(self, peer: object) -> _Bound:
+        """The gate for one connection from ``peer`` (its socket address)."""
+        host = peer[0] if isinstance(peer, tuple) and peer else "-"
+        return _Bound(self, str(host))
+
+    def respond(self, request: Request, peer: str = "-") -> Response:
+        user = None
+        if self.users is not None and request.target != "/health":
+            user = self.users.check(request.headers.get("authorization"))
+            response = unauthorized() if user is None else self.app.respond(request)
+        else:
+            response = self.app.respond(request)
+        if self.log is not None:
+            self.log.write(peer, user, request, response)
+        return response
+
+
+class _Bound(NamedTuple):
+    gate: Gate
+    peer: str
+
+    def respond(self, request: Request) -> Response:
+        return self.gate.respond(request, self.peer)
+
+
+Front = IndexApp | Gate | _Bound  # what a connection asks for its responses
+
+
+def front(app: IndexApp, users: Users | None, log: AccessLog | None) -> IndexApp | Gate:
+    """The app itself when neither auth nor logging is on (nothing in the way), else a gate."""
+    return app if users is None and log is None else Gate(app, users, log)
