@@ -382,3 +382,44 @@ def test_htpasswd_refuses_what_is_not_bcrypt(tmp_path: Path, two_versions: Store
     assert result.returncode == 2
     assert "alice: not a bcrypt hash" in result.stderr and "htpasswd -B" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# -- wheelmill add --------------------------------------------------------------------
+
+
+def test_add_checks_and_stores_a_teams_own_wheels(two_versions: Store, tmp_path: Path) -> None:
+    root = str(two_versions.root)
+    own = make_wheel(tmp_path / "own", "team-tool", "0.3")
+    added = wheelmill("add", str(own), "--wheelhouse", root)
+    assert added.returncode == 0, added.stderr
+    stored = two_versions.recall(own.name)
+    assert stored is not None and stored.upload_time
+    page = json.loads((two_versions.simple / "team-tool" / "index.json").read_text())
+    assert page["files"][0]["upload-time"] == stored.upload_time
+    assert wheelmill("add", str(own), "--wheelhouse", root).returncode == 0  # same bytes: fine
+    lock = tmp_path / "requirements.txt"
+    lock.write_text("team-tool==0.3\n")
+    out = tmp_path / "out.txt"
+    assert wheelmill("export", str(lock), "--wheelhouse", root, "-o", str(out)).returncode == 0
+    assert stored.sha256 in out.read_text()
+
+
+def test_add_refuses_bad_wheels_and_adds_none(two_versions: Store, tmp_path: Path) -> None:
+    root = str(two_versions.root)
+    good = make_wheel(tmp_path / "good", "fine", "1.0")
+    liar = make_wheel(tmp_path / "liar", "other", "1.0")
+    renamed = liar.with_name("claims-1.0-py3-none-any.whl")
+    liar.rename(renamed)
+    broken = make_wheel(tmp_path / "broken", "broken", "1.0", payload=2000)
+    data = bytearray(broken.read_bytes())
+    data[len(data) // 3] ^= 0xFF
+    broken.write_bytes(bytes(data))
+    clash = make_wheel(tmp_path / "clash", "pick", "1.0", payload=10)  # not the stored bytes
+    notwheel = tmp_path / "notes.whl"
+    notwheel.write_text("hello")
+    for bad in (renamed, broken, clash, notwheel):
+        result = wheelmill("add", str(good), str(bad), "--wheelhouse", root)
+        assert result.returncode == 1, result.stderr
+        assert bad.name in result.stderr and "nothing added" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert not (two_versions.wheels / good.name).exists()

@@ -32,6 +32,7 @@ _COMMANDS = {
     "export": "export",
     "pip-config": "pipconfig",
     "gc": "gc",
+    "add": "add",
     "yank": "yank",
     "unyank": "yank:unyank_command",
     "diagnose": "diagnose",
