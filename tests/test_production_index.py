@@ -423,3 +423,54 @@ def test_add_refuses_bad_wheels_and_adds_none(two_versions: Store, tmp_path: Pat
         assert bad.name in result.stderr and "nothing added" in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
     assert not (two_versions.wheels / good.name).exists()
+
+
+# -- the upload API twine speaks ----------------------------------------------------------
+
+
+def twine(url: str, wheel: Path, *credentials: str) -> subprocess.CompletedProcess[str]:
+    user_pass = ["-u", credentials[0], "-p", credentials[1]] if credentials else []
+    return subprocess.run(
+        [sys.executable, "-m", "twine", "upload", "--non-interactive", "--disable-progress-bar",
+         "--repository-url", url, *user_pass, str(wheel)],
+        capture_output=True, text=True, env=client_env(TWINE_USERNAME="", TWINE_PASSWORD=""),
+        timeout=120,
+    )  # fmt: skip
+
+
+def test_twine_upload_needs_an_upload_user(
+    two_versions: Store, htpasswd: Path, tmp_path: Path
+) -> None:
+    from wheelmill.serve._gate import Users
+
+    own = make_wheel(tmp_path / "own", "shared-lib", "1.2")
+    users = Users.load(htpasswd, ["uploader"])
+    with BackgroundServer(two_versions.root, users=users) as server:
+        root = server.url.replace("/simple/", "/")
+        anonymous = twine(root, own)
+        assert anonymous.returncode != 0 and "401" in anonymous.stdout + anonymous.stderr
+        reader = twine(root, own, "reader", "r-secret")
+        assert reader.returncode != 0 and "403" in reader.stdout + reader.stderr
+        assert not (two_versions.wheels / own.name).exists()
+        done = twine(root, own, "uploader", "u-secret")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert two_versions.recall(own.name) is not None  # stored like `wheelmill add`
+        url = server.url.replace("http://", "http://reader:r-secret@")
+        assert pip_resolves(url, "shared-lib", tmp_path) == "1.2"
+        # the same name with other bytes is refused, never replaced
+        other = make_wheel(tmp_path / "other", "shared-lib", "1.2", payload=50)
+        clash = twine(root, other, "uploader", "u-secret")
+        assert clash.returncode != 0 and "409" in clash.stdout + clash.stderr
+        # not a wheel: refused
+        sdist = make_sdist("pure-ok", tmp_path / "sd", name="shared-lib", version="1.3")
+        refused = twine(root, sdist, "uploader", "u-secret")
+        assert refused.returncode != 0 and "400" in refused.stdout + refused.stderr
+
+
+def test_without_upload_users_post_is_not_allowed(two_versions: Store) -> None:
+    with BackgroundServer(two_versions.root) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        conn.request("POST", "/", body=b"x" * 100, headers={"Content-Type": "text/plain"})
+        response = conn.getresponse()
+        assert response.status == 405
+        conn.close()

@@ -33,6 +33,7 @@ from typing import NamedTuple
 
 from packaging.utils import canonicalize_name
 
+from .._exceptions import WheelhouseError
 from ..index._pages import JSON_TYPE
 from ._http import REASONS, Request, Unsatisfiable, negotiate, parse_range, split_target
 
@@ -153,6 +154,13 @@ class IndexApp:
         self.real = {name: os.path.realpath(path) for name, path in self.trees.items()}
         self.cache = _FileCache()
         self.hits = _Hits()
+
+    def body_limit(self, request: Request) -> int:
+        """No request body is read: the index is read-only (see ``_gate`` for uploads)."""
+        return 0
+
+    def upload(self, request: Request, body: bytes) -> Response:
+        return error(405, [("Allow", "GET, HEAD")])
 
     def respond(self, request: Request) -> Response:
         key = (request.target, request.headers.get("accept"))
@@ -297,6 +305,13 @@ class IndexApp:
         if status == 206:
             return Response(status, headers, body[start : end + 1])
         return Response(status, headers, body, source=(path, stamp))
+
+
+def check_wheelhouse(wheelhouse: Path) -> None:
+    if not (wheelhouse / "simple" / "index.html").is_file():
+        raise WheelhouseError(
+            f"{wheelhouse}: no published index; run `wheelmill publish --wheelhouse {wheelhouse}`"
+        )
 
 
 def _etags(header: str) -> set[str]:

@@ -29,10 +29,12 @@ from typing import NamedTuple, TextIO
 from .._exceptions import ConfigError
 from ._app import IndexApp, Response, error
 from ._http import Request
+from ._upload import MAX_UPLOAD, upload
 
 _REMEMBERED = 1024  # verified credentials kept per worker
 _CHALLENGE = ("WWW-Authenticate", 'Basic realm="wheelmill", charset="UTF-8"')
 _BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")
+_UPLOAD_PATHS = frozenset(("/", "/legacy/"))  # where twine's --repository-url may point
 
 
 class Users:
@@ -47,6 +49,9 @@ class Users:
         self.hashes = hashes
         self.uploaders = frozenset(uploaders)
         self._verified: dict[bytes, str] = {}
+
+    def may_upload(self, user: str | None) -> bool:
+        return user is not None and user in self.uploaders
 
     @classmethod
     def load(cls, path: Path, uploaders: Collection[str] = ()) -> Users:
@@ -159,23 +164,52 @@ def _quoted(text: str) -> str:
 
 
 class Gate:
-    """The app behind authentication and/or an access log."""
+    """The app behind authentication and/or an access log; uploads (``POST /``) for the
+    users allowed to, when there are any."""
 
     def __init__(self, app: IndexApp, users: Users | None, log: AccessLog | None) -> None:
         self.app = app
         self.users = users
         self.log = log
+        self.uploads = users is not None and bool(users.uploaders)
 
     def bind(self, peer: object) -> _Bound:
         """The gate for one connection from ``peer`` (its socket address)."""
         host = peer[0] if isinstance(peer, tuple) and peer else "-"
         return _Bound(self, str(host))
 
+    def _user(self, request: Request) -> str | None:
+        return (
+            None if self.users is None else self.users.check(request.headers.get("authorization"))
+        )
+
+    def body_limit(self, request: Request) -> int:
+        """How large a body the server should read for ``request``: an upload's, when the
+        user may upload; 0 otherwise (the body is skipped, the request answered as it is)."""
+        if not self.uploads or request.method != "POST" or request.target not in _UPLOAD_PATHS:
+            return 0
+        return (
+            MAX_UPLOAD
+            if self.users is not None and self.users.may_upload(self._user(request))
+            else 0
+        )
+
+    def upload(self, request: Request, body: bytes, peer: str = "-") -> Response:
+        response = upload(self.app.root, request, body)
+        if self.log is not None:
+            self.log.write(peer, self._user(request), request, response)
+        return response
+
     def respond(self, request: Request, peer: str = "-") -> Response:
         user = None
         if self.users is not None and request.target != "/health":
-            user = self.users.check(request.headers.get("authorization"))
-            response = unauthorized() if user is None else self.app.respond(request)
+            user = self._user(request)
+            if user is None:
+                response = unauthorized()
+            elif request.method == "POST" and self.uploads and request.target in _UPLOAD_PATHS:
+                response = error(403)  # a reader (uploaders get here only with no body)
+            else:
+                response = self.app.respond(request)
         else:
             response = self.app.respond(request)
         if self.log is not None:
@@ -189,6 +223,12 @@ class _Bound(NamedTuple):
 
     def respond(self, request: Request) -> Response:
         return self.gate.respond(request, self.peer)
+
+    def body_limit(self, request: Request) -> int:
+        return self.gate.body_limit(request)
+
+    def upload(self, request: Request, body: bytes) -> Response:
+        return self.gate.upload(request, body, self.peer)
 
 
 Front = IndexApp | Gate | _Bound  # what a connection asks for its responses

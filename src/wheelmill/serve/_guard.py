@@ -313,3 +313,7 @@ def listen(host: str, port: int) -> socket.socket:
     sock.listen(1024)
     sock.setblocking(False)
     return sock
+
+
+def index_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}/simple/" if ":" in host else f"http://{host}:{port}/simple/"

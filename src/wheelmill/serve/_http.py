@@ -228,3 +228,11 @@ def date_and_server() -> bytes:
             f"Date: {email.utils.formatdate(now, usegmt=True)}\r\nServer: wheelmill\r\n".encode(),
         )
     return _date[1]
+
+
+def body_length(request: Request | None) -> int | None:
+    """The length of the request's body (0 if none); ``None`` if it cannot be known."""
+    if request is None:
+        return None
+    value = request.headers.get("content-length")
+    return 0 if value is None else number(value.strip())

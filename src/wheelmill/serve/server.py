@@ -33,16 +33,18 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .._exceptions import ServeError, WheelhouseError
+from .._exceptions import ServeError
 
 # the in-memory size limit, re-exported where the tests (and users) look for it
 from ._app import _CACHE_LIMIT as _CACHE_LIMIT
-from ._app import IndexApp, Response, error, head_bytes
+from ._app import IndexApp, Response, check_wheelhouse, error, head_bytes
 from ._gate import AccessLog, Front, Gate, Users, front
 from ._guard import HEAD, IDLE, Acceptor, QuietLog, Watch, connection_cap, raise_descriptor_limit
 from ._guard import Timeouts as Timeouts  # serve()'s settings, for the CLI and BackgroundServer
+from ._guard import index_url as _index_url
 from ._guard import listen as _listen
-from ._http import MAX_HEAD, Request, date_and_server, number, parse_head
+from ._http import MAX_HEAD, body_length, date_and_server, parse_head
+from ._upload import MAX_UPLOAD, Incoming
 
 _CLOSE = b"Connection: close\r\n\r\n"
 _TIMEOUT = error(408)
@@ -65,6 +67,7 @@ class _Connection(asyncio.Protocol):
         self.paused = False  # the client reads slower than it asks: answer no more for now
         self.throttled = False  # reading paused until the buffered requests are answered
         self.discard = 0  # bytes of a request body still to skip
+        self.incoming: Incoming | None = None  # an upload's body being read
         self.task: asyncio.Task[None] | None = None
         self.waiting = 0  # what the watch times: HEAD, IDLE or nothing (0)
         watch.live.add(self)  # it counts against the cap from now until connection_lost
@@ -109,6 +112,9 @@ class _Connection(asyncio.Protocol):
             self._process()
 
     def data_received(self, data: bytes) -> None:
+        if self.incoming is not None:
+            self._receive(data)
+            return
         self.buffer += data
         if not (self.busy or self.paused):
             self._process()
@@ -139,17 +145,23 @@ class _Connection(asyncio.Protocol):
                     self.watch.done(self)
                 request = parse_head(buffer[at:end])
                 at = end + 4
-                body_length = _body_length(request)
-                if request is None or body_length is None:
+                length = body_length(request)
+                if request is None or length is None:
                     self._send(error(400), error(400).body, keep_alive=False)
+                    break
+                keep = request.keep_alive and "transfer-encoding" not in request.headers
+                if length and request.method == "POST" and self.app.body_limit(request):
+                    if length > MAX_UPLOAD:
+                        self._send(error(413), error(413).body, keep_alive=False)
+                    else:  # an upload: its body is read, then answered (see _receive)
+                        self.incoming = Incoming(request, length, keep)
                     break
                 try:
                     response = self.app.respond(request)
                 except Exception:  # never let one request take the worker down
                     response = error(500)
                 # a request body (no GET needs one) is skipped; a chunked one ends the connection
-                self.discard = body_length
-                keep = request.keep_alive and "transfer-encoding" not in request.headers
+                self.discard = length
                 if response.file is not None:
                     transport.write(_wire(response, response.count, keep))
                     if request.method == "HEAD":
@@ -163,6 +175,10 @@ class _Connection(asyncio.Protocol):
                 self._send(response, body, keep_alive=keep, length=len(response.body))
         finally:
             self.buffer = buffer[at:] if at else buffer
+        if self.incoming is not None:
+            data, self.buffer = self.buffer, b""
+            self._receive(data)
+            return
         if self.throttled and transport is not None and len(self.buffer) <= MAX_HEAD:
             self.throttled = False
             transport.resume_reading()
@@ -174,6 +190,19 @@ class _Connection(asyncio.Protocol):
                 self.watch.done(self)
             self.watch.idle[self] = _now()
             self.waiting = IDLE
+
+    def _receive(self, data: bytes) -> None:
+        """An upload's body: each piece must come within the head timeout; answered whole."""
+        assert self.incoming is not None
+        self.watch.done(self)
+        self.watch.wait(self, HEAD)
+        rest = self.incoming.feed(data)
+        if rest is not None:
+            incoming, self.incoming = self.incoming, None
+            response = self.app.upload(incoming.request, incoming.body())
+            self._send(response, response.body, keep_alive=incoming.keep_alive)
+            self.buffer = rest
+            self._process()
 
     def _send(
         self, response: Response, body: bytes, *, keep_alive: bool, length: int | None = None
@@ -202,14 +231,6 @@ class _Connection(asyncio.Protocol):
         if not keep_alive:
             self.transport.close()
         self._process()
-
-
-def _body_length(request: Request | None) -> int | None:
-    """The length of the request's body (0 if none); ``None`` if it cannot be known."""
-    if request is None:
-        return None
-    value = request.headers.get("content-length")
-    return 0 if value is None else number(value.strip())
 
 
 async def _serve_socket(
@@ -251,17 +272,6 @@ def _run_worker(app: Front, sock: socket.socket, timeouts: Timeouts) -> None:
         await _serve_socket(app, sock, stop, timeouts)
 
     asyncio.run(main())
-
-
-def _index_url(host: str, port: int) -> str:
-    return f"http://[{host}]:{port}/simple/" if ":" in host else f"http://{host}:{port}/simple/"
-
-
-def check_wheelhouse(wheelhouse: Path) -> None:
-    if not (wheelhouse / "simple" / "index.html").is_file():
-        raise WheelhouseError(
-            f"{wheelhouse}: no published index; run `wheelmill publish --wheelhouse {wheelhouse}`"
-        )
 
 
 def serve(
