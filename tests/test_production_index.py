@@ -474,3 +474,49 @@ def test_without_upload_users_post_is_not_allowed(two_versions: Store) -> None:
         response = conn.getresponse()
         assert response.status == 405
         conn.close()
+
+
+# -- upstream fallback ---------------------------------------------------------------------
+
+
+def test_upstream_fallback_serves_other_projects_binary_only_never_a_carried_one(
+    two_versions: Store, tmp_path: Path
+) -> None:
+    src = tmp_path / "up-src"
+    with FakeUpstream(tmp_path / "upstream") as upstream:
+        upstream.add(make_wheel(src, "outside", "3.1"), "2024-02-03T04:05:06Z")
+        upstream.add(
+            make_sdist("pure-ok", src, name="outside", version="3.2"), "2024-03-01T00:00:00Z"
+        )
+        planted = make_wheel(src, "pick", "9.0")  # a higher version of a carried project
+        upstream.add(planted, "2024-03-01T00:00:00Z")
+        with BackgroundServer(two_versions.root, upstream=upstream.url) as server:
+            page = json.loads(get(server.port, "/simple/outside/"))
+            assert [f["filename"] for f in page["files"]] == ["outside-3.1-py3-none-any.whl"]
+            assert page["files"][0]["upload-time"] == "2024-02-03T04:05:06.000000Z"
+            assert pip_resolves(server.url, "outside", tmp_path) == "3.1"
+            assert pip_resolves(server.url, "pick", tmp_path) == "2.0"
+            carried = json.loads(get(server.port, "/simple/pick/"))
+            assert "9.0" not in json.dumps(carried)
+            run_client(
+                [
+                    sys.executable, "-m", "pip", "install", "--no-cache-dir", "--quiet",
+                    "--only-binary", ":all:", "--index-url", server.url,
+                    "--target", str(tmp_path / "t"), "outside", "pick",
+                ]
+            )  # fmt: skip
+            assert (tmp_path / "t" / "outside-3.1.dist-info").is_dir()
+            assert (tmp_path / "t" / "pick-2.0.dist-info").is_dir()
+            # only files a fallback page listed are fetched: no open proxy
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            conn.request("GET", f"/upstream/{planted.name}")
+            assert conn.getresponse().status == 404
+            conn.close()
+        assert not any("pick" in path for path in upstream.requests)
+    assert (two_versions.state / "upstream" / "outside-3.1-py3-none-any.whl").is_file()
+    assert not (two_versions.wheels / "outside-3.1-py3-none-any.whl").exists()
+
+
+def test_without_upstream_an_unknown_project_is_404(two_versions: Store) -> None:
+    with BackgroundServer(two_versions.root) as server:
+        assert request(server.port, "/simple/outside/")[0] == 404

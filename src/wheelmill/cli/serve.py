@@ -58,6 +58,12 @@ from ._options import config_option, load, wheelhouse_option
     metavar="NAME",
     help="A user of --htpasswd who may also upload (repeatable); the others only read.",
 )
+@click.option(
+    "--upstream",
+    metavar="URL",
+    help="Answer projects the wheelhouse does not carry from this index (wheels only); "
+    "a project it carries never gets an upstream file.",
+)
 @config_option
 def command(
     wheelhouse: Path | None,
@@ -69,6 +75,7 @@ def command(
     access_log: str | None,
     htpasswd: Path | None,
     upload_users: tuple[str, ...],
+    upstream: str | None,
     config_path: Path | None,
 ) -> None:
     """Serve the published index read-only over HTTP.
@@ -120,4 +127,5 @@ def command(
         ready=ready,
         users=users,
         access_log=log,
+        upstream=upstream,
     )

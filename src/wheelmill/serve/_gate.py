@@ -234,6 +234,15 @@ class _Bound(NamedTuple):
 Front = IndexApp | Gate | _Bound  # what a connection asks for its responses
 
 
-def front(app: IndexApp, users: Users | None, log: AccessLog | None) -> IndexApp | Gate:
-    """The app itself when neither auth nor logging is on (nothing in the way), else a gate."""
+def front(
+    wheelhouse: Path, users: Users | None, log: AccessLog | None, upstream: str | None = None
+) -> IndexApp | Gate:
+    """The app (with an upstream fallback when ``upstream`` is given); itself when neither
+    auth nor logging is on (nothing in the way), else behind a gate."""
+    if upstream:
+        from ._fallback import FallbackApp
+
+        app: IndexApp = FallbackApp(wheelhouse, upstream)
+    else:
+        app = IndexApp(wheelhouse)
     return app if users is None and log is None else Gate(app, users, log)

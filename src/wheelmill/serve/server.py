@@ -13,12 +13,11 @@ Index pages are content-negotiated on ``Accept`` (PEP 691): JSON for
 ``Last-Modified`` and ``Vary: Accept``, answer conditional requests with 304,
 ``HEAD`` without a body, and single byte ranges on files with 206.
 
-The server is asyncio-based, keeps connections alive, and can pre-fork workers
-that share one listening socket. It keeps small files, and the encoded head of
-each plain ``200``, in memory; one ``stat`` per request revalidates them, so a
-publish shows at once (see :mod:`wheelmill.serve._app`). Each worker accepts within a
-connection cap set by its descriptor limit, and times out slow request heads and
-idle connections (see :mod:`wheelmill.serve._guard`).
+It is asyncio-based, keeps connections alive, and can pre-fork workers sharing one
+socket. It keeps small files, and the encoded head of each plain ``200``, in memory; one
+``stat`` per request revalidates them, so a publish shows at once (:mod:`._app`). Each
+worker accepts within a connection cap, and times out slow heads and idle connections
+(:mod:`._guard`). An upstream fallback is opt-in (:mod:`._fallback`).
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ from .._exceptions import ServeError
 
 # the in-memory size limit, re-exported where the tests (and users) look for it
 from ._app import _CACHE_LIMIT as _CACHE_LIMIT
-from ._app import IndexApp, Response, check_wheelhouse, error, head_bytes
+from ._app import Response, check_wheelhouse, error, head_bytes
 from ._gate import AccessLog, Front, Gate, Users, front
 from ._guard import HEAD, IDLE, Acceptor, QuietLog, Watch, connection_cap, raise_descriptor_limit
 from ._guard import Timeouts as Timeouts  # serve()'s settings, for the CLI and BackgroundServer
@@ -285,9 +284,10 @@ def serve(
     ready: Callable[[str], None] | None = None,
     users: Users | None = None,
     access_log: AccessLog | None = None,
+    upstream: str | None = None,
 ) -> None:
     """Serve ``wheelhouse`` until SIGINT/SIGTERM; ``ready`` gets the index URL once bound;
-    ``users`` (basic auth) and ``access_log`` are off unless given.
+    ``users`` (basic auth), ``access_log`` and an ``upstream`` fallback are off unless given.
 
     A client has ``header_timeout`` seconds to send each request head, and a
     keep-alive connection may stay ``idle_timeout`` seconds between requests
@@ -295,7 +295,7 @@ def serve(
     """
     check_wheelhouse(wheelhouse)
     timeouts = Timeouts(header_timeout, idle_timeout)
-    app = front(IndexApp(wheelhouse), users, access_log)
+    app = front(wheelhouse, users, access_log, upstream)
     sock = _listen(host, port)
     raise_descriptor_limit()  # each worker serves up to (its limit - a reserve) connections
     if ready is not None:
@@ -362,10 +362,11 @@ class BackgroundServer:
         timeouts: Timeouts | None = None,
         users: Users | None = None,
         access_log: AccessLog | None = None,
+        upstream: str | None = None,
     ) -> None:
         check_wheelhouse(wheelhouse)
         self.timeouts = timeouts or Timeouts()
-        self.app = front(IndexApp(wheelhouse), users, access_log)
+        self.app = front(wheelhouse, users, access_log, upstream)
         self.sock = _listen(host, port)
         self.port: int = self.sock.getsockname()[1]
         self.url = _index_url(host, self.port)
