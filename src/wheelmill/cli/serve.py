@@ -49,7 +49,7 @@ from ._options import config_option, load, wheelhouse_option
     "--htpasswd",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Require HTTP basic auth from the users of this htpasswd file (bcrypt hashes only, "
-    "`htpasswd -B`); needs the bcrypt library (pip install 'wheelmill[serve]').",
+    "`htpasswd -B`); needs the bcrypt library (the serve extra: pip install bcrypt).",
 )
 @click.option(
     "--upload-user",

@@ -59,7 +59,7 @@ class Users:
             import bcrypt  # noqa: F401 - checked here, used in check()
         except ImportError:
             raise ConfigError(
-                "--htpasswd needs the bcrypt library: pip install 'wheelmill[serve]'"
+                "--htpasswd needs the bcrypt library: pip install bcrypt (wheelmill's serve extra)"
             ) from None
         try:
             text = path.read_text("utf-8")
