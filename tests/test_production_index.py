@@ -520,3 +520,45 @@ def test_upstream_fallback_serves_other_projects_binary_only_never_a_carried_one
 def test_without_upstream_an_unknown_project_is_404(two_versions: Store) -> None:
     with BackgroundServer(two_versions.root) as server:
         assert request(server.port, "/simple/outside/")[0] == 404
+
+
+def test_serve_command_wires_log_auth_and_upload_limits(
+    two_versions: Store, htpasswd: Path, tmp_path: Path
+) -> None:
+    import re
+    import signal
+
+    log = tmp_path / "access.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wheelmill", "serve", "--wheelhouse", str(two_versions.root),
+         "--port", "0", "--workers", "1", "--access-log", str(log), "--htpasswd", str(htpasswd),
+         "--upload-user", "uploader"],
+        stderr=subprocess.PIPE, text=True, env=client_env(),
+    )  # fmt: skip
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        port = int(re.search(r"http://127\.0\.0\.1:(\d+)/simple/", line).group(1))  # type: ignore[union-attr]
+        assert request(port, "/simple/")[0] == 401
+        assert request(port, "/simple/", basic("uploader", "u-secret"))[0] == 200
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.putrequest("POST", "/")
+        for name, value in basic("uploader", "u-secret").items():
+            conn.putheader(name, value)
+        conn.putheader("Content-Type", "multipart/form-data; boundary=x")
+        conn.putheader("Content-Length", str(1 << 40))  # never sent: refused at once
+        conn.endheaders()
+        assert conn.getresponse().status == 413
+        conn.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+        assert process.stderr is not None
+        process.stderr.close()
+    lines = log.read_text().splitlines()
+    assert len(lines) == 2 and " uploader [" in lines[1]
+
+
+def test_serve_command_refuses_upload_users_without_htpasswd(two_versions: Store) -> None:
+    result = wheelmill("serve", "--wheelhouse", str(two_versions.root), "--upload-user", "x")
+    assert result.returncode == 2 and "--upload-user needs --htpasswd" in result.stderr
