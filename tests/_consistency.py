@@ -56,8 +56,10 @@ def links(page: Path) -> list[tuple[Path, str | None, str | None]]:
 
 
 def _pages(root: Path) -> list[Path]:
+    """Every page linking files: the projects' pages and the find-links listing."""
     simple = root / "simple"
-    return sorted(simple.glob("*/index.html")) + sorted(simple.glob("*/index.json"))
+    flat = [root / "wheels" / "index.html"] if (root / "wheels" / "index.html").is_file() else []
+    return sorted(simple.glob("*/index.html")) + sorted(simple.glob("*/index.json")) + flat
 
 
 def _linked(page: Path) -> set[Path]:

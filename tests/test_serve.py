@@ -409,8 +409,6 @@ def test_chunked_request_body_ends_the_connection(server: BackgroundServer) -> N
         "/index.html",
         "/simple/nope/",
         "/simple/nope/index.html",
-        "/wheels",
-        "/wheels/",
         "/wheels/missing.whl",
         "/simple/app/index.html/",
         f"/wheels/{WHEEL}/",

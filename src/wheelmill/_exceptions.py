@@ -158,6 +158,18 @@ class ExportIncomplete(WheelmillError):
         )
 
 
+class YankedPins(WheelmillError):
+    """The lock pins versions yanked from the wheelhouse (``wheelmill yank``)."""
+
+    exit_code = 1
+
+    def __init__(self, specs: list[str]) -> None:
+        super().__init__(
+            f"yanked in the wheelhouse: {', '.join(specs)}; nothing written. Lock another "
+            "version, `wheelmill unyank` it, or pass --allow-yanked"
+        )
+
+
 class ServeError(WheelmillError):
     """The server could not go on (a worker process died)."""
 

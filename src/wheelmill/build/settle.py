@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .._exceptions import RESOURCE_MESSAGES, ResourceError, WheelmillError
+from .._timestamps import iso_time
 from ..config import BuildSettings
 from ..diagnose.diagnosis import Remedy
 from ..diagnose.remedy import apply_remedy, explain, remedy, still_blocked
@@ -123,7 +124,9 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
         )
     if found.wheel is not None and (target.download_only or not settings.from_source):
         temp = ctx.upstream.download(found.wheel, scratch, pin.sha256s())
-        stored = ctx.store.add_wheel(temp, found.wheel.filename)
+        stored = ctx.store.add_wheel(
+            temp, found.wheel.filename, upload_time=found.wheel.upload_time
+        )
         return replace(
             base,
             wheel=found.wheel.filename,
@@ -186,7 +189,9 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
             if why.category in SYSTEM_CATEGORIES:
                 failed = replace(failed, system=ctx.system)
             return failed
-        stored = ctx.store.add_wheel(made.wheel, made.wheel.name)
+        stored = ctx.store.add_wheel(
+            made.wheel, made.wheel.name, upload_time=iso_time(done.created)
+        )
         toolchain = None if is_pure(made.wheel.name) else ctx.toolchain
         return replace(done, wheel=made.wheel.name, toolchain=toolchain, **stored._asdict())
 

@@ -28,6 +28,7 @@ from packaging.version import Version
 from .. import __version__
 from .._exceptions import HashMismatchError, UnsafeFilenameError, UpstreamError, excerpt
 from .._filenames import checked_sha256, distribution_of, plain_filename
+from .._timestamps import parse_iso_time
 from ..lockfile.pins import Pin
 from ..target import Target
 
@@ -50,6 +51,8 @@ class RemoteFile:
     sha256: str | None = None
     requires_python: str | None = None
     yanked: bool = False
+    #: PEP 700's ``upload-time`` (JSON pages only), in its ISO 8601 UTC form.
+    upload_time: str | None = None
 
     @property
     def is_wheel(self) -> bool:
@@ -123,6 +126,7 @@ def _parse_json(data: bytes, base: str) -> list[RemoteFile]:
                     sha256=checked_sha256(str(sha256), _REFUSING) if sha256 else None,
                     requires_python=entry.get("requires-python"),
                     yanked=bool(entry.get("yanked")),
+                    upload_time=parse_iso_time(entry.get("upload-time")),
                 )
             )
     except (ValueError, TypeError, KeyError, AttributeError) as exc:

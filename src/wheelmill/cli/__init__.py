@@ -32,6 +32,9 @@ _COMMANDS = {
     "export": "export",
     "pip-config": "pipconfig",
     "gc": "gc",
+    "add": "add",
+    "yank": "yank",
+    "unyank": "yank:unyank_command",
     "diagnose": "diagnose",
     "failures": "failures",
     "show": "show",
@@ -51,7 +54,10 @@ class _Group(click.Group):
         module = _COMMANDS.get(cmd_name)
         if module is None:
             return None
-        command: click.Command = importlib.import_module(f"{__name__}.{module}").command
+        module, _, name = module.partition(":")
+        command: click.Command = getattr(
+            importlib.import_module(f"{__name__}.{module}"), name or "command"
+        )
         return command
 
     def invoke(self, ctx: click.Context) -> Any:

@@ -45,6 +45,11 @@ from ._render import emit_json
     help="pylock only: where the wheelhouse is served (its root or its /simple/ URL); "
     "wheels get url = BASE/wheels/<file>. Default: paths relative to the output file.",
 )
+@click.option(
+    "--allow-yanked",
+    is_flag=True,
+    help="Export pins yanked in the wheelhouse (`wheelmill yank`) instead of refusing.",
+)
 @targets_option("Export for")
 @config_option
 @json_option
@@ -54,6 +59,7 @@ def command(
     output: Path,
     file_format: str | None,
     base_url: str | None,
+    allow_yanked: bool,
     chosen_targets: tuple[str, ...],
     config_path: Path | None,
     as_json: bool,
@@ -69,8 +75,9 @@ def command(
     `uv pip install -r pylock.toml`). LOCK may itself be a pylock.toml.
 
     \b
-    Exit codes: 0 written; 1 a pin some target needs has no wheel, or a wheel
-    changed after wheelmill stored it (nothing is written then); 2 usage.
+    Exit codes: 0 written; 1 a pin some target needs has no wheel, a wheel
+    changed after wheelmill stored it, or a pin is yanked (`wheelmill yank`;
+    --allow-yanked exports it) (nothing is written then); 2 usage.
     """
     config = load(config_path).with_overrides(wheelhouse=wheelhouse)
     pins = read_lock(lock)
@@ -82,6 +89,7 @@ def command(
         file_format=file_format,
         base_url=base_url,
         source=lock.name,
+        allow_yanked=allow_yanked,
     )
     if as_json:
         emit_json(export_json(report))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
 
+from .._exceptions import ConfigError
+from ..serve._gate import AccessLog, Users
 from ..serve.server import Timeouts, serve
 from ._options import config_option, load, wheelhouse_option
 
@@ -37,6 +40,30 @@ from ._options import config_option, load, wheelhouse_option
     metavar="SECONDS",
     help="Time a kept-alive connection may wait for the next request before it is closed.",
 )
+@click.option(
+    "--access-log",
+    metavar="FILE|-",
+    help="Log every request in the combined log format to FILE (appended), or - for stderr.",
+)
+@click.option(
+    "--htpasswd",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Require HTTP basic auth from the users of this htpasswd file (bcrypt hashes only, "
+    "`htpasswd -B`); needs the bcrypt library (the serve extra: pip install bcrypt).",
+)
+@click.option(
+    "--upload-user",
+    "upload_users",
+    multiple=True,
+    metavar="NAME",
+    help="A user of --htpasswd who may also upload (repeatable); the others only read.",
+)
+@click.option(
+    "--upstream",
+    metavar="URL",
+    help="Answer projects the wheelhouse does not carry from this index (wheels only); "
+    "a project it carries never gets an upstream file.",
+)
 @config_option
 def command(
     wheelhouse: Path | None,
@@ -45,6 +72,10 @@ def command(
     workers: int | None,
     header_timeout: float,
     idle_timeout: float,
+    access_log: str | None,
+    htpasswd: Path | None,
+    upload_users: tuple[str, ...],
+    upstream: str | None,
     config_path: Path | None,
 ) -> None:
     """Serve the published index read-only over HTTP.
@@ -61,6 +92,10 @@ def command(
     Each worker serves as many connections as its descriptor limit allows (less
     a reserve); past that, a new connection replaces the one that has waited
     longest for its client, or gets 503 when all are busy.
+
+    \b
+    /health answers 200 with {"status":"ok"} while the index is published (503
+    otherwise), without authentication, for load balancers and supervisors.
     """
     config = load(config_path).with_overrides(
         wheelhouse=wheelhouse, serve_host=host, serve_port=port
@@ -69,6 +104,19 @@ def command(
     def ready(url: str) -> None:
         click.echo(f"serving {config.wheelhouse} at {url} (Ctrl-C to stop)", err=True)
 
+    if upload_users and htpasswd is None:
+        raise ConfigError("--upload-user needs --htpasswd: name the users' file")
+    users = Users.load(htpasswd, upload_users) if htpasswd is not None else None
+    log = None
+    if access_log == "-":
+        log = AccessLog(sys.stderr)
+    elif access_log:
+        try:
+            log = AccessLog(open(access_log, "a", encoding="utf-8"))  # noqa: SIM115 - kept open
+        except OSError as exc:
+            raise ConfigError(
+                f"--access-log {access_log}: cannot open it ({exc.strerror})"
+            ) from None
     serve(
         config.wheelhouse,
         host=config.serve_host,
@@ -77,4 +125,7 @@ def command(
         header_timeout=header_timeout,
         idle_timeout=idle_timeout,
         ready=ready,
+        users=users,
+        access_log=log,
+        upstream=upstream,
     )

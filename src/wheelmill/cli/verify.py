@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
+from ..index.yank import Yanks
 from ..lockfile import read_lock
+from ..lockfile.pins import Pin
 from ..store.wheelhouse import Store
 from ..verify.coverage import COVERED, PinCoverage, VerifyReport, verify
 from ..verify.junit import verify_cases, write_junit
@@ -34,6 +37,21 @@ def _print_gap(gap: PinCoverage) -> None:
         click.echo(f"  fix: {gap.fix}", err=True)
     if gap.log:
         click.echo(f"  log: {gap.log}", err=True)
+
+
+def _warn_yanked(pins: Sequence[Pin], store: Store) -> None:
+    """A yanked pin still installs (pinned exactly), so it is a warning, not a gap."""
+    yanks = Yanks.load(store)
+    for pin in pins:
+        reason = yanks.reason(pin.name, pin.version)
+        if reason is not None:
+            click.secho(
+                f"warning: {pin.spec} is yanked in the wheelhouse"
+                + (f" ({reason})" if reason else "")
+                + "; it installs only when pinned exactly: lock another version",
+                fg="yellow",
+                err=True,
+            )
 
 
 def print_verify(report: VerifyReport, *, verbose: int = 0) -> None:
@@ -94,14 +112,19 @@ def command(
     is false on a target are not gaps. Nothing in DIR is written.
 
     \b
+    A pin yanked in the wheelhouse (`wheelmill yank`) is no gap (pinned
+    exactly, it installs) but is warned about on stderr.
+
+    
     Exit codes: 0 no gap; 1 at least one gap; 2 usage or configuration error.
     """
     config = load(config_path).with_overrides(wheelhouse=wheelhouse)
     pins = read_lock(lock)
     targets = targets_of(config, chosen_targets)
+    store = Store(existing_wheelhouse(config.wheelhouse))
     report = verify(
         pins,
-        Store(existing_wheelhouse(config.wheelhouse)),
+        store,
         targets,
         skipped=lambda name: config.settings_for(name).skip,
     )
@@ -111,6 +134,7 @@ def command(
         emit_json(verify_json(report))
     elif not quiet or not report.ok:
         print_verify(report, verbose=verbose)
+    _warn_yanked(pins, store)
     if not report.ok:
         on = len({gap.target for gap in report.gaps})
         exit_with(

@@ -9,14 +9,15 @@ server, nginx) sees the old file or the new one, never a partial one.
 from __future__ import annotations
 
 import contextlib
-import functools
 import html
 import os
 import stat
-import time
 import urllib.parse
+from collections.abc import Mapping
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import NamedTuple
+
+from packaging.utils import canonicalize_name
 
 API_VERSION = "1.1"
 HTML_TYPE = "application/vnd.pypi.simple.v1+html"
@@ -43,24 +44,23 @@ class FileEntry(NamedTuple):
     metadata_sha256: str
     requires_python: str | None
     display: str  # the project's name as this wheel's METADATA spells it
-
-
-def upload_time(mtime_ns: int) -> str:
-    seconds, nanos = divmod(mtime_ns, 1_000_000_000)
-    return f"{_utc_second(seconds)}.{nanos // 1000:06d}Z"
-
-
-@functools.lru_cache(maxsize=1024)  # wheels written together share their seconds
-def _utc_second(seconds: int) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    #: PEP 700 ``upload-time``: when the store took the wheel in (fetched: upstream's
+    #: upload time; built or added: then), never the file's mtime.
+    uploaded: str
 
 
 def file_url(filename: str) -> str:
     return "../../wheels/" + urllib.parse.quote(filename)
 
 
-def project_pages(project: str, entries: list[FileEntry]) -> tuple[bytes, bytes]:
-    """A project's ``index.html`` and ``index.json``: the same files, in the same order."""
+def project_pages(
+    project: str, entries: list[FileEntry], yanked: Mapping[str, str] | None = None
+) -> tuple[bytes, bytes]:
+    """A project's ``index.html`` and ``index.json``: the same files, in the same order.
+
+    ``yanked`` maps a yanked version (as the entries spell it) to its reason (PEP 592).
+    """
+    yanked = yanked or {}
     display = html.escape(entries[-1].display)
     links: list[str] = [
         _HTML_HEAD,
@@ -72,9 +72,11 @@ def project_pages(project: str, entries: list[FileEntry]) -> tuple[bytes, bytes]
         url = file_url(entry.filename)
         meta = entry.metadata_sha256
         requires = entry.requires_python
+        reason = yanked.get(entry.version)
         links.append(
             f'<a href="{url}#sha256={entry.sha256}"'
             + (f' data-requires-python="{html.escape(requires)}"' if requires else "")
+            + ("" if reason is None else f' data-yanked="{html.escape(reason)}"')
             + f' data-core-metadata="sha256={meta}" data-dist-info-metadata="sha256={meta}">'
             f"{html.escape(entry.filename)}</a><br>\n"
         )
@@ -83,7 +85,7 @@ def project_pages(project: str, entries: list[FileEntry]) -> tuple[bytes, bytes]
             f'"hashes":{{"sha256":"{entry.sha256}"}},'
             f'"requires-python":{"null" if requires is None else _json_str(requires)},'
             f'"core-metadata":{{"sha256":"{meta}"}},"dist-info-metadata":{{"sha256":"{meta}"}},'
-            f'"size":{entry.size},"upload-time":"{upload_time(entry.mtime_ns)}","yanked":false}}'
+            f'"size":{entry.size},"upload-time":"{entry.uploaded}","yanked":{_yank_json(reason)}}}'
         )
         versions[entry.version] = None
     links.append(_HTML_TAIL)
@@ -96,6 +98,12 @@ def project_pages(project: str, entries: list[FileEntry]) -> tuple[bytes, bytes]
     return "".join(links).encode(), document.encode()
 
 
+def _yank_json(reason: str | None) -> str:
+    if reason is None:
+        return "false"
+    return _json_str(reason) if reason else "true"
+
+
 def root_pages(projects: dict[str, str]) -> tuple[bytes, bytes]:
     """The root ``index.html`` and ``index.json`` over ``{project: display name}``."""
     names = sorted(projects)
@@ -103,6 +111,27 @@ def root_pages(projects: dict[str, str]) -> tuple[bytes, bytes]:
     page = f"{_HTML_HEAD}<title>Simple index</title>\n</head>\n<body>\n{links}{_HTML_TAIL}"
     listed = ",".join('{"name":' + _json_str(projects[p]) + "}" for p in names)
     return page.encode(), f'{_JSON_META},"projects":[{listed}]}}'.encode()
+
+
+def find_links_page(entries: list[FileEntry], yanks: Mapping[str, Mapping[str, str]]) -> bytes:
+    """``wheels/index.html``: every published wheel, linked relatively with its hash, for
+    ``pip --find-links http://HOST/wheels/`` (``yanks``: project -> version -> reason)."""
+    links = [_HTML_HEAD, "<title>Wheels</title>\n</head>\n<body>\n"]
+    for entry in sorted(entries):
+        reason = yanks.get(_project_of(entry.filename), {}).get(entry.version)
+        requires = entry.requires_python
+        links.append(
+            f'<a href="{urllib.parse.quote(entry.filename)}#sha256={entry.sha256}"'
+            + (f' data-requires-python="{html.escape(requires)}"' if requires else "")
+            + ("" if reason is None else f' data-yanked="{html.escape(reason)}"')
+            + f">{html.escape(entry.filename)}</a><br>\n"
+        )
+    links.append(_HTML_TAIL)
+    return "".join(links).encode()
+
+
+def _project_of(filename: str) -> str:
+    return canonicalize_name(filename.partition("-")[0])
 
 
 class AtomicWriter:

@@ -20,7 +20,7 @@ from ._pages import FileEntry
 
 STATE_FILE = "index-state.json"
 _STATE_MAGIC = "wheelmill-index-state"
-_STATE_FORMAT = "4"
+_STATE_FORMAT = "5"
 
 Stamp = list[int]  # size, mtime_ns, inode: a list, as the state's JSON has it
 _STAMP = slice(FileEntry._fields.index("size"), FileEntry._fields.index("inode") + 1)

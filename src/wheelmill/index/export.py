@@ -23,11 +23,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._exceptions import ExportIncomplete, WheelChanged, WheelmillError
+from .._exceptions import ExportIncomplete, WheelChanged, WheelmillError, YankedPins
 from ..lockfile.pins import Pin
 from ..lockfile.pylock import PYLOCK_NAME, LockedPackage, LockedWheel, pylock_text
 from ..store.wheelhouse import Store, sha256_file, write_atomic
 from ..target import Target
+from .yank import Yanks
 
 FORMATS = ("requirements", "pylock")
 
@@ -173,14 +174,25 @@ def export(
     file_format: str | None = None,
     base_url: str | None = None,
     source: str = "the lock",
+    allow_yanked: bool = False,
 ) -> ExportReport:
-    """Write ``output`` (atomically) in the chosen or implied format."""
+    """Write ``output`` (atomically) in the chosen or implied format; a pin yanked in the
+    wheelhouse is refused (:class:`YankedPins`) unless ``allow_yanked``."""
     chosen = format_for(output, file_format)
     if chosen == "pylock" and not PYLOCK_NAME.match(output.name):
         raise WheelmillError(
             f"{output.name}: a PEP 751 lock must be named pylock.toml or pylock.<name>.toml "
             "(pip and uv recognise it by its name)"
         )
+    if not allow_yanked:
+        yanks = Yanks.load(store)
+        yanked = []
+        for pin in pins:
+            reason = yanks.reason(pin.name, pin.version)
+            if reason is not None:
+                yanked.append(pin.spec + (f" ({reason})" if reason else ""))
+        if yanked:
+            raise YankedPins(yanked)
     entries = collect(pins, store, targets)
     if chosen == "pylock":
         text = pylock_text(pylock_packages(entries, output, base_url))

@@ -4,7 +4,10 @@
 
 * PEP 503 HTML pages with ``#sha256=`` fragments and ``data-requires-python``;
 * PEP 691 JSON beside each page (``index.json``), with the PEP 700 fields
-  (``versions``, ``size``, ``upload-time``);
+  (``versions``, ``size``, ``upload-time``: upstream's upload time for a fetched
+  wheel, the build time for a built one, as the store kept them; never the mtime);
+* PEP 592 yanks (:mod:`wheelmill.index.yank`) as ``data-yanked`` and ``yanked``;
+* ``wheels/index.html``, every wheel with its hash, for ``--find-links http://HOST/wheels/``;
 * PEP 658/714 metadata: ``<wheel>.metadata``, a byte-exact copy of the wheel's
   ``METADATA``, announced by ``data-core-metadata`` and ``data-dist-info-metadata``;
 * the PEP 629 repository version on every page.
@@ -42,6 +45,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .._exceptions import InvalidWheelError
+from .._timestamps import iso_time
 from ..store._integrity import inspect, not_regular, read_regular, read_stored, stored_path
 from ..store.wheelhouse import Store, write_atomic
 from ._pages import (
@@ -50,17 +54,23 @@ from ._pages import (
     JSON_TYPE,
     AtomicWriter,
     FileEntry,
+    find_links_page,
     project_pages,
     root_pages,
 )
 from ._state import STATE_FILE, Row, Stamp, State, state_line
 from ._workers import map_in_pool
+from .yank import Yanks
 
 __all__ = ["API_VERSION", "HTML_TYPE", "JSON_TYPE", "FileEntry", "PublishReport", "publish"]
 
 _PARALLEL_THRESHOLD = 400
+#: The find-links listing of ``wheels/`` (``pip --find-links http://HOST/wheels/``).
+FIND_LINKS_PAGE = "index.html"
 
 _Job = tuple[str, Stamp]  # a wheel to read
+#: Upload times of wheels put into ``wheels/`` by hand: ``<wheel>`` holds "sha256 time".
+_SEEN_DIR = "first-published"
 
 
 @dataclass
@@ -89,7 +99,8 @@ class _Group(NamedTuple):
     jobs: list[_Job]
     kept: list[Row]
     known: int  # how many rows the state had: fewer kept means files went away
-    force: bool  # write the pages even if no file changed (they are missing)
+    force: bool  # write the pages even if no file changed (missing, or a yank changed)
+    yanked: dict[str, str]  # version -> reason
 
 
 class _Outcome(NamedTuple):
@@ -115,6 +126,10 @@ def _read_wheel(paths: _Paths, writer: AtomicWriter, job: _Job) -> FileEntry | s
             return str(exc)
         return f"{filename}: cannot be read ({exc.strerror or exc})"
     writer.write(f"{path}.metadata", metadata.raw)
+    if stored is not None and stored.upload_time:
+        uploaded = stored.upload_time
+    else:
+        uploaded = _first_published(paths, writer, filename, digest)
     return FileEntry(
         filename=filename,
         size=size,
@@ -125,7 +140,27 @@ def _read_wheel(paths: _Paths, writer: AtomicWriter, job: _Job) -> FileEntry | s
         metadata_sha256=hashlib.sha256(metadata.raw).hexdigest(),
         requires_python=metadata.requires_python,
         display=metadata.display,
+        uploaded=uploaded,
     )
+
+
+def _first_published(paths: _Paths, writer: AtomicWriter, filename: str, digest: str) -> str:
+    """A wheel the store has no upload time for (put in by hand) was uploaded when publish
+    first saw these bytes; written down beside the state, so a lost publish cache, a copy
+    or a touch never changes it."""
+    path = f"{paths.state}/{_SEEN_DIR}/{filename}"
+    try:
+        with open(path, encoding="ascii") as stream:
+            seen, _, uploaded = stream.read().strip().partition(" ")
+        if seen == digest and uploaded:
+            return uploaded
+    except (OSError, ValueError):
+        pass
+    uploaded = iso_time()
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(f"{paths.state}/{_SEEN_DIR}")
+    writer.write(path, f"{digest} {uploaded}\n".encode())
+    return uploaded
 
 
 def _version_key(entry: FileEntry) -> tuple[Version, str]:
@@ -154,7 +189,7 @@ def _publish_group(paths: _Paths, writer: AtomicWriter, group: _Group) -> _Outco
     if not (group.force or len(entries) != len(group.kept) or len(group.kept) != group.known):
         return _Outcome(project, "unchanged", "", "", rejected)
     entries.sort(key=_version_key)
-    html_page, json_page = project_pages(project, entries)
+    html_page, json_page = project_pages(project, entries, group.yanked)
     directory = f"{paths.simple}/{project}"
     with contextlib.suppress(FileExistsError):
         os.mkdir(directory)
@@ -247,7 +282,14 @@ def _missing_pages(simple: Path, projects: list[str]) -> set[str]:
 
 
 def _plan(
-    state: State, found: dict[str, Stamp], metadata: set[str], simple: Path, *, verify: bool
+    state: State,
+    found: dict[str, Stamp],
+    metadata: set[str],
+    simple: Path,
+    *,
+    verify: bool,
+    yanks: Yanks,
+    refresh: Collection[str],
 ) -> tuple[set[str], list[str], list[_Group]]:
     """The wheels to read, those gone, and the work per project that needs any."""
     stamps = state.stamps
@@ -260,12 +302,19 @@ def _plan(
     for filename in sorted(changed):
         jobs.setdefault(projects.of(filename), []).append((filename, found[filename]))
     dirty = set(jobs).union(map(projects.of, removed))
+    refreshed = {canonicalize_name(p) for p in refresh} & state.names.keys()
     missing = _missing_pages(simple, [p for p in state.names if p not in dirty])
+    missing |= refreshed
     groups = []
     for project in sorted(dirty | missing):
         rows = state.rows(project)
         kept = [row for row in rows if row[0] in found and row[0] not in changed]
-        groups.append(_Group(project, jobs.get(project, []), kept, len(rows), project in missing))
+        groups.append(
+            _Group(
+                project, jobs.get(project, []), kept, len(rows), project in missing,
+                yanks.of(project),
+            )
+        )  # fmt: skip
     return changed, removed, groups
 
 
@@ -276,6 +325,7 @@ def publish(
     exclude: Collection[str] = (),
     status_page: bool = True,
     verify: bool = False,
+    refresh: Collection[str] = (),
 ) -> PublishReport:
     """Bring ``DIR/simple/`` and the ``.metadata`` files in line with ``DIR/wheels/``,
     then write the status page ``DIR/status/index.html`` (unless ``status_page`` is
@@ -283,7 +333,8 @@ def publish(
 
     ``verify`` reads and checks every wheel, not only those whose stat changed.
     Wheels named in ``exclude`` are published as if they were gone (their files stay,
-    ``.metadata`` included): ``gc`` unlinks what it is about to remove.
+    ``.metadata`` included): ``gc`` unlinks what it is about to remove. The pages of
+    the projects named in ``refresh`` are written again (``yank`` changed them).
     """
     started = time.monotonic()
     store.create()
@@ -296,7 +347,10 @@ def publish(
         for filename in exclude:
             found.pop(filename, None)
         store.simple.mkdir(exist_ok=True)
-        changed, report.removed, groups = _plan(state, found, metadata, store.simple, verify=verify)
+        yanks = Yanks.load(store)
+        changed, report.removed, groups = _plan(
+            state, found, metadata, store.simple, verify=verify, yanks=yanks, refresh=refresh
+        )
         report.read = len(changed)
         paths = _Paths(str(store.root), str(store.wheels), str(store.simple), str(store.state))
         names_before = dict(state.names)
@@ -313,6 +367,10 @@ def publish(
         if state.names != names_before or not (store.simple / "index.json").is_file():
             for name, page in zip(("index.html", "index.json"), root_pages(state.names)):
                 write_atomic(store.simple / name, page, tmp_dir=store.tmp)
+        flat = store.wheels / FIND_LINKS_PAGE
+        if report.projects_written or report.removed or not flat.is_file():
+            entries = [FileEntry._make(row) for name in state.names for row in state.rows(name)]
+            write_atomic(flat, find_links_page(entries, yanks.projects), tmp_dir=store.tmp)
         state.save(store.tmp)
     report.files = len(found) - len(report.rejected)
     report.rejected.update(odd)

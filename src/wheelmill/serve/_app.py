@@ -33,6 +33,7 @@ from typing import NamedTuple
 
 from packaging.utils import canonicalize_name
 
+from .._exceptions import WheelhouseError
 from ..index._pages import JSON_TYPE
 from ._http import REASONS, Request, Unsatisfiable, negotiate, parse_range, split_target
 
@@ -154,6 +155,13 @@ class IndexApp:
         self.cache = _FileCache()
         self.hits = _Hits()
 
+    def body_limit(self, request: Request) -> int:
+        """No request body is read: the index is read-only (see ``_gate`` for uploads)."""
+        return 0
+
+    def upload(self, request: Request, body: bytes) -> Response:
+        return error(405, [("Allow", "GET, HEAD")])
+
     def respond(self, request: Request) -> Response:
         key = (request.target, request.headers.get("accept"))
         plain = request.method in ("GET", "HEAD") and request.headers.keys().isdisjoint(_CONDITIONS)
@@ -195,6 +203,8 @@ class IndexApp:
         raw_query = request.target.partition("?")[2]
         if not segments:
             return _redirect("/simple/", raw_query)
+        if segments == ["health"] and not trailing:
+            return self._health()
         tree = segments[0]
         if tree not in self.trees:
             return error(404)
@@ -210,11 +220,11 @@ class IndexApp:
         except OSError:
             return error(404)
         if stat.S_ISDIR(info.st_mode):
-            if tree == "wheels" or (tree == "status" and len(segments) > 1):
+            if tree != "simple" and len(segments) > 1:
                 return error(404)
             if not trailing:
                 return _redirect("/" + "/".join(segments) + "/", raw_query)
-            if tree == "status":  # the status page: plain HTML, no negotiation
+            if tree != "simple":  # the status page, the find-links listing: plain HTML
                 path = os.path.join(path, "index.html")
                 try:
                     info = os.stat(path)
@@ -240,6 +250,13 @@ class IndexApp:
         suffix = ".metadata" if path.endswith(".metadata") else os.path.splitext(path)[1]
         content_type = _TYPES.get(suffix, "application/octet-stream")
         return self._file(request, path, info, content_type, vary=False, ranges=True)
+
+    def _health(self) -> Response:
+        """``/health``: 200 while the index is published here, else 503; never cached."""
+        ok = os.path.isfile(os.path.join(self.trees["simple"], "index.json"))
+        body = b'{"status":"ok"}\n' if ok else b'{"status":"no index"}\n'
+        headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+        return Response(200 if ok else 503, headers, body)
 
     def _file(
         self,
@@ -288,6 +305,13 @@ class IndexApp:
         if status == 206:
             return Response(status, headers, body[start : end + 1])
         return Response(status, headers, body, source=(path, stamp))
+
+
+def check_wheelhouse(wheelhouse: Path) -> None:
+    if not (wheelhouse / "simple" / "index.html").is_file():
+        raise WheelhouseError(
+            f"{wheelhouse}: no published index; run `wheelmill publish --wheelhouse {wheelhouse}`"
+        )
 
 
 def _etags(header: str) -> set[str]:

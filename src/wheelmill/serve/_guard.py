@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .. import _platform
+from .._exceptions import WheelhouseError
 
 log = logging.getLogger("wheelmill.serve")
 
@@ -292,3 +293,24 @@ def _refuse(conn: socket.socket) -> None:
     with contextlib.suppress(OSError):
         conn.send(_REFUSED)
     conn.close()
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, non-blocking; a port in use is a one-line error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise WheelhouseError(
+            f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port"
+        ) from None
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock
+
+
+def index_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}/simple/" if ":" in host else f"http://{host}:{port}/simple/"

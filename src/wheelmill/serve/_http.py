@@ -17,10 +17,15 @@ MAX_HEAD = 16 * 1024  # the request line and headers together, whatever packets 
 MAX_DIGITS = 18
 REASONS = {
     200: "OK",
+    201: "Created",
     206: "Partial Content",
     301: "Moved Permanently",
     304: "Not Modified",
     400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    409: "Conflict",
+    413: "Content Too Large",
     404: "Not Found",
     405: "Method Not Allowed",
     406: "Not Acceptable",
@@ -223,3 +228,11 @@ def date_and_server() -> bytes:
             f"Date: {email.utils.formatdate(now, usegmt=True)}\r\nServer: wheelmill\r\n".encode(),
         )
     return _date[1]
+
+
+def body_length(request: Request | None) -> int | None:
+    """The length of the request's body (0 if none); ``None`` if it cannot be known."""
+    if request is None:
+        return None
+    value = request.headers.get("content-length")
+    return 0 if value is None else number(value.strip())

@@ -1,11 +1,11 @@
 """A read-only HTTP server over a published wheelhouse.
 
-It serves exactly three trees, ``/simple/`` (the index), ``/wheels/`` (the
-files) and ``/status/`` (the status page), and nothing else: every request
-path is decoded, checked segment by segment (no ``..``, no hidden names, no
-backslash or NUL) and then resolved and
-checked again to lie inside one of those trees, so neither ``/simple/../../etc/passwd``
-nor ``%2e%2e`` nor a symlink can reach outside.
+It serves exactly three trees, ``/simple/`` (the index), ``/wheels/`` (the files and
+their find-links listing) and ``/status/`` (the status page), and ``/health``; nothing
+else: every path is decoded, checked segment by segment (no ``..``, no hidden names, no
+backslash or NUL), resolved and checked again to lie inside one of those trees, so
+neither ``/simple/../../etc/passwd`` nor ``%2e%2e`` nor a symlink can reach outside.
+Basic auth and an access log are opt-in (:mod:`wheelmill.serve._gate`).
 
 Index pages are content-negotiated on ``Accept`` (PEP 691): JSON for
 ``application/vnd.pypi.simple.v1+json``, HTML for ``…v1+html`` and ``text/html``,
@@ -13,12 +13,11 @@ Index pages are content-negotiated on ``Accept`` (PEP 691): JSON for
 ``Last-Modified`` and ``Vary: Accept``, answer conditional requests with 304,
 ``HEAD`` without a body, and single byte ranges on files with 206.
 
-The server is asyncio-based, keeps connections alive, and can pre-fork workers
-that share one listening socket. It keeps small files, and the encoded head of
-each plain ``200``, in memory; one ``stat`` per request revalidates them, so a
-publish shows at once (see :mod:`wheelmill.serve._app`). Each worker accepts within a
-connection cap set by its descriptor limit, and times out slow request heads and
-idle connections (see :mod:`wheelmill.serve._guard`).
+It is asyncio-based, keeps connections alive, and can pre-fork workers sharing one
+socket. It keeps small files, and the encoded head of each plain ``200``, in memory; one
+``stat`` per request revalidates them, so a publish shows at once (:mod:`._app`). Each
+worker accepts within a connection cap, and times out slow heads and idle connections
+(:mod:`._guard`). An upstream fallback is opt-in (:mod:`._fallback`).
 """
 
 from __future__ import annotations
@@ -34,14 +33,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .. import _platform
-from .._exceptions import ServeError, WheelhouseError
+from .._exceptions import ServeError
 
 # the in-memory size limit, re-exported where the tests (and users) look for it
 from ._app import _CACHE_LIMIT as _CACHE_LIMIT
-from ._app import IndexApp, Response, error, head_bytes
+from ._app import Response, check_wheelhouse, error, head_bytes
+from ._gate import AccessLog, Front, Gate, Users, front
 from ._guard import HEAD, IDLE, Acceptor, QuietLog, Watch, connection_cap, raise_descriptor_limit
 from ._guard import Timeouts as Timeouts  # serve()'s settings, for the CLI and BackgroundServer
-from ._http import MAX_HEAD, Request, date_and_server, number, parse_head
+from ._guard import index_url as _index_url
+from ._guard import listen as _listen
+from ._http import MAX_HEAD, body_length, date_and_server, parse_head
+from ._upload import MAX_UPLOAD, Incoming
 
 _CLOSE = b"Connection: close\r\n\r\n"
 _TIMEOUT = error(408)
@@ -55,7 +58,7 @@ def _wire(response: Response, length: int, keep_alive: bool, body: bytes = b"") 
 
 
 class _Connection(asyncio.Protocol):
-    def __init__(self, app: IndexApp, watch: Watch) -> None:
+    def __init__(self, app: Front, watch: Watch) -> None:
         self.app = app
         self.watch = watch
         self.buffer = b""
@@ -64,6 +67,7 @@ class _Connection(asyncio.Protocol):
         self.paused = False  # the client reads slower than it asks: answer no more for now
         self.throttled = False  # reading paused until the buffered requests are answered
         self.discard = 0  # bytes of a request body still to skip
+        self.incoming: Incoming | None = None  # an upload's body being read
         self.task: asyncio.Task[None] | None = None
         self.waiting = 0  # what the watch times: HEAD, IDLE or nothing (0)
         watch.live.add(self)  # it counts against the cap from now until connection_lost
@@ -71,6 +75,8 @@ class _Connection(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+        if isinstance(self.app, Gate):  # auth or logging on: it needs the client's address
+            self.app = self.app.bind(transport.get_extra_info("peername"))
         self.watch.wait(self, HEAD)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -106,6 +112,9 @@ class _Connection(asyncio.Protocol):
             self._process()
 
     def data_received(self, data: bytes) -> None:
+        if self.incoming is not None:
+            self._receive(data)
+            return
         self.buffer += data
         if not (self.busy or self.paused):
             self._process()
@@ -136,17 +145,23 @@ class _Connection(asyncio.Protocol):
                     self.watch.done(self)
                 request = parse_head(buffer[at:end])
                 at = end + 4
-                body_length = _body_length(request)
-                if request is None or body_length is None:
+                length = body_length(request)
+                if request is None or length is None:
                     self._send(error(400), error(400).body, keep_alive=False)
+                    break
+                keep = request.keep_alive and "transfer-encoding" not in request.headers
+                if length and request.method == "POST" and self.app.body_limit(request):
+                    if length > MAX_UPLOAD:
+                        self._send(error(413), error(413).body, keep_alive=False)
+                    else:  # an upload: its body is read, then answered (see _receive)
+                        self.incoming = Incoming(request, length, keep)
                     break
                 try:
                     response = self.app.respond(request)
                 except Exception:  # never let one request take the worker down
                     response = error(500)
                 # a request body (no GET needs one) is skipped; a chunked one ends the connection
-                self.discard = body_length
-                keep = request.keep_alive and "transfer-encoding" not in request.headers
+                self.discard = length
                 if response.file is not None:
                     transport.write(_wire(response, response.count, keep))
                     if request.method == "HEAD":
@@ -160,6 +175,10 @@ class _Connection(asyncio.Protocol):
                 self._send(response, body, keep_alive=keep, length=len(response.body))
         finally:
             self.buffer = buffer[at:] if at else buffer
+        if self.incoming is not None:
+            data, self.buffer = self.buffer, b""
+            self._receive(data)
+            return
         if self.throttled and transport is not None and len(self.buffer) <= MAX_HEAD:
             self.throttled = False
             transport.resume_reading()
@@ -171,6 +190,19 @@ class _Connection(asyncio.Protocol):
                 self.watch.done(self)
             self.watch.idle[self] = _now()
             self.waiting = IDLE
+
+    def _receive(self, data: bytes) -> None:
+        """An upload's body: each piece must come within the head timeout; answered whole."""
+        assert self.incoming is not None
+        self.watch.done(self)
+        self.watch.wait(self, HEAD)
+        rest = self.incoming.feed(data)
+        if rest is not None:
+            incoming, self.incoming = self.incoming, None
+            response = self.app.upload(incoming.request, incoming.body())
+            self._send(response, response.body, keep_alive=incoming.keep_alive)
+            self.buffer = rest
+            self._process()
 
     def _send(
         self, response: Response, body: bytes, *, keep_alive: bool, length: int | None = None
@@ -201,32 +233,8 @@ class _Connection(asyncio.Protocol):
         self._process()
 
 
-def _body_length(request: Request | None) -> int | None:
-    """The length of the request's body (0 if none); ``None`` if it cannot be known."""
-    if request is None:
-        return None
-    value = request.headers.get("content-length")
-    return 0 if value is None else number(value.strip())
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise WheelhouseError(
-            f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port"
-        ) from None
-    sock.listen(1024)
-    sock.setblocking(False)
-    return sock
-
-
 async def _serve_socket(
-    app: IndexApp, sock: socket.socket, stop: asyncio.Event, timeouts: Timeouts
+    app: Front, sock: socket.socket, stop: asyncio.Event, timeouts: Timeouts
 ) -> None:
     loop = asyncio.get_running_loop()
     quiet = QuietLog()
@@ -255,7 +263,7 @@ async def _serve_socket(
         await asyncio.sleep(0)  # let the transports' close callbacks run
 
 
-def _run_worker(app: IndexApp, sock: socket.socket, timeouts: Timeouts) -> None:
+def _run_worker(app: Front, sock: socket.socket, timeouts: Timeouts) -> None:
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -264,17 +272,6 @@ def _run_worker(app: IndexApp, sock: socket.socket, timeouts: Timeouts) -> None:
         await _serve_socket(app, sock, stop, timeouts)
 
     asyncio.run(main())
-
-
-def _index_url(host: str, port: int) -> str:
-    return f"http://[{host}]:{port}/simple/" if ":" in host else f"http://{host}:{port}/simple/"
-
-
-def check_wheelhouse(wheelhouse: Path) -> None:
-    if not (wheelhouse / "simple" / "index.html").is_file():
-        raise WheelhouseError(
-            f"{wheelhouse}: no published index; run `wheelmill publish --wheelhouse {wheelhouse}`"
-        )
 
 
 def serve(
@@ -286,8 +283,12 @@ def serve(
     header_timeout: float = Timeouts.header,
     idle_timeout: float = Timeouts.idle,
     ready: Callable[[str], None] | None = None,
+    users: Users | None = None,
+    access_log: AccessLog | None = None,
+    upstream: str | None = None,
 ) -> None:
-    """Serve ``wheelhouse`` until SIGINT/SIGTERM; ``ready`` gets the index URL once bound.
+    """Serve ``wheelhouse`` until SIGINT/SIGTERM; ``ready`` gets the index URL once bound;
+    ``users`` (basic auth), ``access_log`` and an ``upstream`` fallback are off unless given.
 
     A client has ``header_timeout`` seconds to send each request head, and a
     keep-alive connection may stay ``idle_timeout`` seconds between requests
@@ -295,7 +296,7 @@ def serve(
     """
     check_wheelhouse(wheelhouse)
     timeouts = Timeouts(header_timeout, idle_timeout)
-    app = IndexApp(wheelhouse)
+    app = front(wheelhouse, users, access_log, upstream)
     sock = _listen(host, port)
     raise_descriptor_limit()  # each worker serves up to (its limit - a reserve) connections
     if ready is not None:
@@ -305,8 +306,7 @@ def serve(
         return
     children: list[int] = []
     died: tuple[int, int] | None = None
-    # before forking: a SIGTERM from now on stops the workers too, never orphans them
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)  # from now on it stops the workers too
     try:
         for _ in range(workers):
             pid = os.fork()
@@ -360,10 +360,13 @@ class BackgroundServer:
         host: str = "127.0.0.1",
         port: int = 0,
         timeouts: Timeouts | None = None,
+        users: Users | None = None,
+        access_log: AccessLog | None = None,
+        upstream: str | None = None,
     ) -> None:
         check_wheelhouse(wheelhouse)
         self.timeouts = timeouts or Timeouts()
-        self.app = IndexApp(wheelhouse)
+        self.app = front(wheelhouse, users, access_log, upstream)
         self.sock = _listen(host, port)
         self.port: int = self.sock.getsockname()[1]
         self.url = _index_url(host, self.port)

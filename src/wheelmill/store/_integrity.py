@@ -38,6 +38,9 @@ class Stored(NamedTuple):
     size: int
     mtime_ns: int
     inode: int
+    #: When the wheel reached the wheelhouse's source: the upstream index's upload
+    #: time for a fetched wheel, the build (or ``add``) time otherwise (PEP 700 form).
+    upload_time: str | None = None
 
     def matches(self, info: os.stat_result) -> bool:
         """Whether ``info`` (the wheel's stat) is still the stored file's."""
@@ -58,7 +61,14 @@ def read_stored(path: str) -> Stored | None:
     try:
         with open(path, "rb") as stream:
             data = json.loads(stream.read())
-        return Stored(str(data["sha256"]), *(int(data[k]) for k in Stored._fields[1:]))
+        uploaded = data.get("upload_time")
+        return Stored(
+            str(data["sha256"]),
+            int(data["size"]),
+            int(data["mtime_ns"]),
+            int(data["inode"]),
+            uploaded if isinstance(uploaded, str) else None,
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

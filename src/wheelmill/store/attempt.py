@@ -61,6 +61,7 @@ class AttemptJSON(TypedDict):
     mtime_ns: int | None
     inode: int | None
     sandbox: SandboxTier | None
+    upload_time: str | None
 
 
 class FailureJSON(TypedDict):
@@ -117,6 +118,9 @@ class Attempt:
     #: The sandbox the backend ran in (built attempts; ``None`` for fetched
     #: wheels and records older than sandboxes).
     sandbox: SandboxTier | None = None
+    #: When the wheel was uploaded to the index it was fetched from (PEP 700), or
+    #: built: the ``upload-time`` the published index shows (ISO 8601, UTC).
+    upload_time: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -192,6 +196,7 @@ class Attempt:
             "mtime_ns": self.mtime_ns,
             "inode": self.inode,
             "sandbox": self.sandbox,
+            "upload_time": self.upload_time,
         }
 
     def failure_json(self) -> FailureJSON:
@@ -249,6 +254,7 @@ class Attempt:
             mtime_ns=_number(data.get("mtime_ns")),
             inode=_number(data.get("inode")),
             sandbox=_sandbox(data.get("sandbox")),
+            upload_time=_text(data.get("upload_time")),
         )
 
     @classmethod

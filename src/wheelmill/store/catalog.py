@@ -50,7 +50,8 @@ CREATE TABLE IF NOT EXISTS attempts (
     sdist       TEXT,
     mtime_ns    INTEGER,
     inode       INTEGER,
-    sandbox     TEXT
+    sandbox     TEXT,
+    upload_time TEXT
 );
 CREATE INDEX IF NOT EXISTS attempts_name ON attempts (name, created);
 """
@@ -69,6 +70,7 @@ _ADDED_COLUMNS = (
     ("mtime_ns", "INTEGER"),
     ("inode", "INTEGER"),
     ("sandbox", "TEXT"),
+    ("upload_time", "TEXT"),
 )
 
 

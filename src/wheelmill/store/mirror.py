@@ -23,6 +23,8 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from .._timestamps import iso_time
+from ._integrity import Stored
 from .attempt import Attempt
 from .remote import etag_of
 from .team import TeamStore
@@ -51,11 +53,15 @@ def sync(store: TeamStore, *, workers: int = 8) -> SyncReport:
         records = [r for r in pool.map(store.read_record, keys) if r is not None]
     report.records = len(records)
     wanted: dict[str, str] = {}
+    uploaded: dict[str, str] = {}
     for record in records:
         if record.ok and record.wheel and record.sha256:
             wanted.setdefault(record.wheel, record.sha256)
+            uploaded.setdefault(record.wheel, record.upload_time or iso_time(record.created))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        outcomes = list(pool.map(lambda item: _mirror_wheel(store, *item), wanted.items()))
+        outcomes = list(
+            pool.map(lambda name: _mirror_wheel(store, name, wanted[name], uploaded[name]), wanted)
+        )
     for filename, outcome in zip(wanted, outcomes):
         if outcome == "downloaded":
             report.downloaded.append(filename)
@@ -67,10 +73,15 @@ def sync(store: TeamStore, *, workers: int = 8) -> SyncReport:
     return report
 
 
-def _mirror_wheel(store: TeamStore, filename: str, sha256: str) -> str:
-    """``"present"``, ``"downloaded"``, or why the store's object was not mirrored."""
+def _mirror_wheel(store: TeamStore, filename: str, sha256: str, uploaded: str) -> str:
+    """``"present"``, ``"downloaded"``, or why the store's object was not mirrored.
+
+    A mirrored wheel is remembered as stored (its hash was checked), with its
+    record's upload time, so the index shows when it was built or fetched."""
     local = store.wheels / filename
     if local.is_file() and sha256_file(local) == sha256:
+        if store.recall(filename) is None:
+            _remember(store, local, sha256, uploaded)
         return "present"
     temp = store.tmp / f".{filename}.{os.getpid()}.download"
     try:
@@ -83,11 +94,20 @@ def _mirror_wheel(store: TeamStore, filename: str, sha256: str) -> str:
                 f"{sha256}: the object is corrupted; delete it from the store and build again"
             )
         os.chmod(temp, 0o644)
-        os.replace(temp, local)
+        _remember(store, temp, sha256, uploaded, filename)
+        os.replace(temp, local)  # a rename keeps the inode and the mtime
         return "downloaded"
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
+
+
+def _remember(
+    store: TeamStore, path: os.PathLike[str], sha256: str, uploaded: str, name: str = ""
+) -> None:
+    info = os.stat(path)
+    stored = Stored(sha256, info.st_size, info.st_mtime_ns, info.st_ino, uploaded)
+    store.remember(name or os.path.basename(path), stored)
 
 
 def _import_attempts(store: TeamStore) -> int:

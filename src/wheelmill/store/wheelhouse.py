@@ -39,6 +39,7 @@ from packaging.utils import InvalidWheelFilename, NormalizedName, parse_wheel_fi
 from .. import _platform
 from .._exceptions import WheelhouseBusy, WheelhouseError
 from .._filenames import checked_sha256, plain_filename
+from .._timestamps import iso_time
 from ._integrity import STORED_DIR, Stored, read_stored, stored_json, stored_path
 from ._wheelfile import check_wheel
 from .attempt import Attempt
@@ -239,10 +240,13 @@ class Store:
             return False
         if digest != record.sha256:
             return False
-        stored = Stored(digest, info.st_size, info.st_mtime_ns, info.st_ino)
         with contextlib.suppress(OSError):  # only a saving: the next check hashes again
-            self.write_record(replace(record, mtime_ns=stored.mtime_ns, inode=stored.inode))
             known = self.recall(record.wheel)
+            uploaded = (known and known.upload_time) or record.upload_time
+            if uploaded is None and record.created:  # a record older than upload times
+                uploaded = iso_time(record.created)
+            stored = Stored(digest, info.st_size, info.st_mtime_ns, info.st_ino, uploaded)
+            self.write_record(replace(record, mtime_ns=stored.mtime_ns, inode=stored.inode))
             # (another sha256 there: a build is putting another file in its place)
             if known is None or (known.sha256 == digest and known != stored):
                 self._remember(record.wheel, stored)
@@ -259,6 +263,10 @@ class Store:
 
     def _stored_path(self, filename: str) -> str:
         return stored_path(self.state, filename)
+
+    def remember(self, filename: str, stored: Stored) -> None:
+        """Write down what ``wheels/<filename>`` is (a wheel put there hash-checked)."""
+        self._remember(filename, stored)
 
     def _remember(self, filename: str, stored: Stored) -> None:
         self.stored.mkdir(parents=True, exist_ok=True)
@@ -282,8 +290,11 @@ class Store:
             found.setdefault((name, str(version)), []).append(path)
         return found
 
-    def add_wheel(self, temp: Path, filename: str) -> Stored:
+    def add_wheel(self, temp: Path, filename: str, *, upload_time: str | None = None) -> Stored:
         """Check a finished wheel and move it into ``wheels/``; return what was stored.
+
+        ``upload_time`` (PEP 700 form) is when the index it was fetched from got it;
+        a wheel built or added here is uploaded now.
 
         What is remembered (:mod:`wheelmill.store._integrity`) is written first: a
         process killed before the rename leaves the old file, which no longer
@@ -293,7 +304,9 @@ class Store:
         check_wheel(temp, filename)
         os.chmod(temp, 0o644)
         digest, info = _sha256_regular(temp)
-        stored = Stored(digest, info.st_size, info.st_mtime_ns, info.st_ino)
+        stored = Stored(
+            digest, info.st_size, info.st_mtime_ns, info.st_ino, upload_time or iso_time()
+        )
         self._remember(filename, stored)
         os.replace(temp, self.wheels / filename)  # a rename keeps the inode and the mtime
         return stored
