@@ -240,7 +240,8 @@ def test_killed_builder_lease_is_taken_over(server: SeaweedFS, bucket: str, tmp_
     hold = tmp_path / "hold"  # the build waits while this file exists
     hold.write_text("")
     cfg = config(tmp_path, index, env=f'{{ SAMPLE_HOLD = "{hold}" }}')
-    text = cfg.read_text().replace("[build]", "store_lease_seconds = 2\n[build]")
+    # No sandbox: the build must see the hold file, which lies under the masked /tmp.
+    text = cfg.read_text().replace("[build]", 'store_lease_seconds = 2\n[build]\nsandbox = "off"')
     cfg.write_text(text)
     lock = tmp_path / "requirements.txt"
     lock.write_text(index.lock_line("slow", "1.0"))

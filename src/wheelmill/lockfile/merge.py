@@ -10,12 +10,12 @@ Python versions (``numpy==2.2.6 ; python_version == "3.10"``).
 
 from __future__ import annotations
 
+import functools
 import subprocess
 from collections.abc import Sequence
 
 from packaging.version import Version
 
-from .._exceptions import ConfigError
 from ..target import Target, current_target
 from ._foreign import both
 from .pins import Pin
@@ -31,25 +31,21 @@ def lowest_python(targets: Sequence[Target]) -> str | None:
 
 
 def resolvable_by_piptools(targets: Sequence[Target]) -> list[Target]:
-    """The targets pip-tools can resolve for: those this machine runs (a download-only
-    platform is left to the lock's header, so `build` warns about it)."""
-    return [target for target in targets if not target.download_only] or [current_target()]
+    """The targets pip-tools can resolve for: those this machine runs whose interpreter
+    has pip-tools (it resolves only by running there). The others are left to the
+    lock's header, so `build` warns about them; `resolver = "uv"` covers them all."""
+    here = current_target()
+    return [
+        target
+        for target in targets
+        if not target.download_only and (target == here or _has_piptools(target.python))
+    ] or [here]
 
 
-def check_piptools_targets(targets: Sequence[Target]) -> None:
-    """pip-tools can resolve for a target only by running in its interpreter."""
-    for target in targets:
-        if target == current_target():
-            continue
-        probe = subprocess.run(
-            [target.python, "-c", "import piptools"], capture_output=True, check=False
-        )
-        if probe.returncode != 0:
-            raise ConfigError(
-                f"pip-tools is not installed in {target.python} (target {target.name}), so it "
-                'cannot resolve for it; install pip-tools there, or set resolver = "uv" '
-                "for a universal lock"
-            )
+@functools.cache
+def _has_piptools(python: str) -> bool:
+    probe = subprocess.run([python, "-c", "import piptools"], capture_output=True, check=False)
+    return probe.returncode == 0
 
 
 def _line(pin: Pin, marker: str | None) -> str:

@@ -28,7 +28,6 @@ from ..diagnose.remedy import LazyRules
 from ..target import Target, current_target
 from .inputs import LockHeader, with_header
 from .merge import (
-    check_piptools_targets,
     lowest_python,
     merge_per_target,
     resolvable_by_piptools,
@@ -173,8 +172,6 @@ def _resolve(
         targets = resolvable_by_piptools(targets)
     universal = lowest_python(targets)
     per_target = resolver != "uv" and universal is not None
-    if per_target:
-        check_piptools_targets(targets)
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
     os.close(fd)
