@@ -80,20 +80,26 @@ def hashes_of(values: Iterable[object], where: str) -> frozenset[str]:
     return frozenset(h for value in values if (h := parse_hash(value, where)) is not None)
 
 
+def checked_marker(text: str, where: str, *, refused: str) -> Marker:
+    """``text`` as a marker; one line when it is invalid or names a variable of
+    ``refused`` (a regex alternation: extras and groups cannot be evaluated)."""
+    try:
+        parsed = Marker(text)
+    except InvalidMarker as exc:
+        raise RequirementsError(f"{where}: invalid marker {text!r} ({exc})") from None
+    if re.search(rf"\b({refused})\b", _QUOTED.sub("", str(parsed))):
+        raise RequirementsError(
+            f"{where}: the marker {text!r} selects extras or dependency groups, which "
+            "wheelmill cannot evaluate; lock without them (one lock per set of extras)"
+        )
+    return parsed
+
+
 def marker(text: object, where: str) -> str | None:
     """A valid marker's text (``None`` for none); extras and groups cannot be evaluated."""
     if text is None or str(text).strip() in ("", "*"):
         return None
-    try:
-        parsed = Marker(str(text))
-    except InvalidMarker as exc:
-        raise RequirementsError(f"{where}: invalid marker {text!r} ({exc})") from None
-    if re.search(r"\b(extra|extras|dependency_groups)\b", _QUOTED.sub("", str(parsed))):
-        raise RequirementsError(
-            f"{where}: the marker {str(text)!r} selects extras or dependency groups, which "
-            "wheelmill cannot evaluate; lock without them (one lock per set of extras)"
-        )
-    return str(parsed)
+    return str(checked_marker(str(text), where, refused="extra|extras|dependency_groups"))
 
 
 def version(text: object, where: str) -> str:

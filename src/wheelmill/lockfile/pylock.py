@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from packaging.markers import InvalidMarker, Marker
+from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .._exceptions import RequirementsError
+from ._foreign import checked_marker
 from .pins import Pin
 
 if sys.version_info >= (3, 11):
@@ -38,7 +39,6 @@ else:  # pragma: no cover - exercised on older interpreters only
 #: PEP 751 names: ``pylock.toml`` or ``pylock.<name>.toml``.
 PYLOCK_NAME = re.compile(r"^pylock\.([^.]+\.)?toml$")
 _ALGORITHMS = {"sha256": 64, "sha384": 96, "sha512": 128}
-_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 
 
 def is_pylock(path: Path) -> bool:
@@ -64,16 +64,7 @@ def _hashes(table: object, where: str) -> set[str]:
 def _marker(text: object, where: str) -> Marker | None:
     if text is None:
         return None
-    try:
-        marker = Marker(str(text))
-    except InvalidMarker as exc:
-        raise RequirementsError(f"{where}: invalid marker {text!r} ({exc})") from None
-    if re.search(r"\b(extras|dependency_groups)\b", _QUOTED.sub("", str(marker))):
-        raise RequirementsError(
-            f"{where}: the marker {text!r} selects extras or dependency groups, which "
-            "wheelmill cannot evaluate; lock without them (one lock per set of extras)"
-        )
-    return marker
+    return checked_marker(str(text), where, refused="extras|dependency_groups")
 
 
 def _pin(package: Any, index: int, source: str) -> Pin:
