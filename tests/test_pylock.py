@@ -1,7 +1,12 @@
-"""PEP 751 pylock.toml: reading one into pins, writing one, and building from one."""
+"""PEP 751 pylock.toml: reading one into pins, writing one, and building from one.
+
+Every test runs twice: reading with ``packaging.pylock`` (packaging 26.0 and later)
+and with wheelmill's own reader, the fallback for an older ``packaging``.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import subprocess
@@ -17,6 +22,18 @@ from wheelmill.lockfile import read_lock
 from wheelmill.lockfile.pylock import LockedPackage, LockedWheel, parse_pylock, pylock_text
 
 HEX = "a" * 64
+
+
+@pytest.fixture(autouse=True, params=["packaging", "own"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "own":
+        # What an older packaging looks like: no packaging.pylock to import.
+        monkeypatch.setitem(sys.modules, "packaging.pylock", None)
+    elif importlib.util.find_spec("packaging.pylock") is None:
+        pytest.skip("the installed packaging has no PEP 751 support")
+    return str(request.param)
+
+
 PYLOCK = f"""\
 lock-version = "1.0"
 created-by = "someone"
@@ -90,9 +107,30 @@ def test_unusable_locks_are_one_clear_error(text: str, message: str) -> None:
         parse_pylock(text, "pylock.toml")
 
 
+def test_a_lock_against_the_specification_is_refused_where_packaging_can_tell(
+    reader: str,
+) -> None:
+    # A wheel whose file name is another project's: valid TOML, a pin wheelmill could
+    # build, but not a valid PEP 751 lock. packaging.pylock says so; the fallback reads it.
+    text = (
+        'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "alpha"\n'
+        f'version = "1.0"\nwheels = [{{ name = "beta-1.0-py3-none-any.whl", url = "u", '
+        f'hashes = {{ sha256 = "{HEX}" }} }}]\n'
+    )
+    if reader == "own":
+        assert [pin.spec for pin in parse_pylock(text)] == ["alpha==1.0"]
+        return
+    with pytest.raises(RequirementsError) as raised:
+        parse_pylock(text, "pylock.toml")
+    message = str(raised.value)
+    assert message.startswith("pylock.toml: not a valid PEP 751 lock: ")
+    assert "'beta-1.0-py3-none-any.whl' is not consistent with package name 'alpha'" in message
+    assert "\n" not in message
+
+
 def test_written_lock_reads_back(tmp_path: Path) -> None:
     wheel = LockedWheel("a-1.0-py3-none-any.whl", 12, HEX, url="https://h/wheels/a.whl")
-    local = LockedWheel('b"q-2.0-py3-none-any.whl', 13, "d" * 64, path="../w/b.whl")
+    local = LockedWheel("b-2.0-py3-none-any.whl", 13, "d" * 64, path='../w"q/b.whl')
     text = pylock_text(
         [
             LockedPackage("a", "1.0", 'python_version >= "3.9"', [wheel]),
