@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -187,3 +188,42 @@ def test_reads_what_pip_lock_writes(tmp_path: Path) -> None:
     pins = {pin.name: pin for pin in read_lock(lock)}
     assert sorted(pins) == ["alpha", "beta"]
     assert pins["alpha"].sha256s() == {sha256(links / "alpha-1.0-py3-none-any.whl")}
+
+
+@pytest.mark.parametrize("tool", ["pdm", "uv"])
+def test_a_pylock_written_by_a_locker_is_built_verified_and_exported(
+    tool: str, local_index: LocalIndex, tmp_path: Path
+) -> None:
+    """``uv export --format pylock.toml`` and ``pdm export -f pylock`` output (see
+    ``tests/data/locks/README.md``): built, verified and exported offline."""
+    data = Path(__file__).parent / "data" / "locks"
+    for path in sorted((data / "files").iterdir()):
+        shutil.copyfile(path, local_index.files / path.name)
+    local_index.refresh()
+    lock = tmp_path / "pylock.toml"
+    shutil.copyfile(data / tool / "pylock.toml", lock)
+    pins = {pin.name: pin for pin in read_lock(lock)}
+    assert {name: pin.version for name, pin in pins.items()} == {
+        "alpha": "1.0", "beta": "2.0", "delta": "1.0", "gamma": "1.0"
+    }  # fmt: skip
+    assert pins["gamma"].marker is not None and pins["alpha"].marker is None
+    assert pins["delta"].sha256s() == {sha256(data / "files" / "delta-1.0.tar.gz")}
+
+    wheelhouse = tmp_path / "wh"
+    built = cli_runner().invoke(
+        cli,
+        ["build", str(lock), "-w", str(wheelhouse), "--index-url", local_index.url, "--json"],
+        prog_name="wheelmill",
+    )
+    assert built.exit_code == 0, built.output + built.stderr
+    statuses = {pin["name"]: pin["status"] for pin in json.loads(built.stdout)["pins"]}
+    assert statuses == {
+        "alpha": "fetched", "beta": "fetched", "delta": "built", "gamma": "not-applicable"
+    }  # fmt: skip
+    verified = cli_runner().invoke(cli, ["verify", str(lock), "-w", str(wheelhouse)])
+    assert verified.exit_code == 0, verified.output + verified.stderr
+    exported = cli_runner().invoke(
+        cli, ["export", str(lock), "-w", str(wheelhouse), "-o", str(tmp_path / "binary.txt")]
+    )
+    assert exported.exit_code == 0, exported.output + exported.stderr
+    assert "delta==1.0" in (tmp_path / "binary.txt").read_text()
