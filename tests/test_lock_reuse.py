@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 
+from _fake_upstream import FakeUpstream
 from conftest import LocalIndex, cli_runner, make_wheel
 from wheelmill.lockfile.inputs import read_header
 
@@ -146,3 +151,44 @@ def test_lock_shows_a_spinner_on_a_terminal(local_index: LocalIndex, tmp_path: P
         os.close(primary)
     assert code == 0, shown
     assert b"locking" in shown and b"requirements.in" in shown
+
+
+@pytest.mark.parametrize("resolver", ["pip-tools", "uv"])
+def test_a_second_run_asks_the_index_nothing_and_needs_no_network(
+    resolver: str, tmp_path: Path
+) -> None:
+    """Over real HTTP: the index serving the first run sees no request from the second,
+    and the second also succeeds where there is no network at all (an empty network
+    namespace, where ``unshare`` can make one)."""
+    with FakeUpstream(tmp_path / "upstream") as upstream:
+        src = tmp_path / "src"
+        upstream.add(make_wheel(src, "alpha", "1.0"), "2025-01-01T00:00:00Z")
+        upstream.add(make_wheel(src, "beta", "2.0", requires=("alpha",)), "2025-01-02T00:00:00Z")
+        (tmp_path / "requirements.in").write_text("beta\n")
+        config = tmp_path / "wheelmill.toml"
+        config.write_text(
+            'requirements = "requirements.in"\nlock = "requirements.txt"\nwheelhouse = "wh"\n'
+            f'index_url = "{upstream.url}"\nresolver = "{resolver}"\n'
+        )
+        first = invoke("run", "--config", config, "--json")
+        assert first.exit_code == 0, first.output + first.stderr
+        assert json.loads(first.stdout)["locked"] is True
+        assert any(path.startswith("/simple/") for path in upstream.requests)
+
+        upstream.requests.clear()
+        second = invoke("run", "--config", config, "--json")
+        assert second.exit_code == 0, second.output + second.stderr
+        report = json.loads(second.stdout)
+        assert report["locked"] is False and report["build"]["counts"]["cached"] == 2
+        assert upstream.requests == []
+
+    unshare = shutil.which("unshare")
+    no_network = [unshare, "--map-root-user", "--net", "--"] if unshare else []
+    if not no_network or subprocess.run([*no_network, "true"]).returncode != 0:
+        pytest.skip("no network namespace here (unshare)")
+    offline = subprocess.run(
+        [*no_network, sys.executable, "-m", "wheelmill", "run", "--config", str(config), "--json"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert offline.returncode == 0, offline.stdout + offline.stderr
+    assert json.loads(offline.stdout)["build"]["counts"]["cached"] == 2
