@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -192,3 +193,44 @@ def test_a_second_run_asks_the_index_nothing_and_needs_no_network(
     )  # fmt: skip
     assert offline.returncode == 0, offline.stdout + offline.stderr
     assert json.loads(offline.stdout)["build"]["counts"]["cached"] == 2
+
+
+def test_run_shows_the_lock_spinner_and_its_time_on_a_narrow_terminal(
+    local_index: LocalIndex, tmp_path: Path
+) -> None:
+    """The lock's paths are long (absolute, from the config) and the terminal 80 columns
+    wide: the line is cut to fit, so the spinner turns and the time counts."""
+    import os
+    import pty
+
+    from conftest import client_env
+
+    config = _project(local_index, tmp_path)
+    primary, secondary = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wheelmill", "run", "--config", str(config)],
+            cwd=tmp_path.parent, stdout=subprocess.DEVNULL, stderr=secondary,
+            env=client_env(COLUMNS="80", LINES="24"),
+        )  # fmt: skip
+        os.close(secondary)
+        shown = b""
+        while True:  # read while it runs, so the terminal never fills up
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the process closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        code = process.wait(timeout=120)
+    finally:
+        os.close(primary)
+    assert code == 0, shown
+    text = shown.decode("utf-8", "replace")
+    frames = [line for line in text.split("\r") if "locking" in line and "\x1b[2K" in line]
+    assert frames, text
+    for frame in frames:
+        assert re.search(r"[\u2800-\u28ff]", frame), frame  # the spinner
+        assert re.search(r"\d:\d\d:\d\d", frame), frame  # the time spent
+        assert "requirements.txt" in frame  # the lock's name survives the cut
