@@ -22,7 +22,6 @@ pip (``pip install -r pylock.toml``, experimental since pip 26.1) and uv
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import sys
@@ -111,8 +110,8 @@ def _pin(package: Any, index: int, source: str) -> Pin:
 
 def _standard_pins(data: dict[str, Any], source: str) -> list[Pin] | None:
     """The pins as ``packaging.pylock`` reads them; ``None`` when it is not installed."""
-    try:
-        standard: Any = importlib.import_module("packaging.pylock")
+    try:  # packaging 26.0 and later
+        from packaging.pylock import Pylock, PylockValidationError
     except ImportError:
         return None
     # PEP 751 asks for normalized names; a lock that does not is still read.
@@ -120,8 +119,8 @@ def _standard_pins(data: dict[str, Any], source: str) -> list[Pin] | None:
         {**package, "name": canonicalize_name(package["name"])} for package in data["packages"]
     ]
     try:
-        lock = standard.Pylock.from_dict({**data, "packages": packages})
-    except standard.PylockValidationError as exc:
+        lock = Pylock.from_dict({**data, "packages": packages})
+    except PylockValidationError as exc:
         raise RequirementsError(
             f"{source}: not a valid PEP 751 lock: {exc}; write it with a PEP 751 locker"
         ) from None
