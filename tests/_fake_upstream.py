@@ -26,6 +26,9 @@ class FakeUpstream:
         upstream = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            def do_HEAD(self) -> None:  # uv asks whether a wheel's server takes ranges
+                self.do_GET()
+
             def do_GET(self) -> None:
                 upstream.requests.append(self.path)
                 parts = [p for p in self.path.split("?")[0].split("/") if p]
@@ -45,7 +48,8 @@ class FakeUpstream:
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if self.command != "HEAD":
+                    self.wfile.write(body)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

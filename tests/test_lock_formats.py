@@ -100,6 +100,26 @@ def test_run_builds_from_a_uv_lock(index: LocalIndex, tmp_path: Path) -> None:
     assert (tmp_path / "wh" / "simple" / "delta" / "index.html").is_file()
 
 
+@pytest.mark.parametrize("tool", ["pdm", "pipenv", "poetry"])
+def test_run_builds_and_publishes_from_the_other_locks(
+    tool: str, index: LocalIndex, tmp_path: Path
+) -> None:
+    lock = _lock(tool, tmp_path)
+    config = tmp_path / "wheelmill.toml"
+    config.write_text(
+        f'requirements = "{lock.name}"\nwheelhouse = "wh"\nindex_url = "{index.url}"\n'
+    )
+    result = invoke("run", "--config", config, "--json")
+    assert result.exit_code == 0, result.output + result.stderr
+    report = json.loads(result.stdout)
+    assert report["locked"] is False  # a team's lock is built as it is, never re-resolved
+    assert report["build"]["counts"]["failed"] == 0
+    assert lock.read_text() == (DATA / tool / FORMATS[tool]).read_text()
+    for name in ("alpha", "beta", "delta"):
+        assert (tmp_path / "wh" / "simple" / name / "index.html").is_file()
+    assert not (tmp_path / "wh" / "simple" / "gamma").exists()  # Windows only
+
+
 @pytest.mark.parametrize(
     ("tool", "edit", "message"),
     [

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 
+from _fake_upstream import FakeUpstream
 from conftest import LocalIndex, cli_runner, make_wheel
 from wheelmill.lockfile.inputs import read_header
 
@@ -146,3 +152,85 @@ def test_lock_shows_a_spinner_on_a_terminal(local_index: LocalIndex, tmp_path: P
         os.close(primary)
     assert code == 0, shown
     assert b"locking" in shown and b"requirements.in" in shown
+
+
+@pytest.mark.parametrize("resolver", ["pip-tools", "uv"])
+def test_a_second_run_asks_the_index_nothing_and_needs_no_network(
+    resolver: str, tmp_path: Path
+) -> None:
+    """Over real HTTP: the index serving the first run sees no request from the second,
+    and the second also succeeds where there is no network at all (an empty network
+    namespace, where ``unshare`` can make one)."""
+    with FakeUpstream(tmp_path / "upstream") as upstream:
+        src = tmp_path / "src"
+        upstream.add(make_wheel(src, "alpha", "1.0"), "2025-01-01T00:00:00Z")
+        upstream.add(make_wheel(src, "beta", "2.0", requires=("alpha",)), "2025-01-02T00:00:00Z")
+        (tmp_path / "requirements.in").write_text("beta\n")
+        config = tmp_path / "wheelmill.toml"
+        config.write_text(
+            'requirements = "requirements.in"\nlock = "requirements.txt"\nwheelhouse = "wh"\n'
+            f'index_url = "{upstream.url}"\nresolver = "{resolver}"\n'
+        )
+        first = invoke("run", "--config", config, "--json")
+        assert first.exit_code == 0, first.output + first.stderr
+        assert json.loads(first.stdout)["locked"] is True
+        assert any(path.startswith("/simple/") for path in upstream.requests)
+
+        upstream.requests.clear()
+        second = invoke("run", "--config", config, "--json")
+        assert second.exit_code == 0, second.output + second.stderr
+        report = json.loads(second.stdout)
+        assert report["locked"] is False and report["build"]["counts"]["cached"] == 2
+        assert upstream.requests == []
+
+    unshare = shutil.which("unshare")
+    no_network = [unshare, "--map-root-user", "--net", "--"] if unshare else []
+    if not no_network or subprocess.run([*no_network, "true"]).returncode != 0:
+        pytest.skip("no network namespace here (unshare)")
+    offline = subprocess.run(
+        [*no_network, sys.executable, "-m", "wheelmill", "run", "--config", str(config), "--json"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert offline.returncode == 0, offline.stdout + offline.stderr
+    assert json.loads(offline.stdout)["build"]["counts"]["cached"] == 2
+
+
+def test_run_shows_the_lock_spinner_and_its_time_on_a_narrow_terminal(
+    local_index: LocalIndex, tmp_path: Path
+) -> None:
+    """The lock's paths are long (absolute, from the config) and the terminal 80 columns
+    wide: the line is cut to fit, so the spinner turns and the time counts."""
+    import os
+    import pty
+
+    from conftest import client_env
+
+    config = _project(local_index, tmp_path)
+    primary, secondary = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wheelmill", "run", "--config", str(config)],
+            cwd=tmp_path.parent, stdout=subprocess.DEVNULL, stderr=secondary,
+            env=client_env(COLUMNS="80", LINES="24"),
+        )  # fmt: skip
+        os.close(secondary)
+        shown = b""
+        while True:  # read while it runs, so the terminal never fills up
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the process closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        code = process.wait(timeout=120)
+    finally:
+        os.close(primary)
+    assert code == 0, shown
+    text = shown.decode("utf-8", "replace")
+    frames = [line for line in text.split("\r") if "locking" in line and "\x1b[2K" in line]
+    assert frames, text
+    for frame in frames:
+        assert re.search(r"[\u2800-\u28ff]", frame), frame  # the spinner
+        assert re.search(r"\d:\d\d:\d\d", frame), frame  # the time spent
+        assert "requirements.txt" in frame  # the lock's name survives the cut

@@ -192,3 +192,36 @@ def test_pip_tools_leaves_a_download_only_target_to_the_warning(
     assert read_header(lock).targets == (HERE,)
     built = invoke("build", lock, "--config", config)
     assert "not for cp" in built.stderr and "macosx_11_0_arm64" in built.stderr
+
+
+def test_run_warns_about_a_target_its_lock_was_not_resolved_for(
+    local_index: LocalIndex, tmp_path: Path
+) -> None:
+    # The lock `run` resolves itself: pip-tools cannot resolve for a download-only
+    # platform target, so the lock leaves it out, and `run` says so (--json too).
+    _two_releases(local_index, tmp_path)
+    mac = f"{HERE}/macosx_11_0_arm64"
+    config = _config(tmp_path, local_index, "current", mac, resolver="pip-tools")
+    text = config.read_text() + 'lock = "requirements.txt"\n'
+    config.write_text(text)
+    resolved = invoke("run", "--config", config, "--json")
+    assert resolved.exit_code == 0, resolved.output + resolved.stderr
+    assert read_header(tmp_path / "requirements.txt").targets == (HERE,)
+    warnings = [line for line in resolved.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1, resolved.stderr
+    assert f"resolved for {HERE}, not for " in warnings[0] and "macosx_11_0_arm64" in warnings[0]
+    json.loads(resolved.stdout)  # the warning is not on stdout
+
+    # A lock given as it is (pinned): the same warning, once.
+    config.write_text(text.replace('requirements = "requirements.in"', 'requirements = "r.txt"'))
+    (tmp_path / "r.txt").write_bytes((tmp_path / "requirements.txt").read_bytes())
+    pinned = invoke("run", "--config", config)
+    assert pinned.exit_code == 0, pinned.output + pinned.stderr
+    assert pinned.stderr.count("warning:") == 1 and "macosx_11_0_arm64" in pinned.stderr
+
+    # Resolved for every target (uv, universally): no warning.
+    config.write_text(text.replace('resolver = "pip-tools"', 'resolver = "uv"'))
+    universal = invoke("run", "--config", config)
+    assert universal.exit_code == 0, universal.output + universal.stderr
+    assert read_header(tmp_path / "requirements.txt").targets == (HERE, mac)
+    assert "warning" not in universal.stderr

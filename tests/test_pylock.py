@@ -1,9 +1,15 @@
-"""PEP 751 pylock.toml: reading one into pins, writing one, and building from one."""
+"""PEP 751 pylock.toml: reading one into pins, writing one, and building from one.
+
+Every test runs twice: reading with ``packaging.pylock`` (packaging 26.0 and later)
+and with wheelmill's own reader, the fallback for an older ``packaging``.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +23,18 @@ from wheelmill.lockfile import read_lock
 from wheelmill.lockfile.pylock import LockedPackage, LockedWheel, parse_pylock, pylock_text
 
 HEX = "a" * 64
+
+
+@pytest.fixture(autouse=True, params=["packaging", "own"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "own":
+        # What an older packaging looks like: no packaging.pylock to import.
+        monkeypatch.setitem(sys.modules, "packaging.pylock", None)
+    elif importlib.util.find_spec("packaging.pylock") is None:
+        pytest.skip("the installed packaging has no PEP 751 support")
+    return str(request.param)
+
+
 PYLOCK = f"""\
 lock-version = "1.0"
 created-by = "someone"
@@ -90,9 +108,30 @@ def test_unusable_locks_are_one_clear_error(text: str, message: str) -> None:
         parse_pylock(text, "pylock.toml")
 
 
+def test_a_lock_against_the_specification_is_refused_where_packaging_can_tell(
+    reader: str,
+) -> None:
+    # A wheel whose file name is another project's: valid TOML, a pin wheelmill could
+    # build, but not a valid PEP 751 lock. packaging.pylock says so; the fallback reads it.
+    text = (
+        'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "alpha"\n'
+        f'version = "1.0"\nwheels = [{{ name = "beta-1.0-py3-none-any.whl", url = "u", '
+        f'hashes = {{ sha256 = "{HEX}" }} }}]\n'
+    )
+    if reader == "own":
+        assert [pin.spec for pin in parse_pylock(text)] == ["alpha==1.0"]
+        return
+    with pytest.raises(RequirementsError) as raised:
+        parse_pylock(text, "pylock.toml")
+    message = str(raised.value)
+    assert message.startswith("pylock.toml: not a valid PEP 751 lock: ")
+    assert "'beta-1.0-py3-none-any.whl' is not consistent with package name 'alpha'" in message
+    assert "\n" not in message
+
+
 def test_written_lock_reads_back(tmp_path: Path) -> None:
     wheel = LockedWheel("a-1.0-py3-none-any.whl", 12, HEX, url="https://h/wheels/a.whl")
-    local = LockedWheel('b"q-2.0-py3-none-any.whl', 13, "d" * 64, path="../w/b.whl")
+    local = LockedWheel("b-2.0-py3-none-any.whl", 13, "d" * 64, path='../w"q/b.whl')
     text = pylock_text(
         [
             LockedPackage("a", "1.0", 'python_version >= "3.9"', [wheel]),
@@ -149,3 +188,42 @@ def test_reads_what_pip_lock_writes(tmp_path: Path) -> None:
     pins = {pin.name: pin for pin in read_lock(lock)}
     assert sorted(pins) == ["alpha", "beta"]
     assert pins["alpha"].sha256s() == {sha256(links / "alpha-1.0-py3-none-any.whl")}
+
+
+@pytest.mark.parametrize("tool", ["pdm", "uv"])
+def test_a_pylock_written_by_a_locker_is_built_verified_and_exported(
+    tool: str, local_index: LocalIndex, tmp_path: Path
+) -> None:
+    """``uv export --format pylock.toml`` and ``pdm export -f pylock`` output (see
+    ``tests/data/locks/README.md``): built, verified and exported offline."""
+    data = Path(__file__).parent / "data" / "locks"
+    for path in sorted((data / "files").iterdir()):
+        shutil.copyfile(path, local_index.files / path.name)
+    local_index.refresh()
+    lock = tmp_path / "pylock.toml"
+    shutil.copyfile(data / tool / "pylock.toml", lock)
+    pins = {pin.name: pin for pin in read_lock(lock)}
+    assert {name: pin.version for name, pin in pins.items()} == {
+        "alpha": "1.0", "beta": "2.0", "delta": "1.0", "gamma": "1.0"
+    }  # fmt: skip
+    assert pins["gamma"].marker is not None and pins["alpha"].marker is None
+    assert pins["delta"].sha256s() == {sha256(data / "files" / "delta-1.0.tar.gz")}
+
+    wheelhouse = tmp_path / "wh"
+    built = cli_runner().invoke(
+        cli,
+        ["build", str(lock), "-w", str(wheelhouse), "--index-url", local_index.url, "--json"],
+        prog_name="wheelmill",
+    )
+    assert built.exit_code == 0, built.output + built.stderr
+    statuses = {pin["name"]: pin["status"] for pin in json.loads(built.stdout)["pins"]}
+    assert statuses == {
+        "alpha": "fetched", "beta": "fetched", "delta": "built", "gamma": "not-applicable"
+    }  # fmt: skip
+    verified = cli_runner().invoke(cli, ["verify", str(lock), "-w", str(wheelhouse)])
+    assert verified.exit_code == 0, verified.output + verified.stderr
+    exported = cli_runner().invoke(
+        cli, ["export", str(lock), "-w", str(wheelhouse), "-o", str(tmp_path / "binary.txt")]
+    )
+    assert exported.exit_code == 0, exported.output + exported.stderr
+    assert "delta==1.0" in (tmp_path / "binary.txt").read_text()

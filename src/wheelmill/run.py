@@ -50,6 +50,8 @@ class RunReport:
     locked: LockResult | None
     build: BuildReport
     publish: PublishReport
+    #: Why the lock may not fit the targets (resolved for others), if it may not.
+    warning: str | None = None
 
     @property
     def status_page(self) -> Path | None:
@@ -322,4 +324,6 @@ def run_pipeline(
         published = publish_store(store).publish
     else:
         published = publish(store)
-    return RunReport(lock=lock, locked=locked, build=report, publish=published)
+    return RunReport(
+        lock=lock, locked=locked, build=report, publish=published, warning=built.warning
+    )

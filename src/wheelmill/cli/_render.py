@@ -39,6 +39,18 @@ _STATUS_COLOURS = {
 }
 
 
+#: The lock spinner's line beyond the paths: spinner, "locking", elapsed time, gaps.
+_LOCK_LINE_EXTRA = 24
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working directory when it is under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
+
+
 class Progress:
     """A progress bar on stderr while pins settle (terminals only, not with -q/--json)."""
 
@@ -78,18 +90,26 @@ class Progress:
         if not self.enabled or self._progress is not None:
             return
         from rich.console import Console
+        from rich.markup import escape
         from rich.progress import Progress as RichProgress
         from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
+        console = Console(stderr=True)
         self._progress = RichProgress(
             SpinnerColumn(),
             TextColumn("[bold]locking[/bold] {task.description}"),
             TimeElapsedColumn(),
-            console=Console(stderr=True),
+            console=console,
             transient=True,
         )
         self._progress.start()
-        self._progress.add_task(f"{requirements} -> {lock}", total=None)
+        # Cut to the terminal's width here: rich would squeeze the spinner and the time
+        # out of a line too long for it, leaving a line that never changes.
+        text = f"{_shown(requirements)} -> {_shown(lock)}"
+        room = max(console.width - _LOCK_LINE_EXTRA, 8)
+        if len(text) > room:
+            text = "…" + text[-(room - 1) :]
+        self._progress.add_task(escape(text), total=None)
 
     def lock_finished(self) -> None:
         if self._progress is not None:

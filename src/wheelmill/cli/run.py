@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..run import lock_is_current, lock_path_for, run_pipeline, unresolved_warning
-from ..target import resolve_targets
+from ..run import lock_is_current, lock_path_for, run_pipeline
 from ..verify.junit import build_cases, write_junit
 from ._interrupt import stop_on_ctrl_c
 from ._json import run_json
@@ -81,11 +80,6 @@ def command(
         targets=chosen_targets or None,
     )
     to_resolve, lock_file = lock_path_for(config)
-    if to_resolve is None:
-        base = config.source.parent if config.source else None
-        warning = unresolved_warning(lock_file, resolve_targets(config.targets, base=base))
-        if warning is not None:
-            click.echo(f"warning: {warning}", err=True)
     if to_resolve is not None and not (quiet or as_json):
         if not upgrade and lock_is_current(config, to_resolve, lock_file):
             click.echo(f"{lock_file} is up to date with {to_resolve}; not resolving", err=True)
@@ -102,6 +96,8 @@ def command(
             cancel=cancel,
             lock_events=progress,
         )
+    if report.warning is not None:  # the lock may not fit some target: said even with --json
+        click.echo(f"warning: {report.warning}", err=True)
     if junit_path is not None:
         write_junit(junit_path, "wheelmill run", build_cases(report.build))
     if as_json:

@@ -6,6 +6,13 @@ version, environment marker, and the hashes of every wheel and sdist it lists
 from a VCS, a directory or an archive URL is not a pin from an index, and is
 refused, as a direct reference is in a requirements lock.
 
+wheelmill first checks what it can honour (above); then, where the installed
+``packaging`` has PEP 751 support (``packaging.pylock``, packaging 26.0 and
+later), the file is validated by it against the specification (file names that
+match their package and version, one source per package, field types) and the
+pins are made from its typed packages. With an older ``packaging`` the pins are
+made from the TOML tables directly. Package names need not be normalized.
+
 Writing produces ``lock-version = "1.0"``, ``created-by = "wheelmill"`` and, per
 package, ``name``, ``version``, ``marker`` and ``wheels`` entries with ``name``,
 ``url`` (or a ``path`` relative to the lock file), ``size`` and ``hashes``.
@@ -101,6 +108,41 @@ def _pin(package: Any, index: int, source: str) -> Pin:
     )
 
 
+def _standard_pins(data: dict[str, Any], source: str) -> list[Pin] | None:
+    """The pins as ``packaging.pylock`` reads them; ``None`` when it is not installed."""
+    try:  # packaging 26.0 and later
+        from packaging.pylock import Pylock, PylockValidationError
+    except ImportError:
+        return None
+    # PEP 751 asks for normalized names; a lock that does not is still read.
+    packages = [
+        {**package, "name": canonicalize_name(package["name"])} for package in data["packages"]
+    ]
+    try:
+        lock = Pylock.from_dict({**data, "packages": packages})
+    except PylockValidationError as exc:
+        raise RequirementsError(
+            f"{source}: not a valid PEP 751 lock: {exc}; write it with a PEP 751 locker"
+        ) from None
+    pins = []
+    for index, package in enumerate(lock.packages):
+        where = f"{source}: packages[{index}] ({package.name})"
+        hashes: set[str] = set()
+        for number, wheel in enumerate(package.wheels or ()):
+            hashes |= _hashes(dict(wheel.hashes), f"{where} wheels[{number}]")
+        if package.sdist is not None:
+            hashes |= _hashes(dict(package.sdist.hashes), f"{where} sdist")
+        pins.append(
+            Pin(
+                name=package.name,
+                version=str(package.version),
+                hashes=frozenset(hashes),
+                marker=package.marker,
+            )
+        )
+    return pins
+
+
 def parse_pylock(text: str, source: str = "pylock.toml") -> list[Pin]:
     """The pins of a PEP 751 lock's text."""
     try:
@@ -116,6 +158,7 @@ def parse_pylock(text: str, source: str = "pylock.toml") -> list[Pin]:
     packages = data.get("packages")
     if not isinstance(packages, list):
         raise RequirementsError(f"{source}: no [[packages]] array")
+    # What wheelmill can honour is checked first, on the tables themselves.
     pins = [_pin(package, index, source) for index, package in enumerate(packages)]
     unconditional: set[str] = set()
     for pin in pins:
@@ -125,7 +168,8 @@ def parse_pylock(text: str, source: str = "pylock.toml") -> list[Pin]:
                     f"{source}: {pin.name} is listed twice without markers; keep one version"
                 )
             unconditional.add(pin.name)
-    return pins
+    standard = _standard_pins(data, source)
+    return pins if standard is None else standard
 
 
 def read_pylock(path: Path) -> list[Pin]:
