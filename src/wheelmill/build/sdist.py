@@ -40,7 +40,7 @@ from .._isolation import backend_env, frontend_base, isolated_env
 from .._tools import OUTPUT_DECORATION, uv_binary
 from ..config import BuildSettings
 from ..diagnose._logtext import SCANNED
-from ..outcomes import SandboxTier
+from ..outcomes import MemoryCap, SandboxTier
 from ..store.wheelhouse import Store
 from ..target import Target
 from ._archive import unpack_sdist
@@ -48,7 +48,7 @@ from ._frontend import prefetch_build_requirements
 from ._hookrunner import _chown_tree
 from ._pyproject import add_build_requires, build_system
 from ._sandbox import Sandbox, choose_sandbox, for_directory, interpreter_paths
-from ._supervise import run_supervised
+from ._supervise import memory_cap_used, run_supervised
 from .key import BUILD_ENV_VARIABLES
 
 #: The script that runs ``python -m build`` with the backend hooks sandboxed.
@@ -74,6 +74,8 @@ class BuildOutcome:
     installer: str
     duration: float
     sandbox: SandboxTier = "none"
+    #: How the build step's memory was capped (``memory_mb``).
+    memory_cap: MemoryCap = "none"
 
 
 def choose_installer(setting: str) -> str:
@@ -194,11 +196,14 @@ def build_sdist(
     box = for_directory(choose_sandbox(settings.sandbox, frontend, target.python), workdir)
     log.parent.mkdir(parents=True, exist_ok=True)
 
+    cap_file = workdir / "memory-cap"
+
     def failed(reason: str) -> BuildOutcome:
         with log.open("a", encoding="utf-8") as stream:
             stream.write(f"\nwheelmill: build failed: {reason}\n")
+        took = time.monotonic() - started
         return BuildOutcome(
-            False, None, log, reason, installer, time.monotonic() - started, box.tier
+            False, None, log, reason, installer, took, box.tier, memory_cap_used(cap_file)
         )
 
     log.write_text(
@@ -252,7 +257,12 @@ def build_sdist(
         stream.write("wheelmill: $ " + " ".join(argv) + "\n")
     with log.open("ab") as sink:
         code = run_supervised(
-            argv, env=env, output=sink, timeout=settings.timeout, memory_mb=settings.memory_mb
+            argv,
+            env=env,
+            output=sink,
+            timeout=settings.timeout,
+            memory_mb=settings.memory_mb,
+            cap_file=cap_file,
         )
     if box.uid is not None:  # the build ran as nobody: take its files back before reading them
         _chown_tree(str(workdir), os.getuid())
@@ -262,4 +272,7 @@ def build_sdist(
     if code != 0 or not wheels:
         text = log.read_text("utf-8", "replace")
         return failed(short_reason(text) if code != 0 else "the backend produced no wheel")
-    return BuildOutcome(True, wheels[0], log, None, installer, time.monotonic() - started, box.tier)
+    took = time.monotonic() - started
+    return BuildOutcome(
+        True, wheels[0], log, None, installer, took, box.tier, memory_cap_used(cap_file)
+    )
