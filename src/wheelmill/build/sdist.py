@@ -10,7 +10,9 @@ The controlled environment, as far as this module goes:
 * ``python -m build --wheel`` runs with build isolation under
   :mod:`wheelmill.build._supervise`, with a timeout: when it ends, times out or
   wheelmill dies, every process it started is killed (daemons included on Linux);
-* the frontend installs the build requirements with network; every backend hook
+* the frontend installs the build requirements with network, binary only: a
+  build requirement with no wheel is built from its sdist first, by this same
+  path, in the same sandbox (:mod:`wheelmill.build._builddeps`); every backend hook
   runs in the sandbox :mod:`wheelmill.build._sandbox` chooses (through
   :mod:`wheelmill.build._hookrunner`), with only the build directory writable
   and an allow-listed environment (:func:`wheelmill._isolation.backend_env`);
@@ -32,7 +34,7 @@ import os
 import re
 import tarfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .._exceptions import WheelmillError
@@ -41,9 +43,10 @@ from .._tools import OUTPUT_DECORATION, uv_binary
 from ..config import BuildSettings
 from ..diagnose._logtext import SCANNED
 from ..outcomes import MemoryCap, SandboxTier
-from ..store.wheelhouse import Store
+from ..store.wheelhouse import Store, write_atomic
 from ..target import Target
 from ._archive import unpack_sdist
+from ._builddeps import build_from_sdists, wheel_less
 from ._frontend import prefetch_build_requirements
 from ._hookrunner import _chown_tree
 from ._pyproject import add_build_requires, build_system
@@ -121,12 +124,27 @@ def build_environment(
         env["UV_CONSTRAINT"] = str(constraints)
     if settings.offline:
         env.update({"PIP_NO_INDEX": "1", "UV_NO_INDEX": "1", "UV_OFFLINE": "1"})
+    # Binary only: a build requirement the installer would build from its sdist
+    # (outside the sandbox) is built by wheelmill first, in it. uv takes that from a
+    # configuration file only (kept out of the build directory the backend can write).
+    env["PIP_ONLY_BINARY"] = ":all:"
+    env["UV_CONFIG_FILE"] = str(_binary_only_uv_config(cache))
     if source_date_epoch is not None:
         env.setdefault("SOURCE_DATE_EPOCH", str(source_date_epoch))
     uv = uv_binary()
     if uv is not None:  # how `build --installer uv` finds uv from any target's frontend
         env["UV"] = uv
     return env
+
+
+def _binary_only_uv_config(cache: Path) -> Path:
+    """A ``uv.toml`` that makes ``uv pip install`` refuse to build sdists."""
+    path = cache / "uv-binary-only.toml"
+    text = b'[pip]\nonly-binary = [":all:"]\n'
+    if not path.is_file() or path.read_bytes() != text:
+        cache.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text)
+    return path
 
 
 def sdist_epoch(sdist: Path) -> int:
@@ -175,6 +193,75 @@ def _hook_spec(
     return path
 
 
+#: How many rounds of building wheel-less build requirements (the downloader names
+#: one missing requirement at a time) a build makes at most.
+_ROUNDS = 8
+
+
+def _log(log: Path, text: str) -> None:
+    with log.open("a", encoding="utf-8") as stream:
+        stream.write(text)
+
+
+def _requirements_first(
+    requires: list[str],
+    *,
+    store: Store,
+    target: Target,
+    settings: BuildSettings,
+    frontend: str,
+    index_url: str,
+    constraints: Path | None,
+    workdir: Path,
+    log: Path,
+    chain: tuple[str, ...],
+) -> None:
+    """Put a wheel of every build requirement in ``build-deps/``: download those that
+    have one; build those that have none from their sdists first, by :func:`build_sdist`
+    (the same sandbox, no network, the allow-listed environment), noting it in ``log``."""
+    tried: set[str] = set()
+    # The requirement's own build gets the pin's settings, but not what is the pin's own.
+    theirs = replace(settings, build_requires=(), config_settings={})
+
+    def one(
+        sdist: Path, where: Path, its_log: Path, around: tuple[str, ...]
+    ) -> tuple[Path | None, str | None, str]:
+        outcome = build_sdist(
+            sdist, where, its_log, frontend=frontend, target=target, settings=theirs,
+            index_url=index_url, store=store, chain=around,
+        )  # fmt: skip
+        return outcome.wheel if outcome.ok else None, outcome.error, outcome.sandbox
+
+    for _ in range(_ROUNDS):
+        missing = prefetch_build_requirements(
+            requires, store, target, index_url=index_url, constraints=constraints,
+            offline=settings.offline, log=log,
+        )  # fmt: skip
+        if missing is None or settings.offline:
+            return
+        wanted = [r for r in wheel_less(missing) if r.name not in tried]
+        if not wanted:
+            return
+        tried.update(r.name for r in wanted)
+        _log(
+            log,
+            f"wheelmill: no wheel for build requirement {', '.join(map(str, wanted))}: "
+            "building it from its sdist first, in the sandbox\n",
+        )
+        built = build_from_sdists(
+            wanted, store=store, target=target, index_url=index_url,
+            constraints=settings.constraints, workdir=workdir, chain=chain, build=one,
+        )  # fmt: skip
+        for item in built:
+            where = f"; log: {item.log}" if item.log else ""
+            if item.wheel is not None:
+                _log(log, f"wheelmill: built {item.wheel.name} (sandbox: {item.tier}{where})\n")
+            else:
+                _log(log, f"wheelmill: cannot build {item.name}: {item.error}{where}\n")
+        if not any(item.wheel for item in built):
+            return
+
+
 def build_sdist(
     sdist: Path,
     workdir: Path,
@@ -185,8 +272,11 @@ def build_sdist(
     settings: BuildSettings,
     index_url: str,
     store: Store,
+    chain: tuple[str, ...] = (),
 ) -> BuildOutcome:
     """Build ``sdist`` into a wheel under ``workdir/dist``; the log goes to ``log``.
+
+    ``chain`` names the build requirements this build is for, when it is one.
 
     Raises :class:`~wheelmill._exceptions.SandboxUnavailable` (before anything
     runs) when the configured sandbox cannot be had here.
@@ -223,14 +313,18 @@ def build_sdist(
     except WheelmillError as exc:
         return failed(str(exc))
     deps = store.state / "build-deps"
-    prefetch_build_requirements(
+    deps.mkdir(parents=True, exist_ok=True)  # uv refuses a --find-links that is not there
+    _requirements_first(
         requires,
-        store,
-        target,
+        store=store,
+        target=target,
+        settings=settings,
+        frontend=frontend,
         index_url=index_url,
         constraints=constraints,
-        offline=settings.offline,
+        workdir=workdir,
         log=log,
+        chain=chain,
     )
     outdir = workdir / "dist"
     outdir.mkdir(parents=True, exist_ok=True)
