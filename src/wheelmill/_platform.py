@@ -315,17 +315,23 @@ def bwrap_prefix(
     return argv
 
 
-def reachable_by_others(path: Path) -> bool:
-    """Whether every directory above ``path`` outside :data:`MASKED` lets others in."""
+def closed_parent(path: Path) -> Path | None:
+    """The first directory above ``path`` outside :data:`MASKED` that does not let
+    others in (no ``o+x``), or ``None``."""
     for parent in path.parents:
         if any(parent.is_relative_to(masked) for masked in MASKED):
             continue
         try:
             if not parent.stat().st_mode & 0o001:
-                return False
+                return parent
         except OSError:
-            return False
-    return True
+            return parent
+    return None
+
+
+def reachable_by_others(path: Path) -> bool:
+    """Whether every directory above ``path`` outside :data:`MASKED` lets others in."""
+    return closed_parent(path) is None
 
 
 def netns_prefix(unshare: str) -> list[str]:

@@ -283,7 +283,10 @@ def build_sdist(
     """
     started = time.monotonic()
     installer = choose_installer(settings.installer)
-    box = for_directory(choose_sandbox(settings.sandbox, frontend, target.python), workdir)
+    strict = settings.sandbox == "strict"
+    box = for_directory(
+        choose_sandbox(settings.sandbox, frontend, target.python), workdir, strict=strict
+    )
     log.parent.mkdir(parents=True, exist_ok=True)
 
     cap_file = workdir / "memory-cap"

@@ -91,7 +91,8 @@ def make_wheel(
             return Made(None, repaired, installer, category="unknown", sandbox=tier, memory_cap=cap)
         wheel, repair = repaired.wheel, repaired.describe()
     if import_check and settings.import_check:
-        box = for_directory(choose_sandbox(settings.sandbox, target.python), workdir)
+        strict = settings.sandbox == "strict"
+        box = for_directory(choose_sandbox(settings.sandbox, target.python), workdir, strict=strict)
         problem = check_import(
             wheel,
             target.python,

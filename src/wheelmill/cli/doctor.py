@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -37,12 +36,8 @@ def _render(report: DoctorReport) -> None:
     click.echo('sandbox (what builds run in with sandbox = "auto")')
     best = report.sandboxes[0] if report.sandboxes else None
     if best is not None and best.tier == "bubblewrap":
+        # As root without the drop to nobody, the reason and its fix are part of it.
         click.echo("  " + click.style("ok  ", fg="green") + best.describe())
-        if best.uid is None and hasattr(os, "geteuid") and os.geteuid() == 0:
-            click.echo(
-                "      builds run as root: user nobody cannot run the interpreter "
-                "(make it and its directories world-readable, or install setpriv)"
-            )
     else:
         tier = best.describe() if best is not None else "none"
         click.echo("  " + click.style("--  ", fg="red") + tier)
