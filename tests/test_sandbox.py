@@ -10,6 +10,7 @@ bubblewrap (``WHEELMILL_BWRAP=""``).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -24,10 +25,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LocalIndex, make_sdist
+from conftest import LocalIndex, cli_runner, make_sdist
 from wheelmill._exceptions import ConfigError, SandboxUnavailable
 from wheelmill.build._sandbox import _probe, available, choose_sandbox
 from wheelmill.build.batch import BuildReport, prebuild
+from wheelmill.cli import cli
 from wheelmill.config import BuildSettings, parse_config
 from wheelmill.diagnose.remedy import LazyRules
 from wheelmill.lockfile.pins import parse_pins
@@ -239,6 +241,10 @@ def test_the_attempt_record_says_how_the_memory_was_capped(
     # Without a cgroup v2 hierarchy (a cgroup v1 machine) only the address-space limit
     # can be had; with one, either (the hierarchy may not be writable).
     assert used == "rlimit-as" if _platform._cgroup2_mount() is None else used in _CAP_LINES
+    if _platform.memory_cap_mechanism() == "rlimit-as":  # what doctor says is what it got
+        assert used == "rlimit-as"
+    doctor = cli_runner().invoke(cli, ["doctor", "--json"], prog_name="wheelmill")
+    assert json.loads(doctor.stdout)["memory_cap"] == _platform.memory_cap_mechanism()
     assert used is not None and _CAP_LINES[used] in log
     record = Store(tmp_path / "wh").read_record(result.attempt.key)
     assert record is not None and record.memory_cap == used

@@ -34,6 +34,8 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+from .outcomes import MemoryCap
+
 _PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
 _PROC = Path("/proc")
@@ -251,6 +253,21 @@ def cgroup_memory_cap(memory_mb: int, name: str) -> Path | None:
             child.rmdir()
         return None
     return child
+
+
+def memory_cap_mechanism() -> MemoryCap:
+    """How a build's ``memory_mb`` would be capped here, without changing anything:
+    ``cgroup-v2`` where this process's cgroup v2 parent has the memory controller and
+    is writable, else ``rlimit-as`` (any POSIX system), else ``none``."""
+    if LINUX:
+        mount, own = _cgroup2_mount(), _own_cgroup()
+        if mount is not None and own is not None:
+            parent = mount / own.lstrip("/")
+            with contextlib.suppress(OSError):
+                controllers = (parent / "cgroup.subtree_control").read_text().split()
+                if "memory" in controllers and os.access(parent, os.W_OK):
+                    return "cgroup-v2"
+    return "none" if WINDOWS else "rlimit-as"
 
 
 def cgroup_oom_kills(child: Path) -> int:

@@ -147,6 +147,7 @@ class DoctorJSON(TypedDict):
     targets: list[DoctorTargetJSON]
     libraries: list[FoundJSON]
     sandbox: SandboxJSON
+    memory_cap: str
 
 
 PipConfigJSON = TypedDict(
@@ -286,6 +287,7 @@ def doctor_json(report: DoctorReport) -> DoctorJSON:
             "uid": best.uid if best else None,
             "available": [box.tier for box in report.sandboxes],
         },
+        "memory_cap": report.memory_cap,
     }
 
 

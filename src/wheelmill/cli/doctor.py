@@ -42,6 +42,15 @@ def _render(report: DoctorReport) -> None:
         tier = best.describe() if best is not None else "none"
         click.echo("  " + click.style("--  ", fg="red") + tier)
         click.echo(f"      {INSTALL_HINT.replace(' or set sandbox', '; or set sandbox')}")
+    click.echo("memory cap (what memory_mb uses here)")
+    click.echo(f"  {_MEMORY_CAPS[report.memory_cap]}")
+
+
+_MEMORY_CAPS = {
+    "cgroup-v2": "cgroup v2 memory.max (the kernel kills a build that exceeds it)",
+    "rlimit-as": "address-space limit (RLIMIT_AS): no writable cgroup v2 memory controller here",
+    "none": "none on this system",
+}
 
 
 @click.command("doctor")
