@@ -5,8 +5,9 @@ its ``[build-system]``; the local index offers the helper as an sdist only.
 wheelmill builds the helper first, by the same path and in the same sandbox as
 a pin, then gamma with the helper's wheel. A hostile helper (the
 ``phones-home`` sample) tries to reach a listener the test runs: no connection
-arrives. The frontend installs binary only, so a requirement asked for while
-the build runs is never built outside the sandbox either.
+arrives. The frontend installs binary only, so a requirement the backend asks
+for while the build runs is never built outside the sandbox either: wheelmill
+builds it the same way and builds the pin again.
 """
 
 from __future__ import annotations
@@ -115,24 +116,27 @@ def test_a_hostile_build_requirement_is_contained(
 
 
 @pytest.mark.parametrize("installer", ["uv", "pip"])
-def test_a_requirement_asked_for_during_the_build_is_never_built_outside(
+def test_a_requirement_asked_for_during_the_build_is_built_first_too(
     local_index: LocalIndex, tmp_path: Path, port_listener: _Listener, installer: str
 ) -> None:
+    # `asks-build-dep` names its requirement only from get_requires_for_build_wheel: the
+    # installer refuses to build it (binary only), wheelmill builds it, sandboxed, and
+    # builds the pin again.
     local_index.add(make_sdist("phones-home", tmp_path / "src", name="sample-build-helper"))
     env = {"SAMPLE_PORT": str(port_listener.port)}
     report = _build(local_index, "asks-build-dep", tmp_path, env=env, installer=installer)
+    assert [r.status for r in report.results] == ["built"], report.failures
     assert port_listener.connections == 0
-    (failure,) = report.failures  # no wheel to install it from: the build says so
-    assert failure.attempt is not None and failure.attempt.log
-    log = Path(failure.attempt.log).read_text("utf-8")
-    assert "sample-build-helper" in log and "phones-home" not in log
-    # Declared as a build requirement (`build_requires`), it is built first, sandboxed.
-    fixed = _build(
-        local_index, "asks-build-dep", tmp_path / "fixed", env=env, installer=installer,
-        build_requires=("sample-build-helper",),
-    )  # fmt: skip
-    assert [r.status for r in fixed.results] == ["built"], fixed.failures
-    assert port_listener.connections == 0
+    (result,) = report.results
+    assert result.attempt is not None and result.attempt.log
+    log = Path(result.attempt.log).read_text("utf-8")
+    assert "no wheel for build requirement sample-build-helper" in log
+    assert "wheelmill: building again, with the requested build requirements built" in log
+    helper = _helper_log(log)
+    assert f"wheelmill: sandbox: {available()[0].tier}" in helper
+    assert "phones-home: no connection" in helper
+    # Nothing of the helper ran outside: its only output is in its own, sandboxed log.
+    assert "phones-home" not in log
 
 
 def test_the_frontend_installs_binary_only(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ sandbox.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -30,8 +31,10 @@ from packaging.version import Version
 
 from .._exceptions import WheelmillError
 from .._filenames import distribution_of
+from ..config import BuildSettings
 from ..store.wheelhouse import Store, sha256_file
 from ..target import Target
+from ._frontend import prefetch_build_requirements
 from .upstream import RemoteFile, Upstream, python_ok
 
 #: What pip prints for a requirement it found no wheel for (``--only-binary :all:``).
@@ -174,3 +177,75 @@ def build_from_sdists(
         shutil.rmtree(where, ignore_errors=True)
         done.append(Built(name, kept, log, tier, error))
     return done
+
+
+#: How many rounds of building wheel-less build requirements (the downloader names
+#: one missing requirement at a time) a build makes at most.
+_ROUNDS = 8
+
+
+def _log(log: Path, text: str) -> None:
+    with log.open("a", encoding="utf-8") as stream:
+        stream.write(text)
+
+
+def requirements_first(
+    requires: list[str],
+    *,
+    store: Store,
+    target: Target,
+    settings: BuildSettings,
+    index_url: str,
+    constraints: Path | None,
+    workdir: Path,
+    log: Path,
+    chain: tuple[str, ...],
+    build: BuildOne,
+) -> bool:
+    """Put a wheel of every build requirement in ``build-deps/``: download those that
+    have one; build those that have none from their sdists first with ``build`` (the
+    same path as a pin: the same sandbox, no network, the allow-listed environment),
+    noting it in ``log``. ``True`` when it built one."""
+    tried: set[str] = set()
+    made = False
+
+    for _ in range(_ROUNDS):
+        missing = prefetch_build_requirements(
+            requires, store, target, index_url=index_url, constraints=constraints,
+            offline=settings.offline, log=log,
+        )  # fmt: skip
+        if missing is None or settings.offline:
+            return made
+        wanted = [r for r in wheel_less(missing) if r.name not in tried]
+        if not wanted:
+            return made
+        tried.update(r.name for r in wanted)
+        _log(
+            log,
+            f"wheelmill: no wheel for build requirement {', '.join(map(str, wanted))}: "
+            "building it from its sdist first, in the sandbox\n",
+        )
+        built = build_from_sdists(
+            wanted, store=store, target=target, index_url=index_url,
+            constraints=settings.constraints, workdir=workdir, chain=chain, build=build,
+        )  # fmt: skip
+        for item in built:
+            where = f"; log: {item.log}" if item.log else ""
+            if item.wheel is not None:
+                _log(log, f"wheelmill: built {item.wheel.name} (sandbox: {item.tier}{where})\n")
+            else:
+                _log(log, f"wheelmill: cannot build {item.name}: {item.error}{where}\n")
+        if not any(item.wheel for item in built):
+            return made
+        made = True
+    return made
+
+
+def requested_requirements(path: Path) -> list[str]:
+    """The requirements the backend asked for while building (the hook runner wrote
+    them), or none."""
+    try:
+        value = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []

@@ -46,8 +46,7 @@ from ..outcomes import MemoryCap, SandboxTier
 from ..store.wheelhouse import Store, write_atomic
 from ..target import Target
 from ._archive import unpack_sdist
-from ._builddeps import build_from_sdists, wheel_less
-from ._frontend import prefetch_build_requirements
+from ._builddeps import BuildOne, requested_requirements, requirements_first
 from ._hookrunner import _chown_tree
 from ._pyproject import add_build_requires, build_system
 from ._sandbox import Sandbox, choose_sandbox, for_directory, interpreter_paths
@@ -173,6 +172,7 @@ def _hook_spec(
     frontend: str,
     target: Target,
     source_date_epoch: int,
+    requested: Path,
 ) -> Path:
     """Write the spec :mod:`wheelmill.build._hookrunner` reads; its path."""
     home = workdir / "tmp" / "home"
@@ -187,40 +187,19 @@ def _hook_spec(
         "env": env,
         "owner": box.uid,
         "writable": [str(path) for path in writable] if box.uid is not None else [],
+        "requested": str(requested),
     }
     path = workdir / "hooks.json"
     path.write_text(json.dumps(spec), "utf-8")
     return path
 
 
-#: How many rounds of building wheel-less build requirements (the downloader names
-#: one missing requirement at a time) a build makes at most.
-_ROUNDS = 8
-
-
-def _log(log: Path, text: str) -> None:
-    with log.open("a", encoding="utf-8") as stream:
-        stream.write(text)
-
-
-def _requirements_first(
-    requires: list[str],
-    *,
-    store: Store,
-    target: Target,
-    settings: BuildSettings,
-    frontend: str,
-    index_url: str,
-    constraints: Path | None,
-    workdir: Path,
-    log: Path,
-    chain: tuple[str, ...],
-) -> None:
-    """Put a wheel of every build requirement in ``build-deps/``: download those that
-    have one; build those that have none from their sdists first, by :func:`build_sdist`
-    (the same sandbox, no network, the allow-listed environment), noting it in ``log``."""
-    tried: set[str] = set()
-    # The requirement's own build gets the pin's settings, but not what is the pin's own.
+def _builder(
+    settings: BuildSettings, *, frontend: str, target: Target, index_url: str, store: Store
+) -> BuildOne:
+    """How a build requirement with no wheel is built: by :func:`build_sdist`, with the
+    pin's settings but not what is the pin's own (its build requirements, its
+    ``config_settings``)."""
     theirs = replace(settings, build_requires=(), config_settings={})
 
     def one(
@@ -232,34 +211,12 @@ def _requirements_first(
         )  # fmt: skip
         return outcome.wheel if outcome.ok else None, outcome.error, outcome.sandbox
 
-    for _ in range(_ROUNDS):
-        missing = prefetch_build_requirements(
-            requires, store, target, index_url=index_url, constraints=constraints,
-            offline=settings.offline, log=log,
-        )  # fmt: skip
-        if missing is None or settings.offline:
-            return
-        wanted = [r for r in wheel_less(missing) if r.name not in tried]
-        if not wanted:
-            return
-        tried.update(r.name for r in wanted)
-        _log(
-            log,
-            f"wheelmill: no wheel for build requirement {', '.join(map(str, wanted))}: "
-            "building it from its sdist first, in the sandbox\n",
-        )
-        built = build_from_sdists(
-            wanted, store=store, target=target, index_url=index_url,
-            constraints=settings.constraints, workdir=workdir, chain=chain, build=one,
-        )  # fmt: skip
-        for item in built:
-            where = f"; log: {item.log}" if item.log else ""
-            if item.wheel is not None:
-                _log(log, f"wheelmill: built {item.wheel.name} (sandbox: {item.tier}{where})\n")
-            else:
-                _log(log, f"wheelmill: cannot build {item.name}: {item.error}{where}\n")
-        if not any(item.wheel for item in built):
-            return
+    return one
+
+
+def _log(log: Path, text: str) -> None:
+    with log.open("a", encoding="utf-8") as stream:
+        stream.write(text)
 
 
 def build_sdist(
@@ -317,24 +274,19 @@ def build_sdist(
         return failed(str(exc))
     deps = store.state / "build-deps"
     deps.mkdir(parents=True, exist_ok=True)  # uv refuses a --find-links that is not there
-    _requirements_first(
-        requires,
-        store=store,
-        target=target,
-        settings=settings,
-        frontend=frontend,
-        index_url=index_url,
-        constraints=constraints,
-        workdir=workdir,
-        log=log,
-        chain=chain,
-    )
+    builder = _builder(settings, frontend=frontend, target=target, index_url=index_url, store=store)
+    requirements_first(
+        requires, store=store, target=target, settings=settings, index_url=index_url,
+        constraints=constraints, workdir=workdir, log=log, chain=chain, build=builder,
+    )  # fmt: skip
     outdir = workdir / "dist"
     outdir.mkdir(parents=True, exist_ok=True)
     epoch = sdist_epoch(sdist)
+    requested = workdir / "requested.json"
     spec = _hook_spec(
-        box, settings, workdir, frontend=frontend, target=target, source_date_epoch=epoch
-    )
+        box, settings, workdir, frontend=frontend, target=target, source_date_epoch=epoch,
+        requested=requested,
+    )  # fmt: skip
     argv = [frontend, str(_HOOKRUNNER), str(spec), "--wheel", "--outdir", str(outdir)]
     if installer == "uv":
         argv += ["--installer", "uv"]
@@ -350,19 +302,32 @@ def build_sdist(
         constraints=constraints,
         source_date_epoch=epoch,
     )
-    with log.open("a", encoding="utf-8") as stream:
-        stream.write("wheelmill: $ " + " ".join(argv) + "\n")
-    with log.open("ab") as sink:
-        code = run_supervised(
-            argv,
-            env=env,
-            output=sink,
-            timeout=settings.timeout,
-            memory_mb=settings.memory_mb,
-            cap_file=cap_file,
-        )
-    if box.uid is not None:  # the build ran as nobody: take its files back before reading them
-        _chown_tree(str(workdir), os.getuid())
+
+    def run() -> int | None:
+        _log(log, "wheelmill: $ " + " ".join(argv) + "\n")
+        with log.open("ab") as sink:
+            code = run_supervised(
+                argv,
+                env=env,
+                output=sink,
+                timeout=settings.timeout,
+                memory_mb=settings.memory_mb,
+                cap_file=cap_file,
+            )
+        if box.uid is not None:  # it ran as nobody: take its files back before reading them
+            _chown_tree(str(workdir), os.getuid())
+        return code
+
+    code = run()
+    asked = requested_requirements(requested) if code not in (0, None) else []
+    # The backend asked for requirements with no wheel (the installer refused to build
+    # them): build them like the static ones, then try once more.
+    if asked and requirements_first(
+        asked, store=store, target=target, settings=settings, index_url=index_url,
+        constraints=constraints, workdir=workdir, log=log, chain=chain, build=builder,
+    ):  # fmt: skip
+        _log(log, "wheelmill: building again, with the requested build requirements built\n")
+        code = run()
     if code is None:
         return failed(f"timed out after {settings.timeout:g} s (build.timeout)")
     wheels = sorted(outdir.glob("*.whl")) if outdir.is_dir() else []
