@@ -9,8 +9,10 @@ hash checked), built by the same path as any pin (:func:`.sdist.build_sdist`:
 same sandbox tier, no network for the backend, the allow-listed environment,
 its own build requirements first, recursively), and the wheel joins
 ``build-deps/``. The build frontend itself installs binary only
-(``PIP_ONLY_BINARY``, ``UV_NO_BUILD``), so nothing is ever built outside the
-sandbox.
+(``PIP_ONLY_BINARY``, a ``uv.toml`` with ``only-binary``), so nothing is ever
+built outside the sandbox; a requirement the backend asks for while it builds
+and that has no wheel is built the same way afterwards
+(:func:`requested_requirements`), and the pin built once more.
 """
 
 from __future__ import annotations
@@ -216,10 +218,10 @@ def requirements_first(
         )  # fmt: skip
         if missing is None or settings.offline:
             return made
-        wanted = [r for r in wheel_less(missing) if r.name not in tried]
+        wanted = [r for r in wheel_less(missing) if canonicalize_name(r.name) not in tried]
         if not wanted:
             return made
-        tried.update(r.name for r in wanted)
+        tried.update(canonicalize_name(r.name) for r in wanted)
         _log(
             log,
             f"wheelmill: no wheel for build requirement {', '.join(map(str, wanted))}: "
