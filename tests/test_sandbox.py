@@ -10,6 +10,7 @@ bubblewrap (``WHEELMILL_BWRAP=""``).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -24,10 +25,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LocalIndex, make_sdist
+from conftest import LocalIndex, cli_runner, make_sdist
 from wheelmill._exceptions import ConfigError, SandboxUnavailable
 from wheelmill.build._sandbox import _probe, available, choose_sandbox
 from wheelmill.build.batch import BuildReport, prebuild
+from wheelmill.cli import cli
 from wheelmill.config import BuildSettings, parse_config
 from wheelmill.diagnose.remedy import LazyRules
 from wheelmill.lockfile.pins import parse_pins
@@ -218,6 +220,38 @@ def test_allocating_beyond_the_cap_is_killed_and_diagnosed(
     assert failure.attempt is not None
     assert failure.attempt.category == "resource-exhausted"
     assert "ran out of resources" in (failure.attempt.error or "")
+    assert failure.attempt.memory_cap in ("cgroup-v2", "rlimit-as")
+
+
+_CAP_LINES = {
+    "cgroup-v2": "wheelmill: memory cap: cgroup v2 memory.max 600 MB",
+    "rlimit-as": "wheelmill: memory cap: address-space limit (RLIMIT_AS) 600 MB",
+}
+
+
+def test_the_attempt_record_says_how_the_memory_was_capped(
+    local_index: LocalIndex, tmp_path: Path
+) -> None:
+    from wheelmill import _platform
+
+    report, log, _ = _build(local_index, "pure-ok", tmp_path, memory_mb=600)
+    (result,) = report.results
+    assert result.attempt is not None and result.status == "built", report.failures
+    used = result.attempt.memory_cap
+    # Without a cgroup v2 hierarchy (a cgroup v1 machine) only the address-space limit
+    # can be had; with one, either (the hierarchy may not be writable).
+    assert used == "rlimit-as" if _platform._cgroup2_mount() is None else used in _CAP_LINES
+    if _platform.memory_cap_mechanism() == "rlimit-as":  # what doctor says is what it got
+        assert used == "rlimit-as"
+    doctor = cli_runner().invoke(cli, ["doctor", "--json"], prog_name="wheelmill")
+    assert json.loads(doctor.stdout)["memory_cap"] == _platform.memory_cap_mechanism()
+    assert used is not None and _CAP_LINES[used] in log
+    record = Store(tmp_path / "wh").read_record(result.attempt.key)
+    assert record is not None and record.memory_cap == used
+    uncapped, log, _ = _build(local_index, "pure-ok", tmp_path / "uncapped", memory_mb=0)
+    assert uncapped.results[0].attempt is not None
+    assert uncapped.results[0].attempt.memory_cap == "none"
+    assert "memory cap" not in log
 
 
 def test_the_fallback_tier_cuts_the_network_and_scrubs_the_environment(

@@ -34,6 +34,8 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+from .outcomes import MemoryCap
+
 _PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
 _PROC = Path("/proc")
@@ -253,6 +255,21 @@ def cgroup_memory_cap(memory_mb: int, name: str) -> Path | None:
     return child
 
 
+def memory_cap_mechanism() -> MemoryCap:
+    """How a build's ``memory_mb`` would be capped here, without changing anything:
+    ``cgroup-v2`` where this process's cgroup v2 parent has the memory controller and
+    is writable, else ``rlimit-as`` (any POSIX system), else ``none``."""
+    if LINUX:
+        mount, own = _cgroup2_mount(), _own_cgroup()
+        if mount is not None and own is not None:
+            parent = mount / own.lstrip("/")
+            with contextlib.suppress(OSError):
+                controllers = (parent / "cgroup.subtree_control").read_text().split()
+                if "memory" in controllers and os.access(parent, os.W_OK):
+                    return "cgroup-v2"
+    return "none" if WINDOWS else "rlimit-as"
+
+
 def cgroup_oom_kills(child: Path) -> int:
     """How many processes the kernel killed in ``child`` for exceeding ``memory.max``."""
     with contextlib.suppress(OSError, ValueError):
@@ -315,17 +332,23 @@ def bwrap_prefix(
     return argv
 
 
-def reachable_by_others(path: Path) -> bool:
-    """Whether every directory above ``path`` outside :data:`MASKED` lets others in."""
+def closed_parent(path: Path) -> Path | None:
+    """The first directory above ``path`` outside :data:`MASKED` that does not let
+    others in (no ``o+x``), or ``None``."""
     for parent in path.parents:
         if any(parent.is_relative_to(masked) for masked in MASKED):
             continue
         try:
             if not parent.stat().st_mode & 0o001:
-                return False
+                return parent
         except OSError:
-            return False
-    return True
+            return parent
+    return None
+
+
+def reachable_by_others(path: Path) -> bool:
+    """Whether every directory above ``path`` outside :data:`MASKED` lets others in."""
+    return closed_parent(path) is None
 
 
 def netns_prefix(unshare: str) -> list[str]:

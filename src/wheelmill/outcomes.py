@@ -34,6 +34,9 @@ Category = Literal[
 #: How a build's backend ran: ``bubblewrap`` (read-only system, no network, no
 #: secrets), ``netns`` (no network only) or ``none`` (configured off, or nothing available).
 SandboxTier = Literal["bubblewrap", "netns", "none"]
+#: How a build step's memory was capped: a cgroup v2 ``memory.max``, an address-space
+#: limit (``RLIMIT_AS``), or not at all (no ``memory_mb``, or neither could be set).
+MemoryCap = Literal["cgroup-v2", "rlimit-as", "none"]
 
 CoverageStatus = Literal["covered", "gap", "not-applicable"]
 #: Why a pin is a gap: the kinds ``verify`` reports.

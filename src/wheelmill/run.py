@@ -27,7 +27,7 @@ from .store.wheelhouse import Store, write_atomic
 from .target import Target, resolve_targets
 
 if TYPE_CHECKING:  # publishing and locking load only when a job needs them
-    from .build.reproduce import Reproduction
+    from .build.reproduce import ReproducibilityCheck
     from .build.shard import Shard
     from .index.publish import PublishReport
     from .lockfile.resolve import LockResult
@@ -155,7 +155,7 @@ class BuildRun:
     """What ``wheelmill build`` did: every pin's outcome, and the reproducibility check's."""
 
     report: BuildReport
-    reproductions: list[Reproduction] | None = None
+    reproductions: ReproducibilityCheck | None = None
     #: Why the lock may not fit the targets (resolved for others), if it may not.
     warning: str | None = None
 
@@ -206,8 +206,9 @@ def build_lock(
 ) -> BuildRun:
     """Settle every pin of ``lock`` for the config's targets, in its wheelhouse, with its
     settings: ``wheelmill build``. ``check_reproducible`` builds every pin built from
-    source once more and compares the bytes. ``targets`` default to the config's;
-    ``shard`` keeps one share of the (pin x target) work."""
+    source once more, compares the bytes and records the figure in the wheelhouse.
+    ``targets`` default to the config's; ``shard`` keeps one share of the (pin x
+    target) work."""
     targets = list(targets) if targets is not None else targets_for(config)
     report = prebuild(
         read_lock(lock),
@@ -235,6 +236,7 @@ def build_lock(
     reproductions = rebuild_and_compare(
         report,
         Store(config.wheelhouse),
+        lock=lock,
         targets=targets,
         settings_for=config.settings_for,
         index_url=config.index_url,

@@ -9,6 +9,8 @@ Before each build, the static build requirements of the sdist (its
 downloaded as wheels into ``.wheelmill/build-deps/``, from the wheelhouse
 first and the upstream index second: so the next build of anything with the
 same requirements needs nothing from outside (and ``offline = true`` works).
+A requirement with no wheel anywhere is built from its sdist in the sandbox
+first (:mod:`._builddeps`).
 """
 
 from __future__ import annotations
@@ -103,14 +105,16 @@ def prefetch_build_requirements(
     constraints: Path | None,
     offline: bool,
     log: Path,
-) -> bool:
-    """Keep the wheels of ``requirements`` in ``build-deps/``; ``True`` when all are there."""
+) -> str | None:
+    """Keep the wheels of ``requirements`` in ``build-deps/``: ``None`` when all are
+    there, else what the downloader said (it names the requirements without a wheel)."""
     if not requirements:
-        return True
+        return None
     dest = store.state / "build-deps"
     dest.mkdir(parents=True, exist_ok=True)
     local = (dest.resolve().as_uri(), store.wheels.resolve().as_uri())
     attempts = [("--no-index",)] if offline else [("--no-index",), ()]
+    output = ""
     for extra in attempts:
         env = isolated_env(index_url=index_url, find_links=local)
         env["PIP_CACHE_DIR"] = str(store.state / "cache" / "pip")
@@ -129,5 +133,5 @@ def prefetch_build_requirements(
             if not ok:
                 stream.write(output)
         if ok:
-            return True
-    return False
+            return None
+    return output

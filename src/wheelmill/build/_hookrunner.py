@@ -11,7 +11,9 @@ the spec's environment (an allow-list, not the frontend's).
 
 The spec is JSON: ``prefix`` (list), ``env`` (object), ``owner`` (a uid or
 null: the ``writable`` directories are handed to it before each hook, for a
-build that runs as an unprivileged user).
+build that runs as an unprivileged user), ``requested`` (a path or null: the
+requirements the backend asks for while it builds are written there, as a JSON
+list, so wheelmill can build those that have no wheel and try again).
 """
 
 from __future__ import annotations
@@ -65,6 +67,17 @@ def main(argv: list[str]) -> int:
         original(self, source_dir, *args[:1], **kwargs)
 
     build.ProjectBuilder.__init__ = init  # type: ignore[method-assign]
+    requested: Optional[str] = spec.get("requested")  # noqa: UP045
+    asked = build.ProjectBuilder.get_requires_for_build
+
+    def get_requires(self: Any, distribution: Any, config_settings: Any = None) -> Any:
+        found = asked(self, distribution, config_settings)
+        if requested:
+            with open(requested, "w", encoding="utf-8") as stream:
+                json.dump(sorted(found), stream)
+        return found
+
+    build.ProjectBuilder.get_requires_for_build = get_requires  # type: ignore[method-assign]
     try:
         build.__main__.main(argv[1:], "python -m build")
     except SystemExit as exc:

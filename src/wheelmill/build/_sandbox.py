@@ -11,9 +11,10 @@ that code runs) are started inside the strongest sandbox that works here:
 * ``none``: nothing (``sandbox = "off"``, or neither works here).
 
 ``sandbox = "auto"`` takes the best; ``"strict"`` refuses to build without
-bubblewrap. ``WHEELMILL_BWRAP`` / ``WHEELMILL_UNSHARE`` name the programs (an
-empty value: not available). Each tier is probed once per process, by running
-``true`` in it.
+bubblewrap, and, when wheelmill runs as root, without the drop to ``nobody``
+(each refusal one line saying what to install or change). ``WHEELMILL_BWRAP``
+/ ``WHEELMILL_UNSHARE`` name the programs (an empty value: not available). Each
+tier is probed once per process, by starting the interpreter in it.
 """
 
 from __future__ import annotations
@@ -37,6 +38,18 @@ INSTALL_HINT = (
     "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install "
     'bubblewrap) and allow user namespaces, or set sandbox = "auto"'
 )
+#: bubblewrap is there but cannot make its namespaces (a kernel or container policy).
+NAMESPACES_HINT = (
+    "bubblewrap is installed but cannot create user namespaces here: allow them "
+    "(sysctl kernel.unprivileged_userns_clone=1; on Ubuntu 24.04 "
+    "kernel.apparmor_restrict_unprivileged_userns=0; in a container "
+    '--security-opt seccomp=unconfined), or set sandbox = "auto"'
+)
+#: As root, dropping to ``nobody`` needs ``setpriv``.
+SETPRIV_HINT = (
+    "setpriv is missing, so builds would run as root: install util-linux (Debian/Ubuntu: "
+    "apt-get install util-linux; Fedora: dnf install util-linux-core)"
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,9 @@ class Sandbox:
     program: str | None = None
     #: ``setpriv`` when the build drops to :data:`NOBODY` (wheelmill runs as root).
     setpriv: str | None = None
+    #: Why a build stays root inside bubblewrap although wheelmill runs as root
+    #: (and what to do about it), or ``None``.
+    as_root: str | None = None
 
     @property
     def uid(self) -> int | None:
@@ -57,7 +73,8 @@ class Sandbox:
         """The tier in words, for logs and ``doctor``."""
         if self.tier == "bubblewrap":
             who = f", uid {NOBODY}" if self.uid is not None else ""
-            return f"bubblewrap (read-only system, no network, no secrets{who})"
+            why = f"; as root: {self.as_root}" if self.as_root else ""
+            return f"bubblewrap (read-only system, no network, no secrets{who}){why}"
         if self.tier == "netns":
             return "netns (no network; the file system and home are reachable)"
         return "none (the build can reach the network, the file system and home)"
@@ -87,6 +104,7 @@ def _probe(
     setpriv: str | None,
     python: str,
     readable: tuple[Path, ...],
+    root: bool = False,
 ) -> tuple[Sandbox, ...]:
     """The sandboxes in which ``python`` starts, strongest first."""
     works: list[Sandbox] = []
@@ -94,9 +112,13 @@ def _probe(
     with tempfile.TemporaryDirectory(prefix="wheelmill-probe-") as scratch:
         where = [Path(scratch)]
         if bwrap:
-            candidates = [Sandbox("bubblewrap", bwrap)]
+            plain = Sandbox("bubblewrap", bwrap, as_root=SETPRIV_HINT if root else None)
+            candidates = [plain]
             if setpriv:  # root: as nobody where it can read the interpreter, else as root
-                candidates.insert(0, Sandbox("bubblewrap", bwrap, setpriv))
+                candidates = [Sandbox("bubblewrap", bwrap, setpriv), replace(plain, as_root=(
+                    f"user nobody cannot start {python}: make it and its installation "
+                    f"readable by others (chmod -R o+rX {Path(python).parent.parent})"
+                ))]  # fmt: skip
             for candidate in candidates:
                 prefix = candidate.prefix(writable=where, readable=list(readable))
                 if _platform.command_works(prefix + command):
@@ -120,6 +142,7 @@ def available(*pythons: str) -> tuple[Sandbox, ...]:
         shutil.which("setpriv") if root else None,
         python,
         tuple(interpreter_paths(python, *pythons[1:])),
+        root,
     )
 
 
@@ -131,18 +154,36 @@ def choose_sandbox(mode: str, *pythons: str) -> Sandbox:
         return Sandbox("none")
     best = available(*pythons)[0]
     if mode == "strict" and best.tier != "bubblewrap":
+        hint = NAMESPACES_HINT if _program("WHEELMILL_BWRAP", "bwrap") else INSTALL_HINT
         raise SandboxUnavailable(
-            f'sandbox = "strict" needs bubblewrap, which does not work here: {INSTALL_HINT}'
+            f'sandbox = "strict" needs bubblewrap, which does not work here: {hint}'
         )
+    if mode == "strict" and best.as_root:
+        raise SandboxUnavailable(_as_root_refusal(best.as_root))
     return best
 
 
-def for_directory(box: Sandbox, workdir: Path) -> Sandbox:
+def _as_root_refusal(reason: str) -> str:
+    return (
+        f'sandbox = "strict" runs builds as user nobody when wheelmill runs as root, but '
+        f'{reason}; or set sandbox = "auto"'
+    )
+
+
+def for_directory(box: Sandbox, workdir: Path, *, strict: bool = False) -> Sandbox:
     """``box`` for a build in ``workdir``: as root rather than ``nobody`` when a
-    directory above ``workdir`` (outside the masked ones) does not let others in."""
-    if box.setpriv is not None and not _platform.reachable_by_others(workdir.resolve()):
-        return replace(box, setpriv=None)
-    return box
+    directory above ``workdir`` (outside the masked ones) does not let others in
+    (:class:`SandboxUnavailable` instead when ``strict``)."""
+    closed = _platform.closed_parent(workdir.resolve()) if box.setpriv is not None else None
+    if closed is None:
+        return box
+    reason = (
+        f"user nobody cannot enter {closed}, above the build directory: let others "
+        f"through it (chmod o+x {closed}), or move the wheelhouse"
+    )
+    if strict:
+        raise SandboxUnavailable(_as_root_refusal(reason))
+    return replace(box, setpriv=None, as_root=reason)
 
 
 def interpreter_paths(*pythons: str) -> list[Path]:

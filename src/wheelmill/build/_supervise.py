@@ -1,7 +1,7 @@
 """Run a build step (or any tool that may run build code) so nothing it starts outlives it.
 
 :func:`run_supervised` starts ``python -m wheelmill.build._supervise PARENT_PID
-MEMORY_MB COMMAND…`` in a new session; that supervisor runs the command in a
+MEMORY_MB CAP_FILE COMMAND…`` in a new session; that supervisor runs the command in a
 process group of its own and, when the command ends (success or failure), when
 it is told to stop (wheelmill's timeout, Ctrl-C), or when wheelmill dies (even
 by ``kill -9``), kills every process the command left behind before it exits:
@@ -19,7 +19,9 @@ by ``kill -9``), kills every process the command left behind before it exits:
 A non-zero ``MEMORY_MB`` caps the memory of the whole step: with a cgroup v2
 ``memory.max`` where the hierarchy is writable (the kernel kills the step when it
 is exceeded, and the supervisor says so in the log), else with an address-space
-limit (``RLIMIT_AS``: allocations beyond it fail, e.g. ``MemoryError``).
+limit (``RLIMIT_AS``: allocations beyond it fail, e.g. ``MemoryError``). Which
+one it used is written to ``CAP_FILE`` (``-``: nowhere) as a :data:`MemoryCap`
+(:func:`memory_cap_used` reads it) and said in the log.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from typing import IO
 
 from .. import _platform
 from .._cancel import track
+from ..outcomes import MemoryCap
 
 #: How often the supervisor looks at its command and its parent (seconds).
 _POLL = 0.05
@@ -57,10 +60,12 @@ def run_supervised(
     cwd: Path | None = None,
     timeout: float | None = None,
     memory_mb: int = 0,
+    cap_file: Path | None = None,
 ) -> int | None:
     """Run ``argv`` with stdout and stderr going to ``output``; ``None`` when it timed out.
 
     When this returns or raises, every process the command started has ended.
+    ``cap_file`` receives how the memory was capped (:func:`memory_cap_used`).
     """
     supervisor = [
         sys.executable,
@@ -68,6 +73,7 @@ def run_supervised(
         "wheelmill.build._supervise",
         str(os.getpid()),
         str(memory_mb),
+        str(cap_file) if cap_file is not None else "-",
     ]
     if _platform.WINDOWS:  # pragma: no cover - the supervisor is POSIX; a process tree there
         supervisor = []
@@ -91,6 +97,16 @@ def run_supervised(
         raise
     finally:
         untrack()
+
+
+def memory_cap_used(cap_file: Path) -> MemoryCap:
+    """How the supervisor that wrote ``cap_file`` capped the memory (``none`` when it
+    wrote nothing: no cap asked for, or it did not start)."""
+    try:
+        text = cap_file.read_text("utf-8").strip()
+    except OSError:
+        return "none"
+    return "cgroup-v2" if text == "cgroup-v2" else "rlimit-as" if text == "rlimit-as" else "none"
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -154,11 +170,32 @@ def _wait(child: int, parent: int) -> int:
             time.sleep(_POLL)
 
 
-def main(argv: list[str]) -> int:
-    parent, memory_mb, command = int(argv[0]), int(argv[1]), argv[2:]
+def _cap_memory(memory_mb: int, cap_file: str) -> Path | None:
+    """Cap this process's memory (and its children's); the cgroup made, if any. The
+    mechanism used goes to ``cap_file`` and, when a cap was asked for, to the log."""
     cgroup = _platform.cgroup_memory_cap(memory_mb, f"wheelmill-{os.getpid()}")
-    if memory_mb > 0 and cgroup is None:
-        _platform.cap_address_space(memory_mb)
+    used: MemoryCap = "none"
+    if cgroup is not None:
+        used = "cgroup-v2"
+        print(f"wheelmill: memory cap: cgroup v2 memory.max {memory_mb} MB", file=sys.stderr)
+    elif memory_mb > 0 and _platform.cap_address_space(memory_mb):
+        used = "rlimit-as"
+        print(
+            f"wheelmill: memory cap: address-space limit (RLIMIT_AS) {memory_mb} MB "
+            "(no writable cgroup v2 memory controller here)",
+            file=sys.stderr,
+        )
+    elif memory_mb > 0:
+        print("wheelmill: memory cap: none could be set here", file=sys.stderr)
+    if cap_file != "-":
+        with contextlib.suppress(OSError):
+            Path(cap_file).write_text(f"{used}\n", "utf-8")
+    return cgroup
+
+
+def main(argv: list[str]) -> int:
+    parent, memory_mb, cap_file, command = int(argv[0]), int(argv[1]), argv[2], argv[3:]
+    cgroup = _cap_memory(memory_mb, cap_file)
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, _note_stop)
     _platform.become_subreaper()

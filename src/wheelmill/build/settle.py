@@ -172,6 +172,7 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
             log=str(log),
             installer=made.installer,
             sandbox=made.sandbox,
+            memory_cap=made.memory_cap,
             sdist=str(sdist),
             repair=made.repair,
             remedy=fix,

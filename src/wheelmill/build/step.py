@@ -15,7 +15,7 @@ from pathlib import Path
 from .._exceptions import InvalidWheelError
 from ..config import BuildSettings
 from ..lockfile.pins import Pin
-from ..outcomes import Category, SandboxTier
+from ..outcomes import Category, MemoryCap, SandboxTier
 from ..store._wheelfile import wheel_project
 from ..store.wheelhouse import Store
 from ..target import Target
@@ -40,6 +40,7 @@ class Made:
     repair: str | None = None
     diagnose: bool = False
     sandbox: SandboxTier = "none"
+    memory_cap: MemoryCap = "none"
 
 
 def _check_built(pin: Pin, wheel: Path) -> None:
@@ -74,21 +75,24 @@ def make_wheel(
         index_url=index_url,
         store=store,
     )
-    installer, tier = outcome.installer, outcome.sandbox
+    installer, tier, cap = outcome.installer, outcome.sandbox, outcome.memory_cap
     if not outcome.ok or outcome.wheel is None:
-        return Made(None, outcome.error, installer, diagnose=True, sandbox=tier)
+        return Made(None, outcome.error, installer, diagnose=True, sandbox=tier, memory_cap=cap)
     try:
         _check_built(pin, outcome.wheel)
     except InvalidWheelError as exc:
-        return Made(None, str(exc), installer, category="package-refuses", sandbox=tier)
+        return Made(
+            None, str(exc), installer, category="package-refuses", sandbox=tier, memory_cap=cap
+        )
     wheel, repair = outcome.wheel, None
     if settings.repair == "auditwheel" and needs_repair(wheel):
         repaired = repair_wheel(wheel, workdir / "repaired", log, index_url=index_url)
         if isinstance(repaired, str):
-            return Made(None, repaired, installer, category="unknown", sandbox=tier)
+            return Made(None, repaired, installer, category="unknown", sandbox=tier, memory_cap=cap)
         wheel, repair = repaired.wheel, repaired.describe()
     if import_check and settings.import_check:
-        box = for_directory(choose_sandbox(settings.sandbox, target.python), workdir)
+        strict = settings.sandbox == "strict"
+        box = for_directory(choose_sandbox(settings.sandbox, target.python), workdir, strict=strict)
         problem = check_import(
             wheel,
             target.python,
@@ -103,6 +107,12 @@ def make_wheel(
             with log.open("a", encoding="utf-8") as stream:
                 stream.write(f"\nwheelmill: import check failed: {summary}\n{trace}")
             return Made(
-                None, summary, installer, category="import-failed", repair=repair, sandbox=tier
+                None,
+                summary,
+                installer,
+                category="import-failed",
+                repair=repair,
+                sandbox=tier,
+                memory_cap=cap,
             )
-    return Made(wheel, None, installer, repair=repair, sandbox=tier)
+    return Made(wheel, None, installer, repair=repair, sandbox=tier, memory_cap=cap)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .. import _platform
+from ..outcomes import MemoryCap
 from ..target import Target
 from ._sandbox import Sandbox, available
 
@@ -164,6 +166,8 @@ class DoctorReport:
     #: The sandboxes builds can run in here, strongest first (``sandbox = "auto"``
     #: takes the first).
     sandboxes: tuple[Sandbox, ...] = ()
+    #: How ``memory_mb`` would cap a build here (each attempt records what it got).
+    memory_cap: MemoryCap = "none"
 
 
 def doctor(targets: Iterable[Target], modules: Iterable[str] = ()) -> DoctorReport:
@@ -176,6 +180,7 @@ def doctor(targets: Iterable[Target], modules: Iterable[str] = ()) -> DoctorRepo
         ],
         libraries=pkg_config_modules(modules),
         sandboxes=available(),
+        memory_cap=_platform.memory_cap_mechanism(),
     )
 
 

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from ..outcomes import PIN_STATUSES
+from ..store.reproducibility import ReproductionJSON
 
 if TYPE_CHECKING:
-    from ..build.reproduce import Reproduction
+    from ..build.reproduce import ReproducibilityCheck
     from ..build.results import BuildReport, PinResultJSON
     from ..build.toolchain import DoctorReport, Found
     from ..gc import CleanupReport
@@ -25,13 +26,11 @@ if TYPE_CHECKING:
     from ..verify.coverage import PinCoverageJSON, VerifyReport
 
 
-class ReproductionJSON(TypedDict):
-    name: str
-    version: str
-    target: str
-    wheel: str
-    reproducible: bool
-    detail: str
+class ReproducibilityJSON(TypedDict):
+    """The figure: ``identical`` of ``total`` wheels built from source."""
+
+    identical: int
+    total: int
 
 
 class _BuildJSON(TypedDict):
@@ -42,9 +41,11 @@ class _BuildJSON(TypedDict):
 
 
 class BuildJSON(_BuildJSON, total=False):
-    """``build --json``; ``reproducible`` only with ``--check-reproducible``."""
+    """``build --json``; ``reproducible`` and ``reproducibility`` only with
+    ``--check-reproducible``."""
 
     reproducible: list[ReproductionJSON]
+    reproducibility: ReproducibilityJSON
 
 
 class PublishJSON(TypedDict):
@@ -146,6 +147,7 @@ class DoctorJSON(TypedDict):
     targets: list[DoctorTargetJSON]
     libraries: list[FoundJSON]
     sandbox: SandboxJSON
+    memory_cap: str
 
 
 PipConfigJSON = TypedDict(
@@ -162,25 +164,16 @@ PipConfigJSON = TypedDict(
 )
 
 
-def build_json(report: BuildReport, reproductions: list[Reproduction] | None = None) -> BuildJSON:
+def build_json(report: BuildReport, check: ReproducibilityCheck | None = None) -> BuildJSON:
     data: BuildJSON = {
         "ok": not report.failures,
         "duration": round(report.duration, 3),
         "counts": {status: report.count(status) for status in PIN_STATUSES},
         "pins": [result.to_json() for result in report.results],
     }
-    if reproductions is not None:
-        data["reproducible"] = [
-            {
-                "name": item.name,
-                "version": item.version,
-                "target": item.target,
-                "wheel": item.wheel,
-                "reproducible": item.reproducible,
-                "detail": item.detail,
-            }
-            for item in reproductions
-        ]
+    if check is not None:
+        data["reproducible"] = [item.to_json() for item in check.wheels]
+        data["reproducibility"] = {"identical": check.identical, "total": check.total}
     return data
 
 
@@ -294,6 +287,7 @@ def doctor_json(report: DoctorReport) -> DoctorJSON:
             "uid": best.uid if best else None,
             "available": [box.tier for box in report.sandboxes],
         },
+        "memory_cap": report.memory_cap,
     }
 
 

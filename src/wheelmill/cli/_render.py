@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -24,7 +24,7 @@ from ..build.results import (
 )
 
 if TYPE_CHECKING:
-    from ..build.reproduce import Reproduction
+    from ..build.reproduce import ReproducibilityCheck
     from ..diagnose.diagnosis import Diagnosis
     from ..index.publish import PublishReport
     from ..lockfile.pins import Pin
@@ -244,13 +244,11 @@ def print_build(report: BuildReport, *, verbose: int = 0, quiet: bool = False) -
         print_failure(failure, where)
 
 
-def print_reproductions(items: Sequence[Reproduction]) -> None:
-    if not items:
-        click.echo("reproducible: no pin was built from source")
-        return
-    same = sum(item.reproducible for item in items)
-    click.echo(f"reproducible: {same} of {len(items)} wheels built from source")
-    for item in items:
+def print_reproductions(check: ReproducibilityCheck) -> None:
+    from ..store.reproducibility import summary
+
+    click.echo(f"reproducible: {summary(check)}")
+    for item in check.wheels:
         mark = (
             click.style("same", fg="green")
             if item.reproducible

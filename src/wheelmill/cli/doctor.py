@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -37,16 +36,21 @@ def _render(report: DoctorReport) -> None:
     click.echo('sandbox (what builds run in with sandbox = "auto")')
     best = report.sandboxes[0] if report.sandboxes else None
     if best is not None and best.tier == "bubblewrap":
+        # As root without the drop to nobody, the reason and its fix are part of it.
         click.echo("  " + click.style("ok  ", fg="green") + best.describe())
-        if best.uid is None and hasattr(os, "geteuid") and os.geteuid() == 0:
-            click.echo(
-                "      builds run as root: user nobody cannot run the interpreter "
-                "(make it and its directories world-readable, or install setpriv)"
-            )
     else:
         tier = best.describe() if best is not None else "none"
         click.echo("  " + click.style("--  ", fg="red") + tier)
         click.echo(f"      {INSTALL_HINT.replace(' or set sandbox', '; or set sandbox')}")
+    click.echo("memory cap (what memory_mb uses here)")
+    click.echo(f"  {_MEMORY_CAPS[report.memory_cap]}")
+
+
+_MEMORY_CAPS = {
+    "cgroup-v2": "cgroup v2 memory.max (the kernel kills a build that exceeds it)",
+    "rlimit-as": "address-space limit (RLIMIT_AS): no writable cgroup v2 memory controller here",
+    "none": "none on this system",
+}
 
 
 @click.command("doctor")

@@ -6,7 +6,9 @@ names its state in words (built, fetched, failed, missing, not tried, not
 applicable with the Requires-Python that excludes the target) as well
 as in colour, with the build duration; then every failure with its cause,
 first error line, fixes and the command that installs the missing system
-package; when the wheelhouse was last built; wheels no attempt accounts for.
+package; when the wheelhouse was last built; how many wheels built from source
+the last ``--check-reproducible`` found byte-identical, and which members of the
+others differ; wheels no attempt accounts for.
 
 Data: per (package, target), the newest of the catalog's latest attempt and
 the build record (a pure wheel one target built serves the others through a
@@ -29,6 +31,7 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from ..outcomes import CELL_STATES, CellState
 from ..store.attempt import Attempt
 from ..store.catalog import Catalog, RuleStats
+from ..store.reproducibility import ReproducibilityCheck, last_check, summary
 from ..store.wheelhouse import Store, write_atomic
 from ..target import current_target
 
@@ -281,6 +284,31 @@ def _problem(cell: Cell, stats: Mapping[str, RuleStats]) -> str:
     return "\n".join(parts)
 
 
+def _reproducibility(check: ReproducibilityCheck | None) -> list[str]:
+    """The reproducibility figure of the last check, and what differs."""
+    if check is None:
+        return [
+            '<p class="meta" id="reproducibility">Reproducibility: not checked yet '
+            "(<code>wheelmill build LOCK --check-reproducible</code>).</p>"
+        ]
+    lock = f" of <code>{_e(check.lock)}</code>" if check.lock else ""
+    parts = [
+        f'<p class="meta" id="reproducibility">Reproducibility: <b>{_e(summary(check))}</b> '
+        f"(checked {_when(check.checked)}{lock}).</p>"
+    ]
+    if check.differ:
+        parts.append("<ul>")
+        for item in check.differ:
+            members = ", ".join(f"<code>{_e(name)}</code>" for name in item.differing)
+            what = f"differs in {members}" if members else _e(item.detail)
+            parts.append(
+                f"<li><b>{_e(item.name)}=={_e(item.version)}</b> on "
+                f"<code>{_e(item.target)}</code> (<code>{_e(item.wheel)}</code>): {what}</li>"
+            )
+        parts.append("</ul>")
+    return parts
+
+
 def status_html(status: Status, store: Store, *, now: float | None = None) -> str:
     """The page's HTML; every value from the wheelhouse is escaped."""
     counts = ", ".join(
@@ -305,6 +333,7 @@ def status_html(status: Status, store: Store, *, now: float | None = None) -> st
         '<p class="legend">'
         + "".join(f'<span class="{state}">{_LABELS[state]}</span>' for state in STATES)
         + "</p>",
+        *_reproducibility(last_check(store)),
     ]
     rows = ["<table><thead><tr><th>package</th><th>version</th>"]
     rows += [f"<th>{_e(target)}</th>" for target in status.targets]

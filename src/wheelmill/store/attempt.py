@@ -17,6 +17,7 @@ from ..outcomes import (
     FAILED_ATTEMPTS,
     AttemptStatus,
     Category,
+    MemoryCap,
     SandboxTier,
     Source,
     as_attempt_status,
@@ -62,6 +63,7 @@ class AttemptJSON(TypedDict):
     inode: int | None
     sandbox: SandboxTier | None
     upload_time: str | None
+    memory_cap: MemoryCap | None
 
 
 class FailureJSON(TypedDict):
@@ -121,6 +123,9 @@ class Attempt:
     #: When the wheel was uploaded to the index it was fetched from (PEP 700), or
     #: built: the ``upload-time`` the published index shows (ISO 8601, UTC).
     upload_time: str | None = None
+    #: How the build step's memory was capped (built attempts; ``None`` for fetched
+    #: wheels and records older than this field).
+    memory_cap: MemoryCap | None = None
 
     @property
     def ok(self) -> bool:
@@ -197,6 +202,7 @@ class Attempt:
             "inode": self.inode,
             "sandbox": self.sandbox,
             "upload_time": self.upload_time,
+            "memory_cap": self.memory_cap,
         }
 
     def failure_json(self) -> FailureJSON:
@@ -255,6 +261,7 @@ class Attempt:
             inode=_number(data.get("inode")),
             sandbox=_sandbox(data.get("sandbox")),
             upload_time=_text(data.get("upload_time")),
+            memory_cap=_memory_cap(data.get("memory_cap")),
         )
 
     @classmethod
@@ -324,6 +331,12 @@ def _float(value: object) -> float:
 def _sandbox(value: object) -> SandboxTier | None:
     if value in get_args(SandboxTier):
         return cast("SandboxTier", value)
+    return None
+
+
+def _memory_cap(value: object) -> MemoryCap | None:
+    if value in get_args(MemoryCap):
+        return cast("MemoryCap", value)
     return None
 
 

@@ -51,7 +51,8 @@ CREATE TABLE IF NOT EXISTS attempts (
     mtime_ns    INTEGER,
     inode       INTEGER,
     sandbox     TEXT,
-    upload_time TEXT
+    upload_time TEXT,
+    memory_cap  TEXT
 );
 CREATE INDEX IF NOT EXISTS attempts_name ON attempts (name, created);
 """
@@ -71,6 +72,7 @@ _ADDED_COLUMNS = (
     ("inode", "INTEGER"),
     ("sandbox", "TEXT"),
     ("upload_time", "TEXT"),
+    ("memory_cap", "TEXT"),
 )
 
 
