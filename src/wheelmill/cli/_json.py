@@ -163,6 +163,8 @@ PipConfigJSON = TypedDict(
         "pip.conf": str,
         "uv.toml": str,
         "pyproject.toml": str,
+        "poetry": str,
+        "pdm": str,
         "env": str,
         "environment": dict[str, str],
     },
@@ -320,6 +322,8 @@ def pip_config_json(found: ClientConfig) -> PipConfigJSON:
         "pip.conf": found.snippet("pip.conf"),
         "uv.toml": found.snippet("uv.toml"),
         "pyproject.toml": found.snippet("pyproject.toml"),
+        "poetry": found.snippet("poetry"),
+        "pdm": found.snippet("pdm"),
         "env": found.snippet("env"),
         "environment": dict(found.environment),
     }
