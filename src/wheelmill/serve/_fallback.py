@@ -30,7 +30,7 @@ from .._exceptions import WheelmillError
 from .._filenames import unsafe_reason
 from ..build.upstream import RemoteFile, Upstream
 from ..index._pages import API_VERSION
-from ._app import IndexApp, Response, error
+from ._app import PAGE, IndexApp, Response, error
 from ._http import Request, negotiate, split_target
 
 PAGE_SECONDS = 600.0
@@ -87,7 +87,7 @@ class FallbackApp(IndexApp):
         headers = [
             ("Content-Type", content_type),
             ("Vary", "Accept"),
-            ("Cache-Control", "max-age=60"),
+            ("Cache-Control", PAGE),
         ]
         return Response(200, headers, body)
 
@@ -108,7 +108,13 @@ class FallbackApp(IndexApp):
         except OSError:
             return error(404)
         return self._file(
-            request, str(path), info, "application/octet-stream", vary=False, ranges=True
+            request,
+            str(path),
+            info,
+            "application/octet-stream",
+            vary=False,
+            ranges=True,
+            immutable=True,
         )
 
 
