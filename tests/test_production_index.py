@@ -126,6 +126,41 @@ def test_uv_lock_exclude_newer_takes_what_upstream_uploaded_before_the_date(
     assert "made" in refused.stderr
 
 
+def test_pdm_lock_exclude_newer_takes_what_upstream_uploaded_before_the_date(
+    server: BackgroundServer, tmp_path: Path
+) -> None:
+    pdm = Path(sys.executable).with_name("pdm")
+    home = tmp_path / "home"
+    env = client_env(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        PDM_CHECK_UPDATE="false",
+        PDM_USE_UV="false",
+        PDM_PYTHON=sys.executable,
+    )
+
+    def lock(dependency: str) -> subprocess.CompletedProcess[str]:
+        project = tmp_path / f"pdm-{dependency}"
+        project.mkdir()
+        (project / "pyproject.toml").write_text(
+            f'[project]\nname = "app"\nversion = "0"\nrequires-python = ">=3.8"\n'
+            f'dependencies = ["{dependency}"]\n\n'
+            f'[[tool.pdm.source]]\nname = "pypi"\nurl = "{server.url}"\n'
+        )
+        return subprocess.run(
+            [str(pdm), "lock", "-p", str(project), "--no-cross-platform",
+             "--exclude-newer", "2021-01-01T00:00:00Z"],
+            capture_output=True, text=True, env=env, timeout=300,
+        )  # fmt: skip
+
+    taken = lock("fetched")
+    assert taken.returncode == 0, taken.stdout + taken.stderr
+    assert 'name = "fetched"' in (tmp_path / "pdm-fetched" / "pdm.lock").read_text()
+    refused = lock("made")  # built today: newer than the date
+    assert refused.returncode != 0
+    assert "Unable to find candidates for made" in refused.stdout + refused.stderr
+
+
 def test_copying_the_wheelhouse_without_timestamps_keeps_upload_times(
     built: Store, tmp_path: Path
 ) -> None:
