@@ -121,6 +121,18 @@ def _grafted(wheel: Path) -> tuple[str, ...]:
         )
 
 
+def has_elf(wheel: Path) -> bool:
+    """Whether any file in ``wheel`` is an ELF object (a shared library, an executable)."""
+    with zipfile.ZipFile(wheel) as archive:
+        for info in archive.infolist():
+            if info.is_dir() or info.file_size < 4:
+                continue
+            with archive.open(info) as member:
+                if member.read(4) == b"\x7fELF":
+                    return True
+    return False
+
+
 def nothing_to_repair(error: str) -> bool:
     """Whether auditwheel refused a wheel for holding no ELF file (no native code at all)."""
     return "does not look like a platform wheel" in error

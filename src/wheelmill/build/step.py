@@ -20,7 +20,7 @@ from ..store._wheelfile import wheel_project
 from ..store.wheelhouse import Store
 from ..target import Target
 from ._importcheck import check_import
-from ._repair import needs_repair, nothing_to_repair, repair_choice, repair_wheel
+from ._repair import has_elf, needs_repair, nothing_to_repair, repair_choice, repair_wheel
 from ._sandbox import choose_sandbox, for_directory
 from .sdist import build_sdist
 
@@ -84,12 +84,14 @@ def make_wheel(
         return Made(None, str(exc), installer, category="package-refuses", sandbox=tier)
     wheel, repair, policy = outcome.wheel, None, None
     choice = repair_choice(settings.repair)
-    if needs_repair(wheel) and choice.tool == "auditwheel":
+    if needs_repair(wheel) and settings.repair == "auto" and not has_elf(wheel):
+        # Tagged for a platform but without native code: nothing to repair, kept as
+        # built (asked for explicitly, auditwheel's refusal keeps it out instead).
+        repair = "none: no ELF file in the wheel to repair"
+    elif needs_repair(wheel) and choice.tool == "auditwheel":
         repaired = repair_wheel(wheel, workdir / "repaired", log, index_url=index_url)
         if isinstance(repaired, str) and settings.repair == "auto" and nothing_to_repair(repaired):
-            # Tagged for a platform but without native code: kept as built (asked
-            # for explicitly, auditwheel's refusal keeps it out instead).
-            repair = "none: auditwheel found no ELF file in the wheel to repair"
+            repair = "none: auditwheel found no platform code in the wheel to repair"
         elif isinstance(repaired, str):
             return Made(None, repaired, installer, category="unknown", sandbox=tier)
         else:
