@@ -1,20 +1,24 @@
-"""Serving project pages: ``wheelmill serve`` versus nginx and pypiserver, under wrk.
+"""Serving the index: ``wheelmill serve`` versus nginx and pypiserver, under wrk.
 
 One synthetic wheelhouse (2,000 wheels) is published by wheelmill, then served by
 
-* ``wheelmill serve --workers 2``;
-* nginx (Debian package) over the same static tree, 2 workers, PEP 691 JSON
-  chosen with a ``map $http_accept`` (the usual static recipe);
+* ``wheelmill serve --workers 2`` with its access log on (to a file);
+* nginx (Debian package) over the same static tree, tuned as a team runs it: 2
+  workers, ``sendfile``, ``tcp_nopush``, ``open_file_cache``, ``keepalive_requests``
+  100000, and its access log on (combined format, to a file), PEP 691 JSON chosen
+  with a ``map $http_accept`` (the usual static recipe);
 * pypiserver (PyPI) with its best configuration: waitress, ``cached-dir`` with
   ``watchdog<2.3`` (newer watchdog defeats its cache, pypiserver issue #502),
   over a plain directory of the same wheels.
 
-wrk drives project pages (``/simple/<name>/``) with pip's ``Accept`` header,
-cycling over every project, from 16 connections; each round gives every server
+wrk drives two workloads: project pages (``/simple/<name>/`` with pip's ``Accept``
+header, cycling over every project) and wheel downloads (``/wheels/<file>``, cycling
+over every wheel), each at 1, 16 and 128 connections; each round gives every server
 the same duration, in rotating order. Everything listens on 127.0.0.1 only, and
 every server is stopped at the end, also on errors.
 
-Targets: wheelmill >= 0.5x nginx's throughput; >= 10x pypiserver's.
+Targets (pages, 16 connections, both servers logging): wheelmill >= 0.5x nginx's
+throughput; >= 10x pypiserver's.
 """
 
 from __future__ import annotations
@@ -60,8 +64,14 @@ pid {work}/nginx.pid;
 error_log {work}/nginx-error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-    access_log off;
+    access_log {work}/nginx-access.log combined;
     sendfile on;
+    tcp_nopush on;
+    keepalive_requests 100000;
+    keepalive_timeout 65;
+    open_file_cache max=10000 inactive=60s;
+    open_file_cache_valid 60s;
+    open_file_cache_errors on;
     client_body_temp_path {work}/tmp;
     proxy_temp_path {work}/tmp;
     fastcgi_temp_path {work}/tmp;
@@ -192,122 +202,170 @@ def prepare(work: Path, wheelmill: Path, projects: int) -> tuple[Path, Path, lis
     return wheelhouse, plain, paths
 
 
+def lua(work: Path, name: str, paths: list[str], accept: str) -> Path:
+    script = work / f"{name}.lua"
+    script.write_text(WRK_SCRIPT.format(paths=", ".join(f'"{p}"' for p in paths), accept=accept))
+    return script
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="2 rounds of 3 s")
     parser.add_argument("--rounds", type=int, help="default 3")
     parser.add_argument("--duration", type=float, help="seconds per server per round (10)")
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument(
+        "--connections", default="1,16,128", help="comma-separated levels (1,16,128)"
+    )
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (at most c)")
     parser.add_argument("--projects", type=int, default=400, help="x 5 versions = wheels")
     parser.add_argument("--wheelmill", help="wheelmill executable (default: next to python)")
+    parser.add_argument(
+        "--no-pypiserver", action="store_true", help="wheelmill and nginx only (faster)"
+    )
     args = parser.parse_args()
     rounds = args.rounds or (2 if args.quick else 3)
     duration = args.duration or (3.0 if args.quick else 10.0)
+    levels = [int(c) for c in args.connections.split(",")]
 
     wheelmill, _ = find_wheelmill(args.wheelmill)
     nginx = need_debian("nginx", "nginx-light")
     wrk = need_debian("wrk", "wrk")
-    pypiserver = make_venv("pypiserver", "pypiserver", "waitress", "watchdog<2.3")
+    pypiserver = (
+        None
+        if args.no_pypiserver
+        else make_venv("pypiserver", "pypiserver", "waitress", "watchdog<2.3")
+    )
     work = WORK / "serve"
     shutil.rmtree(work, ignore_errors=True)
     (work / "tmp").mkdir(parents=True)
     wheelhouse, plain, paths = prepare(work, wheelmill, args.projects)
-    script = work / "pages.lua"
-    script.write_text(
-        WRK_SCRIPT.format(paths=", ".join(f'"{p}"' for p in paths), accept=PIP_ACCEPT)
-    )
-    ports = {name: free_port() for name in ("wheelmill", "nginx", "pypiserver")}
+    wheels = sorted(f"/wheels/{p.name}" for p in (wheelhouse / "wheels").glob("*.whl"))
+    scripts = {
+        "pages": lua(work, "pages", paths, PIP_ACCEPT),
+        "wheels": lua(work, "wheels", wheels, "*/*"),
+    }
+    names = ["wheelmill", "nginx", *([] if pypiserver is None else ["pypiserver"])]
+    ports = {name: free_port() for name in names}
     conf = work / "nginx.conf"
     conf.write_text(
         NGINX_CONF.format(work=work, host=HOST, port=ports["nginx"], root=wheelhouse.resolve())
     )
     commands = {
         "wheelmill": [
-            str(wheelmill),
-            "serve",
-            "-w",
-            str(wheelhouse),
-            "--host",
-            HOST,
-            "--port",
-            str(ports["wheelmill"]),
-            "--workers",
-            "2",
+            str(wheelmill), "serve", "-w", str(wheelhouse), "--host", HOST,
+            "--port", str(ports["wheelmill"]), "--workers", "2",
+            "--access-log", str(work / "wheelmill-access.log"),
         ],
         "nginx": [nginx, "-p", str(work), "-c", str(conf)],
-        "pypiserver": [
-            str(pypiserver / "bin" / "pypi-server"),
-            "run",
-            "-i",
-            HOST,
-            "-p",
-            str(ports["pypiserver"]),
-            "--disable-fallback",
-            "--backend",
-            "cached-dir",
-            "--server",
-            "auto",
-            str(plain),
-        ],
-    }
-    results: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
+    }  # fmt: skip
+    if pypiserver is not None:
+        commands["pypiserver"] = [
+            str(pypiserver / "bin" / "pypi-server"), "run", "-i", HOST,
+            "-p", str(ports["pypiserver"]), "--disable-fallback", "--backend", "cached-dir",
+            "--server", "auto", str(plain),
+        ]  # fmt: skip
+    # pypiserver serves wheels at /packages/<file>: its own paths for the wheel workload
+    scripts["wheels-pypiserver"] = lua(
+        work, "wheels-pypiserver", [w.replace("/wheels/", "/packages/") for w in wheels], "*/*"
+    )
+    cases = [(workload, c) for workload in ("pages", "wheels") for c in levels]
+    results: dict[tuple[str, str, int], list[dict[str, float]]] = {}
     with contextlib.ExitStack() as stack:
         for name, argv in commands.items():
             stack.enter_context(running(name, argv, ports[name], work / f"{name}.log"))
             kind = check_page(f"http://{HOST}:{ports[name]}{paths[-1]}")
-            load(wrk, script, ports[name], 2, args.connections, args.threads)  # warm-up
+            load(wrk, scripts["pages"], ports[name], 2, 16, args.threads)  # warm-up
             print(f"{name} up on {HOST}:{ports[name]}, answers pip with {kind}", flush=True)
-        names = list(commands)
-        for rnd in range(rounds):
-            for name in names[rnd % 3 :] + names[: rnd % 3]:
-                result = load(wrk, script, ports[name], duration, args.connections, args.threads)
-                results[name].append(result)
-                print(
-                    f"  round {rnd + 1}/{rounds} {name}: {result['rps']:.0f} req/s, "
-                    f"p50 {result['p50_us'] / 1000:.2f} ms, errors {result['errors']:.0f}",
-                    flush=True,
-                )
-
-    rps = {name: median([r["rps"] for r in rs]) for name, rs in results.items()}
-    print(
-        f"\nproject pages, {len(paths)} projects / {len(paths) * 5} wheels, wrk "
-        f"{args.threads} threads x {args.connections} connections, {duration:g} s x {rounds} "
-        f"rounds (medians); {machine_line()}"
+        for workload, connections in cases:
+            threads = min(args.threads, connections)
+            for rnd in range(rounds):
+                order = names[rnd % len(names) :] + names[: rnd % len(names)]
+                for name in order:
+                    script = scripts[
+                        "wheels-pypiserver"
+                        if (workload, name) == ("wheels", "pypiserver")
+                        else workload
+                    ]
+                    result = load(wrk, script, ports[name], duration, connections, threads)
+                    results.setdefault((workload, name, connections), []).append(result)
+                    print(
+                        f"  {workload} c={connections} round {rnd + 1}/{rounds} {name}: "
+                        f"{result['rps']:.0f} req/s, p50 {result['p50_us'] / 1000:.2f} ms, "
+                        f"errors {result['errors']:.0f}",
+                        flush=True,
+                    )
+    logged = {
+        name: (work / f"{name}-access.log").stat().st_size
+        for name in ("wheelmill", "nginx")
+        if (work / f"{name}-access.log").exists()
+    }
+    report(results, cases, names, len(paths), rounds, duration, args.threads, logged)
+    versions = (
+        {d: dist_version(pypiserver, d) for d in ("pypiserver", "waitress", "watchdog")}
+        if pypiserver is not None
+        else {}
     )
-    versions = {d: dist_version(pypiserver, d) for d in ("pypiserver", "waitress", "watchdog")}
     nginx_version = (
         subprocess.run([nginx, "-v"], capture_output=True, text=True, check=False)
         .stderr.strip()
         .rpartition("/")[2]
     )
+    print(f"\nnginx {nginx_version}; pypiserver {versions or 'not run'}")
+
+
+def report(
+    results: dict[tuple[str, str, int], list[dict[str, float]]],
+    cases: list[tuple[str, int]],
+    names: list[str],
+    projects: int,
+    rounds: int,
+    duration: float,
+    threads: int,
+    logged: dict[str, int],
+) -> None:
+    rps = {key: median([r["rps"] for r in rs]) for key, rs in results.items()}
     print(
-        f"pypiserver {versions['pypiserver']} (waitress {versions['waitress']}, watchdog "
-        f"{versions['watchdog']}), nginx {nginx_version}\n"
+        f"\n{projects} projects / {projects * 5} wheels, wrk up to {threads} threads, "
+        f"{duration:g} s x {rounds} rounds (medians, min-max req/s); {machine_line()}"
     )
+    print(
+        "access logs on: "
+        + ", ".join(f"{name} wrote {size / 1e6:.1f} MB" for name, size in logged.items())
+        + "\n"
+    )
+    rows = []
+    for workload, connections in cases:
+        for name in names:
+            rs = results[(workload, name, connections)]
+            low, high = min(r["rps"] for r in rs), max(r["rps"] for r in rs)
+            ratio = rps[(workload, "wheelmill", connections)] / rps[(workload, name, connections)]
+            rows.append(
+                [
+                    workload, str(connections), name, f"{rps[(workload, name, connections)]:.0f}",
+                    f"{low:.0f}-{high:.0f}",
+                    f"{median([r['p50_us'] for r in rs]) / 1000:.2f} ms",
+                    f"{median([r['p99_us'] for r in rs]) / 1000:.2f} ms",
+                    f"{sum(r['errors'] for r in rs):.0f}",
+                    "" if name == "wheelmill" else f"{ratio:.2f}x",
+                ]
+            )  # fmt: skip
     print_table(
-        ["server", "req/s", "p50", "p99", "errors", "wheelmill / server"],
-        [
-            [
-                name,
-                f"{rps[name]:.0f}",
-                f"{median([r['p50_us'] for r in rs]) / 1000:.2f} ms",
-                f"{median([r['p99_us'] for r in rs]) / 1000:.2f} ms",
-                f"{sum(r['errors'] for r in rs):.0f}",
-                "" if name == "wheelmill" else f"{rps['wheelmill'] / rps[name]:.2f}x",
-            ]
-            for name, rs in results.items()
-        ],
+        ["workload", "c", "server", "req/s", "min-max", "p50", "p99", "errors", "wheelmill / it"],
+        rows,
     )
-    vs_nginx, vs_pypiserver = rps["wheelmill"] / rps["nginx"], rps["wheelmill"] / rps["pypiserver"]
-    print("\ntargets:")
-    print(
-        f"  wheelmill {vs_nginx:.2f}x nginx throughput (target >= 0.5x): {verdict(vs_nginx >= 0.5)}"
-    )
-    print(
-        f"  wheelmill {vs_pypiserver:.1f}x pypiserver throughput (target >= 10x): "
-        f"{verdict(vs_pypiserver >= 10)}"
-    )
+    print("\ntargets (pages, 16 connections, access logs on):")
+    if ("pages", "nginx", 16) in rps:
+        vs_nginx = rps[("pages", "wheelmill", 16)] / rps[("pages", "nginx", 16)]
+        print(
+            f"  wheelmill {vs_nginx:.2f}x nginx throughput (target >= 0.5x): "
+            f"{verdict(vs_nginx >= 0.5)}"
+        )
+    if ("pages", "pypiserver", 16) in rps:
+        vs_pypi = rps[("pages", "wheelmill", 16)] / rps[("pages", "pypiserver", 16)]
+        print(
+            f"  wheelmill {vs_pypi:.1f}x pypiserver throughput (target >= 10x): "
+            f"{verdict(vs_pypi >= 10)}"
+        )
 
 
 if __name__ == "__main__":

@@ -82,6 +82,7 @@ SESSIONS = {
     "docs/how-to/ci.md": Setup("wheelhouse", network=False),
     "docs/how-to/team-cache.md": Setup("empty", network=False),
     "docs/reference/rules.md": Setup("empty", network=False),
+    "docs/reference/cli.md": Setup("empty", network=False),
 }
 
 

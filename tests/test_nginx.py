@@ -137,6 +137,16 @@ def test_negotiation_and_what_is_not_served(served: str) -> None:
         assert _get(f"{served}{secret}", "*/*")[0] == 404
 
 
+def test_cache_control_as_serve_sends_it(served: str) -> None:
+    from test_cache_control import EXPECTED, cache_control
+
+    port = int(served.rsplit(":", 1)[1])
+    for path, expected in EXPECTED.items():
+        assert cache_control(port, path) == (200, expected), path
+    json_page = {"Accept": PIP_ACCEPT}
+    assert cache_control(port, "/simple/alpha/", json_page) == (200, "max-age=60")
+
+
 def test_pip_and_uv_install_binary_only(served: str, tmp_path: Path) -> None:
     from uv import find_uv_bin
 

@@ -18,6 +18,11 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - older interpreters
+    import tomli as tomllib
+
 from conftest import cli_runner, client_env, make_sdist, make_wheel
 from wheelmill.cli import cli
 from wheelmill.index.clientconfig import client_config, index_url
@@ -144,3 +149,66 @@ def test_directory_without_wheels_is_one_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "no wheels/ directory here" in result.stderr
     assert os.path.basename(str(tmp_path / "nothing")) in result.stderr
+
+
+def _pdm_lock(project: Path, env: dict[str, str], *deps: str) -> subprocess.CompletedProcess[str]:
+    """``pdm lock`` of a project depending on ``deps``, its sources from the snippet."""
+    pdm = Path(sys.executable).with_name("pdm")
+    body = "\n".join(f'    "{dep}",' for dep in deps)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0"\nrequires-python = ">=3.9"\n'
+        f"dependencies = [\n{body}\n]\n\n" + (project / "snippet.toml").read_text()
+    )
+    (project / "pdm.lock").unlink(missing_ok=True)
+    argv = [str(pdm), "lock", "-p", str(project), "--no-cross-platform"]
+    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.mark.skipif(
+    not Path(sys.executable).with_name("pdm").exists(), reason="pdm is in the test extra"
+)
+@pytest.mark.parametrize("served", [True, False], ids=["served", "directory"])
+def test_pdm_snippet_works_binary_only(wheelhouse: Path, tmp_path: Path, served: bool) -> None:
+    project = tmp_path / "app"
+    project.mkdir()
+    env = {**_home(tmp_path), "PDM_CHECK_UPDATE": "false", "PDM_USE_UV": "false"}
+    with BackgroundServer(wheelhouse) as server:
+        snippet = _snippet(tmp_path, server.url if served else wheelhouse, "pdm")
+        (project / "snippet.toml").write_text(snippet.read_text())
+        locked = _pdm_lock(project, env, "beta")
+        assert locked.returncode == 0, locked.stdout + locked.stderr
+        lock = (project / "pdm.lock").read_text()
+        assert 'name = "alpha"' in lock and 'name = "beta"' in lock
+        refused = _pdm_lock(project, env, "gamma")  # only its sdist is there
+        assert refused.returncode != 0
+        assert "gamma" in refused.stdout + refused.stderr
+
+
+def test_poetry_and_pdm_snippets_are_their_tables() -> None:
+    served = client_config("http://wheels.internal:8000/")
+    poetry = tomllib.loads(served.snippet("poetry"))
+    assert poetry == {
+        "tool": {
+            "poetry": {
+                "source": [{"name": "wheelhouse", "url": served.location, "priority": "primary"}]
+            }
+        }
+    }
+    assert f"poetry source add --priority=primary wheelhouse {served.location}" in served.snippet(
+        "poetry"
+    )
+    assert "installer.only-binary :all:" in served.snippet("poetry")
+    pdm = tomllib.loads(served.snippet("pdm"))["tool"]["pdm"]
+    assert pdm["source"] == [{"name": "pypi", "url": served.location}]
+    assert pdm["resolution"] == {"only-binary": ":all:"}
+    data = json.loads(invoke("pip-config", "-w", served.location, "--json").stdout)
+    assert data["poetry"] == served.snippet("poetry") and data["pdm"] == served.snippet("pdm")
+
+
+def test_poetry_is_told_to_use_a_url_for_a_directory(wheelhouse: Path) -> None:
+    found = client_config(str(wheelhouse))
+    assert "poetry reads indexes over HTTP only" in found.snippet("poetry")
+    pdm = tomllib.loads(found.snippet("pdm"))["tool"]["pdm"]
+    assert pdm["source"] == [
+        {"name": "pypi", "url": (wheelhouse / "wheels").as_uri(), "type": "find_links"}
+    ]

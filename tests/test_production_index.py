@@ -23,6 +23,7 @@ from wheelmill.build.batch import prebuild
 from wheelmill.config import BuildSettings
 from wheelmill.diagnose.remedy import LazyRules
 from wheelmill.index.publish import publish
+from wheelmill.index.statuspage import write_status_page
 from wheelmill.lockfile.pins import parse_pins
 from wheelmill.serve.server import BackgroundServer
 from wheelmill.store.wheelhouse import Store
@@ -124,6 +125,41 @@ def test_uv_lock_exclude_newer_takes_what_upstream_uploaded_before_the_date(
     refused = lock("made")  # built today: newer than the date
     assert refused.returncode != 0
     assert "made" in refused.stderr
+
+
+def test_pdm_lock_exclude_newer_takes_what_upstream_uploaded_before_the_date(
+    server: BackgroundServer, tmp_path: Path
+) -> None:
+    pdm = Path(sys.executable).with_name("pdm")
+    home = tmp_path / "home"
+    env = client_env(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        PDM_CHECK_UPDATE="false",
+        PDM_USE_UV="false",
+        PDM_PYTHON=sys.executable,
+    )
+
+    def lock(dependency: str) -> subprocess.CompletedProcess[str]:
+        project = tmp_path / f"pdm-{dependency}"
+        project.mkdir()
+        (project / "pyproject.toml").write_text(
+            f'[project]\nname = "app"\nversion = "0"\nrequires-python = ">=3.8"\n'
+            f'dependencies = ["{dependency}"]\n\n'
+            f'[[tool.pdm.source]]\nname = "pypi"\nurl = "{server.url}"\n'
+        )
+        return subprocess.run(
+            [str(pdm), "lock", "-p", str(project), "--no-cross-platform",
+             "--exclude-newer", "2021-01-01T00:00:00Z"],
+            capture_output=True, text=True, env=env, timeout=300,
+        )  # fmt: skip
+
+    taken = lock("fetched")
+    assert taken.returncode == 0, taken.stdout + taken.stderr
+    assert 'name = "fetched"' in (tmp_path / "pdm-fetched" / "pdm.lock").read_text()
+    refused = lock("made")  # built today: newer than the date
+    assert refused.returncode != 0
+    assert "Unable to find candidates for made" in refused.stdout + refused.stderr
 
 
 def test_copying_the_wheelhouse_without_timestamps_keeps_upload_times(
@@ -515,6 +551,36 @@ def test_upstream_fallback_serves_other_projects_binary_only_never_a_carried_one
         assert not any("pick" in path for path in upstream.requests)
     assert (two_versions.state / "upstream" / "outside-3.1-py3-none-any.whl").is_file()
     assert not (two_versions.wheels / "outside-3.1-py3-none-any.whl").exists()
+
+
+def test_the_status_page_shows_what_came_from_upstream(two_versions: Store, tmp_path: Path) -> None:
+    write_status_page(two_versions)
+    page = two_versions.root / "status" / "index.html"
+    assert "from upstream" not in page.read_text()  # nothing answered from upstream yet
+    src = tmp_path / "up-src"
+    with FakeUpstream(tmp_path / "upstream") as upstream:
+        upstream.add(make_wheel(src, "outside", "3.1"), "2024-02-03T04:05:06Z")
+        with BackgroundServer(two_versions.root, upstream=upstream.url) as server:
+            assert pip_resolves(server.url, "outside", tmp_path) == "3.1"
+            run_client(
+                [
+                    sys.executable, "-m", "pip", "install", "--no-cache-dir", "--quiet",
+                    "--only-binary", ":all:", "--index-url", server.url,
+                    "--target", str(tmp_path / "t"), "outside",
+                ]
+            )  # fmt: skip
+            # serve rewrote the page when it kept the wheel; it serves the new page
+            status, body = request(server.port, "/status/")
+    assert status == 200
+    text = body.decode()
+    assert "Answered from upstream, not the lock (1)" in text
+    assert "<code>outside-3.1-py3-none-any.whl</code>" in text
+    assert '<a href="#upstream">1 from upstream</a>' in text
+    assert "pick" not in text.partition('id="upstream"')[2]  # the carried project is not
+    # publish writes the page again from the wheelhouse: the mark stays
+    publish(two_versions)
+    write_status_page(two_versions)
+    assert "Answered from upstream, not the lock (1)" in page.read_text()
 
 
 def test_without_upstream_an_unknown_project_is_404(two_versions: Store) -> None:

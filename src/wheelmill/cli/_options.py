@@ -16,13 +16,35 @@ from ..target import Target, resolve_targets
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+ENV_PREFIX = "WHEELMILL"
+
+
+def _environment_name(option: click.Option) -> str:
+    longest = max(option.opts, key=len).lstrip("-")
+    return longest.upper().replace("-", "_")
+
+
+def from_environment(command: click.Command, name: str) -> click.Command:
+    """Let every option of ``command`` come from the environment as well.
+
+    ``--index-url`` of ``build`` is read from ``WHEELMILL_BUILD_INDEX_URL``, else
+    ``WHEELMILL_INDEX_URL``; the command line wins over both. A repeatable option
+    takes several values separated by whitespace; a flag takes 1/0, true/false.
+    """
+    scope = name.upper().replace("-", "_")
+    for param in command.params:
+        if isinstance(param, click.Option):
+            option = _environment_name(param)
+            param.envvar = [f"{ENV_PREFIX}_{scope}_{option}", f"{ENV_PREFIX}_{option}"]
+    return command
+
+
 def config_option(function: F) -> F:
     return click.option(
         "--config",
         "config_path",
         type=click.Path(dir_okay=False, path_type=Path),
-        envvar="WHEELMILL_CONFIG",
-        help=f"Config file. Default: {DEFAULT_CONFIG} when it exists.",
+        help=f"Config file (WHEELMILL_CONFIG). Default: {DEFAULT_CONFIG} when it exists.",
     )(function)
 
 

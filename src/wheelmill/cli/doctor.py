@@ -33,6 +33,12 @@ def _render(report: DoctorReport) -> None:
         click.echo("libraries (pkg-config)")
         for found in report.libraries:
             click.echo("  " + _line(found))
+    if report.repair is not None:
+        choice = report.repair
+        click.echo(f'wheel repair (repair = "{choice.setting}")')
+        ok = choice.tool == "auditwheel"
+        mark = click.style("ok  ", fg="green") if ok else click.style("--  ", fg="red")
+        click.echo(f"  {mark}{choice.tool:<17} {choice.reason}")
     click.echo('sandbox (what builds run in with sandbox = "auto")')
     best = report.sandboxes[0] if report.sandboxes else None
     if best is not None and best.tier == "bubblewrap":
@@ -73,7 +79,8 @@ def command(
 
     \b
     C, C++ and Fortran compilers, Rust and cargo, pkg-config, cmake, ninja,
-    meson, make and autotools, patchelf; the Python headers of every target;
+    meson, make and autotools, patchelf; the wheel repair compiled wheels get
+    (auditwheel, or none and why); the Python headers of every target;
     the pkg-config modules the knowledge base's system-library rules name, and
     those asked for; the sandbox builds run in (bubblewrap, a network namespace,
     or none). Always exits 0: it reports, it does not
@@ -88,7 +95,9 @@ def command(
         and re.fullmatch(r"[\w.+-]+", rule.subject)
         and not rule.subject.endswith(".h")
     ]
-    report = doctor(targets_of(config, chosen_targets), [*known, *modules])
+    report = doctor(
+        targets_of(config, chosen_targets), [*known, *modules], repair=config.build.repair
+    )
     if not as_json:
         _render(report)
         return

@@ -15,6 +15,8 @@ _WHERE = {
     "pip.conf": "pip.conf: ~/.config/pip/pip.conf, /etc/pip.conf, or PIP_CONFIG_FILE=<file>",
     "uv.toml": "uv.toml: ~/.config/uv/uv.toml, /etc/uv/uv.toml, or `uv … --config-file <file>`",
     "pyproject.toml": "pyproject.toml of a project (uv)",
+    "poetry": "pyproject.toml of a poetry project",
+    "pdm": "pyproject.toml of a pdm project",
     "env": "environment variables (CI jobs)",
 }
 
@@ -35,14 +37,14 @@ _WHERE = {
 @config_option
 @json_option
 def command(where: str | None, only: str | None, config_path: Path | None, as_json: bool) -> None:
-    """Print the pip and uv settings that install from the wheelhouse, binary-only.
+    """Print the pip, uv, poetry and pdm settings that install from the wheelhouse, binary-only.
 
     \b
     For a directory: its wheels/ as file:// find-links, the index switched off.
     For a URL (wheelmill serve, nginx, …): its /simple/ index.
     Source builds are refused either way (pip only-binary, uv no-build).
-    Snippets: pip.conf, uv.toml, [tool.uv] for pyproject.toml, and environment
-    variables (PIP_*, UV_*) for CI.
+    Snippets: pip.conf, uv.toml, [tool.uv] for pyproject.toml, poetry's and pdm's
+    sources for pyproject.toml, and environment variables (PIP_*, UV_*) for CI.
     """
     location = where or str(load(config_path).wheelhouse)
     found = client_config(location)

@@ -50,6 +50,13 @@ def command(package: str, wheelhouse: Path | None, config_path: Path | None, as_
         click.get_current_context().exit(1)
 
 
+def _outcome(attempt: Attempt) -> str:
+    """The wheel (with the policy auditwheel reached), or the rule or error."""
+    if attempt.wheel and attempt.repair_policy:
+        return f"{attempt.wheel} ({attempt.repair_policy})"
+    return attempt.wheel or attempt.rule or attempt.error or ""
+
+
 def _print_history(
     attempts: list[Attempt], last_failure: Attempt | None, measured: RuleStats | None
 ) -> None:
@@ -62,7 +69,7 @@ def _print_history(
                 attempt.status,
                 attempt.source,
                 f"{attempt.duration:.1f}s",
-                attempt.wheel or attempt.rule or attempt.error or "",
+                _outcome(attempt),
             ]
             for attempt in attempts
         ],

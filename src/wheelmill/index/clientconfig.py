@@ -6,7 +6,10 @@ switched off (uv's variables use its published ``simple/`` instead: uv has no
 variable for ``--no-index``); for a *URL* (``wheelmill serve``, any static web server) they
 use its ``simple/`` index. Either way source builds are refused: pip's
 ``only-binary = :all:``, uv's ``no-build``. Each form is given as pip.conf,
-uv.toml, ``[tool.uv]`` in pyproject.toml and environment variables.
+uv.toml, ``[tool.uv]`` in pyproject.toml and environment variables; poetry's and
+pdm's sources come as pyproject.toml tables too (poetry: its ``installer.only-binary``
+setting; pdm: ``[tool.pdm.resolution] only-binary``). poetry reads indexes over HTTP
+only: for a directory its snippet says to serve the wheelhouse.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 
 from .._exceptions import WheelhouseError
 
-SNIPPETS = ("pip.conf", "uv.toml", "pyproject.toml", "env")
+SNIPPETS = ("pip.conf", "uv.toml", "pyproject.toml", "poetry", "pdm", "env")
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
 _UV_PIP_NOTE = (
@@ -37,6 +40,8 @@ class ClientConfig:
     uv_toml: str
     pyproject: str
     environment: tuple[tuple[str, str], ...]
+    poetry: str = ""
+    pdm: str = ""
 
     @property
     def env(self) -> str:
@@ -48,6 +53,8 @@ class ClientConfig:
             "pip.conf": self.pip_conf,
             "uv.toml": self.uv_toml,
             "pyproject.toml": self.pyproject,
+            "poetry": self.poetry,
+            "pdm": self.pdm,
             "env": self.env,
         }[name]
 
@@ -60,6 +67,31 @@ def index_url(url: str) -> str:
     """The ``/simple/`` URL of a served wheelhouse given its root or its index URL."""
     base = url.rstrip("/")
     return base + "/" if base.endswith("/simple") else base + "/simple/"
+
+
+def _poetry(simple: str) -> str:
+    return (
+        f"# or: poetry source add --priority=primary wheelhouse {simple}\n"
+        "# binary-only (poetry.toml, not pyproject.toml):\n"
+        "#     poetry config --local installer.only-binary :all:\n"
+        "[[tool.poetry.source]]\n"
+        'name = "wheelhouse"\n'
+        f"url = {_toml(simple)}\n"
+        'priority = "primary"\n'
+    )
+
+
+def _pdm(url: str, *, find_links: bool = False) -> str:
+    # A source named "pypi" takes the place of PyPI: nothing else is asked.
+    kind = 'type = "find_links"\n' if find_links else ""
+    return (
+        "[[tool.pdm.source]]\n"
+        'name = "pypi"\n'
+        f"url = {_toml(url)}\n"
+        f"{kind}"
+        "\n[tool.pdm.resolution]\n"
+        'only-binary = ":all:"\n'
+    )
 
 
 def _directory(path: Path) -> ClientConfig:
@@ -96,6 +128,11 @@ def _directory(path: Path) -> ClientConfig:
         uv_toml=settings,
         pyproject="[tool.uv]\n" + settings,
         environment=environment,
+        poetry=(
+            "# poetry reads indexes over HTTP only: serve this wheelhouse (wheelmill serve,\n"
+            "# nginx) and run `wheelmill pip-config --wheelhouse URL --only poetry`\n"
+        ),
+        pdm=_pdm(links, find_links=True),
     )
 
 
@@ -122,6 +159,8 @@ def _index(url: str) -> ClientConfig:
         uv_toml=f"no-build = true\n\n[[index]]\n{index}",
         pyproject=f"[tool.uv]\nno-build = true\n\n[[tool.uv.index]]\n{index}",
         environment=tuple(environment),
+        poetry=_poetry(simple),
+        pdm=_pdm(simple),
     )
 
 

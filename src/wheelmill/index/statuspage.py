@@ -8,7 +8,8 @@ as in colour, with the build duration; then every failure with its cause,
 first error line, fixes and the command that installs the missing system
 package; when the wheelhouse was last built; how many wheels built from source
 the last ``--check-reproducible`` found byte-identical, and which members of the
-others differ; wheels no attempt accounts for.
+others differ; wheels no attempt accounts for; the wheels ``serve --upstream``
+answered from upstream, apart (:mod:`._fromupstream`).
 
 Data: per (package, target), the newest of the catalog's latest attempt and
 the build record (a pure wheel one target built serves the others through a
@@ -34,6 +35,7 @@ from ..store.catalog import Catalog, RuleStats
 from ..store.reproducibility import ReproducibilityCheck, last_check, summary
 from ..store.wheelhouse import Store, write_atomic
 from ..target import current_target
+from ._fromupstream import FromUpstream, from_upstream, upstream_section
 
 STATES = CELL_STATES
 _LABELS: dict[CellState, str] = {
@@ -68,6 +70,7 @@ class Status:
     last_built: float | None
     wheels: int
     size: int
+    upstream: list[FromUpstream]  # answered by serve --upstream, not the lock
 
     def count(self, state: CellState) -> int:
         return sum(1 for cell in self.cells.values() if cell.state == state)
@@ -128,6 +131,7 @@ def collect_status(store: Store) -> Status:
         last_built=max(built) if built else None,
         wheels=len(files),
         size=sum(files.values()),
+        upstream=from_upstream(store),
     )
 
 
@@ -182,6 +186,7 @@ td.s { white-space: nowrap; font-weight: 600; }
 .built { background: #c9efd3; color: #0a4f1c; } .fetched { background: #d3e6fb; color: #0a3f78; }
 .failed { background: #f8c9c9; color: #7d0a0a; } .missing { background: #fbe3b4; color: #6b4200; }
 .none, .not-applicable { background: #f0f0f0; color: #555; font-weight: 400; }
+.upstream { background: #efe3f7; color: #4a1769; }
 .t { font-weight: 400; color: inherit; opacity: .85; }
 .legend span { display: inline-block; padding: 2px 8px; margin-right: 6px; border-radius: 3px; }
 .fail { border-left: 6px solid #b11; background: #fff5f5; padding: 8px 12px; margin: 0 0 12px; }
@@ -324,7 +329,13 @@ def status_html(status: Status, store: Store, *, now: float | None = None) -> st
         f"<h1>Wheelhouse status: {_e(store.root.name)}</h1>",
         f'<p class="meta">Last built: <b>{_when(status.last_built)}</b> · page written '
         f"{_when(now or time.time())} · {status.wheels} wheels, "
-        f"{status.size / 1e6:.1f} MB · {counts or 'nothing built yet'}</p>",
+        f"{status.size / 1e6:.1f} MB · {counts or 'nothing built yet'}"
+        + (
+            f' · <a href="#upstream">{len(status.upstream)} from upstream</a>'
+            if status.upstream
+            else ""
+        )
+        + "</p>",
         '<p class="meta">Install binary-only, hash-checked: <code>wheelmill export '
         f"requirements.txt --wheelhouse {_e(str(store.root))} -o requirements.binary.txt</code>, "
         "then <code>pip install --require-hashes --only-binary :all: --index-url "
@@ -359,6 +370,7 @@ def status_html(status: Status, store: Store, *, now: float | None = None) -> st
         if len(status.unaccounted) > len(shown):
             tail.append(f"<li>… and {len(status.unaccounted) - len(shown)} more</li>")
         tail.append("</ul>")
+    tail += upstream_section(status.upstream, store)
     tail.append("</body></html>")
     return "\n".join([*head, *rows, *tail]) + "\n"
 

@@ -47,6 +47,10 @@ _TYPES = {
     ".json": JSON_TYPE,
     ".html": "text/html; charset=utf-8",
 }
+#: Wheels (and their ``.metadata``) never change under their name: caches keep them a
+#: year without asking again. Pages change on every publish: a minute.
+IMMUTABLE = "public, max-age=31536000, immutable"
+PAGE = "max-age=60"
 #: Request headers that make a response differ from the plain ``200``.
 _CONDITIONS = frozenset(("range", "if-none-match", "if-modified-since"))
 
@@ -249,7 +253,9 @@ class IndexApp:
             return error(404)
         suffix = ".metadata" if path.endswith(".metadata") else os.path.splitext(path)[1]
         content_type = _TYPES.get(suffix, "application/octet-stream")
-        return self._file(request, path, info, content_type, vary=False, ranges=True)
+        return self._file(
+            request, path, info, content_type, vary=False, ranges=True, immutable=tree == "wheels"
+        )
 
     def _health(self) -> Response:
         """``/health``: 200 while the index is published here, else 503; never cached."""
@@ -267,6 +273,7 @@ class IndexApp:
         *,
         vary: bool,
         ranges: bool,
+        immutable: bool = False,
     ) -> Response:
         etag = f'"{info.st_size:x}-{info.st_mtime_ns:x}"'
         if vary:
@@ -275,7 +282,7 @@ class IndexApp:
             ("Content-Type", content_type),
             ("ETag", etag),
             ("Last-Modified", email.utils.formatdate(info.st_mtime, usegmt=True)),
-            ("Cache-Control", "max-age=60"),
+            ("Cache-Control", IMMUTABLE if immutable else PAGE),
         ]
         if vary:
             headers.append(("Vary", "Accept"))

@@ -12,14 +12,17 @@ a locked project (dependency confusion).
 downloads it, checks upstream's sha256, and keeps it under
 ``.wheelmill/upstream/`` (outside ``wheels/``, so it never joins the published
 index); later requests are served from there. Upstream pages are kept in memory
-for :data:`PAGE_SECONDS`. A fetch holds its worker while it runs.
+for :data:`PAGE_SECONDS`. A fetch holds its worker while it runs. Each new file
+rewrites the status page, which lists them apart: they came from upstream, not the lock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
+import sqlite3
 import time
 import urllib.parse
 from pathlib import Path
@@ -30,11 +33,12 @@ from .._exceptions import WheelmillError
 from .._filenames import unsafe_reason
 from ..build.upstream import RemoteFile, Upstream
 from ..index._pages import API_VERSION
-from ._app import IndexApp, Response, error
+from ..index.statuspage import write_status_page
+from ..store.wheelhouse import UPSTREAM_DIR, Store
+from ._app import PAGE, IndexApp, Response, error
 from ._http import Request, negotiate, split_target
 
 PAGE_SECONDS = 600.0
-UPSTREAM_DIR = "upstream"
 
 
 class FallbackApp(IndexApp):
@@ -43,7 +47,7 @@ class FallbackApp(IndexApp):
     def __init__(self, wheelhouse: Path, upstream_url: str) -> None:
         super().__init__(wheelhouse)
         self.upstream_url = upstream_url
-        self.cache_dir = self.root / ".wheelmill" / UPSTREAM_DIR
+        self.cache_dir = Store(self.root).upstream
         self._pages: dict[str, tuple[float, list[RemoteFile]]] = {}
         self._files: dict[str, RemoteFile] = {}  # every file a fallback page has listed
 
@@ -87,7 +91,7 @@ class FallbackApp(IndexApp):
         headers = [
             ("Content-Type", content_type),
             ("Vary", "Accept"),
-            ("Cache-Control", "max-age=60"),
+            ("Cache-Control", PAGE),
         ]
         return Response(200, headers, body)
 
@@ -103,13 +107,26 @@ class FallbackApp(IndexApp):
                 return error(404)
             os.chmod(temp, 0o644)
             os.replace(temp, path)
+            self._note_on_status_page()
         try:
             info = os.stat(path)
         except OSError:
             return error(404)
         return self._file(
-            request, str(path), info, "application/octet-stream", vary=False, ranges=True
+            request,
+            str(path),
+            info,
+            "application/octet-stream",
+            vary=False,
+            ranges=True,
+            immutable=True,
         )
+
+    def _note_on_status_page(self) -> None:
+        """Rewrite the status page, which lists what came from upstream; a page that
+        cannot be written (a read-only ``status/``) does not fail the download."""
+        with contextlib.suppress(OSError, WheelmillError, sqlite3.Error):
+            write_status_page(Store(self.root))
 
 
 def _url(remote: RemoteFile) -> str:

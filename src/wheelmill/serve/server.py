@@ -260,7 +260,7 @@ async def _serve_socket(
         for connection in live:
             connection.abort()
         await asyncio.gather(*streams, return_exceptions=True)
-        await asyncio.sleep(0)  # let the transports' close callbacks run
+        await asyncio.sleep(0)  # the transports' close callbacks, the access log's last lines
 
 
 def _run_worker(app: Front, sock: socket.socket, timeouts: Timeouts) -> None:

@@ -58,6 +58,7 @@ class AttemptJSON(TypedDict):
     remedy: RemedyJSON | None
     system: str | None
     repair: str | None
+    repair_policy: str | None
     sdist: str | None
     mtime_ns: int | None
     inode: int | None
@@ -111,6 +112,8 @@ class Attempt:
     system: str | None = None
     #: What auditwheel did: the new wheel, the grafted libraries.
     repair: str | None = None
+    #: The policy auditwheel reached, e.g. ``manylinux_2_5`` (repaired wheels only).
+    repair_policy: str | None = None
     #: The cached sdist a built wheel came from.
     sdist: str | None = None
     #: The wheel's mtime and inode in ``wheels/`` when last known intact; without
@@ -197,6 +200,7 @@ class Attempt:
             "remedy": self.remedy.to_json() if self.remedy else None,
             "system": self.system,
             "repair": self.repair,
+            "repair_policy": self.repair_policy,
             "sdist": self.sdist,
             "mtime_ns": self.mtime_ns,
             "inode": self.inode,
@@ -256,6 +260,7 @@ class Attempt:
             remedy=_remedy(remedy) if isinstance(remedy, Mapping) else None,
             system=_text(data.get("system")),
             repair=_text(data.get("repair")),
+            repair_policy=_text(data.get("repair_policy")),
             sdist=_text(data.get("sdist")),
             mtime_ns=_number(data.get("mtime_ns")),
             inode=_number(data.get("inode")),

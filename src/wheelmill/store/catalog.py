@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS attempts (
     remedy      TEXT,
     system      TEXT,
     repair      TEXT,
+    repair_policy TEXT,
     sdist       TEXT,
     mtime_ns    INTEGER,
     inode       INTEGER,
@@ -73,6 +74,7 @@ _ADDED_COLUMNS = (
     ("sandbox", "TEXT"),
     ("upload_time", "TEXT"),
     ("memory_cap", "TEXT"),
+    ("repair_policy", "TEXT"),
 )
 
 

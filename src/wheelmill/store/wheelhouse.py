@@ -14,6 +14,8 @@ Layout::
         sdists/<sha256>/     downloaded sdists, by content
         logs/                one log per build attempt
         catalog.sqlite       every attempt (see :mod:`wheelmill.store.catalog`)
+        upstream/            wheels ``serve --upstream`` answered from upstream
+                             (never published; the status page lists them)
 
 Writers create files in ``tmp/`` (same file system) and ``os.replace`` them into
 place, so readers never see a partial file; locks only avoid duplicate work.
@@ -45,6 +47,7 @@ from ._wheelfile import check_wheel
 from .attempt import Attempt
 
 STATE = ".wheelmill"
+UPSTREAM_DIR = "upstream"
 #: A loose temp file this old cannot belong to a live writer (they live for milliseconds).
 _STALE_TEMP_SECONDS = 3600
 
@@ -105,6 +108,7 @@ class Store:
         self.sdists = self.state / "sdists"
         self.logs = self.state / "logs"
         self.catalog_path = self.state / "catalog.sqlite"
+        self.upstream = self.state / UPSTREAM_DIR
 
     def create(self) -> Store:
         """Make the directory tree; an unusable location is a :class:`WheelhouseError`."""
