@@ -116,7 +116,8 @@ class S3Remote:
             for page in paginator.paginate(Bucket=self.bucket, Prefix=self._key(prefix)):
                 for item in page.get("Contents", ()):
                     key = item["Key"][len(self.prefix) :]
-                    found.append(RemoteObject(key, item["ETag"], int(item["Size"])))
+                    modified = item["LastModified"].timestamp()
+                    found.append(RemoteObject(key, item["ETag"], int(item["Size"]), modified))
 
         try:
             self._call("list", prefix, pages)
