@@ -294,3 +294,32 @@ def test_uv_installs_from_the_bucket_with_export_hashes(
     uv_wrong = _uv("--target", str(tmp_path / "t2"), "--only-binary", ":all:", "--no-index",
                    "--find-links", links, "--require-hashes", "-r", str(wrong))  # fmt: skip
     assert uv_wrong.returncode != 0
+
+
+def test_verify_and_export_answer_for_the_store_after_gc(
+    server: SeaweedFS, bucket: str, tmp_path: Path
+) -> None:
+    index = sample_index(tmp_path, ["alpha", "beta"])
+    store = f"s3://{bucket}/team"
+    lock = _built(server, tmp_path, index, ["alpha", "beta"], store)
+    cfg = str(tmp_path / "wheelmill.toml")
+    mirror = tmp_path / "mirror"
+    first = wheelmill(server, "verify", str(lock), "--config", cfg, "--store", store,
+                      "-w", str(mirror))  # fmt: skip
+    assert first.returncode == 0, first.stdout + first.stderr
+    keep = tmp_path / "keep.txt"
+    keep.write_text(index.lock_line("alpha", "1.0"))
+    gc = wheelmill(server, "gc", "--store", store, "--keep", str(keep), "-w", str(tmp_path / "g"))
+    assert gc.returncode == 0, gc.stderr
+    # The same mirror, reused: beta is gone from the store, so it is a gap now...
+    again = wheelmill(server, "verify", str(lock), "--config", cfg, "--store", store,
+                      "-w", str(mirror), "--json")  # fmt: skip
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert {gap["name"] for gap in json.loads(again.stdout)["gaps"]} == {"beta"}
+    # ...its local copy set aside, not lost; export refuses the pin the store lacks.
+    aside = mirror / ".wheelmill" / "not-in-store" / "beta-1.0-py3-none-any.whl"
+    assert aside.is_file() and not (mirror / "wheels" / aside.name).exists()
+    exported = wheelmill(server, "export", str(lock), "--config", cfg, "--store", store,
+                         "-w", str(mirror), "-o", str(tmp_path / "out.txt"))  # fmt: skip
+    assert exported.returncode != 0 and "beta" in exported.stderr
+    assert "Traceback" not in exported.stderr

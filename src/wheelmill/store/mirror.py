@@ -112,6 +112,27 @@ def _remember(
     store.remember(name or os.path.basename(path), stored)
 
 
+#: Where a mirror's wheels that the store does not hold are moved (never deleted).
+SET_ASIDE = "not-in-store"
+
+
+def set_aside(store: TeamStore, wheels: dict[str, str]) -> list[str]:
+    """Move every local wheel not in ``wheels`` (the store's, as :func:`sync` found
+    them) with its ``.metadata`` into ``.wheelmill/not-in-store/``; returns their names."""
+    moved = []
+    for path in sorted(store.wheels.glob("*.whl")):
+        if path.name in wheels:
+            continue
+        aside = store.state / SET_ASIDE
+        aside.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(f"{path}.metadata", aside / f"{path.name}.metadata")
+        os.replace(path, aside / path.name)
+        store.forget(path.name)
+        moved.append(path.name)
+    return moved
+
+
 def _import_attempts(store: TeamStore) -> int:
     """Add the store's attempts not seen before to the local catalog."""
     from .catalog import Catalog
