@@ -253,7 +253,11 @@ def test_page_naming_a_corrupted_wheel_is_not_taken(
     body = keys(server, bucket, bad)[bad]
     client(server).put_object(Bucket=bucket, Key=bad, Body=body[:-8] + b"garbage!")
     cache = tmp_path / "cache"
+    foreign = cache / "wheels" / "foreign-1.0-py3-none-any.whl"  # not the server's to remove
+    foreign.parent.mkdir(parents=True)
+    foreign.write_bytes(b"not from the store")
     refreshed = refresh_pages(S3Remote(store), cache)
+    assert foreign.read_bytes() == b"not from the store"
     assert set(refreshed.refused) == {"beta"} and "corrupted" in refreshed.refused["beta"]
     assert (cache / "simple" / "alpha" / "index.html").is_file()
     assert not (cache / "simple" / "beta").exists()

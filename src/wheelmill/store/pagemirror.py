@@ -15,7 +15,8 @@ every page servable:
 3. the project pages are replaced (``os.replace``), then the root pages and
    the status page;
 4. the pages of projects the store no longer lists are removed, and last the
-   wheels no page names any more.
+   wheels no page names any more, of those it downloaded (listed in
+   :data:`OWNED`): a wheel put in the directory otherwise is never removed.
 
 The local directory is a wheelhouse ``wheelmill serve`` serves as it changes
 (it reads files per request).
@@ -28,6 +29,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -84,6 +86,8 @@ def _fetch_wheel(remote: Remote, root: Path, filename: str, sha256: str) -> str 
         if metadata is not None:
             write_atomic(Path(f"{local}.metadata"), metadata.data, tmp_dir=root / "wheels")
         os.replace(temp, local)
+        with _OWNED_GUARD:
+            _OWNED.add(filename)
         return None
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -99,7 +103,13 @@ def refresh_pages(remote: Remote, root: Path, seen: str | None = None) -> PageRe
         return report
     for tree in ("simple", "wheels", "status"):
         (root / tree).mkdir(parents=True, exist_ok=True)
-    listed = {item.key: item for prefix in ("simple/", "status/") for item in remote.list(prefix)}
+    _load_owned(root)
+    listed = {
+        item.key: item
+        for prefix in ("simple/", "status/")
+        for item in remote.list(prefix)
+        if not item.key.endswith("/")  # a folder marker some servers list
+    }
     changed = [
         item
         for item in listed.values()
@@ -148,6 +158,24 @@ def refresh_pages(remote: Remote, root: Path, seen: str | None = None) -> PageRe
     return report
 
 
+#: The wheels this process downloaded (recorded in :data:`OWNED`): the only ones it removes.
+_OWNED: set[str] = set()
+_OWNED_GUARD = threading.Lock()
+OWNED = ".wheelmill/from-store-pages.txt"
+
+
+def _load_owned(root: Path) -> None:
+    with contextlib.suppress(OSError), _OWNED_GUARD:
+        _OWNED.update((root / OWNED).read_text().split())
+
+
+def _save_owned(root: Path) -> None:
+    with _OWNED_GUARD:
+        text = "".join(f"{name}\n" for name in sorted(_OWNED))
+    (root / OWNED).parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(root / OWNED, text.encode())
+
+
 def _prune(root: Path, listed: dict[str, RemoteObject], refused: Iterable[str]) -> int:
     """Remove the local pages the store no longer has, then the wheels no page names."""
     removed = 0
@@ -161,10 +189,13 @@ def _prune(root: Path, listed: dict[str, RemoteObject], refused: Iterable[str]) 
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
             named.update(_wanted(page.read_bytes()))
     for wheel in (root / "wheels").glob("*.whl"):
-        if wheel.name not in named:
+        if wheel.name not in named and wheel.name in _OWNED:  # never a wheel put there else
             wheel.unlink(missing_ok=True)
             Path(f"{wheel}.metadata").unlink(missing_ok=True)
+            with _OWNED_GUARD:
+                _OWNED.discard(wheel.name)
             removed += 1
+    _save_owned(root)
     return removed
 
 
