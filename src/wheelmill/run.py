@@ -175,14 +175,16 @@ def store_of(config: Config) -> Store:
 
 
 def mirror_store(config: Config) -> None:
-    """Mirror the config's store into its wheelhouse (``wheelmill sync``); a corrupted
-    object is left out (``sync`` and ``publish`` report it)."""
-    from .store.mirror import sync
+    """Mirror the config's store into its wheelhouse (``wheelmill sync``) for a command
+    that reads it (``verify``, ``export``…): a corrupted object is left out (``sync`` and
+    ``publish`` report it), and a local wheel the store does not hold (removed by
+    ``gc --store``, never pushed) is set aside, so the mirror answers for the store."""
+    from .store.mirror import set_aside, sync
     from .store.team import TeamStore
 
     store = store_of(config)
     if isinstance(store, TeamStore):
-        sync(store)
+        set_aside(store, sync(store).wheels)
 
 
 def targets_for(config: Config) -> list[Target]:

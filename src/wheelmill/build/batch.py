@@ -117,7 +117,7 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
         return done
     # One lock per pin, whatever the target: a pure wheel built for the first
     # target is then found by the others instead of being built again.
-    with ctx.store.claim(shared_key, ctx.cancel.check):
+    with ctx.store.claim(shared_key, ctx.cancel.check, pin=f"{pin.name}=={pin.version}"):
         done = _settled(ctx, key)  # another builder may have finished it meanwhile
         if done is not None:
             return done

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..build.results import BuildReport, PinResultJSON
     from ..build.toolchain import DoctorReport, Found
     from ..gc import CleanupReport
+    from ..gc_store import StoreCleanup
     from ..index.clientconfig import ClientConfig
     from ..index.export import ExportReport
     from ..index.publish import PublishReport
@@ -102,6 +103,13 @@ class GcJSON(TypedDict):
     kept_wheels: int
     files: list[RemovedFileJSON]
     status_page: str | None
+
+
+class GcStoreJSON(GcJSON):
+    """``gc --store``: ``files`` are object keys under the store's prefix."""
+
+    store: str
+    leased: list[str]
 
 
 class ExportJSON(TypedDict):
@@ -247,6 +255,22 @@ def gc_json(report: CleanupReport, root: Path) -> GcJSON:
             for item in report.files
         ],
         "status_page": _path(report.status_page),
+    }
+
+
+def gc_store_json(report: StoreCleanup, store: str) -> GcStoreJSON:
+    return {
+        "dry_run": report.dry_run,
+        "bytes": report.bytes,
+        "versions": list(report.versions),
+        "catalog_rows": 0,
+        "kept_wheels": report.kept,
+        "files": [
+            {"path": item.key, "size": item.size, "kind": item.kind} for item in report.objects
+        ],
+        "status_page": None,
+        "store": store,
+        "leased": list(report.leased),
     }
 
 

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .._exceptions import ConfigError, WheelhouseError
+from .._exceptions import WheelhouseError
 from ..config import DEFAULT_CONFIG, Config, load_config
 from ..store.wheelhouse import STATE
 from ..target import Target, resolve_targets
@@ -56,7 +56,7 @@ def _not_a_file(ctx: click.Context, param: click.Parameter, value: Path | None) 
 
 _STORE = "wheelmill.store"
 #: Commands that read a wheelhouse: with --store they work on the store's local mirror.
-_MIRRORED = {"verify", "export", "failures", "show", "rules", "serve"}
+_MIRRORED = {"verify", "export", "failures", "show", "rules"}
 
 
 def _remember_store(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -195,11 +195,6 @@ def load(config_path: Path | None) -> Config:
     config = config.with_overrides(
         store=ctx.meta.get(_STORE), wheelhouse=ctx.params.get("wheelhouse")
     )
-    if config.store and ctx.info_name == "gc":
-        raise ConfigError(
-            "gc does not prune a store yet: run `wheelmill sync` and gc the local mirror, "
-            "and expire old objects with a bucket lifecycle rule"
-        )
     if config.store and ctx.info_name in _MIRRORED and not ctx.meta.get(_STORE + ".synced"):
         from ..run import mirror_store
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -10,7 +11,9 @@ import click
 
 from .._exceptions import ConfigError
 from ..serve._gate import AccessLog, Users
+from ..serve._watch import watch_store
 from ..serve.server import Timeouts, serve
+from ..store.team import open_remote
 from ._options import config_option, load, wheelhouse_option
 
 
@@ -64,6 +67,14 @@ from ._options import config_option, load, wheelhouse_option
     help="Answer projects the wheelhouse does not carry from this index (wheels only); "
     "a project it carries never gets an upstream file.",
 )
+@click.option(
+    "--refresh",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --store: how often to check whether the store's index was published again.",
+)
 @config_option
 def command(
     wheelhouse: Path | None,
@@ -76,6 +87,7 @@ def command(
     htpasswd: Path | None,
     upload_users: tuple[str, ...],
     upstream: str | None,
+    refresh: float,
     config_path: Path | None,
 ) -> None:
     """Serve the published index read-only over HTTP.
@@ -96,6 +108,12 @@ def command(
     \b
     /health answers 200 with {"status":"ok"} while the index is published (503
     otherwise), without authentication, for load balancers and supervisors.
+
+    With --store s3://BUCKET/PREFIX it serves the index `publish --store` wrote
+    into the bucket, copied into DIR (the local cache): every --refresh seconds
+    it checks one small object, published.json, and when it changed copies the
+    new pages, after the wheels they name (each checked against the page's
+    sha256), so it never serves a page naming a file it does not have.
     """
     config = load(config_path).with_overrides(
         wheelhouse=wheelhouse, serve_host=host, serve_port=port
@@ -117,15 +135,20 @@ def command(
             raise ConfigError(
                 f"--access-log {access_log}: cannot open it ({exc.strerror})"
             ) from None
-    serve(
-        config.wheelhouse,
-        host=config.serve_host,
-        port=config.serve_port,
-        workers=workers or os.cpu_count() or 1,
-        header_timeout=header_timeout,
-        idle_timeout=idle_timeout,
-        ready=ready,
-        users=users,
-        access_log=log,
-        upstream=upstream,
-    )
+    watching: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
+    if config.store:
+        remote = open_remote(config.store, config.store_endpoint_url)
+        watching = watch_store(remote, config.wheelhouse, every=refresh)
+    with watching:
+        serve(
+            config.wheelhouse,
+            host=config.serve_host,
+            port=config.serve_port,
+            workers=workers or os.cpu_count() or 1,
+            header_timeout=header_timeout,
+            idle_timeout=idle_timeout,
+            ready=ready,
+            users=users,
+            access_log=log,
+            upstream=upstream,
+        )

@@ -10,6 +10,7 @@ its record is reported as rejected and never linked.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from ..store.mirror import SyncReport, push_index, sync
@@ -24,11 +25,16 @@ class StorePublication:
     uploaded: int
 
 
-def publish_store(store: TeamStore) -> StorePublication:
-    """Mirror, publish locally, then upload the index into the store."""
+def publish_store(store: TeamStore, *, exclude: Collection[str] = ()) -> StorePublication:
+    """Mirror, publish locally, then upload the index into the store. The wheels named
+    in ``exclude`` are left out of it (``gc`` removes them next)."""
     synced = sync(store)
-    outside = [path.name for path in store.wheels.glob("*.whl") if path.name not in synced.wheels]
-    report = publish(store, exclude=outside)
+    outside = {path.name for path in store.wheels.glob("*.whl") if path.name not in synced.wheels}
+    report = publish(store, exclude=outside | set(exclude))
     report.rejected.update(synced.corrupted)
-    good = {name: digest for name, digest in synced.wheels.items() if name not in report.rejected}
+    good = {
+        name: digest
+        for name, digest in synced.wheels.items()
+        if name not in report.rejected and name not in exclude
+    }
     return StorePublication(report, synced, push_index(store, good))

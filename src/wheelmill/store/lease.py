@@ -37,8 +37,11 @@ def owner_id() -> str:
 class Lease:
     """Held while building one key; see the module docstring."""
 
-    def __init__(self, remote: Remote, name: str, *, ttl: float = DEFAULT_TTL) -> None:
+    def __init__(
+        self, remote: Remote, name: str, *, ttl: float = DEFAULT_TTL, pin: str = ""
+    ) -> None:
         self.remote = remote
+        self.pin = pin  # name==version, for `gc`: what it must not collect meanwhile
         self.key = f"leases/{name}.json"
         self.ttl = ttl
         self.owner = owner_id()
@@ -50,7 +53,13 @@ class Lease:
 
     def _body(self) -> bytes:
         self._beats += 1
-        body = {"owner": self.owner, "ttl": self.ttl, "beat": self._beats, "at": time.time()}
+        body = {
+            "owner": self.owner,
+            "ttl": self.ttl,
+            "beat": self._beats,
+            "at": time.time(),
+            "pin": self.pin,
+        }
         return json.dumps(body).encode()
 
     def acquire(self, check: Callable[[], None] | None = None) -> bool:
@@ -111,11 +120,33 @@ def _ttl_of(data: bytes, default: float) -> float:
         return default
 
 
+def live_leases(remote: Remote) -> dict[str, str]:
+    """Every lease a builder still holds (not yet expired, by the store's clock):
+    its key's name → the pin it builds (``name==version``, empty if it does not say)."""
+    live: dict[str, str] = {}
+    for item in remote.list("leases/"):
+        current = remote.get(item.key)
+        if current is None or current.age >= _ttl_of(current.data, DEFAULT_TTL):
+            continue
+        try:
+            pin = json.loads(current.data).get("pin", "")
+        except (ValueError, AttributeError):
+            pin = ""
+        name = item.key.removeprefix("leases/").removesuffix(".json")
+        live[name] = pin if isinstance(pin, str) else ""
+    return live
+
+
 @contextlib.contextmanager
 def leased(
-    remote: Remote, name: str, *, ttl: float, check: Callable[[], None] | None = None
+    remote: Remote,
+    name: str,
+    *,
+    ttl: float,
+    check: Callable[[], None] | None = None,
+    pin: str = "",
 ) -> Iterator[Lease]:
-    lease = Lease(remote, name, ttl=ttl)
+    lease = Lease(remote, name, ttl=ttl, pin=pin)
     lease.acquire(check)
     try:
         yield lease

@@ -12,7 +12,8 @@ builder's work. The mirror is a plain wheelhouse: ``serve``, nginx, ``verify``,
 :func:`push_index` uploads the index a local ``publish`` wrote, in the order
 that keeps readers safe: the ``.metadata`` files (the wheels are there
 already), then the project pages, then the root pages and the flat
-``find-links.html``; so a page never names a file the bucket lacks.
+``find-links.html``; so a page never names a file the bucket lacks. Last, the
+publication marker ``published.json`` that ``serve --store`` watches.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from .._timestamps import iso_time
 from ._integrity import Stored
 from .attempt import Attempt
+from .pagemirror import MARKER, marker_body
 from .remote import etag_of
 from .team import TeamStore
 from .wheelhouse import sha256_file, write_atomic
@@ -110,6 +112,27 @@ def _remember(
     store.remember(name or os.path.basename(path), stored)
 
 
+#: Where a mirror's wheels that the store does not hold are moved (never deleted).
+SET_ASIDE = "not-in-store"
+
+
+def set_aside(store: TeamStore, wheels: dict[str, str]) -> list[str]:
+    """Move every local wheel not in ``wheels`` (the store's, as :func:`sync` found
+    them) with its ``.metadata`` into ``.wheelmill/not-in-store/``; returns their names."""
+    moved = []
+    for path in sorted(store.wheels.glob("*.whl")):
+        if path.name in wheels:
+            continue
+        aside = store.state / SET_ASIDE
+        aside.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(f"{path}.metadata", aside / f"{path.name}.metadata")
+        os.replace(path, aside / path.name)
+        store.forget(path.name)
+        moved.append(path.name)
+    return moved
+
+
 def _import_attempts(store: TeamStore) -> int:
     """Add the store's attempts not seen before to the local catalog."""
     from .catalog import Catalog
@@ -136,16 +159,19 @@ def _import_attempts(store: TeamStore) -> int:
 def push_index(store: TeamStore, wheels: dict[str, str]) -> int:
     """Upload the local ``simple/`` and ``status/`` trees and ``find-links.html``; only
     changed files are sent. Returns how many were."""
-    listed = {item.key: item.etag for item in store.remote.list("simple/")}
-    listed.update({item.key: item.etag for item in store.remote.list("wheels/")})
+    pages_listed = {item.key: item.etag for item in store.remote.list("simple/")}
+    pages_listed.update({item.key: item.etag for item in store.remote.list("status/")})
+    listed = {**pages_listed, **{item.key: item.etag for item in store.remote.list("wheels/")}}
     metadata = sorted(store.wheels.glob("*.whl.metadata"))
     pages = sorted(p for p in store.simple.rglob("*") if p.is_file() and p.parent != store.simple)
     roots = sorted(p for p in store.simple.glob("*") if p.is_file())
     status = sorted(p for p in (store.root / "status").glob("*") if p.is_file())
     sent = 0
+    written: set[str] = set()
     for batch in (metadata, pages, roots, status):  # dependencies before what links them
         for path in batch:
             key = path.relative_to(store.root).as_posix()
+            written.add(key)
             data = path.read_bytes()
             if listed.get(key) == etag_of(data):
                 continue
@@ -153,6 +179,11 @@ def push_index(store: TeamStore, wheels: dict[str, str]) -> int:
             sent += 1
     flat = find_links_page(wheels)
     store.remote.put("find-links.html", flat, content_type="text/html")
+    # Last, the pages of projects gone from the index (no root page links them now).
+    for key in sorted(set(pages_listed) - written):
+        store.remote.delete(key)
+    # What `serve --store` watches: a new etag once the whole publication is in place.
+    store.remote.put(MARKER, marker_body(sent), content_type="application/json")
     return sent + 1
 
 

@@ -44,6 +44,7 @@ class RemoteObject:
     key: str
     etag: str
     size: int
+    modified: float = 0.0  # seconds since the epoch, by the store's clock (listings only)
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,8 @@ class DirectoryRemote:
             if path.is_file() and not path.name.startswith(".tmp-"):
                 data = path.read_bytes()
                 key = path.relative_to(self.root).as_posix()
-                found.append(RemoteObject(key, etag_of(data), len(data)))
+                modified = path.stat().st_mtime
+                found.append(RemoteObject(key, etag_of(data), len(data), modified))
         return found
 
     def _write(self, key: str, data: bytes) -> str:

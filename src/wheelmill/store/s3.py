@@ -1,4 +1,4 @@
-""":class:`~wheelmill.store.remote.Remote` over S3-compatible object storage, with boto3.
+""":class:`~wheelmill.store.remote.Remote` over S3-compatible object storage, with botocore.
 
 Credentials and region come from the standard AWS chain (environment, shared
 config, instance roles); the endpoint of a non-AWS server from the config's
@@ -37,15 +37,15 @@ class S3Remote:
     def __init__(self, url: str, *, endpoint_url: str | None = None) -> None:
         self.url = url
         self.bucket, self.prefix = parse_store_url(url)
-        try:
-            import boto3
+        try:  # botocore alone (what boto3 is built on): boto3's import costs a no-op build
+            import botocore.session
             from botocore.config import Config
         except ImportError:
             raise ConfigError(
                 f"{url}: an S3 store needs boto3; install wheelmill with its s3 extra"
             ) from None
         config = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
-        self._client: Any = boto3.session.Session().client(
+        self._client: Any = botocore.session.get_session().create_client(
             "s3", endpoint_url=endpoint_url or None, config=config
         )
         self.endpoint = str(self._client.meta.endpoint_url)
@@ -116,7 +116,8 @@ class S3Remote:
             for page in paginator.paginate(Bucket=self.bucket, Prefix=self._key(prefix)):
                 for item in page.get("Contents", ()):
                     key = item["Key"][len(self.prefix) :]
-                    found.append(RemoteObject(key, item["ETag"], int(item["Size"])))
+                    modified = item["LastModified"].timestamp()
+                    found.append(RemoteObject(key, item["ETag"], int(item["Size"]), modified))
 
         try:
             self._call("list", prefix, pages)
@@ -156,12 +157,14 @@ class S3Remote:
             )
 
     def download(self, key: str, path: Path) -> bool:
+        def fetch() -> None:
+            response = self._client.get_object(Bucket=self.bucket, Key=self._key(key))
+            with path.open("wb") as sink:
+                for chunk in response["Body"].iter_chunks(1 << 20):
+                    sink.write(chunk)
+
         try:
-            self._call(
-                "read",
-                key,
-                lambda: self._client.download_file(self.bucket, self._key(key), str(path)),
-            )
+            self._call("read", key, fetch)
         except FileNotFoundError:
             return False
         return True

@@ -112,9 +112,9 @@ class TeamStore(Store):
         return listed is not None and listed.size == record.size
 
     def claim(
-        self, name: str, check: Callable[[], None] | None = None
+        self, name: str, check: Callable[[], None] | None = None, *, pin: str = ""
     ) -> contextlib.AbstractContextManager[object]:
-        return _claimed(self, name, check)
+        return _claimed(self, name, check, pin)
 
     def write_record(self, record: Attempt) -> None:
         """Publish a settled key to the store (wheel, attempt, log, record), then locally."""
@@ -190,8 +190,11 @@ class TeamStore(Store):
 
 
 @contextlib.contextmanager
-def _claimed(store: TeamStore, name: str, check: Callable[[], None] | None) -> Iterator[None]:
-    with store.lock(name), leased(store.remote, name, ttl=store.lease_seconds, check=check):
+def _claimed(
+    store: TeamStore, name: str, check: Callable[[], None] | None, pin: str
+) -> Iterator[None]:
+    lease = leased(store.remote, name, ttl=store.lease_seconds, check=check, pin=pin)
+    with store.lock(name), lease:
         yield
 
 

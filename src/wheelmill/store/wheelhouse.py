@@ -136,10 +136,11 @@ class Store:
         return FileLock(str(self.locks / f"{name}.lock"))
 
     def claim(
-        self, name: str, check: Callable[[], None] | None = None
+        self, name: str, check: Callable[[], None] | None = None, *, pin: str = ""
     ) -> contextlib.AbstractContextManager[object]:
-        """Held while settling the key ``name``: one builder at a time (here, a file lock;
-        ``check`` is called while waiting, to stop on request)."""
+        """Held while settling the key ``name`` (of ``pin``, ``name==version``): one
+        builder at a time (here, a file lock; ``check`` is called while waiting, to stop
+        on request)."""
         return self.lock(name)
 
     @contextlib.contextmanager

