@@ -1,0 +1,152 @@
+"""An incremental publish writes exactly what a full publish of the same wheels writes.
+
+Each step changes the wheelhouse the way users do (a wheel added, removed, rebuilt,
+damaged, a version yanked), publishes it incrementally, and compares every file
+publish writes, byte for byte, with a full publish of a copy that has no publish
+state, no pages and no status page. The status page is compared without its
+"page written" minute. A publish where nothing changed writes nothing, the status
+page included, until an input of the page changes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import make_wheel
+from wheelmill.index._statuskey import KEY_FILE
+from wheelmill.index.publish import publish
+from wheelmill.index.statuspage import write_status_page
+from wheelmill.index.yank import set_yanked
+from wheelmill.store.attempt import Attempt
+from wheelmill.store.catalog import Catalog
+from wheelmill.store.wheelhouse import Store
+from wheelmill.target import current_target
+
+_WRITTEN = re.compile(rb"page written \d{4}-\d\d-\d\d \d\d:\d\d UTC")
+
+
+def published_files(store: Store) -> dict[str, bytes]:
+    """Every file publish writes (the status page without its minute and the
+    wheelhouse's own path), by path."""
+    files = {
+        str(path.relative_to(store.root)): path.read_bytes()
+        for root in (store.simple, store.wheels)
+        for path in root.rglob("*")
+        if path.is_file() and not path.name.endswith(".whl")
+    }
+    page = (store.root / "status" / "index.html").read_bytes()
+    page = page.replace(str(store.root).encode(), b"DIR")
+    files["status"] = _WRITTEN.sub(b"page written (minute)", page)
+    return files
+
+
+def full_copy(store: Store, where: Path) -> Store:
+    """The same wheels (and the store's word on them) without publish's state or output."""
+    copy = Store(where / store.root.name)
+    shutil.copytree(store.root, copy.root, symlinks=True)
+    for stale in (copy.simple, copy.root / "status"):
+        shutil.rmtree(stale)
+    for path in copy.wheels.iterdir():
+        if not path.name.endswith(".whl"):
+            path.unlink()
+    (copy.state / "index-state.json").unlink()
+    (copy.state / KEY_FILE).unlink(missing_ok=True)
+    return copy
+
+
+def _add(store: Store, tmp: Path) -> None:
+    make_wheel(store.wheels, "mid", "2.0", requires=("leaf",))
+
+
+def _remove(store: Store, tmp: Path) -> None:
+    (store.wheels / "app-1.0-py3-none-any.whl").unlink()
+
+
+def _rebuild(store: Store, tmp: Path) -> None:
+    rebuilt = make_wheel(tmp / "rebuilt", "leaf", "1.0", payload=50)
+    os.replace(rebuilt, store.wheels / rebuilt.name)
+
+
+def _damage(store: Store, tmp: Path) -> None:
+    (store.wheels / "mid-1.0-py3-none-any.whl").write_bytes(b"PK\x03\x04 not a zip any more")
+
+
+def _yank(store: Store, tmp: Path) -> None:
+    set_yanked(store, "leaf==2.0", "broken on 3.12")  # then published with refresh=["leaf"]
+
+
+def _attempt(store: Store, tmp: Path) -> None:
+    Catalog(store.catalog_path).add(
+        Attempt(
+            "k1", "failed", "leaf", "2.0", current_target().name, "built",
+            category="sysdep-missing", created=time.time(),
+        )
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("change", [_add, _remove, _rebuild, _damage, _yank, _attempt])
+def test_incremental_publish_writes_what_a_full_publish_writes(
+    tmp_path: Path, change: Callable[[Store, Path], None]
+) -> None:
+    store = Store(tmp_path / "wh").create()
+    make_wheel(store.wheels, "app", "1.0", requires=("mid>=1",))
+    make_wheel(store.wheels, "mid", "1.0", requires=("leaf",))
+    make_wheel(store.wheels, "leaf", "1.0", requires_python=">=3.8")
+    make_wheel(store.wheels, "leaf", "2.0", requires_python=">=4")
+    publish(store)
+    change(store, tmp_path)
+    incremental = publish(store, refresh=["leaf"] if change is _yank else ())
+    full_store = full_copy(store, tmp_path / "full")
+    full = publish(full_store)
+
+    assert incremental.read < full.read  # it really was incremental
+    assert sorted(incremental.rejected) == sorted(full.rejected)
+    assert published_files(store) == published_files(full_store)
+
+
+def test_a_publish_that_changes_nothing_writes_nothing(tmp_path: Path) -> None:
+    store = Store(tmp_path / "wh").create()
+    for version in ("1.0", "1.1"):
+        make_wheel(store.wheels, "steady", version)
+    publish(store)
+    time.sleep(2.1)  # older than the window in which a stamp is not trusted
+    publish(store)  # writes down the status page's inputs
+    written = {
+        path: os.stat(path).st_ino
+        for path in (
+            store.root / "status" / "index.html",
+            store.state / "index-state.json",
+            store.state / KEY_FILE,
+            store.simple / "index.json",
+            store.wheels / "index.html",
+        )
+    }
+    report = publish(store)
+
+    assert (report.read, report.projects_written) == (0, [])
+    assert {path: os.stat(path).st_ino for path in written} == written
+
+    # an input of the status page changes: the page is written again, and shows it
+    _attempt(store, tmp_path)
+    publish(store)
+    page = store.root / "status" / "index.html"
+    assert page.stat().st_ino != written[page]
+    assert "leaf" in page.read_text(encoding="utf-8")
+
+
+def test_the_status_page_publish_writes_is_the_one_written_on_its_own(tmp_path: Path) -> None:
+    store = Store(tmp_path / "wh").create()
+    make_wheel(store.wheels, "alone", "1.0")
+    make_wheel(store.wheels, "Other.Name", "2.0", tag="cp311-cp311-manylinux_2_17_x86_64")
+    _attempt(store, tmp_path)
+    publish(store)
+    by_publish = published_files(store)["status"]
+    write_status_page(store)
+    assert published_files(store)["status"] == by_publish
