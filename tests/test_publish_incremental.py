@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make_wheel
+from wheelmill.index._pages import FileEntry, find_links_page, splice_find_links
 from wheelmill.index._statuskey import KEY_FILE
 from wheelmill.index.publish import publish
 from wheelmill.index.statuspage import write_status_page
@@ -78,6 +79,14 @@ def _damage(store: Store, tmp: Path) -> None:
     (store.wheels / "mid-1.0-py3-none-any.whl").write_bytes(b"PK\x03\x04 not a zip any more")
 
 
+def _stale_listing(store: Store, tmp: Path) -> None:
+    """The find-links listing lost a line behind publish's back, then a wheel came."""
+    listing = store.wheels / "index.html"
+    lines = listing.read_text(encoding="utf-8").splitlines(keepends=True)
+    listing.write_text("".join(line for line in lines if "app-1.0" not in line), "utf-8")
+    make_wheel(store.wheels, "mid", "2.0", requires=("leaf",))
+
+
 def _yank(store: Store, tmp: Path) -> None:
     set_yanked(store, "leaf==2.0", "broken on 3.12")  # then published with refresh=["leaf"]
 
@@ -91,7 +100,9 @@ def _attempt(store: Store, tmp: Path) -> None:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("change", [_add, _remove, _rebuild, _damage, _yank, _attempt])
+@pytest.mark.parametrize(
+    "change", [_add, _remove, _rebuild, _damage, _stale_listing, _yank, _attempt]
+)
 def test_incremental_publish_writes_what_a_full_publish_writes(
     tmp_path: Path, change: Callable[[Store, Path], None]
 ) -> None:
@@ -150,3 +161,23 @@ def test_the_status_page_publish_writes_is_the_one_written_on_its_own(tmp_path: 
     by_publish = published_files(store)["status"]
     write_status_page(store)
     assert published_files(store)["status"] == by_publish
+
+
+def test_the_find_links_listing_is_spliced_not_rendered_again(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    made = [make_wheel(wheels, name, "1.0") for name in ("alpha", "Beta.Two", "gamma")]
+    entries = {
+        path.name: FileEntry(path.name, 1, 2, 3, "1.0", "ab" * 32, "cd" * 32, None, "x", "t")
+        for path in made
+    }
+    old = find_links_page(list(entries.values()), {})
+    beta = entries["beta_two-1.0-py3-none-any.whl"]
+    newer = beta._replace(filename="beta_two-2.0+local-py3-none-any.whl", version="2.0+local")
+    yanks = {"beta-two": {"2.0+local": "bad"}}
+    spliced = splice_find_links(old, entries.keys(), {"beta-two": [beta, newer]}, yanks)
+    whole = find_links_page([*entries.values(), newer], yanks)
+    assert spliced == whole
+    assert b'data-yanked="bad"' in whole and b"2.0%2Blocal" in whole
+    # a line missing, or one too many: not the listing of these wheels
+    assert splice_find_links(old, [*entries, "delta-1.0-py3-none-any.whl"], {}, {}) is None
+    assert splice_find_links(old, list(entries)[:2], {}, {}) is None

@@ -58,6 +58,7 @@ from ._pages import (
     find_links_page,
     project_pages,
     root_pages,
+    splice_find_links,
 )
 from ._scan import Stamp, scan_wheels
 from ._state import STATE_FILE, Row, State, state_line
@@ -348,8 +349,7 @@ def publish(
                 write_atomic(store.simple / name, page, tmp_dir=store.tmp)
         flat = store.wheels / FIND_LINKS_PAGE
         if report.projects_written or report.removed or dropped or not flat.is_file():
-            entries = [FileEntry._make(row) for name in state.names for row in state.rows(name)]
-            write_atomic(flat, find_links_page(entries, yanks.projects), tmp_dir=store.tmp)
+            write_atomic(flat, _find_links(flat, state, groups, yanks), tmp_dir=store.tmp)
         state.save(store.tmp)
     report.files = len(found) - len(report.rejected)
     report.rejected.update(odd)
@@ -365,6 +365,19 @@ def publish(
             _statuskey.record(store, key)
     report.duration = time.monotonic() - started
     return report
+
+
+def _find_links(flat: Path, state: State, groups: list[_Group], yanks: Yanks) -> bytes:
+    """The find-links listing: the last one with the changed projects' lines replaced
+    (every other line is as it was), or, without a usable last one, rendered whole."""
+    if state.loaded:  # the listing on disk lists the state's wheels as loaded
+        changed = {g.project: [FileEntry._make(r) for r in state.rows(g.project)] for g in groups}
+        with contextlib.suppress(OSError):
+            page = splice_find_links(flat.read_bytes(), state.stamps, changed, yanks.projects)
+            if page is not None:
+                return page
+    entries = [FileEntry._make(row) for name in state.names for row in state.rows(name)]
+    return find_links_page(entries, yanks.projects)
 
 
 def _remove_strays(simple: Path, projects: dict[str, str]) -> None:
