@@ -181,3 +181,6 @@ def test_the_find_links_listing_is_spliced_not_rendered_again(tmp_path: Path) ->
     # a line missing, or one too many: not the listing of these wheels
     assert splice_find_links(old, [*entries, "delta-1.0-py3-none-any.whl"], {}, {}) is None
     assert splice_find_links(old, list(entries)[:2], {}, {}) is None
+    first, *_ = entries.values()
+    doubled = find_links_page([first, *list(entries.values())[:2]], {})  # a line twice
+    assert splice_find_links(doubled, entries.keys(), {}, {}) is None

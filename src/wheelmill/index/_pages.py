@@ -157,8 +157,11 @@ def splice_find_links(
     lines = text[len(_FLAT_HEAD) : len(text) - len(_HTML_TAIL)].split("\n")
     if lines.pop() != "":
         return None
+    if len(lines) != len(published):
+        return None
     projects: dict[str, str] = {}  # the name before the first dash -> project
     kept: list[tuple[str, str]] = []
+    seen: set[str] = set()
     for line in lines:
         end = line.find("#sha256=")
         if not line.startswith('<a href="') or end == -1 or not line.endswith("</a><br>"):
@@ -166,19 +169,18 @@ def splice_find_links(
         filename = line[9:end]
         if "%" in filename:
             filename = urllib.parse.unquote(filename)
-        prefix = filename.partition("-")[0]
-        project = projects.get(prefix) or projects.setdefault(prefix, canonicalize_name(prefix))
-        if project not in changed:
+        if filename not in published or filename in seen:  # one line per published wheel
+            return None
+        seen.add(filename)
+        if _project_of(filename, projects) not in changed:
             kept.append((filename, line + "\n"))
-    unchanged = [n for n in published if _project_of(n, projects) not in changed]
-    if len(unchanged) != len(kept) or not set(unchanged).issuperset(n for n, _ in kept):
-        return None
     kept += [(e.filename, _flat_line(e, yanks)) for entries in changed.values() for e in entries]
     kept.sort()
     return "".join([_FLAT_HEAD, *(line for _, line in kept), _HTML_TAIL]).encode()
 
 
 def _project_of(filename: str, cache: dict[str, str] | None = None) -> str:
+    """The canonical form of the name before the first dash (``cache``: prefix -> it)."""
     prefix = filename.partition("-")[0]
     if cache is None:
         return canonicalize_name(prefix)
