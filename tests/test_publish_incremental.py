@@ -174,13 +174,13 @@ def test_the_find_links_listing_is_spliced_not_rendered_again(tmp_path: Path) ->
     beta = entries["beta_two-1.0-py3-none-any.whl"]
     newer = beta._replace(filename="beta_two-2.0+local-py3-none-any.whl", version="2.0+local")
     yanks = {"beta-two": {"2.0+local": "bad"}}
-    spliced = splice_find_links(old, entries.keys(), {"beta-two": [beta, newer]}, yanks)
+    spliced = splice_find_links(old, entries.keys(), {beta.filename}, [beta, newer], yanks)
     whole = find_links_page([*entries.values(), newer], yanks)
     assert spliced == whole
     assert b'data-yanked="bad"' in whole and b"2.0%2Blocal" in whole
     # a line missing, or one too many: not the listing of these wheels
-    assert splice_find_links(old, [*entries, "delta-1.0-py3-none-any.whl"], {}, {}) is None
-    assert splice_find_links(old, list(entries)[:2], {}, {}) is None
+    assert splice_find_links(old, [*entries, "delta-1.0-py3-none-any.whl"], (), [], {}) is None
+    assert splice_find_links(old, list(entries)[:2], (), [], {}) is None
     first, *_ = entries.values()
     doubled = find_links_page([first, *list(entries.values())[:2]], {})  # a line twice
-    assert splice_find_links(doubled, entries.keys(), {}, {}) is None
+    assert splice_find_links(doubled, entries.keys(), (), [], {}) is None

@@ -139,11 +139,12 @@ def _flat_line(entry: FileEntry, yanks: Mapping[str, Mapping[str, str]]) -> str:
 def splice_find_links(
     old: bytes,
     published: Collection[str],
-    changed: Mapping[str, list[FileEntry]],
+    replaced: Collection[str],
+    entries: list[FileEntry],
     yanks: Mapping[str, Mapping[str, str]],
 ) -> bytes | None:
     """What :func:`find_links_page` gives, from its ``old`` output: the lines of the
-    projects in ``changed`` replaced by their entries now (none: the project is gone).
+    wheels in ``replaced`` left out, lines for ``entries`` put in.
 
     ``published`` is every wheel ``old`` must list (the publish state as it was).
     ``None`` when ``old`` is not that page (damaged, edited, stale): render it whole.
@@ -155,11 +156,8 @@ def splice_find_links(
     if not (text.startswith(_FLAT_HEAD) and text.endswith(_HTML_TAIL)):
         return None
     lines = text[len(_FLAT_HEAD) : len(text) - len(_HTML_TAIL)].split("\n")
-    if lines.pop() != "":
+    if lines.pop() != "" or len(lines) != len(published):
         return None
-    if len(lines) != len(published):
-        return None
-    projects: dict[str, str] = {}  # the name before the first dash -> project
     kept: list[tuple[str, str]] = []
     seen: set[str] = set()
     for line in lines:
@@ -172,19 +170,15 @@ def splice_find_links(
         if filename not in published or filename in seen:  # one line per published wheel
             return None
         seen.add(filename)
-        if _project_of(filename, projects) not in changed:
+        if filename not in replaced:
             kept.append((filename, line + "\n"))
-    kept += [(e.filename, _flat_line(e, yanks)) for entries in changed.values() for e in entries]
+    kept += [(entry.filename, _flat_line(entry, yanks)) for entry in entries]
     kept.sort()
     return "".join([_FLAT_HEAD, *(line for _, line in kept), _HTML_TAIL]).encode()
 
 
-def _project_of(filename: str, cache: dict[str, str] | None = None) -> str:
-    """The canonical form of the name before the first dash (``cache``: prefix -> it)."""
-    prefix = filename.partition("-")[0]
-    if cache is None:
-        return canonicalize_name(prefix)
-    return cache.get(prefix) or cache.setdefault(prefix, canonicalize_name(prefix))
+def _project_of(filename: str) -> str:
+    return canonicalize_name(filename.partition("-")[0])
 
 
 class AtomicWriter:

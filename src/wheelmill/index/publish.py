@@ -101,7 +101,7 @@ class _Group(NamedTuple):
     project: str
     jobs: list[_Job]
     kept: list[Row]
-    known: int  # how many rows the state had: fewer kept means files went away
+    known: list[str]  # the wheels the state had: fewer kept means files went away
     force: bool  # write the pages even if no file changed (missing, or a yank changed)
     yanked: dict[str, str]  # version -> reason
 
@@ -189,7 +189,7 @@ def _publish_group(paths: _Paths, writer: AtomicWriter, group: _Group) -> _Outco
     project = group.project
     if not entries:
         return _Outcome(project, "gone", "", "", rejected)
-    if not (group.force or len(entries) != len(group.kept) or len(group.kept) != group.known):
+    if not (group.force or len(entries) != len(group.kept) or len(group.kept) != len(group.known)):
         return _Outcome(project, "unchanged", "", "", rejected)
     entries.sort(key=_version_key)
     html_page, json_page = project_pages(project, entries, group.yanked)
@@ -288,7 +288,7 @@ def _plan(
         kept = [row for row in rows if row[0] in found and row[0] not in changed]
         groups.append(
             _Group(
-                project, jobs.get(project, []), kept, len(rows), project in missing,
+                project, jobs.get(project, []), kept, [row[0] for row in rows], project in missing,
                 yanks.of(project),
             )
         )  # fmt: skip
@@ -371,9 +371,11 @@ def _find_links(flat: Path, state: State, groups: list[_Group], yanks: Yanks) ->
     """The find-links listing: the last one with the changed projects' lines replaced
     (every other line is as it was), or, without a usable last one, rendered whole."""
     if state.loaded:  # the listing on disk lists the state's wheels as loaded
-        changed = {g.project: [FileEntry._make(r) for r in state.rows(g.project)] for g in groups}
+        replaced = {filename for group in groups for filename in group.known}
+        entries = [FileEntry._make(row) for group in groups for row in state.rows(group.project)]
         with contextlib.suppress(OSError):
-            page = splice_find_links(flat.read_bytes(), state.stamps, changed, yanks.projects)
+            old = flat.read_bytes()
+            page = splice_find_links(old, state.stamps, replaced, entries, yanks.projects)
             if page is not None:
                 return page
     entries = [FileEntry._make(row) for name in state.names for row in state.rows(name)]

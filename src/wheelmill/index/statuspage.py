@@ -154,6 +154,8 @@ def _share_pure_wheels(
     cells: dict[tuple[str, str], Cell], versions: Mapping[str, str], files: Mapping[str, int]
 ) -> None:
     """A pure wheel serves every target: cells without a wheel of their own show it."""
+    if not versions:
+        return
     # only the wheels of packages on the page are parsed (the name before the first
     # dash canonicalizes to what parse_wheel_filename returns for every valid name)
     prefixes: dict[str, bool] = {}
