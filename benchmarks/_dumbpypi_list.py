@@ -5,11 +5,15 @@ usage: _dumbpypi_list.py POOL LIST.json [WHEEL ...]
 For every wheel in POOL (or only the WHEEL names given, appended to LIST): hash
 it, copy its METADATA to ``<wheel>.metadata`` and write one JSON line with
 ``hash``, ``requires_python`` and ``core_metadata``. Standard library only.
+
+Each wheel is read from disk once: the bytes that are hashed are the bytes the
+zip is read from, as wheelmill does.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import sys
 import zipfile
@@ -19,7 +23,7 @@ from pathlib import Path
 
 def describe(path: Path) -> dict[str, str]:
     data = path.read_bytes()
-    with zipfile.ZipFile(path) as archive:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         member = next(
             n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA")
         )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import codecs
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from .._exceptions import RulesError, WheelmillError
-from ..diagnose import default_rules_dirs, diagnose, load_rules
+from ..diagnose import default_rules_dirs, diagnose_bytes, load_rules
+from ..diagnose._logtext import PIECE
 from ..store.catalog import Catalog, RuleStats
 from ..store.wheelhouse import Store
 from ._options import existing_wheelhouse, json_option
@@ -19,26 +21,31 @@ from ._render import emit_json, print_diagnosis
 _SNIFF = 8192
 
 
-def _read(logfile: str) -> str:
+def _blocks(logfile: str) -> Iterator[bytes]:
+    """The log in blocks of a few MB, so a huge one is never in memory whole; a binary
+    log is refused at its first block, an empty one once it was read."""
     name = "stdin" if logfile == "-" else logfile
-    if logfile == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        try:
-            data = Path(logfile).read_bytes()
-        except OSError as exc:
-            raise click.BadParameter(
-                f"{logfile}: cannot read the log ({exc.strerror})", param_hint="LOGFILE"
-            ) from None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # PowerShell's `>`
-        data = data.decode("utf-16", "replace").encode("utf-8")
-    if not data.strip():
+    try:
+        stream = sys.stdin.buffer if logfile == "-" else open(logfile, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise click.BadParameter(
+            f"{logfile}: cannot read the log ({exc.strerror})", param_hint="LOGFILE"
+        ) from None
+    with stream:
+        block = stream.read(PIECE)
+        if block.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # PowerShell's `>`
+            block = (block + stream.read()).decode("utf-16", "replace").encode("utf-8")
+        if b"\0" in block[:_SNIFF]:
+            raise WheelmillError(
+                f"{name} is not a text log (binary data); pass the text log of a failed build"
+            )
+        blank = True
+        while block:
+            blank = blank and not block.strip()
+            yield block
+            block = stream.read(PIECE)
+    if blank:
         raise WheelmillError(f"{name} is empty; pass the log of a failed build")
-    if b"\0" in data[:_SNIFF]:
-        raise WheelmillError(
-            f"{name} is not a text log (binary data); pass the text log of a failed build"
-        )
-    return data.decode("utf-8", "replace")
 
 
 def _measured(wheelhouse: Path | None, rule: str | None) -> RuleStats | None:
@@ -90,7 +97,7 @@ def command(
     if not shipped and not rules_dirs:
         raise RulesError("no knowledge base found (config/rules); pass --rules DIR")
     rules = load_rules(*shipped, *rules_dirs)
-    diagnosis = diagnose(_read(logfile), rules)
+    diagnosis = diagnose_bytes(_blocks(logfile), rules)
     measured = _measured(wheelhouse, diagnosis.rule)
     if as_json:
         data: dict[str, object] = {**diagnosis.to_json()}

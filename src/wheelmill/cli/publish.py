@@ -6,10 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..index.bucket import publish_store
 from ..index.publish import publish
-from ..run import store_of
-from ..store.team import TeamStore
 from ..store.wheelhouse import Store
 from ._json import publish_json
 from ._options import (
@@ -70,7 +67,11 @@ def command(
     Exit codes: 0 published; 1 some wheel was rejected (corrupted); 2 usage.
     """
     config = load(config_path).with_overrides(wheelhouse=wheelhouse)
-    if config.store:
+    if config.store:  # the team store's machinery is imported only when it is used
+        from ..index.bucket import publish_store
+        from ..run import store_of
+        from ..store.team import TeamStore
+
         target = store_of(config)
         assert isinstance(target, TeamStore)
         report = publish_store(target).publish

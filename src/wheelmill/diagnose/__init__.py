@@ -4,6 +4,9 @@
 >>> diagnosis = diagnose(log_text, rules)
 >>> diagnosis.category, diagnosis.subject, diagnosis.first_error
 
+:func:`diagnose_bytes` does the same for a log read in blocks, holding one piece of it
+in memory at a time.
+
 The shipped knowledge base is ``config/rules/*.toml`` at the root of the
 repository; teams add their own rules by passing more directories to
 :func:`load_rules` (later files override rules with the same id).
@@ -19,7 +22,7 @@ from ..outcomes import CATEGORIES
 
 if TYPE_CHECKING:
     from ._fields import DISTROS
-    from .classify import INSTALL_COMMANDS, diagnose
+    from .classify import INSTALL_COMMANDS, diagnose, diagnose_bytes
     from .diagnosis import DeadEnd, Diagnosis, FirstError, Fix, Remedy, SystemPackages, Translation
     from .rules import (
         Rule,
@@ -47,6 +50,7 @@ __all__ = [
     "Workaround",
     "default_rules_dirs",
     "diagnose",
+    "diagnose_bytes",
     "load_rules",
     "parse_rules",
 ]
@@ -59,6 +63,7 @@ __getattr__ = exports(
     {
         "INSTALL_COMMANDS": "classify",
         "diagnose": "classify",
+        "diagnose_bytes": "classify",
         "DISTROS": "_fields",
         "Translation": "diagnosis",
         **dict.fromkeys(_DIAGNOSIS, "diagnosis"),

@@ -9,12 +9,17 @@ removed: the normalised log has exactly the lines of the original (lines end
 at ``\\n``), so a match's line number is the original's. Only the first
 :data:`SCANNED` characters of a line are kept: a build may print megabytes on one
 line, and even a pattern that backtracks must stay cheap on it.
+
+A huge log is read in pieces of whole lines (:func:`text_pieces`, :func:`byte_pieces`),
+each normalised and scanned on its own: every step works line by line, so the result
+is the same, and memory holds one piece's lines rather than the whole log's.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from itertools import accumulate
 
 #: How much of one line of build or resolver output any regex looks at.
@@ -105,3 +110,38 @@ class LogText:
         """A view of just the lines ``indexes`` (0-based, ascending)."""
         source = self._source(folded)
         return TextView([source[i] for i in indexes], list(indexes))
+
+
+#: About how many characters of a log are normalised and scanned at a time.
+PIECE = 1 << 22
+
+
+def text_pieces(text: str, size: int = PIECE) -> Iterator[str]:
+    """``text`` cut at line ends into pieces of about ``size``: their lines, one after
+    the other, are the lines of ``text`` (each cut removes exactly one ``\\n``)."""
+    start = 0
+    while len(text) - start > size:
+        cut = text.find("\n", start + size)
+        if cut == -1:
+            break
+        yield text[start:cut]
+        start = cut + 1
+    yield text if start == 0 else text[start:]
+
+
+def byte_pieces(blocks: Iterable[bytes]) -> Iterator[str]:
+    """UTF-8 bytes read in blocks, decoded (errors replaced) in pieces cut at line ends.
+
+    A multi-byte character never contains the byte ``\\n``, so a piece decodes exactly
+    as it would within the whole; only one block and one piece are held at a time.
+    """
+    rest = b""
+    for block in blocks:
+        data = rest + block if rest else block
+        cut = data.rfind(b"\n")
+        if cut == -1:
+            rest = data
+            continue
+        yield data[:cut].decode("utf-8", "replace")
+        rest = data[cut + 1 :]
+    yield rest.decode("utf-8", "replace")

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ._fields import Pattern
-from ._logtext import LogText
+from ._logtext import LogText, byte_pieces, text_pieces
 from .diagnosis import Diagnosis, FirstError, Fix, SystemPackages, Translation
 from .rules import Rule, RuleSet
 
@@ -114,6 +114,8 @@ class _Plan:
             for pattern in (*rule.patterns, *rule.requires, *rule.excludes):
                 patterns[id(pattern)] = pattern
         self.patterns = list(patterns.values())
+        #: how many lines envelope hits can take out of the search for an error-looking line
+        self.envelope_lines = _MAX_HITS * sum(len(r.patterns) for r in rules if r.envelope)
         self.groups: dict[bool, dict[str, list[str]]] = {}
         for folded in (False, True):
             literals = {
@@ -139,11 +141,15 @@ class _Plan:
                     found[(literal, folded)] = view.lines_containing(literal)
         return found
 
-    def scan(self, log: LogText) -> dict[int, list[_Hit]]:
-        """Hits per pattern (keyed by ``id(pattern)``), in line order, at most _MAX_HITS."""
-        hits: dict[int, list[_Hit]] = {}
+    def scan(self, log: LogText, offset: int, hits: dict[int, list[_Hit]]) -> None:
+        """Add the hits in ``log`` (a piece whose first line is line ``offset`` of the
+        whole) to ``hits``, per pattern (keyed by ``id(pattern)``), in line order, at
+        most _MAX_HITS."""
         literal_lines = self._literal_lines(log)
         for pattern in self.patterns:
+            found = hits.get(id(pattern), [])
+            if len(found) >= _MAX_HITS:
+                continue
             candidates: Iterable[int]
             if pattern.literals is None:
                 candidates = range(len(log.lines))
@@ -151,17 +157,15 @@ class _Plan:
                 folded = bool(pattern.regex.flags & re.IGNORECASE)
                 lines = [literal_lines[(lit, folded)] for lit in pattern.literals]
                 candidates = lines[0] if len(lines) == 1 else sorted(set().union(*lines))
-            found = []
             search = pattern.regex.search
             for index in candidates:
                 match = search(log.lines[index])
                 if match:
-                    found.append(_Hit(index, match))
+                    found.append(_Hit(offset + index, match))
                     if len(found) >= _MAX_HITS:
                         break
             if found:
                 hits[id(pattern)] = found
-        return hits
 
 
 def _plan(rules: RuleSet) -> _Plan:
@@ -213,33 +217,87 @@ def _system_packages(rule: Rule, subject: str | None) -> tuple[SystemPackages, .
     )
 
 
-def _under_banner(log: LogText, index: int) -> int:
-    """The line with the real error under Cython's "Error compiling Cython file:" banner
-    (``file.pyx:LINE:COL: message``, after the quoted source), else ``index`` itself."""
-    for below in range(index + 1, min(index + _BANNER_REACH, len(log.lines))):
-        if _CYTHON_ERROR.match(log.lines[below]):
-            return below
-    return index
+@dataclass
+class _Candidate:
+    line: int  # 0-based, in the whole log
+    shown: int  # the line reported (the real error under a Cython banner)
+    text: str
 
 
-def _first_errorish(log: LogText, skip: set[int]) -> FirstError | None:
-    view = log.view()
-    candidates = sorted({i for anchor in _ERRORISH_ANCHORS for i in view.lines_containing(anchor)})
-    for index in candidates:
-        text = log.lines[index].strip()
-        if index in skip or not _ERRORISH.search(text) or _NOT_THE_CAUSE.search(text):
-            continue
-        if text == "Error compiling Cython file:":
-            index = _under_banner(log, index)
-            text = log.lines[index].strip()
-        return FirstError(index + 1, text)
-    return None
+class _Errorish:
+    """The first error-looking lines of a log read piece by piece: enough of them that
+    one is left once the envelope's lines are skipped.
+
+    Under Cython's "Error compiling Cython file:" banner the line shown is the real
+    error (``file.pyx:LINE:COL: message``, after the quoted source), looked for up
+    to _BANNER_REACH lines down, into the next piece if need be.
+    """
+
+    def __init__(self, wanted: int) -> None:
+        self.wanted = wanted
+        self.found: list[_Candidate] = []
+        self._below: list[_Candidate] = []  # banners still looking down
+
+    def add(self, log: LogText, offset: int) -> None:
+        lines = log.lines
+        for banner in self._below:
+            self._look_below(banner, lines, offset)
+        end = offset + len(lines)
+        self._below = [b for b in self._below if b.shown == b.line and b.line + _BANNER_REACH > end]
+        if len(self.found) >= self.wanted:
+            return
+        view = log.view()
+        candidates = {i for anchor in _ERRORISH_ANCHORS for i in view.lines_containing(anchor)}
+        for index in sorted(candidates):
+            text = lines[index].strip()
+            if not _ERRORISH.search(text) or _NOT_THE_CAUSE.search(text):
+                continue
+            found = _Candidate(offset + index, offset + index, text)
+            self.found.append(found)
+            if text == "Error compiling Cython file:" and not self._look_below(
+                found, lines, offset
+            ):
+                self._below.append(found)
+            if len(self.found) >= self.wanted:
+                return
+
+    @staticmethod
+    def _look_below(banner: _Candidate, lines: list[str], offset: int) -> bool:
+        start = max(offset, banner.line + 1)
+        for below in range(start, min(banner.line + _BANNER_REACH, offset + len(lines))):
+            if _CYTHON_ERROR.match(lines[below - offset]):
+                banner.shown, banner.text = below, lines[below - offset].strip()
+                return True
+        return False
+
+    def first(self, skip: set[int]) -> FirstError | None:
+        for found in self.found:
+            if found.line not in skip:
+                return FirstError(found.shown + 1, found.text)
+        return None
 
 
 def diagnose(text: str, rules: RuleSet) -> Diagnosis:
     """Classify the build log ``text`` with ``rules``; never raises for odd input."""
-    log = LogText(text)
-    hits = _plan(rules).scan(log)
+    return _classify(text_pieces(text), rules)
+
+
+def diagnose_bytes(blocks: Iterable[bytes], rules: RuleSet) -> Diagnosis:
+    """Classify a build log read as UTF-8 ``blocks`` (a file read a few MB at a time):
+    what :func:`diagnose` says of the decoded text, with one piece in memory at a time."""
+    return _classify(byte_pieces(blocks), rules)
+
+
+def _classify(pieces: Iterable[str], rules: RuleSet) -> Diagnosis:
+    plan = _plan(rules)
+    hits: dict[int, list[_Hit]] = {}
+    errorish = _Errorish(plan.envelope_lines + 1)
+    offset = 0
+    for piece in pieces:
+        log = LogText(piece)
+        plan.scan(log, offset, hits)
+        errorish.add(log, offset)
+        offset += len(log.lines)
     causes: list[tuple[Rule, list[_Hit]]] = []
     envelopes: list[tuple[Rule, list[_Hit]]] = []
     for rule in rules:
@@ -251,7 +309,7 @@ def diagnose(text: str, rules: RuleSet) -> Diagnosis:
     envelope_details = _groups(hit for _, found in envelopes for hit in found)
     if not causes:
         skip = {hit.line for _, found in envelopes for hit in found}
-        first = _first_errorish(log, skip)
+        first = errorish.first(skip)
         return Diagnosis(
             rule=None,
             category="unknown",
@@ -284,7 +342,7 @@ def diagnose(text: str, rules: RuleSet) -> Diagnosis:
         rule=rule.id,
         category=rule.category,
         subject=subject,
-        first_error=FirstError(top.line + 1, log.lines[top.line].strip()),
+        first_error=FirstError(top.line + 1, top.match.string.strip()),
         summary=_fill(rule.title, subject),
         root_cause=_fill(rule.root_cause, subject),
         fixes=fixes,

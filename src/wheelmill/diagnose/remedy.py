@@ -75,13 +75,14 @@ def explain(rules: LazyRules | None, log: Path, fallback: str | None) -> Explain
         ruleset = rules.get()
     except RulesError as exc:
         return Explained(f"{fallback} (not diagnosed: {exc})")
+    from ._logtext import PIECE
+    from .classify import diagnose_bytes
+
     try:
-        text = log.read_text("utf-8", "replace")
+        with log.open("rb") as stream:  # a few MB at a time: a huge log is never whole
+            diagnosis = diagnose_bytes(iter(lambda: stream.read(PIECE), b""), ruleset)
     except OSError:
         return Explained(fallback)
-    from .classify import diagnose
-
-    diagnosis = diagnose(text, ruleset)
     first = diagnosis.first_error
     return Explained(first.text if first is not None else fallback, diagnosis)
 

@@ -13,7 +13,7 @@ import html
 import os
 import stat
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import NamedTuple
 
@@ -113,21 +113,68 @@ def root_pages(projects: dict[str, str]) -> tuple[bytes, bytes]:
     return page.encode(), f'{_JSON_META},"projects":[{listed}]}}'.encode()
 
 
+_FLAT_HEAD = f"{_HTML_HEAD}<title>Wheels</title>\n</head>\n<body>\n"
+
+
 def find_links_page(entries: list[FileEntry], yanks: Mapping[str, Mapping[str, str]]) -> bytes:
     """``wheels/index.html``: every published wheel, linked relatively with its hash, for
     ``pip --find-links http://HOST/wheels/`` (``yanks``: project -> version -> reason)."""
-    links = [_HTML_HEAD, "<title>Wheels</title>\n</head>\n<body>\n"]
-    for entry in sorted(entries):
-        reason = yanks.get(_project_of(entry.filename), {}).get(entry.version)
-        requires = entry.requires_python
-        links.append(
-            f'<a href="{urllib.parse.quote(entry.filename)}#sha256={entry.sha256}"'
-            + (f' data-requires-python="{html.escape(requires)}"' if requires else "")
-            + ("" if reason is None else f' data-yanked="{html.escape(reason)}"')
-            + f">{html.escape(entry.filename)}</a><br>\n"
-        )
+    links = [_FLAT_HEAD]
+    links += [_flat_line(entry, yanks) for entry in sorted(entries)]
     links.append(_HTML_TAIL)
     return "".join(links).encode()
+
+
+def _flat_line(entry: FileEntry, yanks: Mapping[str, Mapping[str, str]]) -> str:
+    reason = yanks.get(_project_of(entry.filename), {}).get(entry.version)
+    requires = entry.requires_python
+    return (
+        f'<a href="{urllib.parse.quote(entry.filename)}#sha256={entry.sha256}"'
+        + (f' data-requires-python="{html.escape(requires)}"' if requires else "")
+        + ("" if reason is None else f' data-yanked="{html.escape(reason)}"')
+        + f">{html.escape(entry.filename)}</a><br>\n"
+    )
+
+
+def splice_find_links(
+    old: bytes,
+    published: Collection[str],
+    replaced: Collection[str],
+    entries: list[FileEntry],
+    yanks: Mapping[str, Mapping[str, str]],
+) -> bytes | None:
+    """What :func:`find_links_page` gives, from its ``old`` output: the lines of the
+    wheels in ``replaced`` left out, lines for ``entries`` put in.
+
+    ``published`` is every wheel ``old`` must list (the publish state as it was).
+    ``None`` when ``old`` is not that page (damaged, edited, stale): render it whole.
+    """
+    try:
+        text = old.decode()
+    except UnicodeDecodeError:
+        return None
+    if not (text.startswith(_FLAT_HEAD) and text.endswith(_HTML_TAIL)):
+        return None
+    lines = text[len(_FLAT_HEAD) : len(text) - len(_HTML_TAIL)].split("\n")
+    if lines.pop() != "" or len(lines) != len(published):
+        return None
+    kept: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for line in lines:
+        end = line.find("#sha256=")
+        if not line.startswith('<a href="') or end == -1 or not line.endswith("</a><br>"):
+            return None
+        filename = line[9:end]
+        if "%" in filename:
+            filename = urllib.parse.unquote(filename)
+        if filename not in published or filename in seen:  # one line per published wheel
+            return None
+        seen.add(filename)
+        if filename not in replaced:
+            kept.append((filename, line + "\n"))
+    kept += [(entry.filename, _flat_line(entry, yanks)) for entry in entries]
+    kept.sort()
+    return "".join([_FLAT_HEAD, *(line for _, line in kept), _HTML_TAIL]).encode()
 
 
 def _project_of(filename: str) -> str:

@@ -17,12 +17,12 @@ from typing import Any
 
 from ..store.wheelhouse import write_atomic
 from ._pages import FileEntry
+from ._scan import Stamp
 
 STATE_FILE = "index-state.json"
 _STATE_MAGIC = "wheelmill-index-state"
 _STATE_FORMAT = "5"
 
-Stamp = list[int]  # size, mtime_ns, inode: a list, as the state's JSON has it
 _STAMP = slice(FileEntry._fields.index("size"), FileEntry._fields.index("inode") + 1)
 Row = list[Any]  # a FileEntry as the state file holds it
 
@@ -43,6 +43,8 @@ class State:
         self.stamps: dict[str, Stamp] = {}  # filename -> stamp, for every published wheel
         self.lines: dict[str, str] = {}  # project -> its line
         self.names: dict[str, str] = {}  # project -> display name (the root pages)
+        self.crc = 0  # of the body on disk, as loaded or last saved
+        self._changed = True  # whether the body differs from the file's
         try:
             header, _, body = path.read_bytes().partition(b"\n")
             magic, version, crc = header.decode("ascii").split()
@@ -60,6 +62,8 @@ class State:
         self.stamps, self.names = stamps, names
         self.lines = dict(zip(names, lines))
         self.loaded = True
+        self.crc = int(crc, 16)
+        self._changed = False
 
     def rows(self, project: str) -> list[Row]:
         line = self.lines.get(project)
@@ -68,15 +72,22 @@ class State:
     def put(self, project: str, line: str, display: str) -> None:
         self.lines[project] = line
         self.names[project] = display
+        self._changed = True
 
     def drop(self, project: str) -> None:
         self.lines.pop(project, None)
         self.names.pop(project, None)
+        self._changed = True
 
     def save(self, tmp: Path) -> None:
+        """Write the state, unless it is the file as loaded."""
+        if not self._changed:
+            return
         body = "\n".join(self.lines[project] for project in sorted(self.lines)).encode()
-        header = f"{_STATE_MAGIC} {_STATE_FORMAT} {zlib.crc32(body):08x}\n".encode()
+        self.crc = zlib.crc32(body)
+        header = f"{_STATE_MAGIC} {_STATE_FORMAT} {self.crc:08x}\n".encode()
         write_atomic(self.path, header + body, tmp_dir=tmp)
+        self._changed = False
 
 
 def state_line(project: str, entries: list[FileEntry]) -> str:

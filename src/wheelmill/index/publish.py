@@ -46,8 +46,9 @@ from packaging.version import InvalidVersion, Version
 
 from .._exceptions import InvalidWheelError
 from .._timestamps import iso_time
-from ..store._integrity import inspect, not_regular, read_regular, read_stored, stored_path
+from ..store._integrity import inspect, read_regular, read_stored, stored_path
 from ..store.wheelhouse import Store, write_atomic
+from . import _statuskey
 from ._pages import (
     API_VERSION,
     HTML_TYPE,
@@ -57,8 +58,10 @@ from ._pages import (
     find_links_page,
     project_pages,
     root_pages,
+    splice_find_links,
 )
-from ._state import STATE_FILE, Row, Stamp, State, state_line
+from ._scan import Stamp, scan_wheels
+from ._state import STATE_FILE, Row, State, state_line
 from ._workers import map_in_pool
 from .yank import Yanks
 
@@ -98,7 +101,7 @@ class _Group(NamedTuple):
     project: str
     jobs: list[_Job]
     kept: list[Row]
-    known: int  # how many rows the state had: fewer kept means files went away
+    known: list[str]  # the wheels the state had: fewer kept means files went away
     force: bool  # write the pages even if no file changed (missing, or a yank changed)
     yanked: dict[str, str]  # version -> reason
 
@@ -186,7 +189,7 @@ def _publish_group(paths: _Paths, writer: AtomicWriter, group: _Group) -> _Outco
     project = group.project
     if not entries:
         return _Outcome(project, "gone", "", "", rejected)
-    if not (group.force or len(entries) != len(group.kept) or len(group.kept) != group.known):
+    if not (group.force or len(entries) != len(group.kept) or len(group.kept) != len(group.known)):
         return _Outcome(project, "unchanged", "", "", rejected)
     entries.sort(key=_version_key)
     html_page, json_page = project_pages(project, entries, group.yanked)
@@ -207,6 +210,8 @@ def _publish_groups(paths: _Paths, groups: list[_Group]) -> list[_Outcome]:
 
 def _run(paths: _Paths, groups: list[_Group], workers: int) -> list[_Outcome]:
     """Every group's outcome, in order; in a process pool when there are many wheels."""
+    if not groups:
+        return []
     total = sum(len(group.jobs) for group in groups)
     if total < _PARALLEL_THRESHOLD or workers <= 1:
         return _publish_groups(paths, groups)
@@ -222,34 +227,6 @@ def _run(paths: _Paths, groups: list[_Group], workers: int) -> list[_Outcome]:
     # its workers die with this process, even when it is killed
     parts = map_in_pool(functools.partial(_publish_groups, paths), chunks, workers)
     return [outcome for part in parts for outcome in part]
-
-
-def _scan(wheels: Path) -> tuple[dict[str, Stamp], set[str], dict[str, str]]:
-    """The wheels (by name: size, mtime, inode), the ``.metadata`` files there are, and
-    the ``*.whl`` entries that are no regular files (links are not followed), with why."""
-    directory = os.open(wheels, os.O_RDONLY | os.O_DIRECTORY)
-    found: dict[str, Stamp] = {}
-    odd: dict[str, str] = {}
-    try:
-        listing = os.listdir(directory)
-        for name in [name for name in listing if name.endswith(".whl") and name[0] != "."]:
-            try:
-                info = os.stat(name, dir_fd=directory, follow_symlinks=False)
-            except FileNotFoundError:
-                continue  # gone since the listing
-            reason = not_regular(name, info)
-            if reason is None:
-                found[name] = [info.st_size, info.st_mtime_ns, info.st_ino]
-            else:
-                odd[name] = reason
-    finally:
-        os.close(directory)
-    metadata = {
-        name[: -len(".metadata")]
-        for name in listing
-        if name.endswith(".whl.metadata") and name[0] != "."
-    }
-    return found, metadata, odd
 
 
 class _Projects(dict[str, str]):
@@ -311,7 +288,7 @@ def _plan(
         kept = [row for row in rows if row[0] in found and row[0] not in changed]
         groups.append(
             _Group(
-                project, jobs.get(project, []), kept, len(rows), project in missing,
+                project, jobs.get(project, []), kept, [row[0] for row in rows], project in missing,
                 yanks.of(project),
             )
         )  # fmt: skip
@@ -341,7 +318,8 @@ def publish(
     report = PublishReport()
     with store.lock("publish"):
         state = State(store.state / STATE_FILE)
-        found, metadata, odd = _scan(store.wheels)
+        found, metadata, odd = scan_wheels(store.wheels)
+        sizes = {name: stamp[0] for name, stamp in found.items()}
         for filename in metadata - found.keys():
             (store.wheels / f"{filename}.metadata").unlink(missing_ok=True)
         for filename in exclude:
@@ -354,12 +332,14 @@ def publish(
         report.read = len(changed)
         paths = _Paths(str(store.root), str(store.wheels), str(store.simple), str(store.state))
         names_before = dict(state.names)
+        dropped = False
         for outcome in _run(paths, groups, workers or os.cpu_count() or 1):
             report.rejected.update(outcome.rejected)
             if outcome.status == "written":
                 state.put(outcome.project, outcome.line, outcome.display)
                 report.projects_written.append(outcome.project)
             elif outcome.status == "gone" and outcome.project in names_before:
+                dropped = True  # its last wheel went away, or went bad
                 state.drop(outcome.project)
                 shutil.rmtree(store.simple / outcome.project, ignore_errors=True)
         if not state.loaded:
@@ -368,19 +348,38 @@ def publish(
             for name, page in zip(("index.html", "index.json"), root_pages(state.names)):
                 write_atomic(store.simple / name, page, tmp_dir=store.tmp)
         flat = store.wheels / FIND_LINKS_PAGE
-        if report.projects_written or report.removed or not flat.is_file():
-            entries = [FileEntry._make(row) for name in state.names for row in state.rows(name)]
-            write_atomic(flat, find_links_page(entries, yanks.projects), tmp_dir=store.tmp)
+        if report.projects_written or report.removed or dropped or not flat.is_file():
+            write_atomic(flat, _find_links(flat, state, groups, yanks), tmp_dir=store.tmp)
         state.save(store.tmp)
     report.files = len(found) - len(report.rejected)
     report.rejected.update(odd)
     report.projects = len(state.names)
     if status_page:
-        from .statuspage import write_status_page
+        unpublished = set(report.rejected).union(exclude)
+        key = _statuskey.status_key(store, _statuskey.wheels_key(state.crc, sizes, unpublished))
+        report.status_page = _statuskey.page_path(store)
+        if not _statuskey.is_current(store, key):  # else nothing on it can differ
+            from .statuspage import write_status_page
 
-        report.status_page = write_status_page(store)
+            write_status_page(store, sizes)
+            _statuskey.record(store, key)
     report.duration = time.monotonic() - started
     return report
+
+
+def _find_links(flat: Path, state: State, groups: list[_Group], yanks: Yanks) -> bytes:
+    """The find-links listing: the last one with the changed projects' lines replaced
+    (every other line is as it was), or, without a usable last one, rendered whole."""
+    if state.loaded:  # the listing on disk lists the state's wheels as loaded
+        replaced = {filename for group in groups for filename in group.known}
+        entries = [FileEntry._make(row) for group in groups for row in state.rows(group.project)]
+        with contextlib.suppress(OSError):
+            old = flat.read_bytes()
+            page = splice_find_links(old, state.stamps, replaced, entries, yanks.projects)
+            if page is not None:
+                return page
+    entries = [FileEntry._make(row) for name in state.names for row in state.rows(name)]
+    return find_links_page(entries, yanks.projects)
 
 
 def _remove_strays(simple: Path, projects: dict[str, str]) -> None:

@@ -23,19 +23,21 @@ import html
 import re
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
 from ..outcomes import CELL_STATES, CellState
 from ..store.attempt import Attempt
 from ..store.catalog import Catalog, RuleStats
-from ..store.reproducibility import ReproducibilityCheck, last_check, summary
+from ..store.reproducibility import last_check
 from ..store.wheelhouse import Store, write_atomic
 from ..target import current_target
 from ._fromupstream import FromUpstream, from_upstream, upstream_section
+from ._reprosection import reproducibility_section
+from ._scan import wheel_sizes
 
 STATES = CELL_STATES
 _LABELS: dict[CellState, str] = {
@@ -86,7 +88,7 @@ def _attempts(store: Store) -> list[Attempt]:
     return found
 
 
-def _state(attempt: Attempt, present: set[str]) -> CellState:
+def _state(attempt: Attempt, present: Collection[str]) -> CellState:
     if attempt.ok:
         if attempt.wheel not in present:
             return "missing"
@@ -96,9 +98,12 @@ def _state(attempt: Attempt, present: set[str]) -> CellState:
     return "failed" if attempt.status == "failed" else "missing"
 
 
-def collect_status(store: Store) -> Status:
-    """What the page shows, from the catalog, the records and ``wheels/``."""
-    files = {path.name: path.stat().st_size for path in store.wheels.glob("*.whl")}
+def collect_status(store: Store, files: Mapping[str, int] | None = None) -> Status:
+    """What the page shows, from the catalog, the records and ``wheels/`` (``files``:
+    every wheel's size, as ``publish`` found them; listed here when not given)."""
+    if files is None:
+        files = wheel_sizes(store.wheels)
+    present = files.keys()
     newest: dict[tuple[str, str], Attempt] = {}
     for attempt in _attempts(store):
         key = (attempt.name, attempt.target)
@@ -109,7 +114,7 @@ def collect_status(store: Store) -> Status:
             package=attempt.name,
             version=attempt.version,
             target=attempt.target,
-            state=_state(attempt, set(files)),
+            state=_state(attempt, present),
             duration=attempt.duration,
             wheel=attempt.wheel,
             created=attempt.created,
@@ -157,7 +162,19 @@ def _share_pure_wheels(
     cells: dict[tuple[str, str], Cell], versions: Mapping[str, str], files: Mapping[str, int]
 ) -> None:
     """A pure wheel serves every target: cells without a wheel of their own show it."""
-    pure = {found: name for name in files if (found := _pure(name)) is not None}
+    if not versions:
+        return
+    # only the wheels of packages on the page are parsed (the name before the first
+    # dash canonicalizes to what parse_wheel_filename returns for every valid name)
+    prefixes: dict[str, bool] = {}
+    pure: dict[tuple[str, str], str] = {}
+    for name in files:
+        prefix = name.partition("-")[0]
+        shown = prefixes.get(prefix)
+        if shown is None:
+            shown = prefixes[prefix] = canonicalize_name(prefix) in versions
+        if shown and (found := _pure(name)) is not None:
+            pure[found] = name
     origin = {cell.wheel: cell.state for cell in cells.values() if cell.state != "missing"}
     targets = {target for _, target in cells}
     for package, version in versions.items():
@@ -289,31 +306,6 @@ def _problem(cell: Cell, stats: Mapping[str, RuleStats]) -> str:
     return "\n".join(parts)
 
 
-def _reproducibility(check: ReproducibilityCheck | None) -> list[str]:
-    """The reproducibility figure of the last check, and what differs."""
-    if check is None:
-        return [
-            '<p class="meta" id="reproducibility">Reproducibility: not checked yet '
-            "(<code>wheelmill build LOCK --check-reproducible</code>).</p>"
-        ]
-    lock = f" of <code>{_e(check.lock)}</code>" if check.lock else ""
-    parts = [
-        f'<p class="meta" id="reproducibility">Reproducibility: <b>{_e(summary(check))}</b> '
-        f"(checked {_when(check.checked)}{lock}).</p>"
-    ]
-    if check.differ:
-        parts.append("<ul>")
-        for item in check.differ:
-            members = ", ".join(f"<code>{_e(name)}</code>" for name in item.differing)
-            what = f"differs in {members}" if members else _e(item.detail)
-            parts.append(
-                f"<li><b>{_e(item.name)}=={_e(item.version)}</b> on "
-                f"<code>{_e(item.target)}</code> (<code>{_e(item.wheel)}</code>): {what}</li>"
-            )
-        parts.append("</ul>")
-    return parts
-
-
 def status_html(status: Status, store: Store, *, now: float | None = None) -> str:
     """The page's HTML; every value from the wheelhouse is escaped."""
     counts = ", ".join(
@@ -344,7 +336,7 @@ def status_html(status: Status, store: Store, *, now: float | None = None) -> st
         '<p class="legend">'
         + "".join(f'<span class="{state}">{_LABELS[state]}</span>' for state in STATES)
         + "</p>",
-        *_reproducibility(last_check(store)),
+        *reproducibility_section(last_check(store)),
     ]
     rows = ["<table><thead><tr><th>package</th><th>version</th>"]
     rows += [f"<th>{_e(target)}</th>" for target in status.targets]
@@ -380,9 +372,10 @@ def status_html(status: Status, store: Store, *, now: float | None = None) -> st
 _UNACCOUNTED_SHOWN = 200
 
 
-def write_status_page(store: Store) -> Path:
-    """Write ``DIR/status/index.html`` atomically; returns its path."""
+def write_status_page(store: Store, files: Mapping[str, int] | None = None) -> Path:
+    """Write ``DIR/status/index.html`` atomically; returns its path (``files``: as for
+    :func:`collect_status`)."""
     page = store.root / "status" / "index.html"
     page.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(page, status_html(collect_status(store), store).encode("utf-8"))
+    write_atomic(page, status_html(collect_status(store, files), store).encode("utf-8"))
     return page

@@ -1,0 +1,69 @@
+"""A log read in pieces is diagnosed exactly as the whole text is.
+
+``diagnose_bytes`` reads a log a few MB at a time and scans it piece by piece,
+so a huge log never sits in memory whole. Here the pieces are made tiny (blocks
+of a few dozen bytes, so nearly every line boundary is a piece boundary, and
+multi-byte characters are cut in two between blocks) and every real log in
+``tests/logs/`` must get the same diagnosis as from its whole text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wheelmill.diagnose import (
+    FirstError,
+    RuleSet,
+    default_rules_dirs,
+    diagnose,
+    diagnose_bytes,
+    load_rules,
+)
+from wheelmill.diagnose._logtext import LogText, text_pieces
+
+LOGS = sorted((Path(__file__).parent / "logs").rglob("*.log"))
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return load_rules(*default_rules_dirs())
+
+
+def blocks(data: bytes, size: int) -> list[bytes]:
+    return [data[i : i + size] for i in range(0, len(data), size)]
+
+
+@pytest.mark.parametrize("log", LOGS, ids=lambda path: str(path.relative_to(path.parents[1])))
+def test_every_log_gets_the_same_diagnosis_in_pieces(log: Path, rules: RuleSet) -> None:
+    data = log.read_bytes()
+    whole = diagnose(data.decode("utf-8", "replace"), rules)
+    assert diagnose_bytes(blocks(data, 37), rules) == whole
+    assert diagnose_bytes([data], rules) == whole
+
+
+def test_a_cython_banner_finds_its_error_in_the_next_piece() -> None:
+    rules = RuleSet([])  # no rule: the first error-looking line is shown
+    quoted = [f"    x = {n}" for n in range(20)]
+    text = "\n".join(
+        [
+            "running build_ext",
+            "Error compiling Cython file:",
+            "------------------------------------------------------------",
+            *quoted,
+            "pkg/_speedups.pyx:12:8: quux blorp",
+            "copying more files",
+        ]
+    )
+    whole = diagnose(text, rules)
+    assert whole.first_error == FirstError(24, "pkg/_speedups.pyx:12:8: quux blorp")
+    for size in (1, 40, 200):
+        assert diagnose_bytes(blocks(text.encode(), size), rules) == whole
+
+
+@pytest.mark.parametrize("size", [1, 3, 10, 1000])
+def test_pieces_cut_one_newline_each(size: int) -> None:
+    text = "a\r\nb\n\n\x1b[31mc\x1b[0m\n  \u2502 d\n"
+    pieces = list(text_pieces(text, size))
+    assert [line for piece in pieces for line in LogText(piece).lines] == LogText(text).lines
