@@ -26,10 +26,12 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from ..config import BuildSettings
-from ..lockfile.pins import Pin
-from ..target import Target
+if TYPE_CHECKING:  # the no-op stamp reads the variables below without loading these
+    from ..config import BuildSettings
+    from ..lockfile.pins import Pin
+    from ..target import Target
 
 #: Bump when the way wheelmill builds changes in a way that changes its wheels.
 KEY_SCHEMA = 1

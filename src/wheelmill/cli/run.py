@@ -6,9 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..run import lock_is_current, lock_path_for, run_pipeline, unresolved_warning
-from ..target import resolve_targets
-from ..verify.junit import build_cases, write_junit
+from ..run import lock_is_current, lock_path_for, run_pipeline, targets_for, unresolved_warning
 from ._interrupt import stop_on_ctrl_c
 from ._json import run_json
 from ._options import (
@@ -82,8 +80,7 @@ def command(
     )
     to_resolve, lock_file = lock_path_for(config)
     if to_resolve is None:
-        base = config.source.parent if config.source else None
-        warning = unresolved_warning(lock_file, resolve_targets(config.targets, base=base))
+        warning = unresolved_warning(lock_file, targets_for(config))
         if warning is not None:
             click.echo(f"warning: {warning}", err=True)
     if to_resolve is not None and not (quiet or as_json):
@@ -103,6 +100,8 @@ def command(
             lock_events=progress,
         )
     if junit_path is not None:
+        from ..verify.junit import build_cases, write_junit
+
         write_junit(junit_path, "wheelmill run", build_cases(report.build))
     if as_json:
         emit_json(run_json(report))
