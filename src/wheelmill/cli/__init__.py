@@ -8,7 +8,6 @@ requirement); 130 interrupted.
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 from typing import Any, NoReturn
 
@@ -17,6 +16,7 @@ import click
 from .. import __version__
 from .._cancel import Cancelled
 from .._exceptions import WheelmillError, from_os_error
+from ._logging import DEFERRED, configure_logging
 
 #: Command name → module (in the order ``--help`` lists them). Modules are imported
 #: only when their command runs, so a no-op ``wheelmill build`` does not pay for
@@ -97,7 +97,8 @@ def cli() -> None:
 
     `wheelmill run` does lock, build and publish in one go from config/wheelmill.toml.
     """
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    if click.get_current_context().invoked_subcommand not in DEFERRED:
+        configure_logging()
 
 
 __all__ = ["cli", "main"]

@@ -22,6 +22,7 @@ from ..build.results import (
     BuildReport,
     PinResult,
 )
+from ._logging import configure_logging
 
 if TYPE_CHECKING:
     from ..build.reproduce import Reproduction
@@ -51,6 +52,7 @@ class Progress:
         return self
 
     def begin(self, total: int) -> None:
+        configure_logging()  # the work starts (see ._logging)
         if self.enabled and self._progress is None:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
@@ -75,6 +77,7 @@ class Progress:
 
     def lock_started(self, requirements: Path, lock: Path) -> None:
         """A spinner with the time spent while the resolver runs (it prints nothing)."""
+        configure_logging()  # the work starts (see ._logging)
         if not self.enabled or self._progress is not None:
             return
         from rich.console import Console
