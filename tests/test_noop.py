@@ -180,11 +180,31 @@ def test_another_target_has_its_own_stamp(project: Project, full_runs: list[int]
 def test_a_failure_leaves_no_stamp(project: Project, full_runs: list[int]) -> None:
     project.build()
     assert project.stamps()
+    before = project.stamps()
     project.lock.write_text(project.lock.read_text() + "missing==1.0\n")
     assert project.build()["ok"] is False
-    assert project.stamps() == []
+    assert project.stamps() == before  # none for these inputs
     assert project.build()["ok"] is False
     assert len(full_runs) == 3
+
+
+def test_configurations_keep_a_stamp_each(project: Project, full_runs: list[int]) -> None:
+    """Two configurations on one lock (as `build` and `run` have) do not undo each
+    other's stamp; a lock edited many times keeps a few stamps, not one per edit."""
+    other = project.root / "other.toml"
+    other.write_text(project.config.read_text() + "jobs = 1\n")
+    project.build()
+    invoke("build", project.lock, "--config", other, "--json")
+    full_runs.clear()
+    for _ in range(2):
+        project.build()
+        assert invoke("build", project.lock, "--config", other, "--json").exit_code == 0
+    assert full_runs == []
+    for jobs in range(2, 10):
+        project.config.write_text(f"{project.config.read_text()}jobs = {jobs}\n")
+        project.build()
+        project.config.write_text(project.config.read_text().replace(f"jobs = {jobs}\n", ""))
+    assert len(project.stamps()) == wheelmill.build.stamp.KEPT
 
 
 @pytest.mark.parametrize("flag", ["--verify", "--shard=1/1", "--check-reproducible"])

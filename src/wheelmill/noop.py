@@ -43,7 +43,7 @@ class Stamp:
         if digest is None:
             return None
         root = config.wheelhouse.absolute()
-        return cls(root, stamp_path(root / STATE, command, lock, specs), digest)
+        return cls(root, stamp_path(root / STATE, command, lock, specs, digest), digest)
 
     def read(self) -> Stamped | None:
         from .build.stamp import read_stamp

@@ -70,10 +70,29 @@ class Stamped:
     extra: dict[str, object]
 
 
-def stamp_path(state: Path, command: str, lock: Path, specs: Sequence[str]) -> Path:
-    """The stamp of one lock (and choice of targets) for one command."""
+def stamp_path(state: Path, command: str, lock: Path, specs: Sequence[str], digest: str) -> Path:
+    """The stamp of one lock (and choice of targets) for one command and set of inputs:
+    runs with different configurations (``build`` and ``run`` on one lock, say) keep
+    one stamp each instead of overwriting each other's."""
     name = "\0".join([command, str(lock.absolute()), *specs])
-    return state / STAMPS / f"{hashlib.sha256(name.encode()).hexdigest()[:24]}.json"
+    family = hashlib.sha256(name.encode()).hexdigest()[:24]
+    return state / STAMPS / f"{family}-{digest[:16]}.json"
+
+
+#: How many stamps of one lock, command and choice of targets are kept (other inputs).
+KEPT = 4
+
+
+def _prune(path: Path) -> None:
+    """Remove the oldest stamps of ``path``'s lock, command and targets beyond :data:`KEPT`."""
+    family = path.name.rpartition("-")[0]
+    found = []
+    for other in path.parent.glob(f"{family}-*.json"):
+        with contextlib.suppress(OSError):
+            found.append((other.stat().st_mtime_ns, other))
+    for _, other in sorted(found, reverse=True)[KEPT:]:
+        with contextlib.suppress(OSError):
+            other.unlink()
 
 
 def _file_stat(path: str | None) -> str:
@@ -276,6 +295,7 @@ def write_stamp(
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, json.dumps(data, separators=(",", ":")).encode())
+    _prune(path)
     return True
 
 
