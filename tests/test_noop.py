@@ -16,6 +16,7 @@ from click.testing import Result
 
 import wheelmill.build.batch
 import wheelmill.build.stamp
+import wheelmill.index.publish
 from conftest import LocalIndex, cli_runner, make_wheel
 
 
@@ -303,3 +304,29 @@ def test_run_with_a_requirements_file_is_answered_from_its_stamp(
     (project.root / "requirements.in").write_text("alpha\nbeta\ngamma\n")
     done = invoke("run", "--config", project.config, "--json")
     assert done.exit_code != 0
+
+
+def test_the_snapshot_leaves_out_what_publish_rewrites_anyway(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the real two-second window: a settled run's files are left alone by the next
+    publish (its cache and the catalog's shared memory aside), so `run` gets its stamp."""
+    from wheelmill.build.context import TOOLCHAIN_CACHE
+    from wheelmill.index._state import STATE_FILE
+    from wheelmill.store.wheelhouse import Store
+
+    assert wheelmill.build.stamp.PUBLISH_CACHE == STATE_FILE
+    catalog = Store(project.wheelhouse).catalog_path
+    assert f".wheelmill/{catalog.name}-shm" in wheelmill.build.stamp._NOT_SNAPSHOT
+    assert f".wheelmill/{TOOLCHAIN_CACHE}" in wheelmill.build.stamp._NOT_SNAPSHOT
+    project.config.write_text(project.config.read_text() + f'lock = "{project.lock.name}"\n')
+    publishes: list[int] = []
+    real = wheelmill.index.publish.publish
+    monkeypatch.setattr(
+        wheelmill.index.publish, "publish", lambda store: publishes.append(1) or real(store)
+    )
+    for _ in range(2):
+        assert invoke("run", "--config", project.config).exit_code == 0
+        time.sleep(wheelmill.build.stamp.RACY_NS / 1e9 + 0.1)
+    assert invoke("run", "--config", project.config).exit_code == 0
+    assert publishes == [1, 1]

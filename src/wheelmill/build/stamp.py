@@ -305,14 +305,22 @@ def remove_stamp(path: Path) -> None:
         path.unlink()
 
 
+#: publish's cache of what it last read (:data:`wheelmill.index._state.STATE_FILE`): it
+#: saves work, it does not decide what is published, and publish rewrites it every time.
+PUBLISH_CACHE = "index-state.json"
 #: What a snapshot of the wheelhouse leaves out: per-process and cache space, logs, the
-#: stamps themselves, and the status page (rewritten with the time on every publish).
+#: stamps themselves, the compilers' and publish's caches, SQLite's shared-memory index
+#: of the catalog's log (touched by every reader), and the status page (rewritten with
+#: the time on every publish).
 _NOT_SNAPSHOT = {
     f"{STATE}/tmp",  # noqa: S108  (the wheelhouse's own temp space)
     f"{STATE}/locks",
     f"{STATE}/logs",
     f"{STATE}/sdists",
     f"{STATE}/{STAMPS}",
+    f"{STATE}/{PUBLISH_CACHE}",
+    f"{STATE}/toolchain.json",
+    f"{STATE}/catalog.sqlite-shm",
     "status",
 }
 
