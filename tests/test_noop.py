@@ -73,6 +73,25 @@ def full_runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     yield calls
 
 
+#: Modules a no-op answered from its stamp never loads.
+_HEAVY = (
+    "wheelmill.build.batch",
+    "wheelmill.store.wheelhouse",
+    "wheelmill.target",
+    "wheelmill.lockfile.pins",
+    "wheelmill.verify.junit",
+    "sqlite3",
+    "logging",
+    "socket",
+    "decimal",
+    "xml.etree.ElementTree",
+    "filelock",
+    "packaging.requirements",
+    "packaging.tags",
+    "subprocess",
+)
+
+
 def _statuses(data: dict[str, object]) -> list[tuple[str, str]]:
     pins = data["pins"]
     assert isinstance(pins, list)
@@ -246,6 +265,17 @@ def test_the_command_as_a_user_runs_it(project: Project) -> None:
     fast = run()
     assert not lock_file.exists()  # the full path takes it; the stamp needs no lock
     assert _same(fast) == _same(slow)
+    # Nothing the answer does not use is loaded: no build machinery, no catalog, no
+    # logging, no requirement parser.
+    code = (
+        "import sys\nfrom wheelmill.cli import cli\n"
+        f"try:\n    cli.main(args={argv[3:]!r}, prog_name='wheelmill')\n"
+        "except SystemExit:\n    pass\n"
+        f"print(sorted(set(sys.modules) & {set(_HEAVY)!r}), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+    assert not lock_file.exists()
     wheel = project.wheel("beta")
     data = bytearray(wheel.read_bytes())
     data[len(data) // 2] ^= 0xFF
