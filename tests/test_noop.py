@@ -276,6 +276,34 @@ def test_the_command_as_a_user_runs_it(project: Project) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stderr.strip().splitlines()[-1] == "[]"
     assert not lock_file.exists()
+    # The command's entry answers before click is loaded, with the same output.
+    entry = (
+        "import sys\nfrom wheelmill.cli import main\n"
+        f"sys.argv = ['wheelmill', *{argv[3:]!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "print(code, 'click' in sys.modules, file=sys.stderr)\n"
+    )
+    for extra, same_as in (([], "--json"), (["-q"], "-q"), (["--quiet"], "-q")):
+        fast_argv = [*argv[3:-1], *extra] if extra else argv[3:]
+        done = subprocess.run(
+            [sys.executable, "-c", entry.replace(repr(argv[3:]), repr(fast_argv))],
+            capture_output=True,
+            text=True,
+        )
+        assert done.stderr.strip().splitlines()[-1] == "0 False", done.stderr
+        if same_as == "--json":
+            assert _same(json.loads(done.stdout)) == _same(slow)
+        else:
+            assert done.stdout == ""
+    human = subprocess.run(
+        [sys.executable, "-c", entry.replace(repr(argv[3:]), repr(argv[3:-1]))],
+        capture_output=True,
+        text=True,
+    )
+    assert human.stderr.strip().splitlines()[-1] == "0 False"
+    assert human.stdout.startswith("2 pins in ") and human.stdout.endswith(": 2 cached\n")
+    clicked = invoke("build", project.lock, "--config", project.config)
+    assert clicked.stdout.split(" in ")[0] == human.stdout.split(" in ")[0]
     wheel = project.wheel("beta")
     data = bytearray(wheel.read_bytes())
     data[len(data) // 2] ^= 0xFF
@@ -360,3 +388,56 @@ def test_the_snapshot_leaves_out_what_publish_rewrites_anyway(
         time.sleep(wheelmill.build.stamp.RACY_NS / 1e9 + 0.1)
     assert invoke("run", "--config", project.config).exit_code == 0
     assert publishes == [1, 1]
+
+
+@pytest.mark.parametrize(
+    ("argv", "parsed"),
+    [
+        (["build", "l.txt"], ("l.txt", None, None, [], False, False)),
+        (
+            ["build", "-w", "wh", "l.txt", "--json", "--config=c.toml", "--target", "3.12"],
+            ("l.txt", "wh", "c.toml", ["3.12"], True, False),
+        ),
+        (["build", "l.txt", "--wheelhouse=wh", "-q"], ("l.txt", "wh", None, [], False, True)),
+        (["build"], None),
+        (["run", "l.txt"], None),
+        (["build", "l.txt", "-v"], None),
+        (["build", "l.txt", "--verify"], None),
+        (["build", "l.txt", "--junit", "j.xml"], None),
+        (["build", "l.txt", "-wwh"], None),
+        (["build", "l.txt", "-w"], None),
+        (["build", "l.txt", "-w", "--json"], None),
+        (["build", "l.txt", "-w", "a", "-w", "b"], None),
+        (["build", "a.txt", "b.txt"], None),
+        (["build", "l.txt", "--", "x"], None),
+        (["build", "--help"], None),
+    ],
+)
+def test_the_entry_reads_only_the_plainest_build_command_line(
+    argv: list[str], parsed: tuple[object, ...] | None
+) -> None:
+    from wheelmill.cli._noop import _parse
+
+    found = _parse(argv)
+    if parsed is None:
+        assert found is None
+        return
+    assert found is not None
+    lock, wheelhouse, config, targets, as_json, quiet = parsed
+    assert (str(found.lock), found.wheelhouse, found.config) == (
+        lock,
+        Path(wheelhouse) if isinstance(wheelhouse, str) else None,
+        Path(config) if isinstance(config, str) else None,
+    )
+    assert (found.targets, found.json, found.quiet) == (targets, as_json, quiet)
+
+
+def test_the_entry_leaves_anything_else_to_click(project: Project) -> None:
+    """No stamp, a bad config, WHEELMILL_CONFIG: the entry does not answer; click does."""
+    from wheelmill.cli._noop import answered
+
+    argv = ["build", str(project.lock), "--config", str(project.config), "--json"]
+    assert answered(argv) is None  # no wheelhouse, no stamp yet
+    bad = project.root / "bad.toml"
+    bad.write_text("jobz = 1\n")
+    assert answered(["build", str(project.lock), "--config", str(bad)]) is None
