@@ -25,7 +25,11 @@ __getattr__ = exports(__name__, {"cli": "_group"})
 def main() -> None:
     from ._noop import answered
 
-    code = answered(sys.argv[1:])
+    try:
+        code = answered(sys.argv[1:])
+    except KeyboardInterrupt:  # as the command group says it
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
     if code is not None:
         sys.exit(code)
     from ._group import cli
