@@ -31,6 +31,7 @@ import contextlib
 import hashlib
 import json
 import os
+import platform
 import sys
 import time
 from collections.abc import Sequence
@@ -40,6 +41,7 @@ from stat import S_ISREG
 from typing import TYPE_CHECKING
 
 from .. import __version__
+from .._exceptions import WheelmillError
 from ..store.layout import RECORDS, STATE, WHEELS
 from .key import BUILD_ENV_VARIABLES, KEY_SCHEMA
 from .results import BUILT, CACHED, FETCHED, NOT_APPLICABLE, SKIPPED, BuildReport, PinResult
@@ -117,7 +119,7 @@ def _interpreters(specs: Sequence[str], base: Path | None) -> list[str] | None:
 
         try:
             where = interpreter_of(spec, base=base)
-        except Exception:  # a bad target: the full path says so
+        except (WheelmillError, OSError):  # a bad target: the full path says so
             return None
         found.append(f"{spec}={where}:{_file_stat(where) if os.sep in where else ''}")
     return found
@@ -153,7 +155,7 @@ def input_lines(
     interpreters = _interpreters(specs, base)
     if interpreters is None:
         return None
-    uname = os.uname()
+    uname = platform.uname()
     names = sorted({*BUILD_ENV_VARIABLES, *_FINDING})
     return [
         f"schema {SCHEMA} {KEY_SCHEMA} wheelmill {__version__} {command}",
@@ -161,19 +163,12 @@ def input_lines(
         f"config {config!r}",
         f"cwd {os.getcwd()}",
         f"python {sys.executable} {_file_stat(sys.executable)} {sys.version}",
-        f"machine {uname.sysname} {uname.release} {uname.version} {uname.machine}",
-        f"libc {_libc()}",
+        f"machine {uname.system} {uname.release} {uname.version} {uname.machine}",
+        f"libc {' '.join(platform.libc_ver())}",
         *(f"target {line}" for line in interpreters),
         *(f"env {name}={os.environ.get(name)}" for name in names),
         f"compilers {compilers_stat()}",
     ]
-
-
-def _libc() -> str:
-    try:
-        return os.confstr("CS_GNU_LIBC_VERSION") or ""
-    except (AttributeError, ValueError, OSError):  # not glibc, or not POSIX
-        return ""
 
 
 def _stat(root: Path, relative: str) -> Entry | None:
