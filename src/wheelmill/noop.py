@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .build.results import BuildReport
     from .build.stamp import Stamped
     from .config import Config
-    from .index.publish import PublishReport
+    from .index.report import PublishReport
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def unchanged_run(stamp: Stamp) -> tuple[BuildReport, PublishReport] | None:
     page = found.extra.get("status_page")
     if page is not None and not Path(str(page)).is_file():
         return None
-    from .index.publish import PublishReport
+    from .index.report import PublishReport
 
     published = PublishReport(
         files=int(str(found.extra.get("files", 0))),

@@ -37,7 +37,6 @@ import os
 import shutil
 import time
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -60,6 +59,7 @@ from ._pages import (
 )
 from ._state import STATE_FILE, Row, Stamp, State, state_line
 from ._workers import map_in_pool
+from .report import PublishReport
 from .yank import Yanks
 
 __all__ = ["API_VERSION", "HTML_TYPE", "JSON_TYPE", "FileEntry", "PublishReport", "publish"]
@@ -71,18 +71,6 @@ FIND_LINKS_PAGE = "index.html"
 _Job = tuple[str, Stamp]  # a wheel to read
 #: Upload times of wheels put into ``wheels/`` by hand: ``<wheel>`` holds "sha256 time".
 _SEEN_DIR = "first-published"
-
-
-@dataclass
-class PublishReport:
-    files: int = 0
-    projects: int = 0
-    read: int = 0
-    projects_written: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    rejected: dict[str, str] = field(default_factory=dict)
-    duration: float = 0.0
-    status_page: Path | None = None
 
 
 class _Paths(NamedTuple):
