@@ -31,7 +31,6 @@ import contextlib
 import hashlib
 import json
 import os
-import platform
 import sys
 import time
 from collections.abc import Sequence
@@ -155,7 +154,7 @@ def input_lines(
     interpreters = _interpreters(specs, base)
     if interpreters is None:
         return None
-    uname = platform.uname()
+    machine, libc = _machine()
     names = sorted({*BUILD_ENV_VARIABLES, *_FINDING})
     return [
         f"schema {SCHEMA} {KEY_SCHEMA} wheelmill {__version__} {command}",
@@ -163,12 +162,29 @@ def input_lines(
         f"config {config!r}",
         f"cwd {os.getcwd()}",
         f"python {sys.executable} {_file_stat(sys.executable)} {sys.version}",
-        f"machine {uname.system} {uname.release} {uname.version} {uname.machine}",
-        f"libc {' '.join(platform.libc_ver())}",
+        f"machine {machine}",
+        f"libc {libc}",
         *(f"target {line}" for line in interpreters),
         *(f"env {name}={os.environ.get(name)}" for name in names),
         f"compilers {compilers_stat()}",
     ]
+
+
+def _machine() -> tuple[str, str]:
+    """The kernel (``uname``) and the C library: ``os`` has them on POSIX systems
+    without loading :mod:`platform`; elsewhere :mod:`platform` says."""
+    if hasattr(os, "uname") and hasattr(os, "confstr"):
+        uname = os.uname()
+        try:
+            libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
+        except (ValueError, OSError):  # not glibc
+            libc = ""
+        return f"{uname.sysname} {uname.release} {uname.version} {uname.machine}", libc
+    import platform
+
+    facts = platform.uname()
+    machine = f"{facts.system} {facts.release} {facts.version} {facts.machine}"
+    return machine, " ".join(platform.libc_ver())
 
 
 def _stat(root: Path, relative: str) -> Entry | None:
