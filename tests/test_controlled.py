@@ -15,7 +15,7 @@ import pytest
 from conftest import LocalIndex, cli_runner, make_sdist, make_wheel
 from wheelmill.build.batch import prebuild
 from wheelmill.build.results import BuildReport
-from wheelmill.build.toolchain import toolchain_fingerprint
+from wheelmill.build.toolchain import _version_of, toolchain_fingerprint
 from wheelmill.cli import cli
 from wheelmill.config import BuildSettings, Config, load_config
 from wheelmill.lockfile.pins import parse_pins
@@ -303,6 +303,30 @@ def test_toolchain_fingerprint_follows_the_compilers(tmp_path: Path) -> None:
     faked = toolchain_fingerprint({"PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"})
     assert real != faked
     assert real == toolchain_fingerprint()
+
+
+def test_the_fingerprint_is_cached_by_the_compilers_files(tmp_path: Path) -> None:
+    """Asked once per set of compiler files: a compiler replaced in place, or another put
+    first on PATH, is asked again."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    calls = tmp_path / "calls"
+    script = fake / "cc"
+    script.write_text(f"#!/bin/sh\necho x >> {calls}\necho 'cc (Fake) 99.0'\n")
+    script.chmod(0o755)
+    env = {"PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"}
+    cache = tmp_path / "toolchain.json"
+    first = toolchain_fingerprint(env, cache=cache)
+    assert first == toolchain_fingerprint(env)  # the same digest as a probe
+    _version_of.cache_clear()  # (the process's own memory of versions)
+    assert toolchain_fingerprint(env, cache=cache) == first
+    assert calls.read_text().count("x") == 1
+    script.write_text(f"#!/bin/sh\necho x >> {calls}\necho 'cc (Fake) 100.0'\n")
+    assert toolchain_fingerprint(env, cache=cache) != first
+    assert calls.read_text().count("x") == 2
+    assert toolchain_fingerprint(cache=cache) == toolchain_fingerprint()  # PATH: another cc
+    cache.write_text("not json")
+    assert toolchain_fingerprint(env, cache=cache) != first
 
 
 # -- doctor ----------------------------------------------------------------------------------

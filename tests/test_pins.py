@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -311,3 +312,48 @@ def test_text_after_a_hash() -> None:
 def test_a_package_pinned_twice_without_markers_is_an_error() -> None:
     with pytest.raises(RequirementsError, match=r"lock:3: foo is pinned again \(first on line 1\)"):
         parse_pins("foo==1.0\nbar==2.0\nFoo==2.0\n", "lock")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Django==4.2.1",
+        "zope.interface == 6.0",
+        "a_b-c.d==1.0.post1",
+        "x==v1.0",
+        "X==V1.0",
+        "x==1.0+local.1",
+        "a==1.0+Local_Ver",
+        "x==1.0a",
+        "X==1!2.0",
+        "x==1.0-1",
+        "x==01.00",
+        "x==1.0rc1.post2.dev3",
+        "x==1.0.",
+        "x==1.0+",
+        "x==1..0",
+        "_x==1",
+        "x-==1",
+        "x==1e5",
+        "x===1.0",
+        "x==1.*",
+        "x[y]==1",
+        'x==1; python_version < "4"',
+    ],
+)
+def test_plain_pins_read_fast_read_as_the_full_parser_reads_them(
+    line: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``name==version`` lines skip the requirement parser; the result, or the error,
+    is the same either way."""
+    from wheelmill.lockfile import pins
+
+    def parse() -> object:
+        try:
+            return pins.parse_pin_line(line, "lock:1")
+        except RequirementsError as exc:
+            return str(exc)
+
+    fast = parse()
+    monkeypatch.setattr(pins, "_PLAIN_PIN_RE", re.compile(r"(?!)"))
+    assert parse() == fast

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import _platform
+if TYPE_CHECKING:  # a run that starts no process (a no-op) never loads these
+    import subprocess
 
 
 class Cancelled(KeyboardInterrupt):
@@ -65,6 +65,8 @@ class Cancel:
         with self._lock:
             processes = list(self._processes)
         for process in processes:
+            from . import _platform
+
             _signal(process, _platform.KILL, group=True)
 
     @contextlib.contextmanager
@@ -93,6 +95,8 @@ class Cancel:
 
 def _signal(process: subprocess.Popen[Any], signum: int, *, group: bool) -> None:
     if group:  # supervisors lead a session of their own
+        from . import _platform
+
         _platform.signal_group(process, signum)
         return
     with contextlib.suppress(ProcessLookupError, PermissionError):

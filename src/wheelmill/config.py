@@ -8,7 +8,6 @@ directory of the config file, so a config works from any working directory.
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import sys
@@ -17,15 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from ._exceptions import ConfigError, clip, excerpt
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on older interpreters only
-    import tomli as tomllib
 
 DEFAULT_CONFIG = Path("config") / "wheelmill.toml"
 DEFAULT_INDEX_URL = "https://pypi.org/simple/"
@@ -90,6 +81,10 @@ class Config:
 
     def settings_for(self, name: str) -> BuildSettings:
         """The build settings of one package: ``[build]`` with its override applied."""
+        if not self.packages:
+            return self.build
+        from packaging.utils import canonicalize_name
+
         override = self.packages.get(canonicalize_name(name))
         if not override:
             return self.build
@@ -167,6 +162,8 @@ def _boolean(value: object, where: str) -> bool:
 def _requirements(value: object, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f'{where} must be a list of requirement strings, e.g. ["Cython<3"]')
+    if value:
+        from packaging.requirements import InvalidRequirement, Requirement
     for item in value:
         try:
             Requirement(item)
@@ -251,6 +248,8 @@ def _check_keys(table: Mapping[str, object], known: list[str], where: str, path:
     for key in table:
         if key in known:
             continue
+        import difflib
+
         close = difflib.get_close_matches(key, known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
         raise ConfigError(f"{path}: unknown key {where + key!r}{hint}")
@@ -315,6 +314,8 @@ def _packages(table: object, path: Path) -> dict[str, dict[str, Any]]:
         raise ConfigError(f"{path}: [packages] must hold one table per package")
     packages: dict[str, dict[str, Any]] = {}
     for name, override in table.items():
+        from packaging.utils import canonicalize_name
+
         if not isinstance(override, dict):
             raise ConfigError(f"{path}: [packages.{name}] must be a table")
         _check_keys(override, list(_PACKAGE), f"packages.{name}.", path)
@@ -327,6 +328,11 @@ def _packages(table: object, path: Path) -> dict[str, dict[str, Any]]:
 
 def load_config(path: Path) -> Config:
     """Read and validate the config file at ``path``; every problem is a :class:`ConfigError`."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on older interpreters only
+        import tomli as tomllib
+
     try:
         raw = path.read_bytes()
     except FileNotFoundError:

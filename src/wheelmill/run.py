@@ -14,24 +14,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from ._cancel import Cancel
 from ._exceptions import ConfigError
-from .build.batch import prebuild
 from .build.results import FAILED, BuildEvents, BuildReport, PinResult
 from .config import Config
-from .diagnose.remedy import LazyRules
-from .lockfile import read_lock
-from .store.attempt import Attempt
-from .store.team import TeamStore, open_store
-from .store.wheelhouse import Store, write_atomic
-from .target import Target, resolve_targets
+from .noop import Stamp, stamp_run, unchanged_run
 
-if TYPE_CHECKING:  # publishing and locking load only when a job needs them
+if TYPE_CHECKING:  # building, publishing and locking load only when a job needs them
+    from ._cancel import Cancel
     from .build.reproduce import ReproducibilityCheck
     from .build.shard import Shard
+    from .diagnose.remedy import LazyRules
     from .index.publish import PublishReport
     from .lockfile.resolve import LockResult
     from .lockfile.unlockable import Unlockable
+    from .store.wheelhouse import Store
+    from .target import Target
 
 
 class LockEvents(Protocol):
@@ -125,9 +122,11 @@ def lock_with(
     """Resolve ``requirements`` into ``output`` with the config's index, resolver,
     build constraints and knowledge base (for a failed resolution); the lock's
     header records the inputs' hash and the targets."""
+    from .diagnose.remedy import LazyRules
     from .lockfile.inputs import LockHeader, target_label
     from .lockfile.merge import resolvable_by_piptools
     from .lockfile.resolve import lock_requirements
+    from .target import resolve_targets
 
     targets = resolve_targets(config.targets, base=config.source.parent if config.source else None)
     resolved_for = targets if config.resolver == "uv" else resolvable_by_piptools(targets)
@@ -166,6 +165,8 @@ class BuildRun:
 
 def store_of(config: Config) -> Store:
     """The config's wheelhouse, in front of its shared store (``store``) if it has one."""
+    from .store.team import open_store
+
     return open_store(
         config.wheelhouse,
         config.store,
@@ -189,6 +190,8 @@ def mirror_store(config: Config) -> None:
 
 def targets_for(config: Config) -> list[Target]:
     """The config's targets, interpreters found relative to the config file."""
+    from .target import resolve_targets
+
     return resolve_targets(config.targets, base=config.source.parent if config.source else None)
 
 
@@ -197,6 +200,7 @@ def build_lock(
     lock: Path,
     *,
     targets: Sequence[Target] | None = None,
+    chosen: Sequence[str] = (),
     retry_failed: bool = False,
     events: BuildEvents | None = None,
     remediate: bool = True,
@@ -209,9 +213,28 @@ def build_lock(
     """Settle every pin of ``lock`` for the config's targets, in its wheelhouse, with its
     settings: ``wheelmill build``. ``check_reproducible`` builds every pin built from
     source once more, compares the bytes and records the figure in the wheelhouse.
-    ``targets`` default to the config's; ``shard`` keeps one share of the (pin x
-    target) work."""
-    targets = list(targets) if targets is not None else targets_for(config)
+    ``targets`` default to ``chosen`` (target specs as given on the command line,
+    relative to the working directory), else the config's; ``shard`` keeps one share of
+    the (pin x target) work.
+
+    A rerun where nothing changed is answered from the lock's no-op stamp
+    (:mod:`wheelmill.build.stamp`) when the targets are given as specs, without a
+    team store, ``verify``, ``shard`` or ``check_reproducible``."""
+    stamp = None
+    if targets is None and not (config.store or verify or shard or check_reproducible):
+        stamp = Stamp.of(config, lock, "build", chosen)
+        found = stamp.read() if stamp is not None else None
+        if found is not None:
+            return BuildRun(found.report, warning=found.warning)
+    if targets is None:
+        from .target import resolve_targets
+
+        targets = resolve_targets(chosen, base=Path.cwd()) if chosen else targets_for(config)
+    targets = list(targets)
+    from .build.batch import prebuild
+    from .diagnose.remedy import LazyRules
+    from .lockfile import read_lock
+
     report = prebuild(
         read_lock(lock),
         store_of(config),
@@ -231,9 +254,12 @@ def build_lock(
         else (lambda pin, target: True),
     )
     warning = unresolved_warning(lock, targets)
+    if stamp is not None:
+        stamp.write(report, warning)
     if not check_reproducible:
         return BuildRun(report, warning=warning)
     from .build.reproduce import check_reproducible as rebuild_and_compare
+    from .store.wheelhouse import Store
 
     reproductions = rebuild_and_compare(
         report,
@@ -257,7 +283,9 @@ def record_unlockable(
     resolver output kept as its log, diagnosed, in the catalog (``failures``, the
     status page and JUnit show it)."""
     from .diagnose import diagnose
+    from .store.attempt import Attempt
     from .store.catalog import Catalog
+    from .store.wheelhouse import write_atomic
 
     catalog = Catalog(store.catalog_path)
     results = []
@@ -293,11 +321,13 @@ def run_pipeline(
     lock_events: LockEvents | None = None,
 ) -> RunReport:
     """``wheelmill run``: lock (for a ``.in``), build, then publish the index and the
-    status page."""
-    from .index.publish import publish
+    status page.
 
+    A rerun where nothing changed (the lock up to date with its inputs, the build's
+    inputs as in the last run, and every file ``publish`` reads or writes as that run
+    left it) is answered from the lock's ``run`` stamp: nothing is built or published,
+    and the status page keeps the time it was last written."""
     to_resolve, lock = lock_path_for(config)
-    targets = targets_for(config)
     locked = None
     if to_resolve is not None and (upgrade or not lock_is_current(config, to_resolve, lock)):
         if lock_events is not None:
@@ -308,6 +338,14 @@ def run_pipeline(
         finally:
             if lock_events is not None:
                 lock_events.lock_finished()
+    stamp = None if config.store else Stamp.of(config, lock, "run", ())
+    if stamp is not None and locked is None:
+        again = unchanged_run(stamp)
+        if again is not None:
+            build, published, warning = again
+            return RunReport(
+                lock=lock, locked=None, build=build, publish=published, warning=warning
+            )
     built = build_lock(
         config,
         lock,
@@ -320,14 +358,27 @@ def run_pipeline(
     report = built.report
     store = store_of(config)
     if locked is not None and locked.unlockable:
-        unlocked = record_unlockable(store, locked.unlockable, targets, LazyRules(config.rules))
+        targets = targets_for(config)
+        unlocked = record_unlockable(store, locked.unlockable, targets, _rules(config))
         report = replace(report, results=sorted([*report.results, *unlocked], key=_order))
+    from .store.team import TeamStore
+
     if isinstance(store, TeamStore):  # the index goes into the team's store too
         from .index.bucket import publish_store
 
         published = publish_store(store).publish
     else:
+        from .index.publish import publish
+
         published = publish(store)
+    if stamp is not None:
+        stamp_run(stamp, report, published, built.warning)
     return RunReport(
         lock=lock, locked=locked, build=report, publish=published, warning=built.warning
     )
+
+
+def _rules(config: Config) -> LazyRules:
+    from .diagnose.remedy import LazyRules
+
+    return LazyRules(config.rules)

@@ -16,29 +16,19 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import re
 import shutil
-import subprocess
 import sys
-import sysconfig
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-
-from packaging.markers import default_environment
-from packaging.tags import (
-    Tag,
-    compatible_tags,
-    cpython_tags,
-    mac_platforms,
-    platform_tags,
-    sys_tags,
-)
+from typing import TYPE_CHECKING
 
 from ._exceptions import ConfigError
-from ._tools import uv_binary
+
+if TYPE_CHECKING:  # packaging's tags load only when a target is computed (not on a no-op)
+    from packaging.tags import Tag
 
 _VERSION = re.compile(r"^(?:python|py|cp)?(3)\.?(\d{1,2})$")
 _FOREIGN = re.compile(r"^(?:cp)?(3)\.?(\d{1,2})/(?P<platform>[a-z0-9_]+)$")
@@ -101,12 +91,20 @@ def for_libc(tags: Iterable[Tag]) -> tuple[Tag, ...]:
 
 
 def _platform_name() -> str:
+    import sysconfig
+
     return sysconfig.get_platform().replace("-", "_").replace(".", "_")
 
 
 @lru_cache(maxsize=1)
 def current_target() -> Target:
     """The interpreter wheelmill itself runs on."""
+    import platform
+    import sysconfig
+
+    from packaging.markers import default_environment
+    from packaging.tags import sys_tags
+
     tags = for_libc(sys_tags())
     libc_name, libc_version = platform.libc_ver()
     major, minor = sys.version_info[:2]
@@ -161,6 +159,8 @@ def _cpython_abi(major: int, minor: int, *, gil_disabled: bool, debug: bool) -> 
 
 
 def _tags_for(version: tuple[int, int], abi: str, platforms: Sequence[str]) -> tuple[Tag, ...]:
+    from packaging.tags import compatible_tags, cpython_tags
+
     abis = [abi] if abi.endswith("t") else [abi, "abi3"]
     return (
         *cpython_tags(version, abis=abis, platforms=platforms),
@@ -171,6 +171,10 @@ def _tags_for(version: tuple[int, int], abi: str, platforms: Sequence[str]) -> t
 @lru_cache(maxsize=16)
 def probe_interpreter(python: str) -> Target:
     """Describe the CPython at ``python`` by running it once."""
+    import subprocess
+
+    from packaging.tags import platform_tags
+
     try:
         done = subprocess.run(
             [python, "-I", "-c", _PROBE], capture_output=True, text=True, timeout=60
@@ -214,6 +218,10 @@ def _candidates(major: int, minor: int) -> Iterable[str]:
             binary = version / "bin" / f"python{major}.{minor}"
             if binary.is_file() and not version.name.endswith("t"):
                 yield str(binary)
+    import subprocess
+
+    from ._tools import uv_binary
+
     uv = uv_binary()
     if uv:
         try:
@@ -241,6 +249,8 @@ def find_interpreter(major: int, minor: int) -> str:
 
 
 def _foreign_platforms(platform_tag: str) -> tuple[list[str], dict[str, str]]:
+    from packaging.tags import mac_platforms
+
     mac = re.match(r"^macosx_(\d+)_(\d+)_(\w+)$", platform_tag)
     many = re.match(r"^manylinux_(\d+)_(\d+)_(\w+)$", platform_tag)
     musl = re.match(r"^musllinux_(\d+)_(\d+)_(\w+)$", platform_tag)
@@ -317,6 +327,27 @@ def foreign_target(major: int, minor: int, platform_tag: str) -> Target:
         environment=environment,
         download_only=True,
     )
+
+
+def interpreter_of(spec: str, *, base: Path | None = None) -> str:
+    """What a ``targets`` entry names, without running anything: ``current``, the entry
+    itself for a download-only target, else the interpreter's path (found as
+    :func:`resolve_target` finds it; a stamp compares its stat)."""
+    text = spec.strip()
+    if text in ("", "current"):
+        return "current"
+    if _FOREIGN.match(text):
+        return text
+    version = _VERSION.match(text)
+    if version:
+        major, minor = int(version.group(1)), int(version.group(2))
+        if sys.version_info[:2] == (major, minor):
+            return "current"
+        return find_interpreter(major, minor)
+    path = Path(text).expanduser()
+    if base is not None and not path.is_absolute():
+        path = base / path
+    return str(path.absolute())
 
 
 def resolve_target(spec: str, *, base: Path | None = None) -> Target:

@@ -62,8 +62,9 @@ def _settled(ctx: Context, key: str) -> PinResult | None:
     if ctx.store.is_current(record, verify=ctx.verify):
         assert record is not None and record.wheel is not None
         compiled = record.source == "built" and not is_pure(record.wheel)
-        same = ctx.store.team or record.toolchain == ctx.toolchain  # a team: any builder's
-        if not compiled or not record.toolchain or same:
+        if not compiled or not record.toolchain:  # no compiler to ask about
+            return _result(record, CACHED)
+        if ctx.store.team or record.toolchain == ctx.toolchain:  # a team: any builder's
             return _result(record, CACHED)
         return None  # built with another compiler than today's: rebuild
     if record is not None and record.status == "not-applicable":

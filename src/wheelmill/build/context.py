@@ -14,6 +14,9 @@ from .._cancel import Cancel
 from ..config import BuildSettings
 from ..store.wheelhouse import Store
 
+#: The compilers' fingerprints, by their files' stats (see :mod:`.toolchain`).
+TOOLCHAIN_CACHE = "toolchain.json"
+
 if TYPE_CHECKING:
     from ..diagnose.remedy import LazyRules
     from ..store.catalog import Catalog
@@ -52,13 +55,13 @@ class Context:
     def toolchain(self) -> str:
         from .toolchain import toolchain_fingerprint
 
-        return toolchain_fingerprint()
+        return toolchain_fingerprint(cache=self.store.state / TOOLCHAIN_CACHE)
 
     @cached_property
     def system(self) -> str:
         from .toolchain import system_fingerprint
 
-        return system_fingerprint()
+        return system_fingerprint(cache=self.store.state / TOOLCHAIN_CACHE)
 
 
 def is_pure(wheel: str) -> bool:

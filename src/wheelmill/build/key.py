@@ -26,11 +26,12 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from ..config import BuildSettings
-from ..lockfile.pins import Pin
-from ..target import Target
-from ._repair import effective_repair
+if TYPE_CHECKING:  # the no-op stamp reads the variables below without loading these
+    from ..config import BuildSettings
+    from ..lockfile.pins import Pin
+    from ..target import Target
 
 #: Bump when the way wheelmill builds changes in a way that changes its wheels.
 KEY_SCHEMA = 1
@@ -90,7 +91,7 @@ def key_material(
         "build_requires": list(settings.build_requires),
         "from_source": settings.from_source,
         # what repair the build gets here: "auto" keys as the tool it comes to
-        "repair": repair if (repair := effective_repair(settings.repair)) != "none" else None,
+        "repair": repair if (repair := _repair_of(settings)) != "none" else None,
     }
     material.update({name: value for name, value in optional.items() if value})
     if not pin.hashes:
@@ -113,3 +114,10 @@ def build_key(
         separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def _repair_of(settings: BuildSettings) -> str:
+    """The repair ``settings`` come to here (loaded only when a key is computed)."""
+    from ._repair import effective_repair
+
+    return effective_repair(settings.repair)

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TypedDict
 
-from ..lockfile.pins import Pin
 from ..outcomes import FAILURES, Category, PinStatus
 from ..store.attempt import Attempt, ExplainedBy
 
 if TYPE_CHECKING:
     from ..diagnose.diagnosis import SystemPackagesJSON
+    from ..lockfile.pins import Pin
 
 CACHED: PinStatus = "cached"
 FETCHED: PinStatus = "fetched"

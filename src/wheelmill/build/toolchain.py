@@ -3,25 +3,32 @@
 The same probe gives the *toolchain fingerprint* recorded with every wheel
 built from source: when a compiler is upgraded, exactly the pins whose wheels
 were compiled (platform-specific wheels) are rebuilt; pure-Python wheels are not.
+
+Asking each compiler its version means starting it (``cc``, ``c++``, ``gfortran``,
+``rustc``: tens of milliseconds together), so a fingerprint is kept in a small
+cache file keyed by :func:`compilers_stat`: the compilers' files and their stats,
+the wrappers behind which a compiler can change without its file changing
+(rustup's toolchains, ccache's compiler), and the system's package databases.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .. import _platform
-from ..outcomes import MemoryCap
-from ..target import Target
-from ._repair import RepairChoice, repair_choice
-from ._sandbox import Sandbox, available
+if TYPE_CHECKING:  # the no-op stamp reads compilers_stat() without loading these
+    from ..outcomes import MemoryCap
+    from ..target import Target
+    from ._repair import RepairChoice
+    from ._sandbox import Sandbox
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,8 @@ class Found:
 
 
 def _first_line(argv: list[str]) -> str | None:
+    import subprocess
+
     try:
         done = subprocess.run(
             argv, capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL
@@ -112,13 +121,110 @@ def find_tools(environ: Mapping[str, str] | None = None) -> list[Found]:
     return [find_tool(tool, environ) for tool in TOOLS]
 
 
-def toolchain_fingerprint(environ: Mapping[str, str] | None = None) -> str:
-    """A short digest of the compilers' identities and versions."""
+def _probed_fingerprint(environ: Mapping[str, str] | None) -> str:
     parts = [
         f"{found.name}={found.version or 'absent'}"
         for found in (find_tool(tool, environ) for tool in TOOLS if tool.compiler)
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+#: How many fingerprints a cache file keeps (one per set of compilers seen).
+_CACHED = 8
+
+
+def toolchain_fingerprint(
+    environ: Mapping[str, str] | None = None, *, cache: Path | None = None
+) -> str:
+    """A short digest of the compilers' identities and versions.
+
+    With ``cache`` (a JSON file), a fingerprint probed once is reused while
+    :func:`compilers_stat` is unchanged; a cache that cannot be read or written
+    only costs the probe."""
+    if cache is None:
+        return _probed_fingerprint(environ)
+    evidence = hashlib.sha256(compilers_stat(environ).encode()).hexdigest()
+    try:
+        known = json.loads(cache.read_bytes())
+    except (OSError, ValueError):
+        known = {}
+    if not isinstance(known, dict):
+        known = {}
+    found = known.get(evidence)
+    if isinstance(found, str):
+        return found
+    fingerprint = _probed_fingerprint(environ)
+    kept = dict(list(known.items())[-(_CACHED - 1) :])
+    kept[evidence] = fingerprint
+    try:
+        from ..store.wheelhouse import write_atomic
+
+        write_atomic(cache, json.dumps(kept).encode())
+    except OSError:
+        pass
+    return fingerprint
+
+
+def _stat_line(path: str | os.PathLike[str]) -> str:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return f"{path}:absent"
+    return f"{path}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
+
+
+def _behind_wrapper(path: str, command: str, environ: Mapping[str, str]) -> list[str]:
+    """The files that decide which compiler a wrapper runs: rustup's settings and
+    toolchains, or the compiler ccache finds after its own directory on ``PATH``."""
+    real = os.path.basename(os.path.realpath(path))
+    if real.startswith("rustup"):
+        home = Path(environ.get("RUSTUP_HOME") or Path.home() / ".rustup")
+        found = [_stat_line(home / "settings.toml"), f"toolchain={environ.get('RUSTUP_TOOLCHAIN')}"]
+        toolchains = home / "toolchains"
+        try:
+            names = sorted(os.listdir(toolchains))
+        except OSError:
+            names = []
+        found += [_stat_line(toolchains / name / "bin" / "rustc") for name in names]
+        here = Path.cwd()  # a rust-toolchain file overrides the toolchain for its tree
+        for directory in (here, *here.parents):
+            found += [
+                _stat_line(directory / name)
+                for name in ("rust-toolchain", "rust-toolchain.toml")
+                if (directory / name).exists()
+            ]
+        return found
+    if real == "ccache":
+        wrapper = os.path.dirname(os.path.abspath(path))
+        rest = [
+            entry
+            for entry in environ.get("PATH", "").split(os.pathsep)
+            if entry and os.path.abspath(entry) != wrapper
+        ]
+        compiler = shutil.which(command, path=os.pathsep.join(rest))
+        return [_stat_line(os.path.realpath(compiler)) if compiler else "ccache:none"]
+    return []
+
+
+def compilers_stat(environ: Mapping[str, str] | None = None) -> str:
+    """Which compiler files :func:`toolchain_fingerprint` would ask, with their stats: a
+    compiler replaced, upgraded or put first on ``PATH`` changes it, without starting any.
+
+    The system's package databases are in it too: an upgrade through the package
+    manager changes it even when a wrapper hides the compiler's file."""
+    env = os.environ if environ is None else environ
+    parts = []
+    for tool in TOOLS:
+        if not tool.compiler:
+            continue
+        path = _locate(tool, env)
+        if path is None:
+            parts.append(f"{tool.name}=absent")
+            continue
+        parts.append(f"{tool.name}={path}->{_stat_line(os.path.realpath(path))}")
+        parts += _behind_wrapper(path, os.path.basename(path), env)
+    parts += [_stat_line(database) for database in _PACKAGE_DATABASES]
+    return "\n".join(parts)
 
 
 def python_headers(target: Target) -> Found:
@@ -184,6 +290,10 @@ def doctor(
 ) -> DoctorReport:
     """Look for every build tool, each local target's Python headers, ``modules``, the
     sandboxes that work here, and the wheel repair ``repair`` comes to."""
+    from .. import _platform
+    from ._repair import repair_choice
+    from ._sandbox import available
+
     return DoctorReport(
         tools=find_tools(),
         headers=[
@@ -207,13 +317,19 @@ _PACKAGE_DATABASES = (
 )
 
 
-def system_fingerprint(environ: Mapping[str, str] | None = None) -> str:
+def system_fingerprint(
+    environ: Mapping[str, str] | None = None, *, cache: Path | None = None
+) -> str:
     """A digest of what a missing library or tool depends on: package databases,
     compilers, ``PATH`` and ``PKG_CONFIG_PATH``. Unchanged means nothing was
     installed since, so a build that failed for a missing system dependency would
     fail again."""
     env = os.environ if environ is None else environ
-    parts = [toolchain_fingerprint(environ), env.get("PATH", ""), env.get("PKG_CONFIG_PATH", "")]
+    parts = [
+        toolchain_fingerprint(environ, cache=cache),
+        env.get("PATH", ""),
+        env.get("PKG_CONFIG_PATH", ""),
+    ]
     for database in _PACKAGE_DATABASES:
         try:
             stat = os.stat(database)

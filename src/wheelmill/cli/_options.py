@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from .._exceptions import WheelhouseError
 from ..config import DEFAULT_CONFIG, Config, load_config
-from ..store.wheelhouse import STATE
-from ..target import Target, resolve_targets
+from ..store.layout import STATE
+
+if TYPE_CHECKING:
+    from ..target import Target
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -173,6 +175,8 @@ def verbosity_options(function: F) -> F:
 
 def targets_of(config: Config, chosen: tuple[str, ...]) -> list[Target]:
     """The targets named on the command line, else the config's."""
+    from ..target import resolve_targets
+
     if chosen:
         return resolve_targets(chosen, base=Path.cwd())
     return resolve_targets(config.targets, base=config.source.parent if config.source else None)

@@ -15,13 +15,13 @@ import click
 from ..build.results import (
     BUILT,
     CACHED,
-    FAILED,
-    NO_WHEEL,
     NOT_APPLICABLE,
     SKIPPED,
     BuildReport,
     PinResult,
 )
+from ._logging import configure_logging
+from ._summary import several_targets, shown_pins, summary_line
 
 if TYPE_CHECKING:
     from ..build.reproduce import ReproducibilityCheck
@@ -63,6 +63,7 @@ class Progress:
         return self
 
     def begin(self, total: int) -> None:
+        configure_logging()  # the work starts (see ._logging)
         if self.enabled and self._progress is None:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
@@ -87,6 +88,7 @@ class Progress:
 
     def lock_started(self, requirements: Path, lock: Path) -> None:
         """A spinner with the time spent while the resolver runs (it prints nothing)."""
+        configure_logging()  # the work starts (see ._logging)
         if not self.enabled or self._progress is not None:
             return
         from rich.console import Console
@@ -190,23 +192,14 @@ def table(rows: list[list[str]], header: list[str], width: int | None = None) ->
     return [line for row in table_rows(rows, header, width) for line in row]
 
 
-_STATUSES = ("cached", "fetched", "built", "failed", "no-wheel", "skipped", "not-applicable")
-
-
 def _took(result: PinResult) -> str:
     """A pin's time in this run: none when nothing was built or fetched for it."""
     return "" if result.status in (CACHED, SKIPPED, NOT_APPLICABLE) else f"{result.duration:.1f}s"
 
 
 def print_build(report: BuildReport, *, verbose: int = 0, quiet: bool = False) -> None:
-    loud = (FAILED, NO_WHEEL, "built", "fetched")
-    # A release for other Pythons is said, with its Requires-Python; a false marker is not.
-    shown = [
-        r
-        for r in report.results
-        if verbose or r.status in loud or (r.status == NOT_APPLICABLE and r.attempt)
-    ]
-    several = len({r.target for r in report.results}) > 1
+    shown = shown_pins(report, verbose=verbose)
+    several = several_targets(report)
     if shown:
         header = ["package", "version", *(["target"] if several else []), "status", "time"]
         rows = [
@@ -225,13 +218,7 @@ def print_build(report: BuildReport, *, verbose: int = 0, quiet: bool = False) -
         for result, lines in zip(shown, body):
             for line in lines:
                 click.secho(line, fg=_STATUS_COLOURS.get(result.status))
-    counts = ", ".join(
-        f"{report.count(status)} {status}" for status in _STATUSES if report.count(status)
-    )
-    unit = "pin/target pairs" if several else "pins"
-    click.echo(
-        f"{len(report.results)} {unit} in {report.duration:.2f}s: {counts or 'nothing to do'}"
-    )
+    click.echo(summary_line(report))
     for result in report.results:
         if result.remediation and result.status == BUILT and not quiet:  # fixed in this run
             click.secho(

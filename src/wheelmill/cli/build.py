@@ -6,11 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..build.shard import Shard
 from ..run import build_lock
-from ..verify.junit import build_cases, write_junit
 from ._interrupt import stop_on_ctrl_c
-from ._json import build_json
 from ._options import (
     config_option,
     index_option,
@@ -20,7 +17,6 @@ from ._options import (
     load,
     remediation_options,
     target_option,
-    targets_of,
     verbosity_options,
     wheelhouse_option,
 )
@@ -110,13 +106,16 @@ def command(
     still built); 2 usage or configuration error.
     """
     config = load(config_path).with_overrides(wheelhouse=wheelhouse, jobs=jobs, index_url=index_url)
-    parts = Shard.parse(shard) if shard else None
-    targets = targets_of(config, chosen_targets) if chosen_targets else None
+    parts = None
+    if shard:
+        from ..build.shard import Shard
+
+        parts = Shard.parse(shard)
     with Progress(enabled=not (quiet or as_json)) as progress, stop_on_ctrl_c(progress) as cancel:
         built = build_lock(
             config,
             lock,
-            targets=targets,
+            chosen=chosen_targets,
             retry_failed=retry_failed,
             events=progress,
             remediate=not no_remediate,
@@ -130,8 +129,12 @@ def command(
     if built.warning is not None:
         click.echo(f"warning: {built.warning}", err=True)
     if junit_path is not None:
+        from ..verify.junit import build_cases, write_junit
+
         write_junit(junit_path, "wheelmill build", build_cases(report))
     if as_json:
+        from ._json import build_json
+
         emit_json(build_json(report, reproductions))
     elif not quiet or report.failures:
         print_build(report, verbose=verbose, quiet=quiet)

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from ..run import lock_is_current, lock_path_for, run_pipeline
-from ..verify.junit import build_cases, write_junit
 from ._interrupt import stop_on_ctrl_c
 from ._json import run_json
 from ._options import (
@@ -99,6 +98,8 @@ def command(
     if report.warning is not None:  # the lock may not fit some target: said even with --json
         click.echo(f"warning: {report.warning}", err=True)
     if junit_path is not None:
+        from ..verify.junit import build_cases, write_junit
+
         write_junit(junit_path, "wheelmill run", build_cases(report.build))
     if as_json:
         emit_json(run_json(report))

@@ -15,7 +15,8 @@ from .._lazy import exports
 if TYPE_CHECKING:
     from .clientconfig import ClientConfig, client_config
     from .export import ExportReport, export
-    from .publish import PublishReport, publish
+    from .publish import publish
+    from .report import PublishReport
     from .statuspage import write_status_page
 
 __all__ = [
@@ -34,7 +35,7 @@ __getattr__ = exports(
         "client_config": "clientconfig",
         "ExportReport": "export",
         "export": "export",
-        "PublishReport": "publish",
+        "PublishReport": "report",
         "publish": "publish",
         "write_status_page": "statuspage",
     },

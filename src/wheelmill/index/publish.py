@@ -37,7 +37,6 @@ import os
 import shutil
 import time
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -63,6 +62,7 @@ from ._pages import (
 from ._scan import Stamp, scan_wheels
 from ._state import STATE_FILE, Row, State, state_line
 from ._workers import map_in_pool
+from .report import PublishReport
 from .yank import Yanks
 
 __all__ = ["API_VERSION", "HTML_TYPE", "JSON_TYPE", "FileEntry", "PublishReport", "publish"]
@@ -74,18 +74,6 @@ FIND_LINKS_PAGE = "index.html"
 _Job = tuple[str, Stamp]  # a wheel to read
 #: Upload times of wheels put into ``wheels/`` by hand: ``<wheel>`` holds "sha256 time".
 _SEEN_DIR = "first-published"
-
-
-@dataclass
-class PublishReport:
-    files: int = 0
-    projects: int = 0
-    read: int = 0
-    projects_written: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    rejected: dict[str, str] = field(default_factory=dict)
-    duration: float = 0.0
-    status_page: Path | None = None
 
 
 class _Paths(NamedTuple):

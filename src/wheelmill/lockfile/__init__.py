@@ -12,10 +12,16 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .pins import Pin, parse_pins, read_pins
+from .._lazy import exports
+
+if TYPE_CHECKING:
+    from .pins import Pin, parse_pins, read_pins
 
 __all__ = ["Pin", "parse_pins", "read_lock", "read_pins"]
+#: Loaded on first use: hashing a ``run``'s inputs needs none of them.
+__getattr__ = exports(__name__, {"Pin": "pins", "parse_pins": "pins", "read_pins": "pins"})
 
 
 #: Other tools' locks, by file name: (module, reader).
@@ -30,6 +36,7 @@ FOREIGN_LOCKS = {
 def read_lock(path: Path) -> list[Pin]:
     """Read a lock: ``uv.lock``, ``poetry.lock``, ``pdm.lock`` or ``Pipfile.lock`` by its
     name, a PEP 751 ``pylock.toml`` (any ``.toml``), else a requirements lock."""
+    from .pins import read_pins
     from .pylock import is_pylock, read_pylock
 
     foreign = FOREIGN_LOCKS.get(path.name)

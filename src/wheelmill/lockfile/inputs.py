@@ -27,9 +27,12 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..target import Target
-from .pins import logical_lines
+from ._lines import logical_lines
+
+if TYPE_CHECKING:  # hashing a run's inputs loads neither targets nor the pin parser
+    from ..target import Target
 
 _INPUTS = "# wheelmill-inputs:"
 _UNIVERSAL = " (universal)"

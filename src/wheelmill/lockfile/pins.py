@@ -11,25 +11,33 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from packaging.markers import Marker
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .._exceptions import RequirementsError, clip, excerpt
+from ._lines import logical_lines
+
+__all__ = ["Pin", "logical_lines", "parse_pin_line", "parse_pins", "read_pins"]
+
+if TYPE_CHECKING:
+    from packaging.markers import Marker
 
 log = logging.getLogger(__name__)
 
 _HASH_RE = re.compile(r"^(sha256|sha384|sha512):([0-9a-f]+)$")
 _HASH_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
-_COMMENT_RE = re.compile(r"(^|\s+)#.*$")
-#: A byte-order mark some editors put first in a UTF-8 file; pip ignores it too.
-_BOM = "\ufeff"
 _HASH_OPTION_RE = re.compile(r"\s+--hash(?=[=\s]|$)")
+#: A plain ``name==version`` (no extras, no marker, no URL): most lines of a lock, read
+#: without the full requirement parser. The name is PEP 508's; anything else goes the
+#: full way (and gets its error message there).
+_PLAIN_PIN_RE = re.compile(
+    r"^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*==\s*([A-Za-z0-9!+_.-]+)$"
+)
 #: Options a lock may carry that do not change what is pinned; wheelmill takes its
 #: package sources from its own configuration, never from the lock.
 _IGNORED_OPTIONS = (
@@ -70,32 +78,6 @@ class Pin:
         return frozenset(h.split(":", 1)[1] for h in self.hashes if h.startswith("sha256:"))
 
 
-def logical_lines(text: str) -> Iterator[tuple[int, str]]:
-    """Join backslash continuations and drop comments, keeping the first line number.
-
-    A leading byte-order mark is dropped.
-    """
-    text = text[len(_BOM) :] if text.startswith(_BOM) else text
-    buffer: list[str] = []
-    start = 0
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = _COMMENT_RE.sub("", raw).rstrip()
-        if not buffer:
-            start = number
-        if line.endswith("\\"):
-            buffer.append(line[:-1])
-            continue
-        buffer.append(line)
-        joined = " ".join(part.strip() for part in buffer).strip()
-        buffer = []
-        if joined:
-            yield start, joined
-    if buffer:
-        joined = " ".join(part.strip() for part in buffer).strip()
-        if joined:
-            yield start, joined
-
-
 def _split_hashes(body: str, where: str) -> tuple[str, frozenset[str]]:
     parts = _HASH_OPTION_RE.split(body)
     hashes: set[str] = set()
@@ -117,9 +99,26 @@ def _split_hashes(body: str, where: str) -> tuple[str, frozenset[str]]:
     return parts[0].strip(), frozenset(hashes)
 
 
+def _plain_pin(requirement_text: str, hashes: frozenset[str]) -> Pin | None:
+    """The pin of a plain ``name==version`` line, or ``None`` for any other line."""
+    plain = _PLAIN_PIN_RE.match(requirement_text)
+    if plain is None or plain.group(2).endswith("."):
+        return None
+    try:
+        version = str(Version(plain.group(2)))
+    except InvalidVersion:
+        return None
+    return Pin(name=canonicalize_name(plain.group(1)), version=version, hashes=hashes)
+
+
 def parse_pin_line(body: str, where: str) -> Pin:
     """Parse one logical requirement line (without comments) into a :class:`Pin`."""
     requirement_text, hashes = _split_hashes(body, where)
+    plain = _plain_pin(requirement_text, hashes)
+    if plain is not None:
+        return plain
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         requirement = Requirement(requirement_text)
     except InvalidRequirement as exc:

@@ -9,7 +9,22 @@
 
 from __future__ import annotations
 
-from .attempt import Attempt
-from .wheelhouse import Store, sha256_file, write_atomic
+from typing import TYPE_CHECKING
+
+from .._lazy import exports
+
+if TYPE_CHECKING:
+    from .attempt import Attempt
+    from .wheelhouse import Store, sha256_file, write_atomic
 
 __all__ = ["Attempt", "Store", "sha256_file", "write_atomic"]
+#: Loaded on first use: a no-op reads records without the store's locks and checks.
+__getattr__ = exports(
+    __name__,
+    {
+        "Attempt": "attempt",
+        "Store": "wheelhouse",
+        "sha256_file": "wheelhouse",
+        "write_atomic": "wheelhouse",
+    },
+)

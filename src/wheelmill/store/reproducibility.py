@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
-from .wheelhouse import Store, write_atomic
+if TYPE_CHECKING:  # the JSON shapes are read by light code paths (build --json)
+    from .wheelhouse import Store
 
 #: The file, under the wheelhouse's state directory.
 CHECK_FILE = "reproducibility.json"
@@ -126,6 +127,8 @@ def record_check(store: Store, check: ReproducibilityCheck) -> None:
     """Keep ``check`` as the wheelhouse's last reproducibility check (atomically)."""
     store.state.mkdir(parents=True, exist_ok=True)
     data = json.dumps(check.to_json(), indent=1, sort_keys=True).encode()
+    from .wheelhouse import write_atomic
+
     write_atomic(store.state / CHECK_FILE, data)
 
 

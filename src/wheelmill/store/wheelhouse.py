@@ -45,8 +45,8 @@ from .._timestamps import iso_time
 from ._integrity import STORED_DIR, Stored, read_stored, stored_json, stored_path
 from ._wheelfile import check_wheel
 from .attempt import Attempt
+from .layout import RECORDS, STATE, WHEELS
 
-STATE = ".wheelmill"
 UPSTREAM_DIR = "upstream"
 #: A loose temp file this old cannot belong to a live writer (they live for milliseconds).
 _STALE_TEMP_SECONDS = 3600
@@ -98,10 +98,10 @@ class Store:
         # Absolute: builds and checks run subprocesses in other working directories.
         root = root.absolute()
         self.root = root
-        self.wheels = root / "wheels"
+        self.wheels = root / WHEELS
         self.simple = root / "simple"
         self.state = root / STATE
-        self.records = self.state / "records"
+        self.records = self.state / RECORDS
         self.stored = self.state / STORED_DIR
         self.locks = self.state / "locks"
         self.tmp = self.state / "tmp"

@@ -1,0 +1,366 @@
+"""The no-op stamp: a rerun of ``build`` (or ``run``) on a settled lock in a few stats.
+
+When a build ends with every pin settled (cached, fetched, built, not applicable
+or skipped), :func:`write_stamp` writes down, for that lock, a digest of the
+inputs the outcome depends on, the report, and the stat of every file the next
+run would look at: each wheel (the size, mtime and inode its record holds, which
+is what the integrity check compares) and each build record. :func:`read_stamp`
+gives that report back when the digest is the same and every file still has its
+stat. Anything else (no stamp, an edited input, a wheel deleted, replaced or
+touched, a record rewritten) returns ``None``, and the full path runs: it
+hashes what changed, fetches or builds what is missing, and writes a new stamp.
+
+The digest (:func:`inputs_digest`) covers the lock's bytes; the configuration
+(every field, after the command-line flags); each target, by the interpreter
+file it names and that file's stat; the running interpreter; the machine
+(``uname``, libc); the environment variables builds inherit
+(:data:`~wheelmill.build.key.BUILD_ENV_VARIABLES`) and those that decide which
+compilers and interpreters are found; the compilers' files
+(:func:`~wheelmill.build.toolchain.compilers_stat`); wheelmill's version.
+
+A file modified within :data:`RACY_NS` of the stamp's writing could be modified
+again without its mtime moving (file systems keep time in ticks, NFS in the
+server's clock), so such a stamp is not written; the next run writes it.
+
+Imports stay light here: the stamp is checked before the build machinery loads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from stat import S_ISREG
+from typing import TYPE_CHECKING
+
+from .. import __version__
+from .._exceptions import WheelmillError
+from ..store.layout import RECORDS, STATE, WHEELS
+from .key import BUILD_ENV_VARIABLES, KEY_SCHEMA
+from .results import BUILT, CACHED, FETCHED, NOT_APPLICABLE, SKIPPED, BuildReport, PinResult
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+#: Bumped whenever what a stamp holds or covers changes: older stamps then never match.
+SCHEMA = 1
+#: Where stamps live, under the wheelhouse's state directory.
+STAMPS = "noop"
+#: Files changed this recently when a stamp is written make it unsafe (see above).
+RACY_NS = 2_000_000_000
+#: Environment variables that decide which compilers and interpreters are found.
+_FINDING = ("PATH", "CC", "CXX", "FC", "HOME", "PYENV_ROOT", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN")
+_SETTLED = (CACHED, BUILT, FETCHED, NOT_APPLICABLE, SKIPPED)
+
+#: One file a stamp checks: path relative to the wheelhouse, size, mtime (ns), inode.
+Entry = tuple[str, int, int, int]
+
+
+@dataclass(frozen=True)
+class Stamped:
+    """What a valid stamp gives back: the report to repeat, and its warning."""
+
+    report: BuildReport
+    warning: str | None
+    extra: dict[str, object]
+
+
+def stamp_path(state: Path, command: str, lock: Path, specs: Sequence[str], digest: str) -> Path:
+    """The stamp of one lock (and choice of targets) for one command and set of inputs:
+    runs with different configurations (``build`` and ``run`` on one lock, say) keep
+    one stamp each instead of overwriting each other's."""
+    name = "\0".join([command, str(lock.absolute()), *specs])
+    family = hashlib.sha256(name.encode()).hexdigest()[:24]
+    return state / STAMPS / f"{family}-{digest[:16]}.json"
+
+
+#: How many stamps of one lock, command and choice of targets are kept (other inputs).
+KEPT = 4
+
+
+def _prune(path: Path) -> None:
+    """Remove the oldest stamps of ``path``'s lock, command and targets beyond :data:`KEPT`."""
+    family = path.name.rpartition("-")[0]
+    found = []
+    for other in path.parent.glob(f"{family}-*.json"):
+        with contextlib.suppress(OSError):
+            found.append((other.stat().st_mtime_ns, other))
+    for _, other in sorted(found, reverse=True)[KEPT:]:
+        with contextlib.suppress(OSError):
+            other.unlink()
+
+
+def _file_stat(path: str | None) -> str:
+    if not path:
+        return "absent"
+    try:
+        info = os.stat(path)
+    except OSError:
+        return f"{path}:unreadable"
+    return f"{os.path.realpath(path)}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
+
+
+def _interpreters(specs: Sequence[str], base: Path | None) -> list[str] | None:
+    """Each target as the interpreter file it names (with its stat); ``None`` when one
+    cannot be told without running it (the full path then reports the problem)."""
+    found = []
+    for spec in specs or ["current"]:
+        if spec.strip() in ("", "current"):  # the running interpreter: stated on its own
+            found.append("current")
+            continue
+        from ..target import interpreter_of
+
+        try:
+            where = interpreter_of(spec, base=base)
+        except (WheelmillError, OSError):  # a bad target: the full path says so
+            return None
+        found.append(f"{spec}={where}:{_file_stat(where) if os.sep in where else ''}")
+    return found
+
+
+def inputs_digest(
+    config: Config,
+    lock: Path,
+    *,
+    command: str,
+    specs: Sequence[str],
+    base: Path | None,
+    extra: Sequence[str] = (),
+) -> str | None:
+    """A digest of everything but the wheelhouse's files that a no-op's outcome depends
+    on; ``None`` when there is none to trust (an unreadable lock, an odd target)."""
+    lines = input_lines(config, lock, command=command, specs=specs, base=base)
+    if lines is None:
+        return None
+    return hashlib.sha256("\n".join([*lines, *extra]).encode()).hexdigest()
+
+
+def input_lines(
+    config: Config, lock: Path, *, command: str, specs: Sequence[str], base: Path | None
+) -> list[str] | None:
+    """What :func:`inputs_digest` hashes, one input a line."""
+    from .toolchain import compilers_stat
+
+    try:
+        lock_bytes = lock.read_bytes()
+    except OSError:
+        return None
+    interpreters = _interpreters(specs, base)
+    if interpreters is None:
+        return None
+    machine, libc = _machine()
+    names = sorted({*BUILD_ENV_VARIABLES, *_FINDING})
+    return [
+        f"schema {SCHEMA} {KEY_SCHEMA} wheelmill {__version__} {command}",
+        f"lock {lock.absolute()} {hashlib.sha256(lock_bytes).hexdigest()}",
+        f"config {config!r}",
+        f"cwd {os.getcwd()}",
+        f"python {sys.executable} {_file_stat(sys.executable)} {sys.version}",
+        f"machine {machine}",
+        f"libc {libc}",
+        *(f"target {line}" for line in interpreters),
+        *(f"env {name}={os.environ.get(name)}" for name in names),
+        f"compilers {compilers_stat()}",
+    ]
+
+
+def _machine() -> tuple[str, str]:
+    """The kernel (``uname``) and the C library: ``os`` has them on POSIX systems
+    without loading :mod:`platform`; elsewhere :mod:`platform` says."""
+    if hasattr(os, "uname") and hasattr(os, "confstr"):
+        uname = os.uname()
+        try:
+            libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
+        except (ValueError, OSError):  # not glibc
+            libc = ""
+        return f"{uname.sysname} {uname.release} {uname.version} {uname.machine}", libc
+    import platform
+
+    facts = platform.uname()
+    machine = f"{facts.system} {facts.release} {facts.version} {facts.machine}"
+    return machine, " ".join(platform.libc_ver())
+
+
+def _stat(root: Path, relative: str) -> Entry | None:
+    try:
+        info = os.lstat(root / relative)
+    except OSError:
+        return None
+    if not S_ISREG(info.st_mode):
+        return None
+    return (relative, info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def read_stamp(root: Path, path: Path, digest: str) -> Stamped | None:
+    """The report a stamp holds, if it is for ``digest`` and every file it lists is as
+    it was; else ``None``."""
+    started = time.monotonic()
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA or data.get("inputs") != digest:
+        return None
+    try:
+        for relative, size, mtime_ns, inode in data["files"]:
+            if _stat(root, relative) != (relative, size, mtime_ns, inode):
+                return None
+        results = [_result(item) for item in data["results"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    report = BuildReport(results=results, duration=time.monotonic() - started)
+    return Stamped(report, data.get("warning"), dict(data.get("extra") or {}))
+
+
+def _result(item: list[object]) -> PinResult:
+    from ..store.attempt import Attempt
+
+    name, version, target, status, note, attempt = item
+    texts = isinstance(name, str) and isinstance(version, str) and isinstance(target, str)
+    if not texts or status not in _SETTLED or not (note is None or isinstance(note, str)):
+        raise ValueError(f"not a stamped result: {item!r}")
+    assert isinstance(name, str) and isinstance(version, str) and isinstance(target, str)
+    record = Attempt.from_json(attempt) if isinstance(attempt, dict) else None
+    return PinResult(name, version, target, status, record, note)
+
+
+def stamp_entries(root: Path, report: BuildReport) -> tuple[list[Entry], BuildReport] | None:
+    """The files a no-op of ``report`` looks at, with their stats, and the report as a
+    no-op gives it (each attempt as its record now holds it: a wheel whose stat changed
+    but whose hash did not has its new stat there); ``None`` when ``report`` is not one
+    a no-op repeats (a failure, a record missing or changed meanwhile)."""
+    from ..store.attempt import Attempt
+
+    entries: dict[str, Entry] = {}
+    results: list[PinResult] = []
+    for result in report.results:
+        if result.status not in _SETTLED:
+            return None
+        attempt = result.attempt
+        if attempt is None:
+            results.append(result)
+            continue
+        relative = f"{STATE}/{RECORDS}/{attempt.key}.json"
+        try:
+            with open(root / relative, "rb") as stream:
+                info = os.fstat(stream.fileno())
+                record = Attempt.loads(stream.read())
+        except (OSError, ValueError):
+            return None
+        if (record.status, record.wheel) != (attempt.status, attempt.wheel):
+            return None  # another builder changed it meanwhile
+        entries[relative] = (relative, info.st_size, info.st_mtime_ns, info.st_ino)
+        if result.status != NOT_APPLICABLE:
+            if record.wheel is None or None in (record.size, record.mtime_ns, record.inode):
+                return None
+            assert record.size is not None and record.mtime_ns is not None
+            assert record.inode is not None
+            wheel = f"{WHEELS}/{record.wheel}"
+            entries[wheel] = (wheel, record.size, record.mtime_ns, record.inode)
+        status = CACHED if result.status in (BUILT, FETCHED) else result.status
+        results.append(PinResult(result.name, result.version, result.target, status, record))
+    return list(entries.values()), BuildReport(results=results, duration=report.duration)
+
+
+def racy(entries: Sequence[Entry], now_ns: int) -> bool:
+    """Whether a file changed so recently that a change to come might leave its stat."""
+    return any(mtime_ns >= now_ns - RACY_NS for _, _, mtime_ns, _ in entries)
+
+
+def _as_json(result: PinResult) -> list[object]:
+    attempt = result.attempt.to_json() if result.attempt is not None else None
+    return [result.name, result.version, result.target, result.status, result.note, attempt]
+
+
+def write_stamp(
+    root: Path,
+    path: Path,
+    digest: str,
+    report: BuildReport,
+    *,
+    warning: str | None,
+    entries: Sequence[Entry],
+    extra: dict[str, object] | None = None,
+) -> bool:
+    """Write the stamp of a settled run (atomically): ``report`` and ``entries`` as
+    :func:`stamp_entries` gives them. ``False`` (and no stamp) when the files it would
+    list changed too recently to be trusted."""
+    from ..store.wheelhouse import write_atomic
+
+    if racy(entries, time.time_ns()):
+        remove_stamp(path)
+        return False
+    data = {
+        "schema": SCHEMA,
+        "inputs": digest,
+        "files": [list(entry) for entry in entries],
+        "results": [_as_json(result) for result in report.results],
+        "warning": warning,
+        "extra": extra or {},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, json.dumps(data, separators=(",", ":")).encode())
+    _prune(path)
+    return True
+
+
+def remove_stamp(path: Path) -> None:
+    """Forget a stamp (a run that did not settle everything leaves none behind)."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+#: publish's cache of what it last read (:data:`wheelmill.index._state.STATE_FILE`): it
+#: saves work, it does not decide what is published, and publish rewrites it every time.
+PUBLISH_CACHE = "index-state.json"
+#: publish's note of the status page's inputs (``wheelmill.index._statuskey``).
+STATUS_KEY = "status-key.json"
+#: What a snapshot of the wheelhouse leaves out: per-process and cache space, logs, the
+#: stamps themselves, the compilers' and publish's caches, SQLite's shared-memory index
+#: of the catalog's log (touched by every reader), and the status page (rewritten with
+#: the time on every publish).
+_NOT_SNAPSHOT = {
+    f"{STATE}/tmp",  # noqa: S108  (the wheelhouse's own temp space)
+    f"{STATE}/locks",
+    f"{STATE}/logs",
+    f"{STATE}/sdists",
+    f"{STATE}/{STAMPS}",
+    f"{STATE}/{PUBLISH_CACHE}",
+    f"{STATE}/{STATUS_KEY}",
+    f"{STATE}/toolchain.json",
+    f"{STATE}/catalog.sqlite-shm",
+    "status",
+}
+
+
+def snapshot(root: Path) -> list[Entry]:
+    """Every file of the wheelhouse that ``publish`` reads or writes, with its stat:
+    when all are as they were after a publish, publishing again would change nothing."""
+    found: list[Entry] = []
+    pending = [""]
+    while pending:
+        relative = pending.pop()
+        try:
+            entries = list(os.scandir(root / relative if relative else root))
+        except OSError:
+            continue
+        for entry in entries:
+            name = f"{relative}/{entry.name}" if relative else entry.name
+            if name in _NOT_SNAPSHOT:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(name)
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            found.append((name, info.st_size, info.st_mtime_ns, info.st_ino))
+    found.sort()
+    return found

@@ -1,0 +1,108 @@
+"""The no-op fast path of ``build`` and ``run``: a lock's stamp, read and written.
+
+:class:`Stamp` ties :mod:`wheelmill.build.stamp` to one configuration, lock and
+command: where the stamp lives, and the digest of this run's inputs.
+:func:`unchanged_run` and :func:`stamp_run` add ``run``'s condition: every file
+``publish`` reads or writes is as the stamped run left it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .store.layout import STATE
+
+if TYPE_CHECKING:
+    from .build.results import BuildReport
+    from .build.stamp import Stamped
+    from .config import Config
+    from .index.report import PublishReport
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """One lock's no-op stamp for one command, with the digest of this run's inputs."""
+
+    root: Path
+    path: Path
+    digest: str
+
+    @classmethod
+    def of(cls, config: Config, lock: Path, command: str, chosen: Sequence[str]) -> Stamp | None:
+        from .build.stamp import inputs_digest, stamp_path
+
+        specs, base = (
+            (tuple(chosen), Path.cwd())
+            if chosen
+            else (config.targets, config.source.parent if config.source else None)
+        )
+        digest = inputs_digest(config, lock, command=command, specs=specs, base=base)
+        if digest is None:
+            return None
+        root = config.wheelhouse.absolute()
+        return cls(root, stamp_path(root / STATE, command, lock, specs, digest), digest)
+
+    def read(self) -> Stamped | None:
+        from .build.stamp import read_stamp
+
+        return read_stamp(self.root, self.path, self.digest)
+
+    def write(
+        self, report: BuildReport, warning: str | None, *, extra: dict[str, object] | None = None
+    ) -> None:
+        from .build.stamp import remove_stamp, stamp_entries, write_stamp
+
+        found = stamp_entries(self.root, report)
+        if found is None:
+            remove_stamp(self.path)
+            return
+        entries, again = found
+        write_stamp(
+            self.root, self.path, self.digest, again, warning=warning, entries=entries, extra=extra
+        )
+
+
+def unchanged_run(stamp: Stamp) -> tuple[BuildReport, PublishReport, str | None] | None:
+    """The last run's reports and warning again, if its stamp holds and the wheelhouse
+    is as it left it (then publishing again would change nothing); else ``None``."""
+    from .build.stamp import snapshot
+
+    found = stamp.read()
+    if found is None or found.extra.get("snapshot") != [list(e) for e in snapshot(stamp.root)]:
+        return None
+    page = found.extra.get("status_page")
+    if page is not None and not Path(str(page)).is_file():
+        return None
+    from .index.report import PublishReport
+
+    published = PublishReport(
+        files=int(str(found.extra.get("files", 0))),
+        projects=int(str(found.extra.get("projects", 0))),
+        duration=found.report.duration,
+        status_page=Path(str(page)) if page is not None else None,
+    )
+    return found.report, published, found.warning
+
+
+def stamp_run(
+    stamp: Stamp, report: BuildReport, published: PublishReport, warning: str | None = None
+) -> None:
+    """After a run that settled every pin and published cleanly, stamp it for the next."""
+    import time
+
+    from .build.stamp import racy, remove_stamp, snapshot
+
+    files = snapshot(stamp.root)
+    if published.rejected or racy(files, time.time_ns()):
+        remove_stamp(stamp.path)
+        return
+    extra: dict[str, object] = {
+        "snapshot": [list(entry) for entry in files],
+        "files": published.files,
+        "projects": published.projects,
+        "status_page": str(published.status_page) if published.status_page else None,
+    }
+    stamp.write(report, warning, extra=extra)

@@ -1,0 +1,10 @@
+"""Names in a wheelhouse that light code paths need without loading the store's machinery."""
+
+from __future__ import annotations
+
+#: wheelmill's own state directory inside a wheelhouse.
+STATE = ".wheelmill"
+#: Build records, one per build key, under :data:`STATE`.
+RECORDS = "records"
+#: The published wheels (the flat find-links directory).
+WHEELS = "wheels"

@@ -1,0 +1,469 @@
+"""The no-op stamp: a rerun on a settled lock is answered from it, and every change to an
+input or to a file the rerun looks at sends it down the full path again."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+import wheelmill.build.batch
+import wheelmill.build.stamp
+import wheelmill.index.publish
+from conftest import LocalIndex, cli_runner, make_wheel
+
+
+def invoke(*args: str | Path) -> Result:
+    from wheelmill.cli import cli
+
+    return cli_runner().invoke(cli, [str(a) for a in args], prog_name="wheelmill")
+
+
+class Project:
+    """A lock of two wheels on a file:// index, a config, a wheelhouse."""
+
+    def __init__(self, index: LocalIndex, root: Path) -> None:
+        self.index, self.root = index, root
+        for name in ("alpha", "beta"):
+            index.add(make_wheel(root / "src", name, "1.0"))
+        self.lock = root / "requirements.txt"
+        self.lock.write_text(index.lock_line("alpha", "1.0") + index.lock_line("beta", "1.0"))
+        self.config = root / "wheelmill.toml"
+        self.config.write_text(f'wheelhouse = "wh"\nindex_url = "{index.url}"\n')
+        self.wheelhouse = root / "wh"
+
+    def build(self, *extra: str | Path) -> dict[str, object]:
+        done = invoke("build", self.lock, "--config", self.config, "--json", *extra)
+        assert done.exit_code in (0, 1), done.output + done.stderr
+        data: dict[str, object] = json.loads(done.stdout)
+        return data
+
+    def wheel(self, name: str) -> Path:
+        (found,) = (self.wheelhouse / "wheels").glob(f"{name}-*.whl")
+        return found
+
+    def stamps(self) -> list[Path]:
+        return sorted((self.wheelhouse / ".wheelmill" / "noop").glob("*.json"))
+
+
+@pytest.fixture
+def project(local_index: LocalIndex, tmp_path: Path) -> Project:
+    return Project(local_index, tmp_path)
+
+
+@pytest.fixture
+def full_runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Counts the runs that take the full path; stamps may list files written just now."""
+    monkeypatch.setattr(wheelmill.build.stamp, "RACY_NS", -(10**12))
+    calls: list[int] = []
+    real = wheelmill.build.batch.prebuild
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(wheelmill.build.batch, "prebuild", counting)
+    yield calls
+
+
+#: Modules a no-op answered from its stamp never loads.
+_HEAVY = (
+    "wheelmill.build.batch",
+    "wheelmill.store.wheelhouse",
+    "wheelmill.target",
+    "wheelmill.lockfile.pins",
+    "wheelmill.verify.junit",
+    "sqlite3",
+    "logging",
+    "socket",
+    "decimal",
+    "xml.etree.ElementTree",
+    "filelock",
+    "packaging.requirements",
+    "packaging.tags",
+    "subprocess",
+)
+
+
+def _statuses(data: dict[str, object]) -> list[tuple[str, str]]:
+    pins = data["pins"]
+    assert isinstance(pins, list)
+    return [(p["name"], p["status"]) for p in pins]
+
+
+def _same(data: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in data.items() if k != "duration"}
+
+
+def test_a_rerun_is_answered_from_the_stamp(project: Project, full_runs: list[int]) -> None:
+    first = project.build()
+    assert _statuses(first) == [("alpha", "fetched"), ("beta", "fetched")]
+    assert len(project.stamps()) == 1
+    slow = project.build()  # what the full path says on a rerun...
+    full_runs.clear()
+    project.stamps()[0].unlink()
+    assert project.build() == slow or _same(project.build()) == _same(slow)
+    full_runs.clear()
+    fast = project.build()  # ...is what the stamp says
+    assert full_runs == []
+    assert _same(fast) == _same(slow)
+    assert _statuses(fast) == [("alpha", "cached"), ("beta", "cached")]
+    human = invoke("build", project.lock, "--config", project.config)
+    assert human.exit_code == 0 and "2 pins in" in human.stdout and "2 cached" in human.stdout
+    assert full_runs == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "lock edited",
+        "config edited",
+        "wheel deleted",
+        "wheel corrupted",
+        "wheel touched",
+        "record deleted",
+        "compiler changed",
+        "build variable set",
+    ],
+)
+def test_every_change_takes_the_full_path(
+    project: Project,
+    full_runs: list[int],
+    change: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    project.build()
+    project.build()
+    full_runs.clear()
+    expected = [("alpha", "cached"), ("beta", "cached")]
+    if change == "lock edited":
+        project.index.add(make_wheel(tmp_path / "src", "gamma", "1.0"))
+        project.lock.write_text(project.lock.read_text() + project.index.lock_line("gamma", "1.0"))
+        expected.append(("gamma", "fetched"))
+    elif change == "config edited":
+        project.config.write_text(project.config.read_text() + "jobs = 1\n")
+    elif change == "wheel deleted":
+        project.wheel("alpha").unlink()
+        expected[0] = ("alpha", "fetched")
+    elif change == "wheel corrupted":
+        wheel = project.wheel("alpha")
+        data = bytearray(wheel.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        wheel.write_bytes(bytes(data))  # same size, same inode
+        expected[0] = ("alpha", "fetched")
+    elif change == "wheel touched":
+        wheel = project.wheel("alpha")
+        info = wheel.stat()
+        os.utime(wheel, ns=(info.st_atime_ns, info.st_mtime_ns - 10**9))
+    elif change == "record deleted":
+        record = next((project.wheelhouse / ".wheelmill" / "records").glob("*.json"))
+        record.unlink()
+        expected = _statuses(project.build())  # what the full path makes of it
+        full_runs[:] = [1]
+    elif change == "compiler changed":
+        fake = tmp_path / "bin"
+        fake.mkdir()
+        (fake / "cc").write_text("#!/bin/sh\necho 'cc (Fake) 99.0'\n")
+        (fake / "cc").chmod(0o755)
+        monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    elif change == "build variable set":
+        monkeypatch.setenv("CFLAGS", "-O3")  # it enters the build key: a new key each
+        expected = [("alpha", "fetched"), ("beta", "fetched")]
+    again = project.build()
+    assert full_runs, f"{change}: answered from the stamp"
+    assert _statuses(again) == expected
+    full_runs.clear()
+    assert _statuses(project.build()) == [(n, "cached") for n, _ in expected]
+    assert full_runs == []  # the full run stamped the new state
+
+
+def test_another_target_has_its_own_stamp(project: Project, full_runs: list[int]) -> None:
+    project.build()
+    project.build()
+    full_runs.clear()
+    other = project.build("--target", "3.12/win_amd64")
+    assert full_runs == [1]
+    assert other["ok"] and len(project.stamps()) == 2
+    project.build()
+    project.build("--target", "3.12/win_amd64")
+    assert full_runs == [1]
+
+
+def test_a_failure_leaves_no_stamp(project: Project, full_runs: list[int]) -> None:
+    project.build()
+    assert project.stamps()
+    before = project.stamps()
+    project.lock.write_text(project.lock.read_text() + "missing==1.0\n")
+    assert project.build()["ok"] is False
+    assert project.stamps() == before  # none for these inputs
+    assert project.build()["ok"] is False
+    assert len(full_runs) == 3
+
+
+def test_configurations_keep_a_stamp_each(project: Project, full_runs: list[int]) -> None:
+    """Two configurations on one lock (as `build` and `run` have) do not undo each
+    other's stamp; a lock edited many times keeps a few stamps, not one per edit."""
+    other = project.root / "other.toml"
+    other.write_text(project.config.read_text() + "jobs = 1\n")
+    project.build()
+    invoke("build", project.lock, "--config", other, "--json")
+    full_runs.clear()
+    for _ in range(2):
+        project.build()
+        assert invoke("build", project.lock, "--config", other, "--json").exit_code == 0
+    assert full_runs == []
+    for jobs in range(2, 10):
+        project.config.write_text(f"{project.config.read_text()}jobs = {jobs}\n")
+        project.build()
+        project.config.write_text(project.config.read_text().replace(f"jobs = {jobs}\n", ""))
+    assert len(project.stamps()) == wheelmill.build.stamp.KEPT
+
+
+@pytest.mark.parametrize("flag", ["--verify", "--shard=1/1", "--check-reproducible"])
+def test_flags_that_look_closer_take_the_full_path(
+    project: Project, full_runs: list[int], flag: str
+) -> None:
+    project.build()
+    full_runs.clear()
+    assert project.build(flag)["ok"]
+    assert full_runs == [1]
+
+
+def test_a_stamp_is_not_written_while_files_are_fresh(project: Project) -> None:
+    # With the real window: the wheels were just written, so the first build stamps nothing.
+    project.build()
+    assert project.stamps() == []
+
+
+def test_the_command_as_a_user_runs_it(project: Project) -> None:
+    """A real subprocess: build, then (files settled) a rerun writes the stamp, then the
+    next rerun answers from it without taking the wheelhouse's lock, and a corrupted
+    wheel still sends the run down the full path."""
+    argv = [sys.executable, "-m", "wheelmill", "build", str(project.lock)]
+    argv += ["--config", str(project.config), "--json"]
+
+    def run() -> dict[str, object]:
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        data: dict[str, object] = json.loads(done.stdout)
+        return data
+
+    run()
+    time.sleep(wheelmill.build.stamp.RACY_NS / 1e9 + 0.1)
+    slow = run()
+    assert project.stamps()
+    lock_file = project.wheelhouse / ".wheelmill" / "locks" / "wheelhouse.lock"
+    lock_file.unlink()
+    fast = run()
+    assert not lock_file.exists()  # the full path takes it; the stamp needs no lock
+    assert _same(fast) == _same(slow)
+    # Nothing the answer does not use is loaded: no build machinery, no catalog, no
+    # logging, no requirement parser.
+    code = (
+        "import sys\nfrom wheelmill.cli import cli\n"
+        f"try:\n    cli.main(args={argv[3:]!r}, prog_name='wheelmill')\n"
+        "except SystemExit:\n    pass\n"
+        f"print(sorted(set(sys.modules) & {set(_HEAVY)!r}), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+    assert not lock_file.exists()
+    # The command's entry answers before click is loaded, with the same output.
+    entry = (
+        "import sys\nfrom wheelmill.cli import main\n"
+        f"sys.argv = ['wheelmill', *{argv[3:]!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "print(code, 'click' in sys.modules, file=sys.stderr)\n"
+    )
+    for extra, same_as in (([], "--json"), (["-q"], "-q"), (["--quiet"], "-q")):
+        fast_argv = [*argv[3:-1], *extra] if extra else argv[3:]
+        done = subprocess.run(
+            [sys.executable, "-c", entry.replace(repr(argv[3:]), repr(fast_argv))],
+            capture_output=True,
+            text=True,
+        )
+        assert done.stderr.strip().splitlines()[-1] == "0 False", done.stderr
+        if same_as == "--json":
+            assert _same(json.loads(done.stdout)) == _same(slow)
+        else:
+            assert done.stdout == ""
+    human = subprocess.run(
+        [sys.executable, "-c", entry.replace(repr(argv[3:]), repr(argv[3:-1]))],
+        capture_output=True,
+        text=True,
+    )
+    assert human.stderr.strip().splitlines()[-1] == "0 False"
+    assert human.stdout.startswith("2 pins in ") and human.stdout.endswith(": 2 cached\n")
+    clicked = invoke("build", project.lock, "--config", project.config)
+    assert clicked.stdout.split(" in ")[0] == human.stdout.split(" in ")[0]
+    wheel = project.wheel("beta")
+    data = bytearray(wheel.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    wheel.write_bytes(bytes(data))
+    assert _statuses(run()) == [("alpha", "cached"), ("beta", "fetched")]
+    assert lock_file.exists()
+
+
+def test_run_with_a_requirements_file_is_answered_from_its_stamp(
+    project: Project, full_runs: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wheelmill.index.publish
+
+    publishes: list[int] = []
+    real = wheelmill.index.publish.publish
+
+    def counting(*args: object, **kwargs: object) -> object:
+        publishes.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(wheelmill.index.publish, "publish", counting)
+    (project.root / "requirements.in").write_text("alpha\nbeta\n")
+    project.config.write_text(
+        project.config.read_text() + 'requirements = "requirements.in"\nlock = "lock.txt"\n'
+    )
+
+    def run() -> dict[str, object]:
+        done = invoke("run", "--config", project.config, "--json")
+        assert done.exit_code == 0, done.output + done.stderr
+        data: dict[str, object] = json.loads(done.stdout)
+        return data
+
+    run()
+    slow = run()
+    assert slow["locked"] is False
+    full_runs.clear()
+    publishes.clear()
+    fast = run()
+    assert full_runs == publishes == []
+    for key in ("build", "publish"):
+        assert isinstance(fast[key], dict) and isinstance(slow[key], dict)
+        assert _same(fast[key]) == {  # type: ignore[arg-type]
+            **_same(slow[key]),  # type: ignore[arg-type]
+            **({"read": 0, "projects_written": []} if key == "publish" else {}),
+        }
+    # A file added to the wheelhouse: publish has work, so the run takes the full path.
+    make_wheel(project.wheelhouse / "wheels", "extra", "1.0")
+    assert run()["publish"]["files"] == 3  # type: ignore[index]
+    assert publishes == [1]
+    # The index page deleted behind its back: written again.
+    (project.wheelhouse / "simple" / "alpha" / "index.json").unlink()
+    run()
+    assert (project.wheelhouse / "simple" / "alpha" / "index.json").is_file()
+    assert publishes == [1, 1]
+    # The lock's inputs edited: resolved again (and here the index has no gamma).
+    (project.root / "requirements.in").write_text("alpha\nbeta\ngamma\n")
+    done = invoke("run", "--config", project.config, "--json")
+    assert done.exit_code != 0
+
+
+def test_the_snapshot_leaves_out_what_publish_rewrites_anyway(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the real two-second window: a settled run's files are left alone by the next
+    publish (its cache and the catalog's shared memory aside), so `run` gets its stamp."""
+    from wheelmill.build.context import TOOLCHAIN_CACHE
+    from wheelmill.index._state import STATE_FILE
+    from wheelmill.index._statuskey import KEY_FILE
+    from wheelmill.store.wheelhouse import Store
+
+    assert wheelmill.build.stamp.PUBLISH_CACHE == STATE_FILE
+    assert wheelmill.build.stamp.STATUS_KEY == KEY_FILE
+    catalog = Store(project.wheelhouse).catalog_path
+    assert f".wheelmill/{catalog.name}-shm" in wheelmill.build.stamp._NOT_SNAPSHOT
+    assert f".wheelmill/{TOOLCHAIN_CACHE}" in wheelmill.build.stamp._NOT_SNAPSHOT
+    project.config.write_text(project.config.read_text() + f'lock = "{project.lock.name}"\n')
+    publishes: list[int] = []
+    real = wheelmill.index.publish.publish
+    monkeypatch.setattr(
+        wheelmill.index.publish, "publish", lambda store: publishes.append(1) or real(store)
+    )
+    for _ in range(2):
+        assert invoke("run", "--config", project.config).exit_code == 0
+        time.sleep(wheelmill.build.stamp.RACY_NS / 1e9 + 0.1)
+    assert invoke("run", "--config", project.config).exit_code == 0
+    assert publishes == [1, 1]
+
+
+@pytest.mark.parametrize(
+    ("argv", "parsed"),
+    [
+        (["build", "l.txt"], ("l.txt", None, None, [], False, False)),
+        (
+            ["build", "-w", "wh", "l.txt", "--json", "--config=c.toml", "--target", "3.12"],
+            ("l.txt", "wh", "c.toml", ["3.12"], True, False),
+        ),
+        (["build", "l.txt", "--wheelhouse=wh", "-q"], ("l.txt", "wh", None, [], False, True)),
+        (["build"], None),
+        (["run", "l.txt"], None),
+        (["build", "l.txt", "-v"], None),
+        (["build", "l.txt", "--verify"], None),
+        (["build", "l.txt", "--junit", "j.xml"], None),
+        (["build", "l.txt", "-wwh"], None),
+        (["build", "l.txt", "-w"], None),
+        (["build", "l.txt", "-w", "--json"], None),
+        (["build", "l.txt", "-w", "a", "-w", "b"], None),
+        (["build", "a.txt", "b.txt"], None),
+        (["build", "l.txt", "--", "x"], None),
+        (["build", "--help"], None),
+    ],
+)
+def test_the_entry_reads_only_the_plainest_build_command_line(
+    argv: list[str], parsed: tuple[object, ...] | None
+) -> None:
+    from wheelmill.cli._noop import _parse
+
+    found = _parse(argv)
+    if parsed is None:
+        assert found is None
+        return
+    assert found is not None
+    lock, wheelhouse, config, targets, as_json, quiet = parsed
+    assert (str(found.lock), found.wheelhouse, found.config) == (
+        lock,
+        Path(wheelhouse) if isinstance(wheelhouse, str) else None,
+        Path(config) if isinstance(config, str) else None,
+    )
+    assert (found.targets, found.json, found.quiet) == (targets, as_json, quiet)
+
+
+def test_the_entry_leaves_anything_else_to_click(project: Project) -> None:
+    """No stamp, a bad config, WHEELMILL_CONFIG: the entry does not answer; click does."""
+    from wheelmill.cli._noop import answered
+
+    argv = ["build", str(project.lock), "--config", str(project.config), "--json"]
+    assert answered(argv) is None  # no wheelhouse, no stamp yet
+    bad = project.root / "bad.toml"
+    bad.write_text("jobz = 1\n")
+    assert answered(["build", str(project.lock), "--config", str(bad)]) is None
+
+
+@pytest.mark.parametrize(
+    "variable", ["WHEELMILL_WHEELHOUSE", "WHEELMILL_BUILD_WHEELHOUSE", "WHEELMILL_CONFIG"]
+)
+def test_the_entry_leaves_options_from_the_environment_to_click(
+    project: Project, full_runs: list[int], monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    """A variable that sets an option changes the answer: the entry must not answer
+    from the stamp of the wheelhouse the command line names."""
+    from wheelmill.cli._noop import answered
+
+    project.build()
+    project.build()
+    argv = ["build", str(project.lock), "--config", str(project.config), "--json", "-q"]
+    assert answered(argv) == 0  # the stamp holds
+    other = project.root / "other"
+    value = str(project.config) if variable == "WHEELMILL_CONFIG" else str(other)
+    monkeypatch.setenv(variable, value)
+    assert answered(argv) is None
+    if variable != "WHEELMILL_CONFIG":  # the variable really names another wheelhouse
+        done = invoke("build", project.lock, "--config", project.config, "--json")
+        assert done.exit_code == 0, done.output
+        assert (other / "wheels").is_dir()
