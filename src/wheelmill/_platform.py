@@ -21,6 +21,8 @@ It also holds the Linux means of confining a build further: a cgroup v2
 ``memory.max`` (where the hierarchy is writable), and the command prefixes of
 the sandboxes (bubblewrap, a network namespace with ``unshare``) with a probe
 that tells whether one works here. :mod:`wheelmill.build._sandbox` chooses.
+Last, the question to the distro's package index of which package ships a file
+(``apt-file``, ``dnf provides``), for a header a failed build could not find.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -342,3 +346,44 @@ def command_works(argv: list[str]) -> bool:
     except (OSError, subprocess.SubprocessError):
         return False
     return done.returncode == 0
+
+
+#: dnf's "name-version-release.arch : summary" line (an epoch "N:" may precede the version).
+_DNF_PROVIDES = re.compile(r"^(?P<name>\S+?)-(?:\d+:)?\d[^\s-]*-[^\s-]+\.\w+\s+:")
+
+
+def _answer(argv: list[str]) -> str | None:
+    """Standard output of ``argv`` when it exits 0 within 30 s, else None."""
+    try:
+        done = subprocess.run(
+            argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def packages_shipping(path: str) -> tuple[str, tuple[str, ...]] | None:
+    """The distro packages that ship a file whose path ends with ``/path`` (a header such
+    as ``lzo/lzo1.h``, a ``*-config`` script, a ``.pc`` file), asked of this machine's own
+    package index: ``apt-file`` (Debian, Ubuntu; its index must have been updated) or
+    ``dnf provides`` (Fedora, RHEL), whichever is installed. Development packages are
+    preferred when some of the packages are. ``("debian"|"fedora", names)``, or None
+    when neither tool is installed or neither knows the file.
+    """
+    needle = "/" + path.lstrip("/")
+    apt_file = shutil.which("apt-file")
+    if apt_file:
+        out = _answer([apt_file, "--package-only", "search", needle])
+        names = sorted({line.strip() for line in (out or "").splitlines() if line.strip()})
+        if names:
+            dev = [name for name in names if name.endswith("-dev")]
+            return "debian", tuple(dev or names)
+    dnf = shutil.which("dnf")
+    if dnf:
+        out = _answer([dnf, "--quiet", "provides", "*" + needle])
+        found = {m["name"] for m in map(_DNF_PROVIDES.match, (out or "").splitlines()) if m}
+        if found:
+            dev = [name for name in sorted(found) if name.endswith("-devel")]
+            return "fedora", tuple(dev or sorted(found))
+    return None
