@@ -15,12 +15,12 @@ supervisor then relies on the build's process group and on polling its parent.
 The rest of the operating-system specific calls live here too, each with a
 portable fallback: file locks (``flock``; ``msvcrt.locking`` on Windows),
 process groups (sessions; Windows process groups and ``taskkill /T``), and
-resource limits (``resource``; none on Windows). CI runs on Linux only: the
-Windows branches are written to the documented APIs but not tested here.
-It also holds the Linux means of confining a build further: a cgroup v2
-``memory.max`` (where the hierarchy is writable), and the command prefixes of
-the sandboxes (bubblewrap, a network namespace with ``unshare``) with a probe
-that tells whether one works here. :mod:`wheelmill.build._sandbox` chooses.
+resource limits (``resource``; none on Windows); the Linux means of confining a
+build further (a cgroup v2 ``memory.max``, the bubblewrap and ``unshare --net``
+command prefixes with a probe; :mod:`wheelmill.build._sandbox` chooses); and the
+question to the distro's package index of which package ships a file
+(``apt-file``, ``dnf provides``). CI runs on Linux only: the Windows branches
+are written to the documented APIs but not tested here.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -40,6 +42,7 @@ _PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
 _PROC = Path("/proc")
 LINUX = sys.platform.startswith("linux")
+WINDOWS = sys.platform == "win32"
 
 
 def _prctl(option: int, value: int) -> bool:
@@ -98,8 +101,6 @@ def running_descendants(ancestor: int) -> list[int] | None:
 
 
 # -- file locks, process groups, descriptor limits: POSIX, with a Windows fallback -----
-
-WINDOWS = sys.platform == "win32"
 #: Whether worker processes can be forked (``serve`` runs one worker without).
 CAN_FORK = hasattr(os, "fork")
 #: The strongest "stop now" signal there is (Windows has no SIGKILL).
@@ -358,10 +359,42 @@ def netns_prefix(unshare: str) -> list[str]:
 
 def command_works(argv: list[str]) -> bool:
     """Whether ``argv`` runs and exits 0 within a few seconds (probing a sandbox)."""
+    return _answer(argv, timeout=20) is not None
+
+
+#: dnf's "name-version-release.arch : summary" line (an epoch "N:" may precede the version).
+_DNF_PROVIDES = re.compile(r"^(?P<name>\S+?)-(?:\d+:)?\d[^\s-]*-[^\s-]+\.\w+\s+:")
+
+
+def _answer(argv: list[str], timeout: float = 30) -> str | None:
+    """Standard output of ``argv`` when it exits 0 within ``timeout`` s, else None."""
     try:
         done = subprocess.run(
-            argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=20, check=False
+            argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout
         )
     except (OSError, subprocess.SubprocessError):
-        return False
-    return done.returncode == 0
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def packages_shipping(path: str) -> tuple[str, tuple[str, ...]] | None:
+    """The distro packages shipping a file whose path ends with ``/path`` (a header, a
+    ``*-config`` script, a ``.pc`` file), from this machine's package index: ``apt-file``
+    (Debian, Ubuntu; its index updated) or ``dnf provides`` (Fedora, RHEL). Development
+    packages are preferred. ``("debian"|"fedora", names)``, or None when neither knows."""
+    needle = "/" + path.lstrip("/")
+    for distro, tool, argv, dev_suffix in (
+        ("debian", "apt-file", ["--package-only", "search", needle], "-dev"),
+        ("fedora", "dnf", ["--quiet", "provides", "*" + needle], "-devel"),
+    ):
+        found = shutil.which(tool)
+        out = _answer([found, *argv]) if found else None
+        lines = (out or "").splitlines()
+        if distro == "debian":
+            names = sorted({line.strip() for line in lines if line.strip()})
+        else:
+            names = sorted({m["name"] for m in map(_DNF_PROVIDES.match, lines) if m})
+        if names:
+            dev = [name for name in names if name.endswith(dev_suffix)]
+            return distro, tuple(dev or names)
+    return None

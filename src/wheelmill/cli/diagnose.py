@@ -12,6 +12,7 @@ import click
 from .._exceptions import RulesError, WheelmillError
 from ..diagnose import default_rules_dirs, diagnose_bytes, load_rules
 from ..diagnose._logtext import PIECE
+from ..diagnose.remedy import with_machine_packages
 from ..store.catalog import Catalog, RuleStats
 from ..store.wheelhouse import Store
 from ._options import existing_wheelhouse, json_option
@@ -92,12 +93,16 @@ def command(
 
     The rule's confidence and its fixes' success rates are hand-written
     estimates; --wheelhouse DIR adds the measured evidence and fix rate.
+
+    When a header or *-config script is missing and no rule names its
+    package, the machine's package index is asked (apt-file, dnf provides),
+    if one of them is installed.
     """
     shipped = default_rules_dirs()
     if not shipped and not rules_dirs:
         raise RulesError("no knowledge base found (config/rules); pass --rules DIR")
     rules = load_rules(*shipped, *rules_dirs)
-    diagnosis = diagnose_bytes(_blocks(logfile), rules)
+    diagnosis = with_machine_packages(diagnose_bytes(_blocks(logfile), rules))
     measured = _measured(wheelhouse, diagnosis.rule)
     if as_json:
         data: dict[str, object] = {**diagnosis.to_json()}

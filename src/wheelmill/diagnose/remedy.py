@@ -7,11 +7,15 @@
   constraints, extra build requirements, environment variables). System
   packages are never installed: the report prints the install command;
 * :func:`still_blocked` says when a pin is not worth building: its last failure
-  was a missing system library or tool, and nothing was installed since.
+  was a missing system library or tool, and nothing was installed since;
+* :func:`with_machine_packages` names the distro package that ships a missing
+  header or ``*-config`` script when the rules do not, by asking the machine's
+  own package index (apt-file, dnf provides) where one is installed.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -19,9 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._exceptions import RulesError
+from .._platform import packages_shipping
 from ..config import BuildSettings
 from ..outcomes import SYSTEM_CATEGORIES, Category
-from .diagnosis import Diagnosis, Remedy
+from .diagnosis import Diagnosis, Remedy, SystemPackages
 
 if TYPE_CHECKING:  # the knowledge base loads only when a failure needs explaining
     from ..store.attempt import Attempt
@@ -123,3 +128,26 @@ def still_blocked(catalog: Catalog, package: str, system: str) -> Attempt | None
     if last is None or last.category not in SYSTEM_CATEGORIES:
         return None
     return last if last.system == system else None
+
+
+#: Subjects that name a file a distro package ships: a header, a ``*-config`` script.
+_FILE_SUBJECT = re.compile(r"^[\w.+/-]+(?:\.(?:h|hh|hpp|hxx|pc)|[-_]config)$")
+
+
+def with_machine_packages(diagnosis: Diagnosis) -> Diagnosis:
+    """``diagnosis``, with the package that ships its missing file named by this machine's
+    package index (apt-file, dnf) when the rules do not know it; else unchanged."""
+    subject = diagnosis.subject
+    if diagnosis.category != "sysdep-missing" or diagnosis.system_packages or not subject:
+        return diagnosis
+    if not _FILE_SUBJECT.match(subject):
+        return diagnosis
+    wanted = subject if "/" in subject or not subject.endswith("config") else f"bin/{subject}"
+    found = packages_shipping(wanted)
+    if found is None:
+        return diagnosis
+    from .classify import INSTALL_COMMANDS
+
+    distro, names = found
+    command = f"{INSTALL_COMMANDS[distro]} {' '.join(names)}"
+    return replace(diagnosis, system_packages=(SystemPackages(distro, names, command),))
