@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from packaging.tags import Tag, cpython_tags
 from packaging.utils import parse_wheel_filename
 
-from conftest import LocalIndex, cli_runner, make_sdist
+from conftest import LocalIndex, cli_runner, make_sdist, make_wheel
 from wheelmill.build import _repair
 from wheelmill.build.key import key_material
 from wheelmill.cli import cli
@@ -182,3 +183,47 @@ def test_auto_keeps_a_platform_tagged_wheel_without_native_code(
     )
     (attempt,) = json.loads(shown.stdout)["attempts"]
     assert attempt["repair"] == "none: no ELF file in the wheel to repair"
+
+
+_NO_LIBC_SOURCE = """
+#include <Python.h>
+static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "native_c", NULL, -1, NULL};
+PyMODINIT_FUNC PyInit_native_c(void) { return PyModule_Create(&def); }
+"""
+
+
+@needs_linux_cc
+def test_auto_keeps_an_extension_that_links_no_c_library(tmp_path: Path) -> None:
+    """An extension calling only Python's API links no libc (crcmod's does). Before
+    Python 3.11 its file name does not say glibc either, so auditwheel cannot choose a
+    policy: "auto" keeps such a wheel as built, with the reason; any other refusal
+    stays a failure."""
+    import sysconfig
+
+    source = tmp_path / "ext.c"
+    source.write_text(_NO_LIBC_SOURCE)
+    machine = _linux_tag().split("linux_", 1)[1]
+    library = tmp_path / f"native_c.cpython-310-{machine}-linux-gnu.so"
+    include = sysconfig.get_paths()["include"]
+    argv = ["cc", "-shared", "-fPIC", "-nostdlib", "-I", include, "-o", str(library)]
+    subprocess.run([*argv, str(source)], check=True)
+    tag = f"cp310-cp310-linux_{machine}"
+    pure = make_wheel(tmp_path / "pure", "native", "1.0", tag=tag)
+    wheel = tmp_path / "dist" / pure.name
+    wheel.parent.mkdir()
+    with zipfile.ZipFile(pure) as source_zip, zipfile.ZipFile(wheel, "w") as archive:
+        for item in source_zip.namelist():
+            data = source_zip.read(item)
+            if item.endswith("/WHEEL"):  # a platform wheel: its root is platlib
+                data = data.replace(b"Root-Is-Purelib: true", b"Root-Is-Purelib: false")
+            if item.endswith("/RECORD"):  # auditwheel reads the files RECORD lists
+                data += f"{library.name},,\n".encode()
+            archive.writestr(item, data)
+        archive.write(library, library.name)
+    log = tmp_path / "repair.log"
+    error = _repair.repair_wheel(wheel, tmp_path / "out", log, index_url="http://127.0.0.1:9/")
+    assert isinstance(error, str), error
+    assert "couldn't detect libc" in error
+    reason = _repair.kept_as_built(error)
+    assert reason is not None and reason.startswith("its extensions link no C library")
+    assert _repair.kept_as_built("auditwheel: cannot repair: libfoo.so.1 not found") is None

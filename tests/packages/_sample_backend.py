@@ -10,7 +10,8 @@ It needs nothing installed, so a build of it runs offline in well under a second
 ``SAMPLE_NONDETERMINISTIC`` embeds the build time (a non-reproducible wheel);
 ``SAMPLE_IMPORT_CODE`` is appended to the module (code that runs when it is imported);
 ``SAMPLE_CEXT`` compiles a tiny C extension ``NAME_c`` into the wheel with ``cc``
-(give it a ``linux_*`` ``SAMPLE_TAG``: a real platform wheel auditwheel can repair).
+(give it a ``linux_*`` ``SAMPLE_TAG``: a real platform wheel auditwheel can repair;
+``SAMPLE_LDFLAGS`` adds linker flags, e.g. ``-nostdlib`` for one that links no libc).
 ``config_settings`` ``greeting`` and the ``SAMPLE_ENV`` variable end up in the
 module, so tests can see that overrides reach the backend.
 """
@@ -65,7 +66,9 @@ def _extension():
         output = os.path.join(scratch, target)
         include = sysconfig.get_paths()["include"]
         subprocess.run(
-            ["cc", "-shared", "-fPIC", "-O0", "-I", include, "-o", output, source], check=True
+            ["cc", "-shared", "-fPIC", "-O0", "-I", include, "-o", output, source]
+            + os.environ.get("SAMPLE_LDFLAGS", "").split(),
+            check=True,
         )
         with open(output, "rb") as stream:
             return target, stream.read()

@@ -133,9 +133,21 @@ def has_elf(wheel: Path) -> bool:
     return False
 
 
-def nothing_to_repair(error: str) -> bool:
-    """Whether auditwheel refused a wheel for holding no ELF file (no native code at all)."""
-    return "does not look like a platform wheel" in error
+def kept_as_built(error: str) -> str | None:
+    """Why ``repair = "auto"`` keeps a wheel auditwheel refused as built, or ``None``
+    when the refusal is a failure.
+
+    Two refusals say nothing is wrong with the wheel: it holds no platform code, or
+    its extensions link no C library at all (a module that calls only Python's API),
+    so no manylinux or musllinux policy can be chosen. Such a wheel is kept with its
+    ``linux_*`` tag, which a musl target is never offered. With ``repair =
+    "auditwheel"`` asked for explicitly, every refusal is a failure.
+    """
+    if "does not look like a platform wheel" in error:
+        return "auditwheel found no platform code in the wheel to repair"
+    if "couldn't detect libc" in error or "InvalidLibcError" in error:
+        return "its extensions link no C library, so auditwheel has no policy to give it"
+    return None
 
 
 def repair_wheel(wheel: Path, outdir: Path, log: Path, *, index_url: str) -> Repaired | str:

@@ -20,7 +20,7 @@ from ..store._wheelfile import wheel_project
 from ..store.wheelhouse import Store
 from ..target import Target
 from ._importcheck import check_import
-from ._repair import has_elf, needs_repair, nothing_to_repair, repair_choice, repair_wheel
+from ._repair import has_elf, kept_as_built, needs_repair, repair_choice, repair_wheel
 from ._sandbox import choose_sandbox, for_directory
 from .sdist import build_sdist
 
@@ -93,8 +93,9 @@ def make_wheel(
         repair = "none: no ELF file in the wheel to repair"
     elif needs_repair(wheel) and choice.tool == "auditwheel":
         repaired = repair_wheel(wheel, workdir / "repaired", log, index_url=index_url)
-        if isinstance(repaired, str) and settings.repair == "auto" and nothing_to_repair(repaired):
-            repair = "none: auditwheel found no platform code in the wheel to repair"
+        kept = kept_as_built(repaired) if isinstance(repaired, str) else None
+        if kept is not None and settings.repair == "auto":
+            repair = f"none: {kept}"
         elif isinstance(repaired, str):
             return Made(None, repaired, installer, category="unknown", sandbox=tier, memory_cap=cap)
         else:
