@@ -218,3 +218,52 @@ def test_the_rerun_as_a_user_runs_it_loads_no_botocore(server: SeaweedFS, team: 
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
     assert "obstore" in imported
     assert "botocore" not in imported and "wheelmill.build.batch" not in imported
+
+
+def test_a_bucket_that_cannot_be_listed_is_never_answered_from_the_stamp(
+    team: Team, lister: str
+) -> None:
+    from wheelmill.cli._noop import answered
+
+    team.build()
+    assert answered(team.argv()) == 0
+    for key in team.keys(""):
+        team.s3.delete_object(Bucket=team.bucket, Key=key)
+    team.s3.delete_bucket(Bucket=team.bucket)
+    assert answered(team.argv()) is None
+    done = cli_runner().invoke(wheelmill.cli.cli, team.argv(), prog_name="wheelmill")
+    assert done.exit_code == 1, done.output + done.stderr  # every pin failed, saying why
+    assert _statuses(json.loads(done.stdout)) == [("alpha", "failed"), ("beta", "failed")]
+    assert team.store in done.stdout and "Traceback" not in done.stdout + done.stderr
+
+
+_KEYS = {"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}
+_AT = {**_KEYS, "AWS_ENDPOINT_URL": "http://e"}
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({}, None),  # no key pair in the environment: ~/.aws or a role, botocore's to read
+        ({"AWS_ACCESS_KEY_ID": "k"}, None),
+        (_KEYS, None),  # no endpoint, no region: on AWS the region is in ~/.aws/config
+        ({**_KEYS, "AWS_DEFAULT_REGION": "eu-west-1"}, ("eu-west-1", None)),
+        (_AT, ("us-east-1", "http://e")),
+        ({**_AT, "AWS_ENDPOINT_URL_S3": "http://s3"}, ("us-east-1", "http://s3")),
+        ({**_AT, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}, None),
+        ({**_AT, "AWS_PROFILE": "ci"}, None),  # a profile: botocore decides what it means
+    ],
+)
+def test_obstore_lists_only_when_the_environment_says_what_botocore_would_use(
+    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], expected: object
+) -> None:
+    from wheelmill.store._listing import obstore_settings
+
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert obstore_settings(None) == expected
+    if expected is not None:  # the config's endpoint comes first
+        assert obstore_settings("http://config") == (expected[0], "http://config")  # type: ignore[index]

@@ -82,8 +82,11 @@ def team_objects(
 
 
 def team_holds(stamped: Sequence[Sequence[object]], listed: Listed) -> bool:
-    """Whether every stamped object is listed with its stamped etag and size."""
+    """Whether every stamped object is listed with its stamped etag and size (a
+    malformed entry never holds)."""
     for entry in stamped:
+        if not isinstance(entry, Sequence) or len(entry) != 3:
+            return False
         key, etag, size = entry
         if not isinstance(key, str) or listed.get(key) != (etag, size):
             return False

@@ -3,8 +3,8 @@
 The no-op check of a build against a team store (:mod:`wheelmill.build.teamstamp`)
 needs one thing from the store: every object under ``records/`` and ``wheels/``
 with its etag and size, one paginated listing each. With botocore, the store's
-client, a rerun pays about 0.3 s before the first request (its import and the
-client's creation); with obstore (a Rust client, in the ``s3`` extra) about 0.07 s
+client, a rerun pays about 0.26 s before the first request (its import and the
+client's creation); with obstore (a Rust client, in the ``s3`` extra) about 25 ms
 (``benchmarks/README.md`` has the figures).
 
 obstore reads credentials from the environment and from instance metadata, not
