@@ -10,10 +10,12 @@ client's creation); with obstore (a Rust client, in the ``s3`` extra) about 25 m
 obstore reads credentials from the environment and from instance metadata, not
 from ``~/.aws`` files, and takes some variables botocore does not. So it lists only
 when the environment alone says what botocore would use: the key pair in
-``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` (botocore's first choice), no
-``AWS_PROFILE``, and the endpoint (``store_endpoint_url``, ``AWS_ENDPOINT_URL_S3``,
-``AWS_ENDPOINT_URL``) or, on AWS itself, ``AWS_DEFAULT_REGION``. Otherwise, or
-when obstore is not installed or its request fails, the store's own client lists.
+``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` (botocore's first choice), neither
+``AWS_PROFILE`` nor ``AWS_CA_BUNDLE``, and the endpoint (``store_endpoint_url``,
+``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL``) or, on AWS itself,
+``AWS_DEFAULT_REGION``. Otherwise, or when obstore is not installed or its request
+fails, the store's own client lists.
+
 Either way a listing only decides whether a stamp still holds: a wrong or failed
 one costs the full path, never a wrong answer.
 """
@@ -66,6 +68,8 @@ def obstore_settings(endpoint_url: str | None) -> tuple[str, str | None] | None:
         return None
     if env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE"):
         return None
+    if env.get("AWS_CA_BUNDLE"):
+        return None  # a private CA: botocore's to trust
     endpoint = _endpoint(endpoint_url)
     region = env.get("AWS_DEFAULT_REGION")
     if endpoint is None and not region:
