@@ -252,7 +252,7 @@ _AT = {**_KEYS, "AWS_ENDPOINT_URL": "http://e"}
         ({**_AT, "AWS_ENDPOINT_URL_S3": "http://s3"}, ("us-east-1", "http://s3")),
         ({**_AT, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"}, None),
         ({**_AT, "AWS_PROFILE": "ci"}, None),  # a profile: botocore decides what it means
-        ({**_AT, "AWS_CA_BUNDLE": "/etc/ca.pem"}, None),
+        ({**_AT, "AWS_CA_BUNDLE": "/etc/ca.pem"}, ("us-east-1", "http://e")),
     ],
 )
 def test_obstore_lists_only_when_the_environment_says_what_botocore_would_use(

@@ -10,11 +10,11 @@ client's creation); with obstore (a Rust client, in the ``s3`` extra) about 25 m
 obstore reads credentials from the environment and from instance metadata, not
 from ``~/.aws`` files, and takes some variables botocore does not. So it lists only
 when the environment alone says what botocore would use: the key pair in
-``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` (botocore's first choice), neither
-``AWS_PROFILE`` nor ``AWS_CA_BUNDLE``, and the endpoint (``store_endpoint_url``,
-``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL``) or, on AWS itself,
-``AWS_DEFAULT_REGION``. Otherwise, or when obstore is not installed or its request
-fails, the store's own client lists.
+``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` (botocore's first choice), no
+``AWS_PROFILE``, and the endpoint (``store_endpoint_url``, ``AWS_ENDPOINT_URL_S3``,
+``AWS_ENDPOINT_URL``) or, on AWS itself, ``AWS_DEFAULT_REGION``. A CA bundle in
+``AWS_CA_BUNDLE`` is trusted for an ``https`` endpoint, as botocore does. Otherwise,
+or when obstore is not installed or its request fails, the store's own client lists.
 
 Either way a listing only decides whether a stamp still holds: a wrong or failed
 one costs the full path, never a wrong answer.
@@ -24,6 +24,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from obstore.store import ClientConfig
+
+    from .remote import Remote
 
 #: An object's etag (quotes dropped) and size, by key relative to the store's prefix.
 Listed = dict[str, tuple[str, int]]
@@ -41,9 +48,13 @@ def list_store(url: str, endpoint_url: str | None, prefixes: Sequence[str]) -> L
         found = _with_obstore(url, endpoint_url, prefixes)
         if found is not None:
             return found
-    from .team import open_remote
+        from .s3 import S3Remote  # the client alone, not the team store's machinery
 
-    remote = open_remote(url, endpoint_url)
+        remote: Remote = S3Remote(url, endpoint_url=endpoint_url)
+    else:
+        from .team import open_remote
+
+        remote = open_remote(url, endpoint_url)
     return {
         item.key: (normal_etag(item.etag), item.size)
         for prefix in prefixes
@@ -68,8 +79,6 @@ def obstore_settings(endpoint_url: str | None) -> tuple[str, str | None] | None:
         return None
     if env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE"):
         return None
-    if env.get("AWS_CA_BUNDLE"):
-        return None  # a private CA: botocore's to trust
     endpoint = _endpoint(endpoint_url)
     region = env.get("AWS_DEFAULT_REGION")
     if endpoint is None and not region:
@@ -90,17 +99,21 @@ def _with_obstore(url: str, endpoint_url: str | None, prefixes: Sequence[str]) -
 
     bucket, prefix = parse_store_url(url)
     region, endpoint = settings
+    plain = bool(endpoint and endpoint.startswith("http://"))
+    client: ClientConfig = {"allow_http": plain, "connect_timeout": "5s", "timeout": "30s"}
+    bundle = os.environ.get("AWS_CA_BUNDLE")
+    if bundle and not plain:  # added to the system's roots, which botocore replaces
+        try:
+            client["root_certificate"] = Path(bundle).read_bytes()
+        except OSError:
+            return None
     found: Listed = {}
     try:
         store = S3Store(
             bucket,
             prefix=prefix.rstrip("/") or None,
             config={"region": region, **({"endpoint": endpoint} if endpoint else {})},
-            client_options={
-                "allow_http": bool(endpoint and endpoint.startswith("http://")),
-                "connect_timeout": "5s",
-                "timeout": "30s",
-            },
+            client_options=client,
             retry_config={"max_retries": 2},
         )
         for wanted in prefixes:
