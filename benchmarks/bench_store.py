@@ -10,8 +10,10 @@ hits both sides alike:
     directory warm: both answered from their no-op stamps, the bucket's checked
     by one listing of ``records/`` and one of ``wheels/``, no request per pin;
     the stamps are written by an unmeasured rerun first). Also shown: the same
-    against the bucket from a fresh, empty runner directory (no stamp: the full
-    path, every record read once). Target: the bucket no-op within 2x of the
+    bucket no-op with the key pair in a credentials file instead of the
+    environment (botocore lists, not obstore), and against the bucket from a
+    fresh, empty runner directory (no stamp: the full path, every record read
+    once). Target: the bucket no-op within 2x of the
     local one.
 (b) **cold** builds into a fresh bucket prefix: one unsharded ``wheelmill build``
     versus 4 concurrent ``wheelmill build --shard i/4`` processes sharing the
@@ -53,15 +55,28 @@ from _seaweedfs import SeaweedFS, seaweedfs, weed_binary
 SHARDS = 4
 
 
-def _env(server: SeaweedFS) -> dict[str, str]:
-    return clean_env(**server.environ())
+def _env(server: SeaweedFS, credentials: Path | None = None) -> dict[str, str]:
+    """The client's environment; with ``credentials``, the key pair in that file (as in
+    ``~/.aws/credentials``) instead of the variables: botocore lists, not obstore."""
+    env = clean_env(**server.environ())
+    if credentials is not None:
+        credentials.write_text(
+            f"[default]\naws_access_key_id = {env.pop('AWS_ACCESS_KEY_ID')}\n"
+            f"aws_secret_access_key = {env.pop('AWS_SECRET_ACCESS_KEY')}\n"
+        )
+        env["AWS_SHARED_CREDENTIALS_FILE"] = str(credentials)
+    return env
 
 
-def _build(exe: Path, server: SeaweedFS, lock: Path, wheelhouse: Path, *extra: str) -> float:
+def _build(
+    exe: Path, server: SeaweedFS, lock: Path, wheelhouse: Path, *extra: str,
+    credentials: Path | None = None,
+) -> float:  # fmt: skip
     """One ``wheelmill build --json`` (wall seconds); a failed pin is reported, not fatal."""
     argv = [str(exe), "build", str(lock), "-w", str(wheelhouse), "--json", *extra]
+    env = _env(server, credentials)
     started = time.perf_counter()
-    done = subprocess.run(argv, env=_env(server), capture_output=True, text=True, check=False)
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
     _check(done, argv)
     return wall
@@ -196,16 +211,22 @@ def main() -> None:
         time.sleep(2.2)
         _build(exe, server, lock, work / "local")
         _build(exe, server, lock, work / "runner", "--store", noop_store)
-        local, bucket, fresh = [], [], []
+        local, bucket, botocore, fresh = [], [], [], []
+        in_a_file = work / "credentials"
         for run in range(args.runs):
             local.append(_build(exe, server, lock, work / "local"))
             bucket.append(_build(exe, server, lock, work / "runner", "--store", noop_store))
+            botocore.append(
+                _build(exe, server, lock, work / "runner", "--store", noop_store,
+                       credentials=in_a_file)
+            )  # fmt: skip
             empty = work / f"fresh{run}"
             fresh.append(_build(exe, server, lock, empty, "--store", noop_store))
             shutil.rmtree(empty, ignore_errors=True)
             print(
                 f"  no-op {run + 1}/{args.runs}: local {seconds(local[-1])}, bucket "
-                f"{seconds(bucket[-1])}, bucket from a fresh runner {seconds(fresh[-1])}",
+                f"{seconds(bucket[-1])}, bucket with credentials in a file "
+                f"{seconds(botocore[-1])}, bucket from a fresh runner {seconds(fresh[-1])}",
                 flush=True,
             )
         clients = _client_costs(server, args.runs)
@@ -226,6 +247,8 @@ def main() -> None:
          _spread(local)],
         ["no-op build, bucket on loopback (warm runner)", seconds(median(bucket)),
          _spread(bucket)],
+        ["no-op build, bucket, credentials in a file (botocore lists)",
+         seconds(median(botocore)), _spread(botocore)],
         ["no-op build, bucket, fresh runner", seconds(median(fresh)), _spread(fresh)],
     ]  # fmt: skip
     if one:
@@ -242,6 +265,8 @@ def main() -> None:
     fresh_ratio = median(fresh) / median(local)
     print(
         f"\nbucket no-op / local no-op: {noop:.2f}x (target <= 2x): {verdict(noop <= 2)}"
+        f"\nbucket no-op, botocore listing / local no-op: "
+        f"{median(botocore) / median(local):.2f}x (no target)"
         f"\nfresh-runner bucket no-op / local no-op: {fresh_ratio:.2f}x (no target)"
     )
     if one:
