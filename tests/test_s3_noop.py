@@ -268,3 +268,14 @@ def test_obstore_lists_only_when_the_environment_says_what_botocore_would_use(
     assert obstore_settings(None) == expected
     if expected is not None:  # the config's endpoint comes first
         assert obstore_settings("http://config") == (expected[0], "http://config")  # type: ignore[index]
+
+
+def test_the_entry_reads_the_store_option() -> None:
+    from wheelmill.cli._noop import _parse
+
+    for argv in (["build", "l.txt", "--store=s3://b/p"], ["build", "--store", "s3://b/p", "l.txt"]):
+        found = _parse(argv)
+        assert found is not None and (str(found.lock), found.store) == ("l.txt", "s3://b/p")
+    assert _parse(["build", "l.txt", "--store"]) is None
+    assert _parse(["build", "l.txt", "--store", "--json"]) is None
+    assert _parse(["build", "l.txt", "--store", "s3://a/p", "--store", "s3://b/p"]) is None
