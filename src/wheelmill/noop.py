@@ -1,13 +1,17 @@
 """The no-op fast path of ``build`` and ``run``: a lock's stamp, read and written.
 
 :class:`Stamp` ties :mod:`wheelmill.build.stamp` to one configuration, lock and
-command: where the stamp lives, and the digest of this run's inputs.
-:func:`unchanged_run` and :func:`stamp_run` add ``run``'s condition: every file
-``publish`` reads or writes is as the stamped run left it.
+command: where the stamp lives, and the digest of this run's inputs. With a team
+store (``store``), a ``build`` stamp holds the store's objects instead of local
+files' stats, and holds while one listing of the store agrees
+(:mod:`wheelmill.build.teamstamp`). :func:`unchanged_run` and :func:`stamp_run`
+add ``run``'s condition: every file ``publish`` reads or writes is as the stamped
+run left it.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,11 +19,25 @@ from typing import TYPE_CHECKING
 
 from .store.layout import STATE
 
+#: Variables that decide which store (endpoint, identity) a store URL reaches.
+_STORE_VARIABLES = (
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_CONFIG_FILE",
+    "AWS_DEFAULT_REGION",
+)
+#: Where a team store's stamp keeps the objects it names (``[key, etag, size]`` each).
+_STORE_KEY = "store_objects"
+
 if TYPE_CHECKING:
     from .build.results import BuildReport
     from .build.stamp import Stamped
     from .config import Config
     from .index.report import PublishReport
+    from .store.wheelhouse import Store
 
 
 @dataclass(frozen=True)
@@ -29,6 +47,8 @@ class Stamp:
     root: Path
     path: Path
     digest: str
+    store: str | None = None  # the team store's URL, and its endpoint as configured
+    endpoint_url: str | None = None
 
     @classmethod
     def of(cls, config: Config, lock: Path, command: str, chosen: Sequence[str]) -> Stamp | None:
@@ -39,22 +59,64 @@ class Stamp:
             if chosen
             else (config.targets, config.source.parent if config.source else None)
         )
-        digest = inputs_digest(config, lock, command=command, specs=specs, base=base)
+        # Where the store is, as far as the environment decides it, is an input too.
+        where = [f"env {name}={os.environ.get(name)}" for name in _STORE_VARIABLES]
+        digest = inputs_digest(
+            config, lock, command=command, specs=specs, base=base,
+            extra=where if config.store else (),
+        )  # fmt: skip
         if digest is None:
             return None
         root = config.wheelhouse.absolute()
-        return cls(root, stamp_path(root / STATE, command, lock, specs, digest), digest)
+        path = stamp_path(root / STATE, command, lock, specs, digest)
+        return cls(root, path, digest, config.store, config.store_endpoint_url)
 
     def read(self) -> Stamped | None:
+        """The stamped report, if the stamp holds: for a team store, if one listing of
+        its records and wheels shows every object the stamp names unchanged."""
         from .build.stamp import read_stamp
 
-        return read_stamp(self.root, self.path, self.digest)
+        found = read_stamp(self.root, self.path, self.digest)
+        if found is None or self.store is None:
+            return found
+        from ._exceptions import WheelmillError
+        from .build.teamstamp import PREFIXES, team_holds
+        from .store._listing import list_store
+
+        stamped = found.extra.get(_STORE_KEY)
+        if not isinstance(stamped, list):
+            return None
+        try:
+            listed = list_store(self.store, self.endpoint_url, PREFIXES)
+        except (WheelmillError, OSError):
+            return None  # the full path says what is wrong with the store
+        return found if team_holds(stamped, listed) else None
 
     def write(
-        self, report: BuildReport, warning: str | None, *, extra: dict[str, object] | None = None
+        self,
+        report: BuildReport,
+        warning: str | None,
+        *,
+        extra: dict[str, object] | None = None,
+        store: Store | None = None,
     ) -> None:
+        """Stamp a run that settled every pin (``store``: the store it settled them in)."""
         from .build.stamp import remove_stamp, stamp_entries, write_stamp
 
+        if self.store is not None:
+            from .build.teamstamp import team_objects
+            from .store.team import TeamStore
+
+            team = team_objects(store, report) if isinstance(store, TeamStore) else None
+            if team is None:
+                remove_stamp(self.path)
+                return
+            objects, again = team
+            extra = {**(extra or {}), _STORE_KEY: [list(entry) for entry in objects]}
+            write_stamp(
+                self.root, self.path, self.digest, again, warning=warning, entries=[], extra=extra
+            )
+            return
         found = stamp_entries(self.root, report)
         if found is None:
             remove_stamp(self.path)

@@ -218,10 +218,11 @@ def build_lock(
     the (pin x target) work.
 
     A rerun where nothing changed is answered from the lock's no-op stamp
-    (:mod:`wheelmill.build.stamp`) when the targets are given as specs, without a
-    team store, ``verify``, ``shard`` or ``check_reproducible``."""
+    (:mod:`wheelmill.build.stamp`; with a team store, checked against one listing of
+    it: :mod:`wheelmill.build.teamstamp`) when the targets are given as specs,
+    without ``verify``, ``shard`` or ``check_reproducible``."""
     stamp = None
-    if targets is None and not (config.store or verify or shard or check_reproducible):
+    if targets is None and not (verify or shard or check_reproducible):
         stamp = Stamp.of(config, lock, "build", chosen)
         found = stamp.read() if stamp is not None else None
         if found is not None:
@@ -235,9 +236,10 @@ def build_lock(
     from .diagnose.remedy import LazyRules
     from .lockfile import read_lock
 
+    store = store_of(config)
     report = prebuild(
         read_lock(lock),
-        store_of(config),
+        store,
         targets=targets,
         settings=config.settings_for,
         index_url=config.index_url,
@@ -255,7 +257,7 @@ def build_lock(
     )
     warning = unresolved_warning(lock, targets)
     if stamp is not None:
-        stamp.write(report, warning)
+        stamp.write(report, warning, store=store)
     if not check_reproducible:
         return BuildRun(report, warning=warning)
     from .build.reproduce import check_reproducible as rebuild_and_compare

@@ -4,14 +4,14 @@ Loading click costs a no-op rerun more than the rest of the answer together, so
 :func:`answered` reads the plainest form of the command itself::
 
     wheelmill build LOCK [-w|--wheelhouse DIR] [--config FILE] [--target SPEC]…
-                         [--json] [-q|--quiet]
+                         [--store s3://BUCKET/PREFIX] [--json] [-q|--quiet]
 
 (each option also as ``--name=value``), loads the config as ``build`` does, and
-answers when the lock's stamp holds (:func:`wheelmill.noop.Stamp.read`), printing
-exactly what ``build`` prints then. Anything else (another command or option, a
-``WHEELMILL_*`` variable that could set an option, a config with a team store, a
-stamp that does not hold, any error) returns ``None``, and click runs the command
-as usual: the answer is never different, only sooner.
+answers when the lock's stamp holds (:func:`wheelmill.noop.Stamp.read`; with a team
+store, one listing of it agrees), printing exactly what ``build`` prints then.
+Anything else (another command or option, a ``WHEELMILL_*`` variable that could set
+an option, a stamp that does not hold, any error) returns ``None``, and click runs
+the command as usual: the answer is never different, only sooner.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ _VALUED = {
     "--wheelhouse": "wheelhouse",
     "--config": "config",
     "--target": "targets",
+    "--store": "store",
 }
 _FLAGS = {"--json": "json", "-q": "quiet", "--quiet": "quiet"}
 #: ``WHEELMILL_*`` variables that name a tool, not an option: they leave the answer alone.
@@ -46,6 +47,7 @@ class _Build:
     lock: Path | None = None
     wheelhouse: Path | None = None
     config: Path | None = None
+    store: str | None = None
     targets: list[str] = field(default_factory=list)
     json: bool = False
     quiet: bool = False
@@ -72,7 +74,7 @@ def _parse(argv: list[str]) -> _Build | None:
             elif getattr(found, key) is not None:
                 return None  # given twice: click's rules decide
             else:
-                setattr(found, key, Path(value))
+                setattr(found, key, value if key == "store" else Path(value))
         elif token.startswith("-") or found.lock is not None:
             return None
         else:
@@ -95,8 +97,8 @@ def answered(argv: list[str]) -> int | None:
             config = load_config(DEFAULT_CONFIG)
         else:
             config = Config()
-        config = config.with_overrides(wheelhouse=parsed.wheelhouse)
-        if config.store or not config.wheelhouse.is_dir():
+        config = config.with_overrides(wheelhouse=parsed.wheelhouse, store=parsed.store)
+        if not config.wheelhouse.is_dir():
             return None
         stamp = Stamp.of(config, parsed.lock, "build", tuple(parsed.targets))
         found = stamp.read() if stamp is not None else None

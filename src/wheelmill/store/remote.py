@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from filelock import FileLock
-
 from .._exceptions import WheelmillError
 
 
@@ -99,6 +97,8 @@ class DirectoryRemote:
         self.root = root.absolute()
         self.url = self.root.as_uri()
         self.root.mkdir(parents=True, exist_ok=True)
+        from filelock import FileLock  # here: the S3 client's module needs none of it
+
         self._lock = FileLock(str(self.root.parent / f".{self.root.name}.lock"))
 
     def _path(self, key: str) -> Path:

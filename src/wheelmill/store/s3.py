@@ -13,22 +13,15 @@ import contextlib
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from .._exceptions import ConfigError, WheelmillError
+from ._url import parse_store_url
 from .remote import Fetched, PreconditionFailed, RemoteObject
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-
-def parse_store_url(url: str) -> tuple[str, str]:
-    """``s3://bucket/prefix`` → ``(bucket, "prefix/")`` (an empty prefix stays empty)."""
-    parts = urlsplit(url)
-    if parts.scheme != "s3" or not parts.netloc or parts.query or parts.fragment:
-        raise ConfigError(f"{url!r}: a store is s3://BUCKET[/PREFIX]")
-    prefix = parts.path.strip("/")
-    return parts.netloc, f"{prefix}/" if prefix else ""
+__all__ = ["S3Remote", "parse_store_url"]
 
 
 class S3Remote:

@@ -68,6 +68,17 @@ class TeamStore(Store):
         with self._guard:
             return sorted(self._records or ())
 
+    def seen_record(self, key: str) -> RemoteObject | None:
+        """``records/<key>.json`` as this run last saw it in the store (listed, read or
+        written by it), else ``None``."""
+        with self._guard:
+            return (self._records or {}).get(key)
+
+    def seen_wheel(self, filename: str) -> RemoteObject | None:
+        """``wheels/<filename>`` as this run last saw it in the store, else ``None``."""
+        with self._guard:
+            return self._wheels.get(filename)
+
     # -- records ----------------------------------------------------------------
 
     def read_record(self, key: str) -> Attempt | None:
