@@ -17,7 +17,7 @@ from .store.layout import STATE
 
 if TYPE_CHECKING:
     from .build.results import BuildReport
-    from .build.stamp import Stamped
+    from .build.stamp import Answer, Stamped
     from .config import Config
     from .index.report import PublishReport
 
@@ -50,6 +50,13 @@ class Stamp:
 
         return read_stamp(self.root, self.path, self.digest)
 
+    def answer(self) -> Answer | None:
+        """What :meth:`read` says, in the form the command prints (see
+        :func:`wheelmill.build.stamp.read_answer`)."""
+        from .build.stamp import read_answer
+
+        return read_answer(self.root, self.path, self.digest)
+
     def write(
         self, report: BuildReport, warning: str | None, *, extra: dict[str, object] | None = None
     ) -> None:
@@ -65,19 +72,26 @@ class Stamp:
         )
 
 
+def _unchanged(stamp: Stamp, extra: dict[str, object]) -> bool:
+    """Whether the wheelhouse is as the stamped run left it (publishing again would
+    change nothing), its status page included."""
+    from .build.stamp import snapshot
+
+    if extra.get("snapshot") != [list(e) for e in snapshot(stamp.root)]:
+        return False
+    page = extra.get("status_page")
+    return page is None or Path(str(page)).is_file()
+
+
 def unchanged_run(stamp: Stamp) -> tuple[BuildReport, PublishReport, str | None] | None:
     """The last run's reports and warning again, if its stamp holds and the wheelhouse
     is as it left it (then publishing again would change nothing); else ``None``."""
-    from .build.stamp import snapshot
-
     found = stamp.read()
-    if found is None or found.extra.get("snapshot") != [list(e) for e in snapshot(stamp.root)]:
-        return None
-    page = found.extra.get("status_page")
-    if page is not None and not Path(str(page)).is_file():
+    if found is None or not _unchanged(stamp, found.extra):
         return None
     from .index.report import PublishReport
 
+    page = found.extra.get("status_page")
     published = PublishReport(
         files=int(str(found.extra.get("files", 0))),
         projects=int(str(found.extra.get("projects", 0))),
@@ -85,6 +99,15 @@ def unchanged_run(stamp: Stamp) -> tuple[BuildReport, PublishReport, str | None]
         status_page=Path(str(page)) if page is not None else None,
     )
     return found.report, published, found.warning
+
+
+def unchanged_run_answer(stamp: Stamp) -> Answer | None:
+    """:func:`unchanged_run`, in the form the command prints (no report types loaded):
+    ``extra`` holds ``files``, ``projects`` and ``status_page`` of the publish."""
+    found = stamp.answer()
+    if found is None or not _unchanged(stamp, found.extra):
+        return None
+    return found
 
 
 def stamp_run(

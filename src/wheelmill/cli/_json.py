@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from ..outcomes import PIN_STATUSES
-from ..store.reproducibility import ReproductionJSON
 
 if TYPE_CHECKING:
     from ..build.reproduce import ReproducibilityCheck
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
     from ..index.publish import PublishReport
     from ..lockfile.resolve import LockResult
     from ..run import RunReport
+    from ..store.reproducibility import ReproductionJSON
     from ..verify.coverage import PinCoverageJSON, VerifyReport
 
 
@@ -182,16 +182,23 @@ PipConfigJSON = TypedDict(
 
 
 def build_json(report: BuildReport, check: ReproducibilityCheck | None = None) -> BuildJSON:
-    data: BuildJSON = {
-        "ok": not report.failures,
-        "duration": round(report.duration, 3),
-        "counts": {status: report.count(status) for status in PIN_STATUSES},
-        "pins": [result.to_json() for result in report.results],
-    }
+    data = build_document(
+        ok=not report.failures,
+        duration=report.duration,
+        counts={status: report.count(status) for status in PIN_STATUSES},
+        pins=[result.to_json() for result in report.results],
+    )
     if check is not None:
         data["reproducible"] = [item.to_json() for item in check.wheels]
         data["reproducibility"] = {"identical": check.identical, "total": check.total}
     return data
+
+
+def build_document(
+    *, ok: bool, duration: float, counts: dict[str, int], pins: list[PinResultJSON]
+) -> BuildJSON:
+    """``build --json`` from its parts (a no-op answered from its stamp has them as JSON)."""
+    return {"ok": ok, "duration": round(duration, 3), "counts": counts, "pins": pins}
 
 
 def _path(path: Path | None) -> str | None:
@@ -213,13 +220,26 @@ def publish_json(report: PublishReport) -> PublishJSON:
 
 
 def run_json(report: RunReport) -> RunJSON:
+    return run_document(
+        ok=report.ok,
+        lock=report.lock,
+        locked=report.locked is not None,
+        build=build_json(report.build),
+        publish=publish_json(report.publish),
+    )
+
+
+def run_document(
+    *, ok: bool, lock: Path, locked: bool, build: BuildJSON, publish: PublishJSON
+) -> RunJSON:
+    """``run --json`` from its parts (a no-op answered from its stamp has them as JSON)."""
     return {
-        "ok": report.ok,
-        "lock": str(report.lock),
-        "locked": report.locked is not None,
-        "build": build_json(report.build),
-        "publish": publish_json(report.publish),
-        "status_page": _path(report.status_page),
+        "ok": ok,
+        "lock": str(lock),
+        "locked": locked,
+        "build": build,
+        "publish": publish,
+        "status_page": publish["status_page"],
     }
 
 
