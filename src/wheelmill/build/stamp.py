@@ -290,6 +290,8 @@ def remove_stamp(path: Path) -> None:
 PUBLISH_CACHE = "index-state.json"
 #: publish's note of the status page's inputs (``wheelmill.index._statuskey``).
 STATUS_KEY = "status-key.json"
+#: publish's note of what it last saw (``wheelmill.index._unchanged``), a cache too.
+PUBLISH_NOTE = "publish-noop"
 #: What a snapshot of the wheelhouse leaves out: per-process and cache space, logs, the
 #: stamps themselves, the compilers' and publish's caches, SQLite's shared-memory index
 #: of the catalog's log (touched by every reader), and the status page (rewritten with
@@ -302,6 +304,7 @@ _NOT_SNAPSHOT = {
     f"{STATE}/{STAMPS}",
     f"{STATE}/{PUBLISH_CACHE}",
     f"{STATE}/{STATUS_KEY}",
+    f"{STATE}/{PUBLISH_NOTE}",
     f"{STATE}/toolchain.json",
     f"{STATE}/catalog.sqlite-shm",
     "status",

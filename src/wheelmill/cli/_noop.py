@@ -7,11 +7,13 @@ Loading click costs a no-op rerun more than the rest of the answer together, so
     wheelmill build LOCK [-w|--wheelhouse DIR] [--config FILE] [--target SPEC]…
                          [--json] [-q|--quiet]
     wheelmill run [-w|--wheelhouse DIR] [--config FILE] [--json] [-q|--quiet]
+    wheelmill publish [-w|--wheelhouse DIR] [--config FILE] [--json] [-q|--quiet]
 
 (each option also as ``--name=value``), loads the config as the command does, and
 answers when the stamp holds (:meth:`wheelmill.noop.Stamp.answer`; for ``run``,
 :func:`wheelmill.noop.unchanged_run_answer`, after the lock's header says it is up
-to date with its ``.in``), printing exactly what the command prints then. Anything
+to date with its ``.in``; for ``publish``, :func:`wheelmill.index._unchanged.unchanged`),
+printing exactly what the command prints then. Anything
 else (another command or option, a ``WHEELMILL_*`` variable that could set an
 option, a config with a team store, a stamp that does not hold, a pin the table
 would list, any error) returns ``None``, and click runs the command as usual: the
@@ -65,7 +67,7 @@ class _Build:
 
 def _parse(argv: list[str]) -> _Build | None:
     """The plain ``build`` or ``run`` command line, or ``None`` for anything else."""
-    if not argv or argv[0] not in ("build", "run"):
+    if not argv or argv[0] not in ("build", "run", "publish"):
         return None
     found = _Build(command=argv[0])
     rest = iter(argv[1:])
@@ -91,7 +93,7 @@ def _parse(argv: list[str]) -> _Build | None:
             return None
         else:
             found.lock = Path(token)
-    return found if found.lock is not None or found.command == "run" else None
+    return found if found.lock is not None or found.command != "build" else None
 
 
 def _config(parsed: _Build) -> Config | None:
@@ -208,6 +210,45 @@ def _answer_run(parsed: _Build) -> int | None:
     return 0
 
 
+def _answer_publish(parsed: _Build) -> int | None:
+    """A publish where nothing changed: what ``publish`` prints then."""
+    import time
+
+    from ..index._statuskey import page_path
+    from ..index._unchanged import unchanged
+
+    started = time.monotonic()
+    try:
+        config = _config(parsed)
+        if config is None:
+            return None
+        root = config.wheelhouse.absolute()  # as the store has it
+        found = unchanged(root)
+    except (WheelmillError, OSError, ValueError):
+        return None
+    if found is None:
+        return None
+    files, projects = found
+    duration = time.monotonic() - started
+    status_page = page_path(root)
+    if parsed.json:
+        import json
+
+        from ..index.report import PublishReport
+        from ._json import publish_json
+
+        report = PublishReport(
+            files=files, projects=projects, duration=duration, status_page=status_page
+        )
+        print(json.dumps(publish_json(report), indent=2, sort_keys=True))
+    elif not parsed.quiet:
+        from ._summary import publish_line
+
+        print(publish_line(files, projects, duration, 0, 0))
+        print(f"status page: {status_page}")
+    return 0
+
+
 def answered(argv: list[str]) -> int | None:
     """Print the answer and return the exit code (0), or ``None`` to run the command."""
     parsed = _parse(argv)
@@ -215,4 +256,6 @@ def answered(argv: list[str]) -> int | None:
         return None
     if parsed.command == "run":
         return _answer_run(parsed)
+    if parsed.command == "publish":
+        return _answer_publish(parsed)
     return _answer_build(parsed)
