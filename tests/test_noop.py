@@ -533,3 +533,28 @@ def test_the_stamp_repeats_only_settled_statuses() -> None:
     settled = (results.CACHED, results.BUILT, results.FETCHED)
     settled += (results.NOT_APPLICABLE, results.SKIPPED)
     assert settled == wheelmill.build.stamp._SETTLED
+
+
+def test_the_light_which_is_shutils(tmp_path: Path) -> None:
+    """The compilers are found without loading shutil, as shutil.which finds them."""
+    import shutil
+
+    from wheelmill.build._compilers import which
+
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "tool").write_text("#!/bin/sh\n")
+    (tmp_path / "bin" / "tool").chmod(0o755)
+    (tmp_path / "bin" / "plain").write_text("not runnable\n")
+    (tmp_path / "bin" / "folder").mkdir()
+    path = os.pathsep.join([str(tmp_path / "none"), str(tmp_path / "bin"), os.environ["PATH"]])
+    for command in (
+        "tool",
+        "plain",
+        "folder",
+        "sh",
+        "cc",
+        "absent-tool",
+        str(tmp_path / "bin" / "tool"),
+    ):
+        for searched in (path, "", None):
+            assert which(command, searched) == shutil.which(command, path=searched), command

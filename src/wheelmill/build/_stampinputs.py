@@ -75,7 +75,7 @@ def input_lines(
     config: Config, lock: Path, *, command: str, specs: Sequence[str], base: Path | None
 ) -> list[str] | None:
     """What :func:`inputs_digest` hashes, one input a line."""
-    from .toolchain import compilers_stat
+    from ._compilers import compilers_stat
 
     try:
         lock_bytes = lock.read_bytes()

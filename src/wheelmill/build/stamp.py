@@ -16,7 +16,7 @@ file it names and that file's stat; the running interpreter; the machine
 (``uname``, libc); the environment variables builds inherit
 (:data:`~wheelmill.build.key.BUILD_ENV_VARIABLES`) and those that decide which
 compilers and interpreters are found; the compilers' files
-(:func:`~wheelmill.build.toolchain.compilers_stat`); wheelmill's version.
+(:func:`~wheelmill.build._compilers.compilers_stat`); wheelmill's version.
 
 A file modified within :data:`RACY_NS` of the stamp's writing could be modified
 again without its mtime moving (file systems keep time in ticks, NFS in the
