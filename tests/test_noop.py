@@ -558,3 +558,14 @@ def test_the_light_which_is_shutils(tmp_path: Path) -> None:
     ):
         for searched in (path, "", None):
             assert which(command, searched) == shutil.which(command, path=searched), command
+
+
+def test_the_snapshot_leaves_out_the_build_caches(tmp_path: Path) -> None:
+    """The build frontends' caches and the build requirements' wheels are never read
+    by publish: files there (hundreds, in uv's cache) are not `run`'s to stat."""
+    from wheelmill.build.stamp import snapshot
+
+    for relative in (".wheelmill/cache/uv/a/b", ".wheelmill/build-deps/x.whl", "wheels/w.whl"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_bytes(b"x")
+    assert [entry[0] for entry in snapshot(tmp_path)] == ["wheels/w.whl"]

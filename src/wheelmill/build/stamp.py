@@ -301,6 +301,8 @@ _NOT_SNAPSHOT = {
     f"{STATE}/locks",
     f"{STATE}/logs",
     f"{STATE}/sdists",
+    f"{STATE}/cache",  # the build frontends' caches (uv, pip): builds only
+    f"{STATE}/build-deps",  # build requirements' wheels: builds only
     f"{STATE}/{STAMPS}",
     f"{STATE}/{PUBLISH_CACHE}",
     f"{STATE}/{STATUS_KEY}",
