@@ -565,7 +565,8 @@ def test_the_snapshot_leaves_out_the_build_caches(tmp_path: Path) -> None:
     by publish: files there (hundreds, in uv's cache) are not `run`'s to stat."""
     from wheelmill.build.stamp import snapshot
 
+    root = tmp_path / "wh"
     for relative in (".wheelmill/cache/uv/a/b", ".wheelmill/build-deps/x.whl", "wheels/w.whl"):
-        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / relative).write_bytes(b"x")
-    assert [entry[0] for entry in snapshot(tmp_path)] == ["wheels/w.whl"]
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_bytes(b"x")
+    assert [entry[0] for entry in snapshot(root)] == ["wheels/w.whl"]
