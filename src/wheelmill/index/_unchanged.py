@@ -1,10 +1,10 @@
 """A publish where nothing changed, told before publish's machinery loads.
 
-:func:`~wheelmill.index.publish.publish` leaves, after a run that published every
-wheel it found (none rejected, none left out, the status page checked), a note of
-what it saw (:data:`NOTE_FILE`): the listing of ``wheels/`` at its end, the
-``*.whl`` names, each one's size, mtime and inode (packed, not JSON), the projects,
-the publish state's own stat and CRC, and the yanks file's stat.
+:func:`~wheelmill.index.publish.publish` leaves, after a run that found nothing to
+do (nothing read, written or removed; none rejected, none left out, the status page
+checked), a note of what it saw (:data:`NOTE_FILE`): the listing of ``wheels/`` at
+its end, the ``*.whl`` names, each one's size, mtime and inode (packed, not JSON),
+the projects, the publish state's own stat and CRC, and the yanks file's stat.
 
 :func:`unchanged` says, from one listing of ``wheels/`` and one ``stat`` per wheel
 and per project page, whether publishing again would read and write nothing: every
@@ -12,8 +12,10 @@ wheel as noted (a wheel replaced, written in place or touched changes its stat),
 none added or removed, each with its ``.metadata``, the find-links listing and the
 root page there, every project page there, the state and the yanks as they were,
 and the status page current for its inputs (:mod:`._statuskey`). These are the
-checks publish makes, on the same stats; when one fails, publish runs as usual and
-writes the note again. The note is a cache: deleting it costs one full check.
+checks publish makes, on the same stats; when one fails, publish runs as usual, and
+forgets the note (a publish that changes something does not pay for a note: the
+next one, finding nothing to do, writes it). The note is a cache: deleting it costs
+one full check.
 """
 
 from __future__ import annotations

@@ -353,7 +353,10 @@ def publish(
 
             write_status_page(store, sizes)
             _statuskey.record(store, key)
-    if status_page and not exclude and not report.rejected:
+    # A publish that changed nothing leaves the note the next one is told by; any other
+    # forgets it (writing it costs a +1 publish a listing more; the next one writes it).
+    quiet = not (report.read or report.removed or report.projects_written or dropped)
+    if quiet and status_page and not exclude and not report.rejected:
         _unchanged.leave(store.root, store.tmp, found, sorted(state.names), noted, state.crc)
     else:
         _unchanged.forget(store.root)
