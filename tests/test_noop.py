@@ -296,6 +296,21 @@ def test_the_command_as_a_user_runs_it(project: Project) -> None:
             assert _same(json.loads(done.stdout)) == _same(slow)
         else:
             assert done.stdout == ""
+    # Without a config file, the answer does not even load typing (tomllib would).
+    bare = project.root / "bare"
+    bare.mkdir()
+    no_config = ["build", str(project.lock), "-w", str(project.wheelhouse), "--json"]
+    lean = (
+        "import sys\nfrom wheelmill.cli import main\n"
+        f"sys.argv = ['wheelmill', *{no_config!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "print(code, sorted({'click', 'typing'} & set(sys.modules)), file=sys.stderr)\n"
+    )
+    for _ in range(2):  # the first writes the stamp of this configuration
+        done = subprocess.run(
+            [sys.executable, "-c", lean], capture_output=True, text=True, cwd=bare
+        )
+    assert done.stderr.strip().splitlines()[-1] == "0 []", done.stderr
     human = subprocess.run(
         [sys.executable, "-c", entry.replace(repr(argv[3:]), repr(argv[3:-1]))],
         capture_output=True,

@@ -26,8 +26,8 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # as typing's: a no-op answer does not load typing (see cli/_noop.py)
 if TYPE_CHECKING:  # the no-op stamp reads the variables below without loading these
     from ..config import BuildSettings
     from ..lockfile.pins import Pin

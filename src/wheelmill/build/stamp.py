@@ -36,14 +36,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
-from typing import TYPE_CHECKING, Any
 
 from ..store.layout import RECORDS, STATE, WHEELS
 from ._stampinputs import SCHEMA, inputs_digest
 
 __all__ = ["inputs_digest", "read_answer", "read_stamp", "snapshot", "stamp_path", "write_stamp"]
 
+TYPE_CHECKING = False  # as typing's: a no-op answer does not load typing (see cli/_noop.py)
 if TYPE_CHECKING:  # the report's types load only when a report is made (not for an answer)
+    from typing import Any
+
     from ..outcomes import PinStatus
     from .results import BuildReport, PinResult
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from ..outcomes import PIN_STATUSES
+from ._documents import build_document, publish_document, run_document
 
 if TYPE_CHECKING:
     from ..build.reproduce import ReproducibilityCheck
@@ -194,29 +195,21 @@ def build_json(report: BuildReport, check: ReproducibilityCheck | None = None) -
     return data
 
 
-def build_document(
-    *, ok: bool, duration: float, counts: dict[str, int], pins: list[PinResultJSON]
-) -> BuildJSON:
-    """``build --json`` from its parts (a no-op answered from its stamp has them as JSON)."""
-    return {"ok": ok, "duration": round(duration, 3), "counts": counts, "pins": pins}
-
-
 def _path(path: Path | None) -> str | None:
     return str(path) if path is not None else None
 
 
 def publish_json(report: PublishReport) -> PublishJSON:
-    return {
-        "ok": not report.rejected,
-        "files": report.files,
-        "projects": report.projects,
-        "read": report.read,
-        "projects_written": list(report.projects_written),
-        "removed": list(report.removed),
-        "rejected": dict(report.rejected),
-        "duration": round(report.duration, 3),
-        "status_page": _path(report.status_page),
-    }
+    return publish_document(
+        files=report.files,
+        projects=report.projects,
+        read=report.read,
+        written=report.projects_written,
+        removed=report.removed,
+        rejected=report.rejected,
+        duration=report.duration,
+        status_page=report.status_page,
+    )
 
 
 def run_json(report: RunReport) -> RunJSON:
@@ -227,20 +220,6 @@ def run_json(report: RunReport) -> RunJSON:
         build=build_json(report.build),
         publish=publish_json(report.publish),
     )
-
-
-def run_document(
-    *, ok: bool, lock: Path, locked: bool, build: BuildJSON, publish: PublishJSON
-) -> RunJSON:
-    """``run --json`` from its parts (a no-op answered from its stamp has them as JSON)."""
-    return {
-        "ok": ok,
-        "lock": str(lock),
-        "locked": locked,
-        "build": build,
-        "publish": publish,
-        "status_page": publish["status_page"],
-    }
 
 
 def verify_json(report: VerifyReport) -> VerifyJSON:

@@ -26,15 +26,15 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from .._exceptions import WheelmillError
 
+TYPE_CHECKING = False  # as typing's: a no-op answer does not load typing (see cli/_noop.py)
 if TYPE_CHECKING:
     from ..build.results import PinResultJSON
     from ..build.stamp import Answer
     from ..config import Config
-    from ._json import BuildJSON
+    from ._json import BuildJSON, PublishJSON
 
 #: Options taking a value, by spelling: the field each sets (``targets`` repeats).
 _VALUED = {
@@ -127,10 +127,22 @@ def _build_summary(answer: Answer) -> str:
 
 
 def _build_document(answer: Answer) -> BuildJSON:
-    from ._json import build_document
+    from ._documents import build_document
 
-    pins = cast("list[PinResultJSON]", answer.pins)
+    pins: list[PinResultJSON] = answer.pins  # type: ignore[assignment]  # JSON as stamped
     return build_document(ok=True, duration=answer.duration, counts=answer.counts, pins=pins)
+
+
+def _publish_document(
+    files: int, projects: int, duration: float, status_page: Path | None
+) -> PublishJSON:
+    """What ``publish --json`` says when nothing changed."""
+    from ._documents import publish_document
+
+    return publish_document(
+        files=files, projects=projects, read=0, written=(), removed=(), rejected={},
+        duration=duration, status_page=status_page,
+    )  # fmt: skip
 
 
 def _answer_build(parsed: _Build) -> int | None:
@@ -186,18 +198,11 @@ def _answer_run(parsed: _Build) -> int | None:
     if parsed.json:
         import json
 
-        from ..index.report import PublishReport
-        from ._json import publish_json, run_document
+        from ._documents import run_document
 
-        published = PublishReport(
-            files=files, projects=projects, duration=found.duration, status_page=status_page
-        )
+        published = _publish_document(files, projects, found.duration, status_page)
         document = run_document(
-            ok=True,
-            lock=lock,
-            locked=False,
-            build=_build_document(found),
-            publish=publish_json(published),
+            ok=True, lock=lock, locked=False, build=_build_document(found), publish=published
         )
         print(json.dumps(document, indent=2, sort_keys=True))
     elif not parsed.quiet:
@@ -234,13 +239,8 @@ def _answer_publish(parsed: _Build) -> int | None:
     if parsed.json:
         import json
 
-        from ..index.report import PublishReport
-        from ._json import publish_json
-
-        report = PublishReport(
-            files=files, projects=projects, duration=duration, status_page=status_page
-        )
-        print(json.dumps(publish_json(report), indent=2, sort_keys=True))
+        document = _publish_document(files, projects, duration, status_page)
+        print(json.dumps(document, indent=2, sort_keys=True))
     elif not parsed.quiet:
         from ._summary import publish_line
 
