@@ -294,6 +294,9 @@ def test_the_command_as_a_user_runs_it(project: Project) -> None:
         assert done.stderr.strip().splitlines()[-1] == "0 False", done.stderr
         if same_as == "--json":
             assert _same(json.loads(done.stdout)) == _same(slow)
+            clicked = invoke(*argv[3:])  # the stamp answers inside click too: same text
+            durations = re.compile(r'"duration": [0-9.e-]+')
+            assert durations.sub("", done.stdout) == durations.sub("", clicked.stdout)
         else:
             assert done.stdout == ""
     # Without a config file, the answer does not even load typing (tomllib would).
@@ -524,9 +527,12 @@ def test_run_is_answered_before_click(project: Project) -> None:
             for key, value in data.items()
         }
 
-    answer = json.loads(fast("--json").stdout)
+    text = fast("--json").stdout
+    answer = json.loads(text)
     assert answer["locked"] is False
     assert without_durations(answer) == without_durations(json.loads(slow.stdout))
+    durations = re.compile(r'"duration": [0-9.e-]+')
+    assert durations.sub("", text) == durations.sub("", slow.stdout)  # the very same text
     assert fast("-q").stdout == ""
     human = fast()
     in_seconds = re.compile(r"in \d+\.\d\ds")

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..config import Config
 
 #: Bumped whenever what a stamp holds or covers changes: older stamps then never match.
-SCHEMA = 2
+SCHEMA = 3
 #: Environment variables that decide which compilers and interpreters are found.
 _FINDING = ("PATH", "CC", "CXX", "FC", "HOME", "PYENV_ROOT", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN")
 

@@ -73,10 +73,14 @@ class Stamped:
 @dataclass(frozen=True)
 class Answer:
     """A valid stamp's answer as ``--json`` and the summary line give it, without the
-    report's types: each pin's JSON (``PinResult.to_json()``), the count of each status,
+    report's types: the pins' JSON (``PinResult.to_json()``) already rendered as
+    ``--json`` prints the list (``indent=2``, keys sorted), each pin's status and
+    whether an attempt stands behind it, how many targets, the count of each status,
     and the seconds the check took."""
 
-    pins: list[dict[str, object]]
+    pins_text: str
+    marks: list[tuple[str, bool]]
+    targets: int
     counts: dict[str, int]
     duration: float
     warning: str | None
@@ -108,9 +112,9 @@ def _prune(path: Path) -> None:
             other.unlink()
 
 
-def _stat(root: Path, relative: str) -> Entry | None:
+def _stat(directory: int, relative: str) -> Entry | None:
     try:
-        info = os.lstat(root / relative)
+        info = os.stat(relative, dir_fd=directory, follow_symlinks=False)
     except OSError:
         return None
     if not S_ISREG(info.st_mode):
@@ -127,11 +131,17 @@ def _checked(root: Path, path: Path, digest: str) -> dict[str, Any] | None:
     if not isinstance(data, dict) or data.get("schema") != SCHEMA or data.get("inputs") != digest:
         return None
     try:
+        directory = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    try:
         for relative, size, mtime_ns, inode in data["files"]:
-            if _stat(root, relative) != (relative, size, mtime_ns, inode):
+            if _stat(directory, relative) != (relative, size, mtime_ns, inode):
                 return None
     except (KeyError, TypeError, ValueError):
         return None
+    finally:
+        os.close(directory)
     return data
 
 
@@ -159,17 +169,19 @@ def read_answer(root: Path, path: Path, digest: str) -> Answer | None:
     data = _checked(root, path, digest)
     if data is None:
         return None
-    answer = data.get("answer")
-    if not isinstance(answer, dict):
+    try:
+        answer = data["answer"]
+        pins_text, counts, targets = answer["pins"], answer["counts"], answer["targets"]
+        marks = [(str(status), bool(attempted)) for status, attempted in answer["marks"]]
+    except (KeyError, TypeError, ValueError):
         return None
-    pins, counts = answer.get("pins"), answer.get("counts")
-    if not isinstance(pins, list) or not isinstance(counts, dict):
+    if not (isinstance(pins_text, str) and isinstance(counts, dict) and isinstance(targets, int)):
         return None
-    if not all(isinstance(pin, dict) and pin.get("status") in _SETTLED for pin in pins):
+    if not all(status in _SETTLED for status, _ in marks):
         return None
     warning = data.get("warning")
     extra = dict(data.get("extra") or {})
-    return Answer(pins, counts, time.monotonic() - started, warning, extra)
+    return Answer(pins_text, marks, targets, counts, time.monotonic() - started, warning, extra)
 
 
 def _result(item: list[object]) -> PinResult:
@@ -235,14 +247,18 @@ def _as_json(result: PinResult) -> list[object]:
 
 
 def _answer(stamped: list[list[object]]) -> dict[str, object]:
-    """The pins as :func:`read_stamp` gives them back, in their JSON form, and the count
+    """The pins as :func:`read_stamp` gives them back, their JSON as ``--json`` prints
+    the list, each one's status and whether an attempt stands behind it, and the count
     of each status: what :func:`read_answer` hands the command line."""
     from ..outcomes import PIN_STATUSES
     from .results import BuildReport
 
     report = BuildReport(results=[_result(item) for item in stamped])
+    pins = [result.to_json() for result in report.results]
     return {
-        "pins": [result.to_json() for result in report.results],
+        "pins": json.dumps(pins, indent=2, sort_keys=True),
+        "marks": [[result.status, result.attempt is not None] for result in report.results],
+        "targets": len({result.target for result in report.results}),
         "counts": {status: report.count(status) for status in PIN_STATUSES},
     }
 

@@ -116,21 +116,41 @@ def _shown(answer: Answer) -> bool:
     """Whether the build table would list a pin (then click prints it, in colour)."""
     from ._summary import is_shown
 
-    return any(is_shown(str(pin.get("status")), bool(pin.get("key"))) for pin in answer.pins)
+    return any(is_shown(status, attempted) for status, attempted in answer.marks)
 
 
 def _build_summary(answer: Answer) -> str:
     from ._summary import summary_text
 
-    several = len({pin.get("target") for pin in answer.pins}) > 1
-    return summary_text(len(answer.pins), answer.counts, several=several, duration=answer.duration)
+    total, several = len(answer.marks), answer.targets > 1
+    return summary_text(total, answer.counts, several=several, duration=answer.duration)
+
+
+#: Stands for the pins in a document until :func:`_render` puts their rendered list there.
+_PINS = "\0pins\0"
 
 
 def _build_document(answer: Answer) -> BuildJSON:
     from ._documents import build_document
 
-    pins: list[PinResultJSON] = answer.pins  # type: ignore[assignment]  # JSON as stamped
+    pins: list[PinResultJSON] = _PINS  # type: ignore[assignment]  # see _render
     return build_document(ok=True, duration=answer.duration, counts=answer.counts, pins=pins)
+
+
+def _render(document: object, answer: Answer) -> str:
+    """``json.dumps(document, indent=2, sort_keys=True)``, with the pins' list the stamp
+    holds rendered (at the top level) in place of :data:`_PINS`: the same text, without
+    encoding every pin again. JSON strings hold no newline, so nesting a rendered value
+    one level deeper indents each of its lines further, and nothing else."""
+    import json
+
+    text = json.dumps(document, indent=2, sort_keys=True)
+    stand_in = json.dumps(_PINS)
+    at = text.index(stand_in)
+    line = text[text.rindex("\n", 0, at) + 1 : at]
+    depth = len(line) - len(line.lstrip(" "))
+    pins = answer.pins_text.replace("\n", "\n" + " " * depth)
+    return text[:at] + pins + text[at + len(stand_in) :]
 
 
 def _publish_document(
@@ -162,9 +182,7 @@ def _answer_build(parsed: _Build) -> int | None:
     if found.warning is not None:
         print(f"warning: {found.warning}", file=sys.stderr)
     if parsed.json:
-        import json
-
-        print(json.dumps(_build_document(found), indent=2, sort_keys=True))
+        print(_render(_build_document(found), found))
     elif not parsed.quiet:
         print(_build_summary(found))
     return 0
@@ -196,15 +214,13 @@ def _answer_run(parsed: _Build) -> int | None:
     if found.warning is not None:
         print(f"warning: {found.warning}", file=sys.stderr)
     if parsed.json:
-        import json
-
         from ._documents import run_document
 
         published = _publish_document(files, projects, found.duration, status_page)
         document = run_document(
             ok=True, lock=lock, locked=False, build=_build_document(found), publish=published
         )
-        print(json.dumps(document, indent=2, sort_keys=True))
+        print(_render(document, found))
     elif not parsed.quiet:
         from ._summary import publish_line
 
