@@ -155,7 +155,8 @@ def read_stamp(root: Path, path: Path, digest: str) -> Stamped | None:
     if data is None:
         return None
     try:
-        results = [_result(item) for item in data["results"]]
+        # kept as a JSON text of its own: an answer from the stamp never decodes it
+        results = [_result(item) for item in json.loads(data["results"])]
     except (KeyError, TypeError, ValueError):
         return None
     report = BuildReport(results=results, duration=time.monotonic() - started)
@@ -286,7 +287,7 @@ def write_stamp(
         "schema": SCHEMA,
         "inputs": digest,
         "files": [list(entry) for entry in entries],
-        "results": results,
+        "results": json.dumps(results, separators=(",", ":")),
         "warning": warning,
         "extra": extra or {},
         "answer": _answer(results),
