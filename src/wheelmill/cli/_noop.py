@@ -1,4 +1,4 @@
-"""``wheelmill build`` and ``wheelmill run`` answered from their no-op stamps before
+"""The no-op answers of ``wheelmill build``, ``run`` and ``publish``, given before
 click is even loaded.
 
 Loading click costs a no-op rerun more than the rest of the answer together, so
