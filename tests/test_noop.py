@@ -299,7 +299,8 @@ def test_the_command_as_a_user_runs_it(project: Project) -> None:
             assert durations.sub("", done.stdout) == durations.sub("", clicked.stdout)
         else:
             assert done.stdout == ""
-    # Without a config file, the answer does not even load typing (tomllib would).
+    # Without a config file, the answer does not even load typing (tomllib would), nor
+    # hashlib (OpenSSL): its SHA-256 is CPython's own.
     bare = project.root / "bare"
     bare.mkdir()
     no_config = ["build", str(project.lock), "-w", str(project.wheelhouse), "--json"]
@@ -307,7 +308,7 @@ def test_the_command_as_a_user_runs_it(project: Project) -> None:
         "import sys\nfrom wheelmill.cli import main\n"
         f"sys.argv = ['wheelmill', *{no_config!r}]\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
-        "print(code, sorted({'click', 'typing'} & set(sys.modules)), file=sys.stderr)\n"
+        "print(code, sorted({'click', 'typing', 'hashlib'} & set(sys.modules)), file=sys.stderr)\n"
     )
     for _ in range(2):  # the first writes the stamp of this configuration
         done = subprocess.run(
@@ -595,3 +596,12 @@ def test_the_snapshot_leaves_out_the_build_caches(tmp_path: Path) -> None:
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_bytes(b"x")
     assert [entry[0] for entry in snapshot(root)] == ["wheels/w.whl"]
+
+
+def test_the_answers_sha256_is_hashlibs() -> None:
+    import hashlib
+
+    from wheelmill._sha256 import sha256
+
+    for data in (b"", b"abc", bytes(range(256)) * 1000):
+        assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()

@@ -6,7 +6,6 @@ Imports stay light here: the digest is computed before the build machinery loads
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from collections.abc import Sequence
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from .. import __version__
 from .._exceptions import WheelmillError
+from .._sha256 import sha256
 from .key import BUILD_ENV_VARIABLES, KEY_SCHEMA
 
 TYPE_CHECKING = False  # as typing's: a no-op answer does not load typing (see cli/_noop.py)
@@ -68,7 +68,7 @@ def inputs_digest(
     lines = input_lines(config, lock, command=command, specs=specs, base=base)
     if lines is None:
         return None
-    return hashlib.sha256("\n".join([*lines, *extra]).encode()).hexdigest()
+    return sha256("\n".join([*lines, *extra]).encode()).hexdigest()
 
 
 def input_lines(
@@ -88,7 +88,7 @@ def input_lines(
     names = sorted({*BUILD_ENV_VARIABLES, *_FINDING})
     return [
         f"schema {SCHEMA} {KEY_SCHEMA} wheelmill {__version__} {command}",
-        f"lock {lock.absolute()} {hashlib.sha256(lock_bytes).hexdigest()}",
+        f"lock {lock.absolute()} {sha256(lock_bytes).hexdigest()}",
         f"config {config!r}",
         f"cwd {os.getcwd()}",
         f"python {sys.executable} {_file_stat(sys.executable)} {sys.version}",

@@ -22,7 +22,6 @@ pin's target-independent key, under which pure-Python wheels are shared.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Mapping
@@ -113,6 +112,8 @@ def build_key(
         sort_keys=True,
         separators=(",", ":"),
     )
+    import hashlib  # the build key, not the no-op answer, needs it
+
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 

@@ -28,7 +28,6 @@ Imports stay light here: the stamp is checked before the build machinery loads.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import time
@@ -37,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 
+from .._sha256 import sha256
 from ..store.layout import RECORDS, STATE, WHEELS
 from ._stampinputs import SCHEMA, inputs_digest
 
@@ -92,7 +92,7 @@ def stamp_path(state: Path, command: str, lock: Path, specs: Sequence[str], dige
     runs with different configurations (``build`` and ``run`` on one lock, say) keep
     one stamp each instead of overwriting each other's."""
     name = "\0".join([command, str(lock.absolute()), *specs])
-    family = hashlib.sha256(name.encode()).hexdigest()[:24]
+    family = sha256(name.encode()).hexdigest()[:24]
     return state / STAMPS / f"{family}-{digest[:16]}.json"
 
 
