@@ -9,7 +9,6 @@ command: where the stamp lives, and the digest of this run's inputs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from .store.layout import STATE
@@ -22,13 +21,14 @@ if TYPE_CHECKING:
     from .index.report import PublishReport
 
 
-@dataclass(frozen=True)
 class Stamp:
-    """One lock's no-op stamp for one command, with the digest of this run's inputs."""
+    """One lock's no-op stamp for one command, with the digest of this run's inputs.
+    (A plain class: a no-op answer creates no dataclass it can spare.)"""
 
-    root: Path
-    path: Path
-    digest: str
+    __slots__ = ("digest", "path", "root")
+
+    def __init__(self, root: Path, path: Path, digest: str) -> None:
+        self.root, self.path, self.digest = root, path, digest
 
     @classmethod
     def of(cls, config: Config, lock: Path, command: str, chosen: Sequence[str]) -> Stamp | None:

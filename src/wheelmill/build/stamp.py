@@ -32,7 +32,6 @@ import json
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 
@@ -61,16 +60,17 @@ _SETTLED: tuple[PinStatus, ...] = ("cached", "built", "fetched", "not-applicable
 Entry = tuple[str, int, int, int]
 
 
-@dataclass(frozen=True)
+# Plain classes, not dataclasses: the answer's path creates no dataclass it can spare
+# (each costs about a millisecond to create).
 class Stamped:
     """What a valid stamp gives back: the report to repeat, and its warning."""
 
-    report: BuildReport
-    warning: str | None
-    extra: dict[str, object]
+    __slots__ = ("extra", "report", "warning")
+
+    def __init__(self, report: BuildReport, warning: str | None, extra: dict[str, object]):
+        self.report, self.warning, self.extra = report, warning, extra
 
 
-@dataclass(frozen=True)
 class Answer:
     """A valid stamp's answer as ``--json`` and the summary line give it, without the
     report's types: the pins' JSON (``PinResult.to_json()``) already rendered as
@@ -78,13 +78,20 @@ class Answer:
     whether an attempt stands behind it, how many targets, the count of each status,
     and the seconds the check took."""
 
-    pins_text: str
-    marks: list[tuple[str, bool]]
-    targets: int
-    counts: dict[str, int]
-    duration: float
-    warning: str | None
-    extra: dict[str, object]
+    __slots__ = ("counts", "duration", "extra", "marks", "pins_text", "targets", "warning")
+
+    def __init__(
+        self,
+        pins_text: str,
+        marks: list[tuple[str, bool]],
+        targets: int,
+        counts: dict[str, int],
+        duration: float,
+        warning: str | None,
+        extra: dict[str, object],
+    ) -> None:
+        self.pins_text, self.marks, self.targets = pins_text, marks, targets
+        self.counts, self.duration, self.warning, self.extra = counts, duration, warning, extra
 
 
 def stamp_path(state: Path, command: str, lock: Path, specs: Sequence[str], digest: str) -> Path:

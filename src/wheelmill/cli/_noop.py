@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._exceptions import WheelmillError
@@ -54,15 +53,17 @@ def _options_from_environment() -> bool:
     return any(name.startswith("WHEELMILL_") and name not in _NOT_OPTIONS for name in os.environ)
 
 
-@dataclass
 class _Build:
-    lock: Path | None = None
-    wheelhouse: Path | None = None
-    config: Path | None = None
-    targets: list[str] = field(default_factory=list)
-    json: bool = False
-    quiet: bool = False
-    command: str = "build"
+    """The command line read (a plain class: the answer creates no dataclass it can spare)."""
+
+    def __init__(self, command: str = "build") -> None:
+        self.command = command
+        self.lock: Path | None = None
+        self.wheelhouse: Path | None = None
+        self.config: Path | None = None
+        self.targets: list[str] = []
+        self.json = False
+        self.quiet = False
 
 
 def _parse(argv: list[str]) -> _Build | None:
