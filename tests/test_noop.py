@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -293,8 +294,27 @@ def test_the_command_as_a_user_runs_it(project: Project) -> None:
         assert done.stderr.strip().splitlines()[-1] == "0 False", done.stderr
         if same_as == "--json":
             assert _same(json.loads(done.stdout)) == _same(slow)
+            clicked = invoke(*argv[3:])  # the stamp answers inside click too: same text
+            durations = re.compile(r'"duration": [0-9.e-]+')
+            assert durations.sub("", done.stdout) == durations.sub("", clicked.stdout)
         else:
             assert done.stdout == ""
+    # Without a config file, the answer does not even load typing (tomllib would), nor
+    # hashlib (OpenSSL): its SHA-256 is CPython's own.
+    bare = project.root / "bare"
+    bare.mkdir()
+    no_config = ["build", str(project.lock), "-w", str(project.wheelhouse), "--json"]
+    lean = (
+        "import sys\nfrom wheelmill.cli import main\n"
+        f"sys.argv = ['wheelmill', *{no_config!r}]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "print(code, sorted({'click', 'typing', 'hashlib'} & set(sys.modules)), file=sys.stderr)\n"
+    )
+    for _ in range(2):  # the first writes the stamp of this configuration
+        done = subprocess.run(
+            [sys.executable, "-c", lean], capture_output=True, text=True, cwd=bare
+        )
+    assert done.stderr.strip().splitlines()[-1] == "0 []", done.stderr
     human = subprocess.run(
         [sys.executable, "-c", entry.replace(repr(argv[3:]), repr(argv[3:-1]))],
         capture_output=True,
@@ -403,6 +423,16 @@ def test_the_snapshot_leaves_out_what_publish_rewrites_anyway(
         (["build", "l.txt", "--wheelhouse=wh", "-q"], ("l.txt", "wh", None, [], False, True)),
         (["build"], None),
         (["run", "l.txt"], None),
+        (["run", "--config", "c.toml", "--json"], (None, None, "c.toml", [], True, False)),
+        (["run", "-w", "wh", "-q"], (None, "wh", None, [], False, True)),
+        (["run", "--target", "3.12"], None),
+        (["run", "-r", "r.in"], None),
+        (["run", "--lock", "l.txt"], None),
+        (["run", "--upgrade"], None),
+        (["publish", "-w", "wh", "--json"], (None, "wh", None, [], True, False)),
+        (["publish", "--verify"], None),
+        (["publish", "wh"], None),
+        (["publish", "--target", "3.12"], None),
         (["build", "l.txt", "-v"], None),
         (["build", "l.txt", "--verify"], None),
         (["build", "l.txt", "--junit", "j.xml"], None),
@@ -426,8 +456,8 @@ def test_the_entry_reads_only_the_plainest_build_command_line(
         return
     assert found is not None
     lock, wheelhouse, config, targets, as_json, quiet = parsed
-    assert (str(found.lock), found.wheelhouse, found.config) == (
-        lock,
+    assert (found.lock, found.wheelhouse, found.config) == (
+        Path(lock) if isinstance(lock, str) else None,
         Path(wheelhouse) if isinstance(wheelhouse, str) else None,
         Path(config) if isinstance(config, str) else None,
     )
@@ -467,3 +497,111 @@ def test_the_entry_leaves_options_from_the_environment_to_click(
         done = invoke("build", project.lock, "--config", project.config, "--json")
         assert done.exit_code == 0, done.output
         assert (other / "wheels").is_dir()
+
+
+def test_run_is_answered_before_click(project: Project) -> None:
+    """A real subprocess: once `run` has its stamp, the command's entry answers it
+    before click is loaded, and prints what click's `run` prints then."""
+    (project.root / "requirements.in").write_text("alpha\nbeta\n")
+    project.config.write_text(
+        project.config.read_text() + 'requirements = "requirements.in"\nlock = "lock.txt"\n'
+    )
+    base = ["run", "--config", str(project.config)]
+    assert invoke(*base, "-q").exit_code == 0  # locks, builds, publishes
+    time.sleep(wheelmill.build.stamp.RACY_NS / 1e9 + 0.1)
+    slow = invoke(*base, "--json")  # the full path, which writes the stamp
+    assert slow.exit_code == 0, slow.output
+    human_slow = invoke(*base)
+    entry = (
+        "import sys\nfrom wheelmill.cli import main\n"
+        "sys.argv = ['wheelmill', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "print(code, 'click' in sys.modules, file=sys.stderr)\n"
+    )
+
+    def fast(*extra: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", entry, *base, *extra], capture_output=True, text=True
+        )
+        assert done.stderr.strip().splitlines()[-1] == "0 False", done.stderr
+        return done
+
+    def without_durations(data: dict[str, object]) -> dict[str, object]:
+        return {
+            key: _same(value) if isinstance(value, dict) else value  # type: ignore[arg-type]
+            for key, value in data.items()
+        }
+
+    text = fast("--json").stdout
+    answer = json.loads(text)
+    assert answer["locked"] is False
+    assert without_durations(answer) == without_durations(json.loads(slow.stdout))
+    durations = re.compile(r'"duration": [0-9.e-]+')
+    assert durations.sub("", text) == durations.sub("", slow.stdout)  # the very same text
+    assert fast("-q").stdout == ""
+    human = fast()
+    in_seconds = re.compile(r"in \d+\.\d\ds")
+    assert in_seconds.sub("", human.stdout) == in_seconds.sub("", human_slow.stdout)
+    assert "is up to date with" in human.stderr
+    # A wheel touched: the entry leaves the run to click, which publishes again.
+    os.utime(project.wheel("alpha"))
+    done = subprocess.run(
+        [sys.executable, "-c", entry, *base, "--json"], capture_output=True, text=True
+    )
+    assert done.stderr.strip().splitlines()[-1] == "0 True", done.stderr
+
+
+def test_the_stamp_repeats_only_settled_statuses() -> None:
+    """The stamp spells out the settled statuses so that checking it loads no report
+    types: they must be the report's own."""
+    from wheelmill.build import results
+
+    settled = (results.CACHED, results.BUILT, results.FETCHED)
+    settled += (results.NOT_APPLICABLE, results.SKIPPED)
+    assert settled == wheelmill.build.stamp._SETTLED
+
+
+def test_the_light_which_is_shutils(tmp_path: Path) -> None:
+    """The compilers are found without loading shutil, as shutil.which finds them."""
+    import shutil
+
+    from wheelmill.build._compilers import which
+
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "tool").write_text("#!/bin/sh\n")
+    (tmp_path / "bin" / "tool").chmod(0o755)
+    (tmp_path / "bin" / "plain").write_text("not runnable\n")
+    (tmp_path / "bin" / "folder").mkdir()
+    path = os.pathsep.join([str(tmp_path / "none"), str(tmp_path / "bin"), os.environ["PATH"]])
+    for command in (
+        "tool",
+        "plain",
+        "folder",
+        "sh",
+        "cc",
+        "absent-tool",
+        str(tmp_path / "bin" / "tool"),
+    ):
+        for searched in (path, "", None):
+            assert which(command, searched) == shutil.which(command, path=searched), command
+
+
+def test_the_snapshot_leaves_out_the_build_caches(tmp_path: Path) -> None:
+    """The build frontends' caches and the build requirements' wheels are never read
+    by publish: files there (hundreds, in uv's cache) are not `run`'s to stat."""
+    from wheelmill.build.stamp import snapshot
+
+    root = tmp_path / "wh"
+    for relative in (".wheelmill/cache/uv/a/b", ".wheelmill/build-deps/x.whl", "wheels/w.whl"):
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_bytes(b"x")
+    assert [entry[0] for entry in snapshot(root)] == ["wheels/w.whl"]
+
+
+def test_the_answers_sha256_is_hashlibs() -> None:
+    import hashlib
+
+    from wheelmill._sha256 import sha256
+
+    for data in (b"", b"abc", bytes(range(256)) * 1000):
+        assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()

@@ -14,9 +14,13 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
 
 from ._exceptions import ConfigError, clip, excerpt
+
+TYPE_CHECKING = False  # as typing's: a no-op answer does not load typing (see cli/_noop.py)
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
 
 DEFAULT_CONFIG = Path("config") / "wheelmill.toml"
 DEFAULT_INDEX_URL = "https://pypi.org/simple/"

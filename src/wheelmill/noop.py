@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .store.layout import STATE
 
@@ -32,23 +30,32 @@ _STORE_VARIABLES = (
 #: Where a team store's stamp keeps the objects it names (``[key, etag, size]`` each).
 _STORE_KEY = "store_objects"
 
+TYPE_CHECKING = False  # as typing's: a no-op answer does not load typing (see cli/_noop.py)
 if TYPE_CHECKING:
     from .build.results import BuildReport
-    from .build.stamp import Stamped
+    from .build.stamp import Answer, Stamped
     from .config import Config
     from .index.report import PublishReport
     from .store.wheelhouse import Store
 
 
-@dataclass(frozen=True)
 class Stamp:
-    """One lock's no-op stamp for one command, with the digest of this run's inputs."""
+    """One lock's no-op stamp for one command, with the digest of this run's inputs.
+    (A plain class: a no-op answer creates no dataclass it can spare.)"""
 
-    root: Path
-    path: Path
-    digest: str
-    store: str | None = None  # the team store's URL, and its endpoint as configured
-    endpoint_url: str | None = None
+    __slots__ = ("digest", "endpoint_url", "path", "root", "store")
+
+    def __init__(
+        self,
+        root: Path,
+        path: Path,
+        digest: str,
+        store: str | None = None,
+        endpoint_url: str | None = None,
+    ) -> None:
+        self.root, self.path, self.digest = root, path, digest
+        #: The team store's URL, and its endpoint as configured.
+        self.store, self.endpoint_url = store, endpoint_url
 
     @classmethod
     def of(cls, config: Config, lock: Path, command: str, chosen: Sequence[str]) -> Stamp | None:
@@ -71,26 +78,39 @@ class Stamp:
         path = stamp_path(root / STATE, command, lock, specs, digest)
         return cls(root, path, digest, config.store, config.store_endpoint_url)
 
-    def read(self) -> Stamped | None:
-        """The stamped report, if the stamp holds: for a team store, if one listing of
-        its records and wheels shows every object the stamp names unchanged."""
-        from .build.stamp import read_stamp
-
-        found = read_stamp(self.root, self.path, self.digest)
-        if found is None or self.store is None:
-            return found
+    def _store_holds(self, extra: dict[str, object]) -> bool:
+        """For a team store: whether one listing of its records and wheels shows every
+        object the stamp names unchanged (always, without one)."""
+        if self.store is None:
+            return True
         from ._exceptions import WheelmillError
         from .build.teamstamp import PREFIXES, team_holds
         from .store._listing import list_store
 
-        stamped = found.extra.get(_STORE_KEY)
+        stamped = extra.get(_STORE_KEY)
         if not isinstance(stamped, list):
-            return None
+            return False
         try:
             listed = list_store(self.store, self.endpoint_url, PREFIXES)
         except (WheelmillError, OSError):
-            return None  # the full path says what is wrong with the store
-        return found if team_holds(stamped, listed) else None
+            return False  # the full path says what is wrong with the store
+        return team_holds(stamped, listed)
+
+    def read(self) -> Stamped | None:
+        """The stamped report, if the stamp holds (for a team store: one listing of it
+        agrees)."""
+        from .build.stamp import read_stamp
+
+        found = read_stamp(self.root, self.path, self.digest)
+        return found if found is not None and self._store_holds(found.extra) else None
+
+    def answer(self) -> Answer | None:
+        """What :meth:`read` says, in the form the command prints (see
+        :func:`wheelmill.build.stamp.read_answer`)."""
+        from .build.stamp import read_answer
+
+        found = read_answer(self.root, self.path, self.digest)
+        return found if found is not None and self._store_holds(found.extra) else None
 
     def write(
         self,
@@ -127,19 +147,26 @@ class Stamp:
         )
 
 
+def _unchanged(stamp: Stamp, extra: dict[str, object]) -> bool:
+    """Whether the wheelhouse is as the stamped run left it (publishing again would
+    change nothing), its status page included."""
+    from .build.stamp import snapshot
+
+    if extra.get("snapshot") != [list(e) for e in snapshot(stamp.root)]:
+        return False
+    page = extra.get("status_page")
+    return page is None or Path(str(page)).is_file()
+
+
 def unchanged_run(stamp: Stamp) -> tuple[BuildReport, PublishReport, str | None] | None:
     """The last run's reports and warning again, if its stamp holds and the wheelhouse
     is as it left it (then publishing again would change nothing); else ``None``."""
-    from .build.stamp import snapshot
-
     found = stamp.read()
-    if found is None or found.extra.get("snapshot") != [list(e) for e in snapshot(stamp.root)]:
-        return None
-    page = found.extra.get("status_page")
-    if page is not None and not Path(str(page)).is_file():
+    if found is None or not _unchanged(stamp, found.extra):
         return None
     from .index.report import PublishReport
 
+    page = found.extra.get("status_page")
     published = PublishReport(
         files=int(str(found.extra.get("files", 0))),
         projects=int(str(found.extra.get("projects", 0))),
@@ -147,6 +174,15 @@ def unchanged_run(stamp: Stamp) -> tuple[BuildReport, PublishReport, str | None]
         status_page=Path(str(page)) if page is not None else None,
     )
     return found.report, published, found.warning
+
+
+def unchanged_run_answer(stamp: Stamp) -> Answer | None:
+    """:func:`unchanged_run`, in the form the command prints (no report types loaded):
+    ``extra`` holds ``files``, ``projects`` and ``status_page`` of the publish."""
+    found = stamp.answer()
+    if found is None or not _unchanged(stamp, found.extra):
+        return None
+    return found
 
 
 def stamp_run(

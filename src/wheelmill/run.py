@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from ._exceptions import ConfigError
-from .build.results import FAILED, BuildEvents, BuildReport, PinResult
 from .config import Config
 from .noop import Stamp, stamp_run, unchanged_run
 
 if TYPE_CHECKING:  # building, publishing and locking load only when a job needs them
     from ._cancel import Cancel
     from .build.reproduce import ReproducibilityCheck
+    from .build.results import BuildEvents, BuildReport, PinResult
     from .build.shard import Shard
     from .diagnose.remedy import LazyRules
     from .index.publish import PublishReport
@@ -284,6 +284,7 @@ def record_unlockable(
     """Each requirement left out of the lock, as a failed pin on every target: the
     resolver output kept as its log, diagnosed, in the catalog (``failures``, the
     status page and JUnit show it)."""
+    from .build.results import FAILED, PinResult
     from .diagnose import diagnose
     from .store.attempt import Attempt
     from .store.catalog import Catalog

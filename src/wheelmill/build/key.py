@@ -22,12 +22,11 @@ pin's target-independent key, under which pure-Python wheels are shared.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # as typing's: a no-op answer does not load typing (see cli/_noop.py)
 if TYPE_CHECKING:  # the no-op stamp reads the variables below without loading these
     from ..config import BuildSettings
     from ..lockfile.pins import Pin
@@ -113,6 +112,8 @@ def build_key(
         sort_keys=True,
         separators=(",", ":"),
     )
+    import hashlib  # the build key, not the no-op answer, needs it
+
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 

@@ -16,7 +16,7 @@ file it names and that file's stat; the running interpreter; the machine
 (``uname``, libc); the environment variables builds inherit
 (:data:`~wheelmill.build.key.BUILD_ENV_VARIABLES`) and those that decide which
 compilers and interpreters are found; the compilers' files
-(:func:`~wheelmill.build.toolchain.compilers_stat`); wheelmill's version.
+(:func:`~wheelmill.build._compilers.compilers_stat`); wheelmill's version.
 
 A file modified within :data:`RACY_NS` of the stamp's writing could be modified
 again without its mtime moving (file systems keep time in ticks, NFS in the
@@ -28,47 +28,70 @@ Imports stay light here: the stamp is checked before the build machinery loads.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
-from typing import TYPE_CHECKING
 
-from .. import __version__
-from .._exceptions import WheelmillError
+from .._sha256 import sha256
 from ..store.layout import RECORDS, STATE, WHEELS
-from .key import BUILD_ENV_VARIABLES, KEY_SCHEMA
-from .results import BUILT, CACHED, FETCHED, NOT_APPLICABLE, SKIPPED, BuildReport, PinResult
+from ._stampinputs import SCHEMA, inputs_digest
 
-if TYPE_CHECKING:
-    from ..config import Config
+__all__ = ["inputs_digest", "read_answer", "read_stamp", "snapshot", "stamp_path", "write_stamp"]
 
-#: Bumped whenever what a stamp holds or covers changes: older stamps then never match.
-SCHEMA = 1
+TYPE_CHECKING = False  # as typing's: a no-op answer does not load typing (see cli/_noop.py)
+if TYPE_CHECKING:  # the report's types load only when a report is made (not for an answer)
+    from typing import Any
+
+    from ..outcomes import PinStatus
+    from .results import BuildReport, PinResult
+
 #: Where stamps live, under the wheelhouse's state directory.
 STAMPS = "noop"
 #: Files changed this recently when a stamp is written make it unsafe (see above).
 RACY_NS = 2_000_000_000
-#: Environment variables that decide which compilers and interpreters are found.
-_FINDING = ("PATH", "CC", "CXX", "FC", "HOME", "PYENV_ROOT", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN")
-_SETTLED = (CACHED, BUILT, FETCHED, NOT_APPLICABLE, SKIPPED)
+#: The statuses a stamp repeats (:mod:`.results`' constants, spelt out so that checking a
+#: stamp does not load the report's types).
+_SETTLED: tuple[PinStatus, ...] = ("cached", "built", "fetched", "not-applicable", "skipped")
 
 #: One file a stamp checks: path relative to the wheelhouse, size, mtime (ns), inode.
 Entry = tuple[str, int, int, int]
 
 
-@dataclass(frozen=True)
+# Plain classes, not dataclasses: the answer's path creates no dataclass it can spare
+# (each costs about a millisecond to create).
 class Stamped:
     """What a valid stamp gives back: the report to repeat, and its warning."""
 
-    report: BuildReport
-    warning: str | None
-    extra: dict[str, object]
+    __slots__ = ("extra", "report", "warning")
+
+    def __init__(self, report: BuildReport, warning: str | None, extra: dict[str, object]):
+        self.report, self.warning, self.extra = report, warning, extra
+
+
+class Answer:
+    """A valid stamp's answer as ``--json`` and the summary line give it, without the
+    report's types: the pins' JSON (``PinResult.to_json()``) already rendered as
+    ``--json`` prints the list (``indent=2``, keys sorted), each pin's status and
+    whether an attempt stands behind it, how many targets, the count of each status,
+    and the seconds the check took."""
+
+    __slots__ = ("counts", "duration", "extra", "marks", "pins_text", "targets", "warning")
+
+    def __init__(
+        self,
+        pins_text: str,
+        marks: list[tuple[str, bool]],
+        targets: int,
+        counts: dict[str, int],
+        duration: float,
+        warning: str | None,
+        extra: dict[str, object],
+    ) -> None:
+        self.pins_text, self.marks, self.targets = pins_text, marks, targets
+        self.counts, self.duration, self.warning, self.extra = counts, duration, warning, extra
 
 
 def stamp_path(state: Path, command: str, lock: Path, specs: Sequence[str], digest: str) -> Path:
@@ -76,7 +99,7 @@ def stamp_path(state: Path, command: str, lock: Path, specs: Sequence[str], dige
     runs with different configurations (``build`` and ``run`` on one lock, say) keep
     one stamp each instead of overwriting each other's."""
     name = "\0".join([command, str(lock.absolute()), *specs])
-    family = hashlib.sha256(name.encode()).hexdigest()[:24]
+    family = sha256(name.encode()).hexdigest()[:24]
     return state / STAMPS / f"{family}-{digest[:16]}.json"
 
 
@@ -96,100 +119,9 @@ def _prune(path: Path) -> None:
             other.unlink()
 
 
-def _file_stat(path: str | None) -> str:
-    if not path:
-        return "absent"
+def _stat(directory: int, relative: str) -> Entry | None:
     try:
-        info = os.stat(path)
-    except OSError:
-        return f"{path}:unreadable"
-    return f"{os.path.realpath(path)}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
-
-
-def _interpreters(specs: Sequence[str], base: Path | None) -> list[str] | None:
-    """Each target as the interpreter file it names (with its stat); ``None`` when one
-    cannot be told without running it (the full path then reports the problem)."""
-    found = []
-    for spec in specs or ["current"]:
-        if spec.strip() in ("", "current"):  # the running interpreter: stated on its own
-            found.append("current")
-            continue
-        from ..target import interpreter_of
-
-        try:
-            where = interpreter_of(spec, base=base)
-        except (WheelmillError, OSError):  # a bad target: the full path says so
-            return None
-        found.append(f"{spec}={where}:{_file_stat(where) if os.sep in where else ''}")
-    return found
-
-
-def inputs_digest(
-    config: Config,
-    lock: Path,
-    *,
-    command: str,
-    specs: Sequence[str],
-    base: Path | None,
-    extra: Sequence[str] = (),
-) -> str | None:
-    """A digest of everything but the wheelhouse's files that a no-op's outcome depends
-    on; ``None`` when there is none to trust (an unreadable lock, an odd target)."""
-    lines = input_lines(config, lock, command=command, specs=specs, base=base)
-    if lines is None:
-        return None
-    return hashlib.sha256("\n".join([*lines, *extra]).encode()).hexdigest()
-
-
-def input_lines(
-    config: Config, lock: Path, *, command: str, specs: Sequence[str], base: Path | None
-) -> list[str] | None:
-    """What :func:`inputs_digest` hashes, one input a line."""
-    from .toolchain import compilers_stat
-
-    try:
-        lock_bytes = lock.read_bytes()
-    except OSError:
-        return None
-    interpreters = _interpreters(specs, base)
-    if interpreters is None:
-        return None
-    machine, libc = _machine()
-    names = sorted({*BUILD_ENV_VARIABLES, *_FINDING})
-    return [
-        f"schema {SCHEMA} {KEY_SCHEMA} wheelmill {__version__} {command}",
-        f"lock {lock.absolute()} {hashlib.sha256(lock_bytes).hexdigest()}",
-        f"config {config!r}",
-        f"cwd {os.getcwd()}",
-        f"python {sys.executable} {_file_stat(sys.executable)} {sys.version}",
-        f"machine {machine}",
-        f"libc {libc}",
-        *(f"target {line}" for line in interpreters),
-        *(f"env {name}={os.environ.get(name)}" for name in names),
-        f"compilers {compilers_stat()}",
-    ]
-
-
-def _machine() -> tuple[str, str]:
-    """The kernel (``uname``) and the C library: ``os`` has them on POSIX systems
-    without loading :mod:`platform`; elsewhere :mod:`platform` says."""
-    if hasattr(os, "uname") and hasattr(os, "confstr"):
-        uname = os.uname()
-        try:
-            libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
-        except (ValueError, OSError):  # not glibc
-            libc = ""
-        return f"{uname.sysname} {uname.release} {uname.version} {uname.machine}", libc
-    import platform
-
-    facts = platform.uname()
-    machine = f"{facts.system} {facts.release} {facts.version} {facts.machine}"
-    return machine, " ".join(platform.libc_ver())
-
-
-def _stat(root: Path, relative: str) -> Entry | None:
-    try:
-        info = os.lstat(root / relative)
+        info = os.stat(relative, dir_fd=directory, follow_symlinks=False)
     except OSError:
         return None
     if not S_ISREG(info.st_mode):
@@ -197,10 +129,8 @@ def _stat(root: Path, relative: str) -> Entry | None:
     return (relative, info.st_size, info.st_mtime_ns, info.st_ino)
 
 
-def read_stamp(root: Path, path: Path, digest: str) -> Stamped | None:
-    """The report a stamp holds, if it is for ``digest`` and every file it lists is as
-    it was; else ``None``."""
-    started = time.monotonic()
+def _checked(root: Path, path: Path, digest: str) -> dict[str, Any] | None:
+    """The stamp's data, if it is for ``digest`` and every file it lists is as it was."""
     try:
         data = json.loads(path.read_bytes())
     except (OSError, ValueError):
@@ -208,18 +138,63 @@ def read_stamp(root: Path, path: Path, digest: str) -> Stamped | None:
     if not isinstance(data, dict) or data.get("schema") != SCHEMA or data.get("inputs") != digest:
         return None
     try:
+        directory = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    try:
         for relative, size, mtime_ns, inode in data["files"]:
-            if _stat(root, relative) != (relative, size, mtime_ns, inode):
+            if _stat(directory, relative) != (relative, size, mtime_ns, inode):
                 return None
-        results = [_result(item) for item in data["results"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    finally:
+        os.close(directory)
+    return data
+
+
+def read_stamp(root: Path, path: Path, digest: str) -> Stamped | None:
+    """The report a stamp holds, if it is for ``digest`` and every file it lists is as
+    it was; else ``None``."""
+    from .results import BuildReport
+
+    started = time.monotonic()
+    data = _checked(root, path, digest)
+    if data is None:
+        return None
+    try:
+        # kept as a JSON text of its own: an answer from the stamp never decodes it
+        results = [_result(item) for item in json.loads(data["results"])]
     except (KeyError, TypeError, ValueError):
         return None
     report = BuildReport(results=results, duration=time.monotonic() - started)
     return Stamped(report, data.get("warning"), dict(data.get("extra") or {}))
 
 
+def read_answer(root: Path, path: Path, digest: str) -> Answer | None:
+    """What :func:`read_stamp` gives, already in the form ``build`` prints it (the
+    report's types are not loaded); ``None`` when the stamp does not hold."""
+    started = time.monotonic()
+    data = _checked(root, path, digest)
+    if data is None:
+        return None
+    try:
+        answer = data["answer"]
+        pins_text, counts, targets = answer["pins"], answer["counts"], answer["targets"]
+        marks = [(str(status), bool(attempted)) for status, attempted in answer["marks"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (isinstance(pins_text, str) and isinstance(counts, dict) and isinstance(targets, int)):
+        return None
+    if not all(status in _SETTLED for status, _ in marks):
+        return None
+    warning = data.get("warning")
+    extra = dict(data.get("extra") or {})
+    return Answer(pins_text, marks, targets, counts, time.monotonic() - started, warning, extra)
+
+
 def _result(item: list[object]) -> PinResult:
     from ..store.attempt import Attempt
+    from .results import PinResult
 
     name, version, target, status, note, attempt = item
     texts = isinstance(name, str) and isinstance(version, str) and isinstance(target, str)
@@ -236,6 +211,7 @@ def stamp_entries(root: Path, report: BuildReport) -> tuple[list[Entry], BuildRe
     but whose hash did not has its new stat there); ``None`` when ``report`` is not one
     a no-op repeats (a failure, a record missing or changed meanwhile)."""
     from ..store.attempt import Attempt
+    from .results import BUILT, CACHED, FETCHED, NOT_APPLICABLE, BuildReport, PinResult
 
     entries: dict[str, Entry] = {}
     results: list[PinResult] = []
@@ -278,6 +254,23 @@ def _as_json(result: PinResult) -> list[object]:
     return [result.name, result.version, result.target, result.status, result.note, attempt]
 
 
+def _answer(stamped: list[list[object]]) -> dict[str, object]:
+    """The pins as :func:`read_stamp` gives them back, their JSON as ``--json`` prints
+    the list, each one's status and whether an attempt stands behind it, and the count
+    of each status: what :func:`read_answer` hands the command line."""
+    from ..outcomes import PIN_STATUSES
+    from .results import BuildReport
+
+    report = BuildReport(results=[_result(item) for item in stamped])
+    pins = [result.to_json() for result in report.results]
+    return {
+        "pins": json.dumps(pins, indent=2, sort_keys=True),
+        "marks": [[result.status, result.attempt is not None] for result in report.results],
+        "targets": len({result.target for result in report.results}),
+        "counts": {status: report.count(status) for status in PIN_STATUSES},
+    }
+
+
 def write_stamp(
     root: Path,
     path: Path,
@@ -296,13 +289,15 @@ def write_stamp(
     if racy(entries, time.time_ns()):
         remove_stamp(path)
         return False
+    results = [_as_json(result) for result in report.results]
     data = {
         "schema": SCHEMA,
         "inputs": digest,
         "files": [list(entry) for entry in entries],
-        "results": [_as_json(result) for result in report.results],
+        "results": json.dumps(results, separators=(",", ":")),
         "warning": warning,
         "extra": extra or {},
+        "answer": _answer(results),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, json.dumps(data, separators=(",", ":")).encode())
@@ -321,6 +316,8 @@ def remove_stamp(path: Path) -> None:
 PUBLISH_CACHE = "index-state.json"
 #: publish's note of the status page's inputs (``wheelmill.index._statuskey``).
 STATUS_KEY = "status-key.json"
+#: publish's note of what it last saw (``wheelmill.index._unchanged``), a cache too.
+PUBLISH_NOTE = "publish-noop"
 #: What a snapshot of the wheelhouse leaves out: per-process and cache space, logs, the
 #: stamps themselves, the compilers' and publish's caches, SQLite's shared-memory index
 #: of the catalog's log (touched by every reader), and the status page (rewritten with
@@ -330,9 +327,12 @@ _NOT_SNAPSHOT = {
     f"{STATE}/locks",
     f"{STATE}/logs",
     f"{STATE}/sdists",
+    f"{STATE}/cache",  # the build frontends' caches (uv, pip): builds only
+    f"{STATE}/build-deps",  # build requirements' wheels: builds only
     f"{STATE}/{STAMPS}",
     f"{STATE}/{PUBLISH_CACHE}",
     f"{STATE}/{STATUS_KEY}",
+    f"{STATE}/{PUBLISH_NOTE}",
     f"{STATE}/toolchain.json",
     f"{STATE}/catalog.sqlite-shm",
     "status",

@@ -16,15 +16,23 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the no-op stamp reads compilers_stat() without loading these
+from ._compilers import (
+    COMPILERS,
+    PACKAGE_DATABASES,
+    compilers_stat,
+    locate,
+    which,
+)
+
+__all__ = ["TOOLS", "compilers_stat", "find_tools", "toolchain_fingerprint"]
+
+if TYPE_CHECKING:
     from ..outcomes import MemoryCap
     from ..target import Target
     from ._repair import RepairChoice
@@ -44,11 +52,12 @@ class Tool:
     beside_python: bool = False  # also next to wheelmill's interpreter (a wheel installs it)
 
 
+_ROLES = {"cc": "C compiler", "c++": "C++ compiler", "gfortran": "Fortran compiler"}
 TOOLS = (
-    Tool("cc", "C compiler", ("cc", "gcc", "clang"), env="CC", compiler=True),
-    Tool("c++", "C++ compiler", ("c++", "g++", "clang++"), env="CXX", compiler=True),
-    Tool("gfortran", "Fortran compiler", ("gfortran",), env="FC", compiler=True),
-    Tool("rustc", "Rust compiler", ("rustc",), compiler=True),
+    *(
+        Tool(name, _ROLES.get(name, "Rust compiler"), commands, env=variable, compiler=True)
+        for name, commands, variable in COMPILERS
+    ),
     Tool("cargo", "Rust build tool", ("cargo",)),
     Tool("pkg-config", "library finder", ("pkg-config", "pkgconf")),
     Tool("cmake", "build system", ("cmake",)),
@@ -90,16 +99,7 @@ def _first_line(argv: list[str]) -> str | None:
 
 
 def _locate(tool: Tool, environ: Mapping[str, str]) -> str | None:
-    named = environ.get(tool.env, "").split() if tool.env else []
-    path = environ.get("PATH")
-    if tool.beside_python:
-        searched = os.environ.get("PATH", os.defpath) if path is None else path
-        path = os.pathsep.join([searched, os.path.dirname(sys.executable)])
-    for command in (*named[:1], *tool.commands):
-        found = shutil.which(command, path=path)
-        if found:
-            return found
-    return None
+    return locate(tool.commands, tool.env, environ, beside_python=tool.beside_python)
 
 
 @lru_cache(maxsize=64)
@@ -165,68 +165,6 @@ def toolchain_fingerprint(
     return fingerprint
 
 
-def _stat_line(path: str | os.PathLike[str]) -> str:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return f"{path}:absent"
-    return f"{path}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
-
-
-def _behind_wrapper(path: str, command: str, environ: Mapping[str, str]) -> list[str]:
-    """The files that decide which compiler a wrapper runs: rustup's settings and
-    toolchains, or the compiler ccache finds after its own directory on ``PATH``."""
-    real = os.path.basename(os.path.realpath(path))
-    if real.startswith("rustup"):
-        home = Path(environ.get("RUSTUP_HOME") or Path.home() / ".rustup")
-        found = [_stat_line(home / "settings.toml"), f"toolchain={environ.get('RUSTUP_TOOLCHAIN')}"]
-        toolchains = home / "toolchains"
-        try:
-            names = sorted(os.listdir(toolchains))
-        except OSError:
-            names = []
-        found += [_stat_line(toolchains / name / "bin" / "rustc") for name in names]
-        here = Path.cwd()  # a rust-toolchain file overrides the toolchain for its tree
-        for directory in (here, *here.parents):
-            found += [
-                _stat_line(directory / name)
-                for name in ("rust-toolchain", "rust-toolchain.toml")
-                if (directory / name).exists()
-            ]
-        return found
-    if real == "ccache":
-        wrapper = os.path.dirname(os.path.abspath(path))
-        rest = [
-            entry
-            for entry in environ.get("PATH", "").split(os.pathsep)
-            if entry and os.path.abspath(entry) != wrapper
-        ]
-        compiler = shutil.which(command, path=os.pathsep.join(rest))
-        return [_stat_line(os.path.realpath(compiler)) if compiler else "ccache:none"]
-    return []
-
-
-def compilers_stat(environ: Mapping[str, str] | None = None) -> str:
-    """Which compiler files :func:`toolchain_fingerprint` would ask, with their stats: a
-    compiler replaced, upgraded or put first on ``PATH`` changes it, without starting any.
-
-    The system's package databases are in it too: an upgrade through the package
-    manager changes it even when a wrapper hides the compiler's file."""
-    env = os.environ if environ is None else environ
-    parts = []
-    for tool in TOOLS:
-        if not tool.compiler:
-            continue
-        path = _locate(tool, env)
-        if path is None:
-            parts.append(f"{tool.name}=absent")
-            continue
-        parts.append(f"{tool.name}={path}->{_stat_line(os.path.realpath(path))}")
-        parts += _behind_wrapper(path, os.path.basename(path), env)
-    parts += [_stat_line(database) for database in _PACKAGE_DATABASES]
-    return "\n".join(parts)
-
-
 def python_headers(target: Target) -> Found:
     header = Path(target.include) / "Python.h" if target.include else None
     present = header is not None and header.is_file()
@@ -255,7 +193,7 @@ def pkg_config_modules(
     results = []
     for module in sorted(set(modules)):
         if module.endswith(("_config", "-config")):
-            path = shutil.which(module, path=env.get("PATH"))
+            path = which(module, env.get("PATH"))
             version = _first_line([path, "--version"]) if path else None
             results.append(Found(module, "library tool", path, version))
             continue
@@ -306,17 +244,6 @@ def doctor(
     )
 
 
-#: Package databases whose change means system packages were installed or removed.
-_PACKAGE_DATABASES = (
-    "/var/lib/dpkg/status",
-    "/var/lib/rpm",
-    "/usr/lib/sysimage/rpm",
-    "/lib/apk/db/installed",
-    "/opt/homebrew/Cellar",
-    "/usr/local/Cellar",
-)
-
-
 def system_fingerprint(
     environ: Mapping[str, str] | None = None, *, cache: Path | None = None
 ) -> str:
@@ -330,7 +257,7 @@ def system_fingerprint(
         env.get("PATH", ""),
         env.get("PKG_CONFIG_PATH", ""),
     ]
-    for database in _PACKAGE_DATABASES:
+    for database in PACKAGE_DATABASES:
         try:
             stat = os.stat(database)
         except OSError:

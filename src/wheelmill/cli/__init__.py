@@ -11,10 +11,10 @@ no-op stamp; only otherwise is the command line parsed (by click, :mod:`._group`
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 from .._lazy import exports
 
+TYPE_CHECKING = False  # as typing's: a no-op answer does not load typing (see cli/_noop.py)
 if TYPE_CHECKING:
     from ._group import cli
 

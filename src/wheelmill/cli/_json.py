@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from ..outcomes import PIN_STATUSES
-from ..store.reproducibility import ReproductionJSON
+from ._documents import build_document, publish_document, run_document
 
 if TYPE_CHECKING:
     from ..build.reproduce import ReproducibilityCheck
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ..index.publish import PublishReport
     from ..lockfile.resolve import LockResult
     from ..run import RunReport
+    from ..store.reproducibility import ReproductionJSON
     from ..verify.coverage import PinCoverageJSON, VerifyReport
 
 
@@ -182,12 +183,12 @@ PipConfigJSON = TypedDict(
 
 
 def build_json(report: BuildReport, check: ReproducibilityCheck | None = None) -> BuildJSON:
-    data: BuildJSON = {
-        "ok": not report.failures,
-        "duration": round(report.duration, 3),
-        "counts": {status: report.count(status) for status in PIN_STATUSES},
-        "pins": [result.to_json() for result in report.results],
-    }
+    data = build_document(
+        ok=not report.failures,
+        duration=report.duration,
+        counts={status: report.count(status) for status in PIN_STATUSES},
+        pins=[result.to_json() for result in report.results],
+    )
     if check is not None:
         data["reproducible"] = [item.to_json() for item in check.wheels]
         data["reproducibility"] = {"identical": check.identical, "total": check.total}
@@ -199,28 +200,26 @@ def _path(path: Path | None) -> str | None:
 
 
 def publish_json(report: PublishReport) -> PublishJSON:
-    return {
-        "ok": not report.rejected,
-        "files": report.files,
-        "projects": report.projects,
-        "read": report.read,
-        "projects_written": list(report.projects_written),
-        "removed": list(report.removed),
-        "rejected": dict(report.rejected),
-        "duration": round(report.duration, 3),
-        "status_page": _path(report.status_page),
-    }
+    return publish_document(
+        files=report.files,
+        projects=report.projects,
+        read=report.read,
+        written=report.projects_written,
+        removed=report.removed,
+        rejected=report.rejected,
+        duration=report.duration,
+        status_page=report.status_page,
+    )
 
 
 def run_json(report: RunReport) -> RunJSON:
-    return {
-        "ok": report.ok,
-        "lock": str(report.lock),
-        "locked": report.locked is not None,
-        "build": build_json(report.build),
-        "publish": publish_json(report.publish),
-        "status_page": _path(report.status_page),
-    }
+    return run_document(
+        ok=report.ok,
+        lock=report.lock,
+        locked=report.locked is not None,
+        build=build_json(report.build),
+        publish=publish_json(report.publish),
+    )
 
 
 def verify_json(report: VerifyReport) -> VerifyJSON:

@@ -21,7 +21,7 @@ from ..build.results import (
     PinResult,
 )
 from ._logging import configure_logging
-from ._summary import several_targets, shown_pins, summary_line
+from ._summary import publish_line, several_targets, shown_pins, summary_line
 
 if TYPE_CHECKING:
     from ..build.reproduce import ReproducibilityCheck
@@ -340,8 +340,13 @@ def print_failure(failure: PinResult, where: str = "") -> None:
 
 def print_publish(report: PublishReport) -> None:
     click.echo(
-        f"published {report.files} files of {report.projects} projects in {report.duration:.2f}s"
-        f" ({len(report.projects_written)} project pages written, {report.read} wheels read)"
+        publish_line(
+            report.files,
+            report.projects,
+            report.duration,
+            len(report.projects_written),
+            report.read,
+        )
     )
     for filename, reason in sorted(report.rejected.items()):
         click.secho(f"REJECTED {filename}: {reason}", fg="red", err=True)

@@ -24,24 +24,33 @@ import time
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
+from ..store.layout import CATALOG, RECORDS, STATE, UPSTREAM
 from ..store.reproducibility import CHECK_FILE
-from ..store.wheelhouse import Store, write_atomic
+
+if TYPE_CHECKING:
+    from ..store.wheelhouse import Store
 
 KEY_FILE = "status-key.json"
-_FORMAT = 1
+_FORMAT = 2
 _RACY_NS = 2_000_000_000  # inputs changed more recently than this are not trusted
 
 
-def page_path(store: Store) -> Path:
-    return store.root / "status" / "index.html"
+def page_path(root: Path) -> Path:
+    return root / "status" / "index.html"
 
 
 def wheels_key(state_crc: int, sizes: Mapping[str, int], unpublished: set[str]) -> str:
     """The wheels' part: the publish state's CRC and the wheels the state leaves out."""
     extra = "\n".join(f"{name} {sizes[name]}" for name in sorted(unpublished & sizes.keys()))
     return f"{state_crc:08x}-{zlib.crc32(extra.encode()):08x}-{len(sizes)}"
+
+
+def plain_wheels_key(state_crc: int, count: int) -> str:
+    """:func:`wheels_key` when every one of the ``count`` wheels is published."""
+    return f"{state_crc:08x}-{zlib.crc32(b''):08x}-{count}"
 
 
 def _stamp(path: Path) -> list[int] | None:
@@ -52,43 +61,51 @@ def _stamp(path: Path) -> list[int] | None:
     return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_mode]
 
 
-def status_key(store: Store, wheels: str) -> str | None:
-    """The key of every input of the page, or None when one changed too recently."""
+def status_key(root: Path, wheels: str) -> str | None:
+    """The key of every input of the page (of the wheelhouse at ``root``), or None when
+    one changed too recently."""
     recent = time.time_ns() - _RACY_NS
-    inputs: list[object] = [_FORMAT, __version__, str(store.root), sysconfig.get_platform()]
+    inputs: list[object] = [_FORMAT, __version__, str(root), sysconfig.get_platform()]
     inputs.append(wheels)
-    catalog = store.catalog_path
+    state = root / STATE
     inputs_on_disk = (
-        catalog,
-        catalog.with_name(catalog.name + "-wal"),
-        store.records,
-        store.state / CHECK_FILE,
-        store.upstream,
+        state / CATALOG,
+        state / f"{CATALOG}-wal",
+        state / RECORDS,
+        state / CHECK_FILE,
+        state / UPSTREAM,
     )
     for path in inputs_on_disk:
         stamp = _stamp(path)
+        if stamp is not None and path.name.endswith("-wal"):
+            # SQLite resets an empty log as the last reader closes the catalog (the page
+            # itself reads it), which moves its ctime but never its size or mtime: a
+            # new entry in it does both.
+            stamp[2] = 0
         if stamp is not None and max(stamp[1], stamp[2]) > recent:
             return None
         inputs.append(stamp)
     return json.dumps(inputs, separators=(",", ":"))
 
 
-def is_current(store: Store, key: str | None) -> bool:
+def is_current(root: Path, key: str | None) -> bool:
     """Whether the page on disk is the one written for ``key``."""
     if key is None:
         return False
     try:
-        recorded = json.loads((store.state / KEY_FILE).read_bytes())
+        recorded = json.loads((root / STATE / KEY_FILE).read_bytes())
     except (OSError, ValueError):
         return False
-    return bool(recorded == {"key": key, "page": _stamp(page_path(store))})
+    return bool(recorded == {"key": key, "page": _stamp(page_path(root))})
 
 
 def record(store: Store, key: str | None) -> None:
     """Write down ``key`` for the page just written (or forget any key)."""
+    from ..store.wheelhouse import write_atomic
+
     path = store.state / KEY_FILE
     if key is None:
         path.unlink(missing_ok=True)
         return
-    data = json.dumps({"key": key, "page": _stamp(page_path(store))}).encode()
+    data = json.dumps({"key": key, "page": _stamp(page_path(store.root))}).encode()
     write_atomic(path, data, tmp_dir=store.tmp)

@@ -47,7 +47,7 @@ from .._exceptions import InvalidWheelError
 from .._timestamps import iso_time
 from ..store._integrity import inspect, read_regular, read_stored, stored_path
 from ..store.wheelhouse import Store, write_atomic
-from . import _statuskey
+from . import _statuskey, _unchanged
 from ._pages import (
     API_VERSION,
     HTML_TYPE,
@@ -339,18 +339,27 @@ def publish(
         if report.projects_written or report.removed or dropped or not flat.is_file():
             write_atomic(flat, _find_links(flat, state, groups, yanks), tmp_dir=store.tmp)
         state.save(store.tmp)
+        noted = _unchanged.state_stat(store.root)
     report.files = len(found) - len(report.rejected)
     report.rejected.update(odd)
     report.projects = len(state.names)
     if status_page:
         unpublished = set(report.rejected).union(exclude)
-        key = _statuskey.status_key(store, _statuskey.wheels_key(state.crc, sizes, unpublished))
-        report.status_page = _statuskey.page_path(store)
-        if not _statuskey.is_current(store, key):  # else nothing on it can differ
+        wheels = _statuskey.wheels_key(state.crc, sizes, unpublished)
+        key = _statuskey.status_key(store.root, wheels)
+        report.status_page = _statuskey.page_path(store.root)
+        if not _statuskey.is_current(store.root, key):  # else nothing on it can differ
             from .statuspage import write_status_page
 
             write_status_page(store, sizes)
             _statuskey.record(store, key)
+    # A publish that changed nothing leaves the note the next one is told by; any other
+    # forgets it (writing it costs a +1 publish a listing more; the next one writes it).
+    quiet = not (report.read or report.removed or report.projects_written or dropped)
+    if quiet and status_page and not exclude and not report.rejected:
+        _unchanged.leave(store.root, store.tmp, found, sorted(state.names), noted, state.crc)
+    else:
+        _unchanged.forget(store.root)
     report.duration = time.monotonic() - started
     return report
 

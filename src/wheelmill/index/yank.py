@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -69,6 +68,9 @@ class Yanks:
 
 def parse_spec(spec: str) -> tuple[str, str]:
     """``NAME==VERSION`` as (canonical name, normalized version)."""
+    # the requirement parser loads only for a yank, not for every publish
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         requirement = Requirement(spec)
         (only,) = requirement.specifier

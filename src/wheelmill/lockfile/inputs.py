@@ -21,7 +21,6 @@ for that the lock was not resolved for.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .._sha256 import sha256
 from ._lines import logical_lines
 
 if TYPE_CHECKING:  # hashing a run's inputs loads neither targets nor the pin parser
@@ -154,7 +154,7 @@ def inputs_hash(
     index_url: str,
 ) -> str:
     """``sha256:<hex>`` over everything a resolution of ``requirements`` depends on."""
-    digest = hashlib.sha256()
+    digest = sha256()
     base = requirements.parent
     for path in input_files(requirements):
         try:

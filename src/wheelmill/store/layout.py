@@ -8,3 +8,9 @@ STATE = ".wheelmill"
 RECORDS = "records"
 #: The published wheels (the flat find-links directory).
 WHEELS = "wheels"
+#: The catalog of attempts (SQLite), under :data:`STATE`.
+CATALOG = "catalog.sqlite"
+#: Wheels ``serve --upstream`` answered from upstream, under :data:`STATE`.
+UPSTREAM = "upstream"
+#: The published index, beside :data:`WHEELS`.
+SIMPLE = "simple"

@@ -45,9 +45,9 @@ from .._timestamps import iso_time
 from ._integrity import STORED_DIR, Stored, read_stored, stored_json, stored_path
 from ._wheelfile import check_wheel
 from .attempt import Attempt
-from .layout import RECORDS, STATE, WHEELS
+from .layout import CATALOG, RECORDS, SIMPLE, STATE, UPSTREAM, WHEELS
 
-UPSTREAM_DIR = "upstream"
+UPSTREAM_DIR = UPSTREAM
 #: A loose temp file this old cannot belong to a live writer (they live for milliseconds).
 _STALE_TEMP_SECONDS = 3600
 
@@ -99,7 +99,7 @@ class Store:
         root = root.absolute()
         self.root = root
         self.wheels = root / WHEELS
-        self.simple = root / "simple"
+        self.simple = root / SIMPLE
         self.state = root / STATE
         self.records = self.state / RECORDS
         self.stored = self.state / STORED_DIR
@@ -107,7 +107,7 @@ class Store:
         self.tmp = self.state / "tmp"
         self.sdists = self.state / "sdists"
         self.logs = self.state / "logs"
-        self.catalog_path = self.state / "catalog.sqlite"
+        self.catalog_path = self.state / CATALOG
         self.upstream = self.state / UPSTREAM_DIR
 
     def create(self) -> Store:
