@@ -273,21 +273,26 @@ class _Errorish:
                 return
 
     def _read_box(self, log: LogText, offset: int) -> None:
+        """Keep the last non-blank line of the first box seen; found from the box's end
+        backwards, so a box of 100,000 lines costs a substring search, not a loop."""
         lines = log.lines
+        view = log.view()
         start = 0
         if self._box is None:
-            candidates = log.view().lines_containing(" of output]")
+            candidates = view.lines_containing(" of output]")
             opens = [i for i in candidates if _BOX_OPEN.match(lines[i])]
             if not opens:
                 return
             start, self._box = opens[0] + 1, "open"
-        for index in range(start, len(lines)):
+        ends = [i for i in view.lines_containing(_BOX_END) if i >= start]
+        stop = len(lines)
+        if ends:
+            stop, self._box = ends[0], "done"
+        for index in range(stop - 1, start - 1, -1):
             text = lines[index].strip()
-            if text == _BOX_END:
-                self._box = "done"
-                return
-            if text:
+            if text and text != _BOX_END:
                 self.boxed = _Candidate(offset + index, offset + index, text)
+                return
 
     @staticmethod
     def _look_below(banner: _Candidate, lines: list[str], offset: int) -> bool:
