@@ -195,6 +195,28 @@ def test_unknown_reports_the_first_error_looking_line() -> None:
     assert got.confidence == 0.0
 
 
+def test_unknown_falls_back_to_the_last_line_pip_boxed() -> None:
+    """A build that refuses in its own words (no error-looking line at all): the line
+    shown is the last one of the first subprocess output pip boxed."""
+    rules = mini(RULES)
+    text = (
+        "Collecting thing\n  Getting requirements to build wheel: started\n"
+        "  \u2570\u2500> [3 lines of output]\n      \n"
+        "      *** Please use the other package ***\n      \n      [end of output]\n"
+        "  note: This error originates from a subprocess\n"
+    )
+    got = diagnose(text, rules)
+    assert got.category == "unknown"
+    assert got.first_error is not None
+    assert (got.first_error.line, got.first_error.text) == (
+        5,
+        "*** Please use the other package ***",
+    )
+    # an error-looking line anywhere still comes first
+    got = diagnose(text + "something failed\n", rules)
+    assert got.first_error is not None and got.first_error.line == 9
+
+
 def test_empty_and_odd_input() -> None:
     rules = mini(RULES)
     assert diagnose("", rules).first_error is None
@@ -322,6 +344,38 @@ def test_shipped_rules_on_tell_tale_lines(
 ) -> None:
     got = diagnose(text, rules)
     assert (got.rule, got.subject) == (rule, subject)
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "subject"),
+    [
+        # build scripts' own wordings for a missing C library, none of them in a kept log
+        (
+            "RuntimeError: Unable to find the libfoo development headers\n",
+            "sysdep-missing",
+            "libfoo",
+        ),
+        ("Could not locate bar shared library\n", "sysdep-missing", "bar"),
+        ("OSError: baz library was not found\n", "sysdep-missing", "baz"),
+        ("error: foo/bar.h was not found\n", "sysdep-missing", "foo/bar.h"),
+        ("Exception: pkg-config module 'libqux' not found\n", "sysdep-missing", "libqux"),
+        # a directory probe is not the verdict
+        ("hdf5 headers not found in /usr/include\n", "unknown", ""),
+        # a program setup.py starts that does not exist; a file is not a program
+        ("error: [Errno 2] No such file or directory: 'ninja'\n", "toolchain-missing", "ninja"),
+        ("error: [Errno 2] No such file or directory: 'README.md'\n", "unknown", ""),
+        # placeholders in other words
+        ("Please use 'scikit-learn' instead of 'sklearn'\n", "package-refuses", "sklearn"),
+        ("You tried to pip install 'cv2'. Use opencv-python\n", "package-refuses", "cv2"),
+        # a *-config script the build script says is not installed
+        ("The 'pcap-config' program is not installed\n", "sysdep-missing", "pcap-config"),
+    ],
+)
+def test_mechanism_rules_on_unseen_wordings(
+    rules: RuleSet, text: str, category: str, subject: str
+) -> None:
+    got = diagnose(text, rules)
+    assert (got.category, got.subject or "") == (category, subject)
 
 
 def test_missing_header_maps_known_headers_to_packages(rules: RuleSet) -> None:

@@ -11,7 +11,8 @@ How a log is read:
 4. Of the other rules that matched (and whose ``requires``/``excludes`` hold),
    the most specific wins; on a tie, the one that matched first in the log: the
    first concrete error, not the consequences printed after it.
-5. No rule: category ``unknown``, with the first line that looks like an error.
+5. No rule: category ``unknown``, with the first line that looks like an error; when no
+   line does, the last line of the first output pip boxed (``[N lines of output]``).
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ _NOT_THE_CAUSE = re.compile(
     r"|^Failed to build\b|^Building wheel for .*: finished|^\S+ did not run successfully"
     r"|^exit code: \d+$|^\[end of output\]$|^See above for (?:output|details)"
 )
+
+#: pip's box around a subprocess's output: its first line and its last.
+_BOX_OPEN = re.compile(r"^\[\d+ lines? of output\]$")
+_BOX_END = "[end of output]"
 
 #: Cython's error line under its banner, and how far below the banner it may be.
 _CYTHON_ERROR = re.compile(r"[^\s:]+\.(?:pyx|pxd|pxi):\d+:\d+: ")
@@ -237,9 +242,15 @@ class _Errorish:
         self.wanted = wanted
         self.found: list[_Candidate] = []
         self._below: list[_Candidate] = []  # banners still looking down
+        #: the last line of the first subprocess output pip boxed: what a build that
+        #: refuses in its own words (a placeholder's message) printed last
+        self.boxed: _Candidate | None = None
+        self._box: str | None = None  # None: not seen yet, "open": inside, "done"
 
     def add(self, log: LogText, offset: int) -> None:
         lines = log.lines
+        if self._box != "done":
+            self._read_box(log, offset)
         for banner in self._below:
             self._look_below(banner, lines, offset)
         end = offset + len(lines)
@@ -261,6 +272,28 @@ class _Errorish:
             if len(self.found) >= self.wanted:
                 return
 
+    def _read_box(self, log: LogText, offset: int) -> None:
+        """Keep the last non-blank line of the first box seen; found from the box's end
+        backwards, so a box of 100,000 lines costs a substring search, not a loop."""
+        lines = log.lines
+        view = log.view()
+        start = 0
+        if self._box is None:
+            candidates = view.lines_containing(" of output]")
+            opens = [i for i in candidates if _BOX_OPEN.match(lines[i])]
+            if not opens:
+                return
+            start, self._box = opens[0] + 1, "open"
+        ends = [i for i in view.lines_containing(_BOX_END) if i >= start]
+        stop = len(lines)
+        if ends:
+            stop, self._box = ends[0], "done"
+        for index in range(stop - 1, start - 1, -1):
+            text = lines[index].strip()
+            if text and text != _BOX_END:
+                self.boxed = _Candidate(offset + index, offset + index, text)
+                return
+
     @staticmethod
     def _look_below(banner: _Candidate, lines: list[str], offset: int) -> bool:
         start = max(offset, banner.line + 1)
@@ -274,6 +307,8 @@ class _Errorish:
         for found in self.found:
             if found.line not in skip:
                 return FirstError(found.shown + 1, found.text)
+        if self.boxed is not None:
+            return FirstError(self.boxed.line + 1, self.boxed.text)
         return None
 
 
