@@ -10,13 +10,19 @@ downloaded as wheels into ``.wheelmill/build-deps/``, from the wheelhouse
 first and the upstream index second: so the next build of anything with the
 same requirements needs nothing from outside (and ``offline = true`` works).
 A requirement with no wheel anywhere is built from its sdist in the sandbox
-first (:mod:`._builddeps`).
+first (:mod:`._builddeps`). Which wheels a download brought, per set of
+requirements, target and constraints, is remembered (:data:`FETCHED`, in the
+state's ``cache/``): the next build asking the same finds them in
+``build-deps/`` without starting the downloader, while they are all still there.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -25,8 +31,13 @@ from pathlib import Path
 from .._exceptions import WheelmillError
 from .._isolation import isolated_env
 from .._tools import run_captured, uv_binary
-from ..store.wheelhouse import Store
+from ..store.wheelhouse import Store, write_atomic
 from ..target import Target
+
+#: In the state's ``cache/``: which wheels satisfied each download (key: its command).
+FETCHED = "build-deps.json"
+#: The lines in which the downloader names a wheel it saved or already had.
+_SAVED = re.compile(r"^(?:Saved|File was already downloaded) (?P<path>.+\.whl)\s*$", re.M)
 
 
 def frontend_python(target: Target, store: Store, *, index_url: str) -> str:
@@ -73,7 +84,6 @@ def _download_argv(
         "-m",
         "pip",
         "download",
-        "--quiet",
         "--only-binary",
         ":all:",
         "--dest",
@@ -96,6 +106,34 @@ def _download_argv(
     return [*argv, *requirements]
 
 
+def _memo_key(argv: list[str], constraints: Path | None) -> str:
+    """What a download depends on: its command (destination aside) and the constraints."""
+    text = constraints.read_text("utf-8", "replace") if constraints is not None else ""
+    same = [arg for arg in argv if arg not in (str(constraints),)]
+    return hashlib.sha256(json.dumps([same, text]).encode()).hexdigest()
+
+
+def _read_memo(memo: Path) -> dict[str, list[str]]:
+    try:
+        value = json.loads(memo.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _remember(memo: Path, dest: Path, key: str, output: str) -> None:
+    """Note in ``memo`` which wheels the download that printed ``output`` left in
+    ``dest``. A note lost to a concurrent writer costs one download, no more."""
+    names = sorted({Path(match.group("path")).name for match in _SAVED.finditer(output)})
+    if not names or not all((dest / name).is_file() for name in names):
+        return
+    known = _read_memo(memo)
+    known[key] = names
+    with contextlib.suppress(OSError):
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(memo, json.dumps(known, sort_keys=True).encode())
+
+
 def prefetch_build_requirements(
     requirements: Sequence[str],
     store: Store,
@@ -112,6 +150,13 @@ def prefetch_build_requirements(
         return None
     dest = store.state / "build-deps"
     dest.mkdir(parents=True, exist_ok=True)
+    memo = store.state / "cache" / FETCHED
+    key = _memo_key(_download_argv(requirements, dest, target, constraints), constraints)
+    known = _read_memo(memo).get(key)
+    if isinstance(known, list) and known and all((dest / str(n)).is_file() for n in known):
+        with log.open("a", encoding="utf-8") as stream:
+            stream.write(f"wheelmill: build requirements already fetched: {' '.join(known)}\n")
+        return None
     local = (dest.resolve().as_uri(), store.wheels.resolve().as_uri())
     attempts = [("--no-index",)] if offline else [("--no-index",), ()]
     output = ""
@@ -133,5 +178,6 @@ def prefetch_build_requirements(
             if not ok:
                 stream.write(output)
         if ok:
+            _remember(memo, dest, key, output)
             return None
     return output
