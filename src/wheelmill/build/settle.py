@@ -164,6 +164,7 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
             frontend=frontend,
             index_url=ctx.index_url,
             store=ctx.store,
+            import_env=ctx.session / "import-env",
         )
         ctx.cancel.check()  # stopped meanwhile: nothing recorded
         done = replace(
