@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -38,6 +40,23 @@ class Context:
     force: bool = False
     verify: bool = False  # hash every stored wheel, not only those whose stat changed
     cancel: Cancel = field(default_factory=Cancel)
+    #: Builds running at once (``jobs``); fetching wheels is not limited by it.
+    builds: int = 1
+    _slots: threading.BoundedSemaphore = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._slots = threading.BoundedSemaphore(max(1, self.builds))
+
+    @contextlib.contextmanager
+    def build_slot(self) -> Iterator[None]:
+        """Wait for one of the ``builds`` slots (a stop request ends the wait)."""
+        while not self._slots.acquire(timeout=0.2):
+            self.cancel.check()
+        try:
+            self.cancel.check()
+            yield
+        finally:
+            self._slots.release()
 
     @cached_property
     def upstream(self) -> Upstream:
