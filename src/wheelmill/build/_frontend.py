@@ -13,7 +13,9 @@ A requirement with no wheel anywhere is built from its sdist in the sandbox
 first (:mod:`._builddeps`). Which wheels a download brought, per set of
 requirements, target and constraints, is remembered (:data:`FETCHED`, in the
 state's ``cache/``): the next build asking the same finds them in
-``build-deps/`` without starting the downloader, while they are all still there.
+``build-deps/`` without starting the downloader, while they are all still there. Builds asking the
+same at the same time wait for one download; the offline-first attempt is
+skipped when a requirement has no wheel of its name here at all.
 """
 
 from __future__ import annotations
@@ -25,8 +27,12 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
 from .._exceptions import WheelmillError
 from .._isolation import isolated_env
@@ -37,7 +43,7 @@ from ..target import Target
 #: In the state's ``cache/``: which wheels satisfied each download (key: its command).
 FETCHED = "build-deps.json"
 #: The lines in which the downloader names a wheel it saved or already had.
-_SAVED = re.compile(r"^(?:Saved|File was already downloaded) (?P<path>.+\.whl)\s*$", re.M)
+_SAVED = re.compile(r"^[ \t]*(?:Saved|File was already downloaded) (?P<path>.+\.whl)\s*$", re.M)
 
 
 def frontend_python(target: Target, store: Store, *, index_url: str) -> str:
@@ -134,6 +140,38 @@ def _remember(memo: Path, dest: Path, key: str, output: str) -> None:
         write_atomic(memo, json.dumps(known, sort_keys=True).encode())
 
 
+_downloads: dict[str, threading.Lock] = {}
+_downloads_guard = threading.Lock()
+
+
+def _one_at_a_time(key: str) -> threading.Lock:
+    """The lock of one download (by its memo key): a second build asking the same
+    waits, then finds the first one's note."""
+    with _downloads_guard:
+        return _downloads.setdefault(key, threading.Lock())
+
+
+def _may_be_here(requirements: Sequence[str], directories: Sequence[Path]) -> bool:
+    """Whether ``--no-index`` could succeed: every unconditional requirement has a
+    wheel of its name in ``directories`` (a requirement with a marker counts as
+    present: it may not apply)."""
+    names: set[str] = set()
+    for directory in directories:
+        try:
+            entries = os.listdir(directory)
+        except OSError:
+            continue
+        names.update(canonicalize_name(e.split("-", 1)[0]) for e in entries if e.endswith(".whl"))
+    for line in requirements:
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement:
+            return True  # the downloader will say what is wrong with it
+        if requirement.marker is None and canonicalize_name(requirement.name) not in names:
+            return False
+    return True
+
+
 def prefetch_build_requirements(
     requirements: Sequence[str],
     store: Store,
@@ -152,13 +190,41 @@ def prefetch_build_requirements(
     dest.mkdir(parents=True, exist_ok=True)
     memo = store.state / "cache" / FETCHED
     key = _memo_key(_download_argv(requirements, dest, target, constraints), constraints)
-    known = _read_memo(memo).get(key)
-    if isinstance(known, list) and known and all((dest / str(n)).is_file() for n in known):
-        with log.open("a", encoding="utf-8") as stream:
-            stream.write(f"wheelmill: build requirements already fetched: {' '.join(known)}\n")
-        return None
+    with _one_at_a_time(key):
+        known = _read_memo(memo).get(key)
+        if isinstance(known, list) and known and all((dest / str(n)).is_file() for n in known):
+            with log.open("a", encoding="utf-8") as stream:
+                stream.write(f"wheelmill: build requirements already fetched: {' '.join(known)}\n")
+            return None
+        return _download(
+            requirements,
+            store,
+            target,
+            dest,
+            index_url=index_url,
+            constraints=constraints,
+            offline=offline,
+            log=log,
+            memo=(memo, key),
+        )
+
+
+def _download(
+    requirements: Sequence[str],
+    store: Store,
+    target: Target,
+    dest: Path,
+    *,
+    index_url: str,
+    constraints: Path | None,
+    offline: bool,
+    log: Path,
+    memo: tuple[Path, str],
+) -> str | None:
     local = (dest.resolve().as_uri(), store.wheels.resolve().as_uri())
-    attempts = [("--no-index",)] if offline else [("--no-index",), ()]
+    attempts: list[tuple[str, ...]] = [("--no-index",)] if offline else [("--no-index",), ()]
+    if not offline and not _may_be_here(requirements, (dest, store.wheels)):
+        attempts = [()]  # offline first would fail: a requirement has no wheel here
     output = ""
     for extra in attempts:
         env = isolated_env(index_url=index_url, find_links=local)
@@ -178,6 +244,6 @@ def prefetch_build_requirements(
             if not ok:
                 stream.write(output)
         if ok:
-            _remember(memo, dest, key, output)
+            _remember(memo[0], dest, memo[1], output)
             return None
     return output
