@@ -25,7 +25,7 @@ from wheelmill.build._frontend import FETCHED, prefetch_build_requirements
 from wheelmill.build._importcheck import check_import
 from wheelmill.build._sandbox import choose_sandbox, for_directory
 from wheelmill.build.batch import prebuild
-from wheelmill.build.context import Context
+from wheelmill.build.context import Context, Slots
 from wheelmill.config import BuildSettings
 from wheelmill.diagnose.remedy import LazyRules
 from wheelmill.lockfile.pins import parse_pins
@@ -161,6 +161,26 @@ def test_builds_wait_for_a_slot_and_a_stop_ends_the_wait(tmp_path: Path) -> None
         cancel.request()
         waiting.join(5)
     assert ended == ["stopped"]
+
+
+def test_a_freed_slot_goes_to_the_largest_sdist_waiting() -> None:
+    slots, cancel, order = Slots(1), Cancel(), []
+    slots.acquire(0, cancel)
+
+    def build(size: int) -> None:
+        slots.acquire(size, cancel)
+        order.append(size)
+        slots.release()
+
+    threads = []
+    for size in (10, 300, 20):
+        threads.append(threading.Thread(target=build, args=(size,)))
+        threads[-1].start()
+        time.sleep(0.3)  # all three wait, in this order
+    slots.release()
+    for thread in threads:
+        thread.join(5)
+    assert order == [300, 20, 10]
 
 
 def test_wheels_are_fetched_while_a_build_holds_the_only_slot(

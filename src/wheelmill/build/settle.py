@@ -150,10 +150,10 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
     if sdist is None:
         temp = ctx.upstream.download(found.sdist, scratch, pin.sha256s())
         sdist = ctx.store.keep_sdist(temp, sha256_file(temp), found.sdist.filename)
-    # Fetching runs alongside; building takes one of the run's `jobs` slots (the
-    # wait for one is not part of the attempt's duration).
+    # Fetching runs alongside; building takes one of the run's `jobs` slots, the
+    # largest sdist waiting first (the wait is not part of the attempt's duration).
     before = time.monotonic() - started
-    with ctx.build_slot():
+    with ctx.build_slot(sdist.stat().st_size):
         return _build(ctx, pin, target, key, scratch, replace(base, duration=before), sdist)
 
 
