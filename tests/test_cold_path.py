@@ -7,7 +7,8 @@
   module of the wheel's own.
 * A build requirement download already made is not made again while its
   wheels are all in ``build-deps/``.
-* Builds take one of ``jobs`` slots; fetching wheels goes on beside them.
+* Builds take one of ``jobs`` slots; fetching wheels goes on beside them
+  (``jobs = 1`` keeps one pin at a time, in order).
 """
 
 from __future__ import annotations
@@ -183,15 +184,17 @@ def test_a_freed_slot_goes_to_the_largest_sdist_waiting() -> None:
     assert order == [300, 20, 10]
 
 
-def test_wheels_are_fetched_while_a_build_holds_the_only_slot(
+def test_wheels_are_fetched_while_builds_hold_every_slot(
     local_index: LocalIndex, tmp_path: Path
 ) -> None:
     hold = tmp_path / "hold"
     hold.touch()
-    local_index.add(make_sdist("pure-ok", tmp_path / "src", name="alpha", version="1.0"))
+    for name in ("alpha", "delta"):
+        local_index.add(make_sdist("pure-ok", tmp_path / "src", name=name, version="1.0"))
     for name in ("beta", "gamma"):
         local_index.add(make_wheel(tmp_path / "dist", name, "1.0"))
-    lock = "".join(local_index.lock_line(name, "1.0") for name in ("alpha", "beta", "gamma"))
+    names = ("alpha", "delta", "beta", "gamma")
+    lock = "".join(local_index.lock_line(name, "1.0") for name in names)
     finished: list[str] = []
 
     class Events:
@@ -203,18 +206,19 @@ def test_wheels_are_fetched_while_a_build_holds_the_only_slot(
 
         def pin_finished(self, result: object) -> None:
             finished.append(getattr(result, "name", "?"))
-            if len(finished) == 2:  # both wheels fetched while alpha still builds
+            if len(finished) == 2:  # both wheels fetched while alpha and delta build
                 hold.unlink()
 
     report = prebuild(
         parse_pins(lock), Store(tmp_path / "wh"), targets=[current_target()],
         # No sandbox: the build must see the hold file, which lies under the masked /tmp.
         settings=BuildSettings(env={"SAMPLE_HOLD": str(hold)}, sandbox="off", timeout=60),
-        index_url=local_index.url, jobs=1, events=Events(), rules=LazyRules(),
+        index_url=local_index.url, jobs=2, events=Events(), rules=LazyRules(),
     )  # fmt: skip
     assert sorted(finished[:2]) == ["beta", "gamma"]
     assert {r.name: r.status for r in report.results} == {
         "alpha": "built",
+        "delta": "built",
         "beta": "fetched",
         "gamma": "fetched",
     }

@@ -200,9 +200,10 @@ def prebuild(
 ) -> BuildReport:
     """Settle every pin for every target; returns when all are done, failures included.
 
-    ``jobs`` builds run at once; up to :data:`FETCHES` more pins are settled
-    alongside (reused, or their upstream wheels fetched), so downloads go on while
-    long builds run. ``settings`` is one :class:`BuildSettings` for all pins, or a function giving
+    ``jobs`` builds run at once; with more than one, up to :data:`FETCHES` more
+    pins are settled alongside (reused, or their upstream wheels fetched), so
+    downloads go on while long builds run (``jobs=1``: one pin at a time, in
+    order). ``settings`` is one :class:`BuildSettings` for all pins, or a function giving
     each package's (``Config.settings_for``: ``[build]`` plus its override).
     A stored wheel counts as current while its stat is the stored one and,
     when that changed (or with ``verify``), while its sha256 is; a changed
@@ -242,7 +243,7 @@ def prebuild(
             if cancel.requested or not mine:
                 return outcomes
             sink.pin_started(pin)
-            with working_for(cancel), cancel.job():
+            with working_for(cancel):
                 for target in mine:
                     try:
                         cancel.check()
@@ -270,8 +271,10 @@ def prebuild(
         cancel.active = True
         try:
             # `jobs` builds at once; wheels are fetched alongside them, so a long build
-            # does not hold back the downloads queued behind it.
-            with ThreadPoolExecutor(max_workers=max(1, jobs) + FETCHES) as pool:
+            # does not hold back the downloads queued behind it. One job: one pin at a
+            # time, in the lock's order.
+            workers = 1 if jobs <= 1 else jobs + FETCHES
+            with ThreadPoolExecutor(max_workers=workers) as pool:
                 futures = [pool.submit(one, pin) for pin in pins]
                 try:
                     for future in as_completed(futures):

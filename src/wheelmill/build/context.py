@@ -92,7 +92,8 @@ class Context:
         self._slots.acquire(size, self.cancel)
         try:
             self.cancel.check()
-            yield
+            with self.cancel.job():  # what a stop request waits for
+                yield
         finally:
             self._slots.release()
 
