@@ -152,7 +152,10 @@ def main() -> None:
         if done.returncode != 0:
             raise SetupError(f"wheelmill lock failed:\n{done.stdout}{done.stderr}")
     pins = sum(1 for line in lock.read_text().splitlines() if "==" in line)
-    unchecked = work / "unchecked.toml"
+    # Both sides name their configuration: the one in the current directory, if any,
+    # plays no part.
+    checked, unchecked = work / "checked.toml", work / "unchecked.toml"
+    checked.write_text("[build]\nimport_check = true\n")
     unchecked.write_text("[build]\nimport_check = false\n")
     counter = work / "tasks" if pid_namespace_works() else None
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
@@ -162,7 +165,10 @@ def main() -> None:
 
     pip = [str(pip_venv / "bin" / "pip"), "wheel", "-q", "--no-cache-dir", "-r", str(lock)]
     sides: dict[str, tuple[Side, list[str]]] = {
-        "wheelmill": (Side("wheelmill build, import checks on"), wheelmill()),
+        "wheelmill": (
+            Side("wheelmill build, import checks on"),
+            [*wheelmill(), "--config", str(checked)],
+        ),
         "pip": (
             Side("pip wheel --no-cache-dir"),
             [*pip, "-w", str(work / "pip-wheels")],
