@@ -21,7 +21,7 @@ import shutil
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,9 +64,13 @@ class Target:
             "libc": self.libc,
         }
 
+    @cached_property
+    def _ranks(self) -> dict[Tag, int]:
+        return _rank_table(self.tags)  # hashing a thousand tags once per target, not per call
+
     def tag_rank(self, tags: Iterable[Tag]) -> int | None:
         """Priority of the best of ``tags`` for this target (lower is better), or ``None``."""
-        ranks = _rank_table(self.tags)
+        ranks = self._ranks
         found = [ranks[tag] for tag in tags if tag in ranks]
         return min(found) if found else None
 

@@ -10,23 +10,40 @@ downloaded as wheels into ``.wheelmill/build-deps/``, from the wheelhouse
 first and the upstream index second: so the next build of anything with the
 same requirements needs nothing from outside (and ``offline = true`` works).
 A requirement with no wheel anywhere is built from its sdist in the sandbox
-first (:mod:`._builddeps`).
+first (:mod:`._builddeps`). Which wheels a download brought, per set of
+requirements, target and constraints, is remembered (:data:`FETCHED`, in the
+state's ``cache/``): the next build asking the same finds them in
+``build-deps/`` without starting the downloader, while they are all still there. Builds asking the
+same at the same time wait for one download; the offline-first attempt is
+skipped when a requirement has no wheel of its name here at all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
+import re
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
 from .._exceptions import WheelmillError
 from .._isolation import isolated_env
 from .._tools import run_captured, uv_binary
-from ..store.wheelhouse import Store
+from ..store.wheelhouse import Store, write_atomic
 from ..target import Target
+
+#: In the state's ``cache/``: which wheels satisfied each download (key: its command).
+FETCHED = "build-deps.json"
+#: The lines in which the downloader names a wheel it saved or already had.
+_SAVED = re.compile(r"^[ \t]*(?:Saved|File was already downloaded) (?P<path>.+\.whl)\s*$", re.M)
 
 
 def frontend_python(target: Target, store: Store, *, index_url: str) -> str:
@@ -73,7 +90,6 @@ def _download_argv(
         "-m",
         "pip",
         "download",
-        "--quiet",
         "--only-binary",
         ":all:",
         "--dest",
@@ -96,6 +112,66 @@ def _download_argv(
     return [*argv, *requirements]
 
 
+def _memo_key(argv: list[str], constraints: Path | None) -> str:
+    """What a download depends on: its command (destination aside) and the constraints."""
+    text = constraints.read_text("utf-8", "replace") if constraints is not None else ""
+    same = [arg for arg in argv if arg not in (str(constraints),)]
+    return hashlib.sha256(json.dumps([same, text]).encode()).hexdigest()
+
+
+def _read_memo(memo: Path) -> dict[str, list[str]]:
+    try:
+        value = json.loads(memo.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _remember(memo: Path, dest: Path, key: str, output: str) -> None:
+    """Note in ``memo`` which wheels the download that printed ``output`` left in
+    ``dest``. A note lost to a concurrent writer costs one download, no more."""
+    names = sorted({Path(match.group("path")).name for match in _SAVED.finditer(output)})
+    if not names or not all((dest / name).is_file() for name in names):
+        return
+    known = _read_memo(memo)
+    known[key] = names
+    with contextlib.suppress(OSError):
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(memo, json.dumps(known, sort_keys=True).encode())
+
+
+_downloads: dict[str, threading.Lock] = {}
+_downloads_guard = threading.Lock()
+
+
+def _one_at_a_time(key: str) -> threading.Lock:
+    """The lock of one download (by its memo key): a second build asking the same
+    waits, then finds the first one's note."""
+    with _downloads_guard:
+        return _downloads.setdefault(key, threading.Lock())
+
+
+def _may_be_here(requirements: Sequence[str], directories: Sequence[Path]) -> bool:
+    """Whether ``--no-index`` could succeed: every unconditional requirement has a
+    wheel of its name in ``directories`` (a requirement with a marker counts as
+    present: it may not apply)."""
+    names: set[str] = set()
+    for directory in directories:
+        try:
+            entries = os.listdir(directory)
+        except OSError:
+            continue
+        names.update(canonicalize_name(e.split("-", 1)[0]) for e in entries if e.endswith(".whl"))
+    for line in requirements:
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement:
+            return True  # the downloader will say what is wrong with it
+        if requirement.marker is None and canonicalize_name(requirement.name) not in names:
+            return False
+    return True
+
+
 def prefetch_build_requirements(
     requirements: Sequence[str],
     store: Store,
@@ -112,8 +188,43 @@ def prefetch_build_requirements(
         return None
     dest = store.state / "build-deps"
     dest.mkdir(parents=True, exist_ok=True)
+    memo = store.state / "cache" / FETCHED
+    key = _memo_key(_download_argv(requirements, dest, target, constraints), constraints)
+    with _one_at_a_time(key):
+        known = _read_memo(memo).get(key)
+        if isinstance(known, list) and known and all((dest / str(n)).is_file() for n in known):
+            with log.open("a", encoding="utf-8") as stream:
+                stream.write(f"wheelmill: build requirements already fetched: {' '.join(known)}\n")
+            return None
+        return _download(
+            requirements,
+            store,
+            target,
+            dest,
+            index_url=index_url,
+            constraints=constraints,
+            offline=offline,
+            log=log,
+            memo=(memo, key),
+        )
+
+
+def _download(
+    requirements: Sequence[str],
+    store: Store,
+    target: Target,
+    dest: Path,
+    *,
+    index_url: str,
+    constraints: Path | None,
+    offline: bool,
+    log: Path,
+    memo: tuple[Path, str],
+) -> str | None:
     local = (dest.resolve().as_uri(), store.wheels.resolve().as_uri())
-    attempts = [("--no-index",)] if offline else [("--no-index",), ()]
+    attempts: list[tuple[str, ...]] = [("--no-index",)] if offline else [("--no-index",), ()]
+    if not offline and not _may_be_here(requirements, (dest, store.wheels)):
+        attempts = [()]  # offline first would fail: a requirement has no wheel here
     output = ""
     for extra in attempts:
         env = isolated_env(index_url=index_url, find_links=local)
@@ -133,5 +244,6 @@ def prefetch_build_requirements(
             if not ok:
                 stream.write(output)
         if ok:
+            _remember(memo[0], dest, memo[1], output)
             return None
     return output

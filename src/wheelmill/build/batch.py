@@ -56,6 +56,9 @@ from .results import (
 if TYPE_CHECKING:
     from ..diagnose.remedy import LazyRules
 
+#: Pins settled besides the ``jobs`` building: index pages read and wheels fetched.
+FETCHES = 8
+
 
 def _settled(ctx: Context, key: str) -> PinResult | None:
     record = ctx.store.read_record(key)
@@ -197,7 +200,10 @@ def prebuild(
 ) -> BuildReport:
     """Settle every pin for every target; returns when all are done, failures included.
 
-    ``settings`` is one :class:`BuildSettings` for all pins, or a function giving
+    ``jobs`` builds run at once; with more than one, up to :data:`FETCHES` more
+    pins are settled alongside (reused, or their upstream wheels fetched), so
+    downloads go on while long builds run (``jobs=1``: one pin at a time, in
+    order). ``settings`` is one :class:`BuildSettings` for all pins, or a function giving
     each package's (``Config.settings_for``: ``[build]`` plus its override).
     A stored wheel counts as current while its stat is the stored one and,
     when that changed (or with ``verify``), while its sha256 is; a changed
@@ -226,6 +232,7 @@ def prebuild(
             force=force,
             cancel=cancel,
             verify=verify,
+            builds=jobs,
         )
 
         def one(pin: Pin) -> list[PinResult]:
@@ -236,7 +243,7 @@ def prebuild(
             if cancel.requested or not mine:
                 return outcomes
             sink.pin_started(pin)
-            with working_for(cancel), cancel.job():
+            with working_for(cancel):
                 for target in mine:
                     try:
                         cancel.check()
@@ -263,7 +270,11 @@ def prebuild(
 
         cancel.active = True
         try:
-            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            # `jobs` builds at once; wheels are fetched alongside them, so a long build
+            # does not hold back the downloads queued behind it. One job: one pin at a
+            # time, in the lock's order.
+            workers = 1 if jobs <= 1 else jobs + FETCHES
+            with ThreadPoolExecutor(max_workers=workers) as pool:
                 futures = [pool.submit(one, pin) for pin in pins]
                 try:
                     for future in as_completed(futures):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import heapq
+import itertools
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +27,42 @@ if TYPE_CHECKING:
     from .upstream import Upstream
 
 
+class Slots:
+    """``count`` slots; a freed one goes to the waiter with the largest ``size``.
+
+    A larger sdist is a rough guess of a longer build: started first, the
+    longest builds do not end the run alone after the short ones.
+    """
+
+    def __init__(self, count: int) -> None:
+        self._free = max(1, count)
+        self._waiting: list[tuple[int, int]] = []  # (-size, arrival): a heap
+        self._arrivals = itertools.count()
+        self._changed = threading.Condition()
+
+    def acquire(self, size: int, cancel: Cancel) -> None:
+        ticket = (-size, next(self._arrivals))
+        with self._changed:
+            heapq.heappush(self._waiting, ticket)
+            try:
+                while not (self._free and self._waiting[0] == ticket):
+                    self._changed.wait(0.2)
+                    cancel.check()
+            except BaseException:
+                self._waiting.remove(ticket)
+                heapq.heapify(self._waiting)
+                self._changed.notify_all()
+                raise
+            heapq.heappop(self._waiting)
+            self._free -= 1
+            self._changed.notify_all()  # the next waiter may take another free slot
+
+    def release(self) -> None:
+        with self._changed:
+            self._free += 1
+            self._changed.notify_all()
+
+
 @dataclass
 class Context:
     """The run's store, settings and switches. The index client and the catalog are
@@ -38,6 +78,24 @@ class Context:
     force: bool = False
     verify: bool = False  # hash every stored wheel, not only those whose stat changed
     cancel: Cancel = field(default_factory=Cancel)
+    #: Builds running at once (``jobs``); fetching wheels is not limited by it.
+    builds: int = 1
+    _slots: Slots = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._slots = Slots(self.builds)
+
+    @contextlib.contextmanager
+    def build_slot(self, size: int = 0) -> Iterator[None]:
+        """Wait for one of the ``builds`` slots (a stop request ends the wait); the
+        build of the largest sdist (``size``, bytes) waiting gets the next one."""
+        self._slots.acquire(size, self.cancel)
+        try:
+            self.cancel.check()
+            with self.cancel.job():  # what a stop request waits for
+                yield
+        finally:
+            self._slots.release()
 
     @cached_property
     def upstream(self) -> Upstream:

@@ -150,6 +150,20 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
     if sdist is None:
         temp = ctx.upstream.download(found.sdist, scratch, pin.sha256s())
         sdist = ctx.store.keep_sdist(temp, sha256_file(temp), found.sdist.filename)
+    # Fetching runs alongside; building takes one of the run's `jobs` slots, the
+    # largest sdist waiting first (the wait is not part of the attempt's duration).
+    before = time.monotonic() - started
+    with ctx.build_slot(sdist.stat().st_size):
+        return _build(ctx, pin, target, key, scratch, replace(base, duration=before), sdist)
+
+
+def _build(
+    ctx: Context, pin: Pin, target: Target, key: str, scratch: Path, base: Attempt, sdist: Path
+) -> Attempt:
+    """Build the pin from ``sdist`` (diagnosed; retried once with a safe fix); ``base``
+    carries the time the index and the download took."""
+    started = time.monotonic() - base.duration
+    settings = ctx.settings_for(pin.name)
     frontend = frontend_python(target, ctx.store, index_url=ctx.index_url)
 
     def attempt(settings: BuildSettings, number: int, fix: Remedy | None) -> Attempt:
@@ -164,6 +178,7 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
             frontend=frontend,
             index_url=ctx.index_url,
             store=ctx.store,
+            import_env=ctx.session / "import-env",
         )
         ctx.cancel.check()  # stopped meanwhile: nothing recorded
         done = replace(

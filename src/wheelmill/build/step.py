@@ -64,8 +64,12 @@ def make_wheel(
     index_url: str,
     store: Store,
     import_check: bool = True,
+    import_env: Path | None = None,
 ) -> Made:
-    """Build ``sdist`` for ``target`` with ``settings``; the log goes to ``log``."""
+    """Build ``sdist`` for ``target`` with ``settings``; the log goes to ``log``.
+
+    ``import_env`` is where the import check keeps the environment it shares
+    between builds (see :mod:`._importcheck`; default: one for this build alone)."""
     outcome = build_sdist(
         sdist,
         workdir,
@@ -110,6 +114,7 @@ def make_wheel(
             target.python,
             workdir,
             index_url=index_url,
+            shared=import_env,
             timeout=settings.timeout,
             sandbox=box,
             env=dict(settings.env),

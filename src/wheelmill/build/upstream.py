@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import ssl
 import tempfile
 import threading
 import time
@@ -119,10 +120,12 @@ def _parse_json(data: bytes, base: str) -> list[RemoteFile]:
             if not isinstance(filename, str) or not isinstance(link, str):
                 raise TypeError("a file's name and url must be strings")
             sha256 = (entry.get("hashes") or {}).get("sha256")
+            if not link.startswith(("https://", "http://")):  # absolute (PyPI's) as it is
+                link = urllib.parse.urljoin(base, link)
             files.append(
                 RemoteFile(
                     filename=plain_filename(filename, _REFUSING),
-                    url=urllib.parse.urljoin(base, link).partition("#")[0],
+                    url=link.partition("#")[0],
                     sha256=checked_sha256(str(sha256), _REFUSING) if sha256 else None,
                     requires_python=entry.get("requires-python"),
                     yanked=bool(entry.get("yanked")),
@@ -139,6 +142,8 @@ def _check_links(files: list[RemoteFile], page: str) -> None:
     if urllib.parse.urlsplit(page).scheme not in ("http", "https"):
         return
     for remote in files:
+        if remote.url.startswith(("https://", "http://")):
+            continue
         if distribution_of(remote.filename) is None:
             continue  # not a file wheelmill would ever download
         if urllib.parse.urlsplit(remote.url).scheme not in ("http", "https"):
@@ -175,6 +180,8 @@ def choose(files: Iterable[RemoteFile], pin: Pin, target: Target) -> Candidates:
     sdist: RemoteFile | None = None
     excluded: str | None = None  # the Requires-Python of a fitting wheel that excludes us
     for remote in files:
+        if locked and remote.sha256 and remote.sha256 not in locked:
+            continue  # not one of the lock's files, whatever its name (no need to parse it)
         if distribution_of(remote.filename) != wanted:
             if remote.sha256 and remote.sha256 in locked:
                 raise UnsafeFilenameError(
@@ -182,8 +189,6 @@ def choose(files: Iterable[RemoteFile], pin: Pin, target: Target) -> Candidates:
                     f"lock's hashes, but it is not a file of {pin.name} {pin.version}; refusing "
                     "it: the index is broken or hostile (or the lock is wrong: re-lock)"
                 )
-            continue
-        if locked and remote.sha256 and remote.sha256 not in locked:
             continue
         if remote.is_wheel:
             rank = target.tag_rank(parse_wheel_filename(remote.filename)[3])
@@ -214,6 +219,16 @@ class Upstream:
         self.retries = retries
         self._pages: dict[str, list[RemoteFile]] = {}
         self._lock = threading.Lock()
+        self._tls: ssl.SSLContext | None = None
+
+    @property
+    def tls(self) -> ssl.SSLContext:
+        """One TLS context for every request: making one loads the system's CA
+        certificates, which costs more CPU than a small download (0.1-0.3 s)."""
+        with self._lock:
+            if self._tls is None:
+                self._tls = ssl.create_default_context()
+            return self._tls
 
     def _open(self, url: str, accept: str | None = None) -> tuple[bytes, str]:
         if url.startswith("file:"):
@@ -227,7 +242,7 @@ class Upstream:
         request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
         if accept:
             request.add_header("Accept", accept)
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+        with urllib.request.urlopen(request, timeout=self.timeout, context=self.tls) as response:
             return response.read(), response.headers.get("Content-Type", "")
 
     def _retrying(self, url: str, accept: str | None = None) -> tuple[bytes, str]:
@@ -322,7 +337,9 @@ class Upstream:
                     self._copy(source, sink, digest)
             else:
                 request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                with urllib.request.urlopen(
+                    request, timeout=self.timeout, context=self.tls
+                ) as response:
                     self._copy(response, sink, digest)
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
