@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -137,7 +138,7 @@ def test_per_target_resolutions_merge_into_one_lock_with_markers() -> None:
     from wheelmill.target import current_target
 
     here = current_target()
-    other = type(here)(**{**here.__dict__, "python_version": "3.99", "abi": "cp399"})
+    other = dataclasses.replace(here, python_version="3.99", abi="cp399")
     shared = Pin("beta", "1.0", frozenset({"sha256:" + "b" * 64}))
     text = merge_per_target(
         [
