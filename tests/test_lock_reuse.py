@@ -121,25 +121,23 @@ def test_the_lock_step_reports_its_progress(local_index: LocalIndex, tmp_path: P
     assert len(seen) == 2
 
 
-def test_lock_shows_a_spinner_on_a_terminal(local_index: LocalIndex, tmp_path: Path) -> None:
+def _on_a_terminal(argv: list[str], cwd: Path, **environ: str) -> tuple[int, bytes]:
+    """Run wheelmill with its stderr on a pseudo-terminal: its exit code and what the
+    terminal showed (read while it runs, so the terminal never fills up)."""
     import os
     import pty
-    import subprocess
-    import sys
 
     from conftest import client_env
 
-    _project(local_index, tmp_path)
     primary, secondary = pty.openpty()
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "wheelmill", "lock", "requirements.in", "-o", "r.txt",
-             "--index-url", local_index.url],
-            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=secondary, env=client_env(),
+            [sys.executable, "-m", "wheelmill", *argv], cwd=cwd,
+            stdout=subprocess.DEVNULL, stderr=secondary, env=client_env(**environ),
         )  # fmt: skip
         os.close(secondary)
         shown = b""
-        while True:  # read while it runs, so the terminal never fills up
+        while True:
             try:
                 chunk = os.read(primary, 65536)
             except OSError:  # the process closed the terminal
@@ -147,9 +145,15 @@ def test_lock_shows_a_spinner_on_a_terminal(local_index: LocalIndex, tmp_path: P
             if not chunk:
                 break
             shown += chunk
-        code = process.wait(timeout=120)
+        return process.wait(timeout=120), shown
     finally:
         os.close(primary)
+
+
+def test_lock_shows_a_spinner_on_a_terminal(local_index: LocalIndex, tmp_path: Path) -> None:
+    _project(local_index, tmp_path)
+    argv = ["lock", "requirements.in", "-o", "r.txt", "--index-url", local_index.url]
+    code, shown = _on_a_terminal(argv, tmp_path)
     assert code == 0, shown
     assert b"locking" in shown and b"requirements.in" in shown
 
@@ -200,32 +204,9 @@ def test_run_shows_the_lock_spinner_and_its_time_on_a_narrow_terminal(
 ) -> None:
     """The lock's paths are long (absolute, from the config) and the terminal 80 columns
     wide: the line is cut to fit, so the spinner turns and the time counts."""
-    import os
-    import pty
-
-    from conftest import client_env
-
     config = _project(local_index, tmp_path)
-    primary, secondary = pty.openpty()
-    try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "wheelmill", "run", "--config", str(config)],
-            cwd=tmp_path.parent, stdout=subprocess.DEVNULL, stderr=secondary,
-            env=client_env(COLUMNS="80", LINES="24"),
-        )  # fmt: skip
-        os.close(secondary)
-        shown = b""
-        while True:  # read while it runs, so the terminal never fills up
-            try:
-                chunk = os.read(primary, 65536)
-            except OSError:  # the process closed the terminal
-                break
-            if not chunk:
-                break
-            shown += chunk
-        code = process.wait(timeout=120)
-    finally:
-        os.close(primary)
+    argv = ["run", "--config", str(config)]
+    code, shown = _on_a_terminal(argv, tmp_path.parent, COLUMNS="80", LINES="24")
     assert code == 0, shown
     text = shown.decode("utf-8", "replace")
     frames = [line for line in text.split("\r") if "locking" in line and "\x1b[2K" in line]
