@@ -295,3 +295,16 @@ def unprivileged(attempt: Callable[[], str]) -> str:
         answer = stream.read().decode()
     os.waitpid(pid, 0)
     return answer
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[int]:
+    """Wrap ``owner.name`` so each call appends to the returned list, then runs it."""
+    calls: list[int] = []
+    real = getattr(owner, name)
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls

@@ -18,7 +18,7 @@ from click.testing import Result
 import wheelmill.build.batch
 import wheelmill.build.stamp
 import wheelmill.index.publish
-from conftest import LocalIndex, cli_runner, make_wheel
+from conftest import LocalIndex, cli_runner, count_calls, make_wheel
 
 
 def invoke(*args: str | Path) -> Result:
@@ -63,15 +63,7 @@ def project(local_index: LocalIndex, tmp_path: Path) -> Project:
 def full_runs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """Counts the runs that take the full path; stamps may list files written just now."""
     monkeypatch.setattr(wheelmill.build.stamp, "RACY_NS", -(10**12))
-    calls: list[int] = []
-    real = wheelmill.build.batch.prebuild
-
-    def counting(*args: object, **kwargs: object) -> object:
-        calls.append(1)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(wheelmill.build.batch, "prebuild", counting)
-    yield calls
+    yield count_calls(monkeypatch, wheelmill.build.batch, "prebuild")
 
 
 #: Modules a no-op answered from its stamp never loads.
@@ -337,14 +329,7 @@ def test_run_with_a_requirements_file_is_answered_from_its_stamp(
 ) -> None:
     import wheelmill.index.publish
 
-    publishes: list[int] = []
-    real = wheelmill.index.publish.publish
-
-    def counting(*args: object, **kwargs: object) -> object:
-        publishes.append(1)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(wheelmill.index.publish, "publish", counting)
+    publishes = count_calls(monkeypatch, wheelmill.index.publish, "publish")
     (project.root / "requirements.in").write_text("alpha\nbeta\n")
     project.config.write_text(
         project.config.read_text() + 'requirements = "requirements.in"\nlock = "lock.txt"\n'

@@ -24,7 +24,7 @@ import wheelmill.build.batch
 import wheelmill.cli
 import wheelmill.store._listing
 from _seaweedfs import SeaweedFS, seaweedfs, weed_binary
-from conftest import LocalIndex, cli_runner, make_wheel
+from conftest import LocalIndex, cli_runner, count_calls, make_wheel
 from test_s3_store import client
 from test_s3_store import wheelmill as run_wheelmill
 
@@ -56,15 +56,7 @@ def lister(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
 @pytest.fixture
 def full_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the builds that take the full path (not answered from a stamp)."""
-    calls: list[int] = []
-    real = wheelmill.build.batch.prebuild
-
-    def counting(*args: object, **kwargs: object) -> object:
-        calls.append(1)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(wheelmill.build.batch, "prebuild", counting)
-    return calls
+    return count_calls(monkeypatch, wheelmill.build.batch, "prebuild")
 
 
 class Team:
