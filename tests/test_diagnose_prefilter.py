@@ -40,24 +40,30 @@ def _literals() -> set[str]:
     }
 
 
-def _expected(text: str, exact: set[str], folded: set[str]) -> list[int]:
+def _expected(text: str, exact: set[str], folded: set[str], *, utf8: bool = False) -> list[int]:
     starts, offset = [], 0
     for line in text.split("\n"):
         lowered = line.lower()
         if any(literal in line for literal in exact) or any(f in lowered for f in folded):
             starts.append(offset)
-        offset += len(line) + 1
+        offset += len(line.encode() if utf8 else line) + 1
     return starts
 
 
-def test_the_prefilter_finds_exactly_the_lines_with_a_literal() -> None:
-    exact = _literals() | {"rror", " of output]", "zz", "\u2502 fatal"}
-    folded = {"killed signal", "ninja", "error: n"}
+@pytest.mark.parametrize("folded", [set(), {"killed signal", "ninja", "error: n"}])
+def test_the_prefilter_finds_exactly_the_lines_with_a_literal(folded: set[str]) -> None:
+    exact = _literals() | {"rror", " of output]", "zz", "\u2502 fatal", "\u2018tmp\u2019"}
     prefilter = Prefilter(exact, folded)
     assert 1 < len(prefilter.passes) < len(exact) // 4  # grouped, not one pass each
+    read_as_bytes = 0
     for text in [*(log.read_text("utf-8", "replace") for log in LOGS), ODD]:
         text = Piece(text).text
         assert prefilter.line_starts(text) == _expected(text, exact, folded)
+        data = text.encode()
+        if prefilter.reads(data):
+            read_as_bytes += 1
+            assert prefilter.line_starts(data) == _expected(text, exact, folded, utf8=True)
+    assert read_as_bytes > len(LOGS) // 4  # the others are not ASCII (with folded literals)
 
 
 def test_a_literal_spanning_lines_or_without_a_caseless_lead_still_works() -> None:
@@ -79,3 +85,16 @@ def test_a_piece_gives_the_lines_of_logtext(order: str) -> None:
         indexes = indexes[::7] + indexes[::-3] + indexes
     assert [piece.line(i) for i in indexes] == [expected[i] for i in indexes]
     assert Piece(text).lines() == expected
+
+
+def test_a_piece_of_bytes_gives_the_lines_of_logtext() -> None:
+    data = (
+        "\n".join(["  \u2502 caf\u00e9 error", "x \u2018tmp\u2019", "", "    | last"]).encode()
+        + b"\nbad \xe2\x82 bytes \xff\n\xc3"
+    )
+    expected = LogText(data.decode("utf-8", "replace")).lines
+    piece = Piece(data)
+    assert [piece.line(i) for i in reversed(range(piece.count))] == expected[::-1]
+    assert Piece(data).lines() == expected
+    with pytest.raises(ValueError, match="decode"):
+        Piece(b"colour \x1b[31m")

@@ -25,6 +25,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from itertools import accumulate
+from typing import AnyStr, Generic, Union
 
 #: How much of one line of build or resolver output any regex looks at.
 SCANNED = 4096
@@ -126,24 +127,38 @@ def bare(line: str) -> str:
     return line
 
 
-class Piece:
+def _newline(text: AnyStr) -> AnyStr:
+    return "\n" if isinstance(text, str) else b"\n"
+
+
+def _decoded(text: AnyStr) -> str:
+    return text if isinstance(text, str) else text.decode("utf-8", "replace")
+
+
+class Piece(Generic[AnyStr]):
     """Some lines of a log as one text (carriage returns and colour codes removed);
     a line is cut out and normalised only when asked for.
 
     Line ``i`` here is ``LogText(raw).lines[i]``, without splitting the whole text.
+    The text may also be UTF-8 bytes without carriage returns or colour codes (as
+    read from a file): a line is then decoded, errors replaced, when asked for.
     """
 
-    def __init__(self, raw: str) -> None:
+    def __init__(self, raw: AnyStr) -> None:
         text = raw
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "")
-        if "\x1b" in text:
-            text = _ANSI.sub("", text)
-        self.text = text
-        self.count = text.count("\n") + 1
+        if isinstance(text, str):
+            if "\r" in text:
+                text = text.replace("\r\n", "\n").replace("\r", "")
+            if "\x1b" in text:
+                text = _ANSI.sub("", text)
+        elif b"\r" in text or b"\x1b" in text:
+            raise ValueError("decode bytes with carriage returns or colour codes first")
+        self.text: AnyStr = text
+        self._newline: AnyStr = _newline(text)
+        self.count = text.count(self._newline) + 1
         # line starts known so far (index -> offset), to walk from to any other line
         self._indexes = [0, self.count - 1]
-        self._offsets = [0, text.rfind("\n") + 1]
+        self._offsets = [0, text.rfind(self._newline) + 1]
         self._bare: dict[int, str] = {}
         self._all: list[str] | None = None
 
@@ -152,7 +167,7 @@ class Piece:
         indexes = []
         index = previous = 0
         for start in starts:
-            index += self.text.count("\n", previous, start)
+            index += self.text.count(self._newline, previous, start)
             previous = start
             indexes.append(index)
             self._remember(index, start)
@@ -168,14 +183,14 @@ class Piece:
         """Offset of line ``index``'s start, walked to from the nearest known line."""
         at = bisect_right(self._indexes, index) - 1
         known, offset = self._indexes[at], self._offsets[at]
-        text = self.text
+        text, newline = self.text, self._newline
         if at + 1 < len(self._indexes) and self._indexes[at + 1] - index < index - known:
             known, offset = self._indexes[at + 1], self._offsets[at + 1]
             while known > index:  # backwards: the line before ends just before this one
-                offset = text.rfind("\n", 0, offset - 1) + 1
+                offset = text.rfind(newline, 0, offset - 1) + 1
                 known -= 1
         while known < index:
-            offset = text.index("\n", offset) + 1
+            offset = text.index(newline, offset) + 1
             known += 1
         self._remember(index, offset)
         return offset
@@ -187,21 +202,25 @@ class Piece:
         found = self._bare.get(index)
         if found is None:
             start = self._start(index)
-            end = self.text.find("\n", start)
-            found = bare(self.text[start:] if end == -1 else self.text[start:end])
+            end = self.text.find(self._newline, start)
+            found = bare(_decoded(self.text[start:] if end == -1 else self.text[start:end]))
             self._bare[index] = found
         return found
 
     def lines(self) -> list[str]:
         """Every line, normalised (for patterns without a literal to look for)."""
         if self._all is None:
-            self._all = [bare(line) for line in self.text.split("\n")]
+            self._all = [bare(_decoded(line)) for line in self.text.split(self._newline)]
         return self._all
 
     def view(self, indexes: list[int], *, folded: bool = False) -> TextView:
         """A view of just the lines ``indexes`` (ascending), lower-cased with ``folded``."""
         lines = [self.line(i) for i in indexes]
         return TextView([line.lower() for line in lines] if folded else lines, list(indexes))
+
+
+#: A piece of text or of bytes.
+AnyPiece = Union[Piece[str], Piece[bytes]]
 
 
 #: About how many characters of a log are normalised and scanned at a time.
@@ -221,12 +240,9 @@ def text_pieces(text: str, size: int = PIECE) -> Iterator[str]:
     yield text if start == 0 else text[start:]
 
 
-def byte_pieces(blocks: Iterable[bytes]) -> Iterator[str]:
-    """UTF-8 bytes read in blocks, decoded (errors replaced) in pieces cut at line ends.
-
-    A multi-byte character never contains the byte ``\\n``, so a piece decodes exactly
-    as it would within the whole; only one block and one piece are held at a time.
-    """
+def raw_pieces(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    """Bytes read in blocks, in pieces cut at line ends (each cut removes one ``\\n``);
+    only one block and one piece are held at a time."""
     rest = b""
     for block in blocks:
         data = rest + block if rest else block
@@ -234,6 +250,16 @@ def byte_pieces(blocks: Iterable[bytes]) -> Iterator[str]:
         if cut == -1:
             rest = data
             continue
-        yield data[:cut].decode("utf-8", "replace")
+        yield data[:cut]
         rest = data[cut + 1 :]
-    yield rest.decode("utf-8", "replace")
+    yield rest
+
+
+def byte_pieces(blocks: Iterable[bytes]) -> Iterator[str]:
+    """UTF-8 bytes read in blocks, decoded (errors replaced) in pieces cut at line ends.
+
+    A multi-byte character never contains the byte ``\\n``, so a piece (or a line)
+    decodes exactly as it would within the whole.
+    """
+    for piece in raw_pieces(blocks):
+        yield piece.decode("utf-8", "replace")

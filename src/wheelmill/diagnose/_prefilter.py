@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import AnyStr
 
 #: How often characters appear in the build logs of tests/logs, per 10,000 characters.
 #: A character not listed counts as :data:`_RARE`.
@@ -76,7 +77,7 @@ def _trie(lead: str, literals: list[str]) -> str:
     root: _Node = {}
     for literal in literals:
         node = root
-        for char in literal[literal.index(lead) + 1 :]:
+        for char in literal[literal.index(lead) + len(lead) :]:
             node = node.setdefault(char, {})
         node.setdefault("", {})[literal] = {}
 
@@ -92,41 +93,90 @@ def _trie(lead: str, literals: list[str]) -> str:
     return emit(root)
 
 
+def _pattern(lead: str, exact: list[str], folded: list[str]) -> str:
+    parts = [_trie(lead, exact)] if exact else []
+    if folded:
+        parts.append(f"(?i:{_trie(lead, folded)})")
+    return re.escape(lead) + (parts[0] if len(parts) == 1 else f"(?:{'|'.join(parts)})")
+
+
+def _utf8(text: str) -> str:
+    """``text``'s UTF-8 bytes as the characters 0-255 (to build a bytes pattern)."""
+    return text.encode("utf-8").decode("latin-1")
+
+
+def _utf8s(texts: list[str]) -> list[str]:
+    return [_utf8(text) for text in texts]
+
+
+def _latin1(pattern: str) -> bytes:
+    return pattern.encode("latin-1")
+
+
+def _starts(passes: list[re.Pattern[AnyStr]], text: AnyStr, newline: AnyStr) -> list[int]:
+    starts: set[int] = set()
+    for regex in passes:
+        search = regex.search
+        found = search(text)
+        while found is not None:
+            position = found.start()
+            starts.add(text.rfind(newline, 0, position) + 1)
+            end = text.find(newline, position)
+            if end == -1:
+                break
+            found = search(text, end + 1)  # one hit per line is enough
+    return sorted(starts)
+
+
 class Prefilter:
     """Finds the lines containing any of ``literals`` (case-sensitive) or of ``folded``
-    (lower case, matched ignoring case). Literals spanning lines are ignored."""
+    (lower case, matched ignoring case). Literals spanning lines are ignored.
+
+    Text read from a file can be searched before it is decoded, as UTF-8 bytes
+    (:meth:`reads` says when that finds the same lines).
+    """
 
     def __init__(self, literals: Iterable[str], folded: Iterable[str] = ()) -> None:
         exact = {literal for literal in literals if literal and "\n" not in literal}
         ignoring = {literal for literal in folded if literal and "\n" not in literal}
         exact_groups = _leads(exact, usable=True)
         folded_groups = _leads(ignoring, usable=False)
-        self.passes: list[re.Pattern[str]] = []
-        for lead in sorted({*exact_groups, *folded_groups}):
-            parts = []
-            if lead in exact_groups:
-                parts.append(_trie(lead, exact_groups[lead]))
-            if lead in folded_groups:
-                parts.append(f"(?i:{_trie(lead, folded_groups[lead])})")
-            rest = parts[0] if len(parts) == 1 else f"(?:{'|'.join(parts)})"
-            self.passes.append(re.compile(re.escape(lead) + rest))
+        leads = sorted({*exact_groups, *folded_groups})
+        pairs = [(exact_groups.get(lead, []), folded_groups.get(lead, [])) for lead in leads]
+        self.passes = [re.compile(_pattern(lead, *pair)) for lead, pair in zip(leads, pairs)]
+        #: the same passes over UTF-8 bytes (``None``: a literal has U+FFFD, which the
+        #: decoder also puts for bytes that are not UTF-8)
+        self.byte_passes: list[re.Pattern[bytes]] | None = None
+        if not any("\ufffd" in literal for literal in exact | ignoring):
+            self.byte_passes = [
+                re.compile(_latin1(_pattern(_utf8(lead), *map(_utf8s, pair))))
+                for lead, pair in zip(leads, pairs)
+            ]
+        self.folded = bool(ignoring)
         leftover = ignoring - {literal for group in folded_groups.values() for literal in group}
         if leftover:
             alternatives = "|".join(map(re.escape, sorted(leftover, key=len, reverse=True)))
             self.passes.append(re.compile(alternatives, re.IGNORECASE))
+            if self.byte_passes is not None:
+                regex = re.compile(_latin1(_utf8(alternatives)), re.IGNORECASE)
+                self.byte_passes.append(regex)
 
-    def line_starts(self, text: str) -> list[int]:
+    def reads(self, data: bytes) -> bool:
+        """Whether searching the bytes ``data`` finds the lines searching its decoded text
+        would: no carriage return or colour code (they are removed before reading) and,
+        with case-insensitive literals, ASCII only (case folding is ASCII-only in bytes)."""
+        return (
+            self.byte_passes is not None
+            and b"\r" not in data
+            and b"\x1b" not in data
+            and (not self.folded or data.isascii())
+        )
+
+    def line_starts(self, text: str | bytes) -> list[int]:
         """Offsets in ``text`` of the starts of the lines (ended by ``\\n``) containing a
-        literal, each once, in order."""
-        starts: set[int] = set()
-        for regex in self.passes:
-            search = regex.search
-            found = search(text)
-            while found is not None:
-                position = found.start()
-                starts.add(text.rfind("\n", 0, position) + 1)
-                end = text.find("\n", position)
-                if end == -1:
-                    break
-                found = search(text, end + 1)  # one hit per line is enough
-        return sorted(starts)
+        literal, each once, in order. Bytes only where :meth:`reads` says so."""
+        if isinstance(text, str):
+            return _starts(self.passes, text, "\n")
+        if self.byte_passes is None:
+            raise ValueError("these literals cannot be searched in bytes")
+        return _starts(self.byte_passes, text, b"\n")

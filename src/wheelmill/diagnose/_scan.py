@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ._fields import Pattern
-from ._logtext import Piece, TextView
+from ._logtext import AnyPiece, Piece, TextView
 from ._prefilter import Prefilter
 from .rules import RuleSet
 
@@ -77,11 +77,19 @@ class Plan:
         self.groups = {folded: _anchors(found) for folded, found in literals.items()}
         self.prefilter = Prefilter({*literals[False], *extra}, literals[True])
 
-    def candidates(self, piece: Piece) -> TextView:
+    def piece(self, raw: str | bytes) -> AnyPiece:
+        """A piece of the log; bytes stay bytes when the prefilter can search them as such."""
+        if isinstance(raw, str):
+            return Piece(raw)
+        if self.prefilter.reads(raw):
+            return Piece(raw)
+        return Piece(raw.decode("utf-8", "replace"))
+
+    def candidates(self, piece: AnyPiece) -> TextView:
         """The lines of ``piece`` that hold a literal of a pattern or an extra literal."""
         return piece.view(piece.locate(self.prefilter.line_starts(piece.text)))
 
-    def _literal_lines(self, piece: Piece, view: TextView) -> dict[tuple[str, bool], list[int]]:
+    def _literal_lines(self, piece: AnyPiece, view: TextView) -> dict[tuple[str, bool], list[int]]:
         """For every literal: the 0-based lines of the piece containing it."""
         found: dict[tuple[str, bool], list[int]] = {}
         for folded, groups in self.groups.items():
@@ -93,7 +101,9 @@ class Plan:
                     found[(literal, folded)] = subset.lines_containing(literal) if subset else []
         return found
 
-    def scan(self, piece: Piece, view: TextView, offset: int, hits: dict[int, list[Hit]]) -> None:
+    def scan(
+        self, piece: AnyPiece, view: TextView, offset: int, hits: dict[int, list[Hit]]
+    ) -> None:
         """Add the hits in ``piece`` (whose first line is line ``offset`` of the whole log;
         ``view`` from :meth:`candidates`) to ``hits``, per pattern (keyed by
         ``id(pattern)``), in line order, at most MAX_HITS."""

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ._logtext import Piece, TextView, byte_pieces, text_pieces
+from ._logtext import AnyPiece, TextView, raw_pieces, text_pieces
 from ._scan import Hit, Plan, plan
 from .diagnosis import Diagnosis, FirstError, Fix, SystemPackages, Translation
 from .rules import Rule, RuleSet
@@ -148,7 +148,7 @@ class _Errorish:
         self.boxed: _Candidate | None = None
         self._box: str | None = None  # None: not seen yet, "open": inside, "done"
 
-    def add(self, piece: Piece, view: TextView, offset: int) -> None:
+    def add(self, piece: AnyPiece, view: TextView, offset: int) -> None:
         """Read ``piece`` (its line 0 is line ``offset`` of the log); ``view`` holds at
         least its lines containing an error anchor or a box marker."""
         if self._box != "done":
@@ -173,7 +173,7 @@ class _Errorish:
             if len(self.found) >= self.wanted:
                 return
 
-    def _read_box(self, piece: Piece, view: TextView, offset: int) -> None:
+    def _read_box(self, piece: AnyPiece, view: TextView, offset: int) -> None:
         """Keep the last non-blank line of the first box seen; found from the box's end
         backwards, so a box of 100,000 lines costs a substring search, not a loop."""
         start = 0
@@ -194,7 +194,7 @@ class _Errorish:
                 return
 
     @staticmethod
-    def _look_below(banner: _Candidate, piece: Piece, offset: int) -> bool:
+    def _look_below(banner: _Candidate, piece: AnyPiece, offset: int) -> bool:
         start = max(offset, banner.line + 1)
         for below in range(start, min(banner.line + _BANNER_REACH, offset + piece.count)):
             line = piece.line(below - offset)
@@ -220,16 +220,16 @@ def diagnose(text: str, rules: RuleSet) -> Diagnosis:
 def diagnose_bytes(blocks: Iterable[bytes], rules: RuleSet) -> Diagnosis:
     """Classify a build log read as UTF-8 ``blocks`` (a file read a few MB at a time):
     what :func:`diagnose` says of the decoded text, with one piece in memory at a time."""
-    return _classify(byte_pieces(blocks), rules)
+    return _classify(raw_pieces(blocks), rules)
 
 
-def _classify(pieces: Iterable[str], rules: RuleSet) -> Diagnosis:
+def _classify(pieces: Iterable[str | bytes], rules: RuleSet) -> Diagnosis:
     plan = _plan(rules)
     hits: dict[int, list[Hit]] = {}
     errorish = _Errorish(plan.envelope_lines + 1)
     offset = 0
-    for text in pieces:
-        piece = Piece(text)
+    for raw in pieces:
+        piece = plan.piece(raw)
         view = plan.candidates(piece)
         plan.scan(piece, view, offset, hits)
         errorish.add(piece, view, offset)
