@@ -79,7 +79,7 @@ def timed(function: object, *args: object) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
-#: Runs a command and prints its wall time and peak resident memory. A small process of
+#: Runs a command and prints its wall time, peak resident memory and CPU time. A small process of
 #: its own: on Linux a child's peak counts the memory of the process it was forked
 #: from, and this benchmark holds large logs.
 _MEASURE = """
@@ -87,13 +87,14 @@ import os, subprocess, sys, time
 started = time.perf_counter()
 process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 _, status, usage = os.wait4(process.pid, 0)
-print(time.perf_counter() - started, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status))
+cpu = usage.ru_utime + usage.ru_stime
+print(time.perf_counter() - started, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status), cpu)
 """
 
 
-def run_command(wheelmill: Path, log: Path, src: Path | None = None) -> tuple[float, int]:
+def run_command(wheelmill: Path, log: Path, src: Path | None = None) -> tuple[float, int, float]:
     """``wheelmill diagnose LOG`` (with ``src`` first on the path if given): (wall seconds,
-    peak resident bytes of the process)."""
+    peak resident bytes, CPU seconds of the process: less swayed by other load than wall)."""
     env = clean_env(PYTHONPATH=str(src)) if src is not None else clean_env()
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE, str(wheelmill), "diagnose", str(log)],
@@ -102,10 +103,10 @@ def run_command(wheelmill: Path, log: Path, src: Path | None = None) -> tuple[fl
         text=True,
         check=True,
     )
-    wall, peak, code = done.stdout.split()
+    wall, peak, code, cpu = done.stdout.split()
     if code != "0":
         raise SetupError(f"wheelmill diagnose {log} exited {code}")
-    return float(wall), int(peak)  # ru_maxrss is in kilobytes on Linux
+    return float(wall), int(peak), float(cpu)  # ru_maxrss is in kilobytes on Linux
 
 
 def export(rev: str) -> Path:
@@ -134,10 +135,14 @@ def _load() -> str:
     return " ".join(f"{n:.1f}" for n in os.getloadavg())
 
 
-def _summary(name: str, walls: list[float], peak: int, size: int) -> str:
+def _summary(name: str, found: list[tuple[float, int, float]], size: int) -> str:
+    walls = [wall for wall, _, _ in found]
+    cpus = [cpu for _, _, cpu in found]
+    peak = max(memory for _, memory, _ in found)
     return (
         f"  {name}: median {seconds(median(walls))} "
-        f"({seconds(min(walls))}-{seconds(max(walls))}), "
+        f"({seconds(min(walls))}-{seconds(max(walls))}), CPU {seconds(median(cpus))} "
+        f"({seconds(min(cpus))}-{seconds(max(cpus))}), "
         f"peak memory {peak / 2**20:.0f} MiB = {peak / size:.2f}x the file"
     )
 
@@ -151,7 +156,7 @@ def big_log(wheelmill: Path, lines: int, runs: int, baseline: str | None) -> Non
     sources: dict[str, Path | None] = {"this code": None}
     if baseline:
         sources = {f"baseline {baseline}": export(baseline), **sources}
-    results: dict[str, list[tuple[float, int]]] = {name: [] for name in sources}
+    results: dict[str, list[tuple[float, int, float]]] = {name: [] for name in sources}
     print(f"\nload average before: {_load()}")
     for _ in range(runs):  # alternating: baseline, this, baseline, this...
         for name, src in sources.items():
@@ -159,13 +164,17 @@ def big_log(wheelmill: Path, lines: int, runs: int, baseline: str | None) -> Non
     print(f"load average after: {_load()}")
     print(f"wheelmill diagnose on {lines:,} padded lines ({size / 1e6:.0f} MB), {runs} run(s):")
     for name, found in results.items():
-        walls = [wall for wall, _ in found]
-        print(_summary(name, walls, max(memory for _, memory in found), size))
-    walls = [wall for wall, _ in results["this code"]]
-    peak = max(memory for _, memory in results["this code"])
+        print(_summary(name, found, size))
+    walls = [wall for wall, _, _ in results["this code"]]
+    peak = max(memory for _, memory, _ in results["this code"])
     if baseline:
-        before = median([wall for wall, _ in results[f"baseline {baseline}"]])
-        print(f"  speed-up over the baseline: {before / median(walls):.2f}x (medians)")
+        old = results[f"baseline {baseline}"]
+        before, cpu_before = median([w for w, _, _ in old]), median([c for _, _, c in old])
+        cpu = median([c for _, _, c in results["this code"]])
+        print(
+            f"  speed-up over the baseline: {before / median(walls):.2f}x wall, "
+            f"{cpu_before / cpu:.2f}x CPU (medians)"
+        )
     print(
         f"target: < {BIG_TARGET:.0f} s: {verdict(median(walls) < BIG_TARGET)}; "
         f"memory < {MEMORY_TARGET:.0f}x the file: {verdict(peak < MEMORY_TARGET * size)}"
