@@ -14,13 +14,22 @@ log padded with 1,000,000 lines (about 77 MB), its wall time and its peak memory
 Targets: classifying the padded 100,000-line log takes well under 1 s (median of N
 runs); ``wheelmill diagnose`` of the 1M-line file takes < 5 s and its peak memory
 stays under twice the file's size.
+
+``--baseline REV`` also runs the command with another commit's code (its ``src`` and
+``config`` exported with ``git archive`` into ``.work/``, put first on ``PYTHONPATH``),
+alternating with the code checked out (baseline, this, baseline, this...), and prints
+both and their ratio. The load average is printed before and after: the figures mean
+little on a busy machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
@@ -70,7 +79,7 @@ def timed(function: object, *args: object) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
-#: Runs a command and prints its wall time and peak resident memory. A small process of
+#: Runs a command and prints its wall time, peak resident memory and CPU time. A small process of
 #: its own: on Linux a child's peak counts the memory of the process it was forked
 #: from, and this benchmark holds large logs.
 _MEASURE = """
@@ -78,39 +87,94 @@ import os, subprocess, sys, time
 started = time.perf_counter()
 process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 _, status, usage = os.wait4(process.pid, 0)
-print(time.perf_counter() - started, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status))
+cpu = usage.ru_utime + usage.ru_stime
+print(time.perf_counter() - started, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status), cpu)
 """
 
 
-def run_command(wheelmill: Path, log: Path) -> tuple[float, int]:
-    """``wheelmill diagnose LOG``: (wall seconds, peak resident bytes of the process)."""
+def run_command(wheelmill: Path, log: Path, src: Path | None = None) -> tuple[float, int, float]:
+    """``wheelmill diagnose LOG`` (with ``src`` first on the path if given): (wall seconds,
+    peak resident bytes, CPU seconds of the process: less swayed by other load than wall)."""
+    env = clean_env(PYTHONPATH=str(src)) if src is not None else clean_env()
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE, str(wheelmill), "diagnose", str(log)],
-        env=clean_env(),
+        env=env,
         capture_output=True,
         text=True,
         check=True,
     )
-    wall, peak, code = done.stdout.split()
+    wall, peak, code, cpu = done.stdout.split()
     if code != "0":
         raise SetupError(f"wheelmill diagnose {log} exited {code}")
-    return float(wall), int(peak)  # ru_maxrss is in kilobytes on Linux
+    return float(wall), int(peak), float(cpu)  # ru_maxrss is in kilobytes on Linux
 
 
-def big_log(wheelmill: Path, lines: int, runs: int) -> None:
+def export(rev: str) -> Path:
+    """``src`` and ``config`` of commit ``rev``, exported once under .work/; returns its src."""
+    done = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", rev], capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise SetupError(f"--baseline {rev}: not a commit ({done.stderr.strip()})")
+    target = WORK / f"baseline-{done.stdout.strip()}"
+    if not (target / "src").is_dir():
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", rev, "src", "config"],
+            capture_output=True,
+            check=True,
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            if hasattr(tarfile, "data_filter"):  # Python 3.12, 3.11.4 and later
+                tar.extractall(target, filter="data")
+            else:  # pragma: no cover - our own repository's archive
+                tar.extractall(target)
+    return target / "src"
+
+
+def _load() -> str:
+    return " ".join(f"{n:.1f}" for n in os.getloadavg())
+
+
+def _summary(name: str, found: list[tuple[float, int, float]], size: int) -> str:
+    walls = [wall for wall, _, _ in found]
+    cpus = [cpu for _, _, cpu in found]
+    peak = max(memory for _, memory, _ in found)
+    return (
+        f"  {name}: median {seconds(median(walls))} "
+        f"({seconds(min(walls))}-{seconds(max(walls))}), CPU {seconds(median(cpus))} "
+        f"({seconds(min(cpus))}-{seconds(max(cpus))}), "
+        f"peak memory {peak / 2**20:.0f} MiB = {peak / size:.2f}x the file"
+    )
+
+
+def big_log(wheelmill: Path, lines: int, runs: int, baseline: str | None) -> None:
     log = WORK / "diagnose" / f"padded-{lines}.log"
     if not log.is_file():
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(padded_log(lines), "utf-8")
     size = log.stat().st_size
-    results = [run_command(wheelmill, log) for _ in range(runs)]
-    walls = [wall for wall, _ in results]
-    peak = max(memory for _, memory in results)
-    print(
-        f"\nwheelmill diagnose on {lines:,} padded lines ({size / 1e6:.0f} MB), {runs} run(s): "
-        f"median {seconds(median(walls))} ({seconds(min(walls))}-{seconds(max(walls))}), "
-        f"peak memory {peak / 2**20:.0f} MiB = {peak / size:.2f}x the file"
-    )
+    sources: dict[str, Path | None] = {"this code": None}
+    if baseline:
+        sources = {f"baseline {baseline}": export(baseline), **sources}
+    results: dict[str, list[tuple[float, int, float]]] = {name: [] for name in sources}
+    print(f"\nload average before: {_load()}")
+    for _ in range(runs):  # alternating: baseline, this, baseline, this...
+        for name, src in sources.items():
+            results[name].append(run_command(wheelmill, log, src))
+    print(f"load average after: {_load()}")
+    print(f"wheelmill diagnose on {lines:,} padded lines ({size / 1e6:.0f} MB), {runs} run(s):")
+    for name, found in results.items():
+        print(_summary(name, found, size))
+    walls = [wall for wall, _, _ in results["this code"]]
+    peak = max(memory for _, memory, _ in results["this code"])
+    if baseline:
+        old = results[f"baseline {baseline}"]
+        before, cpu_before = median([w for w, _, _ in old]), median([c for _, _, c in old])
+        cpu = median([c for _, _, c in results["this code"]])
+        print(
+            f"  speed-up over the baseline: {before / median(walls):.2f}x wall, "
+            f"{cpu_before / cpu:.2f}x CPU (medians)"
+        )
     print(
         f"target: < {BIG_TARGET:.0f} s: {verdict(median(walls) < BIG_TARGET)}; "
         f"memory < {MEMORY_TARGET:.0f}x the file: {verdict(peak < MEMORY_TARGET * size)}"
@@ -126,6 +190,12 @@ def main() -> None:
         "--big", type=int, default=1_000_000, help="lines for the command's log (0: skip)"
     )
     parser.add_argument("--wheelmill", help="wheelmill executable (default: next to python)")
+    parser.add_argument(
+        "--baseline", metavar="REV", help="also run the command with commit REV's code"
+    )
+    parser.add_argument(
+        "--big-runs", type=int, help="runs of the command on the big log (default 3; 1 --quick)"
+    )
     args = parser.parse_args()
     runs = 5 if args.quick else args.runs
     wheelmill = find_wheelmill(args.wheelmill)[0]
@@ -175,7 +245,8 @@ def main() -> None:
         f"{seconds(spent)} -> {verdict(spent < TARGET)}"
     )
     if args.big:
-        big_log(wheelmill, args.big, 1 if args.quick else 3)
+        big_runs = args.big_runs or (1 if args.quick else 3)
+        big_log(wheelmill, args.big, big_runs, args.baseline)
 
 
 if __name__ == "__main__":

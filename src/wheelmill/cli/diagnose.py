@@ -6,6 +6,7 @@ import codecs
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,10 +14,11 @@ from .._exceptions import RulesError, WheelmillError
 from ..diagnose import default_rules_dirs, diagnose_bytes, load_rules
 from ..diagnose._logtext import PIECE
 from ..diagnose.remedy import with_machine_packages
-from ..store.catalog import Catalog, RuleStats
-from ..store.wheelhouse import Store
 from ._options import existing_wheelhouse, json_option
 from ._render import emit_json, print_diagnosis
+
+if TYPE_CHECKING:
+    from ..store.catalog import RuleStats
 
 #: How much of a log is looked at to tell text from binary data (NUL bytes).
 _SNIFF = 8192
@@ -53,6 +55,9 @@ def _measured(wheelhouse: Path | None, rule: str | None) -> RuleStats | None:
     """The catalog's statistics of ``rule`` in ``wheelhouse`` (None: no wheelhouse given)."""
     if wheelhouse is None or rule is None:
         return None
+    from ..store.catalog import Catalog, RuleStats  # only with --wheelhouse: not paid otherwise
+    from ..store.wheelhouse import Store
+
     catalog = Store(existing_wheelhouse(wheelhouse)).catalog_path
     stats = Catalog(catalog).rule_statistics() if catalog.is_file() else {}
     return stats.get(rule, RuleStats())

@@ -13,6 +13,10 @@ line, and even a pattern that backtracks must stay cheap on it.
 A huge log is read in pieces of whole lines (:func:`text_pieces`, :func:`byte_pieces`),
 each normalised and scanned on its own: every step works line by line, so the result
 is the same, and memory holds one piece's lines rather than the whole log's.
+
+The classifier reads a piece as a :class:`Piece`: its text is searched whole, and only
+the lines it asks for are cut out and normalised (:func:`bare`), the same way
+:class:`LogText` normalises every line.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from itertools import accumulate
+from typing import AnyStr, Generic, Union
 
 #: How much of one line of build or resolver output any regex looks at.
 SCANNED = 4096
@@ -112,6 +117,112 @@ class LogText:
         return TextView([source[i] for i in indexes], list(indexes))
 
 
+def bare(line: str) -> str:
+    """``line`` (from text without ``\\r`` and colour codes) as :class:`LogText` has it."""
+    line = line.lstrip(" \t")[:SCANNED]
+    if line and line[0] in _PREFIX_STARTS:
+        prefix = _PREFIX.match(line)
+        if prefix:
+            return line[prefix.end() :]
+    return line
+
+
+def _newline(text: AnyStr) -> AnyStr:
+    return "\n" if isinstance(text, str) else b"\n"
+
+
+def _decoded(text: AnyStr) -> str:
+    return text if isinstance(text, str) else text.decode("utf-8", "replace")
+
+
+class Piece(Generic[AnyStr]):
+    """Some lines of a log as one text (carriage returns and colour codes removed);
+    a line is cut out and normalised only when asked for.
+
+    Line ``i`` here is ``LogText(raw).lines[i]``, without splitting the whole text.
+    The text may also be UTF-8 bytes without carriage returns or colour codes (as
+    read from a file): a line is then decoded, errors replaced, when asked for.
+    """
+
+    def __init__(self, raw: AnyStr) -> None:
+        text = raw
+        if isinstance(text, str):
+            if "\r" in text:
+                text = text.replace("\r\n", "\n").replace("\r", "")
+            if "\x1b" in text:
+                text = _ANSI.sub("", text)
+        elif b"\r" in text or b"\x1b" in text:
+            raise ValueError("decode bytes with carriage returns or colour codes first")
+        self.text: AnyStr = text
+        self._newline: AnyStr = _newline(text)
+        self.count = text.count(self._newline) + 1
+        # line starts known so far (index -> offset), to walk from to any other line
+        self._indexes = [0, self.count - 1]
+        self._offsets = [0, text.rfind(self._newline) + 1]
+        self._bare: dict[int, str] = {}
+        self._all: list[str] | None = None
+
+    def locate(self, starts: list[int]) -> list[int]:
+        """Line indexes of ``starts`` (offsets of line starts, ascending)."""
+        indexes = []
+        index = previous = 0
+        for start in starts:
+            index += self.text.count(self._newline, previous, start)
+            previous = start
+            indexes.append(index)
+            self._remember(index, start)
+        return indexes
+
+    def _remember(self, index: int, offset: int) -> None:
+        at = bisect_right(self._indexes, index)
+        if self._indexes[at - 1] != index:
+            self._indexes.insert(at, index)
+            self._offsets.insert(at, offset)
+
+    def _start(self, index: int) -> int:
+        """Offset of line ``index``'s start, walked to from the nearest known line."""
+        at = bisect_right(self._indexes, index) - 1
+        known, offset = self._indexes[at], self._offsets[at]
+        text, newline = self.text, self._newline
+        if at + 1 < len(self._indexes) and self._indexes[at + 1] - index < index - known:
+            known, offset = self._indexes[at + 1], self._offsets[at + 1]
+            while known > index:  # backwards: the line before ends just before this one
+                offset = text.rfind(newline, 0, offset - 1) + 1
+                known -= 1
+        while known < index:
+            offset = text.index(newline, offset) + 1
+            known += 1
+        self._remember(index, offset)
+        return offset
+
+    def line(self, index: int) -> str:
+        """Line ``index`` (0-based in the piece), normalised."""
+        if self._all is not None:
+            return self._all[index]
+        found = self._bare.get(index)
+        if found is None:
+            start = self._start(index)
+            end = self.text.find(self._newline, start)
+            found = bare(_decoded(self.text[start:] if end == -1 else self.text[start:end]))
+            self._bare[index] = found
+        return found
+
+    def lines(self) -> list[str]:
+        """Every line, normalised (for patterns without a literal to look for)."""
+        if self._all is None:
+            self._all = [bare(_decoded(line)) for line in self.text.split(self._newline)]
+        return self._all
+
+    def view(self, indexes: list[int], *, folded: bool = False) -> TextView:
+        """A view of just the lines ``indexes`` (ascending), lower-cased with ``folded``."""
+        lines = [self.line(i) for i in indexes]
+        return TextView([line.lower() for line in lines] if folded else lines, list(indexes))
+
+
+#: A piece of text or of bytes.
+AnyPiece = Union[Piece[str], Piece[bytes]]
+
+
 #: About how many characters of a log are normalised and scanned at a time.
 PIECE = 1 << 22
 
@@ -129,12 +240,9 @@ def text_pieces(text: str, size: int = PIECE) -> Iterator[str]:
     yield text if start == 0 else text[start:]
 
 
-def byte_pieces(blocks: Iterable[bytes]) -> Iterator[str]:
-    """UTF-8 bytes read in blocks, decoded (errors replaced) in pieces cut at line ends.
-
-    A multi-byte character never contains the byte ``\\n``, so a piece decodes exactly
-    as it would within the whole; only one block and one piece are held at a time.
-    """
+def raw_pieces(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    """Bytes read in blocks, in pieces cut at line ends (each cut removes one ``\\n``);
+    only one block and one piece are held at a time."""
     rest = b""
     for block in blocks:
         data = rest + block if rest else block
@@ -142,6 +250,16 @@ def byte_pieces(blocks: Iterable[bytes]) -> Iterator[str]:
         if cut == -1:
             rest = data
             continue
-        yield data[:cut].decode("utf-8", "replace")
+        yield data[:cut]
         rest = data[cut + 1 :]
-    yield rest.decode("utf-8", "replace")
+    yield rest
+
+
+def byte_pieces(blocks: Iterable[bytes]) -> Iterator[str]:
+    """UTF-8 bytes read in blocks, decoded (errors replaced) in pieces cut at line ends.
+
+    A multi-byte character never contains the byte ``\\n``, so a piece (or a line)
+    decodes exactly as it would within the whole.
+    """
+    for piece in raw_pieces(blocks):
+        yield piece.decode("utf-8", "replace")

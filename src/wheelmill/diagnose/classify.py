@@ -2,10 +2,12 @@
 
 How a log is read:
 
-1. Decorations are stripped from every line (``_logtext``); line numbers stay.
+1. Decorations are stripped from each line looked at (``_logtext``); line numbers stay.
 2. Each rule pattern is tried only on lines that contain the literal text the
-   pattern cannot match without (``_literal``), so a 100,000-line log costs a
-   few ``str.find`` scans plus a handful of regex calls.
+   pattern cannot match without (``_literal``); a few regex passes over the whole
+   text find those lines (``_prefilter``, ``_scan``), so a 100,000-line log costs
+   a handful of passes plus a few regex calls on single lines, and only those
+   lines are ever cut out of the text.
 3. *Envelope* rules (pip's ``subprocess-exited-with-error`` and friends) only
    say that a build step failed; they are reported in :attr:`Diagnosis.envelope`.
 4. Of the other rules that matched (and whose ``requires``/``excludes`` hold),
@@ -21,8 +23,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ._fields import Pattern
-from ._logtext import LogText, byte_pieces, text_pieces
+from ._logtext import AnyPiece, TextView, raw_pieces, text_pieces
+from ._scan import Hit, Plan, plan
 from .diagnosis import Diagnosis, FirstError, Fix, SystemPackages, Translation
 from .rules import Rule, RuleSet
 
@@ -34,10 +36,6 @@ INSTALL_COMMANDS = {
     "homebrew": "brew install",
 }
 
-#: At most this many matches are kept per pattern (subjects come from the first ones).
-_MAX_HITS = 8
-#: Length of the shared substrings that group literals for the first scan.
-_ANCHOR = 4
 #: Substrings of every line :data:`_ERRORISH` can match (to skip the rest quickly).
 _ERRORISH_ANCHORS = (
     "error",
@@ -71,115 +69,18 @@ _NOT_THE_CAUSE = re.compile(
 #: pip's box around a subprocess's output: its first line and its last.
 _BOX_OPEN = re.compile(r"^\[\d+ lines? of output\]$")
 _BOX_END = "[end of output]"
+_BOX_MARK = " of output]"  # in both
 
 #: Cython's error line under its banner, and how far below the banner it may be.
 _CYTHON_ERROR = re.compile(r"[^\s:]+\.(?:pyx|pxd|pxi):\d+:\d+: ")
 _BANNER_REACH = 40
 
 
-# --- scanning ---------------------------------------------------------------------------
+def _plan(rules: RuleSet) -> Plan:
+    return plan(rules, (*_ERRORISH_ANCHORS, _BOX_MARK, _BOX_END))
 
 
-@dataclass(frozen=True)
-class _Hit:
-    line: int  # 0-based
-    match: re.Match[str]
-
-
-def _anchors(literals: set[str]) -> dict[str, list[str]]:
-    """Group literals under short shared substrings (greedy cover by 4-grams).
-
-    Each anchor is searched in the whole log once; its literals are then only
-    searched in the few lines that contain the anchor. About 160 literals share
-    some 30 anchors, so a huge log is scanned 30 times instead of 160.
-    """
-    groups: dict[str, list[str]] = {}
-    left = set(literals)
-    while left:
-        counts: dict[str, int] = {}
-        for literal in left:
-            for gram in {literal[i : i + _ANCHOR] for i in range(len(literal) - _ANCHOR + 1)}:
-                counts[gram] = counts.get(gram, 0) + 1
-        if not counts:  # only literals shorter than an anchor remain
-            for literal in left:
-                groups[literal] = [literal]
-            break
-        anchor = max(sorted(counts), key=lambda gram: counts[gram])
-        groups[anchor] = sorted(literal for literal in left if anchor in literal)
-        left -= set(groups[anchor])
-    return groups
-
-
-class _Plan:
-    """Every pattern of a rule set, and how to find the lines worth trying it on."""
-
-    def __init__(self, rules: RuleSet) -> None:
-        patterns: dict[int, Pattern] = {}
-        for rule in rules:
-            for pattern in (*rule.patterns, *rule.requires, *rule.excludes):
-                patterns[id(pattern)] = pattern
-        self.patterns = list(patterns.values())
-        #: how many lines envelope hits can take out of the search for an error-looking line
-        self.envelope_lines = _MAX_HITS * sum(len(r.patterns) for r in rules if r.envelope)
-        self.groups: dict[bool, dict[str, list[str]]] = {}
-        for folded in (False, True):
-            literals = {
-                literal
-                for pattern in self.patterns
-                if pattern.literals and bool(pattern.regex.flags & re.IGNORECASE) == folded
-                for literal in pattern.literals
-            }
-            self.groups[folded] = _anchors(literals)
-
-    def _literal_lines(self, log: LogText) -> dict[tuple[str, bool], list[int]]:
-        """For every literal: the 0-based lines containing it."""
-        found: dict[tuple[str, bool], list[int]] = {}
-        for folded, groups in self.groups.items():
-            for anchor, literals in groups.items():
-                lines = log.view(folded=folded).lines_containing(anchor)
-                if not lines:
-                    for literal in literals:
-                        found[(literal, folded)] = []
-                    continue
-                view = log.subset(lines, folded=folded)
-                for literal in literals:
-                    found[(literal, folded)] = view.lines_containing(literal)
-        return found
-
-    def scan(self, log: LogText, offset: int, hits: dict[int, list[_Hit]]) -> None:
-        """Add the hits in ``log`` (a piece whose first line is line ``offset`` of the
-        whole) to ``hits``, per pattern (keyed by ``id(pattern)``), in line order, at
-        most _MAX_HITS."""
-        literal_lines = self._literal_lines(log)
-        for pattern in self.patterns:
-            found = hits.get(id(pattern), [])
-            if len(found) >= _MAX_HITS:
-                continue
-            candidates: Iterable[int]
-            if pattern.literals is None:
-                candidates = range(len(log.lines))
-            else:
-                folded = bool(pattern.regex.flags & re.IGNORECASE)
-                lines = [literal_lines[(lit, folded)] for lit in pattern.literals]
-                candidates = lines[0] if len(lines) == 1 else sorted(set().union(*lines))
-            search = pattern.regex.search
-            for index in candidates:
-                match = search(log.lines[index])
-                if match:
-                    found.append(_Hit(offset + index, match))
-                    if len(found) >= _MAX_HITS:
-                        break
-            if found:
-                hits[id(pattern)] = found
-
-
-def _plan(rules: RuleSet) -> _Plan:
-    if not isinstance(rules.plan, _Plan):
-        rules.plan = _Plan(rules)
-    return rules.plan
-
-
-def _rule_hits(rule: Rule, hits: Mapping[int, list[_Hit]]) -> list[_Hit]:
+def _rule_hits(rule: Rule, hits: Mapping[int, list[Hit]]) -> list[Hit]:
     """All hits of a rule's patterns, in line order; empty if requires/excludes say no."""
     if any(id(p) in hits for p in rule.excludes):
         return []
@@ -189,7 +90,7 @@ def _rule_hits(rule: Rule, hits: Mapping[int, list[_Hit]]) -> list[_Hit]:
     return sorted(found, key=lambda hit: hit.line)
 
 
-def _groups(hits: Iterable[_Hit]) -> dict[str, str]:
+def _groups(hits: Iterable[Hit]) -> dict[str, str]:
     """Named groups of the hits; the earliest hit that sets a group wins."""
     groups: dict[str, str] = {}
     for hit in hits:
@@ -199,7 +100,7 @@ def _groups(hits: Iterable[_Hit]) -> dict[str, str]:
     return groups
 
 
-def _subject(rule: Rule, hits: list[_Hit]) -> str | None:
+def _subject(rule: Rule, hits: list[Hit]) -> str | None:
     for hit in hits:
         named = {k: v for k, v in hit.match.groupdict().items() if v is not None}
         if "subject" in named:
@@ -247,59 +148,58 @@ class _Errorish:
         self.boxed: _Candidate | None = None
         self._box: str | None = None  # None: not seen yet, "open": inside, "done"
 
-    def add(self, log: LogText, offset: int) -> None:
-        lines = log.lines
+    def add(self, piece: AnyPiece, view: TextView, offset: int) -> None:
+        """Read ``piece`` (its line 0 is line ``offset`` of the log); ``view`` holds at
+        least its lines containing an error anchor or a box marker."""
         if self._box != "done":
-            self._read_box(log, offset)
+            self._read_box(piece, view, offset)
         for banner in self._below:
-            self._look_below(banner, lines, offset)
-        end = offset + len(lines)
+            self._look_below(banner, piece, offset)
+        end = offset + piece.count
         self._below = [b for b in self._below if b.shown == b.line and b.line + _BANNER_REACH > end]
         if len(self.found) >= self.wanted:
             return
-        view = log.view()
         candidates = {i for anchor in _ERRORISH_ANCHORS for i in view.lines_containing(anchor)}
         for index in sorted(candidates):
-            text = lines[index].strip()
+            text = piece.line(index).strip()
             if not _ERRORISH.search(text) or _NOT_THE_CAUSE.search(text):
                 continue
             found = _Candidate(offset + index, offset + index, text)
             self.found.append(found)
             if text == "Error compiling Cython file:" and not self._look_below(
-                found, lines, offset
+                found, piece, offset
             ):
                 self._below.append(found)
             if len(self.found) >= self.wanted:
                 return
 
-    def _read_box(self, log: LogText, offset: int) -> None:
+    def _read_box(self, piece: AnyPiece, view: TextView, offset: int) -> None:
         """Keep the last non-blank line of the first box seen; found from the box's end
         backwards, so a box of 100,000 lines costs a substring search, not a loop."""
-        lines = log.lines
-        view = log.view()
         start = 0
         if self._box is None:
-            candidates = view.lines_containing(" of output]")
-            opens = [i for i in candidates if _BOX_OPEN.match(lines[i])]
+            candidates = view.lines_containing(_BOX_MARK)
+            opens = [i for i in candidates if _BOX_OPEN.match(piece.line(i))]
             if not opens:
                 return
             start, self._box = opens[0] + 1, "open"
         ends = [i for i in view.lines_containing(_BOX_END) if i >= start]
-        stop = len(lines)
+        stop = piece.count
         if ends:
             stop, self._box = ends[0], "done"
         for index in range(stop - 1, start - 1, -1):
-            text = lines[index].strip()
+            text = piece.line(index).strip()
             if text and text != _BOX_END:
                 self.boxed = _Candidate(offset + index, offset + index, text)
                 return
 
     @staticmethod
-    def _look_below(banner: _Candidate, lines: list[str], offset: int) -> bool:
+    def _look_below(banner: _Candidate, piece: AnyPiece, offset: int) -> bool:
         start = max(offset, banner.line + 1)
-        for below in range(start, min(banner.line + _BANNER_REACH, offset + len(lines))):
-            if _CYTHON_ERROR.match(lines[below - offset]):
-                banner.shown, banner.text = below, lines[below - offset].strip()
+        for below in range(start, min(banner.line + _BANNER_REACH, offset + piece.count)):
+            line = piece.line(below - offset)
+            if _CYTHON_ERROR.match(line):
+                banner.shown, banner.text = below, line.strip()
                 return True
         return False
 
@@ -320,21 +220,22 @@ def diagnose(text: str, rules: RuleSet) -> Diagnosis:
 def diagnose_bytes(blocks: Iterable[bytes], rules: RuleSet) -> Diagnosis:
     """Classify a build log read as UTF-8 ``blocks`` (a file read a few MB at a time):
     what :func:`diagnose` says of the decoded text, with one piece in memory at a time."""
-    return _classify(byte_pieces(blocks), rules)
+    return _classify(raw_pieces(blocks), rules)
 
 
-def _classify(pieces: Iterable[str], rules: RuleSet) -> Diagnosis:
+def _classify(pieces: Iterable[str | bytes], rules: RuleSet) -> Diagnosis:
     plan = _plan(rules)
-    hits: dict[int, list[_Hit]] = {}
+    hits: dict[int, list[Hit]] = {}
     errorish = _Errorish(plan.envelope_lines + 1)
     offset = 0
-    for piece in pieces:
-        log = LogText(piece)
-        plan.scan(log, offset, hits)
-        errorish.add(log, offset)
-        offset += len(log.lines)
-    causes: list[tuple[Rule, list[_Hit]]] = []
-    envelopes: list[tuple[Rule, list[_Hit]]] = []
+    for raw in pieces:
+        piece = plan.piece(raw)
+        view = plan.candidates(piece)
+        plan.scan(piece, view, offset, hits)
+        errorish.add(piece, view, offset)
+        offset += piece.count
+    causes: list[tuple[Rule, list[Hit]]] = []
+    envelopes: list[tuple[Rule, list[Hit]]] = []
     for rule in rules:
         found = _rule_hits(rule, hits)
         if found:

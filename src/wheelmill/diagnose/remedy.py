@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING
 
 from .._exceptions import RulesError
 from .._platform import packages_shipping
-from ..config import BuildSettings
 from ..outcomes import SYSTEM_CATEGORIES, Category
 from .diagnosis import Diagnosis, Remedy, SystemPackages
 
 if TYPE_CHECKING:  # the knowledge base loads only when a failure needs explaining
+    from ..config import BuildSettings
     from ..store.attempt import Attempt
     from ..store.catalog import Catalog
     from .rules import RuleSet

@@ -1,0 +1,100 @@
+"""The classifier's fast paths find exactly what a line-by-line reading finds.
+
+The prefilter's few regex passes must report every line that contains a literal
+(and only those), and a :class:`Piece` must hand out the same normalised lines as
+:class:`LogText`, whichever line is asked for first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wheelmill.diagnose import default_rules_dirs, load_rules
+from wheelmill.diagnose._logtext import LogText, Piece
+from wheelmill.diagnose._prefilter import Prefilter
+
+LOGS = sorted((Path(__file__).parent / "logs").rglob("*.log"))
+
+#: Lines with decorations, colour codes cut through words, carriage returns, odd case.
+ODD = (
+    "Collecting x\r\n"
+    "  \u2502 fatal \x1b[1merr\x1b[0mor: boom\n"
+    "\n"
+    "KILLED SIGNAL 9 and Ninja\r\n"
+    "progress 10%\rprogress 100%\n"
+    "2024-05-01T10:00:00.1234567Z ERROR: no\n"
+    "\u212aILLED signal (Kelvin sign)\n"
+    "last line without newline"
+)
+
+
+def _literals() -> set[str]:
+    rules = load_rules(*default_rules_dirs())
+    return {
+        literal
+        for rule in rules
+        for pattern in (*rule.patterns, *rule.requires, *rule.excludes)
+        for literal in pattern.literals or ()
+    }
+
+
+def _expected(text: str, exact: set[str], folded: set[str], *, utf8: bool = False) -> list[int]:
+    starts, offset = [], 0
+    for line in text.split("\n"):
+        lowered = line.lower()
+        if any(literal in line for literal in exact) or any(f in lowered for f in folded):
+            starts.append(offset)
+        offset += len(line.encode() if utf8 else line) + 1
+    return starts
+
+
+@pytest.mark.parametrize("folded", [set(), {"killed signal", "ninja", "error: n"}])
+def test_the_prefilter_finds_exactly_the_lines_with_a_literal(folded: set[str]) -> None:
+    exact = _literals() | {"rror", " of output]", "zz", "\u2502 fatal", "\u2018tmp\u2019"}
+    prefilter = Prefilter(exact, folded)
+    assert 1 < len(prefilter.passes) < len(exact) // 4  # grouped, not one pass each
+    read_as_bytes = 0
+    for text in [*(log.read_text("utf-8", "replace") for log in LOGS), ODD]:
+        text = Piece(text).text
+        assert prefilter.line_starts(text) == _expected(text, exact, folded)
+        data = text.encode()
+        if prefilter.reads(data):
+            read_as_bytes += 1
+            assert prefilter.line_starts(data) == _expected(text, exact, folded, utf8=True)
+    assert read_as_bytes > len(LOGS) // 4  # the others are not ASCII (with folded literals)
+
+
+def test_a_literal_spanning_lines_or_without_a_caseless_lead_still_works() -> None:
+    prefilter = Prefilter({"a\nb", "needle"}, {"haystack"})  # "haystack": no caseless lead
+    assert prefilter.line_starts("a\nb\nHayStack x\nno\nthe needle") == [4, 18]
+
+
+@pytest.mark.parametrize("order", ["forwards", "backwards", "scattered"])
+def test_a_piece_gives_the_lines_of_logtext(order: str) -> None:
+    text = "\n".join([ODD, *(log.read_text("utf-8", "replace") for log in LOGS[:20])])
+    expected = LogText(text).lines
+    piece = Piece(text)
+    assert piece.count == len(expected)
+    indexes = list(range(piece.count))
+    if order == "backwards":
+        indexes.reverse()
+    elif order == "scattered":
+        piece.locate([0, text.index("\n") + 1])
+        indexes = indexes[::7] + indexes[::-3] + indexes
+    assert [piece.line(i) for i in indexes] == [expected[i] for i in indexes]
+    assert Piece(text).lines() == expected
+
+
+def test_a_piece_of_bytes_gives_the_lines_of_logtext() -> None:
+    data = (
+        "\n".join(["  \u2502 caf\u00e9 error", "x \u2018tmp\u2019", "", "    | last"]).encode()
+        + b"\nbad \xe2\x82 bytes \xff\n\xc3"
+    )
+    expected = LogText(data.decode("utf-8", "replace")).lines
+    piece = Piece(data)
+    assert [piece.line(i) for i in reversed(range(piece.count))] == expected[::-1]
+    assert Piece(data).lines() == expected
+    with pytest.raises(ValueError, match="decode"):
+        Piece(b"colour \x1b[31m")
