@@ -54,10 +54,10 @@ PAGE = "max-age=60"
 #: Request headers that make a response differ from the plain ``200``.
 _CONDITIONS = frozenset(("range", "if-none-match", "if-modified-since"))
 
-_Stamp = tuple[int, int, int, int]  # device, inode, size, mtime_ns
+Stamp = tuple[int, int, int, int]  # device, inode, size, mtime_ns
 
 
-def _stamp(info: os.stat_result) -> _Stamp:
+def _stamp(info: os.stat_result) -> Stamp:
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 
 
@@ -70,7 +70,7 @@ class Response:
     offset: int = 0
     count: int = 0
     head: bytes = field(default=b"", repr=False)  # status line and headers, when known
-    source: tuple[str, _Stamp] | None = field(default=None, repr=False)  # the file sent
+    source: tuple[str, Stamp] | None = field(default=None, repr=False)  # the file sent
 
 
 def head_bytes(response: Response, length: int) -> bytes:
@@ -85,7 +85,7 @@ def head_bytes(response: Response, length: int) -> bytes:
 
 
 class _Cached(NamedTuple):
-    stamp: _Stamp
+    stamp: Stamp
     body: bytes
 
 
@@ -96,14 +96,14 @@ class _FileCache:
         self._items: OrderedDict[str, _Cached] = OrderedDict()
         self._bytes = 0
 
-    def peek(self, path: str, stamp: _Stamp) -> bytes | None:
+    def peek(self, path: str, stamp: Stamp) -> bytes | None:
         item = self._items.get(path)
         if item is None or item.stamp != stamp:
             return None
         self._items.move_to_end(path)
         return item.body
 
-    def get(self, path: str, stamp: _Stamp) -> bytes:
+    def get(self, path: str, stamp: Stamp) -> bytes:
         body = self.peek(path, stamp)
         if body is None:
             with open(path, "rb") as stream:
@@ -124,7 +124,7 @@ class _FileCache:
 
 class _Hit(NamedTuple):
     path: str
-    stamp: _Stamp
+    stamp: Stamp
     head: bytes
 
 
@@ -190,7 +190,9 @@ class IndexApp:
         if stamp != hit.stamp:
             return None
         body = self.cache.peek(hit.path, stamp)
-        return None if body is None else Response(200, [], body, head=hit.head)
+        if body is None:
+            return None
+        return Response(200, [], body, head=hit.head, source=(hit.path, stamp))
 
     def _inside(self, tree: str, path: str) -> bool:
         real = os.path.realpath(path)

@@ -152,19 +152,13 @@ class AccessLog:
         return self._stamp
 
     def write(self, peer: str, user: str | None, request: Request, response: Response) -> None:
-        if request.method == "HEAD" or response.status == 304:
-            size = 0
-        else:
-            size = response.count if response.file is not None else len(response.body)
-        referer = _quoted(request.headers.get("referer", "-"))
-        agent = _quoted(request.headers.get("user-agent", "-"))
-        line = (
-            f"{peer} - {user or '-'} [{self._now()}] "
-            f'"{_quoted(request.method)} {_quoted(request.target)} {_quoted(request.version)}" '
-            f"{response.status} {size or '-'} "
-            f'"{referer}" "{agent}"\n'
-        )
-        self._pending.append(line)
+        self.add(f"{peer} - {user or '-'} [", tail(request, response))
+
+    def add(self, start: str, end: str) -> None:
+        """Log the line ``start`` + this second's time stamp + ``end``; the parts of a
+        line before and after the time (:func:`tail`), so a repeated response's line is
+        formatted once, and joined only here."""
+        self._pending.append(start + self._now() + end)
         if len(self._pending) > 1:
             return  # a flush is on its way
         try:
@@ -185,6 +179,21 @@ class AccessLog:
         data = memoryview(text.encode("utf-8", "replace"))
         while data:
             data = data[os.write(self._fd, data) :]
+
+
+def tail(request: Request, response: Response) -> str:
+    """An access log line after its time stamp: request line, status, size, referer, agent."""
+    if request.method == "HEAD" or response.status == 304:
+        size = 0
+    else:
+        size = response.count if response.file is not None else len(response.body)
+    referer = _quoted(request.headers.get("referer", "-"))
+    agent = _quoted(request.headers.get("user-agent", "-"))
+    return (
+        f'] "{_quoted(request.method)} {_quoted(request.target)} {_quoted(request.version)}" '
+        f"{response.status} {size or '-'} "
+        f'"{referer}" "{agent}"\n'
+    )
 
 
 def _quoted(text: str) -> str:

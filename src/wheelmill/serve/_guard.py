@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from .. import _platform
+from .. import _platform, _platform_net
 from .._exceptions import WheelhouseError
 
 log = logging.getLogger("wheelmill.serve")
@@ -295,11 +295,14 @@ def _refuse(conn: socket.socket) -> None:
     conn.close()
 
 
-def listen(host: str, port: int) -> socket.socket:
-    """The listening socket, non-blocking; a port in use is a one-line error."""
+def listen(host: str, port: int, workers: int = 1) -> socket.socket:
+    """The listening socket, non-blocking; a port in use is a one-line error. For several
+    workers, ready for more sockets on its port where the kernel balances between them."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if workers > 1 and _platform_net.BALANCED:
+        _platform_net.reuse_port(sock)
     try:
         sock.bind((host, port))
     except OSError as exc:
