@@ -75,4 +75,4 @@ def _has_uvloop() -> bool:
 
 
 #: Whether the server runs on uvloop.
-FAST_LOOP = _has_uvloop() and not __import__("os").environ.get("XNOUV")
+FAST_LOOP = _has_uvloop()
