@@ -7,6 +7,7 @@ swapped in at once, and log the same line; large files stream on either event lo
 
 from __future__ import annotations
 
+import email.utils
 import http.client
 import importlib.util
 import json
@@ -26,6 +27,7 @@ from wheelmill.index.publish import publish
 from wheelmill.serve._app import _CACHE_LIMIT
 from wheelmill.serve._gate import AccessLog
 from wheelmill.serve._guard import listen
+from wheelmill.serve._http import http_date
 from wheelmill.serve._replay import Replays
 from wheelmill.serve._workers import listeners
 from wheelmill.serve.server import BackgroundServer
@@ -232,3 +234,8 @@ def test_large_files_stream_on_either_event_loop(
             assert ask(client, "/simple/bulky/", PIP_ACCEPT)[0] == 200  # still kept alive
         finally:
             client.close()
+
+
+def test_http_dates_match_the_standard_library() -> None:
+    for seconds in (0, 951_782_400, 1_000_000_000.75, 1_764_758_399, time.time()):
+        assert http_date(seconds) == email.utils.formatdate(seconds, usegmt=True)

@@ -35,7 +35,15 @@ from packaging.utils import canonicalize_name
 
 from .._exceptions import WheelhouseError
 from ..index._pages import JSON_TYPE
-from ._http import REASONS, Request, Unsatisfiable, negotiate, parse_range, split_target
+from ._http import (
+    REASONS,
+    Request,
+    Unsatisfiable,
+    http_date,
+    negotiate,
+    parse_range,
+    split_target,
+)
 
 _CACHE_LIMIT = 4 * 1024 * 1024  # files up to this size are kept in memory
 _CACHE_BYTES = 256 * 1024 * 1024
@@ -283,7 +291,7 @@ class IndexApp:
         headers = [
             ("Content-Type", content_type),
             ("ETag", etag),
-            ("Last-Modified", email.utils.formatdate(info.st_mtime, usegmt=True)),
+            ("Last-Modified", http_date(info.st_mtime)),
             ("Cache-Control", IMMUTABLE if immutable else PAGE),
         ]
         if vary:

@@ -176,9 +176,12 @@ class AccessLog:
             self.stream.flush()
             return
         self.stream.flush()  # anything written to the stream itself comes first
-        data = memoryview(text.encode("utf-8", "replace"))
-        while data:
-            data = data[os.write(self._fd, data) :]
+        data = text.encode("utf-8", "replace")
+        written = os.write(self._fd, data)
+        if written < len(data):  # a pipe or a full disk: the rest, as it goes
+            rest = memoryview(data)[written:]
+            while rest:
+                rest = rest[os.write(self._fd, rest) :]
 
 
 def tail(request: Request, response: Response) -> str:
