@@ -11,6 +11,7 @@ import email.utils
 import http.client
 import importlib.util
 import json
+import os
 import re
 import select
 import socket
@@ -239,3 +240,24 @@ def test_large_files_stream_on_either_event_loop(
 def test_http_dates_match_the_standard_library() -> None:
     for seconds in (0, 951_782_400, 1_000_000_000.75, 1_764_758_399, time.time()):
         assert http_date(seconds) == email.utils.formatdate(seconds, usegmt=True)
+
+
+@pytest.mark.parametrize("kernel", [True, False], ids=["kernel", "portable"])
+def test_real_paths_are_those_of_realpath(
+    tmp_path: Path, kernel: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not kernel:
+        monkeypatch.setattr(_platform_net, "_O_PATH", None)
+    elif _platform_net._O_PATH is None:
+        pytest.skip("resolved by the kernel on Linux only")
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir" / "file").write_text("x")
+    (tmp_path / "link-to-dir").symlink_to(tmp_path / "dir")
+    (tmp_path / "dir" / "link-to-file").symlink_to("file")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    for path in ("dir", "dir/file", "link-to-dir", "link-to-dir/link-to-file"):
+        whole = str(tmp_path / path)
+        assert _platform_net.real_path(whole) == os.path.realpath(whole), path
+    if kernel:  # nothing there, or a loop: never inside any tree
+        assert _platform_net.real_path(str(tmp_path / "missing")) is None
+        assert _platform_net.real_path(str(tmp_path / "loop")) is None

@@ -10,6 +10,9 @@ kept apart for the server:
   holding every connection while the others idle. Linux only lets sockets of the same
   user join the port. macOS and the BSDs have ``SO_REUSEPORT`` without that balancing
   (the last socket bound takes every connection): they share one socket.
+* :func:`real_path`: ``os.path.realpath``, from the kernel on Linux (it resolved the
+  path when opening it) rather than by a walk of ``lstat`` calls in Python, one per
+  component: a tenth of the time on a wheel's first request.
 * :func:`run`: an event loop, uvloop's where it is installed (Linux, macOS; the
   ``serve`` extra installs it there), else the standard library's.
 """
@@ -17,6 +20,7 @@ kept apart for the server:
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import sys
 from collections.abc import Coroutine
@@ -51,6 +55,26 @@ def balanced_listeners(sock: socket.socket, count: int) -> list[socket.socket]:
             other.close()
         raise
     return [sock, *more]
+
+
+_O_PATH = getattr(os, "O_PATH", None) if LINUX else None  # opens without reading
+
+
+def real_path(path: str) -> str | None:
+    """``path`` with every symbolic link resolved, as :func:`os.path.realpath`; ``None``
+    when it cannot be resolved (it does not exist, a loop): take it as outside the tree."""
+    if _O_PATH is not None:
+        try:
+            fd = os.open(path, _O_PATH | os.O_CLOEXEC)
+        except OSError:
+            return None
+        try:
+            return os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            pass  # no /proc here: the portable way
+        finally:
+            os.close(fd)
+    return os.path.realpath(path)
 
 
 def run(main: Coroutine[Any, Any, None]) -> None:

@@ -33,6 +33,7 @@ from typing import NamedTuple
 
 from packaging.utils import canonicalize_name
 
+from .. import _platform_net
 from .._exceptions import WheelhouseError
 from ..index._pages import JSON_TYPE
 from ._http import (
@@ -163,6 +164,7 @@ class IndexApp:
             "wheels": self.root / "wheels",
             "status": self.root / "status",
         }
+        self.dirs = {name: str(path) for name, path in self.trees.items()}
         self.real = {name: os.path.realpath(path) for name, path in self.trees.items()}
         self.cache = _FileCache()
         self.hits = _Hits()
@@ -203,9 +205,9 @@ class IndexApp:
         return Response(200, [], body, head=hit.head, source=(hit.path, stamp))
 
     def _inside(self, tree: str, path: str) -> bool:
-        real = os.path.realpath(path)
+        real = _platform_net.real_path(path)
         base = self.real[tree]
-        return real == base or real.startswith(base + os.sep)
+        return real is not None and (real == base or real.startswith(base + os.sep))
 
     def _respond(self, request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
@@ -226,7 +228,7 @@ class IndexApp:
             wanted = canonicalize_name(segments[1])
             if wanted != segments[1]:
                 return _redirect(f"/simple/{wanted}/", raw_query)
-        path = os.path.join(self.trees[tree], *segments[1:])
+        path = os.path.join(self.dirs[tree], *segments[1:])
         if not self._inside(tree, path):
             return error(404)
         try:
