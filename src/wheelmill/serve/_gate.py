@@ -141,6 +141,7 @@ class AccessLog:
         self._stamp = ""
         self._pending: list[str] = []
         self._fd: int | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
         with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
             self._fd = stream.fileno()  # written to directly: one system call per batch
 
@@ -161,10 +162,19 @@ class AccessLog:
         self._pending.append(start + self._now() + end)
         if len(self._pending) > 1:
             return  # a flush is on its way
-        try:
-            asyncio.get_running_loop().call_soon(self.flush)
-        except RuntimeError:  # no event loop: at once
-            self.flush()
+        loop = self.loop
+        if loop is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # no event loop: at once
+                self.flush()
+                return
+        loop.call_soon(self.flush)
+
+    def attach(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        """Flush at the end of ``loop``'s turns, the worker's own loop (``None``: whichever
+        runs); asking for the running loop each turn costs a system call (``getpid``)."""
+        self.loop = loop
 
     def flush(self) -> None:
         """Write the pending lines (at the end of the loop's turn, and at shutdown)."""

@@ -66,6 +66,8 @@ async def _serve_socket(
     if isinstance(app, IndexApp) or (isinstance(app, Gate) and app.users is None):
         replays = Replays(app.cache if isinstance(app, IndexApp) else app.app.cache)
     log = app.log if isinstance(app, Gate) else None
+    if log is not None:
+        log.attach(loop)
     acceptor = Acceptor(sock, lambda: Connection(app, watch, replays, log), watch)
     acceptor.start()
     watch.start()
@@ -81,6 +83,9 @@ async def _serve_socket(
             connection.abort()
         await asyncio.gather(*streams, return_exceptions=True)
         await asyncio.sleep(0)  # the transports' close callbacks, the access log's last lines
+        if log is not None:
+            log.attach(None)  # this loop ends here
+            log.flush()
 
 
 def _run_worker(app: Front, sock: socket.socket, timeouts: Timeouts) -> None:
