@@ -25,7 +25,7 @@ import pytest
 from conftest import make_wheel
 from wheelmill import _platform_net
 from wheelmill.index.publish import publish
-from wheelmill.serve._app import _CACHE_LIMIT
+from wheelmill.serve._app import _CACHE_LIMIT, _read
 from wheelmill.serve._gate import AccessLog
 from wheelmill.serve._guard import listen
 from wheelmill.serve._http import http_date
@@ -261,3 +261,17 @@ def test_real_paths_are_those_of_realpath(
     if kernel:  # nothing there, or a loop: never inside any tree
         assert _platform_net.real_path(str(tmp_path / "missing")) is None
         assert _platform_net.real_path(str(tmp_path / "loop")) is None
+
+
+def test_a_file_read_for_memory_is_exactly_its_stamped_size(tmp_path: Path) -> None:
+    path = tmp_path / "file"
+    path.write_bytes(b"")
+    assert _read(str(path), 0) == b""
+    data = os.urandom(300_000)
+    path.write_bytes(data)
+    assert _read(str(path), len(data)) == data
+    path.write_bytes(data + b"grown since")  # what was stamped is what is sent
+    assert _read(str(path), len(data)) == data
+    path.write_bytes(data[:10])  # shrunk since: not served
+    with pytest.raises(OSError, match="shorter"):
+        _read(str(path), len(data))
