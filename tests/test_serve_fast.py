@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make_wheel
-from wheelmill import _platform_net
+from wheelmill import WheelhouseError, _platform_net
 from wheelmill.index.publish import publish
 from wheelmill.serve._app import _CACHE_LIMIT, _read
 from wheelmill.serve._gate import AccessLog
@@ -275,3 +275,16 @@ def test_a_file_read_for_memory_is_exactly_its_stamped_size(tmp_path: Path) -> N
     path.write_bytes(data[:10])  # shrunk since: not served
     with pytest.raises(OSError, match="shorter"):
         _read(str(path), len(data))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_port_in_use_is_refused_even_to_balanced_workers(workers: int) -> None:
+    first = listen("127.0.0.1", 0, workers=2)
+    socks = listeners(first, 2)
+    try:
+        port = first.getsockname()[1]
+        with pytest.raises(WheelhouseError, match="choose another --port"):
+            listen("127.0.0.1", port, workers=workers)
+    finally:
+        for sock in socks:
+            sock.close()

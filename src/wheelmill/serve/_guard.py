@@ -301,10 +301,17 @@ def listen(host: str, port: int, workers: int = 1) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if workers > 1 and _platform_net.BALANCED:
-        _platform_net.reuse_port(sock)
     try:
-        sock.bind((host, port))
+        sock.bind((host, port))  # fails if anything holds the port, a balanced group too
+        if workers > 1 and _platform_net.BALANCED:
+            # the port is free: bound again, open to this server's other workers only
+            # (opened to them first, a second server started by mistake would join it)
+            port = sock.getsockname()[1]
+            sock.close()
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            _platform_net.reuse_port(sock)
+            sock.bind((host, port))
     except OSError as exc:
         sock.close()
         raise WheelhouseError(
