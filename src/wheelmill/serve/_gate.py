@@ -141,6 +141,7 @@ class AccessLog:
         self._stamp = ""
         self._pending: list[str] = []
         self._fd: int | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
         with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
             self._fd = stream.fileno()  # written to directly: one system call per batch
 
@@ -152,25 +153,28 @@ class AccessLog:
         return self._stamp
 
     def write(self, peer: str, user: str | None, request: Request, response: Response) -> None:
-        if request.method == "HEAD" or response.status == 304:
-            size = 0
-        else:
-            size = response.count if response.file is not None else len(response.body)
-        referer = _quoted(request.headers.get("referer", "-"))
-        agent = _quoted(request.headers.get("user-agent", "-"))
-        line = (
-            f"{peer} - {user or '-'} [{self._now()}] "
-            f'"{_quoted(request.method)} {_quoted(request.target)} {_quoted(request.version)}" '
-            f"{response.status} {size or '-'} "
-            f'"{referer}" "{agent}"\n'
-        )
-        self._pending.append(line)
+        self.add(f"{peer} - {user or '-'} [", tail(request, response))
+
+    def add(self, start: str, end: str) -> None:
+        """Log the line ``start`` + this second's time stamp + ``end``; the parts of a
+        line before and after the time (:func:`tail`), so a repeated response's line is
+        formatted once, and joined only here."""
+        self._pending.append(start + self._now() + end)
         if len(self._pending) > 1:
             return  # a flush is on its way
-        try:
-            asyncio.get_running_loop().call_soon(self.flush)
-        except RuntimeError:  # no event loop: at once
-            self.flush()
+        loop = self.loop
+        if loop is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # no event loop: at once
+                self.flush()
+                return
+        loop.call_soon(self.flush)
+
+    def attach(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        """Flush at the end of ``loop``'s turns, the worker's own loop (``None``: whichever
+        runs); asking for the running loop each turn costs a system call (``getpid``)."""
+        self.loop = loop
 
     def flush(self) -> None:
         """Write the pending lines (at the end of the loop's turn, and at shutdown)."""
@@ -182,9 +186,27 @@ class AccessLog:
             self.stream.flush()
             return
         self.stream.flush()  # anything written to the stream itself comes first
-        data = memoryview(text.encode("utf-8", "replace"))
-        while data:
-            data = data[os.write(self._fd, data) :]
+        data = text.encode("utf-8", "replace")
+        written = os.write(self._fd, data)
+        if written < len(data):  # a pipe or a full disk: the rest, as it goes
+            rest = memoryview(data)[written:]
+            while rest:
+                rest = rest[os.write(self._fd, rest) :]
+
+
+def tail(request: Request, response: Response) -> str:
+    """An access log line after its time stamp: request line, status, size, referer, agent."""
+    if request.method == "HEAD" or response.status == 304:
+        size = 0
+    else:
+        size = response.count if response.file is not None else len(response.body)
+    referer = _quoted(request.headers.get("referer", "-"))
+    agent = _quoted(request.headers.get("user-agent", "-"))
+    return (
+        f'] "{_quoted(request.method)} {_quoted(request.target)} {_quoted(request.version)}" '
+        f"{response.status} {size or '-'} "
+        f'"{referer}" "{agent}"\n'
+    )
 
 
 def _quoted(text: str) -> str:

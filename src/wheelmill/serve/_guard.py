@@ -29,12 +29,11 @@ import errno
 import logging
 import socket
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from .. import _platform
+from .. import _platform, _platform_net
 from .._exceptions import WheelhouseError
 
 log = logging.getLogger("wheelmill.serve")
@@ -120,8 +119,9 @@ class Watch:
         self.live: set[Client] = set()  # from the protocol's creation to connection_lost
         self.pending: set[socket.socket] = set()  # accepted, no protocol yet
         self.files = 0  # files open for streaming
-        self.heads: OrderedDict[Client, float] = OrderedDict()  # oldest first
-        self.idle: OrderedDict[Client, float] = OrderedDict()
+        # oldest first: a plain dict keeps insertion order, and is quicker to update
+        self.heads: dict[Client, float] = {}
+        self.idle: dict[Client, float] = {}
         self._sweeper: asyncio.TimerHandle | None = None
 
     def wait(self, client: Client, kind: int) -> None:
@@ -295,13 +295,23 @@ def _refuse(conn: socket.socket) -> None:
     conn.close()
 
 
-def listen(host: str, port: int) -> socket.socket:
-    """The listening socket, non-blocking; a port in use is a one-line error."""
+def listen(host: str, port: int, workers: int = 1) -> socket.socket:
+    """The listening socket, non-blocking; a port in use is a one-line error. For several
+    workers, ready for more sockets on its port where the kernel balances between them."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((host, port))
+        sock.bind((host, port))  # fails if anything holds the port, a balanced group too
+        if workers > 1 and _platform_net.BALANCED:
+            # the port is free: bound again, open to this server's other workers only
+            # (opened to them first, a second server started by mistake would join it)
+            port = sock.getsockname()[1]
+            sock.close()
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            _platform_net.reuse_port(sock)
+            sock.bind((host, port))
     except OSError as exc:
         sock.close()
         raise WheelhouseError(

@@ -1,0 +1,102 @@
+"""What the server does differently per OS: listening sockets and the event loop.
+
+The rest of :mod:`wheelmill._platform`'s job (it holds every other OS-specific call),
+kept apart for the server:
+
+* :func:`balanced_listeners`: on Linux, each pre-forked worker listens on its own
+  socket bound to the same port (``SO_REUSEPORT``), and the kernel spreads new
+  connections evenly over them. With one shared socket every worker wakes for a new
+  connection and the first awake accepts the whole burst, so one worker can end up
+  holding every connection while the others idle. Linux only lets sockets of the same
+  user join the port. macOS and the BSDs have ``SO_REUSEPORT`` without that balancing
+  (the last socket bound takes every connection): they share one socket.
+* :func:`real_path`: ``os.path.realpath``, from the kernel on Linux (it resolved the
+  path when opening it) rather than by a walk of ``lstat`` calls in Python, one per
+  component: a tenth of the time on a wheel's first request.
+* :func:`run`: an event loop, uvloop's where it is installed (Linux, macOS; the
+  ``serve`` extra installs it there), else the standard library's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from collections.abc import Coroutine
+from typing import Any
+
+LINUX = sys.platform.startswith("linux")
+#: Whether workers can each have a listening socket with the kernel balancing between them.
+BALANCED = LINUX and hasattr(socket, "SO_REUSEPORT")
+
+
+def reuse_port(sock: socket.socket) -> None:
+    """Let more sockets bind ``sock``'s port, before it is bound (:data:`BALANCED` only)."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+
+
+def balanced_listeners(sock: socket.socket, count: int) -> list[socket.socket]:
+    """``sock`` (bound with :func:`reuse_port`) and ``count - 1`` more listening sockets on
+    its address, non-blocking, for the kernel to balance connections over."""
+    address = sock.getsockname()
+    more: list[socket.socket] = []
+    try:
+        for _ in range(count - 1):
+            other = socket.socket(sock.family, socket.SOCK_STREAM)
+            more.append(other)
+            other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            reuse_port(other)
+            other.bind(address)
+            other.listen(1024)
+            other.setblocking(False)
+    except OSError:
+        for other in more:
+            other.close()
+        raise
+    return [sock, *more]
+
+
+_O_PATH = getattr(os, "O_PATH", None) if LINUX else None  # opens without reading
+
+
+def real_path(path: str) -> str | None:
+    """``path`` with every symbolic link resolved, as :func:`os.path.realpath`; ``None``
+    when it cannot be resolved (it does not exist, a loop): take it as outside the tree."""
+    if _O_PATH is not None:
+        try:
+            fd = os.open(path, _O_PATH | os.O_CLOEXEC)
+        except OSError:
+            return None
+        try:
+            return os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            pass  # no /proc here: the portable way
+        finally:
+            os.close(fd)
+    return os.path.realpath(path)
+
+
+def run(main: Coroutine[Any, Any, None]) -> None:
+    """Run ``main`` to its end on uvloop's event loop where uvloop is installed, else on
+    the standard library's (:data:`FAST_LOOP`)."""
+    if FAST_LOOP:
+        import uvloop
+
+        uvloop.run(main)
+    else:
+        asyncio.run(main)
+
+
+def _has_uvloop() -> bool:
+    if sys.platform == "win32":
+        return False
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+#: Whether the server runs on uvloop.
+FAST_LOOP = _has_uvloop()
