@@ -233,6 +233,7 @@ def test_the_attempt_record_says_how_the_memory_was_capped(
     local_index: LocalIndex, tmp_path: Path
 ) -> None:
     from wheelmill import _platform
+    from wheelmill._platform import limits
 
     report, log, _ = _build(local_index, "pure-ok", tmp_path, memory_mb=600)
     (result,) = report.results
@@ -240,7 +241,7 @@ def test_the_attempt_record_says_how_the_memory_was_capped(
     used = result.attempt.memory_cap
     # Without a cgroup v2 hierarchy (a cgroup v1 machine) only the address-space limit
     # can be had; with one, either (the hierarchy may not be writable).
-    assert used == "rlimit-as" if _platform._cgroup2_mount() is None else used in _CAP_LINES
+    assert used == "rlimit-as" if limits._cgroup2_mount() is None else used in _CAP_LINES
     if _platform.memory_cap_mechanism() == "rlimit-as":  # what doctor says is what it got
         assert used == "rlimit-as"
     doctor = cli_runner().invoke(cli, ["doctor", "--json"], prog_name="wheelmill")

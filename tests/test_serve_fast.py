@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from conftest import make_wheel
-from wheelmill import WheelhouseError, _platform_net
+from wheelmill import WheelhouseError
+from wheelmill._platform import net as _platform_net
 from wheelmill.index.publish import publish
 from wheelmill.serve._app import _CACHE_LIMIT, _read
 from wheelmill.serve._gate import AccessLog

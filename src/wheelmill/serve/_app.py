@@ -33,8 +33,8 @@ from typing import NamedTuple
 
 from packaging.utils import canonicalize_name
 
-from .. import _platform_net
 from .._exceptions import WheelhouseError
+from .._platform import net as _platform_net
 from ..index._pages import JSON_TYPE
 from ._http import (
     REASONS,

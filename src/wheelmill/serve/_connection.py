@@ -13,7 +13,7 @@ import asyncio
 import time
 from typing import BinaryIO, cast
 
-from .. import _platform_net
+from .._platform import net as _platform_net
 from ._app import Response, error, head_bytes
 from ._gate import AccessLog, Front, Gate, tail
 from ._guard import HEAD, IDLE, Watch

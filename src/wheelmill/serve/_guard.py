@@ -33,8 +33,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from .. import _platform, _platform_net
+from .. import _platform
 from .._exceptions import WheelhouseError
+from .._platform import net as _platform_net
 
 log = logging.getLogger("wheelmill.serve")
 

@@ -1,7 +1,7 @@
 """``serve --workers N``: pre-forked worker processes, and how they share the port.
 
 Each worker is a forked copy of the server with its own event loop. Where the kernel
-can balance connections (:data:`wheelmill._platform_net.BALANCED`, Linux), each
+can balance connections (:data:`wheelmill._platform.net.BALANCED`, Linux), each
 worker has its own listening socket on the port; elsewhere they share one. If one
 worker dies, all are stopped and :func:`run_workers` raises: a supervisor restarts
 the whole server rather than run on with fewer workers than asked for.
@@ -15,8 +15,8 @@ import signal
 import socket
 from collections.abc import Callable
 
-from .. import _platform_net
 from .._exceptions import ServeError
+from .._platform import net as _platform_net
 
 
 def listeners(sock: socket.socket, workers: int) -> list[socket.socket]:

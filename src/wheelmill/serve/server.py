@@ -33,7 +33,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from .. import _platform, _platform_net
+from .. import _platform
+from .._platform import net as _platform_net
 
 # the in-memory size limit, re-exported where the tests (and users) look for it
 from ._app import _CACHE_LIMIT as _CACHE_LIMIT

@@ -1,7 +1,7 @@
 """What the server does differently per OS: listening sockets and the event loop.
 
-The rest of :mod:`wheelmill._platform`'s job (it holds every other OS-specific call),
-kept apart for the server:
+Part of :mod:`wheelmill._platform` (which holds every OS-specific call), kept in a
+module of its own for the server:
 
 * :func:`balanced_listeners`: on Linux, each pre-forked worker listens on its own
   socket bound to the same port (``SO_REUSEPORT``), and the kernel spreads new
