@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ._chained import CHAINED, end_of_chain
 from ._fields import Pattern
 from ._logtext import LogText, byte_pieces, text_pieces
 from .diagnosis import Diagnosis, FirstError, Fix, SystemPackages, Translation
@@ -246,6 +247,7 @@ class _Errorish:
         #: refuses in its own words (a placeholder's message) printed last
         self.boxed: _Candidate | None = None
         self._box: str | None = None  # None: not seen yet, "open": inside, "done"
+        self._chained: list[int] = []  # lines saying an exception was raised while handling one
 
     def add(self, log: LogText, offset: int) -> None:
         lines = log.lines
@@ -253,6 +255,7 @@ class _Errorish:
             self._read_box(log, offset)
         for banner in self._below:
             self._look_below(banner, lines, offset)
+        self._chained += [offset + i for i in log.view().lines_containing(CHAINED)]
         end = offset + len(lines)
         self._below = [b for b in self._below if b.shown == b.line and b.line + _BANNER_REACH > end]
         if len(self.found) >= self.wanted:
@@ -304,9 +307,10 @@ class _Errorish:
         return False
 
     def first(self, skip: set[int]) -> FirstError | None:
-        for found in self.found:
-            if found.line not in skip:
-                return FirstError(found.shown + 1, found.text)
+        shown = [found for found in self.found if found.line not in skip]
+        if shown:  # the exception a script raised while handling the first, if it did
+            found = shown[end_of_chain([(f.line, f.text) for f in shown], self._chained)]
+            return FirstError(found.shown + 1, found.text)
         if self.boxed is not None:
             return FirstError(self.boxed.line + 1, self.boxed.text)
         return None
