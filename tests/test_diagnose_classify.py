@@ -195,6 +195,33 @@ def test_unknown_reports_the_first_error_looking_line() -> None:
     assert got.confidence == 0.0
 
 
+_CHAIN = "\nDuring handling of the above exception, another exception occurred:\n\nTraceback:\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "shown"),
+    [
+        # a script that catches its failed probe and raises its own message: the message
+        (f"TypeError: expected str{_CHAIN}  x()\nException: Unable to find javac\n", 6,
+         "Exception: Unable to find javac"),
+        # to the end of the chain, in pip's box too
+        (f"  \u2502 OSError: no{_CHAIN}KeyError: 'x'{_CHAIN}SystemExit: giving up\n", 9,
+         "SystemExit: giving up"),
+        # not a chain: the marker belongs to another exception further down
+        ("ValueError: first\nok\nok\nok\nRuntimeError: second" + _CHAIN + "Exception: third\n",
+         1, "ValueError: first"),
+        # the line after the marker is no exception: keep the first
+        (f"TypeError: bad{_CHAIN}build failed\n", 1, "TypeError: bad"),
+    ],
+)  # fmt: skip
+def test_unknown_follows_an_exception_raised_while_handling_another(
+    text: str, line: int, shown: str
+) -> None:
+    got = diagnose(text, mini(RULES))
+    assert got.first_error is not None
+    assert (got.first_error.line, got.first_error.text) == (line, shown)
+
+
 def test_unknown_falls_back_to_the_last_line_pip_boxed() -> None:
     """A build that refuses in its own words (no error-looking line at all): the line
     shown is the last one of the first subprocess output pip boxed."""

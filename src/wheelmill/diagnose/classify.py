@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ._chained import CHAINED, end_of_chain
 from ._logtext import AnyPiece, TextView, raw_pieces, text_pieces
 from ._scan import Hit, Plan, plan
 from .diagnosis import Diagnosis, FirstError, Fix, SystemPackages, Translation
@@ -77,7 +78,7 @@ _BANNER_REACH = 40
 
 
 def _plan(rules: RuleSet) -> Plan:
-    return plan(rules, (*_ERRORISH_ANCHORS, _BOX_MARK, _BOX_END))
+    return plan(rules, (*_ERRORISH_ANCHORS, _BOX_MARK, _BOX_END, CHAINED))
 
 
 def _rule_hits(rule: Rule, hits: Mapping[int, list[Hit]]) -> list[Hit]:
@@ -147,14 +148,16 @@ class _Errorish:
         #: refuses in its own words (a placeholder's message) printed last
         self.boxed: _Candidate | None = None
         self._box: str | None = None  # None: not seen yet, "open": inside, "done"
+        self._chained: list[int] = []  # lines saying an exception was raised while handling one
 
     def add(self, piece: AnyPiece, view: TextView, offset: int) -> None:
         """Read ``piece`` (its line 0 is line ``offset`` of the log); ``view`` holds at
-        least its lines containing an error anchor or a box marker."""
+        least its lines containing an error anchor, a box marker or the chained-exception line."""
         if self._box != "done":
             self._read_box(piece, view, offset)
         for banner in self._below:
             self._look_below(banner, piece, offset)
+        self._chained += [offset + i for i in view.lines_containing(CHAINED)]
         end = offset + piece.count
         self._below = [b for b in self._below if b.shown == b.line and b.line + _BANNER_REACH > end]
         if len(self.found) >= self.wanted:
@@ -204,9 +207,10 @@ class _Errorish:
         return False
 
     def first(self, skip: set[int]) -> FirstError | None:
-        for found in self.found:
-            if found.line not in skip:
-                return FirstError(found.shown + 1, found.text)
+        shown = [found for found in self.found if found.line not in skip]
+        if shown:  # the exception a script raised while handling the first, if it did
+            found = shown[end_of_chain([(f.line, f.text) for f in shown], self._chained)]
+            return FirstError(found.shown + 1, found.text)
         if self.boxed is not None:
             return FirstError(self.boxed.line + 1, self.boxed.text)
         return None

@@ -1,0 +1,45 @@
+"""Chained Python tracebacks: the exception a build script raised while handling another.
+
+A build script that probes for a tool and fails often catches the low-level error and
+raises its own message::
+
+    TypeError: expected str, bytes or os.PathLike object, not NoneType
+
+    During handling of the above exception, another exception occurred:
+
+    Traceback (most recent call last):
+      ...
+    Exception: Unable to find javac
+
+The later exception is what the script meant to say, so the first-error picker follows
+the chain to its end.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+#: The line Python prints between the two tracebacks.
+CHAINED = "During handling of the above exception, another exception occurred:"
+#: How far below an exception's line the marker may be (Python prints one blank line).
+_GAP = 3
+_EXCEPTION_LINE = re.compile(r"^(?:[\w.]+\.)?(?:[A-Z]\w*)?(?:Error|Exception|Exit)\b:")
+
+
+def end_of_chain(lines: Sequence[tuple[int, str]], markers: Sequence[int]) -> int:
+    """Index, in ``lines`` (error-looking lines as (line number, text), in log order), of
+    the exception raised while the first one was handled, followed to the end of the
+    chain; 0 when the first line starts no chain. ``markers`` are the lines saying
+    :data:`CHAINED`, ascending."""
+    index = 0
+    while _EXCEPTION_LINE.match(lines[index][1]):
+        line = lines[index][0]
+        marker = next((m for m in markers if m > line), None)
+        if marker is None or marker - line > _GAP:
+            break
+        later = next((i for i in range(index + 1, len(lines)) if lines[i][0] > marker), None)
+        if later is None or not _EXCEPTION_LINE.match(lines[later][1]):
+            break
+        index = later
+    return index
