@@ -1,0 +1,152 @@
+"""``wheelmill publish`` after a change, answered before click loads (``cli/_noop.py``):
+the same library call as the command, the same files, the same output; a rejected
+wheel is still caught, and said as the command says it."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import cli_runner, make_wheel
+from test_publish_incremental import published_files
+from wheelmill.index.publish import publish
+from wheelmill.store.wheelhouse import Store
+
+#: Runs the console entry point and says, on its last stderr line, the exit code and
+#: whether click was loaded.
+_ENTRY = (
+    "import sys\nfrom wheelmill.cli import main\n"
+    "sys.argv = ['wheelmill', *sys.argv[1:]]\n"
+    "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+    "print(code, 'click' in sys.modules, file=sys.stderr)\n"
+)
+_SECONDS = re.compile(r"in \d+\.\d\ds")
+
+
+def _command(root: Path, *extra: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-c", _ENTRY, "publish", "-w", str(root), *extra]
+    return subprocess.run(argv, capture_output=True, text=True, check=False, cwd=cwd)
+
+
+def _click(root: Path, *extra: str) -> tuple[int, str, str]:
+    from wheelmill.cli import cli
+
+    result = cli_runner().invoke(cli, ["publish", "-w", str(root), *extra])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _document(text: str, root: Path) -> dict[str, object]:
+    data: dict[str, object] = json.loads(text.replace(str(root), "DIR"))
+    data.pop("duration")
+    return data
+
+
+def _stored(store: Store, name: str, version: str, **options: Any) -> None:
+    """A wheel put in through the store, with an upload time of its own (as a fetched
+    one is): two wheelhouses given the same wheels publish the same bytes."""
+    built = make_wheel(store.root.parent, name, version, **options)
+    store.add_wheel(built, built.name, upload_time="2026-01-02T03:04:05.000000Z")
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> tuple[Store, Store]:
+    """Two wheelhouses of the same wheels, each published."""
+    stores = Store(tmp_path / "a" / "wh").create(), Store(tmp_path / "b" / "wh").create()
+    for store in stores:
+        _stored(store, "app", "1.0", requires=("mid>=1",))
+        _stored(store, "leaf", "1.0", requires_python=">=3.8")
+        _stored(store, "mid", "1.0", requires=("leaf",))
+        publish(store)
+    return stores
+
+
+@pytest.mark.parametrize("new_project", [False, True])
+def test_a_changed_wheelhouse_is_published_without_click(
+    pair: tuple[Store, Store], new_project: bool
+) -> None:
+    """A real subprocess publishes one more wheel (or a wheel gone) without loading
+    click, writes the files click's command writes, and prints its JSON."""
+    fast, slow = pair
+    name = "newcomer" if new_project else "mid"
+    for store in pair:
+        _stored(store, name, "2.0")
+        (store.wheels / "app-1.0-py3-none-any.whl").unlink()
+    told = _command(fast.root, "--json")
+    assert told.stderr.strip().splitlines()[-1] == "0 False", told.stderr
+    code, out, _ = _click(slow.root, "--json")
+    assert code == 0
+    document = _document(told.stdout, fast.root)
+    assert document == _document(out, slow.root)
+    assert (document["read"], document["removed"]) == (1, ["app-1.0-py3-none-any.whl"])
+    assert published_files(fast) == published_files(slow)
+
+
+def test_its_human_output_is_the_commands(pair: tuple[Store, Store]) -> None:
+    fast, slow = pair
+    for store in pair:
+        _stored(store, "mid", "2.0")
+    told = _command(fast.root)
+    assert told.stderr.strip() == "0 False"
+    code, out, _ = _click(slow.root)
+    assert code == 0
+    assert _SECONDS.sub("", told.stdout).replace(str(fast.root), "DIR") == _SECONDS.sub(
+        "", out
+    ).replace(str(slow.root), "DIR")
+    assert "(1 project pages written, 1 wheels read)" in told.stdout
+    make_wheel(fast.wheels, "leaf", "2.0")
+    quiet = _command(fast.root, "-q")
+    assert (quiet.stdout, quiet.stderr.strip()) == ("", "0 False")
+    assert (fast.wheels / "leaf-2.0-py3-none-any.whl.metadata").is_file()
+
+
+def test_a_wheel_rewritten_in_place_is_still_caught(pair: tuple[Store, Store]) -> None:
+    """Same size, same inode, bytes changed (only the mtime tells): the fast entry
+    leaves it out as the command does, says so as the command does, and exits 1."""
+    fast, slow = pair
+    for store in pair:
+        wheel = store.wheels / "mid-1.0-py3-none-any.whl"
+        data = bytearray(wheel.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        with open(wheel, "r+b") as stream:
+            stream.write(bytes(data))
+    told = _command(fast.root)
+    code, out, err = _click(slow.root)
+    assert (code, told.stderr.strip().splitlines()[-1]) == (1, "1 True")
+    assert _SECONDS.sub("", told.stdout).replace(str(fast.root), "DIR") == _SECONDS.sub(
+        "", out
+    ).replace(str(slow.root), "DIR")
+    assert told.stderr.strip().splitlines()[:-1] == err.strip().splitlines()
+    assert "REJECTED mid-1.0-py3-none-any.whl: " in err
+    assert not (fast.wheels / "mid-1.0-py3-none-any.whl.metadata").exists()
+    assert published_files(fast) == published_files(slow)
+    again = _command(fast.root, "--json")  # still left out, and said again
+    assert again.stderr.strip().splitlines()[-1] == "1 True"
+    assert "mid-1.0-py3-none-any.whl" in json.loads(again.stdout)["rejected"]
+
+
+def test_a_config_file_is_loaded_as_the_command_loads_it(
+    pair: tuple[Store, Store], tmp_path: Path
+) -> None:
+    """With ``config/wheelmill.toml`` in the working directory the config may decide (a
+    team store, say): the entry loads it as the command does (a broken one: click says
+    why); without one, nothing loads it. The name is the config's."""
+    from wheelmill.cli._noop import _DEFAULT_CONFIG
+    from wheelmill.config import DEFAULT_CONFIG
+
+    assert Path(_DEFAULT_CONFIG) == DEFAULT_CONFIG
+    fast, _ = pair
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "wheelmill.toml").write_text('wheelhouse = "elsewhere"\n')
+    make_wheel(fast.wheels, "leaf", "2.0")
+    told = _command(fast.root, "-q", cwd=tmp_path)
+    assert told.stderr.strip() == "0 False", told.stderr  # -w wins over the config's
+    assert (fast.simple / "leaf" / "index.json").read_text().count('"filename"') == 2
+    (tmp_path / "config" / "wheelmill.toml").write_text("wheelhouse = [\n")  # broken
+    broken = _command(fast.root, "-q", cwd=tmp_path)
+    assert broken.stderr.strip().splitlines()[-1] == "2 True", broken.stderr
