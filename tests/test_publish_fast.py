@@ -150,3 +150,40 @@ def test_a_config_file_is_loaded_as_the_command_loads_it(
     (tmp_path / "config" / "wheelmill.toml").write_text("wheelhouse = [\n")  # broken
     broken = _command(fast.root, "-q", cwd=tmp_path)
     assert broken.stderr.strip().splitlines()[-1] == "2 True", broken.stderr
+
+
+def test_a_find_links_listing_not_as_written_is_rendered_whole() -> None:
+    """A +1 publish splices the listing by counting in C, not by reading each line: any
+    listing that is not exactly the one written (a line edited, moved, replaced) still
+    comes out as ``None`` (rendered whole), and a spliced one as the whole render."""
+    from wheelmill.index._pages import FileEntry, find_links_page, splice_find_links
+
+    entries = [
+        FileEntry(f"p{i}-1.0{local}-py3-none-any.whl", 1, 2, 3, f"1.0{local}", "ab" * 32,
+                  "cd" * 32, None, f"p{i}", "t")
+        for i, local in enumerate(("", "+a.b", "", ""))
+    ]  # fmt: skip
+    old = find_links_page(entries, {})
+    names = [entry.filename for entry in entries]
+    newer = entries[1]._replace(filename="p1-2.0+z-py3-none-any.whl", version="2.0+z")
+    spliced = splice_find_links(old, names, {entries[2].filename}, [newer], {})
+    assert spliced == find_links_page([entries[0], entries[1], newer, entries[3]], {})
+    assert splice_find_links(old, names, (), [], {}) == old
+    lines = old.split(b"\n")
+    at = lines.index(next(line for line in lines if line.startswith(b"<a")))
+    lines[at], lines[at + 1] = lines[at + 1], lines[at]
+    broken = [
+        b"\n".join(lines),  # out of order
+        old.replace(b"</a><br>\n<a", b"</a>\n<a", 1),  # a line edited
+        old.replace(b"\n<a", b"\nx<a", 1),
+        old.replace(b'<a href="p3', b'<!-- --><a href="p3'),
+        old.replace(b"#sha256=", b"#sha1=", 1),
+        old.replace(b"p2-1.0-py3", b"p2-9.0-py3"),  # a wheel for another
+        old.replace(entries[3].filename.encode(), entries[0].filename.encode()),  # twice
+        old + b"\n",
+        old.replace(b"<title>Wheels", b"<title>Wheelz"),
+    ]
+    for page in broken:
+        assert page != old
+        assert splice_find_links(page, names, (), [], {}) is None, page
+    assert splice_find_links(old, names[:3], (), [], {}) is None
