@@ -4,7 +4,9 @@ wheel is still caught, and said as the command says it."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -187,3 +189,39 @@ def test_a_find_links_listing_not_as_written_is_rendered_whole() -> None:
         assert page != old
         assert splice_find_links(page, names, (), [], {}) is None, page
     assert splice_find_links(old, names[:3], (), [], {}) is None
+
+
+def test_first_publication_times_are_one_file_per_project(tmp_path: Path) -> None:
+    """Wheels put in by hand: their upload times are written once per project (not a
+    file per wheel), kept through a lost state and a touch, and a time an earlier
+    version wrote to a file of the wheel's own is kept too."""
+    store = Store(tmp_path / "wh").create()
+    for version in ("1.0", "1.1", "2.0"):
+        make_wheel(store.wheels, "handmade", version)
+    make_wheel(store.wheels, "older", "1.0")
+    seen = store.state / "first-published"
+    seen.mkdir()
+    older = store.wheels / "older-1.0-py3-none-any.whl"
+    digest = hashlib.sha256(older.read_bytes()).hexdigest()
+    (seen / older.name).write_text(f"{digest} 2020-01-02T03:04:05.000000Z\n")
+    publish(store)
+
+    def times(project: str) -> dict[str, str]:
+        document = json.loads((store.simple / project / "index.json").read_bytes())
+        return {entry["filename"]: entry["upload-time"] for entry in document["files"]}
+
+    first = times("handmade")
+    assert sorted(path.name for path in seen.iterdir()) == ["handmade", "older", older.name]
+    lines = (seen / "handmade").read_text().splitlines()
+    assert [line.split()[0] for line in lines] == sorted(first)
+    assert times("older") == {older.name: "2020-01-02T03:04:05.000000Z"}
+    (store.state / "index-state.json").unlink()
+    for wheel in store.wheels.glob("*.whl"):
+        os.utime(wheel, ns=(0, 1_600_000_000_000_000_000))
+    (seen / older.name).unlink()  # now in the project's file
+    make_wheel(store.wheels, "handmade", "3.0")
+    assert publish(store).read == 5
+    again = times("handmade")
+    assert {name: again[name] for name in first} == first
+    assert len(again) == 4 and len((seen / "handmade").read_text().splitlines()) == 4
+    assert times("older") == {older.name: "2020-01-02T03:04:05.000000Z"}
