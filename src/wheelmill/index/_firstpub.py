@@ -21,13 +21,24 @@ from ._pages import AtomicWriter
 SEEN_DIR = "first-published"
 
 
+def per_wheel_times(state: str) -> bool:
+    """Whether an earlier version left a file of a wheel's own (one listing)."""
+    try:
+        with os.scandir(f"{state}/{SEEN_DIR}") as listing:
+            return any(entry.name.endswith(".whl") for entry in listing)
+    except OSError:
+        return False
+
+
 class FirstPublished:
     """One project's first-publication times, loaded on first use."""
 
-    def __init__(self, state: str, project: str) -> None:
+    def __init__(self, state: str, project: str, *, per_wheel: bool = True) -> None:
         self.directory = f"{state}/{SEEN_DIR}"
         self.path = f"{self.directory}/{project}"
+        self.per_wheel = per_wheel  # whether to look for a file of the wheel's own
         self._times: dict[str, tuple[str, str]] | None = None  # wheel -> (sha256, time)
+        self._now: str | None = None  # this publish's time: one for all it first sees
         self._changed = False
 
     def _load(self) -> dict[str, tuple[str, str]]:
@@ -46,7 +57,9 @@ class FirstPublished:
         seen = self._times.get(filename)
         if seen is not None and seen[0] == digest:
             return seen[1]
-        uploaded = self._per_wheel(filename, digest) or iso_time()
+        uploaded = self._per_wheel(filename, digest) if self.per_wheel else None
+        if uploaded is None:
+            uploaded = self._now = self._now or iso_time()
         self._times[filename] = (digest, uploaded)
         self._changed = True
         return uploaded

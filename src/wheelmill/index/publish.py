@@ -47,7 +47,7 @@ from .._exceptions import InvalidWheelError
 from ..store._integrity import inspect, read_regular, read_stored, stored_path
 from ..store.wheelhouse import Store, write_atomic
 from . import _statuskey, _unchanged
-from ._firstpub import FirstPublished
+from ._firstpub import FirstPublished, per_wheel_times
 from ._pages import (
     API_VERSION,
     HTML_TYPE,
@@ -79,6 +79,7 @@ class _Paths(NamedTuple):
     wheels: str
     simple: str
     state: str
+    per_wheel_times: bool  # first-publication times an earlier version kept per wheel
 
 
 class _Group(NamedTuple):
@@ -150,7 +151,7 @@ def _publish_group(paths: _Paths, writer: AtomicWriter, group: _Group) -> _Outco
     entries = [FileEntry._make(row) for row in group.kept]
     rejected: list[tuple[str, str]] = []
     project = group.project
-    seen = FirstPublished(paths.state, project)
+    seen = FirstPublished(paths.state, project, per_wheel=paths.per_wheel_times)
     for job in group.jobs:
         outcome = _read_wheel(paths, writer, job, seen)
         if isinstance(outcome, str):
@@ -301,7 +302,10 @@ def publish(
             state, found, metadata, store.simple, verify=verify, yanks=yanks, refresh=refresh
         )
         report.read = len(changed)
-        paths = _Paths(str(store.root), str(store.wheels), str(store.simple), str(store.state))
+        paths = _Paths(
+            str(store.root), str(store.wheels), str(store.simple), str(store.state),
+            bool(changed) and per_wheel_times(str(store.state)),
+        )  # fmt: skip
         names_before = dict(state.names)
         dropped = False
         for outcome in _run(paths, groups, workers or os.cpu_count() or 1):
