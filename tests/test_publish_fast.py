@@ -225,3 +225,26 @@ def test_first_publication_times_are_one_file_per_project(tmp_path: Path) -> Non
     assert {name: again[name] for name in first} == first
     assert len(again) == 4 and len((seen / "handmade").read_text().splitlines()) == 4
     assert times("older") == {older.name: "2020-01-02T03:04:05.000000Z"}
+
+
+def test_the_state_tells_changed_stamps_without_decoding_them(tmp_path: Path) -> None:
+    """Stamps are compared as the state file spells them: any difference in size,
+    mtime or inode, a new wheel, or a name JSON would spell otherwise is a change."""
+    from wheelmill.index._scan import scan_wheels
+    from wheelmill.index._state import STATE_FILE, State
+
+    store = Store(tmp_path / "wh").create()
+    for name, version in (("one", "1.0"), ("one", "1.0+local.2"), ("two", "2!3.0")):
+        make_wheel(store.wheels, name, version)
+    publish(store)
+    state = State(store.state / STATE_FILE)
+    found = scan_wheels(store.wheels)[0]
+    assert state.loaded and state.published == found.keys()
+    assert state.changed(found) == set()
+    for at in range(3):
+        for name in found:
+            moved = {**found, name: [v + (i == at) for i, v in enumerate(found[name])]}
+            assert state.changed(moved) == {name}
+    odd = {**found, 'one"-1.0-py3-none-any.whl': [1, 2, 3], "new-1.0-py3-none-any.whl": [1, 2, 3]}
+    assert state.changed(odd) == {'one"-1.0-py3-none-any.whl', "new-1.0-py3-none-any.whl"}
+    assert State(store.state / "missing").published == set()

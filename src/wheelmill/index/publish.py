@@ -241,11 +241,10 @@ def _plan(
     refresh: Collection[str],
 ) -> tuple[set[str], list[str], list[_Group]]:
     """The wheels to read, those gone, and the work per project that needs any."""
-    stamps = state.stamps
     # new or changed wheels (every wheel, to verify), and those whose .metadata went away
-    changed = set(found) if verify else {n for n, stamp in found.items() if stamps.get(n) != stamp}
+    changed = set(found) if verify else state.changed(found)
     changed |= found.keys() - metadata
-    removed = sorted(stamps.keys() - found.keys())
+    removed = sorted(state.published - found.keys())
     projects = _Projects()
     jobs: dict[str, list[_Job]] = {}
     for filename in sorted(changed):
@@ -359,7 +358,7 @@ def _find_links(flat: Path, state: State, groups: list[_Group], yanks: Yanks) ->
         entries = [FileEntry._make(row) for group in groups for row in state.rows(group.project)]
         with contextlib.suppress(OSError):
             old = flat.read_bytes()
-            page = splice_find_links(old, state.stamps, replaced, entries, yanks.projects)
+            page = splice_find_links(old, state.published, replaced, entries, yanks.projects)
             if page is not None:
                 return page
     entries = [FileEntry._make(row) for name in state.names for row in state.rows(name)]
