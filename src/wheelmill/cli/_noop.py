@@ -14,7 +14,10 @@ answers when the stamp holds (:meth:`wheelmill.noop.Stamp.answer`, which for a
 team store asks one listing of it; for ``run``,
 :func:`wheelmill.noop.unchanged_run_answer`, after the lock's header says it is up
 to date with its ``.in``; for ``publish``, :func:`wheelmill.index._unchanged.unchanged`),
-printing exactly what the command prints then. Anything
+printing exactly what the command prints then. A ``publish`` that finds something
+changed calls the command's one library function itself and prints what the command
+prints (click is loaded only to say a rejected wheel, in colour); with ``-w`` and no
+config file to read, not even the config module is loaded. Anything
 else (another command or option, a ``WHEELMILL_*`` variable that could set an
 option, ``run`` or ``publish`` with a team store, a stamp that does not hold, a pin the table
 would list, any error) returns ``None``, and click runs the command as usual: the
@@ -100,6 +103,20 @@ def _parse(argv: list[str]) -> _Build | None:
         else:
             found.lock = Path(token)
     return found if found.lock is not None or found.command != "build" else None
+
+
+#: ``config.DEFAULT_CONFIG``, spelt out so that a plain ``publish`` loads no config module.
+_DEFAULT_CONFIG = "config/wheelmill.toml"
+
+
+def _wheelhouse(parsed: _Build) -> Path | None:
+    """``publish``'s wheelhouse, when neither a config file nor a team store can be in
+    play (``-w`` given, no ``--config``, no default config file): no config to load."""
+    if parsed.wheelhouse is None or parsed.config is not None:
+        return None
+    if os.path.lexists(_DEFAULT_CONFIG) or not parsed.wheelhouse.is_dir():
+        return None
+    return parsed.wheelhouse
 
 
 def _config(parsed: _Build, *, team: bool = False) -> Config | None:
@@ -247,15 +264,18 @@ def _answer_publish(parsed: _Build) -> int | None:
 
     started = time.monotonic()
     try:
-        config = _config(parsed)
-        if config is None:
-            return None
-        root = config.wheelhouse.absolute()  # as the store has it
+        wheelhouse = _wheelhouse(parsed)
+        if wheelhouse is None:
+            config = _config(parsed)
+            if config is None:
+                return None
+            wheelhouse = config.wheelhouse
+        root = wheelhouse.absolute()  # as the store has it
         found = unchanged(root)
     except (WheelmillError, OSError, ValueError):
         return None
     if found is None:
-        return None
+        return _publish_now(parsed, root)
     files, projects = found
     duration = time.monotonic() - started
     status_page = page_path(root)
@@ -270,6 +290,53 @@ def _answer_publish(parsed: _Build) -> int | None:
         print(publish_line(files, projects, duration, 0, 0))
         print(f"status page: {status_page}")
     return 0
+
+
+def _publish_now(parsed: _Build, root: Path) -> int | None:
+    """Something changed: publish as the command does (the same library call, the same
+    output), without loading click, unless a wheel is rejected (click says that, in
+    colour). ``None`` when the command should run as usual: no ``wheels/`` (click's
+    error), or an error (the command publishes again, and reports it)."""
+    if not (root / "wheels").is_dir():
+        return None
+    from ..index.publish import publish
+    from ..store.wheelhouse import Store
+
+    try:
+        report = publish(Store(root))
+    except (WheelmillError, OSError):
+        return None  # publishing is idempotent: the command tries again, and says why
+    if parsed.json:
+        import json
+
+        from ._documents import publish_document
+
+        document = publish_document(
+            files=report.files, projects=report.projects, read=report.read,
+            written=report.projects_written, removed=report.removed,
+            rejected=report.rejected, duration=report.duration,
+            status_page=report.status_page,
+        )  # fmt: skip
+        print(json.dumps(document, indent=2, sort_keys=True))
+    elif not parsed.quiet or report.rejected:
+        from ._summary import publish_line
+
+        written, read = len(report.projects_written), report.read
+        print(publish_line(report.files, report.projects, report.duration, written, read))
+    if not report.rejected:
+        if not parsed.json and not parsed.quiet:
+            print(f"status page: {report.status_page}")
+        return 0
+    import click  # as the command prints a rejection: in red on a terminal
+
+    from ._summary import rejected_line
+
+    if not parsed.json:
+        for filename, reason in sorted(report.rejected.items()):
+            click.secho(f"REJECTED {filename}: {reason}", fg="red", err=True)
+        click.echo(f"status page: {report.status_page}")
+    click.secho(f"error: {rejected_line(len(report.rejected))}", fg="red", err=True)
+    return 1
 
 
 def answered(argv: list[str]) -> int | None:

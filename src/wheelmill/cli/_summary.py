@@ -44,6 +44,11 @@ def summary_line(report: BuildReport) -> str:
     )
 
 
+def rejected_line(count: int) -> str:
+    """Why ``publish`` exits 1."""
+    return f"{count} wheel(s) left out of the index; delete or rebuild the files listed above"
+
+
 def publish_line(files: int, projects: int, duration: float, written: int, read: int) -> str:
     """``published 120 files of 60 projects in 0.01s (0 project pages written, …)``."""
     return (

@@ -18,6 +18,7 @@ from ._options import (
     wheelhouse_option,
 )
 from ._render import emit_json, exit_with, print_publish
+from ._summary import rejected_line
 
 
 @click.command("publish")
@@ -83,7 +84,4 @@ def command(
         print_publish(report)
         click.echo(f"status page: {report.status_page}")
     if report.rejected:
-        exit_with(
-            f"{len(report.rejected)} wheel(s) left out of the index; delete or rebuild the "
-            "files listed above"
-        )
+        exit_with(rejected_line(len(report.rejected)))

@@ -8,9 +8,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .._lazy import exports
+
+TYPE_CHECKING = False  # as typing's: a no-op answer does not load typing (see cli/_noop.py)
 
 if TYPE_CHECKING:
     from .clientconfig import ClientConfig, client_config

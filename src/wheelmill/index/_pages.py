@@ -8,6 +8,7 @@ server, nginx) sees the old file or the new one, never a partial one.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import html
 import os
@@ -155,26 +156,35 @@ def splice_find_links(
         return None
     if not (text.startswith(_FLAT_HEAD) and text.endswith(_HTML_TAIL)):
         return None
-    lines = text[len(_FLAT_HEAD) : len(text) - len(_HTML_TAIL)].split("\n")
-    if lines.pop() != "" or len(lines) != len(published):
+    body = text[len(_FLAT_HEAD) : len(text) - len(_HTML_TAIL)]
+    lines = body.split("\n")
+    count = len(lines) - 1
+    if lines.pop() != "" or count != len(published):
         return None
-    kept: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for line in lines:
-        end = line.find("#sha256=")
-        if not line.startswith('<a href="') or end == -1 or not line.endswith("</a><br>"):
-            return None
-        filename = line[9:end]
-        if "%" in filename:
-            filename = urllib.parse.unquote(filename)
-        if filename not in published or filename in seen:  # one line per published wheel
-            return None
-        seen.add(filename)
-        if filename not in replaced:
-            kept.append((filename, line + "\n"))
-    kept += [(entry.filename, _flat_line(entry, yanks)) for entry in entries]
-    kept.sort()
-    return "".join([_FLAT_HEAD, *(line for _, line in kept), _HTML_TAIL]).encode()
+    # Every line a link (one per line: an escaped name or reason holds no "<"), each
+    # ending the way a link ends; checked by counting, in C, not line by line. A name
+    # read wrong is not a published one, so the page is then rendered whole.
+    if count and not body.startswith('<a href="'):
+        return None
+    if not body.count('<a href="') == body.count('\n<a href="') + bool(count) == count:
+        return None
+    if body.count("</a><br>\n") != count:
+        return None
+    names = [line[9 : line.find("#sha256=")] for line in lines]  # after '<a href="'
+    if "%" in body:
+        names = [urllib.parse.unquote(name) if "%" in name else name for name in names]
+    listed = set(names)
+    if len(listed) != count or listed != set(published) or names != sorted(names):
+        return None  # one line per wheel, in order
+    for name in listed.intersection(replaced):
+        at = names.index(name)
+        del names[at], lines[at]
+    for entry in entries:
+        at = bisect.bisect(names, entry.filename)
+        names.insert(at, entry.filename)
+        lines.insert(at, _flat_line(entry, yanks)[:-1])
+    lines.append("")
+    return "".join([_FLAT_HEAD, "\n".join(lines), _HTML_TAIL]).encode()
 
 
 def _project_of(filename: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from stat import S_ISREG
 
 from ..store._integrity import not_regular
 
@@ -22,16 +23,16 @@ def scan_wheels(wheels: Path) -> tuple[dict[str, Stamp], set[str], dict[str, str
     odd: dict[str, str] = {}
     try:
         listing = os.listdir(directory)
+        stat = os.stat
         for name in [name for name in listing if name.endswith(".whl") and name[0] != "."]:
             try:
-                info = os.stat(name, dir_fd=directory, follow_symlinks=False)
+                info = stat(name, dir_fd=directory, follow_symlinks=False)
             except FileNotFoundError:
                 continue  # gone since the listing
-            reason = not_regular(name, info)
-            if reason is None:
+            if S_ISREG(info.st_mode):
                 found[name] = [info.st_size, info.st_mtime_ns, info.st_ino]
             else:
-                odd[name] = reason
+                odd[name] = not_regular(name, info) or f"{name}: not a regular file, left out"
     finally:
         os.close(directory)
     metadata = {

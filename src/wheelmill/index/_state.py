@@ -10,14 +10,15 @@ then read once more.
 
 from __future__ import annotations
 
+import functools
 import json
 import zlib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..store.wheelhouse import write_atomic
 from ._pages import FileEntry
-from ._scan import Stamp
 
 STATE_FILE = "index-state.json"
 _STATE_MAGIC = "wheelmill-index-state"
@@ -40,7 +41,9 @@ class State:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.loaded = False
-        self.stamps: dict[str, Stamp] = {}  # filename -> stamp, for every published wheel
+        #: Every published wheel's stamp as the file spells it, ``"<wheel>":[size,mtime,inode``
+        #: (``]``, which no wheel name holds, separates them), comma-joined and undecoded.
+        self._stamps = ""
         self.lines: dict[str, str] = {}  # project -> its line
         self.names: dict[str, str] = {}  # project -> display name (the root pages)
         self.crc = 0  # of the body on disk, as loaded or last saved
@@ -54,16 +57,38 @@ class State:
             # the rows (after "<TAB>[") stay undecoded, and uncopied
             fields = [line[: line.index("\t[")].split("\t") for line in lines]
             names = {project: display for project, display, _ in fields}
-            stamps = json.loads("{" + ",".join(stamps[1:-1] for _, _, stamps in fields) + "}")
+            stamps = ",".join(stamps[1:-1] for _, _, stamps in fields if stamps != "{}")
         except (OSError, ValueError):
             return  # no or unreadable state
         if len(names) != len(lines):
             return
-        self.stamps, self.names = stamps, names
+        self._stamps, self.names = stamps, names
         self.lines = dict(zip(names, lines))
         self.loaded = True
         self.crc = int(crc, 16)
         self._changed = False
+
+    @functools.cached_property
+    def _stamp_texts(self) -> list[str]:
+        """Each published wheel's ``"<wheel>":[size,mtime,inode`` (as loaded)."""
+        if not self._stamps:
+            return []
+        texts = self._stamps.split("],")
+        texts[-1] = texts[-1][:-1]
+        return texts
+
+    @functools.cached_property
+    def published(self) -> set[str]:
+        """Every wheel the state was loaded with."""
+        return {text[1 : text.find('":[')] for text in self._stamp_texts}
+
+    def changed(self, found: Mapping[str, Sequence[int]]) -> set[str]:
+        """The wheels in ``found`` (name: size, mtime, inode) whose stamp is not the one
+        loaded (new ones included): compared as the state spells them, so no stamp is
+        decoded. A valid wheel name needs no JSON escape; any other is never equal, so
+        it is read (and rejected)."""
+        texts = {f'"{name}":[{s},{m},{i}': name for name, (s, m, i) in found.items()}
+        return {texts[text] for text in texts.keys() - set(self._stamp_texts)}
 
     def rows(self, project: str) -> list[Row]:
         line = self.lines.get(project)

@@ -24,11 +24,11 @@ import time
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .. import __version__
-from ..store.layout import CATALOG, RECORDS, STATE, UPSTREAM
-from ..store.reproducibility import CHECK_FILE
+from ..store.layout import CATALOG, RECORDS, REPRO_CHECK, STATE, UPSTREAM
+
+TYPE_CHECKING = False  # as typing's: a no-op answer does not load typing (see cli/_noop.py)
 
 if TYPE_CHECKING:
     from ..store.wheelhouse import Store
@@ -72,7 +72,7 @@ def status_key(root: Path, wheels: str) -> str | None:
         state / CATALOG,
         state / f"{CATALOG}-wal",
         state / RECORDS,
-        state / CHECK_FILE,
+        state / REPRO_CHECK,
         state / UPSTREAM,
     )
     for path in inputs_on_disk:

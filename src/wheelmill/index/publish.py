@@ -44,10 +44,10 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .._exceptions import InvalidWheelError
-from .._timestamps import iso_time
 from ..store._integrity import inspect, read_regular, read_stored, stored_path
 from ..store.wheelhouse import Store, write_atomic
 from . import _statuskey, _unchanged
+from ._firstpub import FirstPublished, per_wheel_times
 from ._pages import (
     API_VERSION,
     HTML_TYPE,
@@ -72,8 +72,6 @@ _PARALLEL_THRESHOLD = 400
 FIND_LINKS_PAGE = "index.html"
 
 _Job = tuple[str, Stamp]  # a wheel to read
-#: Upload times of wheels put into ``wheels/`` by hand: ``<wheel>`` holds "sha256 time".
-_SEEN_DIR = "first-published"
 
 
 class _Paths(NamedTuple):
@@ -81,6 +79,7 @@ class _Paths(NamedTuple):
     wheels: str
     simple: str
     state: str
+    per_wheel_times: bool  # first-publication times an earlier version kept per wheel
 
 
 class _Group(NamedTuple):
@@ -102,7 +101,9 @@ class _Outcome(NamedTuple):
     rejected: list[tuple[str, str]]
 
 
-def _read_wheel(paths: _Paths, writer: AtomicWriter, job: _Job) -> FileEntry | str:
+def _read_wheel(
+    paths: _Paths, writer: AtomicWriter, job: _Job, seen: FirstPublished
+) -> FileEntry | str:
     """Check a wheel, write its ``.metadata`` file, return its entry (or the rejection reason)."""
     filename, (size, mtime_ns, inode) = job
     path = f"{paths.wheels}/{filename}"
@@ -120,7 +121,7 @@ def _read_wheel(paths: _Paths, writer: AtomicWriter, job: _Job) -> FileEntry | s
     if stored is not None and stored.upload_time:
         uploaded = stored.upload_time
     else:
-        uploaded = _first_published(paths, writer, filename, digest)
+        uploaded = seen.of(filename, digest)  # put in by hand
     return FileEntry(
         filename=filename,
         size=size,
@@ -133,25 +134,6 @@ def _read_wheel(paths: _Paths, writer: AtomicWriter, job: _Job) -> FileEntry | s
         display=metadata.display,
         uploaded=uploaded,
     )
-
-
-def _first_published(paths: _Paths, writer: AtomicWriter, filename: str, digest: str) -> str:
-    """A wheel the store has no upload time for (put in by hand) was uploaded when publish
-    first saw these bytes; written down beside the state, so a lost publish cache, a copy
-    or a touch never changes it."""
-    path = f"{paths.state}/{_SEEN_DIR}/{filename}"
-    try:
-        with open(path, encoding="ascii") as stream:
-            seen, _, uploaded = stream.read().strip().partition(" ")
-        if seen == digest and uploaded:
-            return uploaded
-    except (OSError, ValueError):
-        pass
-    uploaded = iso_time()
-    with contextlib.suppress(FileExistsError):
-        os.mkdir(f"{paths.state}/{_SEEN_DIR}")
-    writer.write(path, f"{digest} {uploaded}\n".encode())
-    return uploaded
 
 
 def _version_key(entry: FileEntry) -> tuple[Version, str]:
@@ -168,13 +150,15 @@ def _publish_group(paths: _Paths, writer: AtomicWriter, group: _Group) -> _Outco
     """Read a project's new wheels; write its pages if its files changed."""
     entries = [FileEntry._make(row) for row in group.kept]
     rejected: list[tuple[str, str]] = []
+    project = group.project
+    seen = FirstPublished(paths.state, project, per_wheel=paths.per_wheel_times)
     for job in group.jobs:
-        outcome = _read_wheel(paths, writer, job)
+        outcome = _read_wheel(paths, writer, job, seen)
         if isinstance(outcome, str):
             rejected.append((job[0], outcome))
         else:
             entries.append(outcome)
-    project = group.project
+    seen.save(writer)  # before any page names those times
     if not entries:
         return _Outcome(project, "gone", "", "", rejected)
     if not (group.force or len(entries) != len(group.kept) or len(group.kept) != len(group.known)):
@@ -257,11 +241,10 @@ def _plan(
     refresh: Collection[str],
 ) -> tuple[set[str], list[str], list[_Group]]:
     """The wheels to read, those gone, and the work per project that needs any."""
-    stamps = state.stamps
     # new or changed wheels (every wheel, to verify), and those whose .metadata went away
-    changed = set(found) if verify else {n for n, stamp in found.items() if stamps.get(n) != stamp}
+    changed = set(found) if verify else state.changed(found)
     changed |= found.keys() - metadata
-    removed = sorted(stamps.keys() - found.keys())
+    removed = sorted(state.published - found.keys())
     projects = _Projects()
     jobs: dict[str, list[_Job]] = {}
     for filename in sorted(changed):
@@ -318,7 +301,10 @@ def publish(
             state, found, metadata, store.simple, verify=verify, yanks=yanks, refresh=refresh
         )
         report.read = len(changed)
-        paths = _Paths(str(store.root), str(store.wheels), str(store.simple), str(store.state))
+        paths = _Paths(
+            str(store.root), str(store.wheels), str(store.simple), str(store.state),
+            bool(changed) and per_wheel_times(str(store.state)),
+        )  # fmt: skip
         names_before = dict(state.names)
         dropped = False
         for outcome in _run(paths, groups, workers or os.cpu_count() or 1):
@@ -372,7 +358,7 @@ def _find_links(flat: Path, state: State, groups: list[_Group], yanks: Yanks) ->
         entries = [FileEntry._make(row) for group in groups for row in state.rows(group.project)]
         with contextlib.suppress(OSError):
             old = flat.read_bytes()
-            page = splice_find_links(old, state.stamps, replaced, entries, yanks.projects)
+            page = splice_find_links(old, state.published, replaced, entries, yanks.projects)
             if page is not None:
                 return page
     entries = [FileEntry._make(row) for name in state.names for row in state.rows(name)]

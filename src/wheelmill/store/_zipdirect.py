@@ -97,6 +97,15 @@ def _expand(
             sink(piece)
         return check == crc
     inflate = zlib.decompressobj(-15)
+    if usize < _CHUNK:  # a small member (most are): one call, bounded all the same
+        try:
+            piece = inflate.decompress(stored, usize + 1)
+        except zlib.error:
+            return False
+        if not inflate.eof or len(piece) != usize or zlib.crc32(piece) != crc:
+            return False
+        sink(piece)
+        return True
     feeds: list[bytes | memoryview] = [
         stored[pos : pos + _FEED] for pos in range(0, len(stored), _FEED)
     ]
@@ -153,18 +162,23 @@ def direct_metadata(
         for name, fields in entries
         if name.endswith(_METADATA_SUFFIX) and name.count("/") == 1
     }
+    captured: dict[str, list[bytes]] = {}
     if check_all is not None:
         if len({name for name, _ in entries}) != len(entries):
             return None
         if not _within_bounds(entries, len(data), check_all):
             return None
-        if not all(_expand(data, *entry, cd_offset, _ignore) for entry in entries):
-            return None
+        for name, fields in entries:  # names are unique: each METADATA is kept as read
+            sink = captured.setdefault(name, []).append if name in candidates else _ignore
+            if not _expand(data, name, fields, cd_offset, sink):
+                return None
     elif len(candidates) != sum(1 for name, _ in entries if name in candidates):
         return None  # the same METADATA twice
     chosen = choose(list(candidates))
     if chosen is None:
         return None
+    if chosen in captured:
+        return b"".join(captured[chosen])
     pieces: list[bytes] = []
     if not _expand(data, chosen, candidates[chosen], cd_offset, pieces.append):
         return None

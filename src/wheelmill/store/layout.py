@@ -14,3 +14,5 @@ CATALOG = "catalog.sqlite"
 UPSTREAM = "upstream"
 #: The published index, beside :data:`WHEELS`.
 SIMPLE = "simple"
+#: The last reproducibility check, under :data:`STATE`.
+REPRO_CHECK = "reproducibility.json"

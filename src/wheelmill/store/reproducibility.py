@@ -14,11 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
+from .layout import REPRO_CHECK
+
 if TYPE_CHECKING:  # the JSON shapes are read by light code paths (build --json)
     from .wheelhouse import Store
 
 #: The file, under the wheelhouse's state directory.
-CHECK_FILE = "reproducibility.json"
+CHECK_FILE = REPRO_CHECK
 
 
 class ReproductionJSON(TypedDict):
