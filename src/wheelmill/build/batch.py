@@ -284,6 +284,7 @@ def prebuild(
                     raise
         finally:
             cancel.active = False
+            ctx.close()
     if cancel.requested:
         raise Cancelled
     order = {target.name: index for index, target in enumerate(targets)}

@@ -103,6 +103,12 @@ class Context:
 
         return Upstream(self.index_url)
 
+    def close(self) -> None:
+        """Close the index client's kept connections, if it was made."""
+        upstream: Upstream | None = self.__dict__.get("upstream")
+        if upstream is not None:
+            upstream.close()
+
     @cached_property
     def catalog(self) -> Catalog:
         from ..store.catalog import Catalog
