@@ -37,6 +37,7 @@ from ..outcomes import PinStatus
 from ..store.attempt import Attempt
 from ..store.wheelhouse import Store
 from ..target import Target
+from ._lookahead import builds_first, scout
 from .context import Context, is_pure
 from .key import build_key
 from .results import (
@@ -235,6 +236,16 @@ def prebuild(
             builds=jobs,
         )
 
+        def settled(pin: Pin, target: Target) -> bool:
+            settings = ctx.settings_for(pin.name)
+            return _settled(ctx, build_key(pin, target, settings, index_url=index_url)) is not None
+
+        def scout_one(pin: Pin) -> int | None:
+            try:
+                return scout(ctx, pin, [t for t in targets if select(pin, t)], settled)
+            except Exception:  # a bug: settling the pin meets it again, and reports it
+                return None
+
         def one(pin: Pin) -> list[PinResult]:
             # A pin's targets run in order, in one job: a pure-Python wheel built
             # for the first target is then simply found by the others.
@@ -275,8 +286,11 @@ def prebuild(
             # time, in the lock's order.
             workers = 1 if jobs <= 1 else jobs + FETCHES
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                futures = [pool.submit(one, pin) for pin in pins]
                 try:
+                    queue = list(pins)
+                    if workers > 1:  # the builds first, found by reading every page at once
+                        queue = builds_first(pins, pool.map(scout_one, pins))
+                    futures = [pool.submit(one, pin) for pin in queue]
                     for future in as_completed(futures):
                         results.extend(future.result())
                 except KeyboardInterrupt:  # no handler of the caller's: stop, then wait
