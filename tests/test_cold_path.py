@@ -187,6 +187,29 @@ def test_a_freed_slot_goes_to_the_largest_sdist_waiting() -> None:
     assert order == [300, 20, 10]
 
 
+def test_a_free_slot_is_kept_for_a_larger_build_expected_until_it_comes_or_is_forgotten() -> None:
+    slots, cancel, order = Slots(1), Cancel(), []
+    slots.expect({"large": 300, "larger": 500, "tiny": 5})
+
+    def build(who: str, size: int) -> None:
+        slots.acquire(size, cancel, who)
+        order.append(who)
+        slots.release()
+
+    small = threading.Thread(target=build, args=("small", 10))
+    small.start()
+    time.sleep(0.5)
+    assert order == []  # the slot is free, but two larger builds are on their way
+    large = threading.Thread(target=build, args=("large", 300))
+    large.start()
+    time.sleep(0.5)
+    assert order == []  # "larger" is still expected
+    slots.forget("larger")  # its pin settled without a build
+    for thread in (small, large):
+        thread.join(5)
+    assert order == ["large", "small"]  # "tiny", smaller, held nobody back
+
+
 def test_wheels_are_fetched_while_builds_hold_every_slot(
     local_index: LocalIndex, tmp_path: Path
 ) -> None:

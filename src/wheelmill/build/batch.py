@@ -182,6 +182,22 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
     return _result(record, BUILT if record.source == "built" else FETCHED)
 
 
+def _settle_reported(ctx: Context, pin: Pin, target: Target) -> PinResult | None:
+    """:func:`settle_pin`, with any error but a stop (``None``) reported as a failure."""
+    try:
+        ctx.cancel.check()
+        return settle_pin(ctx, pin, target)
+    except Cancelled:
+        return None
+    except (WheelmillError, OSError) as exc:  # a full or read-only disk
+        error = exc if isinstance(exc, WheelmillError) else from_os_error(exc)
+        return PinResult(pin.name, pin.version, target.name, FAILED, note=str(error))
+    except Exception as exc:  # a bug must not cost other pins their builds
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        note = f"internal error: {detail}"
+        return PinResult(pin.name, pin.version, target.name, FAILED, note=note)
+
+
 def prebuild(
     pins: Sequence[Pin],
     store: Store,
@@ -254,29 +270,16 @@ def prebuild(
             if cancel.requested or not mine:
                 return outcomes
             sink.pin_started(pin)
-            with working_for(cancel):
-                for target in mine:
-                    try:
-                        cancel.check()
-                        outcome = settle_pin(ctx, pin, target)
-                    except Cancelled:
-                        break
-                    except (WheelmillError, OSError) as exc:  # a full or read-only disk
-                        error = exc if isinstance(exc, WheelmillError) else from_os_error(exc)
-                        outcome = PinResult(
-                            pin.name, pin.version, target.name, FAILED, note=str(error)
-                        )
-                    except Exception as exc:  # a bug must not cost other pins their builds
-                        detail = "".join(traceback.format_exception_only(type(exc), exc))
-                        outcome = PinResult(
-                            pin.name,
-                            pin.version,
-                            target.name,
-                            FAILED,
-                            note=f"internal error: {detail.strip()}",
-                        )
-                    sink.pin_finished(outcome)
-                    outcomes.append(outcome)
+            try:
+                with working_for(cancel):
+                    for target in mine:
+                        outcome = _settle_reported(ctx, pin, target)
+                        if outcome is None:  # stopped
+                            break
+                        sink.pin_finished(outcome)
+                        outcomes.append(outcome)
+            finally:
+                ctx.settled(pin.name)  # built or not: no build waits for it any longer
             return outcomes
 
         cancel.active = True
@@ -289,7 +292,11 @@ def prebuild(
                 try:
                     queue = list(pins)
                     if workers > 1:  # the builds first, found by reading every page at once
-                        queue = builds_first(pins, pool.map(scout_one, pins))
+                        sizes = list(pool.map(scout_one, pins))
+                        ctx.expect_builds(
+                            {pin.name: size for pin, size in zip(pins, sizes) if size is not None}
+                        )
+                        queue = builds_first(pins, sizes)
                     futures = [pool.submit(one, pin) for pin in queue]
                     for future in as_completed(futures):
                         results.extend(future.result())
