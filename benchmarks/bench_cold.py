@@ -9,7 +9,9 @@ shared machine hits every side alike:
   default);
 * ``pip wheel -r LOCK --no-cache-dir -w DIR`` into a fresh directory (pip from a
   clean venv, no pip configuration);
-* with ``--unchecked``, also ``wheelmill build`` with ``import_check = false``.
+* with ``--unchecked``, also ``wheelmill build`` with ``import_check = false``;
+* with ``--baseline EXE``, also another ``wheelmill`` (an older commit's, say),
+  import checks on, so a change is measured against its parent in the same run.
 
 Each command runs in a PID namespace of its own (``unshare -pf``) when that
 works, so the count of tasks it started (processes and threads) can be read off
@@ -129,6 +131,9 @@ def main() -> None:
     )
     parser.add_argument("--jobs", type=int, help="wheelmill's --jobs (default: its own)")
     parser.add_argument("--wheelmill", help="wheelmill executable (default: next to python)")
+    parser.add_argument(
+        "--baseline", type=Path, help="also this wheelmill executable, import checks on"
+    )
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
     if not args.requirements.is_file():
@@ -160,8 +165,9 @@ def main() -> None:
     counter = work / "tasks" if pid_namespace_works() else None
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
 
-    def wheelmill() -> list[str]:
-        return [str(exe), "build", str(lock), "-w", str(work / "wheelhouse"), "--json", *jobs]
+    def wheelmill(program: Path = exe) -> list[str]:
+        wheelhouse = str(work / "wheelhouse")
+        return [str(program), "build", str(lock), "-w", wheelhouse, "--json", *jobs]
 
     pip = [str(pip_venv / "bin" / "pip"), "wheel", "-q", "--no-cache-dir", "-r", str(lock)]
     sides: dict[str, tuple[Side, list[str]]] = {
@@ -178,6 +184,13 @@ def main() -> None:
         sides["unchecked"] = (
             Side("wheelmill build, import checks off"),
             [*wheelmill(), "--config", str(unchecked)],
+        )
+    if args.baseline:
+        if not args.baseline.is_file():
+            raise SetupError(f"{args.baseline}: no such wheelmill executable (--baseline)")
+        sides["baseline"] = (
+            Side(f"baseline {args.baseline}, import checks on"),
+            [*wheelmill(args.baseline), "--config", str(checked)],
         )
     for rep in range(runs):
         order = list(sides) if rep % 2 == 0 else list(reversed(sides))
@@ -214,13 +227,19 @@ def main() -> None:
         [side.row() for side, _ in sides.values()],
     )
     pip_side = sides["pip"][0]
-    for name in ("wheelmill", "unchecked"):
+    for name in ("wheelmill", "unchecked", "baseline"):
         if name not in sides:
             continue
         side = sides[name][0]
         wall = median(side.wall) / median(pip_side.wall)
         cpu = median(side.cpu) / median(pip_side.cpu)
         print(f"\n{side.label}: wall {wall:.2f}x pip's, CPU {cpu:.2f}x pip's")
+        if name == "wheelmill" and "baseline" in sides:
+            base = sides["baseline"][0]
+            print(
+                f"against the baseline: wall {median(side.wall) / median(base.wall):.2f}x, "
+                f"CPU {median(side.cpu) / median(base.cpu):.2f}x"
+            )
         if name == "wheelmill":
             print(f"target: wall <= 0.6x pip's: {verdict(wall <= 0.6)}")
             print(f"target: CPU <= pip's: {verdict(cpu <= 1.0)}")

@@ -13,7 +13,10 @@
 
 from __future__ import annotations
 
+import io
+import os
 import sys
+import tarfile
 import threading
 import time
 from pathlib import Path
@@ -184,6 +187,29 @@ def test_a_freed_slot_goes_to_the_largest_sdist_waiting() -> None:
     assert order == [300, 20, 10]
 
 
+def test_a_free_slot_is_kept_for_a_larger_build_expected_until_it_comes_or_is_forgotten() -> None:
+    slots, cancel, order = Slots(1), Cancel(), []
+    slots.expect({"large": 300, "larger": 500, "tiny": 5})
+
+    def build(who: str, size: int) -> None:
+        slots.acquire(size, cancel, who)
+        order.append(who)
+        slots.release()
+
+    small = threading.Thread(target=build, args=("small", 10))
+    small.start()
+    time.sleep(0.5)
+    assert order == []  # the slot is free, but two larger builds are on their way
+    large = threading.Thread(target=build, args=("large", 300))
+    large.start()
+    time.sleep(0.5)
+    assert order == []  # "larger" is still expected
+    slots.forget("larger")  # its pin settled without a build
+    for thread in (small, large):
+        thread.join(5)
+    assert order == ["large", "small"]  # "tiny", smaller, held nobody back
+
+
 def test_wheels_are_fetched_while_builds_hold_every_slot(
     local_index: LocalIndex, tmp_path: Path
 ) -> None:
@@ -221,4 +247,69 @@ def test_wheels_are_fetched_while_builds_hold_every_slot(
         "delta": "built",
         "beta": "fetched",
         "gamma": "fetched",
+    }
+
+
+def _padded(sdist: Path, size: int) -> Path:
+    """``sdist`` again with ``size`` incompressible bytes more in it (a larger sdist)."""
+    with tarfile.open(sdist) as archive:
+        members = [(m, archive.extractfile(m)) for m in archive.getmembers()]
+        contents = [(m, f.read() if f else None) for m, f in members]
+    dist = contents[0][0].name.split("/")[0]
+    with tarfile.open(sdist, "w:gz") as archive:
+        for member, data in contents:
+            archive.addfile(member, io.BytesIO(data) if data is not None else None)
+        padding = tarfile.TarInfo(f"{dist}/padding.bin")
+        padding.size = size
+        archive.addfile(padding, io.BytesIO(os.urandom(size)))
+    return sdist
+
+
+def test_a_build_late_in_the_lock_starts_before_the_builds_ahead_of_it(
+    local_index: LocalIndex, tmp_path: Path
+) -> None:
+    """The pages are read first: the largest sdist to build takes one of the first two
+    slots, though the lock names two builds and two wheels before it."""
+    hold = tmp_path / "hold"
+    hold.touch()
+    for name in ("alpha", "beta"):
+        local_index.add(make_sdist("pure-ok", tmp_path / "src", name=name, version="1.0"))
+    for name in ("gamma", "delta"):
+        local_index.add(make_wheel(tmp_path / "dist", name, "1.0"))
+    omega = make_sdist("pure-ok", tmp_path / "src", name="omega", version="1.0")
+    local_index.add(_padded(omega, 200_000))
+    names = ("alpha", "beta", "gamma", "delta", "omega")
+    lock = "".join(local_index.lock_line(name, "1.0") for name in names)
+    store = Store(tmp_path / "wh")
+    first_two: list[str] = []
+
+    class Events:
+        def begin(self, total: int) -> None:
+            pass
+
+        def pin_started(self, pin: object) -> None:
+            pass
+
+        def pin_finished(self, result: object) -> None:
+            if getattr(result, "name", "") != "delta":
+                return
+            # Both slots taken and held: the two builds that took them have logs.
+            deadline = time.monotonic() + 60
+            while len(list(store.logs.glob("*.log"))) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            first_two.extend(sorted(p.name.split("-")[0] for p in store.logs.glob("*.log")))
+            hold.unlink()
+
+    report = prebuild(
+        parse_pins(lock), store, targets=[current_target()],
+        settings=BuildSettings(env={"SAMPLE_HOLD": str(hold)}, sandbox="off", timeout=60),
+        index_url=local_index.url, jobs=2, events=Events(), rules=LazyRules(),
+    )  # fmt: skip
+    assert "omega" in first_two and len(first_two) == 2
+    assert {r.name: r.status for r in report.results} == {
+        "alpha": "built",
+        "beta": "built",
+        "gamma": "fetched",
+        "delta": "fetched",
+        "omega": "built",
     }

@@ -29,6 +29,9 @@ from .._isolation import isolated_env
 from .._platform import LINUX
 from .._tools import run_captured
 
+#: ``auditwheel`` with its package-database lookups batched (see the script).
+_AUDITWHEEL = Path(__file__).with_name("_auditwheel.py")
+
 
 @dataclass(frozen=True)
 class RepairChoice:
@@ -156,7 +159,7 @@ def repair_wheel(wheel: Path, outdir: Path, log: Path, *, index_url: str) -> Rep
     env = isolated_env(index_url=index_url)
     env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")])
     done = run_captured(
-        [sys.executable, "-m", "auditwheel", "repair", "--wheel-dir", str(outdir), str(wheel)],
+        [sys.executable, str(_AUDITWHEEL), "repair", "--wheel-dir", str(outdir), str(wheel)],
         env=env,
         timeout=900,
     )

@@ -37,6 +37,7 @@ from ..outcomes import PinStatus
 from ..store.attempt import Attempt
 from ..store.wheelhouse import Store
 from ..target import Target
+from ._lookahead import builds_first, scout
 from .context import Context, is_pure
 from .key import build_key
 from .results import (
@@ -181,6 +182,22 @@ def settle_pin(ctx: Context, pin: Pin, target: Target) -> PinResult:
     return _result(record, BUILT if record.source == "built" else FETCHED)
 
 
+def _settle_reported(ctx: Context, pin: Pin, target: Target) -> PinResult | None:
+    """:func:`settle_pin`, with any error but a stop (``None``) reported as a failure."""
+    try:
+        ctx.cancel.check()
+        return settle_pin(ctx, pin, target)
+    except Cancelled:
+        return None
+    except (WheelmillError, OSError) as exc:  # a full or read-only disk
+        error = exc if isinstance(exc, WheelmillError) else from_os_error(exc)
+        return PinResult(pin.name, pin.version, target.name, FAILED, note=str(error))
+    except Exception as exc:  # a bug must not cost other pins their builds
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        note = f"internal error: {detail}"
+        return PinResult(pin.name, pin.version, target.name, FAILED, note=note)
+
+
 def prebuild(
     pins: Sequence[Pin],
     store: Store,
@@ -235,6 +252,16 @@ def prebuild(
             builds=jobs,
         )
 
+        def settled(pin: Pin, target: Target) -> bool:
+            settings = ctx.settings_for(pin.name)
+            return _settled(ctx, build_key(pin, target, settings, index_url=index_url)) is not None
+
+        def scout_one(pin: Pin) -> int | None:
+            try:
+                return scout(ctx, pin, [t for t in targets if select(pin, t)], settled)
+            except Exception:  # a bug: settling the pin meets it again, and reports it
+                return None
+
         def one(pin: Pin) -> list[PinResult]:
             # A pin's targets run in order, in one job: a pure-Python wheel built
             # for the first target is then simply found by the others.
@@ -243,29 +270,16 @@ def prebuild(
             if cancel.requested or not mine:
                 return outcomes
             sink.pin_started(pin)
-            with working_for(cancel):
-                for target in mine:
-                    try:
-                        cancel.check()
-                        outcome = settle_pin(ctx, pin, target)
-                    except Cancelled:
-                        break
-                    except (WheelmillError, OSError) as exc:  # a full or read-only disk
-                        error = exc if isinstance(exc, WheelmillError) else from_os_error(exc)
-                        outcome = PinResult(
-                            pin.name, pin.version, target.name, FAILED, note=str(error)
-                        )
-                    except Exception as exc:  # a bug must not cost other pins their builds
-                        detail = "".join(traceback.format_exception_only(type(exc), exc))
-                        outcome = PinResult(
-                            pin.name,
-                            pin.version,
-                            target.name,
-                            FAILED,
-                            note=f"internal error: {detail.strip()}",
-                        )
-                    sink.pin_finished(outcome)
-                    outcomes.append(outcome)
+            try:
+                with working_for(cancel):
+                    for target in mine:
+                        outcome = _settle_reported(ctx, pin, target)
+                        if outcome is None:  # stopped
+                            break
+                        sink.pin_finished(outcome)
+                        outcomes.append(outcome)
+            finally:
+                ctx.settled(pin.name)  # built or not: no build waits for it any longer
             return outcomes
 
         cancel.active = True
@@ -275,8 +289,15 @@ def prebuild(
             # time, in the lock's order.
             workers = 1 if jobs <= 1 else jobs + FETCHES
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                futures = [pool.submit(one, pin) for pin in pins]
                 try:
+                    queue = list(pins)
+                    if workers > 1:  # the builds first, found by reading every page at once
+                        sizes = list(pool.map(scout_one, pins))
+                        ctx.expect_builds(
+                            {pin.name: size for pin, size in zip(pins, sizes) if size is not None}
+                        )
+                        queue = builds_first(pins, sizes)
+                    futures = [pool.submit(one, pin) for pin in queue]
                     for future in as_completed(futures):
                         results.extend(future.result())
                 except KeyboardInterrupt:  # no handler of the caller's: stop, then wait
@@ -284,6 +305,7 @@ def prebuild(
                     raise
         finally:
             cancel.active = False
+            ctx.close()
     if cancel.requested:
         raise Cancelled
     order = {target.name: index for index, target in enumerate(targets)}

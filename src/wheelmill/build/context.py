@@ -31,7 +31,10 @@ class Slots:
     """``count`` slots; a freed one goes to the waiter with the largest ``size``.
 
     A larger sdist is a rough guess of a longer build: started first, the
-    longest builds do not end the run alone after the short ones.
+    longest builds do not end the run alone after the short ones. Builds known
+    to be coming (:meth:`expect`, by name) count as waiting already: no smaller
+    build takes a slot before they arrived or were :meth:`forget`-ten (their pin
+    settled without a build), whichever thread reaches the slots first.
     """
 
     def __init__(self, count: int) -> None:
@@ -39,13 +42,31 @@ class Slots:
         self._waiting: list[tuple[int, int]] = []  # (-size, arrival): a heap
         self._arrivals = itertools.count()
         self._changed = threading.Condition()
+        self._expected: dict[str, int] = {}
 
-    def acquire(self, size: int, cancel: Cancel) -> None:
+    def expect(self, sizes: dict[str, int]) -> None:
+        """Builds of these sizes are coming, by the names they will acquire with."""
+        with self._changed:
+            self._expected.update(sizes)
+
+    def forget(self, who: str) -> None:
+        """``who`` will not (or no longer) come for a slot it was expected to take."""
+        with self._changed:
+            if self._expected.pop(who, None) is not None:
+                self._changed.notify_all()
+
+    def _first(self, ticket: tuple[int, int]) -> bool:
+        larger = any(size > -ticket[0] for size in self._expected.values())
+        return bool(self._free) and self._waiting[0] == ticket and not larger
+
+    def acquire(self, size: int, cancel: Cancel, who: str | None = None) -> None:
         ticket = (-size, next(self._arrivals))
         with self._changed:
+            if who is not None:
+                self._expected.pop(who, None)
             heapq.heappush(self._waiting, ticket)
             try:
-                while not (self._free and self._waiting[0] == ticket):
+                while not self._first(ticket):
                     self._changed.wait(0.2)
                     cancel.check()
             except BaseException:
@@ -86,10 +107,11 @@ class Context:
         self._slots = Slots(self.builds)
 
     @contextlib.contextmanager
-    def build_slot(self, size: int = 0) -> Iterator[None]:
+    def build_slot(self, size: int = 0, who: str | None = None) -> Iterator[None]:
         """Wait for one of the ``builds`` slots (a stop request ends the wait); the
-        build of the largest sdist (``size``, bytes) waiting gets the next one."""
-        self._slots.acquire(size, self.cancel)
+        build of the largest sdist (``size``, bytes) waiting, or expected
+        (:meth:`expect_builds`), gets the next one. ``who``: the pin's name."""
+        self._slots.acquire(size, self.cancel, who)
         try:
             self.cancel.check()
             with self.cancel.job():  # what a stop request waits for
@@ -102,6 +124,22 @@ class Context:
         from .upstream import Upstream
 
         return Upstream(self.index_url)
+
+    def expect_builds(self, sizes: dict[str, int]) -> None:
+        """The pins (by name) that will be built and their sdists' sizes: no smaller
+        build takes a slot before them, until :meth:`settled` says a pin is done."""
+        self._slots.expect(sizes)
+
+    def settled(self, name: str) -> None:
+        """Pin ``name`` is settled: if it was expected to build and did not, the
+        others no longer wait for it."""
+        self._slots.forget(name)
+
+    def close(self) -> None:
+        """Close the index client's kept connections, if it was made."""
+        upstream: Upstream | None = self.__dict__.get("upstream")
+        if upstream is not None:
+            upstream.close()
 
     @cached_property
     def catalog(self) -> Catalog:

@@ -153,7 +153,7 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
     # Fetching runs alongside; building takes one of the run's `jobs` slots, the
     # largest sdist waiting first (the wait is not part of the attempt's duration).
     before = time.monotonic() - started
-    with ctx.build_slot(sdist.stat().st_size):
+    with ctx.build_slot(sdist.stat().st_size, who=pin.name):
         return _build(ctx, pin, target, key, scratch, replace(base, duration=before), sdist)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import ssl
 import tempfile
 import threading
 import time
@@ -32,6 +31,7 @@ from .._filenames import checked_sha256, distribution_of, plain_filename
 from .._timestamps import parse_iso_time
 from ..lockfile.pins import Pin
 from ..target import Target
+from ._http import Connections
 
 _ACCEPT = (
     "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, "
@@ -211,7 +211,9 @@ def choose(files: Iterable[RemoteFile], pin: Pin, target: Target) -> Candidates:
 
 
 class Upstream:
-    """A read-only client of one package index, safe to share between threads."""
+    """A read-only client of one package index, safe to share between threads.
+
+    Its HTTP connections are kept and reused (:mod:`._http`)."""
 
     def __init__(self, index_url: str, *, timeout: float = 60.0, retries: int = 3) -> None:
         self.index_url = index_url if index_url.endswith("/") else index_url + "/"
@@ -219,16 +221,11 @@ class Upstream:
         self.retries = retries
         self._pages: dict[str, list[RemoteFile]] = {}
         self._lock = threading.Lock()
-        self._tls: ssl.SSLContext | None = None
+        self._http = Connections(timeout=timeout)
 
-    @property
-    def tls(self) -> ssl.SSLContext:
-        """One TLS context for every request: making one loads the system's CA
-        certificates, which costs more CPU than a small download (0.1-0.3 s)."""
-        with self._lock:
-            if self._tls is None:
-                self._tls = ssl.create_default_context()
-            return self._tls
+    def close(self) -> None:
+        """Close the connections kept for the next requests."""
+        self._http.close()
 
     def _open(self, url: str, accept: str | None = None) -> tuple[bytes, str]:
         if url.startswith("file:"):
@@ -239,10 +236,8 @@ class Upstream:
                 return path.read_bytes(), "text/html"
             except FileNotFoundError:
                 raise urllib.error.HTTPError(url, 404, "Not Found", None, None) from None  # type: ignore[arg-type]
-        request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
-        if accept:
-            request.add_header("Accept", accept)
-        with urllib.request.urlopen(request, timeout=self.timeout, context=self.tls) as response:
+        headers = {"User-Agent": _USER_AGENT, **({"Accept": accept} if accept else {})}
+        with self._http.get(url, headers) as response:
             return response.read(), response.headers.get("Content-Type", "")
 
     def _retrying(self, url: str, accept: str | None = None) -> tuple[bytes, str]:
@@ -336,10 +331,7 @@ class Upstream:
                 with _file_url_path(url).open("rb") as source:
                     self._copy(source, sink, digest)
             else:
-                request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
-                with urllib.request.urlopen(
-                    request, timeout=self.timeout, context=self.tls
-                ) as response:
+                with self._http.get(url, {"User-Agent": _USER_AGENT}) as response:
                     self._copy(response, sink, digest)
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
