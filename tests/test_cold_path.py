@@ -19,6 +19,7 @@ import sys
 import tarfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,19 @@ _SEES_ALPHA = (
     "if importlib.util.find_spec('alpha') is not None:\n"
     "    raise RuntimeError('alpha, checked before, is visible')\n"
 )
+
+
+class _Events:
+    """Progress events that call ``on_finished`` with each pin's result."""
+
+    def __init__(self, on_finished: Callable[[object], None]) -> None:
+        self.pin_finished = on_finished
+
+    def begin(self, total: int) -> None:
+        pass
+
+    def pin_started(self, pin: object) -> None:
+        pass
 
 
 def _check(wheel: Path, scratch: Path, shared: Path, *, sandbox: bool = False) -> str | None:
@@ -223,23 +237,16 @@ def test_wheels_are_fetched_while_builds_hold_every_slot(
     lock = "".join(local_index.lock_line(name, "1.0") for name in names)
     finished: list[str] = []
 
-    class Events:
-        def begin(self, total: int) -> None:
-            pass
-
-        def pin_started(self, pin: object) -> None:
-            pass
-
-        def pin_finished(self, result: object) -> None:
-            finished.append(getattr(result, "name", "?"))
-            if len(finished) == 2:  # both wheels fetched while alpha and delta build
-                hold.unlink()
+    def on_finished(result: object) -> None:
+        finished.append(getattr(result, "name", "?"))
+        if len(finished) == 2:  # both wheels fetched while alpha and delta build
+            hold.unlink()
 
     report = prebuild(
         parse_pins(lock), Store(tmp_path / "wh"), targets=[current_target()],
         # No sandbox: the build must see the hold file, which lies under the masked /tmp.
         settings=BuildSettings(env={"SAMPLE_HOLD": str(hold)}, sandbox="off", timeout=60),
-        index_url=local_index.url, jobs=2, events=Events(), rules=LazyRules(),
+        index_url=local_index.url, jobs=2, events=_Events(on_finished), rules=LazyRules(),
     )  # fmt: skip
     assert sorted(finished[:2]) == ["beta", "gamma"]
     assert {r.name: r.status for r in report.results} == {
@@ -283,27 +290,20 @@ def test_a_build_late_in_the_lock_starts_before_the_builds_ahead_of_it(
     store = Store(tmp_path / "wh")
     first_two: list[str] = []
 
-    class Events:
-        def begin(self, total: int) -> None:
-            pass
-
-        def pin_started(self, pin: object) -> None:
-            pass
-
-        def pin_finished(self, result: object) -> None:
-            if getattr(result, "name", "") != "delta":
-                return
-            # Both slots taken and held: the two builds that took them have logs.
-            deadline = time.monotonic() + 60
-            while len(list(store.logs.glob("*.log"))) < 2 and time.monotonic() < deadline:
-                time.sleep(0.05)
-            first_two.extend(sorted(p.name.split("-")[0] for p in store.logs.glob("*.log")))
-            hold.unlink()
+    def on_finished(result: object) -> None:
+        if getattr(result, "name", "") != "delta":
+            return
+        # Both slots taken and held: the two builds that took them have logs.
+        deadline = time.monotonic() + 60
+        while len(list(store.logs.glob("*.log"))) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first_two.extend(sorted(p.name.split("-")[0] for p in store.logs.glob("*.log")))
+        hold.unlink()
 
     report = prebuild(
         parse_pins(lock), store, targets=[current_target()],
         settings=BuildSettings(env={"SAMPLE_HOLD": str(hold)}, sandbox="off", timeout=60),
-        index_url=local_index.url, jobs=2, events=Events(), rules=LazyRules(),
+        index_url=local_index.url, jobs=2, events=_Events(on_finished), rules=LazyRules(),
     )  # fmt: skip
     assert "omega" in first_two and len(first_two) == 2
     assert {r.name: r.status for r in report.results} == {
