@@ -34,7 +34,7 @@ from packaging.version import Version
 from .._exceptions import WheelmillError
 from .._filenames import distribution_of
 from ..config import BuildSettings
-from ..store.wheelhouse import Store, sha256_file
+from ..store.wheelhouse import Store
 from ..target import Target
 from ._frontend import prefetch_build_requirements
 from .upstream import RemoteFile, Upstream, python_ok
@@ -160,10 +160,7 @@ def build_from_sdists(
             if remote is None:
                 done.append(Built(name, None, None, "none", f"{requirement}: no wheel, no sdist"))
                 continue
-            sdist = store.cached_sdist(remote.sha256, remote.filename)
-            if sdist is None:
-                temp = upstream.download(remote, store.tmp, frozenset())
-                sdist = store.keep_sdist(temp, sha256_file(temp), remote.filename)
+            sdist = upstream.stored_sdist(store, remote, store.tmp, frozenset())
         except WheelmillError as exc:
             done.append(Built(name, None, None, "none", str(exc)))
             continue

@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable, Sequence
 
 from .._exceptions import WheelmillError
 from ..lockfile.pins import Pin
-from ..store.wheelhouse import sha256_file
 from ..target import Target
 from .context import Context
 
@@ -47,10 +46,7 @@ def scout(
             found = ctx.upstream.candidates(pin, target)
             if found.sdist is None or (found.wheel is not None and not settings.from_source):
                 continue
-            sdist = ctx.store.cached_sdist(found.sdist.sha256, found.sdist.filename)
-            if sdist is None:
-                temp = ctx.upstream.download(found.sdist, ctx.store.tmp, pin.sha256s())
-                sdist = ctx.store.keep_sdist(temp, sha256_file(temp), found.sdist.filename)
+            sdist = ctx.upstream.stored_sdist(ctx.store, found.sdist, ctx.store.tmp, pin.sha256s())
             return sdist.stat().st_size
         except (WheelmillError, OSError):
             return None

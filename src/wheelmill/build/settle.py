@@ -26,7 +26,6 @@ from ..diagnose.remedy import apply_remedy, explain, remedy, still_blocked
 from ..lockfile.pins import Pin
 from ..outcomes import SYSTEM_CATEGORIES
 from ..store.attempt import Attempt
-from ..store.wheelhouse import sha256_file
 from ..target import Target
 from ._frontend import frontend_python
 from ._sandbox import choose_sandbox
@@ -146,10 +145,7 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
         if blocked is not None:
             raise Blocked(blocked)
     choose_sandbox(settings.sandbox)  # `strict` without bubblewrap: refused before downloading
-    sdist = ctx.store.cached_sdist(found.sdist.sha256, found.sdist.filename)
-    if sdist is None:
-        temp = ctx.upstream.download(found.sdist, scratch, pin.sha256s())
-        sdist = ctx.store.keep_sdist(temp, sha256_file(temp), found.sdist.filename)
+    sdist = ctx.upstream.stored_sdist(ctx.store, found.sdist, scratch, pin.sha256s())
     # Fetching runs alongside; building takes one of the run's `jobs` slots, the
     # largest sdist waiting first (the wait is not part of the attempt's duration).
     before = time.monotonic() - started

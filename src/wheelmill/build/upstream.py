@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import parse_wheel_filename
@@ -32,6 +32,9 @@ from .._timestamps import parse_iso_time
 from ..lockfile.pins import Pin
 from ..target import Target
 from ._http import Connections
+
+if TYPE_CHECKING:
+    from ..store.wheelhouse import Store
 
 _ACCEPT = (
     "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, "
@@ -299,6 +302,19 @@ class Upstream:
                 "re-lock, or check that the index carries it"
             )
         return found
+
+    def stored_sdist(
+        self, store: Store, remote: RemoteFile, scratch: Path, expected: frozenset[str]
+    ) -> Path:
+        """The sdist ``remote`` in ``store``: the copy kept there, else downloaded into
+        ``scratch``, verified (:meth:`download`) and kept."""
+        from ..store.wheelhouse import sha256_file
+
+        kept = store.cached_sdist(remote.sha256, remote.filename)
+        if kept is not None:
+            return kept
+        temp = self.download(remote, scratch, expected)
+        return store.keep_sdist(temp, sha256_file(temp), remote.filename)
 
     def download(self, remote: RemoteFile, directory: Path, expected: frozenset[str]) -> Path:
         """Download ``remote`` into a temp file in ``directory``, verified; return its path.
