@@ -206,8 +206,10 @@ def test_hostile_file_names_are_refused_and_nothing_lands_outside(
         "good-1.0-py3-none-any.whl",
         "goodsdist-1.0-py3-none-any.whl",
     ]
-    sdists = sorted(p.name for p in (wheelhouse / ".wheelmill" / "sdists").rglob("*.tar.gz"))
-    assert sdists == ["goodsdist-1.0.tar.gz"]
+    sdists = sorted((wheelhouse / ".wheelmill" / "sdists").rglob("*.tar.gz"))
+    assert [p.name for p in sdists] == ["goodsdist-1.0.tar.gz"]
+    # kept under the digest verified while downloading
+    assert sdists[0].parent.name == hashlib.sha256(sdists[0].read_bytes()).hexdigest()
 
 
 def test_local_links_and_bad_digests_on_an_http_page_are_refused(

@@ -308,13 +308,11 @@ class Upstream:
     ) -> Path:
         """The sdist ``remote`` in ``store``: the copy kept there, else downloaded into
         ``scratch``, verified (:meth:`download`) and kept."""
-        from ..store.wheelhouse import sha256_file
-
         kept = store.cached_sdist(remote.sha256, remote.filename)
         if kept is not None:
             return kept
-        temp = self.download(remote, scratch, expected)
-        return store.keep_sdist(temp, sha256_file(temp), remote.filename)
+        temp, digest = self._download(remote, scratch, expected)
+        return store.keep_sdist(temp, digest, remote.filename)
 
     def download(self, remote: RemoteFile, directory: Path, expected: frozenset[str]) -> Path:
         """Download ``remote`` into a temp file in ``directory``, verified; return its path.
@@ -322,6 +320,12 @@ class Upstream:
         ``expected`` holds the lock's sha256 digests; when empty, the index's own
         digest is checked instead. The caller moves the file into place.
         """
+        return self._download(remote, directory, expected)[0]
+
+    def _download(
+        self, remote: RemoteFile, directory: Path, expected: frozenset[str]
+    ) -> tuple[Path, str]:
+        """:meth:`download`, and the sha256 it verified (so nobody reads the file again)."""
         directory.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=".download-", suffix=".part", dir=directory)
         path = Path(name)
@@ -338,7 +342,7 @@ class Upstream:
         except BaseException:
             path.unlink(missing_ok=True)
             raise
-        return path
+        return path, digest
 
     def _stream(self, url: str, sink: IO[bytes]) -> str:
         digest = hashlib.sha256()
