@@ -9,10 +9,20 @@ the next ``within`` non-blank lines; the named groups of both are the hit's.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from wheelmill._exceptions import RulesError
-from wheelmill.diagnose import FirstError, RuleSet, diagnose, diagnose_bytes, parse_rules
+from wheelmill.diagnose import (
+    FirstError,
+    RuleSet,
+    default_rules_dirs,
+    diagnose,
+    diagnose_bytes,
+    load_rules,
+    parse_rules,
+)
 
 RULES = """\
 [[rule]]
@@ -126,3 +136,18 @@ root_cause = "x"
 """
     with pytest.raises(RulesError, match="requires must be a list of regex strings"):
         parse_rules(text, "bad.toml")
+
+
+def test_shipped_below_regexes_stay_linear_on_long_lines() -> None:
+    rules = load_rules(*default_rules_dirs())
+    below = [p.below for rule in rules for p in rule.patterns if p.below is not None]
+    assert below  # the shipped rules use the table form
+    slow = []
+    for regex in below:
+        for filler in ("a", " ", ".", "/", "a/", "a.", "a ", "-"):
+            line = filler * (20_000 // len(filler))
+            started = time.perf_counter()
+            regex.search(line + " x")
+            if time.perf_counter() - started > 0.05:
+                slow.append((regex.pattern, filler))
+    assert slow == []
