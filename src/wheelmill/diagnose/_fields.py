@@ -16,12 +16,25 @@ from ._literal import required_literals
 DISTROS = ("debian", "fedora", "alpine", "homebrew")
 
 
+#: How many non-blank lines below its line a pattern's ``below`` regex may match, at most.
+MAX_WITHIN = 10
+
+
 @dataclass(frozen=True)
 class Pattern:
-    """A compiled rule pattern and the literals a matching line must contain (one of)."""
+    """A compiled rule pattern and the literals a matching line must contain (one of).
+
+    With ``below``, a line matching ``regex`` only counts when one of the next
+    ``within`` non-blank lines matches ``below`` (a message on the lines under
+    its heading: CMake's ``Could not find compiler set in environment variable
+    CC:`` with the name further down, a bare ``RuntimeError:``); the named groups
+    of both matches are the hit's.
+    """
 
     regex: re.Pattern[str]
     literals: tuple[str, ...] | None
+    below: re.Pattern[str] | None = None
+    within: int = 0
 
 
 class _FieldError(ValueError):
@@ -69,15 +82,36 @@ def _known(table: Mapping[str, object], known: tuple[str, ...], where: str) -> N
             raise _FieldError(key, f"unknown key '{where}{key}'{hint}")
 
 
-def _patterns(value: object, key: str) -> tuple[Pattern, ...]:
-    compiled = []
-    for text in _strings(value, key):
-        try:
-            regex = re.compile(text)
-        except re.error as exc:
-            raise _FieldError(key, f"{key}: bad regex {text!r}: {exc}") from None
-        compiled.append(Pattern(regex, required_literals(regex)))
-    return tuple(compiled)
+def _regex(text: object, key: str) -> re.Pattern[str]:
+    if not isinstance(text, str) or not text:
+        raise _FieldError(key, f"{key} must hold non-empty regex strings")
+    try:
+        return re.compile(text)
+    except re.error as exc:
+        raise _FieldError(key, f"{key}: bad regex {text!r}: {exc}") from None
+
+
+def _pattern(item: object, key: str, tables: bool) -> Pattern:
+    """One pattern: a regex string, or (where ``tables``) ``{line, below, within}``."""
+    if not isinstance(item, dict):
+        regex = _regex(item, key)
+        return Pattern(regex, required_literals(regex))
+    if not tables:
+        raise _FieldError(key, f"{key} must be a list of regex strings")
+    _known(item, ("line", "below", "within"), f"{key}.")
+    if "line" not in item or "below" not in item:
+        raise _FieldError(key, f"a table in {key} needs 'line' and 'below' regexes")
+    within = item.get("within", 3)
+    if isinstance(within, bool) or not isinstance(within, int) or not 1 <= within <= MAX_WITHIN:
+        raise _FieldError(key, f"{key}.within must be an integer from 1 to {MAX_WITHIN}")
+    regex = _regex(item["line"], key)
+    return Pattern(regex, required_literals(regex), _regex(item["below"], key), within)
+
+
+def _patterns(value: object, key: str, *, tables: bool = False) -> tuple[Pattern, ...]:
+    if not isinstance(value, list):
+        raise _FieldError(key, f"{key} must be a list of regexes")
+    return tuple(_pattern(item, key, tables) for item in value)
 
 
 def _packages(value: object, key: str) -> dict[str, tuple[str, ...]]:

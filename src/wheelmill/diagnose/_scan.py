@@ -4,7 +4,9 @@ Per piece, one :class:`~._prefilter.Prefilter` pass per lead character finds the
 that contain any pattern's literal (or any other text the classifier looks for); only
 those lines are cut out and normalised. Among them, each literal's lines are found by
 substring search (literals grouped under shared 4-letter anchors), and each pattern
-runs only on the lines holding one of its literals.
+runs only on the lines holding one of its literals. A pattern with ``below`` then
+reads a few lines under each match (into the next piece when a match is near the end
+of one): only lines its own literals picked out cost that.
 """
 
 from __future__ import annotations
@@ -28,6 +30,44 @@ _ANCHOR = 4
 class Hit:
     line: int  # 0-based
     match: re.Match[str]
+    below: re.Match[str] | None = None  # the pattern's ``below`` match, if it has one
+
+    def groups(self) -> dict[str, str]:
+        """Named groups that matched: the line's first, then those of the lines below."""
+        found = {k: v for k, v in self.match.groupdict().items() if v is not None}
+        if self.below is not None:
+            for name, value in self.below.groupdict().items():
+                if value is not None:
+                    found.setdefault(name, value)
+        return found
+
+
+@dataclass
+class Waiting:
+    """A match of a pattern with ``below`` whose lines below run into the next piece."""
+
+    pattern: Pattern
+    line: int  # 0-based, in the whole log
+    match: re.Match[str]
+    left: int  # non-blank lines still to try
+
+
+def _look_below(
+    pattern: Pattern, piece: AnyPiece, start: int, left: int
+) -> tuple[re.Match[str] | None, int]:
+    """Try ``pattern.below`` on up to ``left`` non-blank lines from line ``start``:
+    the match, or None and how many lines are still to try past the piece's end."""
+    assert pattern.below is not None
+    index = start
+    while left and index < piece.count:
+        text = piece.line(index)
+        if text.strip():
+            found = pattern.below.search(text)
+            if found:
+                return found, 0
+            left -= 1
+        index += 1
+    return None, left
 
 
 def _anchors(literals: set[str]) -> dict[str, list[str]]:
@@ -102,11 +142,19 @@ class Plan:
         return found
 
     def scan(
-        self, piece: AnyPiece, view: TextView, offset: int, hits: dict[int, list[Hit]]
+        self,
+        piece: AnyPiece,
+        view: TextView,
+        offset: int,
+        hits: dict[int, list[Hit]],
+        waiting: list[Waiting] | None = None,
     ) -> None:
         """Add the hits in ``piece`` (whose first line is line ``offset`` of the whole log;
         ``view`` from :meth:`candidates`) to ``hits``, per pattern (keyed by
-        ``id(pattern)``), in line order, at most MAX_HITS."""
+        ``id(pattern)``), in line order, at most MAX_HITS. ``waiting`` carries matches
+        whose lines below go on in the next piece from one call to the next."""
+        if waiting:
+            self._resume(piece, offset, hits, waiting)
         literal_lines = self._literal_lines(piece, view)
         if self.every_line:
             piece.lines()
@@ -124,12 +172,36 @@ class Plan:
             search = pattern.regex.search
             for index in candidates:
                 match = search(piece.line(index))
-                if match:
-                    found.append(Hit(offset + index, match))
-                    if len(found) >= MAX_HITS:
-                        break
+                if not match:
+                    continue
+                below = None
+                if pattern.below is not None:
+                    below, left = _look_below(pattern, piece, index + 1, pattern.within)
+                    if below is None:
+                        if left and waiting is not None:
+                            waiting.append(Waiting(pattern, offset + index, match, left))
+                        continue
+                found.append(Hit(offset + index, match, below))
+                if len(found) >= MAX_HITS:
+                    break
             if found:
                 hits[id(pattern)] = found
+
+    @staticmethod
+    def _resume(
+        piece: AnyPiece, offset: int, hits: dict[int, list[Hit]], waiting: list[Waiting]
+    ) -> None:
+        """Go on reading below the matches the previous piece ended under."""
+        still = []
+        for wait in waiting:
+            below, wait.left = _look_below(wait.pattern, piece, 0, wait.left)
+            if below is not None:
+                found = hits.setdefault(id(wait.pattern), [])
+                if len(found) < MAX_HITS:
+                    found.append(Hit(wait.line, wait.match, below))
+            elif wait.left:
+                still.append(wait)
+        waiting[:] = still
 
 
 def plan(rules: RuleSet, extra: Iterable[str] = ()) -> Plan:

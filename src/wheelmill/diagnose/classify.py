@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from ._chained import CHAINED, end_of_chain
 from ._logtext import AnyPiece, TextView, raw_pieces, text_pieces
-from ._scan import Hit, Plan, plan
+from ._scan import Hit, Plan, Waiting, plan
 from .diagnosis import Diagnosis, FirstError, Fix, SystemPackages, Translation
 from .rules import Rule, RuleSet
 
@@ -95,20 +95,28 @@ def _groups(hits: Iterable[Hit]) -> dict[str, str]:
     """Named groups of the hits; the earliest hit that sets a group wins."""
     groups: dict[str, str] = {}
     for hit in hits:
-        for name, value in hit.match.groupdict().items():
-            if value is not None and name not in groups:
-                groups[name] = value.strip()
+        for name, value in hit.groups().items():
+            groups.setdefault(name, value.strip())
     return groups
 
 
-def _subject(rule: Rule, hits: list[Hit]) -> str | None:
+#: ``{name}`` in a rule's default subject: a named group of the log's envelope.
+_FROM_DETAILS = re.compile(r"\{(\w+)\}")
+
+
+def _subject(rule: Rule, hits: list[Hit], details: Mapping[str, str]) -> str | None:
     for hit in hits:
-        named = {k: v for k, v in hit.match.groupdict().items() if v is not None}
+        named = hit.groups()
         if "subject" in named:
             return named["subject"].strip()
         if named:
             return next(iter(named.values())).strip()
-    return rule.subject
+    if rule.subject is None or "{" not in rule.subject:
+        return rule.subject
+    names = _FROM_DETAILS.findall(rule.subject)
+    if not all(details.get(name) for name in names):
+        return None
+    return _FROM_DETAILS.sub(lambda m: details[m.group(1)], rule.subject)
 
 
 def _fill(text: str, subject: str | None) -> str:
@@ -231,11 +239,12 @@ def _classify(pieces: Iterable[str | bytes], rules: RuleSet) -> Diagnosis:
     plan = _plan(rules)
     hits: dict[int, list[Hit]] = {}
     errorish = _Errorish(plan.envelope_lines + 1)
+    waiting: list[Waiting] = []
     offset = 0
     for raw in pieces:
         piece = plan.piece(raw)
         view = plan.candidates(piece)
-        plan.scan(piece, view, offset, hits)
+        plan.scan(piece, view, offset, hits, waiting)
         errorish.add(piece, view, offset)
         offset += piece.count
     causes: list[tuple[Rule, list[Hit]]] = []
@@ -265,7 +274,7 @@ def _classify(pieces: Iterable[str | bytes], rules: RuleSet) -> Diagnosis:
         )
     causes.sort(key=lambda pair: (-pair[0].specificity, pair[1][0].line))
     rule, found = causes[0]
-    subject = _subject(rule, found)
+    subject = _subject(rule, found, envelope_details)
     top = found[0]
     details = {**envelope_details, **_groups(found)}
     details.pop("subject", None)

@@ -156,7 +156,7 @@ def _rule(data: Mapping[str, Any], source: str, line: int) -> Rule:
     category = as_category(data["category"])
     if category is None:
         raise _FieldError("category", f"category must be one of {', '.join(CATEGORIES)}")
-    patterns = _patterns(data["patterns"], "patterns")
+    patterns = _patterns(data["patterns"], "patterns", tables=True)
     if not patterns:
         raise _FieldError("patterns", "patterns must list at least one regex")
     specificity = data.get("specificity", 0 if data.get("envelope") else 50)
