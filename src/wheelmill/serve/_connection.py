@@ -109,10 +109,13 @@ class Connection(asyncio.Protocol):
         ):
             answer = self.replays.answer(data)
             if answer is not None:  # the same bytes as a request answered before: again
-                wire, replay = answer
+                out, replay = answer
                 idle = self.watch.idle
                 del idle[self]
-                self.transport.write(wire)
+                if isinstance(out, bytes):  # the whole answer, as sent: one write
+                    self.transport.write(out)
+                else:  # headers and a large cached body: one writev, no copy
+                    self.transport.writelines(out)
                 if self.log is not None:
                     self.log.add(self.log_start, replay.log)
                 idle[self] = _now()  # idle again, from now
