@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import email.utils
 import http.client
+import importlib.util
 import os
+import socket
+import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Iterator
@@ -19,9 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_wheel
+from conftest import client_env, make_wheel
+from wheelmill._platform import net as _platform_net
 from wheelmill.index.publish import publish
 from wheelmill.serve import _replay
+from wheelmill.serve._app import _CACHE_LIMIT
 from wheelmill.serve._replay import Replays
 from wheelmill.serve.server import BackgroundServer
 from wheelmill.store.wheelhouse import Store
@@ -134,3 +140,128 @@ def test_a_wheel_replaced_in_place_is_sent_with_its_new_bytes_at_once(
     assert (status, body) == (200, b"N" * len(body))
     assert int(headers["Content-Length"]) == len(body)
     assert answers == [bytes]  # the replaced file's request took the full path
+
+
+uvloop = pytest.mark.skipif(
+    importlib.util.find_spec("uvloop") is None, reason="the sendfile path is uvloop's"
+)
+
+
+@pytest.fixture
+def bulky(store: Store) -> Path:
+    """A published wheel past the file cache's limit: streamed from its file."""
+    big = make_wheel(store.wheels, "bulky", "1.0")
+    with zipfile.ZipFile(big, "a", zipfile.ZIP_STORED) as archive:
+        archive.writestr("bulky/blob.bin", os.urandom(_CACHE_LIMIT + 1024 * 1024))
+    publish(store)
+    return big
+
+
+@pytest.fixture
+def sends(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
+    """What each kernel send of a streamed file returned."""
+    seen: list[int | None] = []
+    real = _platform_net.send_file
+
+    def send_file(sock: int, file: int, offset: int, count: int) -> int | None:
+        sent = real(sock, file, offset, count)
+        seen.append(sent)
+        return sent
+
+    monkeypatch.setattr(_platform_net, "send_file", send_file)
+    return seen
+
+
+def _slow_get(port: int, path: str) -> bytes:
+    """A GET whose client reads little at first: the server's socket fills up."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", port))
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        sock.settimeout(10)
+        chunks = []
+        for _ in range(20):
+            chunks.append(sock.recv(1024))
+            time.sleep(0.02)
+        while chunk := sock.recv(1 << 16):
+            chunks.append(chunk)
+    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ")
+    return body
+
+
+@uvloop
+def test_a_large_file_is_sent_by_the_kernel_and_waits_for_a_slow_client(
+    store: Store, bulky: Path, sends: list[int | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_platform_net, "FAST_LOOP", True)
+    if not _platform_net.CAN_SENDFILE:
+        pytest.skip("no sendfile here")
+    data = bulky.read_bytes()
+    with BackgroundServer(store.root) as server:
+        assert _slow_get(server.port, f"/wheels/{bulky.name}") == data
+        assert None in sends  # the socket was full: the transport waited for the client
+        assert sum(sent for sent in sends if sent) < len(data)  # the rest went through it
+        sends.clear()
+        client = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:  # a quick client: most of it by the kernel, and the connection goes on
+            assert ask(client, f"/wheels/{bulky.name}")[2] == data
+            assert sum(sent for sent in sends if sent) > len(data) // 2
+            assert ask(client, "/wheels/leaf-1.0-py3-none-any.whl")[0] == 200
+        finally:
+            client.close()
+
+
+@uvloop
+def test_a_client_leaving_mid_file_leaves_the_server_serving(
+    store: Store, bulky: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_platform_net, "FAST_LOOP", True)
+    with BackgroundServer(store.root) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(f"GET /wheels/{bulky.name} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            assert sock.recv(1024).startswith(b"HTTP/1.1 200 ")
+        client = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            assert ask(client, f"/wheels/{bulky.name}")[2] == bulky.read_bytes()
+        finally:
+            client.close()
+
+
+@uvloop
+def test_without_sendfile_a_large_file_is_copied_piece_by_piece(
+    store: Store, bulky: Path, sends: list[int | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_platform_net, "FAST_LOOP", True)
+    monkeypatch.setattr(_platform_net, "CAN_SENDFILE", False)  # the portable way
+    data = bulky.read_bytes()
+    with BackgroundServer(store.root) as server:
+        assert _slow_get(server.port, f"/wheels/{bulky.name}") == data
+        client = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            client.request("GET", f"/wheels/{bulky.name}", headers={"Range": "bytes=7-"})
+            partial = client.getresponse()
+            assert (partial.status, partial.read()) == (206, data[7:])
+        finally:
+            client.close()
+    assert sends == []
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["uvloop", "asyncio"])
+def test_pip_downloads_a_large_wheel_with_its_hash_checked(
+    store: Store, bulky: Path, tmp_path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if fast and importlib.util.find_spec("uvloop") is None:
+        pytest.skip("uvloop is not installed")
+    monkeypatch.setattr(_platform_net, "FAST_LOOP", fast)
+    with BackgroundServer(store.root) as server:
+        result = subprocess.run(
+            [
+                sys.executable, "-m", "pip", "download", "--no-cache-dir", "--no-deps",
+                "--only-binary", ":all:", "--index-url", server.url,
+                "-d", str(tmp_path / "got"), "bulky",
+            ],
+            env=client_env(), capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "got" / bulky.name).read_bytes() == bulky.read_bytes()
