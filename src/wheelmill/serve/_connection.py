@@ -231,7 +231,7 @@ class Connection(asyncio.Protocol):
         self.watch.files += 1  # the file's descriptor counts against the cap
         try:
             with open(response.file, "rb") as stream:
-                if _platform_net.FAST_LOOP:  # uvloop has no sendfile
+                if _platform_net.FAST_LOOP:  # uvloop has no loop.sendfile
                     await self._copy(stream, response.offset, response.count)
                 else:
                     await loop.sendfile(self.transport, stream, response.offset, response.count)
@@ -281,5 +281,5 @@ class Connection(asyncio.Protocol):
                     self.drained = asyncio.get_running_loop().create_future()
                     await self.drained
         finally:
-            if out >= 0:
+            if out >= 0 and not transport.is_closing():
                 transport.set_write_buffer_limits()  # the defaults again
