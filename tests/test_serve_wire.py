@@ -152,7 +152,8 @@ def bulky(store: Store) -> Path:
     """A published wheel past the file cache's limit: streamed from its file."""
     big = make_wheel(store.wheels, "bulky", "1.0")
     with zipfile.ZipFile(big, "a", zipfile.ZIP_STORED) as archive:
-        archive.writestr("bulky/blob.bin", os.urandom(_CACHE_LIMIT + 1024 * 1024))
+        # past the cache, and past what a socket's send buffer holds (4 MiB by default)
+        archive.writestr("bulky/blob.bin", os.urandom(_CACHE_LIMIT + 12 * 1024 * 1024))
     publish(store)
     return big
 
