@@ -216,9 +216,17 @@ def main() -> None:
     parser.add_argument(
         "--connections", default="1,16,128", help="comma-separated levels (1,16,128)"
     )
+    parser.add_argument(
+        "--workloads", default="pages,wheels", help="comma-separated (pages,wheels)"
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (at most c)")
     parser.add_argument("--projects", type=int, default=400, help="x 5 versions = wheels")
     parser.add_argument("--wheelmill", help="wheelmill executable (default: next to python)")
+    parser.add_argument(
+        "--baseline",
+        metavar="EXE",
+        help="another wheelmill executable (say, main's) served side by side as 'baseline'",
+    )
     parser.add_argument(
         "--no-pypiserver", action="store_true", help="wheelmill and nginx only (faster)"
     )
@@ -226,6 +234,9 @@ def main() -> None:
     rounds = args.rounds or (2 if args.quick else 3)
     duration = args.duration or (3.0 if args.quick else 10.0)
     levels = [int(c) for c in args.connections.split(",")]
+    workloads = [w for w in args.workloads.split(",") if w]
+    if not workloads or not set(workloads) <= {"pages", "wheels"}:
+        parser.error(f"--workloads {args.workloads}: pages, wheels or both")
 
     wheelmill, _ = find_wheelmill(args.wheelmill)
     nginx = need_debian("nginx", "nginx-light")
@@ -244,7 +255,13 @@ def main() -> None:
         "pages": lua(work, "pages", paths, PIP_ACCEPT),
         "wheels": lua(work, "wheels", wheels, "*/*"),
     }
-    names = ["wheelmill", "nginx", *([] if pypiserver is None else ["pypiserver"])]
+    baseline = None if args.baseline is None else find_wheelmill(args.baseline)[0]
+    names = [
+        "wheelmill",
+        *([] if baseline is None else ["baseline"]),
+        "nginx",
+        *([] if pypiserver is None else ["pypiserver"]),
+    ]
     ports = {name: free_port() for name in names}
     conf = work / "nginx.conf"
     conf.write_text(
@@ -258,6 +275,11 @@ def main() -> None:
         ],
         "nginx": [nginx, "-p", str(work), "-c", str(conf)],
     }  # fmt: skip
+    if baseline is not None:
+        commands["baseline"] = [
+            str(baseline), *commands["wheelmill"][1:7], str(ports["baseline"]),
+            *commands["wheelmill"][8:-1], str(work / "baseline-access.log"),
+        ]  # fmt: skip
     if pypiserver is not None:
         commands["pypiserver"] = [
             str(pypiserver / "bin" / "pypi-server"), "run", "-i", HOST,
@@ -268,7 +290,7 @@ def main() -> None:
     scripts["wheels-pypiserver"] = lua(
         work, "wheels-pypiserver", [w.replace("/wheels/", "/packages/") for w in wheels], "*/*"
     )
-    cases = [(workload, c) for workload in ("pages", "wheels") for c in levels]
+    cases = [(workload, c) for workload in workloads for c in levels]
     results: dict[tuple[str, str, int], list[dict[str, float]]] = {}
     with contextlib.ExitStack() as stack:
         for name, argv in commands.items():
@@ -296,7 +318,7 @@ def main() -> None:
                     )
     logged = {
         name: (work / f"{name}-access.log").stat().st_size
-        for name in ("wheelmill", "nginx")
+        for name in ("wheelmill", "baseline", "nginx")
         if (work / f"{name}-access.log").exists()
     }
     report(results, cases, names, len(paths), rounds, duration, args.threads, logged)

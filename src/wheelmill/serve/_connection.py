@@ -1,8 +1,9 @@
 """One client connection of :mod:`wheelmill.serve.server`: its requests in, responses out.
 
 Requests are read off the connection as they come (pipelined ones too), each answered
-in order; a large file is streamed (``sendfile``, or piece by piece on uvloop) before
-the next request is read. A repeated request's bytes may be answered from memory
+in order; a large file is streamed (``sendfile``: ``loop.sendfile``, or on uvloop the
+kernel's own between waits for the client; else piece by piece) before the next
+request is read. A repeated request's bytes may be answered from memory
 (:mod:`._replay`). The connection tells the worker's :class:`~._guard.Watch` what it
 waits for, so slow and idle clients are timed out.
 """
@@ -23,7 +24,9 @@ from ._upload import MAX_UPLOAD, Incoming
 
 _CLOSE = b"Connection: close\r\n\r\n"
 _TIMEOUT = error(408)
-_PIECE = 256 * 1024  # bytes of a large file read and sent at a time (on uvloop)
+_PIECE = 256 * 1024  # bytes of a large file copied at a time (uvloop, no sendfile)
+_MOST = 1 << 30  # bytes asked of one sendfile (the socket's free buffer is what it sends)
+_NUDGE = 64 * 1024  # bytes written through the transport when the socket is full
 _now = time.monotonic
 
 
@@ -109,10 +112,13 @@ class Connection(asyncio.Protocol):
         ):
             answer = self.replays.answer(data)
             if answer is not None:  # the same bytes as a request answered before: again
-                wire, replay = answer
+                out, replay = answer
                 idle = self.watch.idle
                 del idle[self]
-                self.transport.write(wire)
+                if isinstance(out, bytes):  # the whole answer, as sent: one write
+                    self.transport.write(out)
+                else:  # headers and a large cached body: one writev, no copy
+                    self.transport.writelines(out)
                 if self.log is not None:
                     self.log.add(self.log_start, replay.log)
                 idle[self] = _now()  # idle again, from now
@@ -225,7 +231,7 @@ class Connection(asyncio.Protocol):
         self.watch.files += 1  # the file's descriptor counts against the cap
         try:
             with open(response.file, "rb") as stream:
-                if _platform_net.FAST_LOOP:  # uvloop has no sendfile
+                if _platform_net.FAST_LOOP:  # uvloop has no loop.sendfile
                     await self._copy(stream, response.offset, response.count)
                 else:
                     await loop.sendfile(self.transport, stream, response.offset, response.count)
@@ -241,16 +247,39 @@ class Connection(asyncio.Protocol):
         self._process()
 
     async def _copy(self, stream: BinaryIO, offset: int, count: int) -> None:
-        """``count`` bytes of ``stream`` from ``offset`` on, a piece at a time, each once
+        """``count`` bytes of ``stream`` from ``offset`` on (uvloop, which has no
+        ``loop.sendfile``): sent by the kernel straight from the file to the socket while
+        nothing waits in the transport's buffer; when the socket is full, a small piece
+        goes through the transport, which waits for the client, and the kernel takes
+        over again once it is sent. Without ``sendfile``: a piece at a time, each once
         the client has read enough of the one before."""
-        assert self.transport is not None
-        stream.seek(offset)
-        while count > 0:
-            piece = stream.read(min(count, _PIECE))
-            if not piece:
-                raise OSError(f"{stream.name}: shorter than it was")
-            count -= len(piece)
-            self.transport.write(piece)
-            if self.paused:
-                self.drained = asyncio.get_running_loop().create_future()
-                await self.drained
+        transport = self.transport
+        assert transport is not None
+        sock = transport.get_extra_info("socket") if _platform_net.CAN_SENDFILE else None
+        out = -1 if sock is None else sock.fileno()
+        if out >= 0:  # paused while anything is buffered: the kernel sends only after it
+            transport.set_write_buffer_limits(high=0)
+        try:
+            source = stream.fileno()
+            while count > 0:
+                if out >= 0 and not transport.get_write_buffer_size():
+                    # as much as the socket takes now: its buffer bounds the turn
+                    sent = _platform_net.send_file(out, source, offset, min(count, _MOST))
+                    if sent is not None:
+                        if not sent:
+                            raise OSError(f"{stream.name}: shorter than it was")
+                        offset, count = offset + sent, count - sent
+                        await asyncio.sleep(0)  # the worker's other connections, in turn
+                        continue
+                stream.seek(offset)
+                piece = stream.read(min(count, _PIECE if out < 0 else _NUDGE))
+                if not piece:
+                    raise OSError(f"{stream.name}: shorter than it was")
+                offset, count = offset + len(piece), count - len(piece)
+                transport.write(piece)
+                if self.paused:
+                    self.drained = asyncio.get_running_loop().create_future()
+                    await self.drained
+        finally:
+            if out >= 0 and not transport.is_closing():
+                transport.set_write_buffer_limits()  # the defaults again
