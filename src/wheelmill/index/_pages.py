@@ -18,7 +18,7 @@ from collections.abc import Collection, Mapping
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import NamedTuple
 
-from packaging.utils import canonicalize_name
+from .._wheelname import canonical_name as canonicalize_name
 
 API_VERSION = "1.1"
 HTML_TYPE = "application/vnd.pypi.simple.v1+html"

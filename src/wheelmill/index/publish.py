@@ -40,10 +40,10 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import NamedTuple
 
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .._exceptions import InvalidWheelError
+from .._wheelname import canonical_name as canonicalize_name
 from ..store._integrity import inspect, read_regular, read_stored, stored_path
 from ..store.wheelhouse import Store, write_atomic
 from . import _statuskey, _unchanged
@@ -287,7 +287,7 @@ def publish(
     started = time.monotonic()
     store.create()
     report = PublishReport()
-    with store.lock("publish"):
+    with store.held("publish"):
         state = State(store.state / STATE_FILE)
         found, metadata, odd = scan_wheels(store.wheels)
         sizes = {name: stamp[0] for name, stamp in found.items()}
