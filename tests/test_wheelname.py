@@ -74,3 +74,28 @@ def test_a_plain_filename_does_not_load_packaging_tags() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.splitlines() == ["('foo-bar', <Version('1.0')>)", "False False"]
+
+
+@pytest.mark.parametrize(
+    "filename",
+    [
+        *FILENAMES,
+        "pure-1.0-py2.py3-none-any.whl",
+        "pure-1.0-1-py3-NONE-ANY.whl",
+        "mixed-1.0-py3-none-any.manylinux1_x86_64.whl",
+        "mixed-1.0-py3-none.abi3-any.whl",
+        "native-1.0-cp311-cp311-linux_x86_64.whl",
+    ],
+)
+def test_the_status_pages_pure_wheels_are_packagings(filename: str) -> None:
+    """The status page shares a wheel whose every tag is ``*-none-any`` across targets."""
+    from wheelmill.index.statuspage import _pure
+
+    try:
+        name, version, _, tags = parse_wheel_filename(filename)
+    except InvalidWheelFilename:
+        expected = None
+    else:
+        pure = all(tag.platform == "any" and tag.abi == "none" for tag in tags)
+        expected = (name, str(version)) if pure else None
+    assert _pure(filename) == expected
