@@ -127,7 +127,7 @@ def find_links_page(entries: list[FileEntry], yanks: Mapping[str, Mapping[str, s
 
 
 def _flat_line(entry: FileEntry, yanks: Mapping[str, Mapping[str, str]]) -> str:
-    reason = yanks.get(_project_of(entry.filename), {}).get(entry.version)
+    reason = yanks.get(_project_of(entry.filename), {}).get(entry.version) if yanks else None
     requires = entry.requires_python
     return (
         f'<a href="{urllib.parse.quote(entry.filename)}#sha256={entry.sha256}"'
