@@ -123,3 +123,20 @@ def test_a_line_not_where_the_stamp_says_is_rendered_whole() -> None:
     spliced = _findlinks.splice_known(old, [entries[1].filename], [], {})
     assert spliced == find_links_page([entries[0], *entries[2:]], {})
     assert _findlinks.splice_known(old + b"x", [], [], {}) is None
+
+
+def test_publishs_lock_and_filelocks_exclude_each_other(tmp_path: Path) -> None:
+    """publish takes its lock with a plain flock (no filelock import): the same lock
+    file, so a holder of either kind keeps the other out."""
+    from filelock import FileLock, Timeout
+
+    from wheelmill.store.wheelhouse import _locked
+
+    store = Store(tmp_path / "wh").create()
+    path = store.locks / "publish.lock"
+    with store.lock("publish"), _locked(path, wait=False) as free:
+        assert not free
+    with store.held("publish"), pytest.raises(Timeout):
+        FileLock(str(path)).acquire(timeout=0)
+    with _locked(path, wait=False) as free:
+        assert free

@@ -364,6 +364,7 @@ def _locked(path: Path, *, wait: bool) -> Iterator[bool]:
     """An exclusive ``flock`` on ``path`` (created if need be), as filelock takes one
     (the file stays, so every waiter locks the same inode). Yields whether it is held:
     always when ``wait``, else only when nobody else held it."""
+    path.parent.mkdir(parents=True, exist_ok=True)  # as filelock does
     with open(path, "a") as handle:
         held = _platform.lock_file(handle, shared=False, wait=wait)
         try:
