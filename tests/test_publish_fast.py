@@ -248,3 +248,19 @@ def test_the_state_tells_changed_stamps_without_decoding_them(tmp_path: Path) ->
     odd = {**found, 'one"-1.0-py3-none-any.whl': [1, 2, 3], "new-1.0-py3-none-any.whl": [1, 2, 3]}
     assert state.changed(odd) == {'one"-1.0-py3-none-any.whl', "new-1.0-py3-none-any.whl"}
     assert State(store.state / "missing").published == set()
+
+
+def test_a_changed_wheelhouse_loads_only_what_publishing_uses(pair: tuple[Store, Store]) -> None:
+    """The +1 command (a real subprocess) reads and publishes a wheel without loading
+    packaging.tags (tags are never published), filelock or their imports."""
+    fast, _ = pair
+    _stored(fast, "newcomer", "2.0")
+    heavy = ("packaging.tags", "packaging.utils", "filelock", "logging", "click", "subprocess")
+    entry = _ENTRY.replace(
+        "print(code,",
+        f"print(sorted(set({heavy!r}) & set(sys.modules)), file=sys.stderr)\nprint(code,",
+    )
+    argv = [sys.executable, "-c", entry, "publish", "-w", str(fast.root), "--json"]
+    told = subprocess.run(argv, capture_output=True, text=True, check=False)
+    assert told.stderr.strip().splitlines()[-2:] == ["[]", "0 False"], told.stderr
+    assert json.loads(told.stdout)["read"] == 1

@@ -29,15 +29,18 @@ re-exported here) and :mod:`.net` (the server's listening sockets and event loop
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import subprocess
+
+# ctypes and subprocess load where used: taking a file lock (publish) needs neither.
 
 from .limits import (
     cap_address_space,
@@ -87,6 +90,8 @@ WINDOWS = sys.platform == "win32"
 def _prctl(option: int, value: int) -> bool:
     if not LINUX:
         return False
+    import ctypes
+
     with contextlib.suppress(OSError, AttributeError):
         return int(ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)) == 0
     return False
@@ -183,6 +188,8 @@ def unlock_file(handle: IO[str]) -> None:
 def new_group() -> dict[str, Any]:
     """``Popen`` arguments that start a process as the leader of a group of its own."""
     if WINDOWS:  # pragma: no cover - not tested here (CI is Linux)
+        import subprocess
+
         return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
     return {"start_new_session": True}
 
@@ -191,6 +198,8 @@ def signal_group(process: subprocess.Popen[Any], signum: int) -> None:
     """Send ``signum`` to the group ``process`` leads (on Windows: end its process tree)."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         if WINDOWS:  # pragma: no cover - not tested here (CI is Linux)
+            import subprocess
+
             subprocess.run(
                 ["taskkill", "/T", "/F", "/PID", str(process.pid)],
                 capture_output=True,
@@ -280,6 +289,8 @@ _DNF_PROVIDES = re.compile(r"^(?P<name>\S+?)-(?:\d+:)?\d[^\s-]*-[^\s-]+\.\w+\s+:
 
 def _answer(argv: list[str], timeout: float = 30) -> str | None:
     """Standard output of ``argv`` when it exits 0 within ``timeout`` s, else None."""
+    import subprocess
+
     try:
         done = subprocess.run(
             argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout

@@ -12,8 +12,8 @@ import html
 import time
 from dataclasses import dataclass
 
-from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
-
+from .._wheelname import canonical_name as canonicalize_name
+from .._wheelname import wheel_name_version
 from ..store.wheelhouse import Store
 
 
@@ -33,9 +33,9 @@ def from_upstream(store: Store) -> list[FromUpstream]:
     found = []
     for path in store.upstream.glob("*.whl") if store.upstream.is_dir() else ():
         try:
-            name, version, _, _ = parse_wheel_filename(path.name)
+            name, version = wheel_name_version(path.name)
             info = path.stat()
-        except (InvalidWheelFilename, OSError):
+        except (ValueError, OSError):  # ValueError: packaging's InvalidWheelFilename
             continue
         found.append(FromUpstream(name, str(version), path.name, info.st_size, info.st_mtime))
     return sorted(found, key=lambda item: (item.name, item.filename))

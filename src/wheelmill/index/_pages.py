@@ -18,7 +18,7 @@ from collections.abc import Collection, Mapping
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import NamedTuple
 
-from packaging.utils import canonicalize_name
+from .._wheelname import canonical_name as canonicalize_name
 
 API_VERSION = "1.1"
 HTML_TYPE = "application/vnd.pypi.simple.v1+html"
@@ -127,7 +127,7 @@ def find_links_page(entries: list[FileEntry], yanks: Mapping[str, Mapping[str, s
 
 
 def _flat_line(entry: FileEntry, yanks: Mapping[str, Mapping[str, str]]) -> str:
-    reason = yanks.get(_project_of(entry.filename), {}).get(entry.version)
+    reason = yanks.get(_project_of(entry.filename), {}).get(entry.version) if yanks else None
     requires = entry.requires_python
     return (
         f'<a href="{urllib.parse.quote(entry.filename)}#sha256={entry.sha256}"'

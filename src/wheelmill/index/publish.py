@@ -40,13 +40,13 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import NamedTuple
 
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .._exceptions import InvalidWheelError
+from .._wheelname import canonical_name as canonicalize_name
 from ..store._integrity import inspect, read_regular, read_stored, stored_path
 from ..store.wheelhouse import Store, write_atomic
-from . import _statuskey, _unchanged
+from . import _findlinks, _statuskey, _unchanged
 from ._firstpub import FirstPublished, per_wheel_times
 from ._pages import (
     API_VERSION,
@@ -287,7 +287,7 @@ def publish(
     started = time.monotonic()
     store.create()
     report = PublishReport()
-    with store.lock("publish"):
+    with store.held("publish"):
         state = State(store.state / STATE_FILE)
         found, metadata, odd = scan_wheels(store.wheels)
         sizes = {name: stamp[0] for name, stamp in found.items()}
@@ -322,9 +322,14 @@ def publish(
             for name, page in zip(("index.html", "index.json"), root_pages(state.names)):
                 write_atomic(store.simple / name, page, tmp_dir=store.tmp)
         flat = store.wheels / FIND_LINKS_PAGE
-        if report.projects_written or report.removed or dropped or not flat.is_file():
-            write_atomic(flat, _find_links(flat, state, groups, yanks), tmp_dir=store.tmp)
+        listed = report.projects_written or report.removed or dropped or not flat.is_file()
+        if listed:
+            page = _find_links(flat, state, groups, yanks, store.state)
+            _findlinks.forget(store.state)  # until the state it lists is saved
+            write_atomic(flat, page, tmp_dir=store.tmp)
         state.save(store.tmp)
+        if listed:
+            _findlinks.remember(store.state, store.tmp, flat, state.crc)
         noted = _unchanged.state_stat(store.root)
     report.files = len(found) - len(report.rejected)
     report.rejected.update(odd)
@@ -350,7 +355,9 @@ def publish(
     return report
 
 
-def _find_links(flat: Path, state: State, groups: list[_Group], yanks: Yanks) -> bytes:
+def _find_links(
+    flat: Path, state: State, groups: list[_Group], yanks: Yanks, state_dir: Path
+) -> bytes:
     """The find-links listing: the last one with the changed projects' lines replaced
     (every other line is as it was), or, without a usable last one, rendered whole."""
     if state.loaded:  # the listing on disk lists the state's wheels as loaded
@@ -358,6 +365,10 @@ def _find_links(flat: Path, state: State, groups: list[_Group], yanks: Yanks) ->
         entries = [FileEntry._make(row) for group in groups for row in state.rows(group.project)]
         with contextlib.suppress(OSError):
             old = flat.read_bytes()
+            if _findlinks.known(state_dir, flat, state.crc):
+                page = _findlinks.splice_known(old, replaced, entries, yanks.projects)
+                if page is not None:
+                    return page
             page = splice_find_links(old, state.published, replaced, entries, yanks.projects)
             if page is not None:
                 return page

@@ -27,8 +27,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
-
+from .._wheelname import canonical_name as canonicalize_name
+from .._wheelname import wheel_name_version
 from ..outcomes import CELL_STATES, CellState
 from ..store.attempt import Attempt
 from ..store.catalog import Catalog, RuleStats
@@ -141,11 +141,16 @@ def collect_status(store: Store, files: Mapping[str, int] | None = None) -> Stat
 
 
 def _pure(filename: str) -> tuple[str, str] | None:
+    """Name and version of a wheel whose every tag is ``*-none-any`` (else ``None``)."""
     try:
-        name, version, _, tags = parse_wheel_filename(filename)
-    except InvalidWheelFilename:
+        name, version = wheel_name_version(filename)
+    except ValueError:  # packaging's InvalidWheelFilename
         return None
-    if all(tag.platform == "any" and tag.abi == "none" for tag in tags):
+    # the tags are every interpreter x ABI x platform of the last three fields
+    abis, platforms = filename[: -len(".whl")].split("-")[-2:]
+    if all(abi.lower() == "none" for abi in abis.split(".")) and all(
+        platform.lower() == "any" for platform in platforms.split(".")
+    ):
         return name, str(version)
     return None
 

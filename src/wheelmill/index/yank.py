@@ -14,10 +14,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .._exceptions import RequirementsError, WheelhouseError
+from .._wheelname import canonical_name as canonicalize_name
 from ..store.wheelhouse import Store, write_atomic
 
 YANKED_FILE = "yanked.json"

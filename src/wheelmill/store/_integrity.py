@@ -59,7 +59,11 @@ def stored_path(state: str | Path, filename: str) -> str:
 def read_stored(path: str) -> Stored | None:
     """The remembered facts, or ``None`` (never stored, or an unreadable file)."""
     try:
-        with open(path, "rb") as stream:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)  # cheaper than open() to fail
+    except OSError:
+        return None  # most often: a wheel put in by hand
+    try:
+        with os.fdopen(fd, "rb") as stream:
             data = json.loads(stream.read())
         uploaded = data.get("upload_time")
         return Stored(

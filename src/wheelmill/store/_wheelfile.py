@@ -16,16 +16,16 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.utils import (
-    InvalidWheelFilename,
-    NormalizedName,
-    canonicalize_name,
-    parse_wheel_filename,
-)
 from packaging.version import Version
 
 from .._exceptions import InvalidWheelError
+from .._wheelname import canonical_name as canonicalize_name
+from .._wheelname import wheel_name_version
 from ._zipdirect import direct_metadata
+
+TYPE_CHECKING = False  # as typing's
+if TYPE_CHECKING:
+    from packaging.utils import NormalizedName
 
 #: What reading a damaged or hostile zip can raise besides ``BadZipFile``: a broken
 #: deflate stream (``zlib.error``), an unknown compression method
@@ -69,10 +69,9 @@ class WheelMetadata:
 def wheel_project(filename: str) -> tuple[NormalizedName, Version]:
     """Name and version from a wheel filename; a bad name is an :class:`InvalidWheelError`."""
     try:
-        name, version, _, _ = parse_wheel_filename(filename)
-    except InvalidWheelFilename as exc:
+        return wheel_name_version(filename)
+    except ValueError as exc:  # packaging's InvalidWheelFilename
         raise InvalidWheelError(f"{filename}: not a valid wheel filename ({exc})") from None
-    return name, version
 
 
 def _choose_member(candidates: list[str], name: NormalizedName) -> str | None:

@@ -29,23 +29,24 @@ import os
 import shutil
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from stat import S_ISREG
 
-from filelock import FileLock, Timeout
-from packaging.utils import InvalidWheelFilename, NormalizedName, parse_wheel_filename
-
 from .. import _platform
 from .._exceptions import WheelhouseBusy, WheelhouseError
-from .._filenames import checked_sha256, plain_filename
-from .._timestamps import iso_time
 from ._integrity import STORED_DIR, Stored, read_stored, stored_json, stored_path
-from ._wheelfile import check_wheel
-from .attempt import Attempt
 from .layout import CATALOG, RECORDS, SIMPLE, STATE, UPSTREAM, WHEELS
+
+TYPE_CHECKING = False  # as typing's: publish's fast path does not load typing for this
+if TYPE_CHECKING:
+    from filelock import FileLock
+    from packaging.utils import NormalizedName
+
+    from .attempt import Attempt
+
+# filelock, packaging, the record type and the wheel checker are loaded where used:
+# ``wheelmill publish`` after a change needs none of them (see cli/_noop.py).
 
 UPSTREAM_DIR = UPSTREAM
 #: A loose temp file this old cannot belong to a live writer (they live for milliseconds).
@@ -133,7 +134,16 @@ class Store:
     # -- locks and temp space -------------------------------------------------
 
     def lock(self, name: str) -> FileLock:
+        from filelock import FileLock
+
         return FileLock(str(self.locks / f"{name}.lock"))
+
+    @contextlib.contextmanager
+    def held(self, name: str) -> Iterator[None]:
+        """The lock :meth:`lock` takes (``flock`` on the same file, so the two exclude
+        each other), waited for, without loading filelock: ``publish`` takes it so."""
+        with _locked(self.locks / f"{name}.lock", wait=True):
+            yield
 
     def claim(
         self, name: str, check: Callable[[], None] | None = None, *, pin: str = ""
@@ -163,9 +173,8 @@ class Store:
         when the next session starts: their lock is free again.
         """
         self.reap_sessions()
-        ident = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        guard = FileLock(str(self.tmp / f"{ident}.lock"))
-        with guard:
+        ident = f"{os.getpid()}-{os.urandom(4).hex()}"
+        with _locked(self.tmp / f"{ident}.lock", wait=True):
             directory = self.tmp / ident
             directory.mkdir()
             try:
@@ -179,16 +188,11 @@ class Store:
         """Remove temp directories whose owning process is gone; return their names."""
         reaped = []
         for lock_file in sorted(self.tmp.glob("*.lock")):
-            guard = FileLock(str(lock_file))
-            try:
-                guard.acquire(timeout=0)
-            except Timeout:
-                continue
-            try:
+            with _locked(lock_file, wait=False) as free:
+                if not free:
+                    continue  # its session is alive
                 shutil.rmtree(lock_file.with_suffix(""), ignore_errors=True)
                 reaped.append(lock_file.stem)
-            finally:
-                guard.release()
             with contextlib.suppress(FileNotFoundError):
                 lock_file.unlink()
         # Loose temp files (records, index pages) of writers killed mid-write.
@@ -202,6 +206,8 @@ class Store:
     # -- records ----------------------------------------------------------------
 
     def read_record(self, key: str) -> Attempt | None:
+        from .attempt import Attempt
+
         try:
             return Attempt.loads((self.records / f"{key}.json").read_bytes())
         except FileNotFoundError:
@@ -245,6 +251,10 @@ class Store:
             return False
         if digest != record.sha256:
             return False
+        from dataclasses import replace
+
+        from .._timestamps import iso_time
+
         with contextlib.suppress(OSError):  # only a saving: the next check hashes again
             known = self.recall(record.wheel)
             uploaded = (known and known.upload_time) or record.upload_time
@@ -284,6 +294,8 @@ class Store:
 
         Files whose name is not a valid wheel filename are left out.
         """
+        from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
         found: dict[tuple[NormalizedName, str], list[Path]] = {}
         if not self.wheels.is_dir():
             return found
@@ -305,6 +317,10 @@ class Store:
         process killed before the rename leaves the old file, which no longer
         matches, so it is neither published nor taken as current.
         """
+        from .._filenames import plain_filename
+        from .._timestamps import iso_time
+        from ._wheelfile import check_wheel
+
         plain_filename(filename)
         check_wheel(temp, filename)
         os.chmod(temp, 0o644)
@@ -317,6 +333,8 @@ class Store:
         return stored
 
     def cached_sdist(self, sha256: str | None, filename: str) -> Path | None:
+        from .._filenames import checked_sha256, plain_filename
+
         if not sha256:
             return None
         path = self.sdists / checked_sha256(sha256) / plain_filename(filename)
@@ -324,6 +342,8 @@ class Store:
 
     def keep_sdist(self, temp: Path, sha256: str, filename: str) -> Path:
         """Move a downloaded sdist to ``sdists/<sha256>/<filename>``; names are checked first."""
+        from .._filenames import checked_sha256, plain_filename
+
         final = self.sdists / checked_sha256(sha256) / plain_filename(filename)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temp, final)
@@ -335,8 +355,23 @@ class Store:
         now = time.time()
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f".{int(now % 1 * 1e6):06d}Z"
         suffix = f"-retry{attempt - 1}" if attempt > 1 else ""
-        tag = uuid.uuid4().hex[:6]
+        tag = os.urandom(3).hex()
         return self.logs / f"{name}-{version}-{key[:12]}-{stamp}-{tag}{suffix}.log"
+
+
+@contextlib.contextmanager
+def _locked(path: Path, *, wait: bool) -> Iterator[bool]:
+    """An exclusive ``flock`` on ``path`` (created if need be), as filelock takes one
+    (the file stays, so every waiter locks the same inode). Yields whether it is held:
+    always when ``wait``, else only when nobody else held it."""
+    path.parent.mkdir(parents=True, exist_ok=True)  # as filelock does
+    with open(path, "a") as handle:
+        held = _platform.lock_file(handle, shared=False, wait=wait)
+        try:
+            yield held
+        finally:
+            if held:
+                _platform.unlock_file(handle)
 
 
 @contextlib.contextmanager
