@@ -256,6 +256,8 @@ def test_a_changed_wheelhouse_loads_only_what_publishing_uses(pair: tuple[Store,
     fast, _ = pair
     _stored(fast, "newcomer", "2.0")
     heavy = ("packaging.tags", "packaging.utils", "filelock", "logging", "click", "subprocess")
+    # nor html (its entities), zipfile (the wheel is read directly), threading, the pool
+    heavy += ("html", "html.entities", "zipfile", "threading", "wheelmill.index._workers")
     entry = _ENTRY.replace(
         "print(code,",
         f"print(sorted(set({heavy!r}) & set(sys.modules)), file=sys.stderr)\nprint(code,",
@@ -264,3 +266,16 @@ def test_a_changed_wheelhouse_loads_only_what_publishing_uses(pair: tuple[Store,
     told = subprocess.run(argv, capture_output=True, text=True, check=False)
     assert told.stderr.strip().splitlines()[-2:] == ["[]", "0 False"], told.stderr
     assert json.loads(told.stdout)["read"] == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "plain", "a&b<c>d\"e'f", "&amp; &lt;already&gt;", "ünïcödé ☃ <&>", "'\"'\"&&<<>>"],
+)
+def test_the_pages_escape_as_html_escape_does(text: str) -> None:
+    """The index's own escape (no html import) writes what html.escape writes."""
+    import html
+
+    from wheelmill.index._escape import escape
+
+    assert escape(text) == html.escape(text, quote=True)

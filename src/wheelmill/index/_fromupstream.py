@@ -8,13 +8,13 @@ wheelhouse built or vetted: they came from upstream, not the lock.
 
 from __future__ import annotations
 
-import html
 import time
 from dataclasses import dataclass
 
 from .._wheelname import canonical_name as canonicalize_name
 from .._wheelname import wheel_name_version
 from ..store.wheelhouse import Store
+from ._escape import escape
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,9 @@ def upstream_section(wheels: list[FromUpstream], store: Store) -> list[str]:
         note = now if canonicalize_name(wheel.name) in carried else ""
         fetched = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(wheel.fetched))
         lines.append(
-            f'<tr><th>{html.escape(wheel.name)}</th><td class="s upstream">↑ upstream '
-            f"{html.escape(wheel.version)}</td><td><code>{html.escape(wheel.filename)}</code> "
-            f"({wheel.size} bytes){html.escape(note)}</td><td>{fetched}</td></tr>"
+            f'<tr><th>{escape(wheel.name)}</th><td class="s upstream">↑ upstream '
+            f"{escape(wheel.version)}</td><td><code>{escape(wheel.filename)}</code> "
+            f"({wheel.size} bytes){escape(note)}</td><td>{fetched}</td></tr>"
         )
     lines.append("</tbody></table>")
     return lines

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import html
 import os
 import stat
 import urllib.parse
@@ -19,6 +18,7 @@ from json.encoder import encode_basestring_ascii as _json_str
 from typing import NamedTuple
 
 from .._wheelname import canonical_name as canonicalize_name
+from ._escape import escape
 
 API_VERSION = "1.1"
 HTML_TYPE = "application/vnd.pypi.simple.v1+html"
@@ -62,7 +62,7 @@ def project_pages(
     ``yanked`` maps a yanked version (as the entries spell it) to its reason (PEP 592).
     """
     yanked = yanked or {}
-    display = html.escape(entries[-1].display)
+    display = escape(entries[-1].display)
     links: list[str] = [
         _HTML_HEAD,
         f"<title>Links for {display}</title>\n</head>\n<body>\n<h1>Links for {display}</h1>\n",
@@ -76,10 +76,10 @@ def project_pages(
         reason = yanked.get(entry.version)
         links.append(
             f'<a href="{url}#sha256={entry.sha256}"'
-            + (f' data-requires-python="{html.escape(requires)}"' if requires else "")
-            + ("" if reason is None else f' data-yanked="{html.escape(reason)}"')
+            + (f' data-requires-python="{escape(requires)}"' if requires else "")
+            + ("" if reason is None else f' data-yanked="{escape(reason)}"')
             + f' data-core-metadata="sha256={meta}" data-dist-info-metadata="sha256={meta}">'
-            f"{html.escape(entry.filename)}</a><br>\n"
+            f"{escape(entry.filename)}</a><br>\n"
         )
         files.append(
             f'{{"filename":{_json_str(entry.filename)},"url":{_json_str(url)},'
@@ -108,7 +108,7 @@ def _yank_json(reason: str | None) -> str:
 def root_pages(projects: dict[str, str]) -> tuple[bytes, bytes]:
     """The root ``index.html`` and ``index.json`` over ``{project: display name}``."""
     names = sorted(projects)
-    links = "".join(f'<a href="{p}/">{html.escape(projects[p])}</a><br>\n' for p in names)
+    links = "".join(f'<a href="{p}/">{escape(projects[p])}</a><br>\n' for p in names)
     page = f"{_HTML_HEAD}<title>Simple index</title>\n</head>\n<body>\n{links}{_HTML_TAIL}"
     listed = ",".join('{"name":' + _json_str(projects[p]) + "}" for p in names)
     return page.encode(), f'{_JSON_META},"projects":[{listed}]}}'.encode()
@@ -131,9 +131,9 @@ def _flat_line(entry: FileEntry, yanks: Mapping[str, Mapping[str, str]]) -> str:
     requires = entry.requires_python
     return (
         f'<a href="{urllib.parse.quote(entry.filename)}#sha256={entry.sha256}"'
-        + (f' data-requires-python="{html.escape(requires)}"' if requires else "")
-        + ("" if reason is None else f' data-yanked="{html.escape(reason)}"')
-        + f">{html.escape(entry.filename)}</a><br>\n"
+        + (f' data-requires-python="{escape(requires)}"' if requires else "")
+        + ("" if reason is None else f' data-yanked="{escape(reason)}"')
+        + f">{escape(entry.filename)}</a><br>\n"
     )
 
 

@@ -4,14 +4,14 @@ archive members that differ."""
 
 from __future__ import annotations
 
-import html
 import time
 
 from ..store.reproducibility import ReproducibilityCheck, summary
+from ._escape import escape
 
 
 def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return escape(str(value))
 
 
 def _when(stamp: float) -> str:

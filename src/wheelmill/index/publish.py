@@ -61,7 +61,6 @@ from ._pages import (
 )
 from ._scan import Stamp, scan_wheels
 from ._state import STATE_FILE, Row, State, state_line
-from ._workers import map_in_pool
 from .report import PublishReport
 from .yank import Yanks
 
@@ -196,6 +195,8 @@ def _run(paths: _Paths, groups: list[_Group], workers: int) -> list[_Outcome]:
             size = 0
         chunks[-1].append(group)
         size += len(group.jobs)
+    from ._workers import map_in_pool  # a process pool only for many wheels
+
     # its workers die with this process, even when it is killed
     parts = map_in_pool(functools.partial(_publish_groups, paths), chunks, workers)
     return [outcome for part in parts for outcome in part]

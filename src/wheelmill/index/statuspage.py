@@ -19,7 +19,6 @@ record only), checked against the wheels present in ``DIR/wheels/``.
 from __future__ import annotations
 
 import contextlib
-import html
 import re
 import sqlite3
 import time
@@ -35,6 +34,7 @@ from ..store.catalog import Catalog, RuleStats
 from ..store.reproducibility import last_check
 from ..store.wheelhouse import Store, write_atomic
 from ..target import current_target
+from ._escape import escape
 from ._fromupstream import FromUpstream, from_upstream, upstream_section
 from ._reprosection import reproducibility_section
 from ._scan import wheel_sizes
@@ -219,7 +219,7 @@ pre { padding: 6px 8px; white-space: pre-wrap; margin: 4px 0; }
 
 
 def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return escape(str(value))
 
 
 def _when(stamp: float | None) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import lzma
-import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,23 +24,34 @@ from ._zipdirect import direct_metadata
 
 TYPE_CHECKING = False  # as typing's
 if TYPE_CHECKING:
+    import zipfile
+
     from packaging.utils import NormalizedName
 
-#: What reading a damaged or hostile zip can raise besides ``BadZipFile``: a broken
-#: deflate stream (``zlib.error``), an unknown compression method
-#: (``NotImplementedError``), a broken bzip2 (``OSError``) or lzma stream, an
-#: encrypted member (``RuntimeError``: "password required").
-_ZIP_ERRORS = (
-    RuntimeError,
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    EOFError,
-    ValueError,
-    OSError,
-    NotImplementedError,
-    zlib.error,
-    lzma.LZMAError,
-)
+
+def _zip_errors() -> tuple[type[Exception], ...]:
+    """What reading a damaged or hostile zip can raise besides ``BadZipFile``: a broken
+    deflate stream (``zlib.error``), an unknown compression method
+    (``NotImplementedError``), a broken bzip2 (``OSError``) or lzma stream, an
+    encrypted member (``RuntimeError``: "password required").
+
+    :mod:`zipfile` (with :mod:`threading`) is loaded only when a wheel falls back to
+    it (:mod:`._zipdirect` reads the common ones): a +1 publish does not load it."""
+    import zipfile
+
+    return (
+        RuntimeError,
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        ValueError,
+        OSError,
+        NotImplementedError,
+        zlib.error,
+        lzma.LZMAError,
+    )
+
+
 _METADATA_SUFFIX = ".dist-info/METADATA"
 #: The headers a published wheel needs from its METADATA.
 _WANTED = ("name", "version", "requires-python")
@@ -118,6 +128,9 @@ def check_expansion(infos: list[zipfile.ZipInfo], archive_size: int, filename: s
 
 def _check_members(archive: zipfile.ZipFile, filename: str) -> None:
     """Read every member in bounded chunks: its CRC-32, and no more than its declared size."""
+    import zipfile
+
+    errors = _zip_errors()
     for info in archive.infolist():
         left = info.file_size
         try:
@@ -126,13 +139,15 @@ def _check_members(archive: zipfile.ZipFile, filename: str) -> None:
                     left -= len(chunk)
                     if left < 0:
                         raise zipfile.BadZipFile("longer than its declared size")
-        except _ZIP_ERRORS as exc:
+        except errors as exc:
             raise InvalidWheelError(
                 f"{filename}: corrupted member {info.filename} ({exc})"
             ) from None
 
 
 def _zipfile_metadata(data: bytes, filename: str, name: NormalizedName, check_crc: bool) -> bytes:
+    import zipfile
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if check_crc:
@@ -149,7 +164,7 @@ def _zipfile_metadata(data: bytes, filename: str, name: NormalizedName, check_cr
                     f"{filename}: no .dist-info/METADATA for {name} inside the wheel"
                 )
             return archive.read(member)
-    except _ZIP_ERRORS as exc:
+    except _zip_errors() as exc:
         raise InvalidWheelError(f"{filename}: not a readable zip archive ({exc})") from None
 
 

@@ -10,11 +10,11 @@ errors leave this module as :class:`~wheelmill._exceptions.WheelmillError` lines
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import json
 import os
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -166,7 +166,9 @@ class Catalog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._prepare = threading.Lock()
+        # threading.Lock is this very lock; threading itself is not loaded for it (the
+        # status page, which every +1 publish writes, reads the catalog)
+        self._prepare = _thread.allocate_lock()
         self._prepared = False
 
     @contextlib.contextmanager
