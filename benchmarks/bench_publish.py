@@ -8,7 +8,8 @@ run) and must produce hashes, Requires-Python and PEP 658 ``.metadata`` files:
 * dumb-pypi: our own ``_dumbpypi_list.py`` hashes the wheels and writes
   ``.metadata``, then ``dumb-pypi --package-list-json … --no-per-release-json``;
   the total of both is what is compared;
-* simple503: ``simple503 --copy POOL OUT`` (metadata extraction on, the default).
+* simple503: ``simple503 POOL``, in place (metadata extraction on, the default), as
+  its users run it on a wheel directory; ``--copy`` would add a copy of every wheel.
 
 Then incremental: one new wheel added to the published wheelhouse, published
 again (wheelmill), versus dumb-pypi with ``--previous-package-list-json``.
@@ -101,7 +102,7 @@ class Tools:
         return run_timed(argv)[:2]
 
     def simple503(self, run: Path) -> Timing:
-        return run_timed([self.s503 / "bin" / "simple503", "--copy", run / "pool", run / "out"])[:2]
+        return run_timed([self.s503 / "bin" / "simple503", run / "pool"])[:2]
 
 
 def fresh(run: Path, pool: Path, wheels: str) -> Path:
@@ -215,7 +216,7 @@ def main() -> None:
                 ("dumb_list", "  dumb-pypi: hash list + .metadata"),
                 ("dumb", "  dumb-pypi: generator"),
                 ("dumb_total", "dumb-pypi total"),
-                ("s503", "simple503 --copy"),
+                ("s503", "simple503 (in place)"),
             ]
         ],
     )
