@@ -11,6 +11,7 @@ rule keys on the name of the package being built.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from pathlib import Path
@@ -56,7 +57,9 @@ UNPRODUCIBLE_HERE = {
 AWAITING_A_LOG = frozenset((LOGS / "awaiting-a-log.txt").read_text("utf-8").splitlines())
 
 
+@functools.cache
 def _rules() -> RuleSet:
+    """The shipped rules, loaded once for the module (diagnosing does not change them)."""
     return load_rules(*default_rules_dirs())
 
 
