@@ -25,6 +25,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
@@ -60,7 +61,9 @@ class Built:
 #: Builds ``sdist`` in a fresh ``workdir`` with its log at ``log``, as a pin is
 #: built, ``chain`` naming the build requirements around it: ``(wheel or None,
 #: error or None, sandbox tier)``.
-BuildOne = Callable[[Path, Path, Path, tuple[str, ...]], tuple[Path | None, str | None, str]]
+BuildOne = Callable[  # Optional, not ``| None``: the alias is evaluated on 3.9 too
+    [Path, Path, Path, tuple[str, ...]], tuple[Optional[Path], Optional[str], str]
+]
 
 
 def wheel_less(output: str) -> list[Requirement]:

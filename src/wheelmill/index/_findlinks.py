@@ -14,7 +14,6 @@ does not hold. The stamp is a cache: without it, the next change checks every li
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import os
 import urllib.parse
@@ -67,6 +66,19 @@ def _name(line: bytes) -> str:
     return urllib.parse.unquote(name) if "%" in name else name
 
 
+def _where(lines: list[bytes], filename: str) -> int:
+    """The first index whose line links a wheel not before ``filename`` (the lines are
+    sorted by it): ``bisect_left`` with ``key=_name``, which Python 3.9 lacks."""
+    low, high = 0, len(lines)
+    while low < high:
+        middle = (low + high) // 2
+        if _name(lines[middle]) < filename:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
 def splice_known(
     old: bytes,
     replaced: Collection[str],
@@ -82,12 +94,12 @@ def splice_known(
     if lines.pop() != b"":
         return None
     for filename in replaced:
-        at = bisect.bisect_left(lines, filename, key=_name)
+        at = _where(lines, filename)
         if at == len(lines) or _name(lines[at]) != filename:
             return None
         del lines[at]
     for entry in entries:
-        at = bisect.bisect_left(lines, entry.filename, key=_name)
+        at = _where(lines, entry.filename)
         lines.insert(at, _flat_line(entry, yanks)[:-1].encode())
     lines.append(b"")
     return b"".join([_HEAD, b"\n".join(lines), _TAIL])

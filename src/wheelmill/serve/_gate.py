@@ -34,7 +34,7 @@ import os
 import time
 from collections.abc import Collection
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import NamedTuple, TextIO, Union
 
 from .._exceptions import ConfigError
 from ._app import IndexApp, Response, error
@@ -286,7 +286,7 @@ class _Bound(NamedTuple):
         return self.gate.upload(request, body, self.peer)
 
 
-Front = IndexApp | Gate | _Bound  # what a connection asks for its responses
+Front = Union[IndexApp, Gate, _Bound]  # what a connection asks for its responses (3.9: no ``|``)
 
 
 def front(

@@ -29,6 +29,7 @@ bytes alone), and only for ``GET``/``HEAD`` without a body, a range or a conditi
 from __future__ import annotations
 
 import os
+from typing import Union
 
 from ._app import Response, Stamp, _FileCache
 from ._http import Request, date_and_server
@@ -39,7 +40,7 @@ _WHOLE = 64 * 1024  # bodies up to this size are kept with their headers, as sen
 _WHOLE_BYTES = 32 * 1024 * 1024  # ... up to this many bytes of such copies per worker
 
 #: What a repeat sends: one ``bytes`` to ``write``, or headers and body to ``writelines``.
-Out = bytes | tuple[bytes, bytes]
+Out = Union[bytes, tuple[bytes, bytes]]  # not ``|``: the alias is evaluated on 3.9 too
 
 
 class Replay:
