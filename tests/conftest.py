@@ -96,7 +96,11 @@ def make_wheel(
     path = directory / f"{dist}-{tag}.whl"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for member, data in files.items():
-            archive.writestr(member, data)
+            # A fixed time: the same arguments give the same bytes, whatever the clock
+            # (two wheelhouses made a second apart must publish the same hashes).
+            info = zipfile.ZipInfo(member, date_time=(2026, 1, 2, 3, 4, 6))
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data, zipfile.ZIP_DEFLATED)
     return path
 
 
