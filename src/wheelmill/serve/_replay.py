@@ -24,13 +24,26 @@ at that path has the same (device, inode, size, mtime), so a publish, a replaced
 or a symlink put on the path since sends the request down the full path again. Only
 connections without authentication use it (a request's answer then depends on its
 bytes alone), and only for ``GET``/``HEAD`` without a body, a range or a condition.
+
+Where the kernel can say what changed (:class:`~wheelmill._platform.net.Changes`,
+Linux), the ``stat`` is skipped too. An entry is *trusted* once its file, every
+directory from it up to the wheelhouse (for any change in them) and every directory
+above that up to ``/`` (for names coming and going) are watched, and a ``stat`` made
+after the watches were in place still gives its stamp. Each repeat then asks the
+kernel only whether any event is pending (one ``ioctl``): none, and nothing on the
+file's path has changed since, so the answer holds. Any event, whatever it is, ends
+every entry's trust, and each is checked again by ``stat`` when next asked. A path
+with a symbolic link on it is never trusted (a change where the link leads need not
+be on the watched path): such entries ``stat`` every time.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Union
 
+from .._platform import net as _platform_net
 from ._app import Response, Stamp, _FileCache
 from ._http import Request, date_and_server
 
@@ -46,7 +59,7 @@ Out = Union[bytes, tuple[bytes, bytes]]  # not ``|``: the alias is evaluated on 
 class Replay:
     """One remembered answer; ``wire`` is it whole as sent this second (``date``), or empty."""
 
-    __slots__ = ("body", "date", "head", "log", "path", "stamp", "wire")
+    __slots__ = ("body", "date", "head", "log", "path", "stamp", "trust", "wire")
 
     def __init__(self, path: str, stamp: Stamp, head: bytes, body: bool, log: str) -> None:
         self.path = path
@@ -56,15 +69,49 @@ class Replay:
         self.log = log  # the access log line after its time stamp
         self.date = b""  # the Date and Server lines in ``wire``
         self.wire = b""
+        self.trust = -1  # the watch generation it was last checked in (-1: never)
 
 
 class Replays:
     """Raw request heads (with their blank line) → the plain ``200`` each was answered with."""
 
-    def __init__(self, cache: _FileCache) -> None:
+    def __init__(self, cache: _FileCache, root: Path | None = None) -> None:
+        """``root``: the wheelhouse, to watch for changes (where the kernel can)."""
         self.cache = cache
         self._items: dict[bytes, Replay] = {}
         self.whole = 0  # bytes held in the entries' ``wire``
+        self.root = None if root is None else str(root)
+        self.changes = None if root is None else _platform_net.Changes.open()
+        self.generation = 0  # one more after each batch of events
+        self._watched: set[str] = set()  # watched since the last event
+
+    def close(self) -> None:
+        if self.changes is not None:
+            self.changes.close()
+            self.changes = None
+
+    def _watch(self, path: str) -> bool:
+        """Watch ``path`` (a file in the wheelhouse, no symbolic link on its way) and
+        the directories above it; ``False`` if any of them cannot be."""
+        changes, watched, root = self.changes, self._watched, self.root
+        if changes is None or root is None:
+            return False
+        if path in watched:
+            return True
+        if not changes.watch(path, directory=False):
+            return False
+        folder = os.path.dirname(path)
+        while folder not in watched:
+            inside = folder == root or folder.startswith(root + os.sep)
+            if not changes.watch(folder, directory=True, contents=inside):
+                return False
+            watched.add(folder)
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+        watched.add(path)
+        return True
 
     def remember(self, raw: bytes, request: Request, response: Response, log: str) -> None:
         """Keep ``response`` to the keep-alive request ``raw`` if it may be replayed (see
@@ -93,17 +140,34 @@ class Replays:
             replay.wire = b"".join((response.head, replay.date, b"\r\n", body))
             self.whole += len(replay.wire)
         items[raw] = replay
+        if self.changes is not None and _platform_net.real_path(source[0]) == source[0]:
+            self._check(replay)  # trusted from now on, if it still is what was answered
+
+    def _check(self, replay: Replay) -> bool:
+        """Whether ``replay``'s file is still the one answered: watched first, when it can
+        be, then one ``stat``; trusted until the next event if both hold."""
+        watched = self.changes is not None and self._watch(replay.path)
+        try:
+            info = os.stat(replay.path)
+        except OSError:
+            return False
+        if (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns) != replay.stamp:
+            return False
+        if watched:
+            replay.trust = self.generation
+        return True
 
     def answer(self, raw: bytes) -> tuple[Out, Replay] | None:
         """What to send for ``raw`` and its entry, or ``None``: take the full path."""
         replay = self._items.get(raw)
         if replay is None:
             return None
-        try:
-            info = os.stat(replay.path)
-        except OSError:
-            return None
-        if (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns) != replay.stamp:
+        changes = self.changes
+        if changes is not None and changes.pending():  # something changed: trust no entry
+            changes.drain()
+            self.generation += 1
+            self._watched.clear()  # what was replaced is watched again on the next check
+        if replay.trust != self.generation and not self._check(replay):
             return None
         date = date_and_server()
         wire = replay.wire
