@@ -26,15 +26,16 @@ connections without authentication use it (a request's answer then depends on it
 bytes alone), and only for ``GET``/``HEAD`` without a body, a range or a condition.
 
 Where the kernel can say what changed (:class:`~wheelmill._platform.net.Changes`,
-Linux), the ``stat`` is skipped too. An entry is *trusted* once its file, every
-directory from it up to the wheelhouse (for any change in them) and every directory
-above that up to ``/`` (for names coming and going) are watched, and a ``stat`` made
-after the watches were in place still gives its stamp. Each repeat then asks the
-kernel only whether any event is pending (one ``ioctl``): none, and nothing on the
-file's path has changed since, so the answer holds. Any event, whatever it is, ends
-every entry's trust, and each is checked again by ``stat`` when next asked. A path
-with a symbolic link on it is never trusted (a change where the link leads need not
-be on the watched path): such entries ``stat`` every time.
+Linux), the ``stat`` is skipped too. On an entry's first repeat (a request asked only
+once costs nothing more), its file, every directory from it up to the wheelhouse (for
+any change in them) and every directory above that up to ``/`` (for names coming and
+going) are watched, then the ``stat`` is made: if it still gives the stamp, the entry
+is *trusted*. Each repeat then asks the kernel only whether any event is pending (one
+``ioctl``): none, and nothing on the file's path has changed since, so the answer
+holds. Any event, whatever it is, ends every entry's trust, and each is checked again
+by ``stat`` when next asked. A path with a symbolic link on it is never trusted (a
+change where the link leads need not be on the watched path): such entries ``stat``
+every time.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ Out = Union[bytes, tuple[bytes, bytes]]  # not ``|``: the alias is evaluated on 
 class Replay:
     """One remembered answer; ``wire`` is it whole as sent this second (``date``), or empty."""
 
-    __slots__ = ("body", "date", "head", "log", "path", "stamp", "trust", "wire")
+    __slots__ = ("body", "date", "head", "linkless", "log", "path", "stamp", "trust", "wire")
 
     def __init__(self, path: str, stamp: Stamp, head: bytes, body: bool, log: str) -> None:
         self.path = path
@@ -70,6 +71,7 @@ class Replay:
         self.date = b""  # the Date and Server lines in ``wire``
         self.wire = b""
         self.trust = -1  # the watch generation it was last checked in (-1: never)
+        self.linkless: bool | None = None  # no symbolic link on ``path`` (None: not known)
 
 
 class Replays:
@@ -140,13 +142,15 @@ class Replays:
             replay.wire = b"".join((response.head, replay.date, b"\r\n", body))
             self.whole += len(replay.wire)
         items[raw] = replay
-        if self.changes is not None and _platform_net.real_path(source[0]) == source[0]:
-            self._check(replay)  # trusted from now on, if it still is what was answered
 
     def _check(self, replay: Replay) -> bool:
         """Whether ``replay``'s file is still the one answered: watched first, when it can
         be, then one ``stat``; trusted until the next event if both hold."""
-        watched = self.changes is not None and self._watch(replay.path)
+        watched = False
+        if self.changes is not None:  # its path is looked at once, on the first repeat
+            if replay.linkless is None:
+                replay.linkless = _platform_net.real_path(replay.path) == replay.path
+            watched = replay.linkless and self._watch(replay.path)
         try:
             info = os.stat(replay.path)
         except OSError:
