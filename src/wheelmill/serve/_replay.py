@@ -12,10 +12,13 @@ dictionary look-up and one ``stat``.
 A small answer (a page, a ``.metadata`` file, a small wheel: up to ``_WHOLE`` bytes of
 body) is also kept whole, as the bytes sent: headers, this second's ``Date`` and the
 body in one ``bytes``, rebuilt once a second, so a repeat is one ``write`` of bytes
-already made, no copy. Those copies are bounded (``_WHOLE_BYTES`` per worker); a larger
-answer, or one past the bound, is sent as headers and the cached body side by side
-(one ``writev``), the body looked up in the file cache each time, so a body the cache
-dropped is never held here.
+already made, no copy. It is rebuilt on its second repeat in a new second only: the
+first goes out as the headers, the new ``Date`` and the rest of the old copy side by
+side (one ``writev``), so an answer asked about once a second (one of thousands of
+wheels, say) is never copied for a single use. Those copies are bounded
+(``_WHOLE_BYTES`` per worker); a larger answer, or one past the bound, is sent as
+headers and the cached body side by side (one ``writev``), the body looked up in the
+file cache each time, so a body the cache dropped is never held here.
 
 The guarantees are those of :class:`~wheelmill.serve._app.IndexApp`'s remembered
 responses: an entry is only ever made from a response the full path answered (every
@@ -54,13 +57,15 @@ _WHOLE = 64 * 1024  # bodies up to this size are kept with their headers, as sen
 _WHOLE_BYTES = 32 * 1024 * 1024  # ... up to this many bytes of such copies per worker
 
 #: What a repeat sends: one ``bytes`` to ``write``, or headers and body to ``writelines``.
-Out = Union[bytes, tuple[bytes, bytes]]  # not ``|``: the alias is evaluated on 3.9 too
+Out = Union[bytes, tuple[Union[bytes, memoryview], ...]]  # 3.9 evaluates it: no ``|``
 
 
 class Replay:
     """One remembered answer; ``wire`` is it whole as sent this second (``date``), or empty."""
 
-    __slots__ = ("body", "date", "head", "linkless", "log", "path", "stamp", "trust", "wire")
+    __slots__ = (
+        *("body", "date", "head", "linkless", "log", "path", "seen", "stamp", "trust", "wire"),
+    )
 
     def __init__(self, path: str, stamp: Stamp, head: bytes, body: bool, log: str) -> None:
         self.path = path
@@ -69,6 +74,7 @@ class Replay:
         self.body = body  # GET: the file's bytes follow; HEAD: nothing does
         self.log = log  # the access log line after its time stamp
         self.date = b""  # the Date and Server lines in ``wire``
+        self.seen = b""  # the Date of the last repeat sent without ``wire`` rebuilt
         self.wire = b""
         self.trust = -1  # the watch generation it was last checked in (-1: never)
         self.linkless: bool | None = None  # no symbolic link on ``path`` (None: not known)
@@ -177,10 +183,11 @@ class Replays:
         wire = replay.wire
         if wire:
             if replay.date is not date:  # a new second: the same bytes, another Date
-                start = len(replay.head) + len(replay.date) + 2  # where the body starts
-                replay.wire = wire = b"".join(
-                    (replay.head, date, b"\r\n", memoryview(wire)[start:])
-                )
+                rest = memoryview(wire)[len(replay.head) + len(replay.date) :]  # CRLF, body
+                if replay.seen is not date:  # its first repeat this second: sent as is
+                    replay.seen = date
+                    return (replay.head, date, rest), replay
+                replay.wire = wire = b"".join((replay.head, date, rest))
                 replay.date = date
             return wire, replay
         head = b"".join((replay.head, date, b"\r\n"))
