@@ -17,6 +17,9 @@ module of its own for the server:
   macOS, the BSDs), no copy through the process; :data:`CAN_SENDFILE` says where.
 * :func:`run`: an event loop, uvloop's where it is installed (Linux, macOS; the
   ``serve`` extra installs it there), else the standard library's.
+* :class:`Changes`: whether anything changed in watched files and directories since
+  last asked (Linux: ``inotify``), so a repeated answer need not ``stat`` its file;
+  :meth:`Changes.open` gives ``None`` elsewhere (the server then calls ``stat``).
 """
 
 from __future__ import annotations
@@ -116,3 +119,73 @@ def _has_uvloop() -> bool:
 
 #: Whether the server runs on uvloop.
 FAST_LOOP = _has_uvloop()
+
+
+# inotify(7) event bits
+_IN_MODIFY, _IN_ATTRIB, _IN_CLOSE_WRITE = 0x2, 0x4, 0x8
+_IN_MOVED_FROM, _IN_MOVED_TO, _IN_CREATE, _IN_DELETE = 0x40, 0x80, 0x100, 0x200
+_IN_DELETE_SELF, _IN_MOVE_SELF, _IN_ONLYDIR, _IN_MASK_ADD = 0x400, 0x800, 0x1000000, 0x20000000
+#: A file: its bytes or metadata (mtime, size, link count) changed, or it went away.
+_FILE = _IN_MODIFY | _IN_ATTRIB | _IN_CLOSE_WRITE | _IN_DELETE_SELF | _IN_MOVE_SELF
+#: A directory: a name in it came, went or was replaced, or it went away itself.
+_NAMES = _IN_MOVED_FROM | _IN_MOVED_TO | _IN_CREATE | _IN_DELETE | _IN_DELETE_SELF | _IN_MOVE_SELF
+
+
+class Changes:
+    """An ``inotify`` instance (Linux): :meth:`watch` files and directories, then
+    :meth:`pending` says whether any changed since the last :meth:`drain`.
+
+    The kernel queues an event before the call that made the change returns, so a
+    change made before a client sent its request is pending when the request is read.
+    A full queue (``IN_Q_OVERFLOW``) is an event too: nothing is missed, only merged."""
+
+    def __init__(self, fd: int) -> None:
+        import ctypes
+        import fcntl
+        import termios
+
+        self.fd = fd
+        self._libc = ctypes.CDLL(None, use_errno=True)
+        self._ioctl = fcntl.ioctl
+        self._fionread = termios.FIONREAD
+        self._count = bytearray(4)
+
+    @classmethod
+    def open(cls) -> Changes | None:
+        """A new instance, or ``None`` where there is no ``inotify`` (or none left)."""
+        if not LINUX:
+            return None
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            fd = int(libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC))
+        except (OSError, AttributeError):
+            return None
+        return None if fd < 0 else cls(fd)
+
+    def watch(self, path: str, *, directory: bool, contents: bool = True) -> bool:
+        """Watch ``path`` (following symbolic links): a file for any change to it; a
+        directory for names coming and going in it, and with ``contents`` for changes to
+        its files too. ``False`` if it cannot be watched (gone, no permission, the
+        user's watch limit reached)."""
+        mask = (_NAMES | _IN_ONLYDIR | (_FILE if contents else 0)) if directory else _FILE
+        added = self._libc.inotify_add_watch(self.fd, os.fsencode(path), mask | _IN_MASK_ADD)
+        return int(added) >= 0
+
+    def pending(self) -> bool:
+        """Whether any event waits to be read: one ``ioctl``, no allocation."""
+        self._ioctl(self.fd, self._fionread, self._count)
+        return self._count != b"\0\0\0\0"
+
+    def drain(self) -> None:
+        """Read and forget every pending event."""
+        while True:
+            try:
+                if not os.read(self.fd, 65536):
+                    return
+            except BlockingIOError:
+                return
+
+    def close(self) -> None:
+        os.close(self.fd)

@@ -117,7 +117,7 @@ class Connection(asyncio.Protocol):
                 del idle[self]
                 if isinstance(out, bytes):  # the whole answer, as sent: one write
                     self.transport.write(out)
-                else:  # headers and a large cached body: one writev, no copy
+                else:  # headers, then a cached body (or a whole one's rest): one writev
                     self.transport.writelines(out)
                 if self.log is not None:
                     self.log.add(self.log_start, replay.log)

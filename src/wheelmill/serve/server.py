@@ -65,7 +65,8 @@ async def _serve_socket(
     # without auth, a request's answer depends on its bytes alone: repeats can be replayed
     replays = None
     if isinstance(app, IndexApp) or (isinstance(app, Gate) and app.users is None):
-        replays = Replays(app.cache if isinstance(app, IndexApp) else app.app.cache)
+        index = app if isinstance(app, IndexApp) else app.app
+        replays = Replays(index.cache, index.root)  # in the worker: its own watches
     log = app.log if isinstance(app, Gate) else None
     if log is not None:
         log.attach(loop)
@@ -87,6 +88,8 @@ async def _serve_socket(
         if log is not None:
             log.attach(None)  # this loop ends here
             log.flush()
+        if replays is not None:
+            replays.close()
 
 
 def _run_worker(app: Front, sock: socket.socket, timeouts: Timeouts) -> None:
