@@ -46,7 +46,7 @@ from .._exceptions import InvalidWheelError
 from .._wheelname import canonical_name as canonicalize_name
 from ..store._integrity import inspect, read_regular, read_stored, stored_path
 from ..store.wheelhouse import Store, write_atomic
-from . import _findlinks, _statuskey, _unchanged
+from . import _findlinks, _statuskey, _statusparts, _unchanged
 from ._firstpub import FirstPublished, per_wheel_times
 from ._pages import (
     API_VERSION,
@@ -341,9 +341,10 @@ def publish(
         key = _statuskey.status_key(store.root, wheels)
         report.status_page = _statuskey.page_path(store.root)
         if not _statuskey.is_current(store.root, key):  # else nothing on it can differ
-            from .statuspage import write_status_page
+            if not _statusparts.update(store.root, store.tmp, sizes):  # only wheels changed
+                from .statuspage import write_status_page
 
-            write_status_page(store, sizes)
+                write_status_page(store, sizes)
             _statuskey.record(store, key)
     # A publish that changed nothing leaves the note the next one is told by; any other
     # forgets it (writing it costs a +1 publish a listing more; the next one writes it).
