@@ -341,16 +341,21 @@ def publish(
         key = _statuskey.status_key(store.root, wheels)
         report.status_page = _statuskey.page_path(store.root)
         if not _statuskey.is_current(store.root, key):  # else nothing on it can differ
+            rendered = time.monotonic()
             if not _statusparts.update(store.root, store.tmp, sizes):  # only wheels changed
                 from .statuspage import write_status_page
 
                 write_status_page(store, sizes)
+            if time.monotonic() - rendered < 1.0:  # see statuspage.write_status_page
+                key = _statuskey.status_key(store.root, wheels)  # with the catalog's log
             _statuskey.record(store, key)
-    # A publish that changed nothing leaves the note the next one is told by; any other
-    # forgets it (writing it costs a +1 publish a listing more; the next one writes it).
-    quiet = not (report.read or report.removed or report.projects_written or dropped)
-    if quiet and status_page and not exclude and not report.rejected:
-        _unchanged.leave(store.root, store.tmp, found, sorted(state.names), noted, state.crc)
+    # Every publish that left nothing out leaves the note the next one is told by, so
+    # the first publish after a change is told too (it costs a listing of wheels/)
+    if status_page and not exclude and not report.rejected:
+        quiet = not (report.read or report.removed or report.projects_written or dropped)
+        _unchanged.leave(
+            store.root, store.tmp, found, sorted(state.names), noted, state.crc, same=quiet
+        )
     else:
         _unchanged.forget(store.root)
     report.duration = time.monotonic() - started
