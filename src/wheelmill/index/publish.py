@@ -67,6 +67,9 @@ from .yank import Yanks
 __all__ = ["API_VERSION", "HTML_TYPE", "JSON_TYPE", "FileEntry", "PublishReport", "publish"]
 
 _PARALLEL_THRESHOLD = 400
+#: Up to this many wheels read, each looks for an earlier version's file of its own
+#: first-publication time (a failed open) rather than publish listing them all.
+_PER_WHEEL_LOOKS = 64
 #: The find-links listing of ``wheels/`` (``pip --find-links http://HOST/wheels/``).
 FIND_LINKS_PAGE = "index.html"
 
@@ -302,9 +305,10 @@ def publish(
             state, found, metadata, store.simple, verify=verify, yanks=yanks, refresh=refresh
         )
         report.read = len(changed)
+        few = len(changed) <= _PER_WHEEL_LOOKS  # each tries a file of its own: no listing
         paths = _Paths(
             str(store.root), str(store.wheels), str(store.simple), str(store.state),
-            bool(changed) and per_wheel_times(str(store.state)),
+            bool(changed) and (few or per_wheel_times(str(store.state))),
         )  # fmt: skip
         names_before = dict(state.names)
         dropped = False
