@@ -52,6 +52,8 @@ def store(tmp_path: Path) -> Store:
     make_wheel(store.wheels, "Pure.Shared", "2.0", tag="cp311-cp311-manylinux_2_17_x86_64")
     for index in range(205):  # more than the page lists by name
         make_wheel(store.wheels, f"loose{index:03d}", "1.0")
+    store.upstream.mkdir(parents=True, exist_ok=True)
+    make_wheel(store.upstream, "Fetched.Up", "3.0")  # answered by `serve --upstream`
     catalog = Catalog(store.catalog_path)
     catalog.add(_attempt("built", "1.0", wheel=built.name))
     catalog.add(_attempt("broken", "3.0", status="failed"))
@@ -107,8 +109,15 @@ def _remove_pure(store: Store) -> None:
     (store.wheels / "pure_shared-2.0-py3-none-any.whl").unlink()  # no longer shared
 
 
+def _add_upstream_project(store: Store) -> None:
+    """The index now carries a project answered from upstream: the page marks it."""
+    make_wheel(store.wheels, "fetched-up", "3.0")
+
+
 SPLICED: list[Callable[[Store], None]] = [_add_loose, _remove_loose, _rewrite_in_place]
-RENDERED: list[Callable[[Store], None]] = [_add_built_version, _remove_named, _remove_pure]
+RENDERED: list[Callable[[Store], None]] = [
+    _add_built_version, _remove_named, _remove_pure, _add_upstream_project,
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("change", SPLICED + RENDERED, ids=lambda change: change.__name__)
@@ -121,6 +130,8 @@ def test_the_page_from_its_parts_is_the_full_render(
     assert taken == (change in SPLICED)  # a cell could change: rendered whole
     publish(store)  # the page as publish leaves it (from the parts or whole)
     assert _page(store) == _full_render(store, tmp_path)
+    if change is _add_upstream_project:
+        assert b"now in the lock" in _page(store)
     if change in SPLICED:
         assert re.search(rb"<li>\xe2\x80\xa6 and \d+ more</li>", _page(store))
 

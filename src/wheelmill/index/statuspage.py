@@ -384,17 +384,17 @@ def write_status_page(store: Store, files: Mapping[str, int] | None = None) -> P
     :func:`collect_status`)."""
     page = store.root / "status" / "index.html"
     page.parent.mkdir(parents=True, exist_ok=True)
-    if files is None:
-        files = wheel_sizes(store.wheels)
+    files = wheel_sizes(store.wheels) if files is None else files
     started = time.monotonic()
     status = collect_status(store, files)
     parts = page_parts(status, store)
     write_atomic(page, _page(parts, status, None).encode("utf-8"))
-    # An input changed while being read is too recent for a key (2 s) if reading took
-    # well under that (a key taken before would miss the log reading the catalog made)
+    # changed while read: too recent for a key (2 s), as reading took well under that
     key = inputs_key(store.root) if time.monotonic() - started < 1.0 else None
     named = {cell.wheel for cell in status.cells.values() if cell.wheel}
+    # whose wheels can change a cell or mark: packages on the page, those from upstream
+    shown = {*status.versions, *(canonicalize_name(w.name) for w in status.upstream)}
     with contextlib.suppress(OSError):  # a cache: without it the next page is rendered whole
         store.tmp.mkdir(parents=True, exist_ok=True)
-        save_parts(store.root, store.tmp, key, parts, named, status.versions, files)
+        save_parts(store.root, store.tmp, key, parts, named, shown, files)
     return page
