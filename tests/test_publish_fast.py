@@ -279,3 +279,23 @@ def test_the_pages_escape_as_html_escape_does(text: str) -> None:
     from wheelmill.index._escape import escape
 
     assert escape(text) == html.escape(text, quote=True)
+
+
+@pytest.mark.parametrize("looks", [0, 64])
+def test_an_earlier_per_wheel_time_is_kept_however_many_wheels_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, looks: int
+) -> None:
+    """Many wheels read: publish lists the times' directory once; a few: each tries its
+    own file. Either way an earlier version's per-wheel time is the one published."""
+    import wheelmill.index.publish as publishing
+
+    monkeypatch.setattr(publishing, "_PER_WHEEL_LOOKS", looks)
+    store = Store(tmp_path / "wh").create()
+    older = make_wheel(store.wheels, "older", "1.0")
+    seen = store.state / "first-published"
+    seen.mkdir()
+    digest = hashlib.sha256(older.read_bytes()).hexdigest()
+    (seen / older.name).write_text(f"{digest} 2020-01-02T03:04:05.000000Z\n")
+    assert publish(store).read == 1
+    document = json.loads((store.simple / "older" / "index.json").read_bytes())
+    assert [entry["upload-time"] for entry in document["files"]] == ["2020-01-02T03:04:05.000000Z"]

@@ -22,6 +22,7 @@ import pytest
 from conftest import make_wheel
 from wheelmill.index._pages import FileEntry, find_links_page, splice_find_links
 from wheelmill.index._statuskey import KEY_FILE
+from wheelmill.index._statusparts import PARTS_FILE
 from wheelmill.index.publish import publish
 from wheelmill.index.statuspage import write_status_page
 from wheelmill.index.yank import set_yanked
@@ -60,6 +61,7 @@ def full_copy(store: Store, where: Path) -> Store:
             path.unlink()
     (copy.state / "index-state.json").unlink()
     (copy.state / KEY_FILE).unlink(missing_ok=True)
+    (copy.state / PARTS_FILE).unlink(missing_ok=True)
     return copy
 
 

@@ -316,6 +316,8 @@ def remove_stamp(path: Path) -> None:
 PUBLISH_CACHE = "index-state.json"
 #: publish's note of the status page's inputs (``wheelmill.index._statuskey``).
 STATUS_KEY = "status-key.json"
+#: the status page's parts kept for the next publish (``wheelmill.index._statusparts``).
+STATUS_PARTS = "status-parts.json"
 #: publish's note of what it last saw (``wheelmill.index._unchanged``), a cache too.
 PUBLISH_NOTE = "publish-noop"
 #: What a snapshot of the wheelhouse leaves out: per-process and cache space, logs, the
@@ -332,6 +334,7 @@ _NOT_SNAPSHOT = {
     f"{STATE}/{STAMPS}",
     f"{STATE}/{PUBLISH_CACHE}",
     f"{STATE}/{STATUS_KEY}",
+    f"{STATE}/{STATUS_PARTS}",
     f"{STATE}/{PUBLISH_NOTE}",
     f"{STATE}/toolchain.json",
     f"{STATE}/catalog.sqlite-shm",

@@ -1,8 +1,8 @@
 """A publish where nothing changed, told before publish's machinery loads.
 
-:func:`~wheelmill.index.publish.publish` leaves, after a run that found nothing to
-do (nothing read, written or removed; none rejected, none left out, the status page
-checked), a note of what it saw (:data:`NOTE_FILE`): the listing of ``wheels/`` at
+:func:`~wheelmill.index.publish.publish` leaves, after a run that left no wheel out
+(none rejected, none excluded; the status page written or checked), a note of what
+it saw (:data:`NOTE_FILE`): the listing of ``wheels/`` at
 its end, the ``*.whl`` names, each one's size, mtime and inode (packed, not JSON),
 the projects, the publish state's own stat and CRC, and the yanks file's stat.
 
@@ -13,9 +13,10 @@ none added or removed, each with its ``.metadata``, the find-links listing and t
 root page there, every project page there, the state and the yanks as they were,
 and the status page current for its inputs (:mod:`._statuskey`). These are the
 checks publish makes, on the same stats; when one fails, publish runs as usual, and
-forgets the note (a publish that changes something does not pay for a note: the
-next one, finding nothing to do, writes it). The note is a cache: deleting it costs
-one full check.
+leaves a new note at its end (after a listing of ``wheels/`` that shows nothing
+changed meanwhile), so the first publish after a change is told too. A publish that
+left a wheel out (rejected, or excluded by ``gc``) forgets the note. The note is a
+cache: deleting it costs one full check.
 """
 
 from __future__ import annotations
@@ -95,9 +96,11 @@ def leave(
     projects: Sequence[str],
     state: list[int] | None,
     crc: int,
+    *,
+    same: bool = True,
 ) -> None:
-    """Write the note (:func:`note`) unless it is the one there; forget any note when
-    there is none to write."""
+    """Write the note (:func:`note`) unless it is the one there (looked at only when
+    ``same``: publish changed nothing); forget any note when there is none to write."""
     from ..store.wheelhouse import write_atomic
 
     data = note(root, wheels, projects, state, crc)
@@ -106,7 +109,7 @@ def leave(
         forget(root)
         return
     with contextlib.suppress(OSError):
-        if path.read_bytes() == data:
+        if same and path.read_bytes() == data:
             return
     write_atomic(path, data, tmp_dir=tmp)
 

@@ -46,7 +46,7 @@ from .._exceptions import InvalidWheelError
 from .._wheelname import canonical_name as canonicalize_name
 from ..store._integrity import inspect, read_regular, read_stored, stored_path
 from ..store.wheelhouse import Store, write_atomic
-from . import _findlinks, _statuskey, _unchanged
+from . import _findlinks, _statuskey, _statusparts, _unchanged
 from ._firstpub import FirstPublished, per_wheel_times
 from ._pages import (
     API_VERSION,
@@ -67,6 +67,9 @@ from .yank import Yanks
 __all__ = ["API_VERSION", "HTML_TYPE", "JSON_TYPE", "FileEntry", "PublishReport", "publish"]
 
 _PARALLEL_THRESHOLD = 400
+#: Up to this many wheels read, each looks for an earlier version's file of its own
+#: first-publication time (a failed open) rather than publish listing them all.
+_PER_WHEEL_LOOKS = 64
 #: The find-links listing of ``wheels/`` (``pip --find-links http://HOST/wheels/``).
 FIND_LINKS_PAGE = "index.html"
 
@@ -302,9 +305,10 @@ def publish(
             state, found, metadata, store.simple, verify=verify, yanks=yanks, refresh=refresh
         )
         report.read = len(changed)
+        few = len(changed) <= _PER_WHEEL_LOOKS  # each tries a file of its own: no listing
         paths = _Paths(
             str(store.root), str(store.wheels), str(store.simple), str(store.state),
-            bool(changed) and per_wheel_times(str(store.state)),
+            bool(changed) and (few or per_wheel_times(str(store.state))),
         )  # fmt: skip
         names_before = dict(state.names)
         dropped = False
@@ -341,15 +345,21 @@ def publish(
         key = _statuskey.status_key(store.root, wheels)
         report.status_page = _statuskey.page_path(store.root)
         if not _statuskey.is_current(store.root, key):  # else nothing on it can differ
-            from .statuspage import write_status_page
+            rendered = time.monotonic()
+            if not _statusparts.update(store.root, store.tmp, sizes):  # only wheels changed
+                from .statuspage import write_status_page
 
-            write_status_page(store, sizes)
+                write_status_page(store, sizes)
+            if time.monotonic() - rendered < 1.0:  # see statuspage.write_status_page
+                key = _statuskey.status_key(store.root, wheels)  # with the catalog's log
             _statuskey.record(store, key)
-    # A publish that changed nothing leaves the note the next one is told by; any other
-    # forgets it (writing it costs a +1 publish a listing more; the next one writes it).
-    quiet = not (report.read or report.removed or report.projects_written or dropped)
-    if quiet and status_page and not exclude and not report.rejected:
-        _unchanged.leave(store.root, store.tmp, found, sorted(state.names), noted, state.crc)
+    # Every publish that left nothing out leaves the note the next one is told by, so
+    # the first publish after a change is told too (it costs a listing of wheels/)
+    if status_page and not exclude and not report.rejected:
+        quiet = not (report.read or report.removed or report.projects_written or dropped)
+        _unchanged.leave(
+            store.root, store.tmp, found, sorted(state.names), noted, state.crc, same=quiet
+        )
     else:
         _unchanged.forget(store.root)
     report.duration = time.monotonic() - started

@@ -38,6 +38,8 @@ from ._escape import escape
 from ._fromupstream import FromUpstream, from_upstream, upstream_section
 from ._reprosection import reproducibility_section
 from ._scan import wheel_sizes
+from ._statusparts import assemble, inputs_key, when
+from ._statusparts import save as save_parts
 
 STATES = CELL_STATES
 _LABELS: dict[CellState, str] = {
@@ -222,12 +224,6 @@ def _e(value: object) -> str:
     return escape(str(value))
 
 
-def _when(stamp: float | None) -> str:
-    if not stamp:
-        return "never"
-    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(stamp))
-
-
 def _cell(cell: Cell | None, version: str) -> str:
     if cell is None:
         return f'<td class="s none">{_LABELS["none"]}</td>'
@@ -272,7 +268,7 @@ def _problem(cell: Cell, stats: Mapping[str, RuleStats]) -> str:
     attempt = cell.attempt
     cause = attempt.cause if attempt and not attempt.ok else "the wheel is gone"
     if cell.state == "missing" and attempt is not None and attempt.ok:
-        cause = f"{cell.wheel} was stored on {_when(cell.created)} but is no longer in wheels/"
+        cause = f"{cell.wheel} was stored on {when(cell.created)} but is no longer in wheels/"
     label = _e(attempt.label) if attempt else ""
     parts = [
         f'<div class="fail{" missing-upstream" if cell.state == "missing" else ""}" '
@@ -305,15 +301,26 @@ def _problem(cell: Cell, stats: Mapping[str, RuleStats]) -> str:
         parts.append(f"<pre>{_e(chr(10).join(commands))}</pre>")
     if attempt is not None and attempt.remediation:
         parts.append(f"<div>retried with {_e(attempt.remediation)}: still failing</div>")
-    when = f"{_when(cell.created)}, after {cell.duration:.1f}s"
+    attempted = f"{when(cell.created)}, after {cell.duration:.1f}s"
     log = f"; log: <code>{_e(attempt.log)}</code>" if attempt and attempt.log else ""
-    parts.append(f"<div>attempted {when}{log}</div></div>")
+    parts.append(f"<div>attempted {attempted}{log}</div></div>")
     return "\n".join(parts)
 
 
 def status_html(status: Status, store: Store, *, now: float | None = None) -> str:
     """The page's HTML; every value from the wheelhouse is escaped."""
-    counts = ", ".join(
+    return _page(page_parts(status, store), status, now)
+
+
+def _page(parts: tuple[str, str, str], status: Status, now: float | None) -> str:
+    return assemble(parts, now or time.time(), status.wheels, status.size, status.unaccounted)
+
+
+def page_parts(status: Status, store: Store) -> tuple[str, str, str]:
+    """The page around its two pieces that only the wheels' names and sizes change
+    (:mod:`._statusparts`): before the counts, between them and the list of wheels
+    no attempt accounts for, after that list."""
+    count_text = ", ".join(
         f"{status.count(state)} {state}" for state in STATES[:4] if status.count(state)
     )
     index = (store.simple).as_uri() + "/"
@@ -324,15 +331,18 @@ def status_html(status: Status, store: Store, *, now: float | None = None) -> st
         f"<title>wheelhouse status: {_e(store.root.name)}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>Wheelhouse status: {_e(store.root.name)}</h1>",
-        f'<p class="meta">Last built: <b>{_when(status.last_built)}</b> · page written '
-        f"{_when(now or time.time())} · {status.wheels} wheels, "
-        f"{status.size / 1e6:.1f} MB · {counts or 'nothing built yet'}"
+        f'<p class="meta">Last built: <b>{when(status.last_built)}</b> · page written ',
+    ]
+    meta_end = (
+        f" · {count_text or 'nothing built yet'}"
         + (
             f' · <a href="#upstream">{len(status.upstream)} from upstream</a>'
             if status.upstream
             else ""
         )
-        + "</p>",
+        + "</p>"
+    )
+    rest = [
         '<p class="meta">Install binary-only, hash-checked: <code>wheelmill export '
         f"requirements.txt --wheelhouse {_e(str(store.root))} -o requirements.binary.txt</code>, "
         "then <code>pip install --require-hashes --only-binary :all: --index-url "
@@ -353,34 +363,38 @@ def status_html(status: Status, store: Store, *, now: float | None = None) -> st
     rows.append("</tbody></table>")
     problems = [cell for cell in status.cells.values() if cell.state in ("failed", "missing")]
     problems.sort(key=lambda cell: (cell.state, cell.package, cell.target))
-    tail = [f"<h2>Failures and missing wheels ({len(problems)})</h2>"]
+    failures = [f"<h2>Failures and missing wheels ({len(problems)})</h2>"]
     stats: dict[str, RuleStats] = {}
     with contextlib.suppress(sqlite3.Error):
         if problems and store.catalog_path.is_file():
             stats = Catalog(store.catalog_path).rule_statistics()
     explained = [_problem(cell, stats) for cell in problems]
-    tail += explained or ["<p>None: every attempt succeeded.</p>"]
-    if status.unaccounted:
-        tail.append(f"<h2>Wheels no attempt accounts for ({len(status.unaccounted)})</h2><ul>")
-        shown = status.unaccounted[:_UNACCOUNTED_SHOWN]
-        tail += [f"<li><code>{_e(n)}</code> ({size} bytes)</li>" for n, size in shown]
-        if len(status.unaccounted) > len(shown):
-            tail.append(f"<li>… and {len(status.unaccounted) - len(shown)} more</li>")
-        tail.append("</ul>")
-    tail += upstream_section(status.upstream, store)
-    tail.append("</body></html>")
-    return "\n".join([*head, *rows, *tail]) + "\n"
-
-
-#: How many wheels without a build record the page lists by name (a wheelhouse
-#: filled by hand can hold thousands; the count is always shown).
-_UNACCOUNTED_SHOWN = 200
+    failures += explained or ["<p>None: every attempt succeeded.</p>"]
+    tail = [*upstream_section(status.upstream, store), "</body></html>"]
+    return (
+        "\n".join(head),
+        meta_end + "\n" + "\n".join([*rest, *rows, *failures]) + "\n",
+        "\n".join(tail) + "\n",
+    )
 
 
 def write_status_page(store: Store, files: Mapping[str, int] | None = None) -> Path:
-    """Write ``DIR/status/index.html`` atomically; returns its path (``files``: as for
+    """Write ``DIR/status/index.html`` atomically, and keep its parts for the next
+    publish (:mod:`._statusparts`); returns its path (``files``: as for
     :func:`collect_status`)."""
     page = store.root / "status" / "index.html"
     page.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(page, status_html(collect_status(store, files), store).encode("utf-8"))
+    files = wheel_sizes(store.wheels) if files is None else files
+    started = time.monotonic()
+    status = collect_status(store, files)
+    parts = page_parts(status, store)
+    write_atomic(page, _page(parts, status, None).encode("utf-8"))
+    # changed while read: too recent for a key (2 s), as reading took well under that
+    key = inputs_key(store.root) if time.monotonic() - started < 1.0 else None
+    named = {cell.wheel for cell in status.cells.values() if cell.wheel}
+    # whose wheels can change a cell or mark: packages on the page, those from upstream
+    shown = {*status.versions, *(canonicalize_name(w.name) for w in status.upstream)}
+    with contextlib.suppress(OSError):  # a cache: without it the next page is rendered whole
+        store.tmp.mkdir(parents=True, exist_ok=True)
+        save_parts(store.root, store.tmp, key, parts, named, shown, files)
     return page

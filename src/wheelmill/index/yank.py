@@ -11,7 +11,6 @@ state, so every publish (and every page rewritten for any reason) keeps the mark
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
@@ -23,12 +22,23 @@ from ..store.wheelhouse import Store, write_atomic
 YANKED_FILE = "yanked.json"
 
 
-@dataclass
 class Yanks:
-    """``{project: {version: reason}}``: names canonical, versions normalized."""
+    """``{project: {version: reason}}``: names canonical, versions normalized (a plain
+    class: a publish loads no :mod:`dataclasses`)."""
 
-    path: Path
-    projects: dict[str, dict[str, str]] = field(default_factory=dict)
+    def __init__(self, path: Path, projects: dict[str, dict[str, str]] | None = None) -> None:
+        self.path = path
+        self.projects: dict[str, dict[str, str]] = {} if projects is None else projects
+
+    def __repr__(self) -> str:
+        return f"Yanks(path={self.path!r}, projects={self.projects!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Yanks):
+            return NotImplemented
+        return (self.path, self.projects) == (other.path, other.projects)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
 
     @classmethod
     def load(cls, store: Store) -> Yanks:

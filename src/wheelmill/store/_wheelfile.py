@@ -12,8 +12,8 @@ from __future__ import annotations
 import io
 import lzma
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from packaging.version import Version
 
@@ -65,9 +65,9 @@ RATIO_FROM = 64 << 20
 _CHUNK = 1 << 20
 
 
-@dataclass(frozen=True)
-class WheelMetadata:
-    """A wheel's checked ``METADATA``: its exact bytes and the fields the index uses."""
+class WheelMetadata(NamedTuple):
+    """A wheel's checked ``METADATA``: its exact bytes and the fields the index uses
+    (a named tuple: a publish loads no :mod:`dataclasses`)."""
 
     project: NormalizedName  # from the filename, which METADATA agrees with
     version: Version
