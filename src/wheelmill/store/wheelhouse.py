@@ -156,13 +156,15 @@ class Store:
     @contextlib.contextmanager
     def building(self) -> Iterator[None]:
         """Held (shared) by every build while it runs; builds never wait for each other."""
-        with _flock(self, shared=True, timeout=None):
+        with _locked(self.locks / "wheelhouse.lock", wait=True, shared=True):
             yield
 
     @contextlib.contextmanager
     def exclusive(self, *, timeout: float) -> Iterator[None]:
         """Held by ``gc``: waits up to ``timeout`` seconds for running builds to finish."""
-        with _flock(self, shared=False, timeout=timeout):
+        with _locked(self.locks / "wheelhouse.lock", wait=True, timeout=timeout) as held:
+            if not held:
+                raise WheelhouseBusy(self.root)
             yield
 
     @contextlib.contextmanager
@@ -360,33 +362,23 @@ class Store:
 
 
 @contextlib.contextmanager
-def _locked(path: Path, *, wait: bool) -> Iterator[bool]:
-    """An exclusive ``flock`` on ``path`` (created if need be), as filelock takes one
-    (the file stays, so every waiter locks the same inode). Yields whether it is held:
-    always when ``wait``, else only when nobody else held it."""
+def _locked(
+    path: Path, *, wait: bool, shared: bool = False, timeout: float | None = None
+) -> Iterator[bool]:
+    """A ``flock`` on ``path`` (created if need be), exclusive unless ``shared``, as
+    filelock takes one (the file stays, so every waiter locks the same inode); the
+    system drops it when the process dies, so a killed build never blocks ``gc``.
+    Yields whether it is held: without ``wait``, only when nobody else held it; with
+    ``wait``, always, or with a ``timeout`` only if it came within that many seconds."""
     path.parent.mkdir(parents=True, exist_ok=True)  # as filelock does
     with open(path, "a") as handle:
-        held = _platform.lock_file(handle, shared=False, wait=wait)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        held = _platform.lock_file(handle, shared=shared, wait=wait and deadline is None)
+        while not held and wait and deadline is not None and time.monotonic() < deadline:
+            time.sleep(0.1)
+            held = _platform.lock_file(handle, shared=shared, wait=False)
         try:
             yield held
         finally:
             if held:
                 _platform.unlock_file(handle)
-
-
-@contextlib.contextmanager
-def _flock(store: Store, *, shared: bool, timeout: float | None) -> Iterator[None]:
-    """A shared or exclusive lock on the wheelhouse lock file; the system drops it when
-    the process dies, so a killed build never blocks ``gc``."""
-    path = store.locks / "wheelhouse.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while not _platform.lock_file(handle, shared=shared, wait=deadline is None):
-            if deadline is not None and time.monotonic() >= deadline:
-                raise WheelhouseBusy(store.root) from None
-            time.sleep(0.1)
-        try:
-            yield
-        finally:
-            _platform.unlock_file(handle)
