@@ -299,3 +299,21 @@ def test_an_earlier_per_wheel_time_is_kept_however_many_wheels_are_read(
     assert publish(store).read == 1
     document = json.loads((store.simple / "older" / "index.json").read_bytes())
     assert [entry["upload-time"] for entry in document["files"]] == ["2020-01-02T03:04:05.000000Z"]
+
+
+def test_upload_times_are_written_as_datetime_writes_them() -> None:
+    """``iso_time`` (no datetime import) writes what ``datetime`` writes, rounding
+    the microseconds the same way, halves and carries into the next second included."""
+    import datetime
+    import random
+
+    from wheelmill._timestamps import _FORMAT, iso_time
+
+    draw = random.Random(15)
+    moments: list[float] = [0, 0.5, 1.9999995, 1.0000005, 1_000_000_000.9999996, 1764780000]
+    moments += [draw.uniform(0, 4e9) for _ in range(20_000)]
+    moments += [draw.randrange(2**31) + (draw.randrange(10**6) + 0.5) / 1e6 for _ in range(20_000)]
+    for moment in moments:
+        expected = datetime.datetime.fromtimestamp(moment, datetime.timezone.utc)
+        assert iso_time(moment) == expected.strftime(_FORMAT), moment
+    assert iso_time().endswith("Z") and len(iso_time()) == len("2024-05-01T12:00:00.000000Z")

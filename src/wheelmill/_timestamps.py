@@ -8,22 +8,32 @@ through unchanged.
 
 from __future__ import annotations
 
-import datetime
 import time
 
 _FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def iso_time(seconds: float | None = None) -> str:
-    """``seconds`` since the epoch (now by default) in PEP 700's form."""
+    """``seconds`` since the epoch (now by default) in PEP 700's form.
+
+    What ``datetime.fromtimestamp(seconds, timezone.utc).strftime(_FORMAT)`` writes
+    (microseconds rounded half to even, as it rounds them), without loading
+    ``datetime``: a publish that reads a wheel put in by hand stamps it with this.
+    """
     moment = time.time() if seconds is None else seconds
-    return datetime.datetime.fromtimestamp(moment, datetime.timezone.utc).strftime(_FORMAT)
+    whole = moment // 1
+    micro = round((moment - whole) * 1e6)
+    if micro >= 1_000_000:
+        whole, micro = whole + 1, micro - 1_000_000
+    return f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(whole))}.{micro:06d}Z"
 
 
 def parse_iso_time(value: object) -> str | None:
     """An index's ``upload-time`` in PEP 700's form, or ``None`` when it is not a time."""
     if not isinstance(value, str) or not value:
         return None
+    import datetime
+
     try:
         moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import signal
 import sys
 from pathlib import Path
@@ -310,6 +309,8 @@ def packages_shipping(path: str) -> tuple[str, tuple[str, ...]] | None:
         ("debian", "apt-file", ["--package-only", "search", needle], "-dev"),
         ("fedora", "dnf", ["--quiet", "provides", "*" + needle], "-devel"),
     ):
+        import shutil  # not loaded by a publish
+
         found = shutil.which(tool)
         out = _answer([found, *argv]) if found else None
         lines = (out or "").splitlines()

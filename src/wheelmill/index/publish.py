@@ -34,7 +34,6 @@ import contextlib
 import functools
 import hashlib
 import os
-import shutil
 import time
 from collections.abc import Collection
 from pathlib import Path
@@ -44,6 +43,7 @@ from packaging.version import InvalidVersion, Version
 
 from .._exceptions import InvalidWheelError
 from .._wheelname import canonical_name as canonicalize_name
+from ..store._files import rmtree
 from ..store._integrity import inspect, read_regular, read_stored, stored_path
 from ..store.wheelhouse import Store, write_atomic
 from . import _findlinks, _statuskey, _statusparts, _unchanged
@@ -320,7 +320,7 @@ def publish(
             elif outcome.status == "gone" and outcome.project in names_before:
                 dropped = True  # its last wheel went away, or went bad
                 state.drop(outcome.project)
-                shutil.rmtree(store.simple / outcome.project, ignore_errors=True)
+                rmtree(store.simple / outcome.project)
         if not state.loaded:
             _remove_strays(store.simple, state.names)
         if state.names != names_before or not (store.simple / "index.json").is_file():
@@ -396,4 +396,4 @@ def _remove_strays(simple: Path, projects: dict[str, str]) -> None:
             if item.is_dir(follow_symlinks=False) and item.name not in projects
         ]
     for stray in strays:
-        shutil.rmtree(stray, ignore_errors=True)
+        rmtree(Path(stray))

@@ -26,8 +26,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,6 +33,7 @@ from stat import S_ISREG
 
 from .. import _platform
 from .._exceptions import WheelhouseBusy, WheelhouseError
+from ._files import rmtree, temp_file
 from ._integrity import STORED_DIR, Stored, read_stored, stored_json, stored_path
 from .layout import CATALOG, RECORDS, SIMPLE, STATE, UPSTREAM, WHEELS
 
@@ -76,8 +75,7 @@ def _sha256_regular(path: Path) -> tuple[str, os.stat_result]:
 
 def write_atomic(path: Path, data: bytes, *, tmp_dir: Path | None = None) -> None:
     """Write ``data`` to ``path`` through a temp file in the same directory and a rename."""
-    directory = tmp_dir or path.parent
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    fd, name = temp_file(tmp_dir or path.parent, path.name)
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
@@ -182,7 +180,7 @@ class Store:
             try:
                 yield directory
             finally:
-                shutil.rmtree(directory, ignore_errors=True)
+                rmtree(directory)
         with contextlib.suppress(FileNotFoundError):
             (self.tmp / f"{ident}.lock").unlink()
 
@@ -193,7 +191,7 @@ class Store:
             with _locked(lock_file, wait=False) as free:
                 if not free:
                     continue  # its session is alive
-                shutil.rmtree(lock_file.with_suffix(""), ignore_errors=True)
+                rmtree(lock_file.with_suffix(""))
                 reaped.append(lock_file.stem)
             with contextlib.suppress(FileNotFoundError):
                 lock_file.unlink()
