@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store.wheelhouse import write_atomic
+from ._framed import frame, unframe
 from ._pages import FileEntry
 
 STATE_FILE = "index-state.json"
@@ -49,10 +50,10 @@ class State:
         self.crc = 0  # of the body on disk, as loaded or last saved
         self._changed = True  # whether the body differs from the file's
         try:
-            header, _, body = path.read_bytes().partition(b"\n")
-            magic, version, crc = header.decode("ascii").split()
-            if (magic, version, int(crc, 16)) != (_STATE_MAGIC, _STATE_FORMAT, zlib.crc32(body)):
+            framed = unframe(path.read_bytes(), _STATE_MAGIC, _STATE_FORMAT)
+            if framed is None:
                 return
+            body, crc = framed
             lines = body.decode().split("\n") if body else []
             # the rows (after "<TAB>[") stay undecoded, and uncopied
             fields = [line[: line.index("\t[")].split("\t") for line in lines]
@@ -65,7 +66,7 @@ class State:
         self._stamps, self.names = stamps, names
         self.lines = dict(zip(names, lines))
         self.loaded = True
-        self.crc = int(crc, 16)
+        self.crc = crc
         self._changed = False
 
     @functools.cached_property
@@ -110,8 +111,7 @@ class State:
             return
         body = "\n".join(self.lines[project] for project in sorted(self.lines)).encode()
         self.crc = zlib.crc32(body)
-        header = f"{_STATE_MAGIC} {_STATE_FORMAT} {self.crc:08x}\n".encode()
-        write_atomic(self.path, header + body, tmp_dir=tmp)
+        write_atomic(self.path, frame(_STATE_MAGIC, _STATE_FORMAT, body, self.crc), tmp_dir=tmp)
         self._changed = False
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import time
-import zlib
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from .._wheelname import canonical_name
 from ..store.layout import STATE
 from . import _statuskey
 from ._escape import escape
+from ._framed import frame, unframe
 
 PARTS_FILE = "status-parts.json"
 _MAGIC = "wheelmill-status-parts"
@@ -139,17 +139,15 @@ def save(
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode()
-    header = f"{_MAGIC} {_FORMAT} {zlib.crc32(body):08x}\n".encode()
-    write_atomic(path, header + body, tmp_dir=tmp)
+    write_atomic(path, frame(_MAGIC, _FORMAT, body), tmp_dir=tmp)
 
 
 def _load(root: Path) -> dict[str, object] | None:
     try:
-        header, _, body = _path(root).read_bytes().partition(b"\n")
-        magic, version, crc = header.decode("ascii").split()
-        if (magic, version, int(crc, 16)) != (_MAGIC, _FORMAT, zlib.crc32(body)):
+        framed = unframe(_path(root).read_bytes(), _MAGIC, _FORMAT)
+        if framed is None:
             return None
-        loaded = json.loads(body)
+        loaded = json.loads(framed[0])
     except (OSError, ValueError):
         return None
     return loaded if isinstance(loaded, dict) else None
