@@ -185,6 +185,10 @@ def _hostile_pip_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     monkeypatch.setenv("UV_INDEX_URL", "http://127.0.0.1:9/dead/")
     monkeypatch.setenv("UV_DEFAULT_INDEX", "http://127.0.0.1:9/dead/")
     monkeypatch.setenv("UV_FIND_LINKS", "/nonexistent/links")
+    # A terminal size from the environment (a user's shell, pytest-xdist's workers set
+    # COLUMNS=80) would fold or drop table columns; tests that want one set it.
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
     yield
 
 

@@ -84,7 +84,18 @@ def test_every_module_imports_and_the_tests_run_on_the_oldest_python(tmp_path: P
     count, version = out.split(maxsplit=1)
     assert int(count) > 100 and version.strip() == f"({major}, {minor})"
     _run(
-        [venv_python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *ON_THE_OLDEST],
+        # in one process: the suite's "-n auto" needs pytest-xdist, not installed there
+        [
+            venv_python,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "addopts=-ra",
+            *ON_THE_OLDEST,
+        ],
         checked,
         ROOT,
     )
