@@ -68,7 +68,7 @@ def test_a_second_run_goes_straight_to_build_without_the_index(
 
 def test_every_input_enters_the_hash(local_index: LocalIndex, tmp_path: Path) -> None:
     from wheelmill.config import load_config
-    from wheelmill.run import lock_inputs_of
+    from wheelmill.lockfile.uptodate import lock_inputs_of
 
     config = load_config(_project(local_index, tmp_path))
     requirements = tmp_path / "requirements.in"

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from ._exceptions import ConfigError
 from .config import Config
+from .lockfile.uptodate import lock_inputs_of, lock_is_current, lock_path_for
 from .noop import Stamp, stamp_run, unchanged_run
 
 if TYPE_CHECKING:  # building, publishing and locking load only when a job needs them
@@ -57,42 +57,6 @@ class RunReport:
     @property
     def ok(self) -> bool:
         return not self.build.failures
-
-
-def lock_path_for(config: Config) -> tuple[Path | None, Path]:
-    """``(requirements to resolve or None, lock to build from)`` for a config."""
-    source = config.requirements
-    if source is not None and source.suffix == ".in":
-        return source, config.lock or source.with_suffix(".txt")
-    if source is not None:
-        return None, source
-    if config.lock is not None:
-        return None, config.lock
-    raise ConfigError(
-        "nothing to build: set `requirements` (a .in to lock, or a pinned file) or `lock` "
-        "in the config, or pass them on the command line"
-    )
-
-
-def lock_inputs_of(config: Config, requirements: Path) -> str:
-    """The hash of everything resolving ``requirements`` with ``config`` depends on."""
-    from .lockfile.inputs import inputs_hash
-
-    return inputs_hash(
-        requirements,
-        build_constraints=config.all_build_constraints(),
-        targets=config.targets,
-        resolver=config.resolver,
-        index_url=config.index_url,
-    )
-
-
-def lock_is_current(config: Config, requirements: Path, output: Path) -> bool:
-    """Whether ``output`` was resolved from exactly these inputs (its header says so)."""
-    from .lockfile.inputs import read_header
-
-    recorded = read_header(output).inputs
-    return recorded is not None and recorded == lock_inputs_of(config, requirements)
 
 
 def unresolved_warning(lock: Path, targets: list[Target]) -> str | None:

@@ -213,8 +213,8 @@ def _answer_build(parsed: _Build) -> int | None:
 
 
 def _answer_run(parsed: _Build) -> int | None:
+    from ..lockfile.uptodate import lock_is_current, lock_path_for
     from ..noop import Stamp, unchanged_run_answer
-    from ..run import lock_is_current, lock_path_for
 
     try:
         config = _config(parsed)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..run import lock_is_current, lock_path_for, run_pipeline
+from ..lockfile.uptodate import lock_is_current, lock_path_for
+from ..run import run_pipeline
 from ._interrupt import stop_on_ctrl_c
 from ._json import run_json
 from ._options import (

@@ -24,13 +24,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .._sha256 import sha256
 from ._lines import logical_lines
 
+TYPE_CHECKING = False  # as typing's: a no-op answer does not load typing (see cli/_noop.py)
 if TYPE_CHECKING:  # hashing a run's inputs loads neither targets nor the pin parser
     from ..target import Target
 
@@ -45,13 +44,38 @@ _HEADER_LINES = 16
 _SCHEME = "1"
 
 
-@dataclass(frozen=True)
 class LockHeader:
-    """What a lock's header says; ``None``: not recorded (a lock from another tool)."""
+    """What a lock's header says; ``None``: not recorded (a lock from another tool).
 
-    inputs: str | None = None
-    targets: tuple[str, ...] | None = None
-    universal: bool = False
+    A plain class, not a dataclass: ``run``'s no-op answer reads a header and creates
+    no dataclass it can spare."""
+
+    __slots__ = ("inputs", "targets", "universal")
+
+    def __init__(
+        self,
+        inputs: str | None = None,
+        targets: tuple[str, ...] | None = None,
+        universal: bool = False,
+    ) -> None:
+        self.inputs, self.targets, self.universal = inputs, targets, universal
+
+    def _fields(self) -> tuple[object, ...]:
+        return self.inputs, self.targets, self.universal
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LockHeader):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (
+            f"LockHeader(inputs={self.inputs!r}, targets={self.targets!r}, "
+            f"universal={self.universal!r})"
+        )
 
     def lines(self) -> list[str]:
         found = [f"{_INPUTS} {self.inputs}"] if self.inputs else []
