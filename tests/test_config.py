@@ -230,3 +230,39 @@ def test_non_utf8_file(tmp_path: Path) -> None:
     message = str(info.value)
     assert message.startswith(f"{path}: not UTF-8 text")
     assert "save the config file as UTF-8" in message
+
+
+def test_settings_are_immutable_records_that_copy_compare_and_pickle() -> None:
+    import copy
+    import pickle
+
+    settings = BuildSettings(env={"CFLAGS": "-O2"}, timeout=5.0)
+    config = Config(jobs=3, build=settings, targets=("3.12",))
+    with pytest.raises(AttributeError, match="immutable"):
+        config.jobs = 4  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del settings.timeout  # type: ignore[misc]
+    changed = config.replace(jobs=4)
+    assert (changed.jobs, config.jobs) == (4, 3)
+    assert changed.build is settings and changed != config
+    assert changed.replace(jobs=3) == config
+    assert Config() == Config() and BuildSettings() != Config()
+    assert BuildSettings().env == {} and BuildSettings().env is not BuildSettings().env
+    for again in (pickle.loads(pickle.dumps(config)), copy.copy(config), copy.deepcopy(config)):
+        assert again == config and type(again) is Config
+    assert "jobs=3" in repr(config) and repr(settings).startswith("BuildSettings(")
+    with pytest.raises(TypeError):  # a dict field, as a frozen dataclass's
+        hash(settings)
+
+
+def test_the_no_op_path_modules_load_no_dataclasses() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, wheelmill.config, wheelmill.noop, wheelmill.cli._noop, "
+        "wheelmill.lockfile.uptodate, wheelmill.lockfile.inputs, wheelmill.build.stamp\n"
+        "print(sorted({'dataclasses', 'inspect'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -140,10 +140,10 @@ def test_build_settings_change_the_key(settings: BuildSettings) -> None:
 
 def test_timeout_and_installer_do_not_change_the_key() -> None:
     for settings in (
-        replace(SETTINGS, timeout=5.0),
-        replace(SETTINGS, timeout=0.0),
-        replace(SETTINGS, installer="uv"),
-        replace(SETTINGS, installer="pip"),
+        SETTINGS.replace(timeout=5.0),
+        SETTINGS.replace(timeout=0.0),
+        SETTINGS.replace(installer="uv"),
+        SETTINGS.replace(installer="pip"),
     ):
         assert key(settings=settings) == key()
 

@@ -34,7 +34,7 @@ import os
 import re
 import tarfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from .._exceptions import WheelmillError
@@ -200,7 +200,7 @@ def _builder(
     """How a build requirement with no wheel is built: by :func:`build_sdist`, with the
     pin's settings but not what is the pin's own (its build requirements, its
     ``config_settings``)."""
-    theirs = replace(settings, build_requires=(), config_settings={})
+    theirs = settings.replace(build_requires=(), config_settings={})
 
     def one(
         sdist: Path, where: Path, its_log: Path, around: tuple[str, ...]

@@ -113,8 +113,7 @@ def remedy(diagnosis: Diagnosis | None, settings: BuildSettings) -> Remedy | Non
 
 def apply_remedy(settings: BuildSettings, fix: Remedy) -> BuildSettings:
     """``settings`` with ``fix`` applied: how a remediated build (and its rebuild) runs."""
-    return replace(
-        settings,
+    return settings.replace(
         constraints=(*settings.constraints, *fix.constraints),
         build_requires=(*settings.build_requires, *fix.requirements),
         env={**settings.env, **fix.environment},
