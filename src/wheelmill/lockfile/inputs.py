@@ -26,6 +26,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from .._record import Record
 from .._sha256 import sha256
 from ._lines import logical_lines
 
@@ -44,13 +45,14 @@ _HEADER_LINES = 16
 _SCHEME = "1"
 
 
-class LockHeader:
+class LockHeader(Record):
     """What a lock's header says; ``None``: not recorded (a lock from another tool).
-
-    A plain class, not a dataclass: ``run``'s no-op answer reads a header and creates
-    no dataclass it can spare."""
+    (A :class:`~wheelmill._record.Record`: ``run``'s no-op answer reads a header.)"""
 
     __slots__ = ("inputs", "targets", "universal")
+    inputs: str | None
+    targets: tuple[str, ...] | None
+    universal: bool
 
     def __init__(
         self,
@@ -58,24 +60,7 @@ class LockHeader:
         targets: tuple[str, ...] | None = None,
         universal: bool = False,
     ) -> None:
-        self.inputs, self.targets, self.universal = inputs, targets, universal
-
-    def _fields(self) -> tuple[object, ...]:
-        return self.inputs, self.targets, self.universal
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, LockHeader):
-            return NotImplemented
-        return self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
-    def __repr__(self) -> str:
-        return (
-            f"LockHeader(inputs={self.inputs!r}, targets={self.targets!r}, "
-            f"universal={self.universal!r})"
-        )
+        self._set(inputs=inputs, targets=targets, universal=universal)
 
     def lines(self) -> list[str]:
         found = [f"{_INPUTS} {self.inputs}"] if self.inputs else []

@@ -262,7 +262,7 @@ def lock_requirements(
     try:
         while True:
             # A lock missing a requirement records no inputs: the next run resolves again.
-            partial = LockHeader(None, header.targets, header.universal) if left_out else header
+            partial = header.replace(inputs=None) if left_out else header
             try:
                 result = _remediated(pending, output, build_constraints, rules, partial, arguments)
                 if pending != requirements:  # `# via -r …` names the real file
