@@ -255,14 +255,14 @@ def test_settings_are_immutable_records_that_copy_compare_and_pickle() -> None:
         hash(settings)
 
 
-def test_the_no_op_path_modules_load_no_dataclasses() -> None:
+def test_the_no_op_path_modules_load_no_dataclasses_or_typing() -> None:
     import subprocess
     import sys
 
     code = (
-        "import sys, wheelmill.config, wheelmill.noop, wheelmill.cli._noop, "
+        "import sys, wheelmill.config, wheelmill._toml, wheelmill.noop, wheelmill.cli._noop, "
         "wheelmill.lockfile.uptodate, wheelmill.lockfile.inputs, wheelmill.build.stamp\n"
-        "print(sorted({'dataclasses', 'inspect'} & set(sys.modules)))"
+        "print(sorted({'dataclasses', 'inspect', 'typing'} & set(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -9,7 +9,6 @@ directory of the config file, so a config works from any working directory.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -278,10 +277,7 @@ def _packages(table: object, path: Path) -> dict[str, dict[str, Any]]:
 
 def load_config(path: Path) -> Config:
     """Read and validate the config file at ``path``; every problem is a :class:`ConfigError`."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on older interpreters only
-        import tomli as tomllib
+    from . import _toml
 
     try:
         raw = path.read_bytes()
@@ -298,7 +294,7 @@ def load_config(path: Path) -> Config:
             f"{path}: not UTF-8 text (byte {exc.start}); save the config file as UTF-8"
         ) from None
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = _toml.loads(text)
+    except _toml.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax there") from None
     return parse_config(data, path)

@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .. import _toml
 from .._exceptions import WheelmillError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 #: PEP 517's fallback for projects without ``[build-system]``.
 LEGACY_REQUIRES = ("setuptools>=40.8.0",)
@@ -35,8 +30,8 @@ def build_system(source: Path) -> dict[str, Any]:
     table: dict[str, Any] = {}
     if path.is_file():
         try:
-            table = dict(tomllib.loads(path.read_text("utf-8")).get("build-system", {}))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            table = dict(_toml.loads(path.read_text("utf-8")).get("build-system", {}))
+        except (_toml.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise WheelmillError(
                 f"{path.name}: the sdist's pyproject.toml is invalid ({exc})"
             ) from None

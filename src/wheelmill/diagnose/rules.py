@@ -13,12 +13,12 @@ and the line of the offending rule or key.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import _toml
 from .._exceptions import RulesError
 from ..outcomes import CATEGORIES, Category, as_category
 from ._fields import (
@@ -34,12 +34,6 @@ from ._fields import (
     _text,
 )
 from .diagnosis import DeadEnd, Translation
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on older interpreters only
-    import tomli as tomllib
-
 
 _ID = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*/[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
 _DATE = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?$")
@@ -281,8 +275,8 @@ def _key_line(text: str, start: int, end: int | None, key: str, needle: str | No
 def parse_rules(text: str, source: str) -> list[Rule]:
     """Rules of one TOML document (``source`` names it in errors); validation included."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = _toml.loads(text)
+    except _toml.TOMLDecodeError as exc:
         raise RulesError(f"{source}: not valid TOML: {exc}") from None
     unknown = [key for key in data if key != "rule"]
     if unknown:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,13 +20,9 @@ from packaging.markers import InvalidMarker, Marker
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from .. import _toml
 from .._exceptions import RequirementsError, excerpt
 from .pins import Pin
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on older interpreters only
-    import tomli as tomllib
 
 _ALGORITHMS = {"sha256": 64, "sha384": 96, "sha512": 128}
 _QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
@@ -46,8 +41,8 @@ def read_text(path: Path) -> str:
 
 def load_toml(path: Path) -> dict[str, Any]:
     try:
-        data: dict[str, Any] = tomllib.loads(read_text(path))
-    except tomllib.TOMLDecodeError as exc:
+        data: dict[str, Any] = _toml.loads(read_text(path))
+    except _toml.TOMLDecodeError as exc:
         raise RequirementsError(f"{path}: not valid TOML ({exc})") from None
     return data
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,14 +33,10 @@ from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from .. import _toml
 from .._exceptions import RequirementsError
 from ._foreign import checked_marker
 from .pins import Pin
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on older interpreters only
-    import tomli as tomllib
 
 #: PEP 751 names: ``pylock.toml`` or ``pylock.<name>.toml``.
 PYLOCK_NAME = re.compile(r"^pylock\.([^.]+\.)?toml$")
@@ -146,8 +141,8 @@ def _standard_pins(data: dict[str, Any], source: str) -> list[Pin] | None:
 def parse_pylock(text: str, source: str = "pylock.toml") -> list[Pin]:
     """The pins of a PEP 751 lock's text."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = _toml.loads(text)
+    except _toml.TOMLDecodeError as exc:
         raise RequirementsError(f"{source}: not valid TOML ({exc})") from None
     version = str(data.get("lock-version", ""))
     if not version.startswith("1."):
