@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import http.client
 import io
 import os
 import shutil
@@ -305,6 +306,19 @@ def unprivileged(attempt: Callable[[], str]) -> str:
         answer = stream.read().decode()
     os.waitpid(pid, 0)
     return answer
+
+
+def served_connection(root: Path) -> Iterator[http.client.HTTPConnection]:
+    """One keep-alive connection to ``wheelmill serve`` over ``root``, run in this process
+    (for a fixture to yield from); the server stops and the connection closes after."""
+    from wheelmill.serve.server import BackgroundServer
+
+    with BackgroundServer(root) as server:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            yield connection
+        finally:
+            connection.close()
 
 
 def count_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[int]:

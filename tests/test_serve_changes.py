@@ -15,13 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_wheel
+from conftest import make_wheel, served_connection
 from wheelmill._platform import net as _platform_net
 from wheelmill.index.publish import publish
 from wheelmill.serve._app import IndexApp
 from wheelmill.serve._http import parse_head
 from wheelmill.serve._replay import Replays
-from wheelmill.serve.server import BackgroundServer
 from wheelmill.store.wheelhouse import Store
 
 pytestmark = pytest.mark.skipif(
@@ -45,12 +44,7 @@ def store(tmp_path: Path) -> Store:
 
 @pytest.fixture
 def client(store: Store) -> Iterator[http.client.HTTPConnection]:
-    with BackgroundServer(store.root) as server:
-        client = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-        try:
-            yield client
-        finally:
-            client.close()
+    yield from served_connection(store.root)
 
 
 def get(client: http.client.HTTPConnection) -> tuple[int, str, bytes]:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import client_env, make_wheel
+from conftest import client_env, make_wheel, served_connection
 from wheelmill._platform import net as _platform_net
 from wheelmill.index.publish import publish
 from wheelmill.serve import _replay
@@ -68,12 +68,7 @@ def ask(client: http.client.HTTPConnection, path: str) -> tuple[int, dict[str, s
 
 @pytest.fixture
 def client(store: Store) -> Iterator[http.client.HTTPConnection]:
-    with BackgroundServer(store.root) as server:
-        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-        try:
-            yield connection
-        finally:
-            connection.close()
+    yield from served_connection(store.root)
 
 
 def _same_but_date(
