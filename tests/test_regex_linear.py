@@ -111,6 +111,11 @@ def test_no_shipped_rule_pattern_backtracks_on_a_long_line(rules: RuleSet) -> No
                         (literal + filler) * (SCANNED // (len(literal) + len(filler))),
                     ):
                         elapsed = _timed(pattern.regex.search, line[:SCANNED])
+                        if elapsed > 0.05:  # the best of three: a busy machine is not a rescan
+                            elapsed = min(
+                                elapsed,
+                                *(_timed(pattern.regex.search, line[:SCANNED]) for _ in "ab"),
+                            )
                         if elapsed > 0.05:
                             slow.append((rule.id, pattern.regex.pattern, line[:30], elapsed))
     assert slow == []
