@@ -83,13 +83,20 @@ def test_wheelmill_diagnose_reads_a_huge_line_quickly(tmp_path: Path) -> None:
     small.write_text("building\nexit code 1\n")
     huge = tmp_path / "huge.log"
     huge.write_text("building\n" + "\n".join(LINES.values()) + "\nexit code 1\n")
-    timings = []
-    for log in (small, huge):
+
+    def took(log: Path) -> float:
         started = time.perf_counter()
         result = cli_runner().invoke(cli, ["diagnose", str(log)], prog_name="wheelmill")
-        timings.append(time.perf_counter() - started)
         assert result.exit_code in (0, 1), result.stderr
-    assert timings[1] - timings[0] < 1.0
+        return time.perf_counter() - started
+
+    base = took(small)
+    extra = took(huge) - base
+    for _ in range(2):  # the best of three when over: a busy machine is not a rescan
+        if extra < 1.0:
+            break
+        extra = min(extra, took(huge) - base)
+    assert extra < 1.0
 
 
 def test_no_shipped_rule_pattern_backtracks_on_a_long_line(rules: RuleSet) -> None:
