@@ -5,8 +5,10 @@ command: where the stamp lives, and the digest of this run's inputs. With a team
 store (``store``), a ``build`` stamp holds the store's objects instead of local
 files' stats, and holds while one listing of the store agrees
 (:mod:`wheelmill.build.teamstamp`). :func:`unchanged_run` and :func:`stamp_run`
-add ``run``'s condition: every file ``publish`` reads or writes is as the stamped
-run left it.
+add ``run``'s condition: ``publish``'s own no-op check holds (a ``run`` answers
+nothing unchanged that ``publish`` alone would not), and no file ``publish`` reads
+or writes was fresh enough when the stamp was written for a later change to go
+unseen.
 """
 
 from __future__ import annotations
@@ -148,11 +150,12 @@ class Stamp:
 
 
 def _unchanged(stamp: Stamp, extra: dict[str, object]) -> bool:
-    """Whether the wheelhouse is as the stamped run left it (publishing again would
-    change nothing), its status page included."""
-    from .build.stamp import snapshot
+    """Whether publishing again would change nothing: ``publish``'s own no-op check
+    (:func:`wheelmill.index._unchanged.unchanged`, one listing of ``wheels/`` and one
+    ``stat`` per wheel and per project page), and the status page is there."""
+    from .index._unchanged import unchanged
 
-    if extra.get("snapshot") != [list(e) for e in snapshot(stamp.root)]:
+    if unchanged(stamp.root) is None:
         return False
     page = extra.get("status_page")
     return page is None or Path(str(page)).is_file()
@@ -198,7 +201,6 @@ def stamp_run(
         remove_stamp(stamp.path)
         return
     extra: dict[str, object] = {
-        "snapshot": [list(entry) for entry in files],
         "files": published.files,
         "projects": published.projects,
         "status_page": str(published.status_page) if published.status_page else None,
