@@ -217,12 +217,3 @@ def test_an_old_wheelhouse_without_parts_is_rendered_whole_once(
     publish(store)
     assert (store.state / _statusparts.PARTS_FILE).is_file()
     assert _page(store) == _full_render(store, tmp_path)
-
-
-def test_the_parts_are_left_out_of_runs_snapshot() -> None:
-    """Like the status page itself, its parts are publish's to rewrite: `run`'s no-op
-    stamp does not stat them."""
-    import wheelmill.build.stamp
-
-    assert wheelmill.build.stamp.STATUS_PARTS == _statusparts.PARTS_FILE
-    assert f".wheelmill/{_statusparts.PARTS_FILE}" in wheelmill.build.stamp._NOT_SNAPSHOT

@@ -39,7 +39,7 @@ from .._sha256 import sha256
 from ..store.layout import RECORDS, STATE, WHEELS
 from ._stampinputs import SCHEMA, inputs_digest
 
-__all__ = ["inputs_digest", "read_answer", "read_stamp", "snapshot", "stamp_path", "write_stamp"]
+__all__ = ["inputs_digest", "read_answer", "read_stamp", "stamp_path", "write_stamp"]
 
 TYPE_CHECKING = False  # as typing's: a no-op answer does not load typing (see cli/_noop.py)
 if TYPE_CHECKING:  # the report's types load only when a report is made (not for an answer)
@@ -309,61 +309,3 @@ def remove_stamp(path: Path) -> None:
     """Forget a stamp (a run that did not settle everything leaves none behind)."""
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
-
-
-#: publish's cache of what it last read (:data:`wheelmill.index._state.STATE_FILE`): it
-#: saves work, it does not decide what is published, and publish rewrites it every time.
-PUBLISH_CACHE = "index-state.json"
-#: publish's note of the status page's inputs (``wheelmill.index._statuskey``).
-STATUS_KEY = "status-key.json"
-#: the status page's parts kept for the next publish (``wheelmill.index._statusparts``).
-STATUS_PARTS = "status-parts.json"
-#: publish's note of what it last saw (``wheelmill.index._unchanged``), a cache too.
-PUBLISH_NOTE = "publish-noop"
-#: What a snapshot of the wheelhouse leaves out: per-process and cache space, logs, the
-#: stamps themselves, the compilers' and publish's caches, SQLite's shared-memory index
-#: of the catalog's log (touched by every reader), and the status page (rewritten with
-#: the time on every publish).
-_NOT_SNAPSHOT = {
-    f"{STATE}/tmp",  # noqa: S108  (the wheelhouse's own temp space)
-    f"{STATE}/locks",
-    f"{STATE}/logs",
-    f"{STATE}/sdists",
-    f"{STATE}/cache",  # the build frontends' caches (uv, pip): builds only
-    f"{STATE}/build-deps",  # build requirements' wheels: builds only
-    f"{STATE}/{STAMPS}",
-    f"{STATE}/{PUBLISH_CACHE}",
-    f"{STATE}/{STATUS_KEY}",
-    f"{STATE}/{STATUS_PARTS}",
-    f"{STATE}/{PUBLISH_NOTE}",
-    f"{STATE}/toolchain.json",
-    f"{STATE}/catalog.sqlite-shm",
-    "status",
-}
-
-
-def snapshot(root: Path) -> list[Entry]:
-    """Every file of the wheelhouse that ``publish`` reads or writes, with its stat:
-    when all are as they were after a publish, publishing again would change nothing."""
-    found: list[Entry] = []
-    pending = [""]
-    while pending:
-        relative = pending.pop()
-        try:
-            entries = list(os.scandir(root / relative if relative else root))
-        except OSError:
-            continue
-        for entry in entries:
-            name = f"{relative}/{entry.name}" if relative else entry.name
-            if name in _NOT_SNAPSHOT:
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                pending.append(name)
-                continue
-            try:
-                info = entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            found.append((name, info.st_size, info.st_mtime_ns, info.st_ino))
-    found.sort()
-    return found
