@@ -190,6 +190,8 @@ def _hostile_pip_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     # COLUMNS=80) would fold or drop table columns; tests that want one set it.
     monkeypatch.delenv("COLUMNS", raising=False)
     monkeypatch.delenv("LINES", raising=False)
+    # The per-user cache (parsed configs) is the test's own, never the user's.
+    monkeypatch.setenv("WHEELMILL_CACHE_DIR", str(tmp_path / "user-cache"))
     yield
 
 

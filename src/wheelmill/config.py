@@ -294,7 +294,7 @@ def load_config(path: Path) -> Config:
             f"{path}: not UTF-8 text (byte {exc.start}); save the config file as UTF-8"
         ) from None
     try:
-        data = _toml.loads(text)
+        data = _toml.loads_cached(text)
     except _toml.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax there") from None
     return parse_config(data, path)

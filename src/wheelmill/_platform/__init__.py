@@ -23,7 +23,8 @@ question to the distro's package index of which package ships a file
 are written to the documented APIs but not tested here.
 
 Two submodules keep this one small: :mod:`.limits` (resource limits and cgroups,
-re-exported here) and :mod:`.net` (the server's listening sockets and event loop).
+re-exported here), :mod:`.net` (the server's listening sockets and event loop) and
+:mod:`.dirs` (the per-user cache directory).
 """
 
 from __future__ import annotations
@@ -34,13 +35,8 @@ import re
 import signal
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    import subprocess
 
 # ctypes and subprocess load where used: taking a file lock (publish) needs neither.
-
 from .limits import (
     cap_address_space,
     cgroup_memory_cap,
@@ -50,6 +46,11 @@ from .limits import (
     memory_cap_mechanism,
     set_descriptor_limit,
 )
+
+TYPE_CHECKING = False  # as typing's: a no-op rerun asks .dirs, and loads no typing
+if TYPE_CHECKING:
+    import subprocess
+    from typing import IO, Any
 
 __all__ = [
     "CAN_FORK",

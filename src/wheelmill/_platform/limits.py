@@ -8,7 +8,9 @@ import os
 import sys
 from pathlib import Path
 
-from ..outcomes import MemoryCap
+TYPE_CHECKING = False  # as typing's: the package loads without typing (see dirs.py)
+if TYPE_CHECKING:
+    from ..outcomes import MemoryCap
 
 _LINUX = sys.platform.startswith("linux")
 _WINDOWS = sys.platform == "win32"

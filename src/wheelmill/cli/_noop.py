@@ -48,8 +48,9 @@ _VALUED = {
     "--store": "store",
 }
 _FLAGS = {"--json": "json", "-q": "quiet", "--quiet": "quiet"}
-#: ``WHEELMILL_*`` variables that name a tool, not an option: they leave the answer alone.
-_NOT_OPTIONS = frozenset({"WHEELMILL_BWRAP", "WHEELMILL_UNSHARE"})
+#: ``WHEELMILL_*`` variables that name a tool or a place, not an option: they leave the
+#: answer alone.
+_NOT_OPTIONS = frozenset({"WHEELMILL_BWRAP", "WHEELMILL_UNSHARE", "WHEELMILL_CACHE_DIR"})
 
 
 def _options_from_environment() -> bool:
