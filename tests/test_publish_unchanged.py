@@ -157,25 +157,6 @@ def test_every_change_takes_the_full_path(
         assert published_files(store) == published_files(full_store)
 
 
-def test_a_wheel_modified_in_the_last_two_seconds_leaves_no_note(store: Store) -> None:
-    """A wheel rewritten in place within the file system's timestamp granularity can
-    keep its stat: while any wheel is that recent, publish leaves no note, so the next
-    publish checks every wheel again; once they are older, the note is left."""
-    publish(store)
-    assert not _unchanged.note_path(store.root).exists()
-    past = time.time_ns() - 10 * wheelmill.index._statuskey._RACY_NS
-    for wheel in store.wheels.glob("*.whl"):
-        os.utime(wheel, ns=(past, past))
-    publish(store)
-    assert _unchanged.note_path(store.root).is_file()
-    # touched again: that publish takes the full path, and forgets the note
-    fresh = next(iter(store.wheels.glob("*.whl")))
-    os.utime(fresh)
-    assert unchanged(store.root) is None
-    publish(store)
-    assert not _unchanged.note_path(store.root).exists()
-
-
 def test_the_command_as_a_user_runs_it(store: Store) -> None:
     """A real subprocess: once publish has left its note (and the status page's inputs
     are two seconds old), the command's entry answers before click is loaded, with

@@ -6,8 +6,8 @@ store (``store``), a ``build`` stamp holds the store's objects instead of local
 files' stats, and holds while one listing of the store agrees
 (:mod:`wheelmill.build.teamstamp`). :func:`unchanged_run` and :func:`stamp_run`
 add ``run``'s condition: ``publish``'s own no-op check holds, so a ``run`` answers
-nothing unchanged that ``publish`` alone would not (that check, like the build
-stamp, does not trust a file modified in the last two seconds).
+nothing unchanged that ``publish`` alone would not; the build stamp itself is not
+written while a wheel it names is under two seconds old.
 """
 
 from __future__ import annotations

@@ -15,11 +15,8 @@ and the status page current for its inputs (:mod:`._statuskey`). These are the
 checks publish makes, on the same stats; when one fails, publish runs as usual, and
 leaves a new note at its end (after a listing of ``wheels/`` that shows nothing
 changed meanwhile), so the first publish after a change is told too. A publish that
-left a wheel out (rejected, or excluded by ``gc``) forgets the note, and so does one
-that saw a wheel modified in the last two seconds: a wheel rewritten in place within
-the file system's timestamp granularity could keep its stat, so such a wheel is
-checked again by the next publish. The note is a cache: deleting it costs one full
-check.
+left a wheel out (rejected, or excluded by ``gc``) forgets the note. The note is a
+cache: deleting it costs one full check.
 """
 
 from __future__ import annotations
@@ -27,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import time
 from array import array
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -65,11 +61,7 @@ def note(
     """The note of a publish that saw ``wheels`` (name: size, mtime, inode, in listing
     order) and left ``projects`` and the state whose stat is ``state``; ``None`` when
     ``wheels/`` does not list exactly those wheels, each with its ``.metadata``, and
-    the find-links listing (something changed meanwhile), or when a wheel was modified
-    too recently for its stat to tell a later change."""
-    recent = time.time_ns() - _statuskey._RACY_NS
-    if any(stamp[1] > recent for stamp in wheels.values()):
-        return None
+    the find-links listing (something changed meanwhile)."""
     listing = os.listdir(root / WHEELS)
     found = [name for name in listing if name.endswith(".whl") and name[0] != "."]
     metadata = {name[:-9] for name in listing if name.endswith(".whl.metadata") and name[0] != "."}
