@@ -10,7 +10,8 @@ import math
 from collections.abc import Mapping
 from pathlib import Path
 
-from ._exceptions import ConfigError, clip, excerpt
+from ._exceptions import ConfigError, excerpt
+from ._requirement import parse_requirement
 
 TYPE_CHECKING = False  # as typing's: a no-op answer does not load typing (see cli/_noop.py)
 if TYPE_CHECKING:
@@ -80,18 +81,13 @@ def _boolean(value: object, where: str) -> bool:
 def _requirements(value: object, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f'{where} must be a list of requirement strings, e.g. ["Cython<3"]')
-    if value:
-        from packaging.requirements import InvalidRequirement, Requirement
     for item in value:
-        try:
-            Requirement(item)
-        except InvalidRequirement as exc:
-            # packaging's message is three lines (reason, the text, a caret): keep the reason.
-            reason = clip(str(exc).splitlines()[0])
+        reason = parse_requirement(item)
+        if isinstance(reason, str):
             raise ConfigError(
                 f"{where}: {excerpt(item)} is not a valid requirement ({reason}); "
                 'write it like "setuptools<70"'
-            ) from None
+            )
     return tuple(value)
 
 

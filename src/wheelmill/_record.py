@@ -48,9 +48,7 @@ class Record:
         return hash(self._fields())  # a TypeError when a field is a dict, as a dataclass's
 
     def __repr__(self) -> str:
-        shown = ", ".join(
-            f"{name}={value!r}" for name, value in zip(self.__slots__, self._fields())
-        )
+        shown = ", ".join(f"{name}={value!r}" for name, value in self._values().items())
         return f"{type(self).__name__}({shown})"
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:

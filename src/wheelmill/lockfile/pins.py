@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from .._exceptions import RequirementsError, clip, excerpt
+from .._exceptions import RequirementsError, excerpt
+from .._requirement import parse_requirement
 from ._lines import logical_lines
 
 __all__ = ["Pin", "logical_lines", "parse_pin_line", "parse_pins", "read_pins"]
@@ -117,16 +118,12 @@ def parse_pin_line(body: str, where: str) -> Pin:
     plain = _plain_pin(requirement_text, hashes)
     if plain is not None:
         return plain
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    try:
-        requirement = Requirement(requirement_text)
-    except InvalidRequirement as exc:
-        first = clip(str(exc).splitlines()[0])
+    requirement = parse_requirement(requirement_text)
+    if isinstance(requirement, str):
         raise RequirementsError(
-            f"{where}: cannot parse requirement {excerpt(requirement_text)} ({first}); "
+            f"{where}: cannot parse requirement {excerpt(requirement_text)} ({requirement}); "
             "write it as name==version"
-        ) from None
+        )
     if requirement.url:
         raise RequirementsError(
             f"{where}: direct references ({excerpt(requirement_text)}) are not supported; pin a "
