@@ -225,3 +225,11 @@ def test_a_tool_run_for_locking_or_checking_leaves_nothing(pidfile: Path) -> Non
         run_captured(["no-such-program-here"], env=dict(os.environ))
     with pytest.raises(subprocess.TimeoutExpired):
         run_captured([sys.executable, "-c", "import time; time.sleep(30)"], env={}, timeout=1)
+
+
+def test_kill_is_the_systems_strongest_signal() -> None:
+    """``_platform.KILL`` is spelt out (the signal module is not loaded for it): it must
+    be the system's own SIGKILL, or SIGTERM where there is none."""
+    from wheelmill import _platform
+
+    assert getattr(signal, "SIGKILL", signal.SIGTERM) == _platform.KILL

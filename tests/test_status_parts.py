@@ -217,3 +217,16 @@ def test_an_old_wheelhouse_without_parts_is_rendered_whole_once(
     publish(store)
     assert (store.state / _statusparts.PARTS_FILE).is_file()
     assert _page(store) == _full_render(store, tmp_path)
+
+
+def test_the_plain_wheels_key_is_the_wheels_key_with_nothing_left_out() -> None:
+    """The no-op check spells the key of a publish that left no wheel out without
+    loading zlib: it must be the key publish itself computes."""
+    from wheelmill.index import _statuskey
+
+    sizes = {"a-1.0-py3-none-any.whl": 10, "b-2.0-py3-none-any.whl": 20}
+    for crc in (0, 1, 0xDEADBEEF):
+        assert _statuskey.plain_wheels_key(crc, 2) == _statuskey.wheels_key(crc, sizes, set())
+    assert _statuskey.wheels_key(1, sizes, {"b-2.0-py3-none-any.whl"}) != (
+        _statuskey.plain_wheels_key(1, 2)
+    )

@@ -21,7 +21,6 @@ import json
 import os
 import sysconfig
 import time
-import zlib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -44,13 +43,15 @@ def page_path(root: Path) -> Path:
 
 def wheels_key(state_crc: int, sizes: Mapping[str, int], unpublished: set[str]) -> str:
     """The wheels' part: the publish state's CRC and the wheels the state leaves out."""
+    import zlib
+
     extra = "\n".join(f"{name} {sizes[name]}" for name in sorted(unpublished & sizes.keys()))
     return f"{state_crc:08x}-{zlib.crc32(extra.encode()):08x}-{len(sizes)}"
 
 
 def plain_wheels_key(state_crc: int, count: int) -> str:
     """:func:`wheels_key` when every one of the ``count`` wheels is published."""
-    return f"{state_crc:08x}-{zlib.crc32(b''):08x}-{count}"
+    return f"{state_crc:08x}-00000000-{count}"  # the CRC-32 of nothing is 0
 
 
 def _stamp(path: Path) -> list[int] | None:
