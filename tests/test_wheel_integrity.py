@@ -10,6 +10,7 @@ when stored and when published; ``wheels/`` must hold regular files only.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import random
 import struct
@@ -173,6 +174,31 @@ def test_a_flipped_byte_is_left_out_and_the_next_build_refetches(
     assert wheel.read_bytes() == (local_index.files / ALPHA).read_bytes()
     assert publish(store).rejected == {}
     assert (store.simple / "alpha" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("list_from", [1, 10**6], ids=["listed", "looked-up"])
+def test_stored_records_count_the_same_listed_or_looked_up(
+    local_index: LocalIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, list_from: int
+) -> None:
+    """A publish reading many wheels lists the records once instead of looking for each:
+    the same rejections, the same upload times, and a hand-put wheel is still checked
+    as an archive."""
+    from wheelmill.store._integrity import StoredRecords
+
+    monkeypatch.setattr(StoredRecords, "LIST_FROM", list_from)
+    _, wheelhouse = _two_pins(local_index, tmp_path)
+    store = Store(wheelhouse)
+    make_wheel(store.wheels, "handput", "1.0")
+    _flip_outside_metadata(store.wheels / ALPHA)
+    _later_mtime(store.wheels / ALPHA)
+    report = publish(store)
+    assert list(report.rejected) == [ALPHA]
+    assert "changed since it was stored" in report.rejected[ALPHA]
+    recalled = store.recall(BETA)
+    assert recalled is not None and recalled.upload_time
+    page = json.loads((store.simple / "beta" / "index.json").read_text())
+    assert [row["upload-time"] for row in page["files"]] == [recalled.upload_time]
+    assert (store.simple / "handput" / "index.json").is_file()
 
 
 def test_a_change_that_keeps_size_and_mtime_is_found_by_verify(

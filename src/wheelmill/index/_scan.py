@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from stat import S_ISREG
 
+from .._wheelname import canonical_name
 from ..store._integrity import not_regular
 
 Stamp = list[int]  # size, mtime_ns, inode: a list, as the publish state's JSON has it
@@ -50,3 +51,17 @@ def wheel_sizes(wheels: Path) -> dict[str, int]:
     except FileNotFoundError:
         return {}
     return {name: stamp[0] for name, stamp in found.items()}
+
+
+class Projects(dict[str, str]):
+    """A wheel's project, from its filename: the canonical form of the part before the
+    first dash, which is what ``parse_wheel_filename`` returns for every valid name.
+    So a project's wheels always land in one group; invalid names are rejected when read.
+    """
+
+    def __missing__(self, prefix: str) -> str:
+        self[prefix] = project = canonical_name(prefix)
+        return project
+
+    def of(self, filename: str) -> str:
+        return self[filename.partition("-")[0]]

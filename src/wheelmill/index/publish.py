@@ -44,7 +44,7 @@ from packaging.version import InvalidVersion, Version
 from .._exceptions import InvalidWheelError
 from .._wheelname import canonical_name as canonicalize_name
 from ..store._files import rmtree
-from ..store._integrity import inspect, read_regular, read_stored, stored_path
+from ..store._integrity import StoredRecords, inspect, read_regular
 from ..store.wheelhouse import Store, write_atomic
 from . import _findlinks, _statuskey, _statusparts, _unchanged
 from ._firstpub import FirstPublished, per_wheel_times
@@ -59,7 +59,7 @@ from ._pages import (
     root_pages,
     splice_find_links,
 )
-from ._scan import Stamp, scan_wheels
+from ._scan import Projects, Stamp, scan_wheels
 from ._state import STATE_FILE, Row, State, state_line
 from .report import PublishReport
 from .yank import Yanks
@@ -104,15 +104,15 @@ class _Outcome(NamedTuple):
 
 
 def _read_wheel(
-    paths: _Paths, writer: AtomicWriter, job: _Job, seen: FirstPublished
+    paths: _Paths, writer: AtomicWriter, job: _Job, seen: FirstPublished, stored: StoredRecords
 ) -> FileEntry | str:
     """Check a wheel, write its ``.metadata`` file, return its entry (or the rejection reason)."""
     filename, (size, mtime_ns, inode) = job
     path = f"{paths.wheels}/{filename}"
     try:
         data = read_regular(path)
-        stored = read_stored(stored_path(paths.state, filename))
-        digest, metadata = inspect(data, filename, None if stored is None else stored.sha256)
+        record = stored.read(filename)
+        digest, metadata = inspect(data, filename, None if record is None else record.sha256)
     except (InvalidWheelError, OSError) as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(f"{path}.metadata")
@@ -120,8 +120,8 @@ def _read_wheel(
             return str(exc)
         return f"{filename}: cannot be read ({exc.strerror or exc})"
     writer.write(f"{path}.metadata", metadata.raw)
-    if stored is not None and stored.upload_time:
-        uploaded = stored.upload_time
+    if record is not None and record.upload_time:
+        uploaded = record.upload_time
     else:
         uploaded = seen.of(filename, digest)  # put in by hand
     return FileEntry(
@@ -148,14 +148,16 @@ def _version_key(entry: FileEntry) -> tuple[Version, str]:
 _version = functools.lru_cache(maxsize=4096)(Version)  # the same few versions recur
 
 
-def _publish_group(paths: _Paths, writer: AtomicWriter, group: _Group) -> _Outcome:
+def _publish_group(
+    paths: _Paths, writer: AtomicWriter, group: _Group, stored: StoredRecords
+) -> _Outcome:
     """Read a project's new wheels; write its pages if its files changed."""
     entries = [FileEntry._make(row) for row in group.kept]
     rejected: list[tuple[str, str]] = []
     project = group.project
     seen = FirstPublished(paths.state, project, per_wheel=paths.per_wheel_times)
     for job in group.jobs:
-        outcome = _read_wheel(paths, writer, job, seen)
+        outcome = _read_wheel(paths, writer, job, seen, stored)
         if isinstance(outcome, str):
             rejected.append((job[0], outcome))
         else:
@@ -179,7 +181,8 @@ def _publish_groups(paths: _Paths, groups: list[_Group]) -> list[_Outcome]:
     """One chunk of work, in this process or a pool worker."""
     with Store(Path(paths.root)).session() as tmp:  # a private temp directory
         writer = AtomicWriter(str(tmp))
-        return [_publish_group(paths, writer, group) for group in groups]
+        stored = StoredRecords(paths.state, sum(len(group.jobs) for group in groups))
+        return [_publish_group(paths, writer, group, stored) for group in groups]
 
 
 def _run(paths: _Paths, groups: list[_Group], workers: int) -> list[_Outcome]:
@@ -203,20 +206,6 @@ def _run(paths: _Paths, groups: list[_Group], workers: int) -> list[_Outcome]:
     # its workers die with this process, even when it is killed
     parts = map_in_pool(functools.partial(_publish_groups, paths), chunks, workers)
     return [outcome for part in parts for outcome in part]
-
-
-class _Projects(dict[str, str]):
-    """A wheel's project, from its filename: the canonical form of the part before the
-    first dash, which is what ``parse_wheel_filename`` returns for every valid name.
-    So a project's wheels always land in one group; invalid names are rejected when read.
-    """
-
-    def __missing__(self, prefix: str) -> str:
-        self[prefix] = project = canonicalize_name(prefix)
-        return project
-
-    def of(self, filename: str) -> str:
-        return self[filename.partition("-")[0]]
 
 
 def _missing_pages(simple: Path, projects: list[str]) -> set[str]:
@@ -249,7 +238,7 @@ def _plan(
     changed = set(found) if verify else state.changed(found)
     changed |= found.keys() - metadata
     removed = sorted(state.published - found.keys())
-    projects = _Projects()
+    projects = Projects()
     jobs: dict[str, list[_Job]] = {}
     for filename in sorted(changed):
         jobs.setdefault(projects.of(filename), []).append((filename, found[filename]))
