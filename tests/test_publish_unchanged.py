@@ -157,6 +157,23 @@ def test_every_change_takes_the_full_path(
         assert published_files(store) == published_files(full_store)
 
 
+def test_a_wheel_added_is_told_without_listing_wheels(
+    store: Store, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry added to ``wheels/`` moves the directory's mtime: the check answers
+    "changed" from one stat of it, without listing a large directory."""
+    publish(store)
+    assert unchanged(store.root) is not None
+    time.sleep(0.02)  # past the file system's timestamp tick
+    make_wheel(store.wheels, "newcomer", "1.0")
+
+    def no_listing(*args: object) -> list[str]:
+        raise AssertionError("wheels/ listed")
+
+    monkeypatch.setattr(_unchanged.os, "listdir", no_listing)
+    assert unchanged(store.root) is None
+
+
 def test_the_command_as_a_user_runs_it(store: Store) -> None:
     """A real subprocess: once publish has left its note (and the status page's inputs
     are two seconds old), the command's entry answers before click is loaded, with

@@ -4,7 +4,9 @@
 (none rejected, none excluded; the status page written or checked), a note of what
 it saw (:data:`NOTE_FILE`): the listing of ``wheels/`` at
 its end, the ``*.whl`` names, each one's size, mtime and inode (packed, not JSON),
-the projects, the publish state's own stat and CRC, and the yanks file's stat.
+the projects, the publish state's own stat and CRC, the yanks file's stat, and the
+mtime and inode of ``wheels/`` itself (a differing one answers "changed" without
+the listing).
 
 :func:`unchanged` says, from one listing of ``wheels/`` and one ``stat`` per wheel
 and per project page, whether publishing again would read and write nothing: every
@@ -39,7 +41,7 @@ NOTE_FILE = "publish-noop"
 STATE_FILE = "index-state.json"
 YANKED_FILE = "yanked.json"
 FIND_LINKS_PAGE = "index.html"
-_FORMAT = 1
+_FORMAT = 2
 _SEPARATOR = b"\0"
 
 
@@ -49,6 +51,13 @@ def _stat(path: Path) -> list[int] | None:
     except OSError:
         return None
     return [info.st_size, info.st_mtime_ns, info.st_ino, info.st_mode]
+
+
+def _directory(root: Path) -> list[int] | None:
+    """The stat of ``wheels/`` that moves when an entry is added, removed or renamed
+    (equal stats prove nothing within one timestamp tick: the listing is compared then)."""
+    stat = _stat(root / WHEELS)
+    return None if stat is None else stat[1:3]
 
 
 def note(
@@ -69,6 +78,7 @@ def note(
         return None
     header = {
         "format": _FORMAT,
+        "directory": _directory(root),
         "state": state,
         "crc": crc,
         "yanks": _stat(root / STATE / YANKED_FILE),
@@ -143,6 +153,8 @@ def unchanged(root: Path) -> tuple[int, int] | None:
         return None
     if header.get("yanks") != _stat(root / STATE / YANKED_FILE):
         return None
+    if header.get("directory") != _directory(root):
+        return None  # an entry of wheels/ added, removed or renamed: no listing needed
     try:
         if not _listed(root / WHEELS, listing, names, stamps) or not _pages(
             root / SIMPLE, projects
