@@ -104,19 +104,35 @@ def _groups(hits: Iterable[Hit]) -> dict[str, str]:
 _FROM_DETAILS = re.compile(r"\{(\w+)\}")
 
 
-def _subject(rule: Rule, hits: list[Hit], details: Mapping[str, str]) -> str | None:
+def _subject(
+    rule: Rule, hits: list[Hit], details: Mapping[str, str], every: Mapping[int, list[Hit]]
+) -> str | None:
     for hit in hits:
         named = hit.groups()
         if "subject" in named:
             return named["subject"].strip()
         if named:
             return next(iter(named.values())).strip()
+    above = _subject_above(rule, hits[0].line, every) if hits else None
+    if above:
+        return above
     if rule.subject is None or "{" not in rule.subject:
         return rule.subject
     names = _FROM_DETAILS.findall(rule.subject)
     if not all(details.get(name) for name in names):
         return None
     return _FROM_DETAILS.sub(lambda m: details[m.group(1)], rule.subject)
+
+
+def _subject_above(rule: Rule, line: int, every: Mapping[int, list[Hit]]) -> str | None:
+    """The subject a ``subject_above`` pattern gives on the nearest line at or above ``line``."""
+    above = [hit for p in rule.subject_above for hit in every.get(id(p), ()) if hit.line <= line]
+    for hit in sorted(above, key=lambda hit: -hit.line):
+        named = hit.groups()
+        value = named.get("subject") or next(iter(named.values()), None)
+        if value and value.strip():
+            return value.strip()
+    return None
 
 
 def _fill(text: str, subject: str | None) -> str:
@@ -274,7 +290,7 @@ def _classify(pieces: Iterable[str | bytes], rules: RuleSet) -> Diagnosis:
         )
     causes.sort(key=lambda pair: (-pair[0].specificity, pair[1][0].line))
     rule, found = causes[0]
-    subject = _subject(rule, found, envelope_details)
+    subject = _subject(rule, found, envelope_details, hits)
     top = found[0]
     details = {**envelope_details, **_groups(found)}
     details.pop("subject", None)

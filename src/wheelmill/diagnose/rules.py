@@ -72,6 +72,9 @@ class Rule:
     subject: str | None = None
     requires: tuple[Pattern, ...] = ()
     excludes: tuple[Pattern, ...] = ()
+    #: where the subject is when the winning hits name none: the nearest line at or above
+    #: the first hit that one of these matches (a URL printed before a download fails)
+    subject_above: tuple[Pattern, ...] = ()
     workarounds: tuple[Workaround, ...] = ()
     dead_ends: tuple[DeadEnd, ...] = ()
     docs: tuple[str, ...] = ()
@@ -124,6 +127,7 @@ _RULE_KEYS = (
     "subject",
     "requires",
     "excludes",
+    "subject_above",
     "workarounds",
     "dead_ends",
     "docs",
@@ -232,6 +236,7 @@ def _rule(data: Mapping[str, Any], source: str, line: int) -> Rule:
         subject=_text(subject, "subject") if subject is not None else None,
         requires=_patterns(data.get("requires", []), "requires"),
         excludes=_patterns(data.get("excludes", []), "excludes"),
+        subject_above=_patterns(data.get("subject_above", []), "subject_above"),
         workarounds=tuple(sorted(workarounds, key=lambda w: -w.success_rate)),
         dead_ends=tuple(dead_ends),
         docs=_strings(data.get("docs", []), "docs"),
