@@ -88,21 +88,21 @@ class StoredRecords:
     LIST_FROM = 64
 
     def __init__(self, state: str | Path, wheels: int) -> None:
-        self._directory = os.path.join(state, STORED_DIR)
+        self._state = state
         self._names: frozenset[str] | None = None
         if wheels >= self.LIST_FROM:
             try:
-                self._names = frozenset(os.listdir(self._directory))
+                self._names = frozenset(os.listdir(os.path.join(state, STORED_DIR)))
             except FileNotFoundError:
                 self._names = frozenset()
             except OSError:
                 pass  # each is looked for, and its error seen there
 
     def read(self, filename: str) -> Stored | None:
-        name = f"{filename}.json"
-        if self._names is not None and name not in self._names:
+        path = stored_path(self._state, filename)
+        if self._names is not None and os.path.basename(path) not in self._names:
             return None
-        return read_stored(os.path.join(self._directory, name))
+        return read_stored(path)
 
 
 def stored_json(stored: Stored) -> bytes:
