@@ -174,6 +174,47 @@ def test_a_wheel_added_is_told_without_listing_wheels(
     assert unchanged(store.root) is None
 
 
+def test_a_vouched_stat_of_wheels_stands_for_its_listing(
+    store: Store, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The note's stat of ``wheels/`` was taken in a later clock tick than the
+    directory's mtime: nothing listed it since, so an equal stat proves the listing
+    and the check answers without listing; each wheel is still stat'ed."""
+    publish(store)
+    assert json.loads(_unchanged.note_path(store.root).read_bytes().split(b"\0")[0])["vouched"]
+    listed: list[object] = []
+    real = _unchanged.os.listdir
+
+    def listing(*args: object) -> list[str]:
+        listed.append(args)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_unchanged.os, "listdir", listing)
+    assert unchanged(store.root) == (4, 3)
+    assert listed == []
+    _in_place(store, store.root)  # the wheels' own stats are still compared
+    assert unchanged(store.root) is None
+
+
+def test_a_stat_taken_within_the_tick_does_not_vouch(
+    store: Store, settled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``wheels/`` changed in the clock's current tick (here: its mtime set ahead of
+    the clock): an entry added in that tick would not move it, so the listing is
+    compared, and an entry added is still found."""
+    publish(store)
+    ahead = time.time_ns() + 3_600 * 10**9
+    os.utime(store.wheels, ns=(ahead, ahead))
+    assert _unchanged._vouched(store.root) is None
+    publish(store)  # the directory's stat changed: the full path, a note without proof
+    header = json.loads(_unchanged.note_path(store.root).read_bytes().split(b"\0")[0])
+    assert header["vouched"] is False
+    assert unchanged(store.root) == (4, 3)  # the listing compared, and the same
+    make_wheel(store.wheels, "newcomer", "1.0")
+    os.utime(store.wheels, ns=(ahead, ahead))  # the stat is as noted; the listing is not
+    assert unchanged(store.root) is None
+
+
 def test_the_command_as_a_user_runs_it(store: Store) -> None:
     """A real subprocess: once publish has left its note (and the status page's inputs
     are two seconds old), the command's entry answers before click is loaded, with

@@ -150,8 +150,9 @@ class Stamp:
 
 def _unchanged(stamp: Stamp, extra: dict[str, object]) -> bool:
     """Whether publishing again would change nothing: ``publish``'s own no-op check
-    (:func:`wheelmill.index._unchanged.unchanged`, one listing of ``wheels/`` and one
-    ``stat`` per wheel and per project page), and the status page is there."""
+    (:func:`wheelmill.index._unchanged.unchanged`: one stat of ``wheels/``, or a listing
+    when that cannot vouch for it, and one ``stat`` per wheel and per project page), and
+    the status page is there."""
     from .index._unchanged import unchanged
 
     if unchanged(stamp.root) is None:

@@ -5,11 +5,19 @@
 it saw (:data:`NOTE_FILE`): the listing of ``wheels/`` at
 its end, the ``*.whl`` names, each one's size, mtime and inode (packed, not JSON),
 the projects, the publish state's own stat and CRC, the yanks file's stat, and the
-mtime and inode of ``wheels/`` itself (a differing one answers "changed" without
-the listing).
+mtime and inode of ``wheels/`` itself, taken before the listing (a differing one
+answers "changed" without the listing).
 
-:func:`unchanged` says, from one listing of ``wheels/`` and one ``stat`` per wheel
-and per project page, whether publishing again would read and write nothing: every
+That stat *vouches* for the listing when it was taken in a later tick of the file
+system's clock than the directory's mtime (:func:`_vouched`: a clock file's mtime,
+set just before, is past it). Any entry added, removed or renamed after the stat
+then gives ``wheels/`` another mtime, so an equal stat proves the listing the same,
+and the listing is skipped. Otherwise (``wheels/`` changed within the tick) the
+listing is compared, as it is for a note without that proof.
+
+:func:`unchanged` says, from that (one stat of ``wheels/``, else one listing of it)
+and one ``stat`` per wheel and per project page, whether publishing again would
+read and write nothing: every
 wheel as noted (a wheel replaced, written in place or touched changes its stat),
 none added or removed, each with its ``.metadata``, the find-links listing and the
 root page there, every project page there, the state and the yanks as they were,
@@ -26,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import time
 from array import array
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -35,13 +44,15 @@ from ..store.layout import SIMPLE, STATE, WHEELS
 from . import _statuskey
 
 NOTE_FILE = "publish-noop"
+#: Its mtime is set to the file system's "now" before ``wheels/`` is looked at.
+CLOCK_FILE = "publish-clock"
 #: publish's state (``_state.STATE_FILE``), the yanks (``yank.YANKED_FILE``) and the
 #: find-links listing (``publish.FIND_LINKS_PAGE``): spelt out so that the check loads
 #: none of those modules.
 STATE_FILE = "index-state.json"
 YANKED_FILE = "yanked.json"
 FIND_LINKS_PAGE = "index.html"
-_FORMAT = 2
+_FORMAT = 3
 _SEPARATOR = b"\0"
 
 
@@ -60,6 +71,31 @@ def _directory(root: Path) -> list[int] | None:
     return None if stat is None else stat[1:3]
 
 
+def _vouched(root: Path) -> list[int] | None:
+    """The stat of ``wheels/`` (:func:`_directory`) when it was taken in a later tick
+    of the file system's clock than the directory's mtime, so that any later entry
+    changed moves that mtime; ``None`` when ``wheels/`` changed within the tick (a few
+    ticks are waited out) or the clock cannot be read."""
+    clock = root / STATE / CLOCK_FILE
+    for attempt in range(5):
+        if attempt:
+            time.sleep(0.005)  # past a coarse clock's tick (4 ms at 250 Hz)
+        try:
+            try:
+                os.utime(clock)  # its mtime: the file system's "now"
+            except FileNotFoundError:
+                clock.touch()
+            now = os.stat(clock).st_mtime_ns
+        except OSError:
+            return None
+        directory = _directory(root)
+        if directory is None:
+            return None
+        if directory[0] < now:
+            return directory
+    return None
+
+
 def note(
     root: Path,
     wheels: Mapping[str, Sequence[int]],
@@ -71,6 +107,8 @@ def note(
     order) and left ``projects`` and the state whose stat is ``state``; ``None`` when
     ``wheels/`` does not list exactly those wheels, each with its ``.metadata``, and
     the find-links listing (something changed meanwhile)."""
+    vouched = _vouched(root)
+    directory = vouched or _directory(root)  # before the listing it stands for
     listing = os.listdir(root / WHEELS)
     found = [name for name in listing if name.endswith(".whl") and name[0] != "."]
     metadata = {name[:-9] for name in listing if name.endswith(".whl.metadata") and name[0] != "."}
@@ -78,7 +116,8 @@ def note(
         return None
     header = {
         "format": _FORMAT,
-        "directory": _directory(root),
+        "directory": directory,
+        "vouched": vouched is not None,
         "state": state,
         "crc": crc,
         "yanks": _stat(root / STATE / YANKED_FILE),
@@ -156,7 +195,8 @@ def unchanged(root: Path) -> tuple[int, int] | None:
     if header.get("directory") != _directory(root):
         return None  # an entry of wheels/ added, removed or renamed: no listing needed
     try:
-        if not _listed(root / WHEELS, listing, names, stamps) or not _pages(
+        vouched = header.get("vouched") is True  # the listing is as noted
+        if not _listed(root / WHEELS, None if vouched else listing, names, stamps) or not _pages(
             root / SIMPLE, projects
         ):
             return None
@@ -171,16 +211,18 @@ def unchanged(root: Path) -> tuple[int, int] | None:
     return files, count
 
 
-def _listed(wheels: Path, listing: bytes, names: bytes, stamps: bytes) -> bool:
+def _listed(wheels: Path, listing: bytes | None, names: bytes, stamps: bytes) -> bool:
     """Whether ``wheels/`` lists what it listed (so each wheel still has its
-    ``.metadata``, and the find-links listing is there), and every noted wheel has its
-    noted stat."""
+    ``.metadata``, and the find-links listing is there; not looked at when
+    ``listing`` is ``None``: the directory's stat vouched for it), and every noted
+    wheel has its noted stat."""
     directory = os.open(wheels, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        if "\n".join(os.listdir(directory)).encode() != listing:
-            return False
-        if not S_ISREG(os.stat(FIND_LINKS_PAGE, dir_fd=directory).st_mode):
-            return False
+        if listing is not None:
+            if "\n".join(os.listdir(directory)).encode() != listing:
+                return False
+            if not S_ISREG(os.stat(FIND_LINKS_PAGE, dir_fd=directory).st_mode):
+                return False
         now = array("q")
         stat = os.stat
         for name in names.decode().split("\n") if names else ():
