@@ -175,3 +175,26 @@ def test_a_line_above_lost_to_the_hit_limit_names_nothing(rules: RuleSet) -> Non
     got = diagnose(log, rules)
     assert got.rule == "t/refuses"
     assert got.subject is None
+
+
+def test_a_subject_alias_reports_the_program_that_ran_out() -> None:
+    rules = RuleSet(
+        parse_rules(
+            "[[rule]]\n"
+            'id = "t/oom"\n'
+            'title = "{subject} ran out of memory"\n'
+            'category = "resource-exhausted"\n'
+            'subject = "memory"\n'
+            "patterns = ['^virtual memory exhausted: ']\n"
+            "subject_above = ['^(?P<subject>g\\+\\+|cc1plus) [^\\n]*? -c ']\n"
+            'root_cause = "x"\n'
+            "[rule.subject_aliases]\n"
+            '"g++" = "cc1plus"\n',
+            "oom.toml",
+        )
+    )
+    log = "g++ -O3 -fPIC -c big.cpp -o big.o\nvirtual memory exhausted: Cannot allocate memory\n"
+    got = diagnose(log, rules)
+    assert got.subject == "cc1plus"
+    assert got.summary == "cc1plus ran out of memory"
+    assert diagnose("virtual memory exhausted: Cannot allocate memory\n", rules).subject == "memory"

@@ -111,8 +111,8 @@ def _subject(
 ) -> str | None:
     subject = _named_subject(rule, hits, details, every)
     if subject and rule.category == "network":
-        return _host(subject)
-    return subject
+        subject = _host(subject)
+    return rule.subject_aliases.get(subject, subject) if subject else subject
 
 
 def _named_subject(
