@@ -198,3 +198,33 @@ def test_a_subject_alias_reports_the_program_that_ran_out() -> None:
     assert got.subject == "cc1plus"
     assert got.summary == "cc1plus ran out of memory"
     assert diagnose("virtual memory exhausted: Cannot allocate memory\n", rules).subject == "memory"
+
+
+def test_a_package_default_gives_way_to_a_subject_group_alone() -> None:
+    rules = RuleSet(
+        parse_rules(
+            "[[rule]]\n"
+            'id = "t/windows-header"\n'
+            'title = "{subject} is for Windows"\n'
+            'category = "package-refuses"\n'
+            'subject = "{package}"\n'
+            "patterns = ['fatal error: (?P<header>windows\\.h): No such file']\n"
+            'root_cause = "x"\n'
+            "[[rule]]\n"
+            'id = "t/summary"\n'
+            'title = "a wheel failed"\n'
+            'category = "unknown"\n'
+            "envelope = true\n"
+            "patterns = ['^ERROR: Failed building wheel for (?P<package>\\S+)']\n"
+            'root_cause = "x"\n',
+            "header.toml",
+        )
+    )
+    log = (
+        "w.c:1:10: fatal error: windows.h: No such file\n"
+        "ERROR: Failed building wheel for winthing\n"
+    )
+    got = diagnose(log, rules)
+    assert got.subject == "winthing"
+    assert got.details["header"] == "windows.h"
+    assert diagnose("w.c:1:10: fatal error: windows.h: No such file\n", rules).subject is None

@@ -118,11 +118,13 @@ def _subject(
 def _named_subject(
     rule: Rule, hits: list[Hit], details: Mapping[str, str], every: Mapping[int, list[Hit]]
 ) -> str | None:
+    # a default naming an envelope group ("{package}") gives way to a subject group alone
+    envelope_default = rule.subject is not None and "{" in rule.subject
     for hit in hits:
         named = hit.groups()
         if "subject" in named:
             return named["subject"].strip()
-        if named:
+        if named and not envelope_default:
             return next(iter(named.values())).strip()
     near = _groups_near(rule.subject_above, hits[0].line, every, above=True) if hits else {}
     if not near and hits:
