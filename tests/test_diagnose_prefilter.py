@@ -35,7 +35,13 @@ def _literals() -> set[str]:
     return {
         literal
         for rule in rules
-        for pattern in (*rule.patterns, *rule.requires, *rule.excludes)
+        for pattern in (
+            *rule.patterns,
+            *rule.requires,
+            *rule.excludes,
+            *rule.subject_above,
+            *rule.subject_below,
+        )
         for literal in pattern.literals or ()
     }
 
@@ -122,7 +128,13 @@ def test_no_pattern_is_searched_on_ordinary_compiler_output() -> None:
     searched = [
         (rule.id, literal, line)
         for rule in rules
-        for pattern in (*rule.patterns, *rule.requires, *rule.excludes)
+        for pattern in (
+            *rule.patterns,
+            *rule.requires,
+            *rule.excludes,
+            *rule.subject_above,
+            *rule.subject_below,
+        )
         for literal in pattern.literals or ()
         for line in COMPILER_NOISE
         if literal in line or literal in line.lower()

@@ -67,7 +67,13 @@ def test_shipped_rules_are_complete(shipped: RuleSet) -> None:
 def test_every_shipped_pattern_has_a_prefilter_literal(shipped: RuleSet) -> None:
     """Patterns without a literal are run on every line: too slow for big logs."""
     for rule in shipped:
-        for pattern in (*rule.patterns, *rule.requires, *rule.excludes):
+        for pattern in (
+            *rule.patterns,
+            *rule.requires,
+            *rule.excludes,
+            *rule.subject_above,
+            *rule.subject_below,
+        ):
             assert pattern.literals, (rule.id, pattern.regex.pattern)
 
 

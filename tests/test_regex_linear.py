@@ -109,7 +109,13 @@ def test_no_shipped_rule_pattern_backtracks_on_a_long_line(rules: RuleSet) -> No
     fillers = ("a", "A", "0", "_", " ", ".", "-", "/", ":", "'", '"', "a ")
     slow = []
     for rule in rules:
-        for pattern in (*rule.patterns, *rule.requires, *rule.excludes):
+        for pattern in (
+            *rule.patterns,
+            *rule.requires,
+            *rule.excludes,
+            *rule.subject_above,
+            *rule.subject_below,
+        ):
             for literal in pattern.literals or ("",):
                 for filler in fillers:
                     for line in (

@@ -103,7 +103,13 @@ class Plan:
     def __init__(self, rules: RuleSet, extra: Iterable[str] = ()) -> None:
         patterns: dict[int, Pattern] = {}
         for rule in rules:
-            for pattern in (*rule.patterns, *rule.requires, *rule.excludes, *rule.subject_above):
+            for pattern in (
+                *rule.patterns,
+                *rule.requires,
+                *rule.excludes,
+                *rule.subject_above,
+                *rule.subject_below,
+            ):
                 patterns[id(pattern)] = pattern
         self.patterns = list(patterns.values())
         #: how many lines envelope hits can take out of the search for an error-looking line

@@ -22,10 +22,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from ._chained import CHAINED, end_of_chain
+from ._fields import Pattern
 from ._logtext import AnyPiece, TextView, raw_pieces, text_pieces
-from ._scan import Hit, Plan, Waiting, plan
+from ._scan import MAX_HITS, Hit, Plan, Waiting, plan
 from .diagnosis import Diagnosis, FirstError, Fix, SystemPackages, Translation
 from .rules import Rule, RuleSet
 
@@ -107,15 +109,28 @@ _FROM_DETAILS = re.compile(r"\{(\w+)\}")
 def _subject(
     rule: Rule, hits: list[Hit], details: Mapping[str, str], every: Mapping[int, list[Hit]]
 ) -> str | None:
+    subject = _named_subject(rule, hits, details, every)
+    if subject and rule.category == "network":
+        subject = _host(subject)
+    return rule.subject_aliases.get(subject, subject) if subject else subject
+
+
+def _named_subject(
+    rule: Rule, hits: list[Hit], details: Mapping[str, str], every: Mapping[int, list[Hit]]
+) -> str | None:
+    # a default naming an envelope group ("{package}") gives way to a subject group alone
+    envelope_default = rule.subject is not None and "{" in rule.subject
     for hit in hits:
         named = hit.groups()
         if "subject" in named:
             return named["subject"].strip()
-        if named:
+        if named and not envelope_default:
             return next(iter(named.values())).strip()
-    above = _subject_above(rule, hits[0].line, every) if hits else None
-    if above:
-        return above
+    near = _groups_near(rule.subject_above, hits[0].line, every, above=True) if hits else {}
+    if not near and hits:
+        near = _groups_near(rule.subject_below, hits[0].line, every, above=False)
+    if near:
+        return near.get("subject") or next(iter(near.values()))
     if rule.subject is None or "{" not in rule.subject:
         return rule.subject
     names = _FROM_DETAILS.findall(rule.subject)
@@ -124,15 +139,35 @@ def _subject(
     return _FROM_DETAILS.sub(lambda m: details[m.group(1)], rule.subject)
 
 
-def _subject_above(rule: Rule, line: int, every: Mapping[int, list[Hit]]) -> str | None:
-    """The subject a ``subject_above`` pattern gives on the nearest line at or above ``line``."""
-    above = [hit for p in rule.subject_above for hit in every.get(id(p), ()) if hit.line <= line]
-    for hit in sorted(above, key=lambda hit: -hit.line):
-        named = hit.groups()
-        value = named.get("subject") or next(iter(named.values()), None)
-        if value and value.strip():
-            return value.strip()
-    return None
+def _host(subject: str) -> str:
+    """The host name alone of a URL or ``host:port`` (a network subject): no scheme, port
+    or path. ``https://pypi.org/simple/six/`` and ``pypi.org:443`` are ``pypi.org``."""
+    try:
+        host = urlsplit(subject if "://" in subject else f"//{subject}").hostname
+    except ValueError:  # a malformed address (an unclosed IPv6 bracket): keep it as written
+        return subject
+    return host or subject
+
+
+def _groups_near(
+    patterns: Iterable[Pattern], line: int, every: Mapping[int, list[Hit]], *, above: bool
+) -> dict[str, str]:
+    """The named groups one of ``patterns`` gives on the nearest line that sets one, at or
+    above ``line`` (``subject_above``), or below it.
+
+    Only the first MAX_HITS hits of a pattern are kept: a pattern that reached that many
+    before ``line`` may have lost the nearest one above, so it gives nothing there."""
+    near: list[Hit] = []
+    for pattern in patterns:
+        found = every.get(id(pattern), [])
+        if above and len(found) >= MAX_HITS and found[-1].line < line:
+            continue
+        near += [hit for hit in found if (hit.line <= line if above else hit.line > line)]
+    for hit in sorted(near, key=lambda hit: abs(hit.line - line)):
+        named = {name: value.strip() for name, value in hit.groups().items() if value.strip()}
+        if named:
+            return named
+    return {}
 
 
 def _fill(text: str, subject: str | None) -> str:
@@ -272,6 +307,10 @@ def _classify(pieces: Iterable[str | bytes], rules: RuleSet) -> Diagnosis:
     envelopes.sort(key=lambda pair: pair[1][0].line)
     envelope_ids = tuple(rule.id for rule, _ in envelopes)
     envelope_details = _groups(hit for _, found in envelopes for hit in found)
+    for envelope, found in envelopes:  # what the lines above an envelope name: the package
+        near = _groups_near(envelope.subject_above, found[0].line, hits, above=True)
+        for name, value in near.items():
+            envelope_details.setdefault(name, value)
     if not causes:
         skip = {hit.line for _, found in envelopes for hit in found}
         first = errorish.first(skip)
@@ -291,15 +330,16 @@ def _classify(pieces: Iterable[str | bytes], rules: RuleSet) -> Diagnosis:
     causes.sort(key=lambda pair: (-pair[0].specificity, pair[1][0].line))
     rule, found = causes[0]
     subject = _subject(rule, found, envelope_details, hits)
+    shown = subject or rule.unnamed_subject  # what the texts say
     top = found[0]
     details = {**envelope_details, **_groups(found)}
     details.pop("subject", None)
-    fixes = tuple(Fix(_fill(w.text, subject), w.success_rate) for w in rule.workarounds)
+    fixes = tuple(Fix(_fill(w.text, shown), w.success_rate) for w in rule.workarounds)
     translations = {
         language: Translation(
-            _fill(t.title, subject) if t.title else None,
-            _fill(t.root_cause, subject),
-            tuple(_fill(w, subject) for w in t.workarounds),
+            _fill(t.title, shown) if t.title else None,
+            _fill(t.root_cause, shown),
+            tuple(_fill(w, shown) for w in t.workarounds),
         )
         for language, t in rule.translations.items()
     }
@@ -308,8 +348,8 @@ def _classify(pieces: Iterable[str | bytes], rules: RuleSet) -> Diagnosis:
         category=rule.category,
         subject=subject,
         first_error=FirstError(top.line + 1, top.match.string.strip()),
-        summary=_fill(rule.title, subject),
-        root_cause=_fill(rule.root_cause, subject),
+        summary=_fill(rule.title, shown),
+        root_cause=_fill(rule.root_cause, shown),
         fixes=fixes,
         dead_ends=rule.dead_ends,
         system_packages=_system_packages(rule, subject),

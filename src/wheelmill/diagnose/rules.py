@@ -75,6 +75,15 @@ class Rule:
     #: where the subject is when the winning hits name none: the nearest line at or above
     #: the first hit that one of these matches (a URL printed before a download fails)
     subject_above: tuple[Pattern, ...] = ()
+    #: where the subject is when neither the hits nor ``subject_above`` name one: the
+    #: nearest line below the first hit (a message that names the address after the error)
+    subject_below: tuple[Pattern, ...] = ()
+    #: a subject read as a key is reported as its value (the compiler driver ``g++`` runs
+    #: ``cc1plus``, the program that runs out of memory)
+    subject_aliases: Mapping[str, str] = field(default_factory=dict)
+    #: the words the rule's texts use for the subject when the log names none (the
+    #: subject itself stays empty): "the download's host"
+    unnamed_subject: str | None = None
     workarounds: tuple[Workaround, ...] = ()
     dead_ends: tuple[DeadEnd, ...] = ()
     docs: tuple[str, ...] = ()
@@ -128,6 +137,9 @@ _RULE_KEYS = (
     "requires",
     "excludes",
     "subject_above",
+    "subject_below",
+    "unnamed_subject",
+    "subject_aliases",
     "workarounds",
     "dead_ends",
     "docs",
@@ -224,6 +236,10 @@ def _rule(data: Mapping[str, Any], source: str, line: int) -> Rule:
         if not isinstance(value, str):
             raise _FieldError("environment", f"environment.{name} must be a string")
     subject = data.get("subject")
+    unnamed = data.get("unnamed_subject")
+    aliases = _table(data.get("subject_aliases", {}), "subject_aliases")
+    for name, value in aliases.items():
+        _text(value, f"subject_aliases.{name}")
     return Rule(
         id=rule_id,
         title=_text(data["title"], "title"),
@@ -237,6 +253,9 @@ def _rule(data: Mapping[str, Any], source: str, line: int) -> Rule:
         requires=_patterns(data.get("requires", []), "requires"),
         excludes=_patterns(data.get("excludes", []), "excludes"),
         subject_above=_patterns(data.get("subject_above", []), "subject_above"),
+        subject_below=_patterns(data.get("subject_below", []), "subject_below"),
+        unnamed_subject=_text(unnamed, "unnamed_subject") if unnamed is not None else None,
+        subject_aliases={name: str(value).strip() for name, value in aliases.items()},
         workarounds=tuple(sorted(workarounds, key=lambda w: -w.success_rate)),
         dead_ends=tuple(dead_ends),
         docs=_strings(data.get("docs", []), "docs"),
