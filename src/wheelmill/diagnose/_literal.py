@@ -27,6 +27,8 @@ except ImportError:  # pragma: no cover - Python 3.9 and 3.10
 
 #: Shorter literals than this are too common to filter anything out.
 MIN_LENGTH = 3
+#: A run this short gives way to an alternation whose every branch has a longer one.
+SHORT = 5
 
 
 def _runs(parsed: Any) -> list[str]:
@@ -41,8 +43,10 @@ def _runs(parsed: Any) -> list[str]:
             runs.append("".join(current))
             current = []
         if op is _CONSTANTS.SUBPATTERN:
-            # A quantified group is wrapped in MAX_REPEAT, so a bare group is required.
-            runs.extend(_runs(arg[-1]))
+            # A quantified group is wrapped in MAX_REPEAT, so a bare group is required;
+            # one that ignores case ("(?i:fetch)") matches text of any case
+            if not arg[1] & re.IGNORECASE:
+                runs.extend(_runs(arg[-1]))
         elif op in (_CONSTANTS.MAX_REPEAT, _CONSTANTS.MIN_REPEAT) and arg[0] >= 1:
             runs.extend(_runs(arg[2]))
     if current:
@@ -53,7 +57,7 @@ def _runs(parsed: Any) -> list[str]:
 def _alternatives(parsed: Any) -> tuple[str, ...] | None:
     """One literal per branch of an alternation in ``parsed``: a match contains one of them."""
     for op, arg in parsed:
-        if op is _CONSTANTS.SUBPATTERN:
+        if op is _CONSTANTS.SUBPATTERN and not arg[1] & re.IGNORECASE:
             found = _alternatives(arg[-1])
             if found:
                 return found
@@ -73,7 +77,9 @@ def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
 
     Usually one literal (the longest run of plain text the pattern requires);
     for an alternation such as ``(?:cmake|ninja) failed`` without a long enough
-    common part, one literal per branch. Lower-cased when the pattern ignores
+    common part, one literal per branch, also when the longest run is shorter
+    than :data:`SHORT` characters and every branch's literal is longer (``lib``
+    is in too many lines to filter on). Lower-cased when the pattern ignores
     case (compare against lower-cased text then). ``None`` when no literal of
     at least :data:`MIN_LENGTH` characters can be found.
     """
@@ -81,6 +87,10 @@ def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
         parsed = _PARSER.parse(pattern.pattern, pattern.flags)
         runs = [run for run in _runs(parsed) if len(run) >= MIN_LENGTH]
         literals = (max(runs, key=len),) if runs else _alternatives(parsed)
+        if runs and len(literals[0]) < SHORT:
+            branches = _alternatives(parsed)
+            if branches and all(len(branch) > len(literals[0]) for branch in branches):
+                literals = branches
     except Exception:  # pragma: no cover - a private parser changed shape
         return None
     if literals and pattern.flags & re.IGNORECASE:
