@@ -87,9 +87,9 @@ def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
         parsed = _PARSER.parse(pattern.pattern, pattern.flags)
         runs = [run for run in _runs(parsed) if len(run) >= MIN_LENGTH]
         literals = (max(runs, key=len),) if runs else _alternatives(parsed)
-        if runs and len(literals[0]) < SHORT:
+        if runs and len(longest := max(runs, key=len)) < SHORT:
             branches = _alternatives(parsed)
-            if branches and all(len(branch) > len(literals[0]) for branch in branches):
+            if branches and all(len(branch) > len(longest) for branch in branches):
                 literals = branches
     except Exception:  # pragma: no cover - a private parser changed shape
         return None
