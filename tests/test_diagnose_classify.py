@@ -222,6 +222,42 @@ def test_unknown_follows_an_exception_raised_while_handling_another(
     assert (got.first_error.line, got.first_error.text) == (line, shown)
 
 
+_PROBE_RULES = """
+[[rule]]
+id = "t/py2"
+title = "py2"
+category = "python-unsupported"
+specificity = 80
+probe_when_handled = PROBE
+patterns = ["No module named '(?P<subject>Py2)'"]
+root_cause = "r"
+
+[[rule]]
+id = "t/later"
+title = "later"
+category = "python-unsupported"
+specificity = 70
+patterns = ["cannot import name '(?P<subject>Later)'"]
+root_cause = "r"
+"""
+
+
+@pytest.mark.parametrize(("probe", "rule", "line"), [("true", "t/later", 5), ("false", "t/py2", 1)])
+def test_a_probe_rule_matching_only_handled_exceptions_ranks_last(
+    probe: str, rule: str, line: int
+) -> None:
+    handled = "ModuleNotFoundError: No module named 'Py2'"
+    text = f"{handled}{_CHAIN}ImportError: cannot import name 'Later'\n"
+    got = diagnose(text, mini(_PROBE_RULES.replace("PROBE", probe)))
+    assert got.rule == rule
+    assert got.first_error is not None and got.first_error.line == line
+
+
+def test_a_probe_rule_matching_an_unhandled_exception_keeps_its_rank() -> None:
+    text = "ImportError: cannot import name 'Later'\nModuleNotFoundError: No module named 'Py2'\n"
+    assert diagnose(text, mini(_PROBE_RULES.replace("PROBE", "true"))).rule == "t/py2"
+
+
 def test_unknown_falls_back_to_the_last_line_pip_boxed() -> None:
     """A build that refuses in its own words (no error-looking line at all): the line
     shown is the last one of the first subprocess output pip boxed."""

@@ -12,7 +12,10 @@ raises its own message::
     Exception: Unable to find javac
 
 The later exception is what the script meant to say, so the first-error picker follows
-the chain to its end.
+the chain to its end. A handled exception is not always a mere probe (ez_setup's
+``import pkg_resources`` failing, then its fallback download failing offline, is caused
+by the first), so only rules marked ``probe_when_handled`` (Python 2 names, which code
+written for both tries first) rank below the others when all their matches were handled.
 """
 
 from __future__ import annotations
@@ -43,3 +46,9 @@ def end_of_chain(lines: Sequence[tuple[int, str]], markers: Sequence[int]) -> in
             break
         index = later
     return index
+
+
+def handled(line: int, markers: Sequence[int]) -> bool:
+    """Whether ``line`` is an exception something handled: :data:`CHAINED` follows it
+    within Python's gap. ``markers`` are the lines saying :data:`CHAINED`, ascending."""
+    return any(0 < marker - line <= _GAP for marker in markers)

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ._chained import CHAINED, end_of_chain
+from ._chained import CHAINED, end_of_chain, handled
 from ._fields import Pattern
 from ._logtext import AnyPiece, TextView, raw_pieces, text_pieces
 from ._scan import MAX_HITS, Hit, Plan, Waiting, plan
@@ -207,7 +207,8 @@ class _Errorish:
         #: refuses in its own words (a placeholder's message) printed last
         self.boxed: _Candidate | None = None
         self._box: str | None = None  # None: not seen yet, "open": inside, "done"
-        self._chained: list[int] = []  # lines saying an exception was raised while handling one
+        #: lines saying an exception was raised while handling one
+        self.chained: list[int] = []
 
     def add(self, piece: AnyPiece, view: TextView, offset: int) -> None:
         """Read ``piece`` (its line 0 is line ``offset`` of the log); ``view`` holds at
@@ -216,7 +217,7 @@ class _Errorish:
             self._read_box(piece, view, offset)
         for banner in self._below:
             self._look_below(banner, piece, offset)
-        self._chained += [offset + i for i in view.lines_containing(CHAINED)]
+        self.chained += [offset + i for i in view.lines_containing(CHAINED)]
         end = offset + piece.count
         self._below = [b for b in self._below if b.shown == b.line and b.line + _BANNER_REACH > end]
         if len(self.found) >= self.wanted:
@@ -268,7 +269,7 @@ class _Errorish:
     def first(self, skip: set[int]) -> FirstError | None:
         shown = [found for found in self.found if found.line not in skip]
         if shown:  # the exception a script raised while handling the first, if it did
-            found = shown[end_of_chain([(f.line, f.text) for f in shown], self._chained)]
+            found = shown[end_of_chain([(f.line, f.text) for f in shown], self.chained)]
             return FirstError(found.shown + 1, found.text)
         if self.boxed is not None:
             return FirstError(self.boxed.line + 1, self.boxed.text)
@@ -327,7 +328,14 @@ def _classify(pieces: Iterable[str | bytes], rules: RuleSet) -> Diagnosis:
             envelope=envelope_ids,
             details=envelope_details,
         )
-    causes.sort(key=lambda pair: (-pair[0].specificity, pair[1][0].line))
+    markers = errorish.chained
+    causes.sort(
+        key=lambda pair: (
+            pair[0].probe_when_handled and all(handled(hit.line, markers) for hit in pair[1]),
+            -pair[0].specificity,
+            pair[1][0].line,
+        )
+    )
     rule, found = causes[0]
     subject = _subject(rule, found, envelope_details, hits)
     shown = subject or rule.unnamed_subject  # what the texts say

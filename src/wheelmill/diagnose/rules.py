@@ -68,6 +68,10 @@ class Rule:
     root_cause: str
     specificity: int = 50
     envelope: bool = False
+    #: a match inside an exception something then handled (Python's "During handling of
+    #: the above exception" follows) is a probe, not the cause: the rule then ranks below
+    #: every rule that matched anything else (Python 2 imports tried first)
+    probe_when_handled: bool = False
     confidence: float = 0.5
     subject: str | None = None
     requires: tuple[Pattern, ...] = ()
@@ -132,6 +136,7 @@ _RULE_KEYS = (
     "root_cause",
     "specificity",
     "envelope",
+    "probe_when_handled",
     "confidence",
     "subject",
     "requires",
@@ -177,6 +182,9 @@ def _rule(data: Mapping[str, Any], source: str, line: int) -> Rule:
     envelope = data.get("envelope", False)
     if not isinstance(envelope, bool):
         raise _FieldError("envelope", "envelope must be true or false")
+    probe = data.get("probe_when_handled", False)
+    if not isinstance(probe, bool):
+        raise _FieldError("probe_when_handled", "probe_when_handled must be true or false")
     first_seen = data.get("first_seen")
     if first_seen is not None:
         first_seen = str(first_seen)
@@ -248,6 +256,7 @@ def _rule(data: Mapping[str, Any], source: str, line: int) -> Rule:
         root_cause=_prose(data["root_cause"], "root_cause"),
         specificity=specificity,
         envelope=envelope,
+        probe_when_handled=probe,
         confidence=_rate(data.get("confidence", 0.5), "confidence"),
         subject=_text(subject, "subject") if subject is not None else None,
         requires=_patterns(data.get("requires", []), "requires"),
