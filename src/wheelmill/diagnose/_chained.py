@@ -37,9 +37,8 @@ def end_of_chain(lines: Sequence[tuple[int, str]], markers: Sequence[int]) -> in
     :data:`CHAINED`, ascending."""
     index = 0
     while _EXCEPTION_LINE.match(lines[index][1]):
-        line = lines[index][0]
-        marker = next((m for m in markers if m > line), None)
-        if marker is None or marker - line > _GAP:
+        marker = _marker_after(lines[index][0], markers)
+        if marker is None:
             break
         later = next((i for i in range(index + 1, len(lines)) if lines[i][0] > marker), None)
         if later is None or not _EXCEPTION_LINE.match(lines[later][1]):
@@ -51,4 +50,10 @@ def end_of_chain(lines: Sequence[tuple[int, str]], markers: Sequence[int]) -> in
 def handled(line: int, markers: Sequence[int]) -> bool:
     """Whether ``line`` is an exception something handled: :data:`CHAINED` follows it
     within Python's gap. ``markers`` are the lines saying :data:`CHAINED`, ascending."""
-    return any(0 < marker - line <= _GAP for marker in markers)
+    return _marker_after(line, markers) is not None
+
+
+def _marker_after(line: int, markers: Sequence[int]) -> int | None:
+    """The :data:`CHAINED` line that follows ``line`` within Python's gap, if one does."""
+    marker = next((m for m in markers if m > line), None)
+    return marker if marker is not None and marker - line <= _GAP else None

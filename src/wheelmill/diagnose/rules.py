@@ -245,9 +245,10 @@ def _rule(data: Mapping[str, Any], source: str, line: int) -> Rule:
             raise _FieldError("environment", f"environment.{name} must be a string")
     subject = data.get("subject")
     unnamed = data.get("unnamed_subject")
-    aliases = _table(data.get("subject_aliases", {}), "subject_aliases")
-    for name, value in aliases.items():
-        _text(value, f"subject_aliases.{name}")
+    aliases = {
+        name: _text(value, f"subject_aliases.{name}")
+        for name, value in _table(data.get("subject_aliases", {}), "subject_aliases").items()
+    }
     return Rule(
         id=rule_id,
         title=_text(data["title"], "title"),
@@ -264,7 +265,7 @@ def _rule(data: Mapping[str, Any], source: str, line: int) -> Rule:
         subject_above=_patterns(data.get("subject_above", []), "subject_above"),
         subject_below=_patterns(data.get("subject_below", []), "subject_below"),
         unnamed_subject=_text(unnamed, "unnamed_subject") if unnamed is not None else None,
-        subject_aliases={name: str(value).strip() for name, value in aliases.items()},
+        subject_aliases=aliases,
         workarounds=tuple(sorted(workarounds, key=lambda w: -w.success_rate)),
         dead_ends=tuple(dead_ends),
         docs=_strings(data.get("docs", []), "docs"),
