@@ -78,6 +78,10 @@ def test_an_sdist_only_build_requirement_is_built_first_in_the_same_sandbox(
     assert result.attempt is not None and result.attempt.log
     log = Path(result.attempt.log).read_text("utf-8")
     assert "no wheel for build requirement sample-build-helper: building it from its sdist" in log
+    # uv found no wheel for it and said so in its own words: pip's output named it
+    assert "wheelmill: build requirements from the wheelhouse + index (pip): " in log
+    # once built, the helper's wheel is here: uv resolves from the wheelhouse alone
+    assert "wheelmill: build requirements from the wheelhouse (uv): " in log
     tier = result.attempt.sandbox
     assert tier == available()[0].tier
     assert f"wheelmill: built sample_build_helper-1.0-py3-none-any.whl (sandbox: {tier}; " in log

@@ -132,14 +132,19 @@ def test_a_build_requirement_download_is_not_made_twice(
 
     deps = store.state / "build-deps"
     # No wheel of it here yet: straight to the index (offline first would fail).
-    assert fetch("helper") == "wheelmill: build requirements from the wheelhouse + index: helper\n"
+    # uv resolves and this process fetches: one short process, no pip
+    assert fetch("helper") == (
+        "wheelmill: build requirements from the wheelhouse + index (uv): helper\n"
+    )
     assert (deps / "helper-1.0-py3-none-any.whl").is_file()
     assert (store.state / "cache" / FETCHED).is_file()
     assert fetch("helper") == "wheelmill: build requirements already fetched: " + (
         "helper-1.0-py3-none-any.whl\n"
     )
     # Another set is asked for; its wheel is here now, so offline first.
-    assert fetch("helper>=1") == "wheelmill: build requirements from the wheelhouse: helper>=1\n"
+    assert (
+        fetch("helper>=1") == "wheelmill: build requirements from the wheelhouse (uv): helper>=1\n"
+    )
     # A wheel the note names is gone: the downloader runs again and brings it back.
     (deps / "helper-1.0-py3-none-any.whl").unlink()
     assert "already fetched" not in fetch("helper")

@@ -6,8 +6,9 @@ once under ``.wheelmill/tools/`` and reused.
 
 Before each build, the static build requirements of the sdist (its
 ``[build-system].requires`` plus overrides, under the build constraints) are
-downloaded as wheels into ``.wheelmill/build-deps/``, from the wheelhouse
-first and the upstream index second: so the next build of anything with the
+downloaded as wheels into ``.wheelmill/build-deps/`` (resolved by uv and fetched
+in this process, :mod:`._uvdeps`; by ``pip download`` when that cannot do the
+whole job), from the wheelhouse first and the upstream index second: so the next build of anything with the
 same requirements needs nothing from outside (and ``offline = true`` works).
 A requirement with no wheel anywhere is built from its sdist in the sandbox
 first (:mod:`._builddeps`). Which wheels a download brought, per set of
@@ -39,6 +40,7 @@ from .._isolation import isolated_env
 from .._tools import run_captured, uv_binary
 from ..store.wheelhouse import Store, write_atomic
 from ..target import Target
+from . import _uvdeps
 
 #: In the state's ``cache/``: which wheels satisfied each download (key: its command).
 FETCHED = "build-deps.json"
@@ -128,9 +130,14 @@ def _read_memo(memo: Path) -> dict[str, list[str]]:
 
 
 def _remember(memo: Path, dest: Path, key: str, output: str) -> None:
-    """Note in ``memo`` which wheels the download that printed ``output`` left in
-    ``dest``. A note lost to a concurrent writer costs one download, no more."""
-    names = sorted({Path(match.group("path")).name for match in _SAVED.finditer(output)})
+    """Note in ``memo`` which wheels the download that printed ``output`` left in ``dest``."""
+    _remember_names(memo, dest, key, [Path(m.group("path")).name for m in _SAVED.finditer(output)])
+
+
+def _remember_names(memo: Path, dest: Path, key: str, found: Sequence[str]) -> None:
+    """Note in ``memo`` that the download ``key`` left the wheels ``found`` in ``dest``.
+    A note lost to a concurrent writer costs one download, no more."""
+    names = sorted(set(found))
     if not names or not all((dest / name).is_file() for name in names):
         return
     known = _read_memo(memo)
@@ -209,6 +216,13 @@ def prefetch_build_requirements(
         )
 
 
+def _log_source(log: Path, extra: tuple[str, ...], requirements: Sequence[str], tool: str) -> None:
+    source = "wheelhouse" if extra else "wheelhouse + index"
+    wanted = " ".join(requirements)
+    with log.open("a", encoding="utf-8") as stream:
+        stream.write(f"wheelmill: build requirements from the {source} ({tool}): {wanted}\n")
+
+
 def _download(
     requirements: Sequence[str],
     store: Store,
@@ -225,8 +239,17 @@ def _download(
     attempts: list[tuple[str, ...]] = [("--no-index",)] if offline else [("--no-index",), ()]
     if not offline and not _may_be_here(requirements, (dest, store.wheels)):
         attempts = [()]  # offline first would fail: a requirement has no wheel here
+    for extra in attempts:  # uv first: it answers only when it did the whole job
+        names = _uvdeps.fetch(
+            requirements, target, dest, wheels=store.wheels, index_url=index_url,
+            constraints=constraints, offline=bool(extra), cache=store.state / "cache" / "uv",
+        )  # fmt: skip
+        if names is not None:
+            _log_source(log, extra, requirements, "uv")
+            _remember_names(memo[0], dest, memo[1], names)
+            return None
     output = ""
-    for extra in attempts:
+    for extra in attempts:  # pip, whose output names a requirement without a wheel
         env = isolated_env(index_url=index_url, find_links=local)
         env["PIP_CACHE_DIR"] = str(store.state / "cache" / "pip")
         argv = _download_argv(requirements, dest, target, constraints)
@@ -236,12 +259,9 @@ def _download(
             ok, output = done.returncode == 0, done.stdout
         except (OSError, subprocess.SubprocessError) as exc:
             ok, output = False, f"{exc}\n"
-        source = "wheelhouse" if extra else "wheelhouse + index"
-        with log.open("a", encoding="utf-8") as stream:
-            stream.write(
-                f"wheelmill: build requirements from the {source}: {' '.join(requirements)}\n"
-            )
-            if not ok:
+        _log_source(log, extra, requirements, "pip")
+        if not ok:
+            with log.open("a", encoding="utf-8") as stream:
                 stream.write(output)
         if ok:
             _remember(memo[0], dest, memo[1], output)
