@@ -210,6 +210,13 @@ def test_build_requirements_are_served_from_the_wheelhouse(
         settings=BuildSettings(installer=installer),
     )
     assert _statuses(report) == {"delta": "built"}, report.failures
+    (result,) = report.results
+    assert result.attempt is not None and result.attempt.log
+    log = Path(result.attempt.log).read_text("utf-8")
+    # uv fetches build requirements unless pip was chosen; either finds the helper here
+    fetched = f"wheelmill: build requirements from the wheelhouse ({installer}): "
+    assert fetched in log
+    assert "wheelmill: build requirements from the wheelhouse + index" not in log
 
 
 def test_timeout_kills_the_build(local_index: LocalIndex, tmp_path: Path) -> None:

@@ -214,7 +214,7 @@ def requirements_first(
     for _ in range(_ROUNDS):
         missing = prefetch_build_requirements(
             requires, store, target, index_url=index_url, constraints=constraints,
-            offline=settings.offline, log=log,
+            offline=settings.offline, log=log, uv=settings.installer != "pip",
         )  # fmt: skip
         if missing is None or settings.offline:
             return made

@@ -8,8 +8,9 @@ Before each build, the static build requirements of the sdist (its
 ``[build-system].requires`` plus overrides, under the build constraints) are
 downloaded as wheels into ``.wheelmill/build-deps/`` (resolved by uv and fetched
 in this process, :mod:`._uvdeps`; by ``pip download`` when that cannot do the
-whole job), from the wheelhouse first and the upstream index second: so the next build of anything with the
-same requirements needs nothing from outside (and ``offline = true`` works).
+whole job, or with ``installer = "pip"``), from the wheelhouse first and the
+upstream index second: so the next build of anything with the same requirements
+needs nothing from outside (and ``offline = true`` works).
 A requirement with no wheel anywhere is built from its sdist in the sandbox
 first (:mod:`._builddeps`). Which wheels a download brought, per set of
 requirements, target and constraints, is remembered (:data:`FETCHED`, in the
@@ -188,9 +189,11 @@ def prefetch_build_requirements(
     constraints: Path | None,
     offline: bool,
     log: Path,
+    uv: bool = True,
 ) -> str | None:
     """Keep the wheels of ``requirements`` in ``build-deps/``: ``None`` when all are
-    there, else what the downloader said (it names the requirements without a wheel)."""
+    there, else what the downloader said (it names the requirements without a wheel).
+    ``uv`` false (``installer = "pip"``) leaves uv out: pip downloads them."""
     if not requirements:
         return None
     dest = store.state / "build-deps"
@@ -213,6 +216,7 @@ def prefetch_build_requirements(
             offline=offline,
             log=log,
             memo=(memo, key),
+            uv=uv,
         )
 
 
@@ -234,12 +238,13 @@ def _download(
     offline: bool,
     log: Path,
     memo: tuple[Path, str],
+    uv: bool,
 ) -> str | None:
     local = (dest.resolve().as_uri(), store.wheels.resolve().as_uri())
     attempts: list[tuple[str, ...]] = [("--no-index",)] if offline else [("--no-index",), ()]
     if not offline and not _may_be_here(requirements, (dest, store.wheels)):
         attempts = [()]  # offline first would fail: a requirement has no wheel here
-    for extra in attempts:  # uv first: it answers only when it did the whole job
+    for extra in attempts if uv else ():  # uv first: it answers only when it did it all
         names = _uvdeps.fetch(
             requirements, target, dest, wheels=store.wheels, index_url=index_url,
             constraints=constraints, offline=bool(extra), cache=store.state / "cache" / "uv",
