@@ -31,6 +31,7 @@ from .._exceptions import WheelmillError
 from .._isolation import isolated_env
 from .._tools import uv_binary
 from ..lockfile.pins import Pin
+from ..store._files import temp_file
 from ..target import Target
 
 #: A pin line of ``uv pip compile``'s output (``--no-annotate --no-header``).
@@ -80,9 +81,10 @@ def _compile(
     return [(match["name"], match["version"]) for match in _PIN.finditer(done.stdout)]
 
 
-def _local_wheel(pin: tuple[str, Version], target: Target, local: Sequence[Path]) -> Path | None:
-    """The best wheel of ``pin`` for ``target`` in the ``local`` directories."""
-    best: tuple[int, Path] | None = None
+def _local_wheels(target: Target, local: Sequence[Path]) -> dict[tuple[str, Version], Path]:
+    """The best wheel for ``target`` of each (project, version) in the ``local``
+    directories, each listed once."""
+    best: dict[tuple[str, Version], tuple[int, Path]] = {}
     for directory in local:
         try:
             names = os.listdir(directory)
@@ -95,19 +97,25 @@ def _local_wheel(pin: tuple[str, Version], target: Target, local: Sequence[Path]
                 project, version, _, tags = parse_wheel_filename(name)
             except (InvalidWheelFilename, InvalidVersion):
                 continue
-            if (project, version) != pin:
-                continue
             rank = target.tag_rank(tags)
-            if rank is not None and (best is None or rank < best[0]):
-                best = (rank, directory / name)
-    return None if best is None else best[1]
+            known = best.get((project, version))
+            if rank is not None and (known is None or rank < known[0]):
+                best[(project, version)] = (rank, directory / name)
+    return {key: path for key, (_, path) in best.items()}
 
 
 def _into(dest: Path, source: Path) -> None:
-    """Copy ``source`` into ``dest`` under its name, by temp file and rename."""
-    temp = dest / f".{source.name}.part"
-    shutil.copyfile(source, temp)
-    os.replace(temp, dest / source.name)
+    """Copy ``source`` into ``dest`` under its name, by a temp file of its own and a
+    rename (two builds copying the same wheel each write their own)."""
+    fd, temp = temp_file(dest, source.name)
+    try:
+        with os.fdopen(fd, "wb") as sink, source.open("rb") as stream:
+            shutil.copyfileobj(stream, sink)
+        os.replace(temp, dest / source.name)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
 
 
 def fetch(
@@ -134,10 +142,11 @@ def fetch(
 
     upstream: Upstream | None = None
     names: list[str] = []
+    here = _local_wheels(target, local)
     try:
         for name, version in pins:
             wanted = (canonicalize_name(name), Version(version))
-            found = _local_wheel(wanted, target, local)
+            found = here.get(wanted)
             if found is not None:
                 if found.parent != dest:
                     _into(dest, found)
