@@ -13,6 +13,7 @@ import functools
 import json
 import os
 import random
+import re
 import struct
 import zipfile
 import zlib
@@ -422,3 +423,42 @@ def test_the_fast_full_check_agrees_with_zipfile(tmp_path: Path) -> None:
             answered += 1
             assert fast == slow
     assert answered  # flips in the zip's unused header fields leave it whole
+
+
+# -- a fetched wheel: a digest vouches for it, or every member is read ---------------
+
+
+@pytest.mark.parametrize("vouched", [True, False], ids=["hashed", "no-hash-anywhere"])
+def test_a_fetched_wheel_is_read_whole_unless_a_digest_vouched_for_it(
+    local_index: LocalIndex, tmp_path: Path, vouched: bool
+) -> None:
+    """A wheel whose sha256 the lock or the index gave is the publisher's file, whole:
+    its bounds and METADATA are checked, not every member (pip would get the same
+    bytes). With no digest anywhere, nothing proves the transfer: every member's
+    CRC-32 is read, and a damaged one is refused before it reaches ``wheels/``."""
+    wheel = make_wheel(tmp_path / "src", "alpha", "1.0", code="VALUE = 1\n" * 50)
+    _flip_outside_metadata(wheel)
+    local_index.add(wheel)
+    if vouched:
+        lock = local_index.lock_line("alpha", "1.0")
+    else:
+        lock = "alpha==1.0\n"
+        page = local_index.simple / "alpha" / "index.html"
+        page.write_text(re.sub(r"#sha256=[0-9a-f]+", "", page.read_text()))
+    store = Store(tmp_path / "wh")
+
+    report = prebuild(
+        parse_pins(lock),
+        store,
+        targets=[current_target()],
+        settings=BuildSettings(),
+        index_url=local_index.url,
+    )
+
+    if vouched:
+        assert [r.status for r in report.results] == ["fetched"]
+        assert (store.wheels / ALPHA).read_bytes() == wheel.read_bytes()
+    else:
+        (failure,) = report.failures
+        assert "corrupted member alpha/__init__.py" in str(failure.error)
+        assert not (store.wheels / ALPHA).exists()

@@ -122,9 +122,13 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
             created=time.time(),
         )
     if found.wheel is not None and (target.download_only or not settings.from_source):
-        temp = ctx.upstream.download(found.wheel, scratch, pin.sha256s())
+        expected = pin.sha256s()
+        temp = ctx.upstream.download(found.wheel, scratch, expected)
         stored = ctx.store.add_wheel(
-            temp, found.wheel.filename, upload_time=found.wheel.upload_time
+            temp,
+            found.wheel.filename,
+            upload_time=found.wheel.upload_time,
+            attested=bool(expected or found.wheel.sha256),  # download() checked that digest
         )
         return replace(
             base,

@@ -2,7 +2,10 @@
 
 A full check (:func:`check_wheel`, ``check_crc``) refuses an archive that would
 expand far beyond its own size before reading any member, then reads every
-member in bounded chunks, checking its CRC-32 and its declared size. The bounds
+member in bounded chunks, checking its CRC-32 and its declared size. A wheel
+whose sha256 a lock or an index vouched for (``members=False``) gets the bounds
+and its METADATA checked, not every member: the digest already proves the bytes
+are the publisher's own, whole. The bounds
 (see :data:`MAX_EXPANDED`, :data:`MAX_RATIO`, :data:`RATIO_FROM`) let any real
 wheel through while a zip bomb cannot make a reader write gigabytes.
 """
@@ -93,11 +96,16 @@ def _choose_member(candidates: list[str], name: NormalizedName) -> str | None:
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _direct_metadata(data: bytes, name: NormalizedName, *, check_all: bool = False) -> bytes | None:
+def _direct_metadata(
+    data: bytes, name: NormalizedName, *, check_all: bool = False, members: bool = True
+) -> bytes | None:
     """METADATA's bytes by the fast reader (:mod:`wheelmill.store._zipdirect`), or ``None``:
-    then :mod:`zipfile` decides. ``check_all``: the whole archive too, as ``check_crc``."""
+    then :mod:`zipfile` decides. ``check_all``: the whole archive too, as ``check_crc``
+    (with ``members`` false, its expansion bounds only)."""
     limits = (MAX_EXPANDED, MAX_RATIO, RATIO_FROM) if check_all else None
-    return direct_metadata(data, lambda found: _choose_member(found, name), check_all=limits)
+    return direct_metadata(
+        data, lambda found: _choose_member(found, name), check_all=limits, every_member=members
+    )
 
 
 def _mib(size: int) -> str:
@@ -145,14 +153,17 @@ def _check_members(archive: zipfile.ZipFile, filename: str) -> None:
             ) from None
 
 
-def _zipfile_metadata(data: bytes, filename: str, name: NormalizedName, check_crc: bool) -> bytes:
+def _zipfile_metadata(
+    data: bytes, filename: str, name: NormalizedName, check_crc: bool, members: bool = True
+) -> bytes:
     import zipfile
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if check_crc:
                 check_expansion(archive.infolist(), len(data), filename)
-                _check_members(archive, filename)
+                if members:
+                    _check_members(archive, filename)
             candidates = [
                 member
                 for member in archive.namelist()
@@ -199,16 +210,18 @@ def parse_headers(metadata: bytes, wanted: tuple[str, ...] = _WANTED) -> dict[st
     return {key: "".join(parts).strip() for key, parts in found.items()}
 
 
-def read_metadata(data: bytes, filename: str, *, check_crc: bool = False) -> WheelMetadata:
+def read_metadata(
+    data: bytes, filename: str, *, check_crc: bool = False, members: bool = True
+) -> WheelMetadata:
     """The wheel's ``METADATA``, after checking it matches the filename.
 
-    ``check_crc`` also checks the whole zip: the expansion bounds, then every member's
-    CRC-32 and size.
+    ``check_crc`` also checks the whole zip: the expansion bounds, then (unless
+    ``members`` is false) every member's CRC-32 and size.
     """
     name, version = wheel_project(filename)
-    raw = _direct_metadata(data, name, check_all=check_crc)
+    raw = _direct_metadata(data, name, check_all=check_crc, members=members)
     if raw is None:
-        raw = _zipfile_metadata(data, filename, name, check_crc)
+        raw = _zipfile_metadata(data, filename, name, check_crc, members)
     headers = parse_headers(raw)
     meta_name, meta_version = headers.get("name"), headers.get("version")
     if not meta_name or canonicalize_name(meta_name) != name:
@@ -225,12 +238,14 @@ def read_metadata(data: bytes, filename: str, *, check_crc: bool = False) -> Whe
     return WheelMetadata(name, version, meta_name, headers.get("requires-python") or None, raw)
 
 
-def metadata_bytes(data: bytes, filename: str, *, check_crc: bool = False) -> bytes:
+def metadata_bytes(
+    data: bytes, filename: str, *, check_crc: bool = False, members: bool = True
+) -> bytes:
     """The exact bytes of the wheel's ``METADATA``, after checking it matches the filename."""
-    return read_metadata(data, filename, check_crc=check_crc).raw
+    return read_metadata(data, filename, check_crc=check_crc, members=members).raw
 
 
-def check_wheel(path: Path, filename: str | None = None) -> bytes:
-    """Fully check a wheel on disk (expansion bounds, every member's CRC); return its
-    METADATA bytes."""
-    return metadata_bytes(path.read_bytes(), filename or path.name, check_crc=True)
+def check_wheel(path: Path, filename: str | None = None, *, members: bool = True) -> bytes:
+    """Check a wheel on disk (expansion bounds, every member's CRC; with ``members``
+    false, for bytes a sha256 vouched for, the bounds only); return its METADATA bytes."""
+    return metadata_bytes(path.read_bytes(), filename or path.name, check_crc=True, members=members)

@@ -146,12 +146,14 @@ def direct_metadata(
     choose: Callable[[list[str]], str | None],
     *,
     check_all: tuple[int, int, int] | None = None,
+    every_member: bool = True,
 ) -> bytes | None:
     """The bytes of the METADATA ``choose`` picks among the ``*.dist-info/METADATA``
     members, or ``None`` (let :mod:`zipfile` decide).
 
     ``check_all`` (most bytes in all, largest ratio, size past which the ratio
-    counts) also checks the expansion bounds and every member's CRC-32 and size.
+    counts) also checks the expansion bounds and, unless ``every_member`` is false,
+    every member's CRC-32 and size.
     """
     walked = _walk(data)
     if walked is None:
@@ -168,7 +170,8 @@ def direct_metadata(
             return None
         if not _within_bounds(entries, len(data), check_all):
             return None
-        for name, fields in entries:  # names are unique: each METADATA is kept as read
+        # names are unique: each METADATA is kept as read
+        for name, fields in entries if every_member else ():
             sink = captured.setdefault(name, []).append if name in candidates else _ignore
             if not _expand(data, name, fields, cd_offset, sink):
                 return None

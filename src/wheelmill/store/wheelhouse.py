@@ -307,11 +307,21 @@ class Store:
             found.setdefault((name, str(version)), []).append(path)
         return found
 
-    def add_wheel(self, temp: Path, filename: str, *, upload_time: str | None = None) -> Stored:
+    def add_wheel(
+        self,
+        temp: Path,
+        filename: str,
+        *,
+        upload_time: str | None = None,
+        attested: bool = False,
+    ) -> Stored:
         """Check a finished wheel and move it into ``wheels/``; return what was stored.
 
         ``upload_time`` (PEP 700 form) is when the index it was fetched from got it;
-        a wheel built or added here is uploaded now.
+        a wheel built or added here is uploaded now. ``attested``: its sha256 matched
+        a digest the lock or the index gave, so its bytes are the publisher's, whole;
+        its expansion bounds and METADATA are checked, not every member's CRC-32
+        (a wheel built or added here gets the full check).
 
         What is remembered (:mod:`wheelmill.store._integrity`) is written first: a
         process killed before the rename leaves the old file, which no longer
@@ -322,7 +332,7 @@ class Store:
         from ._wheelfile import check_wheel
 
         plain_filename(filename)
-        check_wheel(temp, filename)
+        check_wheel(temp, filename, members=not attested)
         os.chmod(temp, 0o644)
         digest, info = _sha256_regular(temp)
         stored = Stored(
