@@ -29,17 +29,20 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
 import sys
 import time
-from collections.abc import Mapping
 from pathlib import Path
-from types import FrameType
-from typing import IO
 
 from .. import _platform
-from .._cancel import track
-from ..outcomes import MemoryCap
+
+TYPE_CHECKING = False  # as typing's: the supervisor, started once per build step, loads
+if TYPE_CHECKING:  # neither typing nor subprocess (wheelmill's side imports those itself)
+    import subprocess
+    from collections.abc import Mapping
+    from types import FrameType
+    from typing import IO
+
+    from ..outcomes import MemoryCap
 
 #: How often the supervisor looks at its command and its parent (seconds).
 _POLL = 0.05
@@ -67,6 +70,10 @@ def run_supervised(
     When this returns or raises, every process the command started has ended.
     ``cap_file`` receives how the memory was capped (:func:`memory_cap_used`).
     """
+    import subprocess
+
+    from .._cancel import track
+
     supervisor = [
         sys.executable,
         "-m",
@@ -111,6 +118,8 @@ def memory_cap_used(cap_file: Path) -> MemoryCap:
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
     """Have the supervisor end its step; kill its session's group if it does not."""
+    import subprocess
+
     with contextlib.suppress(ProcessLookupError):
         process.send_signal(signal.SIGTERM)
     try:
