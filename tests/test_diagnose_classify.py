@@ -253,6 +253,17 @@ def test_a_probe_rule_matching_only_handled_exceptions_ranks_last(
     assert got.first_error is not None and got.first_error.line == line
 
 
+def test_a_probe_rule_matching_only_handled_exceptions_is_never_the_cause() -> None:
+    """The probe handled, the fallback then failing in words no rule knows: unknown, and
+    the line shown is the exception the fallback raised."""
+    handled = "ModuleNotFoundError: No module named 'Py2'"
+    text = f"{handled}{_CHAIN}  x()\nException: Unable to read site.cfg\n"
+    got = diagnose(text, mini(RULES + _PROBE_RULES.replace("PROBE", "true")))
+    assert (got.rule, got.category) == (None, "unknown")
+    assert got.first_error is not None
+    assert (got.first_error.line, got.first_error.text) == (6, "Exception: Unable to read site.cfg")
+
+
 def test_a_probe_rule_matching_an_unhandled_exception_keeps_its_rank() -> None:
     text = "ImportError: cannot import name 'Later'\nModuleNotFoundError: No module named 'Py2'\n"
     assert diagnose(text, mini(_PROBE_RULES.replace("PROBE", "true"))).rule == "t/py2"

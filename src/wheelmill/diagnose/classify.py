@@ -305,6 +305,14 @@ def _classify(pieces: Iterable[str | bytes], rules: RuleSet) -> Diagnosis:
         found = _rule_hits(rule, hits)
         if found:
             (envelopes if rule.envelope else causes).append((rule, found))
+    markers = errorish.chained
+    # a rule marked probe_when_handled whose every hit Python then handled matched only the
+    # probe of code that tried one name and fell back to another: never the cause
+    causes = [
+        pair
+        for pair in causes
+        if not (pair[0].probe_when_handled and all(handled(h.line, markers) for h in pair[1]))
+    ]
     envelopes.sort(key=lambda pair: pair[1][0].line)
     envelope_ids = tuple(rule.id for rule, _ in envelopes)
     envelope_details = _groups(hit for _, found in envelopes for hit in found)
@@ -328,14 +336,7 @@ def _classify(pieces: Iterable[str | bytes], rules: RuleSet) -> Diagnosis:
             envelope=envelope_ids,
             details=envelope_details,
         )
-    markers = errorish.chained
-    causes.sort(
-        key=lambda pair: (
-            pair[0].probe_when_handled and all(handled(hit.line, markers) for hit in pair[1]),
-            -pair[0].specificity,
-            pair[1][0].line,
-        )
-    )
+    causes.sort(key=lambda pair: (-pair[0].specificity, pair[1][0].line))
     rule, found = causes[0]
     subject = _subject(rule, found, envelope_details, hits)
     shown = subject or rule.unnamed_subject  # what the texts say
