@@ -26,6 +26,7 @@ from packaging.utils import canonicalize_name
 from conftest import LocalIndex, cli_runner, make_wheel
 from wheelmill._exceptions import InvalidWheelError
 from wheelmill.build.batch import prebuild
+from wheelmill.build.results import BuildReport
 from wheelmill.cli import cli
 from wheelmill.config import BuildSettings
 from wheelmill.index.publish import publish
@@ -43,10 +44,10 @@ def invoke(*args: str | Path) -> Result:
     return cli_runner().invoke(cli, [str(a) for a in args], prog_name="wheelmill")
 
 
-def _build(
+def _prebuild(
     lock: str, index: LocalIndex, wheelhouse: Path, *, verify: bool = False
-) -> dict[str, str]:
-    report = prebuild(
+) -> BuildReport:
+    return prebuild(
         parse_pins(lock),
         Store(wheelhouse),
         targets=[current_target()],
@@ -54,6 +55,12 @@ def _build(
         index_url=index.url,
         verify=verify,
     )
+
+
+def _build(
+    lock: str, index: LocalIndex, wheelhouse: Path, *, verify: bool = False
+) -> dict[str, str]:
+    report = _prebuild(lock, index, wheelhouse, verify=verify)
     return {result.name: result.status for result in report.results}
 
 
@@ -255,13 +262,7 @@ def test_a_zip_bomb_is_neither_stored_nor_published(
     store = Store(wheelhouse)
 
     # from the index: refused before it reaches wheels/
-    report = prebuild(
-        parse_pins(local_index.lock_line("boom", "1.0")),
-        store,
-        targets=[current_target()],
-        settings=BuildSettings(),
-        index_url=local_index.url,
-    )
+    report = _prebuild(local_index.lock_line("boom", "1.0"), local_index, wheelhouse)
     (failure,) = report.failures
     assert "expands to" in str(failure.error)
     assert not (store.wheels / "boom-1.0-py3-none-any.whl").exists()
@@ -447,13 +448,7 @@ def test_a_fetched_wheel_is_read_whole_unless_a_digest_vouched_for_it(
         page.write_text(re.sub(r"#sha256=[0-9a-f]+", "", page.read_text()))
     store = Store(tmp_path / "wh")
 
-    report = prebuild(
-        parse_pins(lock),
-        store,
-        targets=[current_target()],
-        settings=BuildSettings(),
-        index_url=local_index.url,
-    )
+    report = _prebuild(lock, local_index, store.root)
 
     if vouched:
         assert [r.status for r in report.results] == ["fetched"]
