@@ -128,7 +128,7 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
             temp,
             found.wheel.filename,
             upload_time=found.wheel.upload_time,
-            attested=bool(expected or found.wheel.sha256),  # download() checked that digest
+            attested=bool(found.wheel.vouching(expected)),  # download() checked them
         )
         return replace(
             base,

@@ -58,6 +58,11 @@ class RemoteFile:
     #: PEP 700's ``upload-time`` (JSON pages only), in its ISO 8601 UTC form.
     upload_time: str | None = None
 
+    def vouching(self, expected: frozenset[str]) -> frozenset[str]:
+        """The sha256 digests a download of this file must match: the lock's
+        (``expected``), else the index's own; none when nothing vouches for its bytes."""
+        return expected or (frozenset({self.sha256}) if self.sha256 else frozenset())
+
     @property
     def is_wheel(self) -> bool:
         return self.filename.endswith(".whl")
@@ -332,7 +337,7 @@ class Upstream:
         try:
             with os.fdopen(fd, "wb") as sink:
                 digest = self._stream(remote.url, sink)
-            allowed = expected or ({remote.sha256} if remote.sha256 else set())
+            allowed = remote.vouching(expected)
             if allowed and digest not in allowed:
                 raise HashMismatchError(
                     f"{remote.filename}: sha256 {digest} matches none of the "
