@@ -243,7 +243,7 @@ root_cause = "r"
 
 
 @pytest.mark.parametrize(("probe", "rule", "line"), [("true", "t/later", 5), ("false", "t/py2", 1)])
-def test_a_probe_rule_matching_only_handled_exceptions_ranks_last(
+def test_a_probe_rule_matching_only_handled_exceptions_gives_way(
     probe: str, rule: str, line: int
 ) -> None:
     handled = "ModuleNotFoundError: No module named 'Py2'"
