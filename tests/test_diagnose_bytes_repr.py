@@ -31,8 +31,8 @@ root_cause = "no header"
 
 LINE = (
     "      b\"make: Entering directory '/tmp/x'\\nPackage glib-2.0 was not found in the "
-    "pkg-config search path.\\nhelper.c:1:10: fatal error: glib.h: No such file or "
-    'directory\\nmake: *** [Makefile:2: helper] Error 1\\n"'
+    "pkg-config search path.\\ndemo.c:1:10: fatal error: glib.h: No such file or "
+    'directory\\nmake: *** [Makefile:2: demo] Error 1\\n"'
 )
 
 
