@@ -31,6 +31,8 @@ class Hit:
     line: int  # 0-based
     match: re.Match[str]
     below: re.Match[str] | None = None  # the pattern's ``below`` match, if it has one
+    whole: str | None = None  # the stored line, when the match is in one of its escaped lines
+    part: int = 0  # which of those escaped lines (they keep their order within the line)
 
     def groups(self) -> dict[str, str]:
         """Named groups that matched: the line's first, then those of the lines below."""
@@ -50,6 +52,33 @@ class Waiting:
     line: int  # 0-based, in the whole log
     match: re.Match[str]
     left: int  # non-blank lines still to try
+
+
+def escaped_lines(line: str) -> list[str]:
+    """The lines of a Python bytes repr that holds a whole output (``print(out)`` of a
+    subprocess's bytes: ``b"make: Entering …\\nPackage x was not found…\\n"``); none for
+    any other line."""
+    if len(line) < 3 or line[0] != "b" or line[1] not in "'\"" or line[-1] != line[1]:
+        return []
+    text = line[2:-1]
+    if "\\n" not in text:
+        return []
+    text = text.replace("\\'", "'").replace('\\"', '"')
+    return [part.strip() for part in text.split("\\n") if part.strip()]
+
+
+def _search(pattern: Pattern, line: str) -> tuple[re.Match[str] | None, int]:
+    """The first match of ``pattern`` on ``line``, and where: 0 for the line itself, else
+    the 1-based index of the escaped line of a bytes repr it is in (such a line is read as
+    its escaped lines, in order, by the patterns without ``below``)."""
+    parts = escaped_lines(line) if pattern.below is None and line[:1] == "b" else []
+    if not parts:
+        return pattern.regex.search(line), 0
+    for index, part in enumerate(parts):
+        match = pattern.regex.search(part)
+        if match:
+            return match, index + 1
+    return None, 0
 
 
 def _look_below(
@@ -175,11 +204,12 @@ class Plan:
                 folded = bool(pattern.regex.flags & re.IGNORECASE)
                 lines = [literal_lines[(lit, folded)] for lit in pattern.literals]
                 candidates = lines[0] if len(lines) == 1 else sorted(set().union(*lines))
-            search = pattern.regex.search
             for index in candidates:
-                match = search(piece.line(index))
+                text = piece.line(index)
+                match, part = _search(pattern, text)
                 if not match:
                     continue
+                whole = text if part else None
                 below = None
                 if pattern.below is not None:
                     below, left = _look_below(pattern, piece, index + 1, pattern.within)
@@ -187,7 +217,7 @@ class Plan:
                         if left and waiting is not None:
                             waiting.append(Waiting(pattern, offset + index, match, left))
                         continue
-                found.append(Hit(offset + index, match, below))
+                found.append(Hit(offset + index, match, below, whole, part))
                 if len(found) >= MAX_HITS:
                     break
             if found:

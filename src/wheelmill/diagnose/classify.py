@@ -90,7 +90,7 @@ def _rule_hits(rule: Rule, hits: Mapping[int, list[Hit]]) -> list[Hit]:
     if not all(id(p) in hits for p in rule.requires):
         return []
     found = [hit for p in rule.patterns for hit in hits.get(id(p), ())]
-    return sorted(found, key=lambda hit: hit.line)
+    return sorted(found, key=lambda hit: (hit.line, hit.part))
 
 
 def _groups(hits: Iterable[Hit]) -> dict[str, str]:
@@ -336,7 +336,9 @@ def _classify(pieces: Iterable[str | bytes], rules: RuleSet) -> Diagnosis:
             envelope=envelope_ids,
             details=envelope_details,
         )
-    causes.sort(key=lambda pair: (-pair[0].specificity, pair[1][0].line))
+    # a hit inside a printed bytes repr (a dump of a subprocess's output) ranks after the
+    # hits of the same specificity on the log's own lines
+    causes.sort(key=lambda p: (-p[0].specificity, p[1][0].part > 0, p[1][0].line, p[1][0].part))
     rule, found = causes[0]
     subject = _subject(rule, found, envelope_details, hits)
     shown = subject or rule.unnamed_subject  # what the texts say
@@ -356,7 +358,7 @@ def _classify(pieces: Iterable[str | bytes], rules: RuleSet) -> Diagnosis:
         rule=rule.id,
         category=rule.category,
         subject=subject,
-        first_error=FirstError(top.line + 1, top.match.string.strip()),
+        first_error=FirstError(top.line + 1, (top.whole or top.match.string).strip()),
         summary=_fill(rule.title, shown),
         root_cause=_fill(rule.root_cause, shown),
         fixes=fixes,

@@ -262,7 +262,7 @@ def _rule(data: Mapping[str, Any], source: str, line: int) -> Rule:
         subject=_text(subject, "subject") if subject is not None else None,
         requires=_patterns(data.get("requires", []), "requires"),
         excludes=_patterns(data.get("excludes", []), "excludes"),
-        subject_above=_patterns(data.get("subject_above", []), "subject_above"),
+        subject_above=_patterns(data.get("subject_above", []), "subject_above", tables=True),
         subject_below=_patterns(data.get("subject_below", []), "subject_below"),
         unnamed_subject=_text(unnamed, "unnamed_subject") if unnamed is not None else None,
         subject_aliases=aliases,
