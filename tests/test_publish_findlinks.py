@@ -140,3 +140,35 @@ def test_publishs_lock_and_filelocks_exclude_each_other(tmp_path: Path) -> None:
         FileLock(str(path)).acquire(timeout=0)
     with _locked(path, wait=False) as free:
         assert free
+
+
+@pytest.mark.parametrize("listing", [b"not the listing it was", None])
+def test_a_listing_rendered_whole_joins_the_pools_lines_to_the_states_rows(
+    tmp_path: Path, listing: bytes | None
+) -> None:
+    """A listing that cannot be spliced is rendered whole: the lines of the projects
+    just written come from the workers that read them, the others from the state's
+    rows; together they are the page rendered from every row, yanks included."""
+    from wheelmill.index._pages import FileEntry, find_links_page
+    from wheelmill.index._state import State
+    from wheelmill.index.yank import Yanks, set_yanked
+
+    store = _published(tmp_path)
+    set_yanked(store, "zeta==1.0", 'broken <on> "3.12"')  # a line from the state
+    set_yanked(store, "leaf==2.0", "")  # a line from the pool
+    publish(store, refresh=["zeta", "leaf"])
+    flat = store.wheels / "index.html"
+    if listing is None:
+        flat.unlink()
+    else:
+        flat.write_bytes(listing)
+    (store.state / _findlinks.STAMP_FILE).unlink()
+    make_wheel(store.wheels, "leaf", "3.0")  # leaf is written again; app, mid and zeta are not
+    assert publish(store).projects_written == ["leaf"]
+    state = State(store.state / "index-state.json")
+    every = [FileEntry._make(row) for name in state.names for row in state.rows(name)]
+    assert flat.read_bytes() == find_links_page(every, Yanks.load(store).projects)
+    assert b'data-yanked="broken &lt;on&gt; &quot;3.12&quot;"' in flat.read_bytes()
+    assert b'leaf-2.0-py3-none-any.whl#sha256=' in flat.read_bytes()
+    assert flat.read_bytes().count(b'data-yanked=""') == 1
+    assert flat.read_bytes().count(b"<a href=") == 6
