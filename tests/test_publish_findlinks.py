@@ -143,12 +143,12 @@ def test_publishs_lock_and_filelocks_exclude_each_other(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("listing", [b"not the listing it was", None])
-def test_a_listing_rendered_whole_joins_the_pools_lines_to_the_states_rows(
+def test_a_listing_that_cannot_be_spliced_is_rendered_whole_from_every_row(
     tmp_path: Path, listing: bytes | None
 ) -> None:
-    """A listing that cannot be spliced is rendered whole: the lines of the projects
-    just written come from the workers that read them, the others from the state's
-    rows; together they are the page rendered from every row, yanks included."""
+    """A listing that is gone, or not the one written, is rendered whole after one
+    project was written again: the page rendered from every row of the state, the
+    yanks of the project written and of one that was not included."""
     from wheelmill.index._pages import FileEntry, find_links_page
     from wheelmill.index._state import State
     from wheelmill.index.yank import Yanks, set_yanked
@@ -169,6 +169,6 @@ def test_a_listing_rendered_whole_joins_the_pools_lines_to_the_states_rows(
     every = [FileEntry._make(row) for name in state.names for row in state.rows(name)]
     assert flat.read_bytes() == find_links_page(every, Yanks.load(store).projects)
     assert b'data-yanked="broken &lt;on&gt; &quot;3.12&quot;"' in flat.read_bytes()
-    assert b'leaf-2.0-py3-none-any.whl#sha256=' in flat.read_bytes()
+    assert b"leaf-2.0-py3-none-any.whl#sha256=" in flat.read_bytes()
     assert flat.read_bytes().count(b'data-yanked=""') == 1
     assert flat.read_bytes().count(b"<a href=") == 6

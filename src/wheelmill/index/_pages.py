@@ -120,22 +120,10 @@ _FLAT_HEAD = f"{_HTML_HEAD}<title>Wheels</title>\n</head>\n<body>\n"
 def find_links_page(entries: list[FileEntry], yanks: Mapping[str, Mapping[str, str]]) -> bytes:
     """``wheels/index.html``: every published wheel, linked relatively with its hash, for
     ``pip --find-links http://HOST/wheels/`` (``yanks``: project -> version -> reason)."""
-    return find_links_page_of(flat_lines(entries, yanks))
-
-
-FlatLine = tuple[str, str]  # a wheel's filename, and its line of the find-links listing
-
-
-def flat_lines(entries: list[FileEntry], yanks: Mapping[str, Mapping[str, str]]) -> list[FlatLine]:
-    """Each entry's line of the find-links listing, beside its filename."""
-    return [(entry.filename, _flat_line(entry, yanks)) for entry in entries]
-
-
-def find_links_page_of(lines: list[FlatLine]) -> bytes:
-    """:func:`find_links_page` from lines :func:`flat_lines` rendered (in any order, in any
-    process): the page lists them by filename."""
-    lines.sort()  # filenames are unique: sorted by name, as the entries would be
-    return "".join([_FLAT_HEAD, *(line for _, line in lines), _HTML_TAIL]).encode()
+    links = [_FLAT_HEAD]
+    links += [_flat_line(entry, yanks) for entry in sorted(entries)]
+    links.append(_HTML_TAIL)
+    return "".join(links).encode()
 
 
 def _flat_line(entry: FileEntry, yanks: Mapping[str, Mapping[str, str]]) -> str:

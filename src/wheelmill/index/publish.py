@@ -54,9 +54,7 @@ from ._pages import (
     JSON_TYPE,
     AtomicWriter,
     FileEntry,
-    FlatLine,
-    find_links_page_of,
-    flat_lines,
+    find_links_page,
     project_pages,
     root_pages,
     splice_find_links,
@@ -103,9 +101,6 @@ class _Outcome(NamedTuple):
     line: str  # the project's new state line (when written)
     display: str
     rejected: list[tuple[str, str]]
-    #: its wheels' lines of the find-links listing (when written), rendered here, in
-    #: the pool, so that a listing rendered whole does not decode the rows again
-    flat: list[FlatLine]
 
 
 def _read_wheel(
@@ -169,9 +164,9 @@ def _publish_group(
             entries.append(outcome)
     seen.save(writer)  # before any page names those times
     if not entries:
-        return _Outcome(project, "gone", "", "", rejected, [])
+        return _Outcome(project, "gone", "", "", rejected)
     if not (group.force or len(entries) != len(group.kept) or len(group.kept) != len(group.known)):
-        return _Outcome(project, "unchanged", "", "", rejected, [])
+        return _Outcome(project, "unchanged", "", "", rejected)
     entries.sort(key=_version_key)
     html_page, json_page = project_pages(project, entries, group.yanked)
     directory = f"{paths.simple}/{project}"
@@ -179,9 +174,7 @@ def _publish_group(
         os.mkdir(directory)
     writer.write(f"{directory}/index.html", html_page)
     writer.write(f"{directory}/index.json", json_page)
-    line = state_line(project, entries)
-    flat = flat_lines(entries, {project: group.yanked} if group.yanked else {})
-    return _Outcome(project, "written", line, entries[-1].display, rejected, flat)
+    return _Outcome(project, "written", state_line(project, entries), entries[-1].display, rejected)
 
 
 def _publish_groups(paths: _Paths, groups: list[_Group]) -> list[_Outcome]:
@@ -308,12 +301,10 @@ def publish(
         )  # fmt: skip
         names_before = dict(state.names)
         dropped = False
-        lines_of: dict[str, list[FlatLine]] = {}  # project -> its find-links lines
         for outcome in _run(paths, groups, workers or os.cpu_count() or 1):
             report.rejected.update(outcome.rejected)
             if outcome.status == "written":
                 state.put(outcome.project, outcome.line, outcome.display)
-                lines_of[outcome.project] = outcome.flat
                 report.projects_written.append(outcome.project)
             elif outcome.status == "gone" and outcome.project in names_before:
                 dropped = True  # its last wheel went away, or went bad
@@ -327,7 +318,7 @@ def publish(
         flat = store.wheels / FIND_LINKS_PAGE
         listed = report.projects_written or report.removed or dropped or not flat.is_file()
         if listed:
-            page = _find_links(flat, state, groups, yanks, store.state, lines_of)
+            page = _find_links(flat, state, groups, yanks, store.state)
             _findlinks.forget(store.state)  # until the state it lists is saved
             write_atomic(flat, page, tmp_dir=store.tmp)
         state.save(store.tmp)
@@ -365,16 +356,10 @@ def publish(
 
 
 def _find_links(
-    flat: Path,
-    state: State,
-    groups: list[_Group],
-    yanks: Yanks,
-    state_dir: Path,
-    lines_of: dict[str, list[FlatLine]],
+    flat: Path, state: State, groups: list[_Group], yanks: Yanks, state_dir: Path
 ) -> bytes:
     """The find-links listing: the last one with the changed projects' lines replaced
-    (every other line is as it was), or, without a usable last one, rendered whole
-    (``lines_of``: the lines of the projects just written, as the pool rendered them)."""
+    (every other line is as it was), or, without a usable last one, rendered whole."""
     if state.loaded:  # the listing on disk lists the state's wheels as loaded
         replaced = {filename for group in groups for filename in group.known}
         entries = [FileEntry._make(row) for group in groups for row in state.rows(group.project)]
@@ -387,10 +372,8 @@ def _find_links(
             page = splice_find_links(old, state.published, replaced, entries, yanks.projects)
             if page is not None:
                 return page
-    lines = [line for name in lines_of for line in lines_of[name]]  # from the pool
-    others = [FileEntry._make(row) for name in state.names.keys() - lines_of.keys()
-              for row in state.rows(name)]  # fmt: skip
-    return find_links_page_of(lines + flat_lines(others, yanks.projects))
+    entries = [FileEntry._make(row) for name in state.names for row in state.rows(name)]
+    return find_links_page(entries, yanks.projects)
 
 
 def _remove_strays(simple: Path, projects: dict[str, str]) -> None:
