@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import signal
@@ -57,6 +58,12 @@ def test_builds_sdist_fetches_wheel_then_does_nothing(
     report = _run(lock, local_index, tmp_path / "wh")
     assert _statuses(report) == {"alpha": "built", "beta": "fetched"}
     assert _wheels(tmp_path / "wh") == ["alpha-1.0-py3-none-any.whl", "beta-2.0-py3-none-any.whl"]
+    # The fetched wheel's digest was taken while it streamed in, not by a second read:
+    # what is recorded must still be the stored bytes' digest, for both.
+    for result in report.results:
+        assert result.attempt is not None and result.attempt.wheel is not None
+        stored = (tmp_path / "wh" / "wheels" / result.attempt.wheel).read_bytes()
+        assert result.attempt.sha256 == hashlib.sha256(stored).hexdigest(), result.name
     # The second run needs no index at all: point it at a dead one.
     again = prebuild(
         parse_pins(lock),

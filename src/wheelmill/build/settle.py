@@ -123,12 +123,13 @@ def settle_key(ctx: Context, pin: Pin, target: Target, key: str, scratch: Path) 
         )
     if found.wheel is not None and (target.download_only or not settings.from_source):
         expected = pin.sha256s()
-        temp = ctx.upstream.download(found.wheel, scratch, expected)
+        temp, digest = ctx.upstream.download_hashed(found.wheel, scratch, expected)
         stored = ctx.store.add_wheel(
             temp,
             found.wheel.filename,
             upload_time=found.wheel.upload_time,
-            attested=bool(found.wheel.vouching(expected)),  # download() checked them
+            attested=bool(found.wheel.vouching(expected)),  # the download checked them
+            sha256=digest,
         )
         return replace(
             base,

@@ -316,7 +316,7 @@ class Upstream:
         kept = store.cached_sdist(remote.sha256, remote.filename)
         if kept is not None:
             return kept
-        temp, digest = self._download(remote, scratch, expected)
+        temp, digest = self.download_hashed(remote, scratch, expected)
         return store.keep_sdist(temp, digest, remote.filename)
 
     def download(self, remote: RemoteFile, directory: Path, expected: frozenset[str]) -> Path:
@@ -325,12 +325,13 @@ class Upstream:
         ``expected`` holds the lock's sha256 digests; when empty, the index's own
         digest is checked instead. The caller moves the file into place.
         """
-        return self._download(remote, directory, expected)[0]
+        return self.download_hashed(remote, directory, expected)[0]
 
-    def _download(
+    def download_hashed(
         self, remote: RemoteFile, directory: Path, expected: frozenset[str]
     ) -> tuple[Path, str]:
-        """:meth:`download`, and the sha256 it verified (so nobody reads the file again)."""
+        """:meth:`download`, and the sha256 taken as it streamed in (so nobody reads
+        the file again to hash it)."""
         directory.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=".download-", suffix=".part", dir=directory)
         path = Path(name)

@@ -60,13 +60,18 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _sha256_regular(path: Path) -> tuple[str, os.stat_result]:
-    """A regular file's sha256, and its stat, from one descriptor (never through a link)."""
+def _sha256_regular(path: Path, known: str | None = None) -> tuple[str, os.stat_result]:
+    """A regular file's sha256, and its stat, from one descriptor (never through a link).
+
+    ``known``: the sha256 the caller took as it wrote the file; the file is then
+    stat-ed and checked, not read again."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
     with os.fdopen(fd, "rb") as stream:
         info = os.fstat(fd)
         if not S_ISREG(info.st_mode):
             raise IsADirectoryError(f"{path}: not a regular file")
+        if known is not None:
+            return known, info
         digest = hashlib.sha256()
         while chunk := stream.read(1 << 20):
             digest.update(chunk)
@@ -314,6 +319,7 @@ class Store:
         *,
         upload_time: str | None = None,
         attested: bool = False,
+        sha256: str | None = None,
     ) -> Stored:
         """Check a finished wheel and move it into ``wheels/``; return what was stored.
 
@@ -321,7 +327,8 @@ class Store:
         a wheel built or added here is uploaded now. ``attested``: its sha256 matched
         a digest the lock or the index gave, so its bytes are the publisher's, whole;
         its expansion bounds and METADATA are checked, not every member's CRC-32
-        (a wheel built or added here gets the full check).
+        (a wheel built or added here gets the full check). ``sha256``: the digest the
+        caller took while it wrote ``temp`` itself (a download), so it is not read again.
 
         What is remembered (:mod:`wheelmill.store._integrity`) is written first: a
         process killed before the rename leaves the old file, which no longer
@@ -334,7 +341,7 @@ class Store:
         plain_filename(filename)
         check_wheel(temp, filename, members=not attested)
         os.chmod(temp, 0o644)
-        digest, info = _sha256_regular(temp)
+        digest, info = _sha256_regular(temp, sha256)
         stored = Stored(
             digest, info.st_size, info.st_mtime_ns, info.st_ino, upload_time or iso_time()
         )
