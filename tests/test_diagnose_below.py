@@ -99,6 +99,31 @@ def test_the_lines_below_may_be_in_the_next_piece(rules: RuleSet) -> None:
         assert diagnose_bytes(pieces, rules) == whole
 
 
+REPORT_BELOW = """\
+[[rule]]
+id = "t/relative"
+title = "{subject}"
+category = "python-unsupported"
+patterns = [
+  { line = '^\\s*import (?P<subject>\\w+)$', below = 'NotFound', within = 1, report = "below" },
+]
+root_cause = "a sibling module imported by its bare name"
+"""
+
+
+def test_report_below_makes_the_line_below_the_first_error() -> None:
+    rules = RuleSet(parse_rules(REPORT_BELOW, "report.toml"))
+    log = "x\n" * 20 + '  File "pkg/__init__.py", line 2\n    import Type\n'
+    log += "ModuleNotFoundError: No module named 'Type'\nend\n"
+    whole = diagnose(log, rules)
+    assert (whole.rule, whole.subject) == ("t/relative", "Type")
+    assert whole.first_error == FirstError(23, "ModuleNotFoundError: No module named 'Type'")
+    for size in (3, 7, 40):
+        data = log.encode()
+        pieces = [data[i : i + size] for i in range(0, len(data), size)]
+        assert diagnose_bytes(pieces, rules) == whole
+
+
 @pytest.mark.parametrize(
     ("pattern", "message"),
     [
@@ -107,6 +132,7 @@ def test_the_lines_below_may_be_in_the_next_piece(rules: RuleSet) -> None:
         ("{ line = 'a', below = 'b', within = true }", "within must be an integer"),
         ("{ line = 'a', below = 'b', reach = 2 }", "unknown key 'patterns.reach'"),
         ("{ line = 'a', below = '(b' }", "bad regex '(b'"),
+        ("{ line = 'a', below = 'b', report = 'above' }", "report must be 'line' or 'below'"),
     ],
 )
 def test_bad_tables_are_named(pattern: str, message: str) -> None:

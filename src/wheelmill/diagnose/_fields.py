@@ -28,13 +28,15 @@ class Pattern:
     ``within`` non-blank lines matches ``below`` (a message on the lines under
     its heading: CMake's ``Could not find compiler set in environment variable
     CC:`` with the name further down, a bare ``RuntimeError:``); the named groups
-    of both matches are the hit's.
+    of both matches are the hit's. With ``report_below`` the hit is the line
+    ``below`` matched (an exception under the traceback line that explains it).
     """
 
     regex: re.Pattern[str]
     literals: tuple[str, ...] | None
     below: re.Pattern[str] | None = None
     within: int = 0
+    report_below: bool = False
 
 
 class _FieldError(ValueError):
@@ -98,14 +100,18 @@ def _pattern(item: object, key: str, tables: bool) -> Pattern:
         return Pattern(regex, required_literals(regex))
     if not tables:
         raise _FieldError(key, f"{key} must be a list of regex strings")
-    _known(item, ("line", "below", "within"), f"{key}.")
+    _known(item, ("line", "below", "within", "report"), f"{key}.")
     if "line" not in item or "below" not in item:
         raise _FieldError(key, f"a table in {key} needs 'line' and 'below' regexes")
     within = item.get("within", 3)
     if isinstance(within, bool) or not isinstance(within, int) or not 1 <= within <= MAX_WITHIN:
         raise _FieldError(key, f"{key}.within must be an integer from 1 to {MAX_WITHIN}")
+    report = item.get("report", "line")
+    if report not in ("line", "below"):
+        raise _FieldError(key, f"{key}.report must be 'line' or 'below'")
     regex = _regex(item["line"], key)
-    return Pattern(regex, required_literals(regex), _regex(item["below"], key), within)
+    below = _regex(item["below"], key)
+    return Pattern(regex, required_literals(regex), below, within, report == "below")
 
 
 def _patterns(value: object, key: str, *, tables: bool = False) -> tuple[Pattern, ...]:

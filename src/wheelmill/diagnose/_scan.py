@@ -83,9 +83,10 @@ def _search(pattern: Pattern, line: str) -> tuple[re.Match[str] | None, int]:
 
 def _look_below(
     pattern: Pattern, piece: AnyPiece, start: int, left: int
-) -> tuple[re.Match[str] | None, int]:
+) -> tuple[re.Match[str] | None, int, int]:
     """Try ``pattern.below`` on up to ``left`` non-blank lines from line ``start``:
-    the match, or None and how many lines are still to try past the piece's end."""
+    the match and its line, or None and how many lines are still to try past the
+    piece's end."""
     assert pattern.below is not None
     index = start
     while left and index < piece.count:
@@ -93,10 +94,10 @@ def _look_below(
         if text.strip():
             found = pattern.below.search(text)
             if found:
-                return found, 0
+                return found, 0, index
             left -= 1
         index += 1
-    return None, left
+    return None, left, index
 
 
 def _anchors(literals: set[str]) -> dict[str, list[str]]:
@@ -210,14 +211,16 @@ class Plan:
                 if not match:
                     continue
                 whole = text if part else None
-                below = None
+                below, at = None, index
                 if pattern.below is not None:
-                    below, left = _look_below(pattern, piece, index + 1, pattern.within)
+                    below, left, under = _look_below(pattern, piece, index + 1, pattern.within)
                     if below is None:
                         if left and waiting is not None:
                             waiting.append(Waiting(pattern, offset + index, match, left))
                         continue
-                found.append(Hit(offset + index, match, below, whole, part))
+                    if pattern.report_below:
+                        at, whole = under, below.string
+                found.append(Hit(offset + at, match, below, whole, part))
                 if len(found) >= MAX_HITS:
                     break
             if found:
@@ -230,10 +233,12 @@ class Plan:
         """Go on reading below the matches the previous piece ended under."""
         still = []
         for wait in waiting:
-            below, wait.left = _look_below(wait.pattern, piece, 0, wait.left)
+            below, wait.left, under = _look_below(wait.pattern, piece, 0, wait.left)
             if below is not None:
                 found = hits.setdefault(id(wait.pattern), [])
-                if len(found) < MAX_HITS:
+                if len(found) < MAX_HITS and wait.pattern.report_below:
+                    found.append(Hit(offset + under, wait.match, below, below.string))
+                elif len(found) < MAX_HITS:
                     found.append(Hit(wait.line, wait.match, below))
             elif wait.left:
                 still.append(wait)
