@@ -31,7 +31,9 @@ class Hit:
     line: int  # 0-based
     match: re.Match[str]
     below: re.Match[str] | None = None  # the pattern's ``below`` match, if it has one
-    whole: str | None = None  # the stored line, when the match is in one of its escaped lines
+    # the stored line reported, when it is not the match's own: the line holding the
+    # escaped line the match is in, or the line under a heading that ``below`` matched
+    whole: str | None = None
     part: int = 0  # which of those escaped lines (they keep their order within the line)
 
     def groups(self) -> dict[str, str]:
@@ -98,6 +100,16 @@ def _look_below(
             left -= 1
         index += 1
     return None, left, index
+
+
+def _below_hit(
+    pattern: Pattern, line: int, match: re.Match[str], below: re.Match[str], under: int
+) -> Hit:
+    """A table pattern's hit: on its heading's ``line``, or with ``report_below`` on the
+    line ``under`` it that ``below`` matched (both 0-based in the whole log)."""
+    if pattern.report_below:
+        return Hit(under, match, below, below.string)
+    return Hit(line, match, below)
 
 
 def _anchors(literals: set[str]) -> dict[str, list[str]]:
@@ -210,17 +222,15 @@ class Plan:
                 match, part = _search(pattern, text)
                 if not match:
                     continue
-                whole = text if part else None
-                below, at = None, index
-                if pattern.below is not None:
+                if pattern.below is None:
+                    found.append(Hit(offset + index, match, None, text if part else None, part))
+                else:
                     below, left, under = _look_below(pattern, piece, index + 1, pattern.within)
                     if below is None:
                         if left and waiting is not None:
                             waiting.append(Waiting(pattern, offset + index, match, left))
                         continue
-                    if pattern.report_below:
-                        at, whole = under, below.string
-                found.append(Hit(offset + at, match, below, whole, part))
+                    found.append(_below_hit(pattern, offset + index, match, below, offset + under))
                 if len(found) >= MAX_HITS:
                     break
             if found:
@@ -236,10 +246,9 @@ class Plan:
             below, wait.left, under = _look_below(wait.pattern, piece, 0, wait.left)
             if below is not None:
                 found = hits.setdefault(id(wait.pattern), [])
-                if len(found) < MAX_HITS and wait.pattern.report_below:
-                    found.append(Hit(offset + under, wait.match, below, below.string))
-                elif len(found) < MAX_HITS:
-                    found.append(Hit(wait.line, wait.match, below))
+                if len(found) < MAX_HITS:
+                    hit = _below_hit(wait.pattern, wait.line, wait.match, below, offset + under)
+                    found.append(hit)
             elif wait.left:
                 still.append(wait)
         waiting[:] = still
