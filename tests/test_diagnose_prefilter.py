@@ -13,7 +13,7 @@ import pytest
 
 from wheelmill.diagnose import default_rules_dirs, load_rules
 from wheelmill.diagnose._logtext import LogText, Piece
-from wheelmill.diagnose._prefilter import Prefilter
+from wheelmill.diagnose._prefilter import Prefilter, greedy_cover
 
 LOGS = sorted((Path(__file__).parent / "logs").rglob("*.log"))
 
@@ -140,3 +140,16 @@ def test_no_pattern_is_searched_on_ordinary_compiler_output() -> None:
         if literal in line or literal in line.lower()
     ]
     assert searched == []
+
+
+def test_greedy_cover_takes_the_largest_set_first_and_the_first_name_among_equals() -> None:
+    holders = {"b": {"x", "y"}, "a": {"x", "y"}, "c": {"y", "z"}, "d": {"w"}}
+    order = []
+    for key in greedy_cover(holders):
+        order.append(key)
+        covered = set(holders[key])
+        for members in holders.values():
+            members -= covered
+    # "a", "b" and "c" tie at two and "a" sorts first; then "c" keeps only "z" and ties
+    # with "d"; "b" is empty by then and never comes
+    assert order == ["a", "c", "d"]

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from wheelmill._exceptions import ConfigError, RulesError
-from wheelmill.diagnose import CATEGORIES, RuleSet, default_rules_dirs, load_rules, parse_rules
+from wheelmill.diagnose import (
+    CATEGORIES,
+    RuleSet,
+    default_rules_dirs,
+    diagnose,
+    load_rules,
+    parse_rules,
+)
 
 GOOD = """\
 [[rule]]
@@ -173,6 +180,30 @@ def test_bad_regex_names_its_line(tmp_path: Path) -> None:
     assert line_of(message) == 11
     assert "team/second" in message
     assert "bad regex" in message
+
+
+def test_a_lookbehind_only_compiling_refuses_fails_at_load(tmp_path: Path) -> None:
+    # the parser accepts a variable-width lookbehind; only compiling it says no
+    text = GOOD.replace("'first (?P<subject>\\w+)'", "'(?<=ab+)first'")
+    message = error_for(tmp_path, text)
+    assert "bad regex" in message
+    assert "look-behind" in message
+
+
+def test_patterns_are_compiled_when_first_needed() -> None:
+    rules = RuleSet(
+        parse_rules(
+            GOOD + GOOD.replace("team/first", "team/second").replace("first (", "second ("),
+            "team.toml",
+        )
+    )
+    first, second = (rule.patterns[0] for rule in rules)
+    assert "regex" not in vars(first)
+    assert "regex" not in vars(second)
+    found = diagnose("all fine\nfirst thing broke\n", rules)
+    assert (found.rule, found.subject) == ("team/first", "thing")
+    assert "regex" in vars(first)
+    assert "regex" not in vars(second)  # its literal is in no line: never run
 
 
 def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:

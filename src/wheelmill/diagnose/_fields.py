@@ -8,9 +8,10 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from ._literal import required_literals
+from ._literal import regex_literals
 
 #: Distros a rule can name system packages for (the CLI knows their install command).
 DISTROS = ("debian", "fedora", "alpine", "homebrew")
@@ -22,7 +23,12 @@ MAX_WITHIN = 10
 
 @dataclass(frozen=True)
 class Pattern:
-    """A compiled rule pattern and the literals a matching line must contain (one of).
+    """A rule pattern and the literals a matching line must contain (one of).
+
+    The regex ``source`` is checked when the rule is loaded and compiled on first
+    use: most patterns' literals are in no line of a given log, so they are never
+    run, and compiling all of them was most of a one-log ``diagnose``. ``folded``:
+    the pattern ignores case (its literals are lower case).
 
     With ``below``, a line matching ``regex`` only counts when one of the next
     ``within`` non-blank lines matches ``below`` (a message on the lines under
@@ -32,11 +38,17 @@ class Pattern:
     ``below`` matched (an exception under the traceback line that explains it).
     """
 
-    regex: re.Pattern[str]
+    source: str
     literals: tuple[str, ...] | None
+    folded: bool = False
     below: re.Pattern[str] | None = None
     within: int = 0
     report_below: bool = False
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """The compiled ``source``."""
+        return re.compile(self.source)
 
 
 class _FieldError(ValueError):
@@ -93,11 +105,25 @@ def _regex(text: object, key: str) -> re.Pattern[str]:
         raise _FieldError(key, f"{key}: bad regex {text!r}: {exc}") from None
 
 
+def _checked(text: object, key: str) -> Pattern:
+    """A pattern of ``text``, parsed for its literals but not compiled yet; the errors
+    only compiling finds are about lookbehinds, so a regex with one is compiled now."""
+    if not isinstance(text, str) or not text:
+        raise _FieldError(key, f"{key} must hold non-empty regex strings")
+    try:
+        literals, folded = regex_literals(text)
+        pattern = Pattern(text, literals, folded)
+        if "(?<" in text:
+            _ = pattern.regex
+    except re.error as exc:
+        raise _FieldError(key, f"{key}: bad regex {text!r}: {exc}") from None
+    return pattern
+
+
 def _pattern(item: object, key: str, tables: bool) -> Pattern:
     """One pattern: a regex string, or (where ``tables``) ``{line, below, within}``."""
     if not isinstance(item, dict):
-        regex = _regex(item, key)
-        return Pattern(regex, required_literals(regex))
+        return _checked(item, key)
     if not tables:
         raise _FieldError(key, f"{key} must be a list of regex strings")
     _known(item, ("line", "below", "within", "report"), f"{key}.")
@@ -109,9 +135,9 @@ def _pattern(item: object, key: str, tables: bool) -> Pattern:
     report = item.get("report", "line")
     if report not in ("line", "below"):
         raise _FieldError(key, f"{key}.report must be 'line' or 'below'")
-    regex = _regex(item["line"], key)
+    line = _checked(item["line"], key)
     below = _regex(item["below"], key)
-    return Pattern(regex, required_literals(regex), below, within, report == "below")
+    return Pattern(line.source, line.literals, line.folded, below, within, report == "below")
 
 
 def _patterns(value: object, key: str, *, tables: bool = False) -> tuple[Pattern, ...]:

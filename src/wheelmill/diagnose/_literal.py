@@ -83,16 +83,29 @@ def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     case (compare against lower-cased text then). ``None`` when no literal of
     at least :data:`MIN_LENGTH` characters can be found.
     """
+    return regex_literals(pattern.pattern, pattern.flags)[0]
+
+
+def regex_literals(text: str, flags: int = 0) -> tuple[tuple[str, ...] | None, bool]:
+    """:func:`required_literals` of the regex ``text``, and whether it ignores case,
+    from one parse and without compiling it.
+
+    Raises :class:`re.error` when ``text`` is not a regex. A parser that does not
+    behave as expected gives no literals, and the regex is compiled to check it.
+    """
     try:
-        parsed = _PARSER.parse(pattern.pattern, pattern.flags)
+        parsed = _PARSER.parse(text, flags)
+        folded = bool(parsed.state.flags & re.IGNORECASE)
         runs = [run for run in _runs(parsed) if len(run) >= MIN_LENGTH]
         literals = (max(runs, key=len),) if runs else _alternatives(parsed)
         if runs and len(longest := max(runs, key=len)) < SHORT:
             branches = _alternatives(parsed)
             if branches and all(len(branch) > len(longest) for branch in branches):
                 literals = branches
+    except re.error:
+        raise
     except Exception:  # pragma: no cover - a private parser changed shape
-        return None
-    if literals and pattern.flags & re.IGNORECASE:
-        return tuple(literal.lower() for literal in literals)
-    return literals
+        return None, bool(re.compile(text, flags).flags & re.IGNORECASE)
+    if literals and folded:
+        return tuple(literal.lower() for literal in literals), folded
+    return literals, folded

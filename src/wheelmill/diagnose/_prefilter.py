@@ -17,8 +17,9 @@ punctuation; one without such a character goes into one slower pass of its own.
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import AnyStr
 
 #: How often characters appear in the build logs of tests/logs, per 10,000 characters.
@@ -61,14 +62,43 @@ def _leads(literals: set[str], usable: bool) -> dict[str, list[str]]:
     With ``usable`` False (case-insensitive literals) only characters without case
     can lead; literals without one are left out.
     """
-    left = {literal for literal in literals if usable or any(map(_uncased, literal))}
+    holders: dict[str, set[str]] = {}
+    for literal in literals:
+        if usable or any(map(_uncased, literal)):
+            for char in set(literal):
+                if usable or _uncased(char):
+                    holders.setdefault(char, set()).add(literal)
     groups: dict[str, list[str]] = {}
-    while left:
-        chars = sorted({c for literal in left for c in literal if usable or _uncased(c)})
-        lead = max(chars, key=lambda c: _worth(c, sum(c in literal for literal in left)))
-        groups[lead] = sorted(literal for literal in left if lead in literal)
-        left -= set(groups[lead])
+    for lead in greedy_cover(holders, _worth):
+        groups[lead] = sorted(holders[lead])
+        for literal in groups[lead]:
+            for char in set(literal):
+                holders.get(char, set()).discard(literal)
     return groups
+
+
+def greedy_cover(
+    holders: dict[str, set[str]], worth: Callable[[str, int], float] = lambda _key, size: size
+) -> Iterator[str]:
+    """Keys of ``holders`` in greedy set-cover order, while any set is not empty: each
+    time the key whose set is worth most (among equals, the first in sorted order).
+
+    The caller removes what a key covers from every set before taking the next key.
+    ``worth`` grows with a set's size and sets only shrink, so a heap of worths,
+    checked again when popped, finds the best key without scoring every key each time.
+    """
+    heap = [(-worth(key, len(members)), key) for key, members in holders.items() if members]
+    heapq.heapify(heap)
+    while heap:
+        negated, key = heapq.heappop(heap)
+        size = len(holders[key])
+        if not size:
+            continue
+        now = worth(key, size)
+        if now != -negated:
+            heapq.heappush(heap, (-now, key))
+            continue
+        yield key
 
 
 def _trie(lead: str, literals: list[str]) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ._fields import Pattern
 from ._logtext import AnyPiece, Piece, TextView
-from ._prefilter import Prefilter
+from ._prefilter import Prefilter, greedy_cover
 from .rules import RuleSet
 
 #: At most this many matches are kept per pattern (subjects come from the first ones).
@@ -116,22 +116,23 @@ def _anchors(literals: set[str]) -> dict[str, list[str]]:
     """Group literals under short shared substrings (greedy cover by 4-grams).
 
     Each anchor is searched in the candidate lines once; its literals are then only
-    searched in the few lines that contain the anchor.
+    searched in the few lines that contain the anchor. The greedy step takes the
+    4-gram in most literals not yet grouped (the first in sorted order among equals);
+    counts only fall, so a heap of counts checked when popped finds it.
     """
+    grams = {lit: {lit[i : i + _ANCHOR] for i in range(len(lit) - _ANCHOR + 1)} for lit in literals}
+    holders: dict[str, set[str]] = {}
+    for literal, found in grams.items():
+        for gram in found:
+            holders.setdefault(gram, set()).add(literal)
     groups: dict[str, list[str]] = {}
-    left = set(literals)
-    while left:
-        counts: dict[str, int] = {}
-        for literal in left:
-            for gram in {literal[i : i + _ANCHOR] for i in range(len(literal) - _ANCHOR + 1)}:
-                counts[gram] = counts.get(gram, 0) + 1
-        if not counts:  # only literals shorter than an anchor remain
-            for literal in left:
-                groups[literal] = [literal]
-            break
-        anchor = max(sorted(counts), key=lambda gram: counts[gram])
-        groups[anchor] = sorted(literal for literal in left if anchor in literal)
-        left -= set(groups[anchor])
+    for anchor in greedy_cover(holders):
+        groups[anchor] = sorted(holders[anchor])
+        for literal in groups[anchor]:
+            for gram in grams[literal]:
+                holders[gram].discard(literal)
+    for literal in sorted(lit for lit, found in grams.items() if not found):
+        groups[literal] = [literal]  # shorter than an anchor
     return groups
 
 
@@ -160,7 +161,7 @@ class Plan:
         self.every_line = any(pattern.literals is None for pattern in self.patterns)
         literals: dict[bool, set[str]] = {False: set(), True: set()}
         for pattern in self.patterns:
-            folded = bool(pattern.regex.flags & re.IGNORECASE)
+            folded = pattern.folded
             literals[folded].update(pattern.literals or ())
         self.groups = {folded: _anchors(found) for folded, found in literals.items()}
         self.prefilter = Prefilter({*literals[False], *extra}, literals[True])
@@ -214,7 +215,7 @@ class Plan:
             if pattern.literals is None:
                 candidates = range(piece.count)
             else:
-                folded = bool(pattern.regex.flags & re.IGNORECASE)
+                folded = pattern.folded
                 lines = [literal_lines[(lit, folded)] for lit in pattern.literals]
                 candidates = lines[0] if len(lines) == 1 else sorted(set().union(*lines))
             for index in candidates:
