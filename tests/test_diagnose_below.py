@@ -10,6 +10,7 @@ the next ``within`` non-blank lines; the named groups of both are the hit's.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -164,6 +165,12 @@ root_cause = "x"
         parse_rules(text, "bad.toml")
 
 
+def _timed(search: Callable[[str], object], text: str) -> float:
+    started = time.perf_counter()
+    search(text)
+    return time.perf_counter() - started
+
+
 def test_shipped_below_regexes_stay_linear_on_long_lines() -> None:
     rules = load_rules(*default_rules_dirs())
     below = [p.below for rule in rules for p in rule.patterns if p.below is not None]
@@ -172,8 +179,9 @@ def test_shipped_below_regexes_stay_linear_on_long_lines() -> None:
     for regex in below:
         for filler in ("a", " ", ".", "/", "a/", "a.", "a ", "-"):
             line = filler * (20_000 // len(filler))
-            started = time.perf_counter()
-            regex.search(line + " x")
-            if time.perf_counter() - started > 0.05:
+            # a slow search is timed twice more and the fastest counts: a busy machine can
+            # stall one search, while a backtracking regex is slow every time
+            elapsed = _timed(regex.search, line + " x")
+            if elapsed > 0.05 and min(_timed(regex.search, line + " x") for _ in "ab") > 0.05:
                 slow.append((regex.pattern, filler))
     assert slow == []
