@@ -7,7 +7,9 @@ real failure, and times ``diagnose()`` on the whole text, in-process, with
 the shipped knowledge base loaded once. Also times a log of pure noise (the
 "unknown" path, which scans for an error-looking line) and the rules loading.
 
-Then the command a user runs on a huge log: ``wheelmill diagnose FILE`` on the real
+Then the command a user runs on a typical failure, ``wheelmill diagnose FILE`` on the
+real log as it is: its time is mostly Python's start and loading the knowledge base.
+Then the command on a huge log: ``wheelmill diagnose FILE`` on the real
 log padded with 1,000,000 lines (about 77 MB), its wall time and its peak memory
 (the child's maximum resident set size, from ``wait4``).
 
@@ -47,7 +49,7 @@ from _common import (
     verdict,
 )
 
-from wheelmill.diagnose import default_rules_dirs, diagnose, load_rules
+from wheelmill.diagnose import Diagnosis, default_rules_dirs, diagnose, load_rules
 
 LOG = ROOT / "tests" / "logs" / "pip26" / "pycairo-no-cairo.log"
 TARGET = 1.0
@@ -147,34 +149,64 @@ def _summary(name: str, found: list[tuple[float, int, float]], size: int) -> str
     )
 
 
+def _alternate(
+    wheelmill: Path, log: Path, runs: int, baseline: str | None
+) -> dict[str, list[tuple[float, int, float]]]:
+    """``wheelmill diagnose LOG`` ``runs`` times with this code (and the baseline's,
+    alternating: baseline, this, baseline, this...), between two load averages."""
+    sources: dict[str, Path | None] = {"this code": None}
+    if baseline:
+        sources = {f"baseline {baseline}": export(baseline), **sources}
+    results: dict[str, list[tuple[float, int, float]]] = {name: [] for name in sources}
+    print(f"\nload average before: {_load()}")
+    for _ in range(runs):
+        for name, src in sources.items():
+            results[name].append(run_command(wheelmill, log, src))
+    print(f"load average after: {_load()}")
+    return results
+
+
+def _speed_up(results: dict[str, list[tuple[float, int, float]]], baseline: str | None) -> None:
+    if not baseline:
+        return
+    old, new = results[f"baseline {baseline}"], results["this code"]
+    walls = [median([w for w, _, _ in found]) for found in (old, new)]
+    cpus = [median([c for _, _, c in found]) for found in (old, new)]
+    print(
+        f"  speed-up over the baseline: {walls[0] / walls[1]:.2f}x wall, "
+        f"{cpus[0] / cpus[1]:.2f}x CPU (medians)"
+    )
+
+
+def small_log(wheelmill: Path, runs: int, baseline: str | None) -> None:
+    """The command on the real log as it is: what a user waits for on a typical failure,
+    mostly the start (Python, the knowledge base) rather than the reading."""
+    results = _alternate(wheelmill, LOG, runs, baseline)
+    print(f"wheelmill diagnose on the real log ({LOG.stat().st_size / 1e3:.0f} kB), {runs} run(s):")
+    for name, found in results.items():
+        walls = [wall for wall, _, _ in found]
+        cpus = [cpu for _, _, cpu in found]
+        print(
+            f"  {name}: median {seconds(median(walls))} ({seconds(min(walls))}-"
+            f"{seconds(max(walls))}), CPU {seconds(median(cpus))} "
+            f"({seconds(min(cpus))}-{seconds(max(cpus))})"
+        )
+    _speed_up(results, baseline)
+
+
 def big_log(wheelmill: Path, lines: int, runs: int, baseline: str | None) -> None:
     log = WORK / "diagnose" / f"padded-{lines}.log"
     if not log.is_file():
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(padded_log(lines), "utf-8")
     size = log.stat().st_size
-    sources: dict[str, Path | None] = {"this code": None}
-    if baseline:
-        sources = {f"baseline {baseline}": export(baseline), **sources}
-    results: dict[str, list[tuple[float, int, float]]] = {name: [] for name in sources}
-    print(f"\nload average before: {_load()}")
-    for _ in range(runs):  # alternating: baseline, this, baseline, this...
-        for name, src in sources.items():
-            results[name].append(run_command(wheelmill, log, src))
-    print(f"load average after: {_load()}")
+    results = _alternate(wheelmill, log, runs, baseline)
     print(f"wheelmill diagnose on {lines:,} padded lines ({size / 1e6:.0f} MB), {runs} run(s):")
     for name, found in results.items():
         print(_summary(name, found, size))
     walls = [wall for wall, _, _ in results["this code"]]
     peak = max(memory for _, memory, _ in results["this code"])
-    if baseline:
-        old = results[f"baseline {baseline}"]
-        before, cpu_before = median([w for w, _, _ in old]), median([c for _, _, c in old])
-        cpu = median([c for _, _, c in results["this code"]])
-        print(
-            f"  speed-up over the baseline: {before / median(walls):.2f}x wall, "
-            f"{cpu_before / cpu:.2f}x CPU (medians)"
-        )
+    _speed_up(results, baseline)
     print(
         f"target: < {BIG_TARGET:.0f} s: {verdict(median(walls) < BIG_TARGET)}; "
         f"memory < {MEMORY_TARGET:.0f}x the file: {verdict(peak < MEMORY_TARGET * size)}"
@@ -195,6 +227,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--big-runs", type=int, help="runs of the command on the big log (default 3; 1 --quick)"
+    )
+    parser.add_argument(
+        "--small-runs",
+        type=int,
+        help="runs of the command on the real log as it is (default 5; 1 --quick; 0: skip)",
     )
     args = parser.parse_args()
     runs = 5 if args.quick else args.runs
@@ -233,17 +270,21 @@ def main() -> None:
     print()
     print_table(["case", "input", "min", "median", "max"], rows)
 
-    spent, diagnosis = results["padded real log"]
+    spent, found = results["padded real log"]
+    assert isinstance(found, Diagnosis) and found.first_error is not None
     print()
     print(
-        f"padded log diagnosed as {diagnosis.rule} (subject {diagnosis.subject!r}), "  # type: ignore[attr-defined]
-        f"first error on line {diagnosis.first_error.line}"
-    )  # type: ignore[attr-defined]
-    assert diagnosis.rule == "sysdep/cairo", "the padded log must still be diagnosed"  # type: ignore[attr-defined]
+        f"padded log diagnosed as {found.rule} (subject {found.subject!r}), "
+        f"first error on line {found.first_error.line}"
+    )
+    assert found.rule == "sysdep/cairo", "the padded log must still be diagnosed"
     print(
         f"target: padded log < {TARGET:.0f} s (median of {runs}): "
         f"{seconds(spent)} -> {verdict(spent < TARGET)}"
     )
+    small_runs = args.small_runs if args.small_runs is not None else (1 if args.quick else 5)
+    if small_runs:
+        small_log(wheelmill, small_runs, args.baseline)
     if args.big:
         big_runs = args.big_runs or (1 if args.quick else 3)
         big_log(wheelmill, args.big, big_runs, args.baseline)
