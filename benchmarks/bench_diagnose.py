@@ -154,7 +154,7 @@ def _alternate(
 ) -> dict[str, list[tuple[float, int, float]]]:
     """``wheelmill diagnose LOG`` ``runs`` times with this code (and the baseline's,
     alternating: baseline, this, baseline, this...), between two load averages."""
-    sources: dict[str, Path | None] = {"this code": None}
+    sources: dict[str, Path | None] = {"this code": ROOT / "src"}  # the checkout, not an install
     if baseline:
         sources = {f"baseline {baseline}": export(baseline), **sources}
     results: dict[str, list[tuple[float, int, float]]] = {name: [] for name in sources}
