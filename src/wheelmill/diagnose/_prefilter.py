@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import AnyStr
 
 #: How often characters appear in the build logs of tests/logs, per 10,000 characters.
@@ -68,27 +68,27 @@ def _leads(literals: set[str], usable: bool) -> dict[str, list[str]]:
             for char in set(literal):
                 if usable or _uncased(char):
                     holders.setdefault(char, set()).add(literal)
-    groups: dict[str, list[str]] = {}
-    for lead in greedy_cover(holders, _worth):
-        groups[lead] = sorted(holders[lead])
-        for literal in groups[lead]:
-            for char in set(literal):
-                holders.get(char, set()).discard(literal)
-    return groups
+    return greedy_cover(holders, _worth)
 
 
 def greedy_cover(
     holders: dict[str, set[str]], worth: Callable[[str, int], float] = lambda _key, size: size
-) -> Iterator[str]:
-    """Keys of ``holders`` in greedy set-cover order, while any set is not empty: each
-    time the key whose set is worth most (among equals, the first in sorted order).
+) -> dict[str, list[str]]:
+    """Every item of ``holders``' sets grouped under one key whose set holds it, by
+    greedy set cover: each time the key whose items not yet grouped are worth most
+    (among equals, the first in sorted order) takes them all. Keys in that order.
 
-    The caller removes what a key covers from every set before taking the next key.
-    ``worth`` grows with a set's size and sets only shrink, so a heap of worths,
-    checked again when popped, finds the best key without scoring every key each time.
+    ``worth`` grows with the number of items and that number only falls, so a heap of
+    worths, checked again when popped, finds the best key without scoring every key
+    each time. The sets of ``holders`` are emptied as their items are grouped.
     """
+    keys_of: dict[str, list[str]] = {}
+    for key, members in holders.items():
+        for item in members:
+            keys_of.setdefault(item, []).append(key)
     heap = [(-worth(key, len(members)), key) for key, members in holders.items() if members]
     heapq.heapify(heap)
+    groups: dict[str, list[str]] = {}
     while heap:
         negated, key = heapq.heappop(heap)
         size = len(holders[key])
@@ -98,7 +98,11 @@ def greedy_cover(
         if now != -negated:
             heapq.heappush(heap, (-now, key))
             continue
-        yield key
+        groups[key] = sorted(holders[key])
+        for item in groups[key]:
+            for other in keys_of[item]:
+                holders[other].discard(item)
+    return groups
 
 
 def _trie(lead: str, literals: list[str]) -> str:

@@ -116,22 +116,19 @@ def _anchors(literals: set[str]) -> dict[str, list[str]]:
     """Group literals under short shared substrings (greedy cover by 4-grams).
 
     Each anchor is searched in the candidate lines once; its literals are then only
-    searched in the few lines that contain the anchor. The greedy step takes the
-    4-gram in most literals not yet grouped (the first in sorted order among equals);
-    counts only fall, so a heap of counts checked when popped finds it.
+    searched in the few lines that contain the anchor. Each step takes the 4-gram in
+    most literals not yet grouped (:func:`greedy_cover`).
     """
-    grams = {lit: {lit[i : i + _ANCHOR] for i in range(len(lit) - _ANCHOR + 1)} for lit in literals}
     holders: dict[str, set[str]] = {}
-    for literal, found in grams.items():
-        for gram in found:
+    short = []
+    for literal in literals:
+        grams = {literal[i : i + _ANCHOR] for i in range(len(literal) - _ANCHOR + 1)}
+        for gram in grams:
             holders.setdefault(gram, set()).add(literal)
-    groups: dict[str, list[str]] = {}
-    for anchor in greedy_cover(holders):
-        groups[anchor] = sorted(holders[anchor])
-        for literal in groups[anchor]:
-            for gram in grams[literal]:
-                holders[gram].discard(literal)
-    for literal in sorted(lit for lit, found in grams.items() if not found):
+        if not grams:
+            short.append(literal)
+    groups = greedy_cover(holders)
+    for literal in sorted(short):
         groups[literal] = [literal]  # shorter than an anchor
     return groups
 
