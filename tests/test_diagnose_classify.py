@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from wheelmill.diagnose import RuleSet, default_rules_dirs, diagnose, load_rules, parse_rules
-from wheelmill.diagnose._literal import required_literals
+from wheelmill.diagnose._literal import regex_literals
 from wheelmill.diagnose._logtext import LogText
 
 
@@ -121,10 +121,8 @@ def test_lines_containing_maps_back_to_log_lines() -> None:
         (r"ab?cdef", ("cdef",)),
     ],
 )
-def test_required_literals(pattern: str, literals: tuple[str, ...] | None) -> None:
-    import re
-
-    assert required_literals(re.compile(pattern)) == literals
+def test_regex_literals(pattern: str, literals: tuple[str, ...] | None) -> None:
+    assert regex_literals(pattern) == (literals, pattern.startswith("(?i)"))
 
 
 # --- precedence --------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import difflib
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -96,15 +96,6 @@ def _known(table: Mapping[str, object], known: tuple[str, ...], where: str) -> N
             raise _FieldError(key, f"unknown key '{where}{key}'{hint}")
 
 
-def _regex(text: object, key: str) -> re.Pattern[str]:
-    if not isinstance(text, str) or not text:
-        raise _FieldError(key, f"{key} must hold non-empty regex strings")
-    try:
-        return re.compile(text)
-    except re.error as exc:
-        raise _FieldError(key, f"{key}: bad regex {text!r}: {exc}") from None
-
-
 def _checked(text: object, key: str) -> Pattern:
     """A pattern of ``text``, parsed for its literals but not compiled yet; the errors
     only compiling finds are about lookbehinds, so a regex with one is compiled now."""
@@ -136,8 +127,8 @@ def _pattern(item: object, key: str, tables: bool) -> Pattern:
     if report not in ("line", "below"):
         raise _FieldError(key, f"{key}.report must be 'line' or 'below'")
     line = _checked(item["line"], key)
-    below = _regex(item["below"], key)
-    return Pattern(line.source, line.literals, line.folded, below, within, report == "below")
+    below = _checked(item["below"], key).regex
+    return replace(line, below=below, within=within, report_below=report == "below")
 
 
 def _patterns(value: object, key: str, *, tables: bool = False) -> tuple[Pattern, ...]:

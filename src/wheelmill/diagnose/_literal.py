@@ -72,8 +72,9 @@ def _alternatives(parsed: Any) -> tuple[str, ...] | None:
     return None
 
 
-def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
-    """Substrings one of which every match of ``pattern`` contains, or ``None``.
+def regex_literals(text: str) -> tuple[tuple[str, ...] | None, bool]:
+    """Substrings one of which every match of the regex ``text`` contains, or ``None``;
+    and whether the regex ignores case. From one parse, without compiling it.
 
     Usually one literal (the longest run of plain text the pattern requires);
     for an alternation such as ``(?:cmake|ninja) failed`` without a long enough
@@ -82,19 +83,12 @@ def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     is in too many lines to filter on). Lower-cased when the pattern ignores
     case (compare against lower-cased text then). ``None`` when no literal of
     at least :data:`MIN_LENGTH` characters can be found.
-    """
-    return regex_literals(pattern.pattern, pattern.flags)[0]
-
-
-def regex_literals(text: str, flags: int = 0) -> tuple[tuple[str, ...] | None, bool]:
-    """:func:`required_literals` of the regex ``text``, and whether it ignores case,
-    from one parse and without compiling it.
 
     Raises :class:`re.error` when ``text`` is not a regex. A parser that does not
     behave as expected gives no literals, and the regex is compiled to check it.
     """
     try:
-        parsed = _PARSER.parse(text, flags)
+        parsed = _PARSER.parse(text, 0)
         folded = bool(parsed.state.flags & re.IGNORECASE)
         runs = [run for run in _runs(parsed) if len(run) >= MIN_LENGTH]
         literals = (max(runs, key=len),) if runs else _alternatives(parsed)
@@ -105,7 +99,7 @@ def regex_literals(text: str, flags: int = 0) -> tuple[tuple[str, ...] | None, b
     except re.error:
         raise
     except Exception:  # pragma: no cover - a private parser changed shape
-        return None, bool(re.compile(text, flags).flags & re.IGNORECASE)
+        return None, bool(re.compile(text).flags & re.IGNORECASE)
     if literals and folded:
         return tuple(literal.lower() for literal in literals), folded
     return literals, folded
