@@ -35,6 +35,8 @@ class Hit:
     # escaped line the match is in, or the line under a heading that ``below`` matched
     whole: str | None = None
     part: int = 0  # which of those escaped lines (they keep their order within the line)
+    # the line is a raise statement a Python traceback quotes: code, not output
+    quoted: bool = False
 
     def groups(self) -> dict[str, str]:
         """Named groups that matched: the line's first, then those of the lines below."""
@@ -67,6 +69,19 @@ def escaped_lines(line: str) -> list[str]:
         return []
     text = text.replace("\\'", "'").replace('\\"', '"')
     return [part.strip() for part in text.split("\\n") if part.strip()]
+
+
+#: A Python traceback's frame line; the source line it quotes, if any, follows.
+_FRAME = re.compile(r'File "[^"\n]*", line \d+')
+
+
+def _quoted(piece: AnyPiece, index: int, text: str, before: str) -> bool:
+    """Whether line ``index`` is the ``raise`` statement a traceback quotes under the frame
+    above it (``raise OSError("Could not find libfoo")``): the exception's own line, at
+    the traceback's end, says the same. ``before`` is the line above the piece."""
+    if not text.startswith("raise "):
+        return False
+    return _FRAME.match(piece.line(index - 1) if index else before) is not None
 
 
 def _search(pattern: Pattern, line: str) -> tuple[re.Match[str] | None, int]:
@@ -194,11 +209,13 @@ class Plan:
         offset: int,
         hits: dict[int, list[Hit]],
         waiting: list[Waiting] | None = None,
+        before: str = "",
     ) -> None:
         """Add the hits in ``piece`` (whose first line is line ``offset`` of the whole log;
         ``view`` from :meth:`candidates`) to ``hits``, per pattern (keyed by
         ``id(pattern)``), in line order, at most MAX_HITS. ``waiting`` carries matches
-        whose lines below go on in the next piece from one call to the next."""
+        whose lines below go on in the next piece from one call to the next; ``before``
+        is the previous piece's last line, normalised."""
         if waiting:
             self._resume(piece, offset, hits, waiting)
         literal_lines = self._literal_lines(piece, view)
@@ -221,7 +238,9 @@ class Plan:
                 if not match:
                     continue
                 if pattern.below is None:
-                    found.append(Hit(offset + index, match, None, text if part else None, part))
+                    quoted = not part and _quoted(piece, index, text, before)
+                    whole = text if part else None
+                    found.append(Hit(offset + index, match, None, whole, part, quoted))
                 else:
                     below, left, under = _look_below(pattern, piece, index + 1, pattern.within)
                     if below is None:

@@ -90,7 +90,9 @@ def _rule_hits(rule: Rule, hits: Mapping[int, list[Hit]]) -> list[Hit]:
     if not all(id(p) in hits for p in rule.requires):
         return []
     found = [hit for p in rule.patterns for hit in hits.get(id(p), ())]
-    return sorted(found, key=lambda hit: (hit.line, hit.part))
+    # a raise statement a traceback quotes is code: the exception's line below says the same
+    said = [hit for hit in found if not hit.quoted] or found
+    return sorted(said, key=lambda hit: (hit.line, hit.part))
 
 
 def _groups(hits: Iterable[Hit]) -> dict[str, str]:
@@ -293,12 +295,14 @@ def _classify(pieces: Iterable[str | bytes], rules: RuleSet) -> Diagnosis:
     errorish = _Errorish(plan.envelope_lines + 1)
     waiting: list[Waiting] = []
     offset = 0
+    before = ""  # the last line of the piece before
     for raw in pieces:
         piece = plan.piece(raw)
         view = plan.candidates(piece)
-        plan.scan(piece, view, offset, hits, waiting)
+        plan.scan(piece, view, offset, hits, waiting, before)
         errorish.add(piece, view, offset)
         offset += piece.count
+        before = piece.line(piece.count - 1) if piece.count else before
     causes: list[tuple[Rule, list[Hit]]] = []
     envelopes: list[tuple[Rule, list[Hit]]] = []
     for rule in rules:
