@@ -137,16 +137,19 @@ def _load() -> str:
     return " ".join(f"{n:.1f}" for n in os.getloadavg())
 
 
-def _summary(name: str, found: list[tuple[float, int, float]], size: int) -> str:
+def _summary(name: str, found: list[tuple[float, int, float]], size: int | None = None) -> str:
+    """Wall and CPU medians and ranges; with the log's ``size``, also the peak memory."""
     walls = [wall for wall, _, _ in found]
     cpus = [cpu for _, _, cpu in found]
-    peak = max(memory for _, memory, _ in found)
-    return (
+    line = (
         f"  {name}: median {seconds(median(walls))} "
         f"({seconds(min(walls))}-{seconds(max(walls))}), CPU {seconds(median(cpus))} "
-        f"({seconds(min(cpus))}-{seconds(max(cpus))}), "
-        f"peak memory {peak / 2**20:.0f} MiB = {peak / size:.2f}x the file"
+        f"({seconds(min(cpus))}-{seconds(max(cpus))})"
     )
+    if size is None:
+        return line
+    peak = max(memory for _, memory, _ in found)
+    return f"{line}, peak memory {peak / 2**20:.0f} MiB = {peak / size:.2f}x the file"
 
 
 def _alternate(
@@ -184,13 +187,7 @@ def small_log(wheelmill: Path, runs: int, baseline: str | None) -> None:
     results = _alternate(wheelmill, LOG, runs, baseline)
     print(f"wheelmill diagnose on the real log ({LOG.stat().st_size / 1e3:.0f} kB), {runs} run(s):")
     for name, found in results.items():
-        walls = [wall for wall, _, _ in found]
-        cpus = [cpu for _, _, cpu in found]
-        print(
-            f"  {name}: median {seconds(median(walls))} ({seconds(min(walls))}-"
-            f"{seconds(max(walls))}), CPU {seconds(median(cpus))} "
-            f"({seconds(min(cpus))}-{seconds(max(cpus))})"
-        )
+        print(_summary(name, found))
     _speed_up(results, baseline)
 
 
