@@ -1,0 +1,79 @@
+"""A second reading of held-out logs: how far two careful readers agree.
+
+A held-out log's ``[expected]`` diagnosis was written by one reader from the log
+alone. Some of its logs also carry ``[second_reading]``: the same log diagnosed
+blind by a second reader, who saw neither the first reader's file nor the rules
+nor the classifier's answer. Where the two readers agree (category, subject and
+first error line), the first reader's file is a fair yardstick; the share of
+logs they agree on is the ceiling a classifier can reach against one reader.
+``docs/reference/rules.md`` quotes these figures; this test recomputes them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from wheelmill.diagnose import RuleSet, default_rules_dirs, load_rules
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+ROOT = Path(__file__).parent.parent
+LOGS = ROOT / "tests" / "logs"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    return tomllib.loads(path.read_text("utf-8"))
+
+
+READ_TWICE = [p for p in sorted(LOGS.rglob("*.expected.toml")) if "second_reading" in _read(p)]
+
+
+def _answer(diagnosis: dict[str, Any]) -> tuple[str, str, int]:
+    return diagnosis["category"], diagnosis["subject"], diagnosis["first_error_line"]
+
+
+def _scored_right(data: dict[str, Any]) -> bool:
+    """Whether the classifier was right when the set was scored: its misses then carry
+    ``known_miss`` (still wrong) or ``miss_at_measurement`` (right since)."""
+    return "known_miss" not in data and "miss_at_measurement" not in data
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return load_rules(*default_rules_dirs())
+
+
+def test_there_is_a_second_reading() -> None:
+    assert len(READ_TWICE) >= 50
+
+
+@pytest.mark.parametrize("path", READ_TWICE, ids=[str(p.relative_to(LOGS)) for p in READ_TWICE])
+def test_second_reading_names_a_line_of_its_log(path: Path, rules: RuleSet) -> None:
+    data = _read(path)
+    assert data["held_out"] is True, "only held-out logs are read twice"
+    second = data["second_reading"]
+    log = path.with_name(path.name.removesuffix(".expected.toml") + ".log")
+    lines = log.read_text("utf-8").split("\n")
+    assert second["first_error_text"]
+    assert second["first_error_text"] in lines[second["first_error_line"] - 1]
+    ids = {rule.id for rule in rules}
+    assert second["rule"] == "" or second["rule"] in ids
+    assert second["category"] in {rule.category for rule in rules} | {"unknown"}
+
+
+def test_documented_agreement_is_the_measured_one() -> None:
+    read = [_read(p) for p in READ_TWICE]
+    agreed = [d for d in read if _answer(d["expected"]) == _answer(d["second_reading"])]
+    same_category = sum(d["expected"]["category"] == d["second_reading"]["category"] for d in read)
+    right_where_agreed = sum(_scored_right(d) for d in agreed)
+    doc = " ".join((ROOT / "docs" / "reference" / "rules.md").read_text("utf-8").split())
+    assert f"agree on {len(agreed)} of {len(read)} logs" in doc
+    assert f"category alone {same_category} of {len(read)}" in doc
+    assert f"scored {right_where_agreed} of {len(agreed)} right" in doc
