@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -455,15 +454,12 @@ def test_missing_header_maps_known_headers_to_packages(rules: RuleSet) -> None:
     assert {p.distro: p.packages for p in got.system_packages}["debian"] == ("zlib1g-dev",)
 
 
-def test_a_hundred_thousand_lines_in_well_under_a_second(rules: RuleSet) -> None:
+def test_a_hundred_thousand_lines_of_noise_hide_nothing(rules: RuleSet) -> None:
+    # how fast this is is measured side by side in benchmarks/bench_diagnose.py, not here
     noise = "\n".join(
         f"      gcc -O2 -Wall -fPIC -c src/m{n}.c -o build/temp/m{n}.o" for n in range(100_000)
     )
     text = noise + "\n      src/m.c:1:10: fatal error: ffi.h: No such file or directory\n"
-    diagnose("warm", rules)
-    start = time.perf_counter()
     got = diagnose(text, rules)
-    spent = time.perf_counter() - start
     assert got.rule == "sysdep/libffi"
     assert got.first_error is not None and got.first_error.line == 100_001
-    assert spent < 1.0, f"{spent:.2f} s"
