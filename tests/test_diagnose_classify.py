@@ -443,7 +443,11 @@ def test_shipped_rules_on_tell_tale_lines(
         # a bootstrap module the sdist does not ship, in Python 2's wording too
         ("ImportError: No module named ez_setup\n", "package-refuses", "ez_setup"),
         ("ImportError: No module named distribute_setup\n", "package-refuses", "distribute_setup"),
-        ("ModuleNotFoundError: No module named 'ah_bootstrap'\n", "package-refuses", "ah_bootstrap"),
+        (
+            "ModuleNotFoundError: No module named 'ah_bootstrap'\n",
+            "package-refuses",
+            "ah_bootstrap",
+        ),
         # a header of the package's own, named as the source that includes it near its top
         (
             "src/ring_buffer.cc:12:10: fatal error: ring_buffer.hh: No such file or directory\n"
