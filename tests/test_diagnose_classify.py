@@ -440,6 +440,52 @@ def test_shipped_rules_on_tell_tale_lines(
         ("You tried to pip install 'cv2'. Use opencv-python\n", "package-refuses", "cv2"),
         # a *-config script the build script says is not installed
         ("The 'pcap-config' program is not installed\n", "sysdep-missing", "pcap-config"),
+        # a bootstrap module the sdist does not ship, in Python 2's wording too
+        ("ImportError: No module named ez_setup\n", "package-refuses", "ez_setup"),
+        ("ImportError: No module named distribute_setup\n", "package-refuses", "distribute_setup"),
+        (
+            "ModuleNotFoundError: No module named 'ah_bootstrap'\n",
+            "package-refuses",
+            "ah_bootstrap",
+        ),
+        # a header of the package's own, named as the source that includes it near its top
+        (
+            "src/ring_buffer.cc:12:10: fatal error: ring_buffer.hh: No such file or directory\n"
+            '   12 | #include "ring_buffer.hh"\n',
+            "package-refuses",
+            "ring_buffer.hh",
+        ),
+        # ... not a library's header: a wrapper named after it, included with angle brackets,
+        # far down a generated file, or from _sox.c / zlibmodule.c
+        (
+            "src/opencc.c:4:10: fatal error: opencc.h: No such file or directory\n"
+            "    4 | #include <opencc.h>\n",
+            "sysdep-missing",
+            "opencc.h",
+        ),
+        (
+            "mpfr.c:615:10: fatal error: mpfr.h: No such file or directory\n"
+            '  615 | #include "mpfr.h"\n',
+            "sysdep-missing",
+            "mpfr.h",
+        ),
+        (
+            "src/_sox.c:6:10: fatal error: sox.h: No such file or directory\n"
+            '    6 | #include "sox.h"\n',
+            "sysdep-missing",
+            "sox.h",
+        ),
+        (
+            "zlibmodule.c:9:10: fatal error: zlib.h: No such file or directory\n"
+            '    9 | #include "zlib.h"\n',
+            "sysdep-missing",
+            "zlib.h",
+        ),
+        # an #error that refuses another system or its compiler
+        ('vendor/inttypes.h:2:2: error: #error "Win32 only"\n', "package-refuses", ""),
+        ('src/x.c:10:2: error: #error "This library needs MSVC"\n', "package-refuses", ""),
+        ('x.h:2:2: error: #error "Only Windows platforms are supported"\n', "package-refuses", ""),
+        ("x.hpp:7:2: error: #error macOS-only code\n", "package-refuses", ""),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
@@ -447,6 +493,24 @@ def test_mechanism_rules_on_unseen_wordings(
 ) -> None:
     got = diagnose(text, rules)
     assert (got.category, got.subject or "") == (category, subject)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'src/x.c:4:2: error: #error "HAVE_CONFIG_H must be defined"',
+        'src/x.c:4:2: error: #error "Python 3.8 or newer is required"',
+        'src/x.c:4:2: error: #error "requires MSVC 2015 or newer"',
+        'x.h:9:2: error: #error "compiler too old: use GCC >= 4.8 or MSVC >= 2015"',
+        'x.h:9:2: error: #error "Define USE_OPENSSL or USE_WINDOWS_CRYPTO"',
+        "x.h:9:2: error: #error Unknown compiler",
+        'x.c:9:2: error: #error "Windows builds need WIN32_LEAN_AND_MEAN"',
+    ],
+)
+def test_an_error_directive_about_anything_else_is_not_a_platform_refusal(
+    rules: RuleSet, line: str
+) -> None:
+    assert diagnose(line + "\n", rules).rule != "package/platform-unsupported"
 
 
 def test_missing_header_maps_known_headers_to_packages(rules: RuleSet) -> None:
