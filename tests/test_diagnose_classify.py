@@ -448,39 +448,6 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "ah_bootstrap",
         ),
-        # a header of the package's own, named as the source that includes it near its top
-        (
-            "src/ring_buffer.cc:12:10: fatal error: ring_buffer.hh: No such file or directory\n"
-            '   12 | #include "ring_buffer.hh"\n',
-            "package-refuses",
-            "ring_buffer.hh",
-        ),
-        # ... not a library's header: a wrapper named after it, included with angle brackets,
-        # far down a generated file, or from _sox.c / zlibmodule.c
-        (
-            "src/opencc.c:4:10: fatal error: opencc.h: No such file or directory\n"
-            "    4 | #include <opencc.h>\n",
-            "sysdep-missing",
-            "opencc.h",
-        ),
-        (
-            "mpfr.c:615:10: fatal error: mpfr.h: No such file or directory\n"
-            '  615 | #include "mpfr.h"\n',
-            "sysdep-missing",
-            "mpfr.h",
-        ),
-        (
-            "src/_sox.c:6:10: fatal error: sox.h: No such file or directory\n"
-            '    6 | #include "sox.h"\n',
-            "sysdep-missing",
-            "sox.h",
-        ),
-        (
-            "zlibmodule.c:9:10: fatal error: zlib.h: No such file or directory\n"
-            '    9 | #include "zlib.h"\n',
-            "sysdep-missing",
-            "zlib.h",
-        ),
         # an #error that refuses another system or its compiler
         ('vendor/inttypes.h:2:2: error: #error "Win32 only"\n', "package-refuses", ""),
         ('src/x.c:10:2: error: #error "This library needs MSVC"\n', "package-refuses", ""),
