@@ -453,6 +453,30 @@ def test_shipped_rules_on_tell_tale_lines(
         ('src/x.c:10:2: error: #error "This library needs MSVC"\n', "package-refuses", ""),
         ('x.h:2:2: error: #error "Only Windows platforms are supported"\n', "package-refuses", ""),
         ("x.hpp:7:2: error: #error macOS-only code\n", "package-refuses", ""),
+        # a build requirement the script says it could not import, and probes that go on without it
+        ("Failed to import numpy, please install it first\n", "import-failed", "numpy"),
+        ('RuntimeError: Setup for foo: Failed to import "Cython".\n', "import-failed", "Cython"),
+        ("Cython (www.cython.org) not found. Please install it.\n", "import-failed", "Cython"),
+        ("pybind11 couldn't be found; it is required to build foo\n", "import-failed", "pybind11"),
+        ("Cython (www.cython.org) not found, using the pre-generated C files\n", "unknown", ""),
+        ("Cython not found, building without Cython extensions\n", "unknown", ""),
+        ("Failed to import Cython, building without the speedups\n", "unknown", ""),
+        ("warning: Failed to import Cython.\n", "unknown", ""),
+        ("numpy could not be imported, using the slow pure-Python version\n", "unknown", ""),
+        # Python 2's headers by an absolute path
+        (
+            "a.c:3:10: fatal error: /usr/include/python2.5/Python.h: No such file or directory\n",
+            "python-unsupported",
+            "2",
+        ),
+        # CPython 3.13's longer wording, with a suggestion after it
+        (
+            '  File "<string>", line 4, in <module>\n'
+            "AttributeError: 'dict' object has no attribute '__FOO_SETUP__' and no __dict__ for "
+            "setting new attributes. Did you mean: '__setattr__'?\n",
+            "package-refuses",
+            "__FOO_SETUP__",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
