@@ -166,9 +166,9 @@ root_cause = "x"
 
 
 def _timed(search: Callable[[str], object], text: str) -> float:
-    started = time.perf_counter()
+    started = time.process_time()
     search(text)
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
 def test_shipped_below_regexes_stay_linear_on_long_lines() -> None:

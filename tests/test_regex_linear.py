@@ -1,7 +1,11 @@
 """Every regex wheelmill runs over build or resolver output takes linear time.
 
 A build may print megabytes on one line (a minified file, a progress bar
-without newlines); reading it must take a moment, not minutes.
+without newlines); reading it must take a moment, not minutes. The bounds are
+on this process's CPU time, which other work on the machine does not inflate,
+and a hundred times what a linear scan needs: they catch a pattern that rescans
+the line from every position, not a slower machine. Speed itself is measured in
+``benchmarks/``.
 """
 
 from __future__ import annotations
@@ -42,9 +46,9 @@ def rules() -> RuleSet:
 
 
 def _timed(function: Callable[[str], object], text: str) -> float:
-    started = time.perf_counter()
+    started = time.process_time()
     function(text)
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
 @pytest.mark.parametrize("line", LINES.values(), ids=LINES.keys())
@@ -85,14 +89,14 @@ def test_wheelmill_diagnose_reads_a_huge_line_quickly(tmp_path: Path) -> None:
     huge.write_text("building\n" + "\n".join(LINES.values()) + "\nexit code 1\n")
 
     def took(log: Path) -> float:
-        started = time.perf_counter()
+        started = time.process_time()
         result = cli_runner().invoke(cli, ["diagnose", str(log)], prog_name="wheelmill")
         assert result.exit_code in (0, 1), result.stderr
-        return time.perf_counter() - started
+        return time.process_time() - started
 
     base = took(small)
     extra = took(huge) - base
-    for _ in range(2):  # the best of three when over: a busy machine is not a rescan
+    for _ in range(2):  # the best of three when over
         if extra < 1.0:
             break
         extra = min(extra, took(huge) - base)
@@ -124,7 +128,7 @@ def test_no_shipped_rule_pattern_backtracks_on_a_long_line(rules: RuleSet) -> No
                         (literal + filler) * (SCANNED // (len(literal) + len(filler))),
                     ):
                         elapsed = _timed(pattern.regex.search, line[:SCANNED])
-                        if elapsed > 0.05:  # the best of three: a busy machine is not a rescan
+                        if elapsed > 0.05:  # the best of three
                             elapsed = min(
                                 elapsed,
                                 *(_timed(pattern.regex.search, line[:SCANNED]) for _ in "ab"),
