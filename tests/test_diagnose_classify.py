@@ -518,3 +518,34 @@ def test_a_hundred_thousand_lines_of_noise_hide_nothing(rules: RuleSet) -> None:
     got = diagnose(text, rules)
     assert got.rule == "sysdep/libffi"
     assert got.first_error is not None and got.first_error.line == 100_001
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "subject"),
+    [
+        # a build system's own words for a missing library, none of them in a kept log
+        (
+            "CMake Error at CMakeLists.txt:8 (message):\n  Unable to find libfoo.  Set FOO_DIR\n",
+            "sysdep-missing",
+            "libfoo",
+        ),
+        # a fallback the build then takes, and warnings: not the cause
+        (
+            "CMake Error at CMakeLists.txt:9 (message):\n"
+            "  libfoo was not found, using the bundled copy\n",
+            "unknown",
+            "",
+        ),
+        (
+            "CMake Warning at CMakeLists.txt:9 (message):\n"
+            "  libfoo was not found.  Building without it.\n",
+            "unknown",
+            "",
+        ),
+    ],
+)
+def test_build_system_messages_for_a_missing_library(
+    rules: RuleSet, text: str, category: str, subject: str
+) -> None:
+    got = diagnose(text, rules)
+    assert (got.category, got.subject or "") == (category, subject)
