@@ -529,6 +529,11 @@ def test_a_hundred_thousand_lines_of_noise_hide_nothing(rules: RuleSet) -> None:
             "sysdep-missing",
             "libfoo",
         ),
+        (
+            "configure: error: the foo library is required to build this package\n",
+            "sysdep-missing",
+            "foo",
+        ),
         # a fallback the build then takes, and warnings: not the cause
         (
             "CMake Error at CMakeLists.txt:9 (message):\n"
@@ -539,6 +544,12 @@ def test_a_hundred_thousand_lines_of_noise_hide_nothing(rules: RuleSet) -> None:
         (
             "CMake Warning at CMakeLists.txt:9 (message):\n"
             "  libfoo was not found.  Building without it.\n",
+            "unknown",
+            "",
+        ),
+        ("configure: error: libfoo was not found, building without it\n", "unknown", ""),
+        (
+            "configure: WARNING: libfoo is required for the foo module; disabling it\n",
             "unknown",
             "",
         ),
