@@ -530,6 +530,11 @@ def test_a_hundred_thousand_lines_of_noise_hide_nothing(rules: RuleSet) -> None:
             "libfoo",
         ),
         (
+            "Makefile:7: *** foo is not installed. Please install it.  Stop.\n",
+            "sysdep-missing",
+            "foo",
+        ),
+        (
             "configure: error: the foo library is required to build this package\n",
             "sysdep-missing",
             "foo",
@@ -544,6 +549,12 @@ def test_a_hundred_thousand_lines_of_noise_hide_nothing(rules: RuleSet) -> None:
         (
             "CMake Warning at CMakeLists.txt:9 (message):\n"
             "  libfoo was not found.  Building without it.\n",
+            "unknown",
+            "",
+        ),
+        ("Makefile:12: libfoo not found, building without it\n", "unknown", ""),
+        (
+            "Makefile:4: *** libfoo not found, falling back to the bundled copy.  Stop.\n",
             "unknown",
             "",
         ),
