@@ -539,6 +539,11 @@ def test_a_hundred_thousand_lines_of_noise_hide_nothing(rules: RuleSet) -> None:
             "sysdep-missing",
             "foo",
         ),
+        (
+            "thread 'main' panicked at build.rs:4:9:\nUnable to locate libfoo, set FOO_DIR\n",
+            "sysdep-missing",
+            "libfoo",
+        ),
         # a fallback the build then takes, and warnings: not the cause
         (
             "CMake Error at CMakeLists.txt:9 (message):\n"
@@ -564,6 +569,13 @@ def test_a_hundred_thousand_lines_of_noise_hide_nothing(rules: RuleSet) -> None:
             "unknown",
             "",
         ),
+        (
+            "thread 'main' panicked at build.rs:4:9:\n"
+            "libfoo not found, falling back to the vendored copy\n",
+            "unknown",
+            "",
+        ),
+        ("warning: foo-sys@0.1.0: libfoo was not found, using the vendored copy\n", "unknown", ""),
     ],
 )
 def test_build_system_messages_for_a_missing_library(
