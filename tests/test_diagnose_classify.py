@@ -535,6 +535,11 @@ def test_a_hundred_thousand_lines_of_noise_hide_nothing(rules: RuleSet) -> None:
             "foo",
         ),
         (
+            "meson.build:9:4: ERROR: C++ header 'foo/bar.hpp' not found\n",
+            "sysdep-missing",
+            "foo/bar.hpp",
+        ),
+        (
             "configure: error: the foo library is required to build this package\n",
             "sysdep-missing",
             "foo",
@@ -558,6 +563,17 @@ def test_a_hundred_thousand_lines_of_noise_hide_nothing(rules: RuleSet) -> None:
             "",
         ),
         ("Makefile:12: libfoo not found, building without it\n", "unknown", ""),
+        (
+            "../meson.build:5:2: ERROR: Problem encountered: "
+            "libfoo not found, building without it\n",
+            "unknown",
+            "",
+        ),
+        (
+            "../meson.build:5:2: WARNING: libfoo not found. Install it for the foo backend\n",
+            "unknown",
+            "",
+        ),
         (
             "Makefile:4: *** libfoo not found, falling back to the bundled copy.  Stop.\n",
             "unknown",
