@@ -477,6 +477,9 @@ def test_shipped_rules_on_tell_tale_lines(
         ("libfoo not found. Please install libfoo-dev; using the bundled copy\n", "unknown", ""),
         ("error: libfoo is required to build _speedups, building without it\n", "unknown", ""),
         ("warning: libfoo not found. Please install libfoo-dev\n", "unknown", ""),
+        # a build script's own pkg-config look-up, verb first; and one it falls back from
+        ("RuntimeError: Cannot find pkg-config module 'libqux'\n", "sysdep-missing", "libqux"),
+        ('unable to find pkg-config package "foo", using the bundled copy\n', "unknown", ""),
         # CPython 3.13's longer wording, with a suggestion after it
         (
             '  File "<string>", line 4, in <module>\n'
