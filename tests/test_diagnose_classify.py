@@ -480,6 +480,10 @@ def test_shipped_rules_on_tell_tale_lines(
         # a build script's own pkg-config look-up, verb first; and one it falls back from
         ("RuntimeError: Cannot find pkg-config module 'libqux'\n", "sysdep-missing", "libqux"),
         ('unable to find pkg-config package "foo", using the bundled copy\n', "unknown", ""),
+        # a library the script cannot find, then the variable that says where it is; and a
+        # line that goes on to a fallback
+        ("Cannot locate foo; please set FOO_ROOT\n", "sysdep-missing", "foo"),
+        ("Could not find foo, set FOO_DIR to use it; building without foo\n", "unknown", ""),
         # CPython 3.13's longer wording, with a suggestion after it
         (
             '  File "<string>", line 4, in <module>\n'
