@@ -469,6 +469,21 @@ def test_shipped_rules_on_tell_tale_lines(
             "python-unsupported",
             "2",
         ),
+        # a build script's verdict on a library with the install it asks for, or the build it
+        # is required for; and the same words where the script goes on without the library
+        ("libfoo not found. Please install libfoo-dev first.\n", "sysdep-missing", "libfoo"),
+        ("[!] The bar library is missing. You need to install bar.\n", "sysdep-missing", "bar"),
+        ("Error: libbaz is required to build this extension\n", "sysdep-missing", "libbaz"),
+        ("libfoo not found. Please install libfoo-dev; using the bundled copy\n", "unknown", ""),
+        ("error: libfoo is required to build _speedups, building without it\n", "unknown", ""),
+        ("warning: libfoo not found. Please install libfoo-dev\n", "unknown", ""),
+        # a build script's own pkg-config look-up, verb first; and one it falls back from
+        ("RuntimeError: Cannot find pkg-config module 'libqux'\n", "sysdep-missing", "libqux"),
+        ('unable to find pkg-config package "foo", using the bundled copy\n', "unknown", ""),
+        # a library the script cannot find, then the variable that says where it is; and a
+        # line that goes on to a fallback
+        ("Cannot locate foo; please set FOO_ROOT\n", "sysdep-missing", "foo"),
+        ("Could not find foo, set FOO_DIR to use it; building without foo\n", "unknown", ""),
         # CPython 3.13's longer wording, with a suggestion after it
         (
             '  File "<string>", line 4, in <module>\n'
