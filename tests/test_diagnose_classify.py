@@ -469,6 +469,21 @@ def test_shipped_rules_on_tell_tale_lines(
             "python-unsupported",
             "2",
         ),
+        # a build script's verdict on a library with the install it asks for, or the build it
+        # is required for; and the same words where the script goes on without the library
+        ("libfoo not found. Please install libfoo-dev first.\n", "sysdep-missing", "libfoo"),
+        ("[!] The bar library is missing. You need to install bar.\n", "sysdep-missing", "bar"),
+        ("Error: libbaz is required to build this extension\n", "sysdep-missing", "libbaz"),
+        ("libfoo not found. Please install libfoo-dev; using the bundled copy\n", "unknown", ""),
+        ("error: libfoo is required to build _speedups, building without it\n", "unknown", ""),
+        ("warning: libfoo not found. Please install libfoo-dev\n", "unknown", ""),
+        # a build script's own pkg-config look-up, verb first; and one it falls back from
+        ("RuntimeError: Cannot find pkg-config module 'libqux'\n", "sysdep-missing", "libqux"),
+        ('unable to find pkg-config package "foo", using the bundled copy\n', "unknown", ""),
+        # a library the script cannot find, then the variable that says where it is; and a
+        # line that goes on to a fallback
+        ("Cannot locate foo; please set FOO_ROOT\n", "sysdep-missing", "foo"),
+        ("Could not find foo, set FOO_DIR to use it; building without foo\n", "unknown", ""),
         # CPython 3.13's longer wording, with a suggestion after it
         (
             '  File "<string>", line 4, in <module>\n'
@@ -518,3 +533,84 @@ def test_a_hundred_thousand_lines_of_noise_hide_nothing(rules: RuleSet) -> None:
     got = diagnose(text, rules)
     assert got.rule == "sysdep/libffi"
     assert got.first_error is not None and got.first_error.line == 100_001
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "subject"),
+    [
+        # a build system's own words for a missing library, none of them in a kept log
+        (
+            "CMake Error at CMakeLists.txt:8 (message):\n  Unable to find libfoo.  Set FOO_DIR\n",
+            "sysdep-missing",
+            "libfoo",
+        ),
+        (
+            "Makefile:7: *** foo is not installed. Please install it.  Stop.\n",
+            "sysdep-missing",
+            "foo",
+        ),
+        (
+            "meson.build:9:4: ERROR: C++ header 'foo/bar.hpp' not found\n",
+            "sysdep-missing",
+            "foo/bar.hpp",
+        ),
+        (
+            "configure: error: the foo library is required to build this package\n",
+            "sysdep-missing",
+            "foo",
+        ),
+        (
+            "thread 'main' panicked at build.rs:4:9:\nUnable to locate libfoo, set FOO_DIR\n",
+            "sysdep-missing",
+            "libfoo",
+        ),
+        # a fallback the build then takes, and warnings: not the cause
+        (
+            "CMake Error at CMakeLists.txt:9 (message):\n"
+            "  libfoo was not found, using the bundled copy\n",
+            "unknown",
+            "",
+        ),
+        (
+            "CMake Warning at CMakeLists.txt:9 (message):\n"
+            "  libfoo was not found.  Building without it.\n",
+            "unknown",
+            "",
+        ),
+        ("Makefile:12: libfoo not found, building without it\n", "unknown", ""),
+        (
+            "../meson.build:5:2: ERROR: Problem encountered: "
+            "libfoo not found, building without it\n",
+            "unknown",
+            "",
+        ),
+        (
+            "../meson.build:5:2: WARNING: libfoo not found. Install it for the foo backend\n",
+            "unknown",
+            "",
+        ),
+        (
+            "Makefile:4: *** libfoo not found, falling back to the bundled copy.  Stop.\n",
+            "unknown",
+            "",
+        ),
+        ("configure: error: libfoo was not found, building without it\n", "unknown", ""),
+        (
+            "configure: WARNING: libfoo is required for the foo module; disabling it\n",
+            "unknown",
+            "",
+        ),
+        (
+            "thread 'main' panicked at build.rs:4:9:\n"
+            "libfoo not found, falling back to the vendored copy\n",
+            "unknown",
+            "",
+        ),
+        ("warning: foo-sys@0.1.0: libfoo was not found, using the vendored copy\n", "unknown", ""),
+    ],
+)
+def test_build_system_messages_for_a_missing_library(
+    rules: RuleSet, text: str, category: str, subject: str
+) -> None:
+    got = diagnose(text, rules)
+    assert (got.category, got.subject or "") == (category, subject)
