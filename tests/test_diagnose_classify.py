@@ -519,6 +519,26 @@ def test_an_error_directive_about_anything_else_is_not_a_platform_refusal(
     assert diagnose(line + "\n", rules).rule != "package/platform-unsupported"
 
 
+@pytest.mark.parametrize(
+    ("header", "category"),
+    [
+        ("sys/event.h", "package-refuses"),
+        ("net/if_dl.h", "package-refuses"),
+        ("kvm.h", "package-refuses"),
+        # headers Linux has, or had: missing here means a system package is missing
+        ("net/route.h", "sysdep-missing"),
+        ("sys/sysctl.h", "sysdep-missing"),
+        ("sys/mount.h", "sysdep-missing"),
+        ("net/if.h", "sysdep-missing"),
+    ],
+)
+def test_only_headers_no_linux_has_are_a_platform_refusal(
+    rules: RuleSet, header: str, category: str
+) -> None:
+    line = f"src/watch.c:3:10: fatal error: {header}: No such file or directory\n"
+    assert diagnose(line, rules).category == category
+
+
 def test_missing_header_maps_known_headers_to_packages(rules: RuleSet) -> None:
     got = diagnose("x.c:3:10: fatal error: zlib.h: No such file or directory\n", rules)
     assert {p.distro: p.packages for p in got.system_packages}["debian"] == ("zlib1g-dev",)
