@@ -12,24 +12,17 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from _readings import EXPECTED, LOGS, log_of, read
 from conftest import cli_runner
 from wheelmill._exceptions import RulesError
 from wheelmill.cli.diagnose import command
 from wheelmill.diagnose import RuleSet, default_rules_dirs, diagnose, load_rules
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-LOGS = Path(__file__).parent / "logs"
-EXPECTED = sorted(LOGS.rglob("*.expected.toml"))
 #: Home directories and interpreter installs of the machine a log was made on must
 #: not leak into the repository (kept logs use placeholders such as /home/user/).
 MACHINE_PATHS = re.compile(r"/root/|/home/(?!user/)[^/\s]+/|\.pyenv/")
@@ -37,10 +30,6 @@ MACHINE_PATHS = re.compile(r"/root/|/home/(?!user/)[^/\s]+/|\.pyenv/")
 
 def _case_id(path: Path) -> str:
     return str(path.relative_to(LOGS)).removesuffix(".expected.toml")
-
-
-def _expected(path: Path) -> dict[str, Any]:
-    return tomllib.loads(path.read_text("utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +44,7 @@ def _with_known_misses(paths: list[Path]) -> list[Any]:
     (``settled_miss``)."""
     return [
         pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=miss))
-        if (miss := _expected(p).get("known_miss") or _expected(p).get("settled_miss"))
+        if (miss := (data := read(p)).get("known_miss") or data.get("settled_miss"))
         else p
         for p in paths
     ]
@@ -65,10 +54,9 @@ def _with_known_misses(paths: list[Path]) -> list[Any]:
     "expected_file", _with_known_misses(EXPECTED), ids=[_case_id(p) for p in EXPECTED]
 )
 def test_log_diagnosis(expected_file: Path, rules: RuleSet) -> None:
-    data = _expected(expected_file)
+    data = read(expected_file)
     want = data["expected"]
-    log = expected_file.with_name(expected_file.name.removesuffix(".expected.toml") + ".log")
-    text = log.read_text("utf-8")
+    text = log_of(expected_file).read_text("utf-8")
     got = diagnose(text, rules)
     assert (got.rule or "") == want["rule"]
     assert got.category == want["category"]
@@ -83,15 +71,14 @@ def test_log_diagnosis(expected_file: Path, rules: RuleSet) -> None:
 
 @pytest.mark.parametrize("expected_file", EXPECTED, ids=[_case_id(p) for p in EXPECTED])
 def test_log_provenance(expected_file: Path) -> None:
-    data = _expected(expected_file)
+    data = read(expected_file)
     assert isinstance(data["invented"], bool)
     if data["invented"]:
         assert data["reason"], "an invented log must say why no real one could be made"
     else:
         assert data["how"], "a real log must say how the failure was produced"
         assert data["produced_with"]
-    log = expected_file.with_name(expected_file.name.removesuffix(".expected.toml") + ".log")
-    text = log.read_text("utf-8")
+    text = log_of(expected_file).read_text("utf-8")
     assert len(text.split("\n")) <= 300, "trim long logs (keep the real lines, note it)"
     assert not MACHINE_PATHS.search(text), "scrub machine-specific paths"
     assert not MACHINE_PATHS.search(expected_file.read_text("utf-8"))
@@ -106,7 +93,7 @@ def test_every_log_has_an_expected_file() -> None:
 def test_every_rule_is_exercised_by_a_log(rules: RuleSet) -> None:
     seen: set[str] = set()
     for path in EXPECTED:
-        want = _expected(path)["expected"]
+        want = read(path)["expected"]
         seen.add(want["rule"])
         seen.update(want["envelope"])
     missing = [rule.id for rule in rules if rule.id not in seen]
@@ -114,7 +101,7 @@ def test_every_rule_is_exercised_by_a_log(rules: RuleSet) -> None:
 
 
 def test_most_logs_are_real() -> None:
-    invented = [p for p in EXPECTED if _expected(p)["invented"]]
+    invented = [p for p in EXPECTED if read(p)["invented"]]
     assert len(invented) * 10 < len(EXPECTED)
 
 
