@@ -20,6 +20,12 @@ DISTROS = ("debian", "fedora", "alpine", "homebrew")
 #: How many non-blank lines below its line a pattern's ``below`` regex may match, at most.
 MAX_WITHIN = 10
 
+#: A pattern's reference to a named list of the rule files' ``[lists]`` table.
+_LIST_REFERENCE = re.compile(r"\{\{([a-z][a-z0-9_]*)\}\}")
+
+#: Named lists, each as the regex it stands for: ``(?:first|second|…)``.
+Lists = Mapping[str, str]
+
 
 @dataclass(frozen=True)
 class Pattern:
@@ -96,25 +102,57 @@ def _known(table: Mapping[str, object], known: tuple[str, ...], where: str) -> N
             raise _FieldError(key, f"unknown key '{where}{key}'{hint}")
 
 
-def _checked(text: object, key: str) -> Pattern:
+def _lists(value: object) -> dict[str, str]:
+    """The ``[lists]`` table of a rule file: each name's words, as one alternation.
+
+    A word is matched as written (``g++`` needs no escaping); the alternatives are
+    tried in the order listed.
+    """
+    table = _table(value, "lists")
+    lists = {}
+    for name, words in table.items():
+        if not _LIST_REFERENCE.fullmatch("{{" + name + "}}"):
+            raise _FieldError(name, f"list name {name!r} must be lower-case letters, digits, _")
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise _FieldError(name, f"lists.{name} must be a list of non-empty strings")
+        lists[name] = "(?:" + "|".join(re.escape(word) for word in words) + ")"
+    return lists
+
+
+def _expanded(text: str, key: str, lists: Lists) -> str:
+    """``text`` with each ``{{name}}`` replaced by the regex of that list."""
+
+    def _list(found: re.Match[str]) -> str:
+        name = found.group(1)
+        if name not in lists:
+            known = ", ".join(sorted(lists)) or "none"
+            message = f"{key}: bad regex {text!r}: no list named {name!r} (lists: {known})"
+            raise _FieldError(key, message)
+        return lists[name]
+
+    return _LIST_REFERENCE.sub(_list, text) if "{{" in text else text
+
+
+def _checked(text: object, key: str, lists: Lists) -> Pattern:
     """A pattern of ``text``, parsed for its literals but not compiled yet; the errors
     only compiling finds are about lookbehinds, so a regex with one is compiled now."""
     if not isinstance(text, str) or not text:
         raise _FieldError(key, f"{key} must hold non-empty regex strings")
+    source = _expanded(text, key, lists)
     try:
-        literals, folded = regex_literals(text)
-        pattern = Pattern(text, literals, folded)
-        if "(?<" in text:
+        literals, folded = regex_literals(source)
+        pattern = Pattern(source, literals, folded)
+        if "(?<" in source:
             _ = pattern.regex
     except re.error as exc:
         raise _FieldError(key, f"{key}: bad regex {text!r}: {exc}") from None
     return pattern
 
 
-def _pattern(item: object, key: str, tables: bool) -> Pattern:
+def _pattern(item: object, key: str, tables: bool, lists: Lists) -> Pattern:
     """One pattern: a regex string, or (where ``tables``) ``{line, below, within}``."""
     if not isinstance(item, dict):
-        return _checked(item, key)
+        return _checked(item, key, lists)
     if not tables:
         raise _FieldError(key, f"{key} must be a list of regex strings")
     _known(item, ("line", "below", "within", "report"), f"{key}.")
@@ -126,15 +164,17 @@ def _pattern(item: object, key: str, tables: bool) -> Pattern:
     report = item.get("report", "line")
     if report not in ("line", "below"):
         raise _FieldError(key, f"{key}.report must be 'line' or 'below'")
-    line = _checked(item["line"], key)
-    below = _checked(item["below"], key).regex
+    line = _checked(item["line"], key, lists)
+    below = _checked(item["below"], key, lists).regex
     return replace(line, below=below, within=within, report_below=report == "below")
 
 
-def _patterns(value: object, key: str, *, tables: bool = False) -> tuple[Pattern, ...]:
+def _patterns(
+    value: object, key: str, lists: Lists, *, tables: bool = False
+) -> tuple[Pattern, ...]:
     if not isinstance(value, list):
         raise _FieldError(key, f"{key} must be a list of regexes")
-    return tuple(_pattern(item, key, tables) for item in value)
+    return tuple(_pattern(item, key, tables, lists) for item in value)
 
 
 def _packages(value: object, key: str) -> dict[str, tuple[str, ...]]:

@@ -22,9 +22,11 @@ from .. import _toml
 from .._exceptions import RulesError
 from ..outcomes import CATEGORIES, Category, as_category
 from ._fields import (
+    Lists,
     Pattern,
     _FieldError,
     _known,
+    _lists,
     _packages,
     _patterns,
     _prose,
@@ -160,7 +162,7 @@ _RULE_KEYS = (
 )
 
 
-def _rule(data: Mapping[str, Any], source: str, line: int) -> Rule:
+def _rule(data: Mapping[str, Any], source: str, line: int, lists: Lists) -> Rule:
     _known(data, _RULE_KEYS, "")
     for required in ("id", "title", "category", "patterns", "root_cause"):
         if required not in data:
@@ -171,7 +173,7 @@ def _rule(data: Mapping[str, Any], source: str, line: int) -> Rule:
     category = as_category(data["category"])
     if category is None:
         raise _FieldError("category", f"category must be one of {', '.join(CATEGORIES)}")
-    patterns = _patterns(data["patterns"], "patterns", tables=True)
+    patterns = _patterns(data["patterns"], "patterns", lists, tables=True)
     if not patterns:
         raise _FieldError("patterns", "patterns must list at least one regex")
     specificity = data.get("specificity", 0 if data.get("envelope") else 50)
@@ -260,10 +262,10 @@ def _rule(data: Mapping[str, Any], source: str, line: int) -> Rule:
         probe_when_handled=probe,
         confidence=_rate(data.get("confidence", 0.5), "confidence"),
         subject=_text(subject, "subject") if subject is not None else None,
-        requires=_patterns(data.get("requires", []), "requires"),
-        excludes=_patterns(data.get("excludes", []), "excludes"),
-        subject_above=_patterns(data.get("subject_above", []), "subject_above", tables=True),
-        subject_below=_patterns(data.get("subject_below", []), "subject_below"),
+        requires=_patterns(data.get("requires", []), "requires", lists),
+        excludes=_patterns(data.get("excludes", []), "excludes", lists),
+        subject_above=_patterns(data.get("subject_above", []), "subject_above", lists, tables=True),
+        subject_below=_patterns(data.get("subject_below", []), "subject_below", lists),
         unnamed_subject=_text(unnamed, "unnamed_subject") if unnamed is not None else None,
         subject_aliases=aliases,
         workarounds=tuple(sorted(workarounds, key=lambda w: -w.success_rate)),
@@ -306,15 +308,44 @@ def _key_line(text: str, start: int, end: int | None, key: str, needle: str | No
     return start
 
 
-def parse_rules(text: str, source: str) -> list[Rule]:
-    """Rules of one TOML document (``source`` names it in errors); validation included."""
+def _document(text: str, source: str) -> dict[str, Any]:
+    """The TOML of one rule file, its top-level keys checked."""
     try:
         data = _toml.loads(text)
     except _toml.TOMLDecodeError as exc:
         raise RulesError(f"{source}: not valid TOML: {exc}") from None
-    unknown = [key for key in data if key != "rule"]
+    unknown = [key for key in data if key not in ("rule", "lists")]
     if unknown:
-        raise RulesError(f"{source}:1: unknown top-level key {unknown[0]!r}; use [[rule]] tables")
+        raise RulesError(
+            f"{source}:1: unknown top-level key {unknown[0]!r}; use [[rule]] tables and [lists]"
+        )
+    return data
+
+
+def _lists_of(data: Mapping[str, Any], text: str, source: str) -> dict[str, str]:
+    """The named lists a rule file's ``[lists]`` table defines."""
+    try:
+        return _lists(data.get("lists", {}))
+    except _FieldError as exc:
+        lines = text.split("\n")
+        key = re.compile(rf"^[ \t]*{re.escape(exc.key)}[ \t]*=")
+        table = re.compile(r"^[ \t]*\[[ \t]*lists[ \t]*\]")
+        line = next((n for n, each in enumerate(lines, 1) if key.match(each)), 0)
+        line = line or next((n for n, each in enumerate(lines, 1) if table.match(each)), 1)
+        raise RulesError(f"{source}:{line}: {exc}") from None
+
+
+def parse_rules(text: str, source: str, lists: Lists | None = None) -> list[Rule]:
+    """Rules of one TOML document (``source`` names it in errors); validation included.
+
+    Patterns may name the document's own ``[lists]`` and those of ``lists`` (its own
+    win); :func:`load_rules` passes the lists of every file it reads.
+    """
+    data = _document(text, source)
+    return _rules_of(data, text, source, {**(lists or {}), **_lists_of(data, text, source)})
+
+
+def _rules_of(data: Mapping[str, Any], text: str, source: str, lists: Lists) -> list[Rule]:
     tables = data.get("rule", [])
     if not isinstance(tables, list):
         raise RulesError(f"{source}:1: 'rule' must be an array of tables ([[rule]])")
@@ -329,7 +360,7 @@ def parse_rules(text: str, source: str) -> list[Rule]:
             if table.get("enabled", True) is False:
                 rules.append(_disabled(table, source, start))
                 continue
-            rules.append(_rule(table, source, start))
+            rules.append(_rule(table, source, start, lists))
         except _FieldError as exc:
             needle = _needle(str(exc))
             line = _key_line(text, start, end, exc.key, needle)
@@ -361,20 +392,30 @@ def rule_files(directory: Path) -> list[Path]:
 
 
 def load_rules(*directories: Path) -> RuleSet:
-    """Load every ``*.toml`` of ``directories``; later files override rules with the same id."""
-    by_id: dict[str, Rule] = {}
+    """Load every ``*.toml`` of ``directories``; later files override rules with the same id.
+
+    Every file's ``[lists]`` are read first, so any pattern may name a list of any
+    file; a list defined again later replaces the earlier one, as rules do.
+    """
+    documents: list[tuple[str, str, dict[str, Any]]] = []
+    lists: dict[str, str] = {}
     for directory in directories:
         for path in rule_files(Path(directory)):
             try:
                 text = path.read_text("utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise RulesError(f"{path}: cannot read rules file ({exc})") from None
-            seen: set[str] = set()
-            for rule in parse_rules(text, str(path)):
-                if rule.id in seen:
-                    raise RulesError(f"{path}:{rule.line}: rule {rule.id!r} is defined twice")
-                seen.add(rule.id)
-                by_id.pop(rule.id, None)
-                if rule.title != _DISABLED:
-                    by_id[rule.id] = rule
+            data = _document(text, str(path))
+            lists.update(_lists_of(data, text, str(path)))
+            documents.append((str(path), text, data))
+    by_id: dict[str, Rule] = {}
+    for source, text, data in documents:
+        seen: set[str] = set()
+        for rule in _rules_of(data, text, source, lists):
+            if rule.id in seen:
+                raise RulesError(f"{source}:{rule.line}: rule {rule.id!r} is defined twice")
+            seen.add(rule.id)
+            by_id.pop(rule.id, None)
+            if rule.title != _DISABLED:
+                by_id[rule.id] = rule
     return RuleSet(by_id.values())
