@@ -168,6 +168,15 @@ def sample_case(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Module and session fixtures (the shipped rules, loaded once) write the per-user
+    cache too: theirs is the test session's own, never the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WHEELMILL_CACHE_DIR", str(tmp_path_factory.mktemp("user-cache")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _hostile_pip_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """Every test runs as on a machine whose pip and uv settings point nowhere useful.

@@ -7,10 +7,11 @@ import difflib
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+from ._analysed import Analysis
 from ._literal import regex_literals
 
 #: Distros a rule can name system packages for (the CLI knows their install command).
@@ -25,6 +26,15 @@ _LIST_REFERENCE = re.compile(r"\{\{([a-z][a-z0-9_]*)\}\}")
 
 #: Named lists, each as the regex it stands for: ``(?:first|second|…)``.
 Lists = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Loading:
+    """What the patterns of one load share: the named lists, and each regex's
+    literals once found (:mod:`._analysed` keeps them between runs)."""
+
+    lists: Lists = field(default_factory=dict)
+    analysed: dict[str, Analysis] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -133,15 +143,17 @@ def _expanded(text: str, key: str, lists: Lists) -> str:
     return _LIST_REFERENCE.sub(_list, text) if "{{" in text else text
 
 
-def _checked(text: object, key: str, lists: Lists) -> Pattern:
+def _checked(text: object, key: str, loading: Loading) -> Pattern:
     """A pattern of ``text``, parsed for its literals but not compiled yet; the errors
     only compiling finds are about lookbehinds, so a regex with one is compiled now."""
     if not isinstance(text, str) or not text:
         raise _FieldError(key, f"{key} must hold non-empty regex strings")
-    source = _expanded(text, key, lists)
+    source = _expanded(text, key, loading.lists)
     try:
-        literals, folded = regex_literals(source)
-        pattern = Pattern(source, literals, folded)
+        analysis = loading.analysed.get(source)
+        if analysis is None:
+            analysis = loading.analysed[source] = regex_literals(source)
+        pattern = Pattern(source, *analysis)
         if "(?<" in source:
             _ = pattern.regex
     except re.error as exc:
@@ -149,10 +161,10 @@ def _checked(text: object, key: str, lists: Lists) -> Pattern:
     return pattern
 
 
-def _pattern(item: object, key: str, tables: bool, lists: Lists) -> Pattern:
+def _pattern(item: object, key: str, tables: bool, loading: Loading) -> Pattern:
     """One pattern: a regex string, or (where ``tables``) ``{line, below, within}``."""
     if not isinstance(item, dict):
-        return _checked(item, key, lists)
+        return _checked(item, key, loading)
     if not tables:
         raise _FieldError(key, f"{key} must be a list of regex strings")
     _known(item, ("line", "below", "within", "report"), f"{key}.")
@@ -164,17 +176,17 @@ def _pattern(item: object, key: str, tables: bool, lists: Lists) -> Pattern:
     report = item.get("report", "line")
     if report not in ("line", "below"):
         raise _FieldError(key, f"{key}.report must be 'line' or 'below'")
-    line = _checked(item["line"], key, lists)
-    below = _checked(item["below"], key, lists).regex
+    line = _checked(item["line"], key, loading)
+    below = _checked(item["below"], key, loading).regex
     return replace(line, below=below, within=within, report_below=report == "below")
 
 
 def _patterns(
-    value: object, key: str, lists: Lists, *, tables: bool = False
+    value: object, key: str, loading: Loading, *, tables: bool = False
 ) -> tuple[Pattern, ...]:
     if not isinstance(value, list):
         raise _FieldError(key, f"{key} must be a list of regexes")
-    return tuple(_pattern(item, key, tables, lists) for item in value)
+    return tuple(_pattern(item, key, tables, loading) for item in value)
 
 
 def _packages(value: object, key: str) -> dict[str, tuple[str, ...]]:

@@ -21,8 +21,10 @@ from typing import Any
 from .. import _toml
 from .._exceptions import RulesError
 from ..outcomes import CATEGORIES, Category, as_category
+from ._analysed import remembered
 from ._fields import (
     Lists,
+    Loading,
     Pattern,
     _FieldError,
     _known,
@@ -162,7 +164,7 @@ _RULE_KEYS = (
 )
 
 
-def _rule(data: Mapping[str, Any], source: str, line: int, lists: Lists) -> Rule:
+def _rule(data: Mapping[str, Any], source: str, line: int, loading: Loading) -> Rule:
     _known(data, _RULE_KEYS, "")
     for required in ("id", "title", "category", "patterns", "root_cause"):
         if required not in data:
@@ -173,7 +175,7 @@ def _rule(data: Mapping[str, Any], source: str, line: int, lists: Lists) -> Rule
     category = as_category(data["category"])
     if category is None:
         raise _FieldError("category", f"category must be one of {', '.join(CATEGORIES)}")
-    patterns = _patterns(data["patterns"], "patterns", lists, tables=True)
+    patterns = _patterns(data["patterns"], "patterns", loading, tables=True)
     if not patterns:
         raise _FieldError("patterns", "patterns must list at least one regex")
     specificity = data.get("specificity", 0 if data.get("envelope") else 50)
@@ -262,10 +264,12 @@ def _rule(data: Mapping[str, Any], source: str, line: int, lists: Lists) -> Rule
         probe_when_handled=probe,
         confidence=_rate(data.get("confidence", 0.5), "confidence"),
         subject=_text(subject, "subject") if subject is not None else None,
-        requires=_patterns(data.get("requires", []), "requires", lists),
-        excludes=_patterns(data.get("excludes", []), "excludes", lists),
-        subject_above=_patterns(data.get("subject_above", []), "subject_above", lists, tables=True),
-        subject_below=_patterns(data.get("subject_below", []), "subject_below", lists),
+        requires=_patterns(data.get("requires", []), "requires", loading),
+        excludes=_patterns(data.get("excludes", []), "excludes", loading),
+        subject_above=_patterns(
+            data.get("subject_above", []), "subject_above", loading, tables=True
+        ),
+        subject_below=_patterns(data.get("subject_below", []), "subject_below", loading),
         unnamed_subject=_text(unnamed, "unnamed_subject") if unnamed is not None else None,
         subject_aliases=aliases,
         workarounds=tuple(sorted(workarounds, key=lambda w: -w.success_rate)),
@@ -342,10 +346,11 @@ def parse_rules(text: str, source: str, lists: Lists | None = None) -> list[Rule
     win); :func:`load_rules` passes the lists of every file it reads.
     """
     data = _document(text, source)
-    return _rules_of(data, text, source, {**(lists or {}), **_lists_of(data, text, source)})
+    loading = Loading({**(lists or {}), **_lists_of(data, text, source)})
+    return _rules_of(data, text, source, loading)
 
 
-def _rules_of(data: Mapping[str, Any], text: str, source: str, lists: Lists) -> list[Rule]:
+def _rules_of(data: Mapping[str, Any], text: str, source: str, loading: Loading) -> list[Rule]:
     tables = data.get("rule", [])
     if not isinstance(tables, list):
         raise RulesError(f"{source}:1: 'rule' must be an array of tables ([[rule]])")
@@ -360,7 +365,7 @@ def _rules_of(data: Mapping[str, Any], text: str, source: str, lists: Lists) -> 
             if table.get("enabled", True) is False:
                 rules.append(_disabled(table, source, start))
                 continue
-            rules.append(_rule(table, source, start, lists))
+            rules.append(_rule(table, source, start, loading))
         except _FieldError as exc:
             needle = _needle(str(exc))
             line = _key_line(text, start, end, exc.key, needle)
@@ -395,7 +400,9 @@ def load_rules(*directories: Path) -> RuleSet:
     """Load every ``*.toml`` of ``directories``; later files override rules with the same id.
 
     Every file's ``[lists]`` are read first, so any pattern may name a list of any
-    file; a list defined again later replaces the earlier one, as rules do.
+    file; a list defined again later replaces the earlier one, as rules do. The
+    patterns' prefilter literals come from the per-user cache when these files
+    were loaded before (:mod:`._analysed`).
     """
     documents: list[tuple[str, str, dict[str, Any]]] = []
     lists: dict[str, str] = {}
@@ -409,13 +416,15 @@ def load_rules(*directories: Path) -> RuleSet:
             lists.update(_lists_of(data, text, str(path)))
             documents.append((str(path), text, data))
     by_id: dict[str, Rule] = {}
-    for source, text, data in documents:
-        seen: set[str] = set()
-        for rule in _rules_of(data, text, source, lists):
-            if rule.id in seen:
-                raise RulesError(f"{source}:{rule.line}: rule {rule.id!r} is defined twice")
-            seen.add(rule.id)
-            by_id.pop(rule.id, None)
-            if rule.title != _DISABLED:
-                by_id[rule.id] = rule
+    with remembered(text for _, text, _ in documents) as analysed:
+        loading = Loading(lists, analysed)
+        for source, text, data in documents:
+            seen: set[str] = set()
+            for rule in _rules_of(data, text, source, loading):
+                if rule.id in seen:
+                    raise RulesError(f"{source}:{rule.line}: rule {rule.id!r} is defined twice")
+                seen.add(rule.id)
+                by_id.pop(rule.id, None)
+                if rule.title != _DISABLED:
+                    by_id[rule.id] = rule
     return RuleSet(by_id.values())
