@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from wheelmill._exceptions import RulesError
 from wheelmill._platform.dirs import CACHE_VARIABLE
 from wheelmill.diagnose import (
     RuleSet,
-    _analysed,
     _literal,
     default_rules_dirs,
     diagnose,
@@ -104,9 +104,11 @@ def test_an_edited_rule_file_is_analysed_afresh(tmp_path: Path, cache: Path) -> 
         b"not marshal at all",
         marshal.dumps(["a list"]),
         marshal.dumps({"could not find": ("no tuple", 1)}),
-        marshal.dumps({"could not find": ((b"bytes",), False)}),
+        marshal.dumps(({"could not find": ((b"bytes",), False)}, [])),
+        marshal.dumps(({}, [({"rule": []}, [1]), ({"rule": []}, [1])])),  # two files, not one
+        marshal.dumps(({}, [({"rule": []}, ["1"])])),
     ],
-    ids=["not-marshal", "a-list", "not-an-analysis", "bytes-literals"],
+    ids=["not-marshal", "a-list", "not-an-analysis", "bytes-literals", "two-files", "str-line"],
 )
 def test_a_damaged_cache_only_costs_the_analysis(
     tmp_path: Path, cache: Path, damage: bytes
@@ -118,9 +120,9 @@ def test_a_damaged_cache_only_costs_the_analysis(
     (entry,) = entries(cache)
     entry.write_bytes(damage)
     assert analyses(load_rules(folder)) == fresh
-    kept = marshal.loads(entry.read_bytes())  # written again, whole
-    assert _analysed._valid(kept)
-    assert sorted(kept) == sorted(source for source, _, _ in fresh)
+    analysed, documents = marshal.loads(entry.read_bytes())  # written again, whole
+    assert sorted(analysed) == sorted(source for source, _, _ in fresh)
+    assert documents[0][0]["rule"][0]["id"] == "team/missing"
 
 
 def test_no_cache_or_an_unwritable_one_changes_nothing(
@@ -136,3 +138,25 @@ def test_no_cache_or_an_unwritable_one_changes_nothing(
     monkeypatch.setenv(CACHE_VARIABLE, str(blocker))
     assert analyses(load_rules(folder)) == fresh
     assert blocker.read_text("utf-8") == "not a directory"
+
+
+def test_a_date_and_the_rule_lines_read_the_same_from_the_cache(tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    dated = RULE.replace(
+        'root_cause = "because"', 'root_cause = "because"\nfirst_seen = 2019-06-01'
+    )
+    (folder / "team.toml").write_text("# a comment\n" + dated, "utf-8")
+    fresh = load_rules(folder)["team/missing"]
+    kept = load_rules(folder)["team/missing"]
+    assert (kept.first_seen, kept.line) == (fresh.first_seen, fresh.line) == ("2019-06-01", 5)
+
+
+def test_a_file_with_an_error_is_never_kept(tmp_path: Path, cache: Path) -> None:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "team.toml").write_text(RULE.replace('"because"', "2019-06-01"), "utf-8")
+    for _ in range(2):  # reported again, from the file itself
+        with pytest.raises(RulesError, match=r"team\.toml:\d+: rule 'team/missing': root_cause"):
+            load_rules(folder)
+    assert entries(cache) == []

@@ -1,38 +1,55 @@
-"""Each pattern's prefilter literals, kept in the per-user cache between runs.
+"""What loading a set of rule files learns, kept in the per-user cache between runs.
 
 Loading the rules is mostly finding, for each of several hundred patterns, the
 literals a matching line must contain (:func:`._literal.regex_literals` parses
-the regex with the standard library's parser). The answer depends only on the
-pattern, the code of :mod:`._literal` and Python's regex parser, so
-:func:`remembered` keeps the answers for one set of rule files in the per-user
-cache (:mod:`wheelmill._platform.dirs`), in :mod:`marshal`'s format, under the
-SHA-256 of every rule file's text, ``_literal.py``'s own text and the Python
-version. An edited rule file, another wheelmill or another Python is a new key,
-so the answer is always the analysis's own. A cache that cannot be read, holds
-something else, or cannot be written is passed over: the rules load as without
-it. Old entries beyond :data:`_KEEP` are pruned as new ones are written.
+the regex with the standard library's parser), and then parsing the TOML. Both
+depend only on the files' text, the code of :mod:`._literal` and the Python
+version, so :func:`remembered` keeps them for one set of rule files in the
+per-user cache (:mod:`wheelmill._platform.dirs`), in :mod:`marshal`'s format,
+under the SHA-256 of every rule file's text, ``_literal.py``'s own text and the
+Python version. An edited rule file, another wheelmill or another Python is a
+new key, so the answer is always the parser's own. Only a load that succeeded
+is kept: a file with an error is parsed, and reported, every time. A cache that
+cannot be read, holds something else, or cannot be written is passed over: the
+rules load as without it. Old entries beyond :data:`_KEEP` are pruned as new
+ones are written.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import marshal
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .._sha256 import sha256
 
 #: A pattern's literals (``None``: none found) and whether it ignores case.
 Analysis = tuple[tuple[str, ...] | None, bool]
 
+#: A rule file's parsed TOML, and the first line of each of its ``[[rule]]`` tables.
+Document = tuple[dict[str, Any], list[int]]
+
 #: The cache's subdirectory, and how many rule sets' analyses it keeps.
 _CACHE = "rules"
 _KEEP = 16
 
 
-def _entry(texts: Iterable[str]) -> Path | None:
+@dataclass
+class Memory:
+    """What is known of one set of rule files: each pattern's analysis, and each
+    file's document (``None`` until parsed)."""
+
+    analysed: dict[str, Analysis]
+    documents: list[Document] | None = None
+
+
+def _entry(texts: Sequence[str]) -> Path | None:
     from .._platform.dirs import user_cache_dir
 
     base = user_cache_dir()
@@ -46,7 +63,7 @@ def _entry(texts: Iterable[str]) -> Path | None:
     return base / _CACHE / f"{digest.hexdigest()}-{marshal.version}.marshal"
 
 
-def _valid(found: object) -> bool:
+def _analysed(found: object) -> bool:
     if not isinstance(found, dict):
         return False
     for source, analysis in found.items():
@@ -62,35 +79,69 @@ def _valid(found: object) -> bool:
     return True
 
 
+def _documents(found: object, count: int) -> bool:
+    return (
+        isinstance(found, list)
+        and len(found) == count
+        and all(
+            isinstance(item, tuple)
+            and len(item) == 2
+            and isinstance(item[0], dict)
+            and isinstance(item[1], list)
+            and all(isinstance(line, int) for line in item[1])
+            for item in found
+        )
+    )
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with TOML's dates and times as the text ``str()`` gives (which is how
+    the loader reads a ``first_seen`` date), so :mod:`marshal` can hold it."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, (datetime.date, datetime.time)):
+        return str(value)
+    return value
+
+
 @contextlib.contextmanager
-def remembered(texts: Iterable[str]) -> Iterator[dict[str, Analysis]]:
-    """The analyses kept for the rule files ``texts`` (empty the first time); what the
+def remembered(texts: Sequence[str]) -> Iterator[Memory]:
+    """What is kept for the rule files ``texts`` (nothing the first time); what the
     ``with`` block adds is written back when it ends without an error."""
     try:
         path = _entry(texts)
     except (OSError, UnicodeError):
         path = None
-    analysed: dict[str, Analysis] = {}
+    memory = Memory({})
     if path is not None:
         with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
             found = marshal.loads(path.read_bytes())  # noqa: S302  (written by _keep, below)
-            if _valid(found):
-                analysed = found
-    known = len(analysed)
-    yield analysed
-    if path is not None and len(analysed) > known:
-        _keep(path, analysed)
+            if (
+                isinstance(found, tuple)
+                and len(found) == 2
+                and _analysed(found[0])
+                and _documents(found[1], len(texts))
+            ):
+                memory = Memory(found[0], found[1])
+    known, documents = len(memory.analysed), memory.documents
+    yield memory
+    grew = len(memory.analysed) > known or documents is None
+    if path is not None and memory.documents is not None and grew:
+        plain = [(_plain(data), starts) for data, starts in memory.documents]
+        _keep(path, (memory.analysed, plain))
 
 
-def _keep(path: Path, analysed: dict[str, Analysis]) -> None:
-    """Write ``analysed`` at ``path`` whole (a temporary file renamed), or not at all."""
+def _keep(path: Path, kept: tuple[dict[str, Analysis], list[Document]]) -> None:
+    """Write ``kept`` at ``path`` whole (a temporary file renamed), or not at all."""
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(marshal.dumps(analysed))
+        temporary.write_bytes(marshal.dumps(kept))
         os.replace(temporary, path)
         _prune(path.parent)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a value marshal cannot hold
         with contextlib.suppress(OSError):
             temporary.unlink()
 

@@ -350,11 +350,19 @@ def parse_rules(text: str, source: str, lists: Lists | None = None) -> list[Rule
     return _rules_of(data, text, source, loading)
 
 
-def _rules_of(data: Mapping[str, Any], text: str, source: str, loading: Loading) -> list[Rule]:
+def _rules_of(
+    data: Mapping[str, Any],
+    text: str,
+    source: str,
+    loading: Loading,
+    starts: list[int] | None = None,
+) -> list[Rule]:
+    """The rules of one parsed file; ``starts``: its ``[[rule]]`` lines, when known."""
     tables = data.get("rule", [])
     if not isinstance(tables, list):
         raise RulesError(f"{source}:1: 'rule' must be an array of tables ([[rule]])")
-    starts = _table_lines(text)
+    if starts is None:
+        starts = _table_lines(text)
     rules: list[Rule] = []
     for index, table in enumerate(tables):
         start = starts[index] if index < len(starts) else 1
@@ -401,26 +409,29 @@ def load_rules(*directories: Path) -> RuleSet:
 
     Every file's ``[lists]`` are read first, so any pattern may name a list of any
     file; a list defined again later replaces the earlier one, as rules do. The
-    patterns' prefilter literals come from the per-user cache when these files
-    were loaded before (:mod:`._analysed`).
+    files' parsed TOML and the patterns' prefilter literals come from the per-user
+    cache when these files were loaded before (:mod:`._analysed`).
     """
-    documents: list[tuple[str, str, dict[str, Any]]] = []
-    lists: dict[str, str] = {}
+    files: list[tuple[str, str]] = []
     for directory in directories:
         for path in rule_files(Path(directory)):
             try:
-                text = path.read_text("utf-8")
+                files.append((str(path), path.read_text("utf-8")))
             except (OSError, UnicodeDecodeError) as exc:
                 raise RulesError(f"{path}: cannot read rules file ({exc})") from None
-            data = _document(text, str(path))
-            lists.update(_lists_of(data, text, str(path)))
-            documents.append((str(path), text, data))
     by_id: dict[str, Rule] = {}
-    with remembered(text for _, text, _ in documents) as analysed:
-        loading = Loading(lists, analysed)
-        for source, text, data in documents:
+    with remembered([text for _, text in files]) as memory:
+        if memory.documents is None:
+            memory.documents = [
+                (_document(text, source), _table_lines(text)) for source, text in files
+            ]
+        lists: dict[str, str] = {}
+        for (source, text), (data, _) in zip(files, memory.documents):
+            lists.update(_lists_of(data, text, source))
+        loading = Loading(lists, memory.analysed)
+        for (source, text), (data, starts) in zip(files, memory.documents):
             seen: set[str] = set()
-            for rule in _rules_of(data, text, source, loading):
+            for rule in _rules_of(data, text, source, loading, starts):
                 if rule.id in seen:
                     raise RulesError(f"{source}:{rule.line}: rule {rule.id!r} is defined twice")
                 seen.add(rule.id)
