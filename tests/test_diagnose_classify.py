@@ -402,6 +402,26 @@ def test_diagnose_is_pure(rules: RuleSet) -> None:
             "resource/out-of-memory",
             "cc1plus",
         ),
+        # CMake 4 on old CMake code: a removed policy's OLD behaviour, a removed command, an
+        # if() that expands its CMAKE_DIAGNOSTIC_INIT cache list
+        (
+            "CMake Error at src/CMakeLists.txt:4 (cmake_policy):\n"
+            "  Policy CMP0026 may not be set to OLD behavior because this version of CMake\n",
+            "requirements/cmake4-old-minimum-version",
+            "cmake",
+        ),
+        (
+            "CMake Error at CMakeLists.txt:9 (load_command):\n"
+            "  The load_command command has been removed; see CMP0031.\n",
+            "requirements/cmake4-old-minimum-version",
+            "cmake",
+        ),
+        (
+            "CMake Error at CMakeLists.txt:88 (if):\n  if given arguments:\n\n"
+            '    "NOT" "CMD_AUTHOR=IGNORE" "CMD_DEPRECATED=IGNORE" "STREQUAL" ""\n',
+            "requirements/cmake4-old-minimum-version",
+            "cmake",
+        ),
         (
             "ERROR: Could not install packages due to an OSError: [Errno 28] "
             "No space left on device\n",
@@ -517,6 +537,26 @@ def test_an_error_directive_about_anything_else_is_not_a_platform_refusal(
     rules: RuleSet, line: str
 ) -> None:
     assert diagnose(line + "\n", rules).rule != "package/platform-unsupported"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an if() the project's own code gets wrong, whatever the CMake
+        "CMake Error at CMakeLists.txt:12 (if):\n  if given arguments:\n\n"
+        '    "NOT" "STREQUAL" "foo"\n\n  Unknown arguments specified\n',
+        "CMake Error at cmake/Foo.cmake:40 (if):\n  if given arguments:\n\n"
+        '    "(" "FOO_LIBS" "MATCHES" "a;b" "AND" ")"\n\n  Unknown arguments specified\n',
+        # CMake 3's wording for a command the project's own policy settings disallow
+        "CMake Error at CMakeLists.txt:3 (build_name):\n"
+        "  The build_name command should not be called; see CMP0036.\n",
+        # a policy this CMake does not know yet: the CMake is too old, not too new
+        "CMake Error at CMakeLists.txt:2 (cmake_policy):\n"
+        '  Policy "CMP0177" is not known to this version of CMake.\n',
+    ],
+)
+def test_cmake_errors_a_too_new_cmake_does_not_cause(rules: RuleSet, text: str) -> None:
+    assert diagnose(text, rules).rule != "requirements/cmake4-old-minimum-version"
 
 
 @pytest.mark.parametrize(
