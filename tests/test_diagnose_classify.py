@@ -504,6 +504,31 @@ def test_shipped_rules_on_tell_tale_lines(
         # line that goes on to a fallback
         ("Cannot locate foo; please set FOO_ROOT\n", "sysdep-missing", "foo"),
         ("Could not find foo, set FOO_DIR to use it; building without foo\n", "unknown", ""),
+        # the frontend's hook script line CPython 3.13 quotes under a "<string>" frame of the
+        # build's own code (setup.py, a file it execs) is code, not the error; the import
+        # failing is the backend missing, reported at the exception
+        (
+            '  File "<string>", line 8, in <module>\n'
+            "    import setuptools.build_meta as backend\n"
+            "ValueError: FOO_MODE must be one of fast, small\n",
+            "unknown",
+            "",
+        ),
+        (
+            '  File "<string>", line 8, in <module>\n'
+            "    import setuptools.build_meta as backend\n"
+            "        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+            "RuntimeError: Unable to find the foo library. Set FOO_HOME to its prefix.\n",
+            "sysdep-missing",
+            "foo",
+        ),
+        (
+            '  File "<string>", line 8, in <module>\n'
+            "    import setuptools.build_meta as backend\n"
+            "ModuleNotFoundError: No module named 'setuptools'\n",
+            "backend-missing",
+            "setuptools.build_meta",
+        ),
         # CPython 3.13's longer wording, with a suggestion after it
         (
             '  File "<string>", line 4, in <module>\n'
