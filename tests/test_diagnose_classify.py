@@ -504,6 +504,44 @@ def test_shipped_rules_on_tell_tale_lines(
         # line that goes on to a fallback
         ("Cannot locate foo; please set FOO_ROOT\n", "sysdep-missing", "foo"),
         ("Could not find foo, set FOO_DIR to use it; building without foo\n", "unknown", ""),
+        # a build script copying a library from a fixed system prefix that does not have it;
+        # not the package's own tree, a container's /usr/src, or a program
+        (
+            "error: can't copy '/opt/qux/lib/libqux.so.3': doesn't exist or not a regular file\n",
+            "sysdep-missing",
+            "qux",
+        ),
+        (
+            "distutils.errors.DistutilsFileError: cannot copy tree '/usr/include/quux': "
+            "not a directory\n",
+            "sysdep-missing",
+            "quux",
+        ),
+        ("error: cannot copy tree 'build/include/foo': not a directory\n", "unknown", ""),
+        (
+            "distutils.errors.DistutilsFileError: cannot copy tree '/usr/local/include/python3.8': "
+            "not a directory\n",
+            "unknown",
+            "",
+        ),
+        (
+            "distutils.errors.DistutilsFileError: cannot copy tree "
+            "'/tmp/pip-req-build-abc/include/foo': not a directory\n",
+            "unknown",
+            "",
+        ),
+        (
+            "distutils.errors.DistutilsFileError: cannot copy tree '/usr/src/app/data': "
+            "not a directory\n",
+            "unknown",
+            "",
+        ),
+        (
+            "FileNotFoundError: [Errno 2] No such file or directory: "
+            "'/tmp/pip-req-build-abc/lib/libfoo.a'\n",
+            "unknown",
+            "",
+        ),
         # the frontend's hook script line CPython 3.13 quotes under a "<string>" frame of the
         # build's own code (setup.py, a file it execs) is code, not the error; the import
         # failing is the backend missing, reported at the exception
