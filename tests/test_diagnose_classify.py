@@ -504,6 +504,14 @@ def test_shipped_rules_on_tell_tale_lines(
         # line that goes on to a fallback
         ("Cannot locate foo; please set FOO_ROOT\n", "sysdep-missing", "foo"),
         ("Could not find foo, set FOO_DIR to use it; building without foo\n", "unknown", ""),
+        # a .pxd under the directory of the .pyx that cimports it is the package's own, left out
+        # of the sdist; one of another distribution (numpy's, Cython's libc, a dependency's) is not
+        ("pkg/sub/_x.pyx:4:0: 'pkg/sub/_y.pxd' not found\n", "package-refuses", "_y.pxd"),
+        ("src/pkg/_x.pyx:4:0: 'pkg/defs.pxd' not found\n", "package-refuses", "defs.pxd"),
+        ("pkg/_x.pyx:1:8: 'numpy/__init__.pxd' not found\n", "unknown", ""),
+        ("pkg/_x.pyx:3:0: 'libc/stdio.pxd' not found\n", "unknown", ""),
+        ("pkg/_x.pyx:3:0: 'pkg_dep/types.pxd' not found\n", "unknown", ""),
+        ("pkg/_x.pyx:3:0: 'other/pkg/types.pxd' not found\n", "unknown", ""),
         # a build script copying a library from a fixed system prefix that does not have it;
         # not the package's own tree, a container's /usr/src, or a program
         (
