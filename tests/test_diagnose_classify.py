@@ -402,6 +402,26 @@ def test_diagnose_is_pure(rules: RuleSet) -> None:
             "resource/out-of-memory",
             "cc1plus",
         ),
+        # CMake 4 on old CMake code: a removed policy's OLD behaviour, a removed command, an
+        # if() that expands its CMAKE_DIAGNOSTIC_INIT cache list
+        (
+            "CMake Error at src/CMakeLists.txt:4 (cmake_policy):\n"
+            "  Policy CMP0026 may not be set to OLD behavior because this version of CMake\n",
+            "requirements/cmake4-old-minimum-version",
+            "cmake",
+        ),
+        (
+            "CMake Error at CMakeLists.txt:9 (load_command):\n"
+            "  The load_command command has been removed; see CMP0031.\n",
+            "requirements/cmake4-old-minimum-version",
+            "cmake",
+        ),
+        (
+            "CMake Error at CMakeLists.txt:88 (if):\n  if given arguments:\n\n"
+            '    "NOT" "CMD_AUTHOR=IGNORE" "CMD_DEPRECATED=IGNORE" "STREQUAL" ""\n',
+            "requirements/cmake4-old-minimum-version",
+            "cmake",
+        ),
         (
             "ERROR: Could not install packages due to an OSError: [Errno 28] "
             "No space left on device\n",
@@ -484,6 +504,77 @@ def test_shipped_rules_on_tell_tale_lines(
         # line that goes on to a fallback
         ("Cannot locate foo; please set FOO_ROOT\n", "sysdep-missing", "foo"),
         ("Could not find foo, set FOO_DIR to use it; building without foo\n", "unknown", ""),
+        # a .pxd under the directory of the .pyx that cimports it is the package's own, left out
+        # of the sdist; one of another distribution (numpy's, Cython's libc, a dependency's) is not
+        ("pkg/sub/_x.pyx:4:0: 'pkg/sub/_y.pxd' not found\n", "package-refuses", "_y.pxd"),
+        ("src/pkg/_x.pyx:4:0: 'pkg/defs.pxd' not found\n", "package-refuses", "defs.pxd"),
+        ("pkg/_x.pyx:1:8: 'numpy/__init__.pxd' not found\n", "unknown", ""),
+        ("pkg/_x.pyx:3:0: 'libc/stdio.pxd' not found\n", "unknown", ""),
+        ("pkg/_x.pyx:3:0: 'pkg_dep/types.pxd' not found\n", "unknown", ""),
+        ("pkg/_x.pyx:3:0: 'other/pkg/types.pxd' not found\n", "unknown", ""),
+        # a build script copying a library from a fixed system prefix that does not have it;
+        # not the package's own tree, a container's /usr/src, or a program
+        (
+            "error: can't copy '/opt/qux/lib/libqux.so.3': doesn't exist or not a regular file\n",
+            "sysdep-missing",
+            "qux",
+        ),
+        (
+            "distutils.errors.DistutilsFileError: cannot copy tree '/usr/include/quux': "
+            "not a directory\n",
+            "sysdep-missing",
+            "quux",
+        ),
+        ("error: cannot copy tree 'build/include/foo': not a directory\n", "unknown", ""),
+        (
+            "distutils.errors.DistutilsFileError: cannot copy tree '/usr/local/include/python3.8': "
+            "not a directory\n",
+            "unknown",
+            "",
+        ),
+        (
+            "distutils.errors.DistutilsFileError: cannot copy tree "
+            "'/tmp/pip-req-build-abc/include/foo': not a directory\n",
+            "unknown",
+            "",
+        ),
+        (
+            "distutils.errors.DistutilsFileError: cannot copy tree '/usr/src/app/data': "
+            "not a directory\n",
+            "unknown",
+            "",
+        ),
+        (
+            "FileNotFoundError: [Errno 2] No such file or directory: "
+            "'/tmp/pip-req-build-abc/lib/libfoo.a'\n",
+            "unknown",
+            "",
+        ),
+        # the frontend's hook script line CPython 3.13 quotes under a "<string>" frame of the
+        # build's own code (setup.py, a file it execs) is code, not the error; the import
+        # failing is the backend missing, reported at the exception
+        (
+            '  File "<string>", line 8, in <module>\n'
+            "    import setuptools.build_meta as backend\n"
+            "ValueError: FOO_MODE must be one of fast, small\n",
+            "unknown",
+            "",
+        ),
+        (
+            '  File "<string>", line 8, in <module>\n'
+            "    import setuptools.build_meta as backend\n"
+            "        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+            "RuntimeError: Unable to find the foo library. Set FOO_HOME to its prefix.\n",
+            "sysdep-missing",
+            "foo",
+        ),
+        (
+            '  File "<string>", line 8, in <module>\n'
+            "    import setuptools.build_meta as backend\n"
+            "ModuleNotFoundError: No module named 'setuptools'\n",
+            "backend-missing",
+            "setuptools.build_meta",
+        ),
         # CPython 3.13's longer wording, with a suggestion after it
         (
             '  File "<string>", line 4, in <module>\n'
@@ -517,6 +608,26 @@ def test_an_error_directive_about_anything_else_is_not_a_platform_refusal(
     rules: RuleSet, line: str
 ) -> None:
     assert diagnose(line + "\n", rules).rule != "package/platform-unsupported"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an if() the project's own code gets wrong, whatever the CMake
+        "CMake Error at CMakeLists.txt:12 (if):\n  if given arguments:\n\n"
+        '    "NOT" "STREQUAL" "foo"\n\n  Unknown arguments specified\n',
+        "CMake Error at cmake/Foo.cmake:40 (if):\n  if given arguments:\n\n"
+        '    "(" "FOO_LIBS" "MATCHES" "a;b" "AND" ")"\n\n  Unknown arguments specified\n',
+        # CMake 3's wording for a command the project's own policy settings disallow
+        "CMake Error at CMakeLists.txt:3 (build_name):\n"
+        "  The build_name command should not be called; see CMP0036.\n",
+        # a policy this CMake does not know yet: the CMake is too old, not too new
+        "CMake Error at CMakeLists.txt:2 (cmake_policy):\n"
+        '  Policy "CMP0177" is not known to this version of CMake.\n',
+    ],
+)
+def test_cmake_errors_a_too_new_cmake_does_not_cause(rules: RuleSet, text: str) -> None:
+    assert diagnose(text, rules).rule != "requirements/cmake4-old-minimum-version"
 
 
 @pytest.mark.parametrize(
