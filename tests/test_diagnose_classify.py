@@ -547,6 +547,7 @@ def test_only_headers_no_linux_has_are_a_platform_refusal(
         "configure: foo.h not found, building without it",
         "configure: error: foo.h not found, using the bundled copy",
         "foo/bar.h was not found, falling back to the built-in parser",
+        "CMake Error at CMakeLists.txt:6 (message):\n  foo.h header not found, building without it",
     ],
 )
 def test_a_header_check_the_build_survives_is_not_a_missing_header(
