@@ -650,6 +650,23 @@ def test_only_headers_no_linux_has_are_a_platform_refusal(
     assert diagnose(line, rules).category == category
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "configure: WARNING: foo.h not found",
+        "configure: warning: header file foo/foo.h is missing",
+        "configure: foo.h not found, building without it",
+        "configure: error: foo.h not found, using the bundled copy",
+        "foo/bar.h was not found, falling back to the built-in parser",
+        "CMake Error at CMakeLists.txt:6 (message):\n  foo.h header not found, building without it",
+    ],
+)
+def test_a_header_check_the_build_survives_is_not_a_missing_header(
+    rules: RuleSet, line: str
+) -> None:
+    assert diagnose(line + "\n", rules).rule != "sysdep/missing-header"
+
+
 def test_missing_header_maps_known_headers_to_packages(rules: RuleSet) -> None:
     got = diagnose("x.c:3:10: fatal error: zlib.h: No such file or directory\n", rules)
     assert {p.distro: p.packages for p in got.system_packages}["debian"] == ("zlib1g-dev",)
