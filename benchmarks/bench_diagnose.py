@@ -9,6 +9,11 @@ the shipped knowledge base loaded once. Also times a log of pure noise (the
 
 Then the command a user runs on a typical failure, ``wheelmill diagnose FILE`` on the
 real log as it is: its time is mostly Python's start and loading the knowledge base.
+It runs twice over: with the per-user cache warm (what every run but the first for a
+set of rule files sees: the rules' parsed TOML and their patterns' literals are kept
+there), in a cache directory of its own under ``.work/`` filled by one untimed run of
+each code, and with no cache at all (``WHEELMILL_CACHE_DIR`` empty: the first run after
+an upgrade or an edit of the rules).
 Then the command on a huge log: ``wheelmill diagnose FILE`` on the real
 log padded with 1,000,000 lines (about 77 MB), its wall time and its peak memory
 (the child's maximum resident set size, from ``wait4``).
@@ -94,10 +99,20 @@ print(time.perf_counter() - started, usage.ru_maxrss * 1024, os.waitstatus_to_ex
 """
 
 
-def run_command(wheelmill: Path, log: Path, src: Path | None = None) -> tuple[float, int, float]:
-    """``wheelmill diagnose LOG`` (with ``src`` first on the path if given): (wall seconds,
-    peak resident bytes, CPU seconds of the process: less swayed by other load than wall)."""
-    env = clean_env(PYTHONPATH=str(src)) if src is not None else clean_env()
+#: The per-user cache the command runs with: warm (filled once, untimed) or none.
+CACHES = {"warm cache": str(WORK / "diagnose-cache"), "no cache": ""}
+
+
+def run_command(
+    wheelmill: Path, log: Path, src: Path | None = None, cache: str | None = None
+) -> tuple[float, int, float]:
+    """``wheelmill diagnose LOG`` (with ``src`` first on the path if given, and ``cache`` as
+    the per-user cache): (wall seconds, peak resident bytes, CPU seconds of the process:
+    less swayed by other load than wall)."""
+    extra = {"PYTHONPATH": str(src)} if src is not None else {}
+    if cache is not None:
+        extra["WHEELMILL_CACHE_DIR"] = cache
+    env = clean_env(**extra)
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE, str(wheelmill), "diagnose", str(log)],
         env=env,
@@ -133,6 +148,21 @@ def export(rev: str) -> Path:
     return target / "src"
 
 
+def _load_times(runs: int, cache: str) -> list[float]:
+    """``load_rules()`` of the shipped rules ``runs`` times, in-process, with ``cache`` as
+    the per-user cache (filled by one untimed load first; ``""``: none)."""
+    previous = os.environ.get("WHEELMILL_CACHE_DIR")
+    os.environ["WHEELMILL_CACHE_DIR"] = cache
+    try:
+        load_rules(*default_rules_dirs())
+        return [timed(load_rules, *default_rules_dirs())[0] for _ in range(runs)]
+    finally:
+        if previous is None:
+            del os.environ["WHEELMILL_CACHE_DIR"]
+        else:
+            os.environ["WHEELMILL_CACHE_DIR"] = previous
+
+
 def _load() -> str:
     return " ".join(f"{n:.1f}" for n in os.getloadavg())
 
@@ -153,18 +183,22 @@ def _summary(name: str, found: list[tuple[float, int, float]], size: int | None 
 
 
 def _alternate(
-    wheelmill: Path, log: Path, runs: int, baseline: str | None
+    wheelmill: Path, log: Path, runs: int, baseline: str | None, cache: str | None = None
 ) -> dict[str, list[tuple[float, int, float]]]:
     """``wheelmill diagnose LOG`` ``runs`` times with this code (and the baseline's,
-    alternating: baseline, this, baseline, this...), between two load averages."""
+    alternating: baseline, this, baseline, this...), between two load averages; with
+    a ``cache`` directory, one untimed run of each fills it first."""
     sources: dict[str, Path | None] = {"this code": ROOT / "src"}  # the checkout, not an install
     if baseline:
         sources = {f"baseline {baseline}": export(baseline), **sources}
     results: dict[str, list[tuple[float, int, float]]] = {name: [] for name in sources}
+    if cache:
+        for src in sources.values():
+            run_command(wheelmill, log, src, cache)
     print(f"\nload average before: {_load()}")
     for _ in range(runs):
         for name, src in sources.items():
-            results[name].append(run_command(wheelmill, log, src))
+            results[name].append(run_command(wheelmill, log, src, cache))
     print(f"load average after: {_load()}")
     return results
 
@@ -184,11 +218,13 @@ def _speed_up(results: dict[str, list[tuple[float, int, float]]], baseline: str 
 def small_log(wheelmill: Path, runs: int, baseline: str | None) -> None:
     """The command on the real log as it is: what a user waits for on a typical failure,
     mostly the start (Python, the knowledge base) rather than the reading."""
-    results = _alternate(wheelmill, LOG, runs, baseline)
-    print(f"wheelmill diagnose on the real log ({LOG.stat().st_size / 1e3:.0f} kB), {runs} run(s):")
-    for name, found in results.items():
-        print(_summary(name, found))
-    _speed_up(results, baseline)
+    for how, cache in CACHES.items():
+        results = _alternate(wheelmill, LOG, runs, baseline, cache)
+        size = LOG.stat().st_size / 1e3
+        print(f"wheelmill diagnose on the real log ({size:.0f} kB), {how}, {runs} run(s):")
+        for name, found in results.items():
+            print(_summary(name, found))
+        _speed_up(results, baseline)
 
 
 def big_log(wheelmill: Path, lines: int, runs: int, baseline: str | None) -> None:
@@ -197,7 +233,7 @@ def big_log(wheelmill: Path, lines: int, runs: int, baseline: str | None) -> Non
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(padded_log(lines), "utf-8")
     size = log.stat().st_size
-    results = _alternate(wheelmill, log, runs, baseline)
+    results = _alternate(wheelmill, log, runs, baseline, CACHES["warm cache"])
     print(f"wheelmill diagnose on {lines:,} padded lines ({size / 1e6:.0f} MB), {runs} run(s):")
     for name, found in results.items():
         print(_summary(name, found, size))
@@ -235,10 +271,7 @@ def main() -> None:
     wheelmill = find_wheelmill(args.wheelmill)[0]
     print(machine_line())
 
-    load_times = []
-    for _ in range(runs):
-        spent, rules = timed(load_rules, *default_rules_dirs())
-        load_times.append(spent)
+    load_times = {how: _load_times(runs, cache) for how, cache in CACHES.items()}
     rules = load_rules(*default_rules_dirs())
     diagnose("warm-up", rules)  # the scan plan is built once per rule set
 
@@ -255,15 +288,16 @@ def main() -> None:
         results[name] = (median(times), diagnosis)
         size = f"{text.count(chr(10)) + 1:,} lines, {len(text) / 1e6:.1f} MB"
         rows.append([name, size, seconds(min(times)), seconds(median(times)), seconds(max(times))])
-    rows.append(
-        [
-            "load_rules()",
-            f"{len(rules)} rules",
-            seconds(min(load_times)),
-            seconds(median(load_times)),
-            seconds(max(load_times)),
-        ]
-    )
+    for how, times in load_times.items():
+        rows.append(
+            [
+                f"load_rules(), {how}",
+                f"{len(rules)} rules",
+                seconds(min(times)),
+                seconds(median(times)),
+                seconds(max(times)),
+            ]
+        )
     print()
     print_table(["case", "input", "min", "median", "max"], rows)
 
