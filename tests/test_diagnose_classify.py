@@ -634,3 +634,44 @@ def test_build_system_messages_for_a_missing_library(
 ) -> None:
     got = diagnose(text, rules)
     assert (got.category, got.subject or "") == (category, subject)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "subject"),
+    [
+        # names a release removed, as the lists derived from the interpreters hold them
+        (
+            "ModuleNotFoundError: No module named 'symbol'\n",
+            "python/stdlib-module-removed",
+            "symbol",
+        ),
+        (
+            "ModuleNotFoundError: No module named '_bootlocale'\n",
+            "python/stdlib-module-removed",
+            "_bootlocale",
+        ),
+        (
+            "AttributeError: module 'distutils.spawn' has no attribute '_spawn_posix'\n",
+            "python/stdlib-api-removed",
+            "_spawn_posix",
+        ),
+        # a module the package itself should provide is no removal
+        ("ModuleNotFoundError: No module named 'parser_utils'\n", None, None),
+        ("ModuleNotFoundError: No module named 'mypkg.parser'\n", None, None),
+        # a name no Python removed: setuptools' copy of distutils lacks it
+        (
+            "AttributeError: module 'distutils.util' has no attribute 'run_2to3'\n",
+            "requirements/setuptools-missing-attribute",
+            "setuptools",
+        ),
+    ],
+)
+def test_names_a_python_release_removed(
+    rules: RuleSet, text: str, rule: str | None, subject: str | None
+) -> None:
+    got = diagnose(text, rules)
+    if rule is None or rule.startswith("python/"):
+        assert (got.rule, got.subject) == (rule, subject)
+    else:
+        assert got.rule == rule
+        assert subject is None or got.subject == subject
