@@ -655,6 +655,21 @@ def test_build_system_messages_for_a_missing_library(
             "python/stdlib-api-removed",
             "_spawn_posix",
         ),
+        (
+            "x.c:7:34: error: 'struct _frame' has no member named 'f_lineno'\n",
+            "python/c-api-struct-member",
+            "f_lineno",
+        ),
+        (
+            "x.c:6:5: error: unknown type name 'PyTryBlock'\n",
+            "python/c-api-removed-function",
+            "PyTryBlock",
+        ),
+        (
+            "x.c:2:10: fatal error: pytime.h: No such file or directory\n",
+            "python/cpython-internal-header",
+            "pytime.h",
+        ),
         # a module the package itself should provide is no removal
         ("ModuleNotFoundError: No module named 'parser_utils'\n", None, None),
         ("ModuleNotFoundError: No module named 'mypkg.parser'\n", None, None),
@@ -663,6 +678,14 @@ def test_build_system_messages_for_a_missing_library(
             "AttributeError: module 'distutils.util' has no attribute 'run_2to3'\n",
             "requirements/setuptools-missing-attribute",
             "setuptools",
+        ),
+        # a struct tag, a type and a header that are not CPython's
+        ("x.c:7:34: error: 'struct _foo' has no member named 'bar'\n", "compile/c-error", None),
+        ("x.c:6:5: error: unknown type name 'foo_t'\n", "compile/c-error", None),
+        (
+            "x.c:2:10: fatal error: node.h: No such file or directory\n",
+            "sysdep/missing-header",
+            None,
         ),
     ],
 )
