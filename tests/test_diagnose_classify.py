@@ -762,3 +762,67 @@ def test_build_system_messages_for_a_missing_library(
 ) -> None:
     got = diagnose(text, rules)
     assert (got.category, got.subject or "") == (category, subject)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "subject"),
+    [
+        # names a release removed, as the lists derived from the interpreters hold them
+        (
+            "ModuleNotFoundError: No module named 'symbol'\n",
+            "python/stdlib-module-removed",
+            "symbol",
+        ),
+        (
+            "ModuleNotFoundError: No module named '_bootlocale'\n",
+            "python/stdlib-module-removed",
+            "_bootlocale",
+        ),
+        (
+            "AttributeError: module 'distutils.spawn' has no attribute '_spawn_posix'\n",
+            "python/stdlib-api-removed",
+            "_spawn_posix",
+        ),
+        (
+            "x.c:7:34: error: 'struct _frame' has no member named 'f_lineno'\n",
+            "python/c-api-struct-member",
+            "f_lineno",
+        ),
+        (
+            "x.c:6:5: error: unknown type name 'PyTryBlock'\n",
+            "python/c-api-removed-function",
+            "PyTryBlock",
+        ),
+        (
+            "x.c:2:10: fatal error: pytime.h: No such file or directory\n",
+            "python/cpython-internal-header",
+            "pytime.h",
+        ),
+        # a module the package itself should provide is no removal
+        ("ModuleNotFoundError: No module named 'parser_utils'\n", None, None),
+        ("ModuleNotFoundError: No module named 'mypkg.parser'\n", None, None),
+        # a name no Python removed: setuptools' copy of distutils lacks it
+        (
+            "AttributeError: module 'distutils.util' has no attribute 'run_2to3'\n",
+            "requirements/setuptools-missing-attribute",
+            "setuptools",
+        ),
+        # a struct tag, a type and a header that are not CPython's
+        ("x.c:7:34: error: 'struct _foo' has no member named 'bar'\n", "compile/c-error", None),
+        ("x.c:6:5: error: unknown type name 'foo_t'\n", "compile/c-error", None),
+        (
+            "x.c:2:10: fatal error: node.h: No such file or directory\n",
+            "sysdep/missing-header",
+            None,
+        ),
+    ],
+)
+def test_names_a_python_release_removed(
+    rules: RuleSet, text: str, rule: str | None, subject: str | None
+) -> None:
+    got = diagnose(text, rules)
+    if rule is None or rule.startswith("python/"):
+        assert (got.rule, got.subject) == (rule, subject)
+    else:
+        assert got.rule == rule
+        assert subject is None or got.subject == subject
