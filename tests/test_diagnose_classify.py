@@ -667,6 +667,40 @@ def test_a_header_check_the_build_survives_is_not_a_missing_header(
     assert diagnose(line + "\n", rules).rule != "sysdep/missing-header"
 
 
+@pytest.mark.parametrize(
+    ("line", "subject"),
+    [
+        ("ValueError: JAVA_HOME not defined in environment", "JAVA_HOME"),
+        ("KeyError: FOOKIT_ROOT is not set", "FOOKIT_ROOT"),
+        ("AssertionError: BAR_SDK not defined in the environment", "BAR_SDK"),
+    ],
+)
+def test_any_exception_saying_a_kits_home_is_not_set(
+    rules: RuleSet, line: str, subject: str
+) -> None:
+    got = diagnose(line + "\n", rules)
+    assert (got.rule, got.subject) == ("toolchain/sdk-home-missing", subject)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # a search path is not a kit's home, and an exception about another thing is not either
+        "ValueError: LD_LIBRARY_PATH not defined in environment",
+        "KeyError: 'JAVA_HOME'",
+        "ValueError: FOO_MODE not defined in environment",
+    ],
+)
+def test_a_search_path_or_another_variable_is_not_a_kits_home(rules: RuleSet, line: str) -> None:
+    assert diagnose(line + "\n", rules).rule != "toolchain/sdk-home-missing"
+
+
+@pytest.mark.parametrize("mode", ["U", "rU", "rbU"])
+def test_open_mode_u_is_named_as_the_removed_feature(rules: RuleSet, mode: str) -> None:
+    got = diagnose(f"ValueError: invalid mode: '{mode}'\n", rules)
+    assert (got.rule, got.subject) == ("python/stdlib-api-removed", "open() mode 'U'")
+
+
 def test_missing_header_maps_known_headers_to_packages(rules: RuleSet) -> None:
     got = diagnose("x.c:3:10: fatal error: zlib.h: No such file or directory\n", rules)
     assert {p.distro: p.packages for p in got.system_packages}["debian"] == ("zlib1g-dev",)
