@@ -25,12 +25,12 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from .._sha256 import sha256
 
 #: A pattern's literals (``None``: none found) and whether it ignores case.
-Analysis = tuple[tuple[str, ...] | None, bool]
+Analysis = tuple[Optional[tuple[str, ...]], bool]  # Optional: evaluated on 3.9 too
 
 #: A rule file's parsed TOML, and the first line of each of its ``[[rule]]`` tables.
 Document = tuple[dict[str, Any], list[int]]

@@ -18,17 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import _toml
 from .._exceptions import RulesError
 from ..outcomes import CATEGORIES, Category, as_category
 from ._analysed import remembered
+from ._document import document, key_line, lists_of, quoted_regex, table_lines
 from ._fields import (
     Lists,
     Loading,
     Pattern,
     _FieldError,
     _known,
-    _lists,
     _packages,
     _patterns,
     _prose,
@@ -288,65 +287,14 @@ def _rule(data: Mapping[str, Any], source: str, line: int, loading: Loading) -> 
     )
 
 
-def _table_lines(text: str) -> list[int]:
-    """1-based line numbers of every ``[[rule]]`` header, in order."""
-    header = re.compile(r"^[ \t]*\[\[[ \t]*rule[ \t]*\]\]")
-    return [n for n, line in enumerate(text.split("\n"), 1) if header.match(line)]
-
-
-def _key_line(text: str, start: int, end: int | None, key: str, needle: str | None) -> int:
-    """Best line for an error about ``key`` within a rule's lines (``start``..``end``)."""
-    lines = text.split("\n")
-    stop = end - 1 if end else len(lines)
-    if needle:
-        for number in range(start, stop + 1):
-            if needle in lines[number - 1]:
-                return number
-    root = key.split(".")[0]
-    pattern = re.compile(
-        rf"^[ \t]*(?:{re.escape(root)}[ \t]*=|\[\[?[ \t]*rule\.{re.escape(root)}\b)"
-    )
-    for number in range(start, stop + 1):
-        if pattern.match(lines[number - 1]):
-            return number
-    return start
-
-
-def _document(text: str, source: str) -> dict[str, Any]:
-    """The TOML of one rule file, its top-level keys checked."""
-    try:
-        data = _toml.loads(text)
-    except _toml.TOMLDecodeError as exc:
-        raise RulesError(f"{source}: not valid TOML: {exc}") from None
-    unknown = [key for key in data if key not in ("rule", "lists")]
-    if unknown:
-        raise RulesError(
-            f"{source}:1: unknown top-level key {unknown[0]!r}; use [[rule]] tables and [lists]"
-        )
-    return data
-
-
-def _lists_of(data: Mapping[str, Any], text: str, source: str) -> dict[str, str]:
-    """The named lists a rule file's ``[lists]`` table defines."""
-    try:
-        return _lists(data.get("lists", {}))
-    except _FieldError as exc:
-        lines = text.split("\n")
-        key = re.compile(rf"^[ \t]*{re.escape(exc.key)}[ \t]*=")
-        table = re.compile(r"^[ \t]*\[[ \t]*lists[ \t]*\]")
-        line = next((n for n, each in enumerate(lines, 1) if key.match(each)), 0)
-        line = line or next((n for n, each in enumerate(lines, 1) if table.match(each)), 1)
-        raise RulesError(f"{source}:{line}: {exc}") from None
-
-
 def parse_rules(text: str, source: str, lists: Lists | None = None) -> list[Rule]:
     """Rules of one TOML document (``source`` names it in errors); validation included.
 
     Patterns may name the document's own ``[lists]`` and those of ``lists`` (its own
     win); :func:`load_rules` passes the lists of every file it reads.
     """
-    data = _document(text, source)
-    loading = Loading({**(lists or {}), **_lists_of(data, text, source)})
+    data = document(text, source)
+    loading = Loading({**(lists or {}), **lists_of(data, text, source)})
     return _rules_of(data, text, source, loading)
 
 
@@ -362,7 +310,7 @@ def _rules_of(
     if not isinstance(tables, list):
         raise RulesError(f"{source}:1: 'rule' must be an array of tables ([[rule]])")
     if starts is None:
-        starts = _table_lines(text)
+        starts = table_lines(text)
     rules: list[Rule] = []
     for index, table in enumerate(tables):
         start = starts[index] if index < len(starts) else 1
@@ -375,17 +323,11 @@ def _rules_of(
                 continue
             rules.append(_rule(table, source, start, loading))
         except _FieldError as exc:
-            needle = _needle(str(exc))
-            line = _key_line(text, start, end, exc.key, needle)
+            needle = quoted_regex(str(exc))
+            line = key_line(text, start, end, exc.key, needle)
             rule_id = table.get("id", f"#{index + 1}")
             raise RulesError(f"{source}:{line}: rule {rule_id!r}: {exc}") from None
     return rules
-
-
-def _needle(message: str) -> str | None:
-    """The regex text quoted in a bad-regex message, to find its line."""
-    found = re.search(r"bad regex '(.*?)': ", message)
-    return found.group(1).replace("\\\\", "\\") if found else None
 
 
 #: Marker for ``enabled = false``: removes an earlier rule with the same id.
@@ -423,11 +365,11 @@ def load_rules(*directories: Path) -> RuleSet:
     with remembered([text for _, text in files]) as memory:
         if memory.documents is None:
             memory.documents = [
-                (_document(text, source), _table_lines(text)) for source, text in files
+                (document(text, source), table_lines(text)) for source, text in files
             ]
         lists: dict[str, str] = {}
         for (source, text), (data, _) in zip(files, memory.documents):
-            lists.update(_lists_of(data, text, source))
+            lists.update(lists_of(data, text, source))
         loading = Loading(lists, memory.analysed)
         for (source, text), (data, starts) in zip(files, memory.documents):
             seen: set[str] = set()
