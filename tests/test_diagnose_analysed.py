@@ -160,3 +160,13 @@ def test_a_file_with_an_error_is_never_kept(tmp_path: Path, cache: Path) -> None
         with pytest.raises(RulesError, match=r"team\.toml:\d+: rule 'team/missing': root_cause"):
             load_rules(folder)
     assert entries(cache) == []
+
+
+def test_the_key_holds_the_code_that_reads_the_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wheelmill.diagnose import _analysed
+
+    both = _analysed._entry(["[lists]\n"])
+    monkeypatch.setattr(_analysed, "_CODE", ("_literal.py",))
+    assert _analysed._entry(["[lists]\n"]) != both  # _document.py's text is in the key
+    monkeypatch.setattr(_analysed, "_CODE", ("_literal.py", "_document.py"))
+    assert _analysed._entry(["[lists]\n"]) == both

@@ -3,12 +3,13 @@
 Loading the rules is mostly finding, for each of several hundred patterns, the
 literals a matching line must contain (:func:`._literal.regex_literals` parses
 the regex with the standard library's parser), and then parsing the TOML. Both
-depend only on the files' text, the code of :mod:`._literal` and the Python
-version, so :func:`remembered` keeps them for one set of rule files in the
-per-user cache (:mod:`wheelmill._platform.dirs`), in :mod:`marshal`'s format,
-under the SHA-256 of every rule file's text, ``_literal.py``'s own text and the
-Python version. An edited rule file, another wheelmill or another Python is a
-new key, so the answer is always the parser's own. Only a load that succeeded
+depend only on the files' text, the code of :mod:`._literal` and
+:mod:`._document` and the Python version, so :func:`remembered` keeps them for
+one set of rule files in the per-user cache (:mod:`wheelmill._platform.dirs`),
+in :mod:`marshal`'s format, under the SHA-256 of every rule file's text, those
+two modules' text and the Python version. An edited rule file, an edited
+module, another wheelmill or another Python is a new key, so the answer is
+always the parser's own. Only a load that succeeded
 is kept: a file with an error is parsed, and reported, every time. A cache that
 cannot be read, holds something else, or cannot be written is passed over: the
 rules load as without it. Old entries beyond :data:`_KEEP` are pruned as new
@@ -35,6 +36,9 @@ Analysis = tuple[Optional[tuple[str, ...]], bool]  # Optional: evaluated on 3.9 
 #: A rule file's parsed TOML, and the first line of each of its ``[[rule]]`` tables.
 Document = tuple[dict[str, Any], list[int]]
 
+#: The modules whose code decides what is kept: the literals, and the rule lines.
+_CODE = ("_literal.py", "_document.py")
+
 #: The cache's subdirectory, and how many rule sets' analyses it keeps.
 _CACHE = "rules"
 _KEEP = 16
@@ -56,7 +60,8 @@ def _entry(texts: Sequence[str]) -> Path | None:
     if base is None:
         return None
     digest = sha256()
-    for text in (*texts, Path(__file__).with_name("_literal.py").read_text("utf-8")):
+    code = [Path(__file__).with_name(name).read_text("utf-8") for name in _CODE]
+    for text in (*texts, *code):
         data = text.encode("utf-8", "surrogatepass")
         digest.update(b"%d\0" % len(data) + data)
     digest.update(sys.version.encode())
