@@ -695,6 +695,24 @@ def test_a_search_path_or_another_variable_is_not_a_kits_home(rules: RuleSet, li
     assert diagnose(line + "\n", rules).rule != "toolchain/sdk-home-missing"
 
 
+@pytest.mark.parametrize(
+    ("line", "numpy2"),
+    [
+        ("foo.pyx:3:9: 'int_t' is not a type identifier", True),
+        ("pkg/m.pyx:7:30: cimported module has no attribute 'PyArray_FromDims'", True),
+        # a name NumPy 2 still declares, or another module's: not NumPy 2's removal
+        ("foo.pyx:3:9: 'DTYPE_t' is not a type identifier", False),
+        ("foo.pyx:3:9: 'intp_t' is not a type identifier", False),
+        ("pkg/m.pyx:7:30: cimported module has no attribute 'foo_free'", False),
+    ],
+)
+def test_a_name_numpy2s_pxd_no_longer_declares(rules: RuleSet, line: str, numpy2: bool) -> None:
+    got = diagnose(line + "\n", rules)
+    assert (got.rule == "requirements/numpy2-removed-name") is numpy2
+    if numpy2:
+        assert got.subject == "numpy"
+
+
 @pytest.mark.parametrize("mode", ["U", "rU", "rbU"])
 def test_open_mode_u_is_named_as_the_removed_feature(rules: RuleSet, mode: str) -> None:
     got = diagnose(f"ValueError: invalid mode: '{mode}'\n", rules)
