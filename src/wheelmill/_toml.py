@@ -18,7 +18,6 @@ pruned as new ones are written.
 
 from __future__ import annotations
 
-import contextlib
 import marshal
 import os
 
@@ -63,7 +62,7 @@ def loads_cached(text: str) -> dict[str, Any]:
     if path is not None:
         try:
             with open(path, "rb") as handle:
-                found = marshal.load(handle)  # noqa: S302  (written by _keep, below)
+                found = marshal.load(handle)  # noqa: S302  (written by _cachefile.keep)
         except (OSError, EOFError, ValueError, TypeError):
             pass
         else:
@@ -73,36 +72,7 @@ def loads_cached(text: str) -> dict[str, Any]:
 
     document = tomli.loads(text)
     if path is not None:
-        _keep(path, document)
+        from ._cachefile import keep
+
+        keep(path, document, _KEEP)
     return document
-
-
-def _keep(path: str, document: dict[str, Any]) -> None:
-    """Write ``document`` at ``path`` whole (a temporary file renamed), or not at all."""
-    try:
-        data = marshal.dumps(document)
-    except ValueError:  # a date or time: not marshal's to hold
-        return
-    directory = os.path.dirname(path)
-    temporary = f"{path}.{os.getpid()}.tmp"
-    try:
-        os.makedirs(directory, exist_ok=True)
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-        _prune(directory)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-
-
-def _prune(directory: str) -> None:
-    """Keep the :data:`_KEEP` most recently written documents."""
-    with os.scandir(directory) as listing:
-        found = [(entry.stat().st_mtime_ns, entry.path) for entry in listing if entry.is_file()]
-    if len(found) <= _KEEP:
-        return
-    found.sort()
-    for _, old in found[: len(found) - _KEEP]:
-        with contextlib.suppress(OSError):
-            os.unlink(old)

@@ -21,13 +21,13 @@ from __future__ import annotations
 import contextlib
 import datetime
 import marshal
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from .._cachefile import keep
 from .._sha256 import sha256
 
 #: A pattern's literals (``None``: none found) and whether it ignores case.
@@ -122,7 +122,7 @@ def remembered(texts: Sequence[str]) -> Iterator[Memory]:
     memory = Memory({})
     if path is not None:
         with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
-            found = marshal.loads(path.read_bytes())  # noqa: S302  (written by _keep, below)
+            found = marshal.loads(path.read_bytes())  # noqa: S302  (written by _cachefile.keep)
             if (
                 isinstance(found, tuple)
                 and len(found) == 2
@@ -135,29 +135,4 @@ def remembered(texts: Sequence[str]) -> Iterator[Memory]:
     grew = len(memory.analysed) > known or documents is None
     if path is not None and memory.documents is not None and grew:
         plain = [(_plain(data), starts) for data, starts in memory.documents]
-        _keep(path, (memory.analysed, plain))
-
-
-def _keep(path: Path, kept: tuple[dict[str, Analysis], list[Document]]) -> None:
-    """Write ``kept`` at ``path`` whole (a temporary file renamed), or not at all."""
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(marshal.dumps(kept))
-        os.replace(temporary, path)
-        _prune(path.parent)
-    except (OSError, ValueError):  # ValueError: a value marshal cannot hold
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-
-
-def _prune(directory: Path) -> None:
-    """Keep the :data:`_KEEP` most recently written analyses."""
-    found = []
-    for entry in directory.iterdir():
-        with contextlib.suppress(OSError):
-            found.append((entry.stat().st_mtime_ns, entry))
-    found.sort()
-    for _, old in found[: max(0, len(found) - _KEEP)]:
-        with contextlib.suppress(OSError):
-            old.unlink()
+        keep(str(path), (memory.analysed, plain), _KEEP)
