@@ -170,3 +170,18 @@ def test_the_key_holds_the_code_that_reads_the_rules(monkeypatch: pytest.MonkeyP
     assert _analysed._entry(["[lists]\n"]) != both  # _document.py's text is in the key
     monkeypatch.setattr(_analysed, "_CODE", ("_literal.py", "_document.py"))
     assert _analysed._entry(["[lists]\n"]) == both
+
+
+def test_a_lookbehind_is_compiled_when_first_loaded_not_again(tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    text = RULE.replace(
+        "'(?i)FOO (?P<subject>\\w+) gone'", "'(?<![\\w-])zlib is (?P<subject>\\w+)'"
+    )
+    (folder / "team.toml").write_text(text, "utf-8")
+    first = load_rules(folder)["team/missing"].patterns[1]
+    assert first.source.startswith("(?<!")
+    assert "regex" in vars(first)  # compiled at load: only compiling checks a lookbehind
+    again = load_rules(folder)["team/missing"].patterns[1]
+    assert "regex" not in vars(again)  # the load that kept its analysis compiled it
+    assert diagnose("zlib is gone\n", load_rules(folder)).subject == "gone"

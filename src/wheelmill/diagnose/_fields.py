@@ -145,16 +145,18 @@ def _expanded(text: str, key: str, lists: Lists) -> str:
 
 def _checked(text: object, key: str, loading: Loading) -> Pattern:
     """A pattern of ``text``, parsed for its literals but not compiled yet; the errors
-    only compiling finds are about lookbehinds, so a regex with one is compiled now."""
+    only compiling finds are about lookbehinds, so a regex with one is compiled now,
+    unless its analysis is known (kept by a load that compiled it)."""
     if not isinstance(text, str) or not text:
         raise _FieldError(key, f"{key} must hold non-empty regex strings")
     source = _expanded(text, key, loading.lists)
     try:
         analysis = loading.analysed.get(source)
+        known = analysis is not None
         if analysis is None:
             analysis = loading.analysed[source] = regex_literals(source)
         pattern = Pattern(source, *analysis)
-        if "(?<" in source:
+        if "(?<" in source and not known:
             _ = pattern.regex
     except re.error as exc:
         raise _FieldError(key, f"{key}: bad regex {text!r}: {exc}") from None
