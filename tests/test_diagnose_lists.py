@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from wheelmill import _toml
 from wheelmill._exceptions import RulesError
 from wheelmill.diagnose import default_rules_dirs, diagnose, load_rules, parse_rules
 
@@ -85,10 +86,9 @@ def test_a_bad_list_fails_at_its_line(tmp_path: Path) -> None:
 
 def test_the_shipped_rules_spell_each_list_once() -> None:
     (directory,) = default_rules_dirs()
-    text = (directory / "lists.toml").read_text("utf-8")
-    programs = set(re.findall(r'"([^"]+)"', text.split("programs = [")[1].split("]")[0]))
-    build_tools = text.split("build_tools = [")[1].split("]")[0]
-    spelled = "|".join(re.findall(r'"([^"]+)"', build_tools)).replace("+", "\\+")
+    lists = _toml.loads((directory / "lists.toml").read_text("utf-8"))["lists"]
+    programs = set(lists["programs"])
+    spelled = "|".join(lists["build_tools"]).replace("+", "\\+")
     for path in sorted(directory.glob("*.toml")):
         if path.name == "lists.toml":
             continue
