@@ -878,3 +878,83 @@ def test_names_a_python_release_removed(
     else:
         assert got.rule == rule
         assert subject is None or got.subject == subject
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "subject"),
+    [
+        # the older pkg-config's own answer under CMake's FindPkgConfig and autoconf
+        (
+            "-- Checking for module 'libfoo'\n--   No package 'libfoo' found\n",
+            "sysdep/pkg-config-package",
+            "libfoo",
+        ),
+        ("configure: error: No package 'libfoo' found\n", "sysdep/pkg-config-package", "libfoo"),
+        # a failed CMake or autoconf check, then the project's own stop in any words
+        (
+            "-- Looking for foo_init in foo - not found\n"
+            "CMake Error at CMakeLists.txt:9 (message):\n  Cannot build the extension.\n",
+            "sysdep/cmake-optional-package-then-error",
+            "foo",
+        ),
+        (
+            "-- Looking for foo/foo.h - not found\n"
+            "CMake Error at CMakeLists.txt:9 (message):\n  Cannot build the extension.\n",
+            "sysdep/cmake-optional-package-then-error",
+            "foo/foo.h",
+        ),
+        (
+            "checking for foo_init in -lfoo... no\nconfigure: error: cannot build the extension\n",
+            "sysdep/missing-fallback",
+            "foo",
+        ),
+        (
+            "checking for foo/foo.h... no\nconfigure: error: cannot build the extension\n",
+            "sysdep/missing-header",
+            "foo/foo.h",
+        ),
+        # a fallback the script then takes, a warning, an error about something else: not the cause
+        (
+            "checking for foo_init in -lfoo... no\n"
+            "configure: error: libfoo not found, using the bundled copy\n",
+            "",
+            "",
+        ),
+        (
+            "checking for foo_init in -lfoo... no\n"
+            "configure: WARNING: libfoo not found, building without it\n",
+            "",
+            "",
+        ),
+        (
+            "checking for foo/foo.h... no\n"
+            "configure: WARNING: foo/foo.h missing, building without it\n",
+            "",
+            "",
+        ),
+        (
+            "-- Looking for foo_init in foo - not found\n"
+            "-- libfoo not found, using the bundled copy\n",
+            "",
+            "",
+        ),
+        (
+            "-- Looking for foo_init in foo - not found\n"
+            "CMake Warning at CMakeLists.txt:9 (message):\n"
+            "  libfoo not found, building without it\n",
+            "",
+            "",
+        ),
+        (
+            "-- Looking for foo_init in foo - not found\n-- Found Bar\n-- Found Baz\n-- Found Qux\n"
+            "CMake Error at CMakeLists.txt:40 (message):\n  Something else went wrong.\n",
+            "",
+            "",
+        ),
+    ],
+)
+def test_a_failed_build_system_check_then_a_stop_in_the_projects_words(
+    rules: RuleSet, text: str, rule: str, subject: str
+) -> None:
+    got = diagnose(text, rules)
+    assert (got.rule or "", got.subject or "") == (rule, subject)
