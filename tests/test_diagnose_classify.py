@@ -878,3 +878,25 @@ def test_names_a_python_release_removed(
     else:
         assert got.rule == rule
         assert subject is None or got.subject == subject
+
+
+@pytest.mark.parametrize(
+    ("line", "rule", "subject"),
+    [
+        ("make: clang-19: No such file or directory", "toolchain/c-compiler", "clang-19"),
+        ("make[2]: /usr/bin/gcc-15: No such file or directory", "toolchain/c-compiler", "gcc-15"),
+        ("make: g++-14: No such file or directory", "toolchain/cxx-compiler", "g++-14"),
+        # make naming a file it cannot find, or a program that is not a compiler: not a compiler
+        ("make: foo.c: No such file or directory", None, None),
+        ("make: ccache: No such file or directory", None, None),
+        ("make: gcc-15: No such file or directory, using cc instead", None, None),
+    ],
+)
+def test_make_running_a_compiler_that_is_not_there(
+    rules: RuleSet, line: str, rule: str | None, subject: str | None
+) -> None:
+    got = diagnose(line + "\n", rules)
+    if rule is None:
+        assert got.rule not in {"toolchain/c-compiler", "toolchain/cxx-compiler"}
+    else:
+        assert (got.rule, got.subject) == (rule, subject)
