@@ -900,3 +900,38 @@ def test_make_running_a_compiler_that_is_not_there(
         assert got.rule not in {"toolchain/c-compiler", "toolchain/cxx-compiler"}
     else:
         assert (got.rule, got.subject) == (rule, subject)
+
+
+@pytest.mark.parametrize(
+    ("line", "rule", "subject"),
+    [
+        (
+            "error occurred: Failed to find tool. Is `gcc-15` installed?",
+            "toolchain/c-compiler",
+            "gcc-15",
+        ),
+        ("error occurred: Failed to find tool. Is `cc` installed?", "toolchain/c-compiler", "cc"),
+        (
+            "error occurred: Failed to find tool. Is `g++` installed?",
+            "toolchain/cxx-compiler",
+            "g++",
+        ),
+        # the cc crate's warning while it guesses the compiler family, and a tool that is no
+        # compiler: not a missing compiler
+        (
+            "cargo:warning=Compiler family detection failed due to error: ToolNotFound: "
+            "Failed to find tool. Is `gcc-15` installed?",
+            None,
+            None,
+        ),
+        ("error occurred: Failed to find tool. Is `nasm` installed?", None, None),
+    ],
+)
+def test_the_cc_crate_not_finding_its_compiler(
+    rules: RuleSet, line: str, rule: str | None, subject: str | None
+) -> None:
+    got = diagnose(line + "\n", rules)
+    if rule is None:
+        assert got.rule not in {"toolchain/c-compiler", "toolchain/cxx-compiler"}
+    else:
+        assert (got.rule, got.subject) == (rule, subject)
