@@ -935,3 +935,18 @@ def test_the_cc_crate_not_finding_its_compiler(
         assert got.rule not in {"toolchain/c-compiler", "toolchain/cxx-compiler"}
     else:
         assert (got.rule, got.subject) == (rule, subject)
+
+
+def test_numpy_distutils_fortran_warning_alone_is_no_cause(rules: RuleSet) -> None:
+    warning = "WARN: don't know how to compile Fortran code on platform 'posix'\n"
+    # the warning, then the build going on and failing elsewhere: not a missing Fortran compiler
+    then_other = (
+        warning + "INFO: building 'pkg._speedups' extension\nsrc/a.c:5:13: error: expected ';'\n"
+    )
+    assert diagnose(then_other, rules).rule != "toolchain/fortran"
+    # the warning, then numpy.distutils' own error for a Fortran extension
+    then_fortran = (
+        warning + "error: extension 'pkg._dot' has Fortran sources but no Fortran compiler found\n"
+    )
+    got = diagnose(then_fortran, rules)
+    assert (got.rule, got.first_error.line if got.first_error else None) == ("toolchain/fortran", 1)
