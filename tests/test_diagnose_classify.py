@@ -950,3 +950,25 @@ def test_numpy_distutils_fortran_warning_alone_is_no_cause(rules: RuleSet) -> No
     )
     got = diagnose(then_fortran, rules)
     assert (got.rule, got.first_error.line if got.first_error else None) == ("toolchain/fortran", 1)
+
+
+@pytest.mark.parametrize(
+    ("line", "subject"),
+    [
+        ("RuntimeError: Please install the proto buffer compiler.", "protoc"),
+        ("RuntimeError: Please install the proto buffers compiler.", "protoc"),
+        # advice with a fallback the script then takes: no missing program
+        (
+            "Please install the proto buffers compiler for faster builds; using the bundled files",
+            None,
+        ),
+    ],
+)
+def test_the_proto_buffer_compiler_is_protoc(
+    rules: RuleSet, line: str, subject: str | None
+) -> None:
+    got = diagnose(line + "\n", rules)
+    if subject is None:
+        assert got.rule != "toolchain/program-missing-fallback"
+    else:
+        assert (got.rule, got.subject) == ("toolchain/program-missing-fallback", subject)
