@@ -953,6 +953,24 @@ def test_numpy_distutils_fortran_warning_alone_is_no_cause(rules: RuleSet) -> No
 
 
 @pytest.mark.parametrize(
+    ("line", "meson"),
+    [
+        ("meson-python: error: Could not find meson version 0.64.0 or newer, found 0.61.2.", True),
+        ("ERROR: Meson version is 0.61.2 but project requires >= 1.1", True),
+        # meson-python not finding meson at all is a missing tool, not an old one
+        ('meson-python: error: meson executable "meson" not found', False),
+    ],
+)
+def test_meson_older_than_meson_python_or_the_project_accepts(
+    rules: RuleSet, line: str, meson: bool
+) -> None:
+    got = diagnose(line + "\n", rules)
+    assert (got.rule == "requirements/meson-too-old") is meson
+    if meson:
+        assert got.subject == "meson"
+
+
+@pytest.mark.parametrize(
     ("line", "subject"),
     [
         ("RuntimeError: Please install the proto buffer compiler.", "protoc"),
