@@ -958,3 +958,115 @@ def test_a_failed_build_system_check_then_a_stop_in_the_projects_words(
 ) -> None:
     got = diagnose(text, rules)
     assert (got.rule or "", got.subject or "") == (rule, subject)
+
+
+@pytest.mark.parametrize(
+    ("line", "rule", "subject"),
+    [
+        ("make: clang-19: No such file or directory", "toolchain/c-compiler", "clang-19"),
+        ("make[2]: /usr/bin/gcc-15: No such file or directory", "toolchain/c-compiler", "gcc-15"),
+        ("make: g++-14: No such file or directory", "toolchain/cxx-compiler", "g++-14"),
+        # make naming a file it cannot find, or a program that is not a compiler: not a compiler
+        ("make: foo.c: No such file or directory", None, None),
+        ("make: ccache: No such file or directory", None, None),
+        ("make: gcc-15: No such file or directory, using cc instead", None, None),
+    ],
+)
+def test_make_running_a_compiler_that_is_not_there(
+    rules: RuleSet, line: str, rule: str | None, subject: str | None
+) -> None:
+    got = diagnose(line + "\n", rules)
+    if rule is None:
+        assert got.rule not in {"toolchain/c-compiler", "toolchain/cxx-compiler"}
+    else:
+        assert (got.rule, got.subject) == (rule, subject)
+
+
+@pytest.mark.parametrize(
+    ("line", "rule", "subject"),
+    [
+        (
+            "error occurred: Failed to find tool. Is `gcc-15` installed?",
+            "toolchain/c-compiler",
+            "gcc-15",
+        ),
+        ("error occurred: Failed to find tool. Is `cc` installed?", "toolchain/c-compiler", "cc"),
+        (
+            "error occurred: Failed to find tool. Is `g++` installed?",
+            "toolchain/cxx-compiler",
+            "g++",
+        ),
+        # the cc crate's warning while it guesses the compiler family, and a tool that is no
+        # compiler: not a missing compiler
+        (
+            "cargo:warning=Compiler family detection failed due to error: ToolNotFound: "
+            "Failed to find tool. Is `gcc-15` installed?",
+            None,
+            None,
+        ),
+        ("error occurred: Failed to find tool. Is `nasm` installed?", None, None),
+    ],
+)
+def test_the_cc_crate_not_finding_its_compiler(
+    rules: RuleSet, line: str, rule: str | None, subject: str | None
+) -> None:
+    got = diagnose(line + "\n", rules)
+    if rule is None:
+        assert got.rule not in {"toolchain/c-compiler", "toolchain/cxx-compiler"}
+    else:
+        assert (got.rule, got.subject) == (rule, subject)
+
+
+def test_numpy_distutils_fortran_warning_alone_is_no_cause(rules: RuleSet) -> None:
+    warning = "WARN: don't know how to compile Fortran code on platform 'posix'\n"
+    # the warning, then the build going on and failing elsewhere: not a missing Fortran compiler
+    then_other = (
+        warning + "INFO: building 'pkg._speedups' extension\nsrc/a.c:5:13: error: expected ';'\n"
+    )
+    assert diagnose(then_other, rules).rule != "toolchain/fortran"
+    # the warning, then numpy.distutils' own error for a Fortran extension
+    then_fortran = (
+        warning + "error: extension 'pkg._dot' has Fortran sources but no Fortran compiler found\n"
+    )
+    got = diagnose(then_fortran, rules)
+    assert (got.rule, got.first_error.line if got.first_error else None) == ("toolchain/fortran", 1)
+
+
+@pytest.mark.parametrize(
+    ("line", "meson"),
+    [
+        ("meson-python: error: Could not find meson version 0.64.0 or newer, found 0.61.2.", True),
+        ("ERROR: Meson version is 0.61.2 but project requires >= 1.1", True),
+        # meson-python not finding meson at all is a missing tool, not an old one
+        ('meson-python: error: meson executable "meson" not found', False),
+    ],
+)
+def test_meson_older_than_meson_python_or_the_project_accepts(
+    rules: RuleSet, line: str, meson: bool
+) -> None:
+    got = diagnose(line + "\n", rules)
+    assert (got.rule == "requirements/meson-too-old") is meson
+    if meson:
+        assert got.subject == "meson"
+
+
+@pytest.mark.parametrize(
+    ("line", "subject"),
+    [
+        ("RuntimeError: Please install the proto buffer compiler.", "protoc"),
+        ("RuntimeError: Please install the proto buffers compiler.", "protoc"),
+        # advice with a fallback the script then takes: no missing program
+        (
+            "Please install the proto buffers compiler for faster builds; using the bundled files",
+            None,
+        ),
+    ],
+)
+def test_the_proto_buffer_compiler_is_protoc(
+    rules: RuleSet, line: str, subject: str | None
+) -> None:
+    got = diagnose(line + "\n", rules)
+    if subject is None:
+        assert got.rule != "toolchain/program-missing-fallback"
+    else:
+        assert (got.rule, got.subject) == ("toolchain/program-missing-fallback", subject)
