@@ -1070,3 +1070,80 @@ def test_the_proto_buffer_compiler_is_protoc(
         assert got.rule != "toolchain/program-missing-fallback"
     else:
         assert (got.rule, got.subject) == ("toolchain/program-missing-fallback", subject)
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        (
+            "CMake Error at CMakeLists.txt:9 (add_subdirectory):\n"
+            '  add_subdirectory given source "extern/pybind11" which is not an existing\n'
+            "  directory.\n",
+            "pybind11",
+        ),
+        (
+            "CMake Error at CMakeLists.txt:22 (add_library):\n  Cannot find source file:\n\n"
+            "    src/vendor/sqlite3.c\n\n  Tried extensions .c .C .c++ .cc .cpp .cxx\n",
+            "sqlite3.c",
+        ),
+        (
+            "CMake Error at /tmp/x/pybind11Tools.cmake:208 (add_library):\n"
+            "  Cannot find source file:\n\n    src/_bindings.cpp\n",
+            "_bindings.cpp",
+        ),
+        (
+            "CMake Error at CMakeLists.txt:3 (include):\n"
+            "  include could not find requested file:\n\n    cmake/CompilerWarnings.cmake\n",
+            "CompilerWarnings.cmake",
+        ),
+        (
+            "CMake Error: File /tmp/src/foo/src/config.h.in does not exist.\n"
+            "CMake Error at CMakeLists.txt:5 (configure_file):\n"
+            "  configure_file Problem configuring file\n",
+            "config.h.in",
+        ),
+        # the same headings over other messages: a warning, the project's own check, an
+        # add_subdirectory of a directory that is there, a module only a newer CMake ships
+        (
+            "CMake Warning (dev) at CMakeLists.txt:9 (add_subdirectory):\n"
+            '  add_subdirectory given source "extern/pybind11" which is not an existing\n'
+            "  directory.\n",
+            None,
+        ),
+        (
+            "CMake Error at CMakeLists.txt:7 (message):\n"
+            "  Cannot find source file:\n\n    src/vendor/sqlite3.c\n",
+            None,
+        ),
+        (
+            "CMake Error at CMakeLists.txt:9 (add_subdirectory):\n"
+            "  add_subdirectory not given a binary directory but the given source directory\n"
+            '  "/tmp/x/lib" is not a subdirectory of "/tmp/src".  When specifying an\n'
+            "  out-of-tree source a binary directory must be explicitly specified.\n",
+            None,
+        ),
+        (
+            "CMake Error at CMakeLists.txt:3 (include):\n"
+            "  include could not find requested file:\n\n    FindPkgConfigNewer\n",
+            None,
+        ),
+        # a wrapper the build should have generated, in its build directory
+        (
+            "CMake Error at CMakeLists.txt:12 (add_library):\n  Cannot find source file:\n\n"
+            "    /tmp/src/foo/cmake-build/foo_wrap.c\n",
+            None,
+        ),
+    ],
+)
+def test_cmake_naming_a_file_the_sources_lack(
+    rules: RuleSet, text: str, subject: str | None
+) -> None:
+    got = diagnose(text, rules)
+    if subject is None:
+        assert got.rule != "package/source-file-missing"
+    else:
+        assert (got.rule, got.subject, got.first_error.line) == (
+            "package/source-file-missing",
+            subject,
+            1,
+        )
