@@ -17,6 +17,16 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+def recall(path: str) -> object:
+    """The value :func:`keep` wrote at ``path``, or ``None`` when there is none or it
+    cannot be read (a missing, damaged or foreign file): the caller checks its shape."""
+    try:
+        with open(path, "rb") as handle:
+            return marshal.load(handle)  # noqa: S302  (written by keep, below)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
 def keep(path: str, value: Any, newest: int) -> None:
     """Write ``value`` at ``path`` whole (a temporary file renamed), or not at all (a
     value :mod:`marshal` cannot hold, a directory that cannot be written); then keep

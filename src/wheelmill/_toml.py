@@ -60,14 +60,11 @@ def loads_cached(text: str) -> dict[str, Any]:
     (raises :class:`TOMLDecodeError` as :func:`loads` does)."""
     path = _entry(text.encode())
     if path is not None:
-        try:
-            with open(path, "rb") as handle:
-                found = marshal.load(handle)  # noqa: S302  (written by _cachefile.keep)
-        except (OSError, EOFError, ValueError, TypeError):
-            pass
-        else:
-            if isinstance(found, dict):
-                return found
+        from ._cachefile import recall
+
+        found = recall(path)
+        if isinstance(found, dict):
+            return found
     import tomli
 
     document = tomli.loads(text)

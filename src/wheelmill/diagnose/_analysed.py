@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from .._cachefile import keep
+from .._cachefile import keep, recall
 from .._sha256 import sha256
 
 #: A pattern's literals (``None``: none found) and whether it ignores case.
@@ -121,15 +121,14 @@ def remembered(texts: Sequence[str]) -> Iterator[Memory]:
         path = None
     memory = Memory({})
     if path is not None:
-        with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
-            found = marshal.loads(path.read_bytes())  # noqa: S302  (written by _cachefile.keep)
-            if (
-                isinstance(found, tuple)
-                and len(found) == 2
-                and _analysed(found[0])
-                and _documents(found[1], len(texts))
-            ):
-                memory = Memory(found[0], found[1])
+        found = recall(str(path))
+        if (
+            isinstance(found, tuple)
+            and len(found) == 2
+            and _analysed(found[0])
+            and _documents(found[1], len(texts))
+        ):
+            memory = Memory(found[0], found[1])
     known, documents = len(memory.analysed), memory.documents
     yield memory
     grew = len(memory.analysed) > known or documents is None
