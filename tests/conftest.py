@@ -27,6 +27,7 @@ from click.testing import CliRunner
 from packaging.utils import canonicalize_name
 
 from _seaweedfs import SeaweedFS, seaweedfs, weed_binary
+from wheelmill.diagnose import RuleSet, default_rules_dirs, load_rules
 
 PACKAGES = Path(__file__).parent / "packages"
 CASES = sorted(p.name for p in PACKAGES.iterdir() if p.is_dir() and not p.name.startswith("_"))
@@ -175,6 +176,13 @@ def _session_user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("WHEELMILL_CACHE_DIR", str(tmp_path_factory.mktemp("user-cache")))
         yield
+
+
+@pytest.fixture(scope="session")
+def rules(_session_user_cache: None) -> RuleSet:
+    """The shipped rules, loaded once for the session (diagnosing does not change them);
+    a module with rules of its own defines its own ``rules``."""
+    return load_rules(*default_rules_dirs())
 
 
 @pytest.fixture(autouse=True)

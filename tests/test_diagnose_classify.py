@@ -14,11 +14,6 @@ from wheelmill.diagnose._literal import regex_literals
 from wheelmill.diagnose._logtext import LogText
 
 
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    return load_rules(*default_rules_dirs())
-
-
 def mini(text: str) -> RuleSet:
     return RuleSet(parse_rules(text, "mini.toml"))
 

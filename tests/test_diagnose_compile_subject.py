@@ -8,14 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from wheelmill.diagnose import RuleSet, default_rules_dirs, diagnose, load_rules
+from wheelmill.diagnose import RuleSet, diagnose
 
 ERROR = "src/core/mod.c:12:5: error: unknown type name 'foo_t'\n"
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    return load_rules(*default_rules_dirs())
 
 
 @pytest.mark.parametrize(

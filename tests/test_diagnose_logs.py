@@ -21,7 +21,7 @@ from _readings import EXPECTED, LOGS, log_of, read
 from conftest import cli_runner
 from wheelmill._exceptions import RulesError
 from wheelmill.cli.diagnose import command
-from wheelmill.diagnose import RuleSet, default_rules_dirs, diagnose, load_rules
+from wheelmill.diagnose import RuleSet, diagnose
 
 #: Home directories and interpreter installs of the machine a log was made on must
 #: not leak into the repository (kept logs use placeholders such as /home/user/).
@@ -30,11 +30,6 @@ MACHINE_PATHS = re.compile(r"/root/|/home/(?!user/)[^/\s]+/|\.pyenv/")
 
 def _case_id(path: Path) -> str:
     return str(path.relative_to(LOGS)).removesuffix(".expected.toml")
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    return load_rules(*default_rules_dirs())
 
 
 def _with_known_misses(paths: list[Path]) -> list[Any]:

@@ -11,12 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from wheelmill.diagnose import RuleSet, default_rules_dirs, diagnose, load_rules
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    return load_rules(*default_rules_dirs())
+from wheelmill.diagnose import RuleSet, diagnose
 
 
 def _failed_include(where: str, header: str, source_line: str) -> str:

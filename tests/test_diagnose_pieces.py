@@ -16,19 +16,12 @@ import pytest
 from wheelmill.diagnose import (
     FirstError,
     RuleSet,
-    default_rules_dirs,
     diagnose,
     diagnose_bytes,
-    load_rules,
 )
 from wheelmill.diagnose._logtext import LogText, text_pieces
 
 LOGS = sorted((Path(__file__).parent / "logs").rglob("*.log"))
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    return load_rules(*default_rules_dirs())
 
 
 def blocks(data: bytes, size: int) -> list[bytes]:

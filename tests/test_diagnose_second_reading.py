@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from _readings import EXPECTED, LOGS, ROOT, answer, as_written, log_of, read
-from wheelmill.diagnose import RuleSet, default_rules_dirs, load_rules
+from wheelmill.diagnose import RuleSet
 
 READ_TWICE = [p for p in EXPECTED if "second_reading" in read(p)]
 
@@ -26,11 +26,6 @@ def _scored_right(data: dict[str, Any]) -> bool:
     """Whether the classifier was right when the set was scored: its misses then carry
     ``known_miss`` (still wrong) or ``miss_at_measurement`` (right since)."""
     return "known_miss" not in data and "miss_at_measurement" not in data
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    return load_rules(*default_rules_dirs())
 
 
 def test_there_is_a_second_reading() -> None:

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from _readings import EXPECTED, LOGS, ROOT, answer, as_written, log_of, measured, read
-from wheelmill.diagnose import RuleSet, default_rules_dirs, load_rules
+from wheelmill.diagnose import RuleSet
 
 READ_THRICE = [p for p in EXPECTED if "third_reading" in read(p)]
 
@@ -108,11 +108,6 @@ def _votes(key: Key, cases: list[str]) -> Counter[object]:
 
 def _doc() -> list[str]:
     return (ROOT / "docs" / "reference" / "rules.md").read_text("utf-8").splitlines()
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    return load_rules(*default_rules_dirs())
 
 
 @pytest.mark.parametrize("path", READ_THRICE, ids=[str(p.relative_to(LOGS)) for p in READ_THRICE])

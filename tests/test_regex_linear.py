@@ -19,7 +19,7 @@ import pytest
 from conftest import cli_runner
 from wheelmill.build.sdist import short_reason
 from wheelmill.cli import cli
-from wheelmill.diagnose import RuleSet, default_rules_dirs, diagnose, load_rules
+from wheelmill.diagnose import RuleSet, diagnose
 from wheelmill.diagnose._logtext import SCANNED
 from wheelmill.lockfile.resolve import _first_error
 
@@ -38,11 +38,6 @@ LINES = {
     "package-required-by": "Package cairo required by " * (N // 26),
     "spaces": " " * N + "x",
 }
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    return load_rules(*default_rules_dirs())
 
 
 def _timed(function: Callable[[str], object], text: str) -> float:
