@@ -484,6 +484,22 @@ def test_shipped_rules_on_tell_tale_lines(
             "python-unsupported",
             "2",
         ),
+        # an old Python 3's include directory names that version; this Python's own does not
+        (
+            "src/py.cpp:1:10: fatal error: python3.5/Python.h: No such file or directory\n",
+            "python-unsupported",
+            "3.5",
+        ),
+        (
+            "a.c:2:10: fatal error: python3.7m/structmember.h: No such file or directory\n",
+            "python-unsupported",
+            "3.7",
+        ),
+        (
+            "a.c:2:10: fatal error: python3.12/Python.h: No such file or directory\n",
+            "sysdep-missing",
+            "python3.12/Python.h",
+        ),
         # a build script's verdict on a library with the install it asks for, or the build it
         # is required for; and the same words where the script goes on without the library
         ("libfoo not found. Please install libfoo-dev first.\n", "sysdep-missing", "libfoo"),
