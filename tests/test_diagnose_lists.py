@@ -97,6 +97,13 @@ def test_the_shipped_rules_spell_each_list_once() -> None:
         for lookahead in re.findall(r"\(\?!(?:lib\|)?\(\?:([^()]*)\)", rules):
             named = [w for w in lookahead.replace("\\+", "+").split("|") if w in programs]
             assert len(named) < 4, f"{path.name}: a lookahead spells out programs: {named}"
+        # the fallback words: a lookahead that keeps out a bare "without" and another of
+        # them names the list instead (one that keeps out "building without" alone reads
+        # "cannot build without libfoo" as a cause, and spells its words out)
+        for lookahead in re.findall(r"\\b\(\?:((?:[^()]|\([^()]*\))*)\)\)", rules):
+            named = [w for w in lookahead.split("|") if w in lists["fallbacks"]]
+            bare = "without" in named and len(named) > 1
+            assert not bare, f"{path.name}: a lookahead spells out fallbacks: {named}"
 
 
 def test_the_shipped_programs_list_keeps_compilers_named_with_plus_signs_out() -> None:
