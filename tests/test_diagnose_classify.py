@@ -1158,3 +1158,94 @@ def test_cmake_naming_a_file_the_sources_lack(
             subject,
             1,
         )
+
+
+_OLD_LICENSE_TABLES = "\n\n    - keys:\n        'file': {type: string}\n      required: ['file']\n"
+_SPDX_FIRST = "\n\n    - {type: string, format: 'SPDX'}\n    - type: table\n      keys:\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "too_old"),
+    [
+        # setuptools before 77 on a license expression: its old tables alone under the verdict
+        (
+            "configuration error: `project.license` must be valid exactly by one definition"
+            " (2 matches found):" + _OLD_LICENSE_TABLES,
+            True,
+        ),
+        # setuptools 77 and later, which list the SPDX string first: an invalid expression
+        # or a table with both keys is the project's own mistake, not setuptools' age
+        (
+            "configuration error: `project.license` must be valid exactly by one definition"
+            " (0 matches found):" + _SPDX_FIRST,
+            False,
+        ),
+        (
+            "configuration error: `project.license` must be valid exactly by one definition"
+            " (2 matches found):" + _SPDX_FIRST,
+            False,
+        ),
+        # setuptools before 61 built UNKNOWN-0.0.0: pip discards it, uv finds no Name
+        (
+            "WARNING: Generating metadata for package foo produced metadata for project name"
+            " unknown. Fix your #egg=foo fragments.\n",
+            True,
+        ),
+        (
+            "Discarding file:///tmp/foo-1.0.tar.gz: Requested unknown from file:///tmp/foo-1.0.tar.gz"
+            " has inconsistent name: expected 'foo', but metadata has 'unknown'\n",
+            True,
+        ),
+        (
+            "error: Failed to build `foo @ file:///tmp/foo-1.0.tar.gz`\n"
+            "  cause: Failed to parse metadata from built wheel\n"
+            "  cause: Metadata field Name not found\n",
+            True,
+        ),
+        # another name: an #egg= fragment or a requirement naming the wrong project
+        (
+            "WARNING: Generating metadata for package foo produced metadata for project name"
+            " foo-bar. Fix your #egg=foo fragments.\n",
+            False,
+        ),
+        (
+            "Discarding https://x/foo-1.0.tar.gz: Requested foo-bar from https://x/foo-1.0.tar.gz"
+            " has inconsistent name: expected 'foo-bar', but metadata has 'foo'\n",
+            False,
+        ),
+        # a Name missing from metadata uv did not build, or another field missing
+        (
+            "error: Failed to read metadata from `/tmp/foo-1.0-py3-none-any.whl`\n"
+            "  cause: Metadata field Name not found\n",
+            False,
+        ),
+        (
+            "  cause: Failed to parse metadata from built wheel\n"
+            "  cause: Metadata field Version not found\n",
+            False,
+        ),
+        # setuptools before 40.8 running a setup.py the sdist does not have; not the
+        # project's own script opening one
+        (
+            '  File "/tmp/env/site-packages/setuptools/build_meta.py", line 82, in _run_setup\n'
+            "    f = getattr(tokenize, 'open', open)(__file__)\n"
+            '  File "/opt/python/3.8.18/lib/python3.8/tokenize.py", line 392, in open\n'
+            "    buffer = _builtin_open(filename, 'rb')\n"
+            "FileNotFoundError: [Errno 2] No such file or directory: 'setup.py'\n",
+            True,
+        ),
+        (
+            '  File "/tmp/src/foo/tools/gen.py", line 3, in <module>\n'
+            "    open('setup.py')\n"
+            "FileNotFoundError: [Errno 2] No such file or directory: 'setup.py'\n",
+            False,
+        ),
+    ],
+)
+def test_a_setuptools_too_old_for_what_the_project_declares(
+    rules: RuleSet, text: str, too_old: bool
+) -> None:
+    got = diagnose(text, rules)
+    assert (got.rule == "requirements/setuptools-too-old") is too_old
+    if too_old:
+        assert got.subject == "setuptools"
