@@ -1249,3 +1249,75 @@ def test_a_setuptools_too_old_for_what_the_project_declares(
     assert (got.rule == "requirements/setuptools-too-old") is too_old
     if too_old:
         assert got.subject == "setuptools"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a script that goes on without the download, with a bundled copy
+        "-- Could not resolve host: github.com, using the bundled copy of zlib\n",
+        "warning: Could not resolve host: github.com; falling back to the vendored sources\n",
+        # a URL in a compiler's warning, and in a warning about a download
+        "src/fetch.c:12:5: warning: 'CURLOPT_PROTOCOLS' is deprecated "
+        "[-Wdeprecated-declarations] (see https://curl.se/libcurl/c/CURLOPT_PROTOCOLS.html)\n",
+        'src/dl.c:3:2: warning: #warning "download https://example.org/foo.tar.gz by hand"\n',
+        # not wget's resolver, and CMake's status under a warning the project builds on after
+        "Resolving dependencies (pass 2)... failed: conflict\n",
+        "CMake Warning at CMakeLists.txt:9 (message):\n"
+        '  Download of foo failed: 6;"Couldn\'t resolve host name", using the bundled copy\n',
+        # npm's error block for a package that does not exist, not a network failure
+        "npm error code E404\nnpm error 404 Not Found - GET https://registry.npmjs.org/nope "
+        "- Not found\n",
+        # httpx refused, not a resolver failure
+        "httpx.ConnectError: [Errno 111] Connection refused\n",
+    ],
+)
+def test_lines_that_are_not_a_failed_download_of_the_build(rules: RuleSet, text: str) -> None:
+    assert diagnose(text, rules).rule != "network/build-download-failed"
+
+
+@pytest.mark.parametrize(
+    ("text", "subject", "line"),
+    [
+        # npm 6 to 9 word the same block "npm ERR!", the request line "network request to"
+        (
+            "npm ERR! code ENOTFOUND\nnpm ERR! syscall getaddrinfo\nnpm ERR! errno ENOTFOUND\n"
+            "npm ERR! network request to https://registry.npmjs.org/foo failed, reason: "
+            "getaddrinfo ENOTFOUND registry.npmjs.org\n",
+            "registry.npmjs.org",
+            1,
+        ),
+        # wget in the C locale, with -nv (no "Resolving …" line)
+        (
+            "wget: unable to resolve host address 'downloads.example.org'\n",
+            "downloads.example.org",
+            1,
+        ),
+        # urllib3 1's chain after socket.gaierror: only the pool names the host
+        (
+            "socket.gaierror: [Errno -2] Name or service not known\n\n"
+            "urllib3.exceptions.NewConnectionError: <urllib3.connection.HTTPSConnection object "
+            "at 0x7f0>: Failed to establish a new connection: [Errno -2] Name or service not "
+            "known\nrequests.exceptions.ConnectionError: HTTPSConnectionPool(host='example.org', "
+            "port=443): Max retries exceeded with url: /foo.tar.gz\n",
+            "example.org",
+            1,
+        ),
+        # a newer curl's words in CMake's status list
+        (
+            "CMake Error at cmake/deps.cmake:40 (message):\n"
+            '  Failed to fetch foo: 6;"Could not resolve hostname"\n',
+            "",
+            1,
+        ),
+    ],
+)
+def test_failed_downloads_of_the_build_in_unseen_words(
+    rules: RuleSet, text: str, subject: str, line: int
+) -> None:
+    got = diagnose(text, rules)
+    assert (got.rule, got.subject or "", got.first_error.line) == (
+        "network/build-download-failed",
+        subject,
+        line,
+    )
