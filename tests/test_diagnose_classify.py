@@ -1321,3 +1321,28 @@ def test_failed_downloads_of_the_build_in_unseen_words(
         subject,
         line,
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "installer"),
+    [
+        (
+            "Command '['/tmp/venv/bin/python', '-m', 'pip', '--python', '/tmp/b/bin/python', "
+            "'install', '-r', '/tmp/r.txt']' returned non-zero exit status 1.",
+            True,
+        ),
+        (
+            "Command '['/usr/bin/uv', 'pip', 'install', '--python', '/tmp/b/bin/python', "
+            "'setuptools']' returned non-zero exit status 2.",
+            True,
+        ),
+        # a build script's own install step is not pypa/build installing its requirements
+        ("Command '['npm', 'install']' returned non-zero exit status 1.", False),
+        ("Command '['make', 'install']' returned non-zero exit status 2.", False),
+    ],
+)
+def test_only_the_installers_command_is_pypa_builds_install_step(
+    rules: RuleSet, line: str, installer: bool
+) -> None:
+    got = diagnose(f"subprocess.CalledProcessError: {line}\n", rules)
+    assert ("build/isolated-env-install-failed" in got.envelope) is installer
