@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from wheelmill._exceptions import ConfigError, RulesError
+from wheelmill._requirement import parse_requirement
 from wheelmill.diagnose import (
     CATEGORIES,
     RuleSet,
@@ -102,6 +103,14 @@ def test_system_packages_name_real_distros(shipped: RuleSet) -> None:
     cairo = shipped["sysdep/cairo"]
     assert cairo.system_packages["debian"] == ("libcairo2-dev", "pkg-config")
     assert set(cairo.system_packages) == {"debian", "fedora", "alpine", "homebrew"}
+
+
+def test_shipped_build_requirements_and_constraints_are_requirements(shipped: RuleSet) -> None:
+    # a build runs with them added: one that does not parse would fail the build it fixes
+    for rule in shipped.rules:
+        for text in (*rule.build_requirements, *rule.build_constraints):
+            filled = text.replace("{subject}", "foo")
+            assert not isinstance(parse_requirement(filled), str), (rule.id, text)
 
 
 # --- loading and overriding ---------------------------------------------------------------
