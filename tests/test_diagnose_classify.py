@@ -515,6 +515,13 @@ def test_shipped_rules_on_tell_tale_lines(
         # line that goes on to a fallback
         ("Cannot locate foo; please set FOO_ROOT\n", "sysdep-missing", "foo"),
         ("Could not find foo, set FOO_DIR to use it; building without foo\n", "unknown", ""),
+        # a library the script cannot locate, in lower case on an exception's line; and the
+        # same words where the script goes on without it, or only warns
+        ("ImportError: cannot find the bar library\n", "sysdep-missing", "bar"),
+        ("RuntimeError: failed to detect the baz shared libraries\n", "sysdep-missing", "baz"),
+        ("OSError: could not locate the foo library, using the bundled copy\n", "unknown", ""),
+        ("error: unable to find the foo headers; building without foo support\n", "unknown", ""),
+        ("UserWarning: could not locate the foo library\n", "unknown", ""),
         # a build requirement the script asks for with the pip command that installs it; and
         # the same words where the script goes on without it
         ("SystemExit: cython not installed; please pip install it\n", "import-failed", "Cython"),
