@@ -515,6 +515,19 @@ def test_shipped_rules_on_tell_tale_lines(
         # line that goes on to a fallback
         ("Cannot locate foo; please set FOO_ROOT\n", "sysdep-missing", "foo"),
         ("Could not find foo, set FOO_DIR to use it; building without foo\n", "unknown", ""),
+        # a library the script cannot locate, in lower case on an exception's line; and the
+        # same words where the script goes on without it, or only warns
+        ("ImportError: cannot find the bar library\n", "sysdep-missing", "bar"),
+        ("RuntimeError: failed to detect the baz shared libraries\n", "sysdep-missing", "baz"),
+        ("OSError: could not locate the foo library, using the bundled copy\n", "unknown", ""),
+        ("error: unable to find the foo headers; building without foo support\n", "unknown", ""),
+        ("UserWarning: could not locate the foo library\n", "unknown", ""),
+        # a build requirement the script asks for with the pip command that installs it; and
+        # the same words where the script goes on without it
+        ("SystemExit: cython not installed; please pip install it\n", "import-failed", "Cython"),
+        ('error: numpy is not found! Run "pip install numpy"\n', "import-failed", "numpy"),
+        ("Cython missing, please run pip install cython; using bundled C files\n", "unknown", ""),
+        ("Cython missing, trying to use existing c files instead.\n", "unknown", ""),
         # a .pxd under the directory of the .pyx that cimports it is the package's own, left out
         # of the sdist; one of another distribution (numpy's, Cython's libc, a dependency's) is not
         ("pkg/sub/_x.pyx:4:0: 'pkg/sub/_y.pxd' not found\n", "package-refuses", "_y.pxd"),
