@@ -514,6 +514,14 @@ def test_shipped_rules_on_tell_tale_lines(
         # a library the script cannot find, then the variable that says where it is; and a
         # line that goes on to a fallback
         ("Cannot locate foo; please set FOO_ROOT\n", "sysdep-missing", "foo"),
+        # the verdict, then the variable that points at it, then the package to install
+        (
+            "Eigen not found. Set EIGEN_INCLUDE_DIR to its include dir, or install libeigen3-dev\n",
+            "sysdep-missing",
+            "Eigen",
+        ),
+        ("libfoo not found; please set FOO_ROOT to its prefix\n", "sysdep-missing", "libfoo"),
+        ("libfoo not found. Set FOO_ROOT to use it, building without it\n", "unknown", ""),
         ("Could not find foo, set FOO_DIR to use it; building without foo\n", "unknown", ""),
         # a library the script cannot locate, in lower case on an exception's line; and the
         # same words where the script goes on without it, or only warns
@@ -660,6 +668,12 @@ def test_cmake_errors_a_too_new_cmake_does_not_cause(rules: RuleSet, text: str) 
         ("sys/event.h", "package-refuses"),
         ("net/if_dl.h", "package-refuses"),
         ("kvm.h", "package-refuses"),
+        # macOS's: Apple System Log, the process-info library, launchd
+        ("asl.h", "package-refuses"),
+        ("libproc.h", "package-refuses"),
+        ("launch.h", "package-refuses"),
+        # a library's header of a similar name, in its own directory
+        ("ampl/asl.h", "sysdep-missing"),
         # headers Linux has, or had: missing here means a system package is missing
         ("net/route.h", "sysdep-missing"),
         ("sys/sysctl.h", "sysdep-missing"),
@@ -1359,3 +1373,25 @@ def test_only_the_installers_command_is_pypa_builds_install_step(
 ) -> None:
     got = diagnose(f"subprocess.CalledProcessError: {line}\n", rules)
     assert ("build/isolated-env-install-failed" in got.envelope) is installer
+
+
+@pytest.mark.parametrize(
+    ("exception", "newer"),
+    [
+        ("AttributeError: 'str' object has no attribute 'removesuffix'", True),
+        ("AttributeError: 'bytes' object has no attribute 'removeprefix'", True),
+        ("TypeError: unsupported operand type(s) for |: 'dict' and 'dict'", True),
+        ("ModuleNotFoundError: No module named 'tomllib'", True),
+        # a name no Python release gave str: the script's own mistake
+        ("AttributeError: 'str' object has no attribute 'decode'", False),
+    ],
+)
+def test_a_setup_script_using_what_a_later_python_brought(
+    rules: RuleSet, exception: str, newer: bool
+) -> None:
+    log = f'  File "<string>", line 112, in _build_readme\n{exception}\n'
+    got = diagnose(log, rules)
+    assert (got.rule == "python/requires-python") is newer
+    # the same exception in a build requirement's code is not the release's Python
+    frame = '  File "/tmp/env/lib/python3.8/site-packages/foo/bar.py", line 3, in f\n'
+    assert diagnose(f"{frame}{exception}\n", rules).rule != "python/requires-python"
