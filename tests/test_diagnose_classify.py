@@ -615,6 +615,38 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "__FOO_SETUP__",
         ),
+        # a script's probe printing the compiler's words after its own "checking for X... "
+        (
+            "checking for foo... /tmp/tmpab/test.c:1:10: fatal error: foo/bar.h: "
+            "No such file or directory\n",
+            "sysdep-missing",
+            "foo/bar.h",
+        ),
+        # a setup.py's own check naming the two Pythons it takes
+        ("RuntimeError: Python version 2.6 or 2.7 required.\n", "python-unsupported", ""),
+        # a .pxd of the same top-level package, in another subpackage, left out of the sdist;
+        # a bare name is what Cython 3 also says of a sibling .pxd that is there
+        ("foo/a/x.pyx:11:0: 'foo/b/y.pxd' not found\n", "package-refuses", "y.pxd"),
+        ("src/foo/a/x.pyx:11:0: 'foo/b/y.pxd' not found\n", "package-refuses", "y.pxd"),
+        ("foo/x.pyx:1:0: 'y.pxd' not found\n", "unknown", ""),
+        # CMake's own stop on a download with an expected hash, and the status under it
+        (
+            "-- Downloading foo: https://github.com/o/foo/releases/foo.tar.gz\n"
+            "CMake Error at CMakeLists.txt:173 (file):\n"
+            "  file DOWNLOAD cannot compute hash on failed download\n\n"
+            '    from url: "https://github.com/o/foo/releases/foo.tar.gz"\n'
+            '    status: [6;"Could not resolve hostname"]\n',
+            "network",
+            "github.com",
+        ),
+        # the same stop for a server's refusal is no network failure
+        (
+            "CMake Error at CMakeLists.txt:173 (file):\n"
+            "  file DOWNLOAD cannot compute hash on failed download\n\n"
+            '    status: [22;"HTTP response code said error"]\n',
+            "unknown",
+            "",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
@@ -1395,47 +1427,3 @@ def test_a_setup_script_using_what_a_later_python_brought(
     # the same exception in a build requirement's code is not the release's Python
     frame = '  File "/tmp/env/lib/python3.8/site-packages/foo/bar.py", line 3, in f\n'
     assert diagnose(f"{frame}{exception}\n", rules).rule != "python/requires-python"
-
-
-@pytest.mark.parametrize(
-    ("text", "category", "subject"),
-    [
-        # a script's probe printing the compiler's words after its own "checking for X... "
-        (
-            "checking for foo... /tmp/tmpab/test.c:1:10: fatal error: foo/bar.h: "
-            "No such file or directory\n",
-            "sysdep-missing",
-            "foo/bar.h",
-        ),
-        # a setup.py's own check naming the two Pythons it takes
-        ("RuntimeError: Python version 2.6 or 2.7 required.\n", "python-unsupported", ""),
-        # a .pxd of the same top-level package, in another subpackage, left out of the sdist;
-        # a bare name is what Cython 3 also says of a sibling .pxd that is there
-        ("foo/a/x.pyx:11:0: 'foo/b/y.pxd' not found\n", "package-refuses", "y.pxd"),
-        ("src/foo/a/x.pyx:11:0: 'foo/b/y.pxd' not found\n", "package-refuses", "y.pxd"),
-        ("foo/x.pyx:1:0: 'y.pxd' not found\n", "unknown", ""),
-        # CMake's own stop on a download with an expected hash, and the status under it
-        (
-            "-- Downloading foo: https://github.com/o/foo/releases/foo.tar.gz\n"
-            "CMake Error at CMakeLists.txt:173 (file):\n"
-            "  file DOWNLOAD cannot compute hash on failed download\n\n"
-            '    from url: "https://github.com/o/foo/releases/foo.tar.gz"\n'
-            '    status: [6;"Could not resolve hostname"]\n',
-            "network",
-            "github.com",
-        ),
-        # the same stop for a server's refusal is no network failure
-        (
-            "CMake Error at CMakeLists.txt:173 (file):\n"
-            "  file DOWNLOAD cannot compute hash on failed download\n\n"
-            '    status: [22;"HTTP response code said error"]\n',
-            "unknown",
-            "",
-        ),
-    ],
-)
-def test_wordings_of_the_forty_third_sets_misses_in_general_form(
-    rules: RuleSet, text: str, category: str, subject: str
-) -> None:
-    got = diagnose(text, rules)
-    assert (got.category, got.subject or "") == (category, subject)
