@@ -119,7 +119,9 @@ def _renamed(text: str, name: str) -> str:
     return re.sub(rf"(?<![A-Za-z0-9]){spelling}(?![A-Za-z0-9])", "qqzzrenamed", text, flags=re.I)
 
 
-CASES = [(p, _package(tomllib.loads(p.read_text("utf-8")))) for p in EXPECTED]
+#: Every expected file, parsed once for collection and the tests alike.
+DATA = {p: tomllib.loads(p.read_text("utf-8")) for p in EXPECTED}
+CASES = [(p, _package(data)) for p, data in DATA.items()]
 
 
 @pytest.mark.parametrize(
@@ -134,7 +136,7 @@ def test_renaming_the_package_keeps_the_diagnosis(expected_file: Path, package: 
     renamed = _renamed(text, package)
     if renamed == text:
         pytest.skip(f"{package} does not appear in the log")
-    data = tomllib.loads(expected_file.read_text("utf-8"))
+    data = DATA[expected_file]
     because = data.get("renaming_changes_the_cause")
     if because:
         # allowed only where the line that states the cause spells the package's name: a
