@@ -367,6 +367,20 @@ def test_diagnose_is_pure(rules: RuleSet) -> None:
             "pip/pep-517-build-backend-requires",
             "setuptools.build_meta",
         ),
+        # pip 24 and later: the module that is not there, under the verdict, is the subject
+        (
+            "  \u00d7 Cannot import build backend 'hatchling.build'.\n"
+            "  ╰─> ModuleNotFoundError: No module named 'hatchling'\n",
+            "pip/pep-517-build-backend-requires",
+            "hatchling",
+        ),
+        # any other reason under it leaves the backend's name
+        (
+            "  \u00d7 Cannot import build backend 'backend.api'.\n"
+            "  ╰─> SyntaxError: invalid syntax (api.py, line 3)\n",
+            "pip/pep-517-build-backend-requires",
+            "backend.api",
+        ),
         (
             '  File "/tmp/x/overlay/setuptools/__init__.py", line 10, in <module>\n'
             "    import distutils.core\nModuleNotFoundError: No module named 'distutils'\n"
