@@ -1441,3 +1441,36 @@ def test_a_setup_script_using_what_a_later_python_brought(
     # the same exception in a build requirement's code is not the release's Python
     frame = '  File "/tmp/env/lib/python3.8/site-packages/foo/bar.py", line 3, in f\n'
     assert diagnose(f"{frame}{exception}\n", rules).rule != "python/requires-python"
+
+
+@pytest.mark.parametrize(
+    ("line", "subject"),
+    [
+        (
+            "AttributeError: module 'packaging.version' has no attribute 'LegacyVersion'",
+            "packaging",
+        ),
+        (
+            "ImportError: cannot import name 'get_abi_tag' from 'wheel.bdist_wheel' "
+            "(/tmp/pip-build-env-XXXXXXXX/overlay/lib/python3.12/site-packages/wheel/bdist_wheel.py)",
+            "wheel",
+        ),
+        ("ModuleNotFoundError: No module named 'skbuild.platform_specifics.foo'", "scikit-build"),
+        ("ModuleNotFoundError: No module named 'sipbuild.legacy'", "sip"),
+        # the script goes on without it, the build requirement is missing altogether, a submodule
+        # the script never imported, or a module of no build requirement: not a removal
+        (
+            "ImportError: cannot import name 'version' from 'setuptools_scm' (…), "
+            "using the bundled copy",
+            None,
+        ),
+        ("ModuleNotFoundError: No module named 'wheel'", None),
+        ("AttributeError: module 'packaging' has no attribute 'version'", None),
+        ("ModuleNotFoundError: No module named 'foo.bar'", None),
+    ],
+)
+def test_a_name_a_build_requirement_removed(rules: RuleSet, line: str, subject: str | None) -> None:
+    got = diagnose(line + "\n", rules)
+    assert (got.rule == "requirements/build-requirement-api-removed") is (subject is not None)
+    if subject is not None:
+        assert got.subject == subject
