@@ -1427,3 +1427,59 @@ def test_a_setup_script_using_what_a_later_python_brought(
     # the same exception in a build requirement's code is not the release's Python
     frame = '  File "/tmp/env/lib/python3.8/site-packages/foo/bar.py", line 3, in f\n'
     assert diagnose(f"{frame}{exception}\n", rules).rule != "python/requires-python"
+
+
+@pytest.mark.parametrize(
+    ("announcement", "consequence"),
+    [
+        (
+            "Cython not found, using the pre-generated C files",
+            "gcc: error: foo/_bar.c: No such file or directory",
+        ),
+        (
+            "WARNING: numpy is not available",
+            "cc1: fatal error: src/_ext.c: No such file or directory",
+        ),
+        (
+            "Note: could not import cython; building from the shipped sources",
+            "NameError: name 'HAVE_CYTHON' is not defined",
+        ),
+        (
+            "*** Cython was not found, the C sources are used",
+            "cc1plus: fatal error: foo/core.cpp: No such file or directory",
+        ),
+    ],
+)
+def test_a_fallback_announcement_is_the_cause_of_its_consequence(
+    rules: RuleSet, announcement: str, consequence: str
+) -> None:
+    got = diagnose(f"{announcement}\nrunning build_ext\n{consequence}\n", rules)
+    assert got.rule == "import/fallback-then-failed"
+    assert got.first_error is not None and got.first_error.line == 1
+
+
+@pytest.mark.parametrize(
+    ("announcement", "later"),
+    [
+        # the fallback taken and the build failing for a cause of its own: that cause wins
+        (
+            "Cython not found, using the bundled C sources",
+            "foo/_bar.c:12:10: fatal error: libfoo.h: No such file or directory",
+        ),
+        (
+            "WARNING: Cython not installed, building without it",
+            "foo/_bar.c:40:5: error: unknown type name 'foo_t'",
+        ),
+        (
+            "numpy not found, skipping the extension",
+            "error: command 'gcc' failed: No such file or directory",
+        ),
+        # a warning alone is no failure
+        ("warning: Cython is not installed", "running build_py"),
+    ],
+)
+def test_a_fallback_the_build_survives_or_that_is_not_the_cause(
+    rules: RuleSet, announcement: str, later: str
+) -> None:
+    got = diagnose(f"{announcement}\nrunning build_ext\n{later}\n", rules)
+    assert got.rule != "import/fallback-then-failed"
