@@ -1474,3 +1474,59 @@ def test_a_name_a_build_requirement_removed(rules: RuleSet, line: str, subject: 
     assert (got.rule == "requirements/build-requirement-api-removed") is (subject is not None)
     if subject is not None:
         assert got.subject == subject
+
+
+@pytest.mark.parametrize(
+    ("announcement", "consequence"),
+    [
+        (
+            "Cython not found, using the pre-generated C files",
+            "gcc: error: foo/_bar.c: No such file or directory",
+        ),
+        (
+            "WARNING: numpy is not available",
+            "cc1: fatal error: src/_ext.c: No such file or directory",
+        ),
+        (
+            "Note: could not import cython; building from the shipped sources",
+            "NameError: name 'HAVE_CYTHON' is not defined",
+        ),
+        (
+            "*** Cython was not found, the C sources are used",
+            "cc1plus: fatal error: foo/core.cpp: No such file or directory",
+        ),
+    ],
+)
+def test_a_fallback_announcement_is_the_cause_of_its_consequence(
+    rules: RuleSet, announcement: str, consequence: str
+) -> None:
+    got = diagnose(f"{announcement}\nrunning build_ext\n{consequence}\n", rules)
+    assert got.rule == "import/fallback-then-failed"
+    assert got.first_error is not None and got.first_error.line == 1
+
+
+@pytest.mark.parametrize(
+    ("announcement", "later"),
+    [
+        # the fallback taken and the build failing for a cause of its own: that cause wins
+        (
+            "Cython not found, using the bundled C sources",
+            "foo/_bar.c:12:10: fatal error: libfoo.h: No such file or directory",
+        ),
+        (
+            "WARNING: Cython not installed, building without it",
+            "foo/_bar.c:40:5: error: unknown type name 'foo_t'",
+        ),
+        (
+            "numpy not found, skipping the extension",
+            "error: command 'gcc' failed: No such file or directory",
+        ),
+        # a warning alone is no failure
+        ("warning: Cython is not installed", "running build_py"),
+    ],
+)
+def test_a_fallback_the_build_survives_or_that_is_not_the_cause(
+    rules: RuleSet, announcement: str, later: str
+) -> None:
+    got = diagnose(f"{announcement}\nrunning build_ext\n{later}\n", rules)
+    assert got.rule != "import/fallback-then-failed"
