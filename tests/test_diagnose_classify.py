@@ -759,10 +759,38 @@ def test_any_exception_saying_a_kits_home_is_not_set(
         "ValueError: LD_LIBRARY_PATH not defined in environment",
         "KeyError: 'JAVA_HOME'",
         "ValueError: FOO_MODE not defined in environment",
+        # a variable the script goes on without, and a warning, are no cause
+        "Missing environment variable LIBFOOROOT, using the bundled copy",
+        "You must set FOO_HOME to enable the optional foo backend",
+        "warning: FOO_DIR points to /opt/foo, which does not exist",
     ],
 )
 def test_a_search_path_or_another_variable_is_not_a_kits_home(rules: RuleSet, line: str) -> None:
     assert diagnose(line + "\n", rules).rule != "toolchain/sdk-home-missing"
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        (
+            "RuntimeError: The BAZ_TOOLCHAIN_FILE environment variable is not set.",
+            "BAZ_TOOLCHAIN_FILE",
+        ),
+        ("OSError: QUXROOT is empty", "QUXROOT"),
+        ("ImportError: You need to define QUX_ROOT before building", "QUX_ROOT"),
+        ("error: The directory from $BAZ_HOME ('/opt/baz') does not exist", "BAZ_HOME"),
+        (
+            '  File "<frozen os>", line 714, in __getitem__\n'
+            "  raise KeyError(key) from None\nKeyError: 'QUX_HOME'",
+            "QUX_HOME",
+        ),
+    ],
+)
+def test_a_kits_variable_unset_or_pointing_nowhere_in_other_words(
+    rules: RuleSet, text: str, subject: str
+) -> None:
+    got = diagnose(text + "\n", rules)
+    assert (got.rule, got.subject) == ("toolchain/sdk-home-missing", subject)
 
 
 @pytest.mark.parametrize(
