@@ -794,6 +794,40 @@ def test_a_kits_variable_unset_or_pointing_nowhere_in_other_words(
 
 
 @pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        (
+            "CMake Error at CMakeLists.txt:7 (message):\n  QUX_SDK_PATH is not defined",
+            "QUX_SDK_PATH",
+        ),
+        ("CMake Error at cmake/qux.cmake:3 (message):\n  $ENV{QUXROOT} does not exist", "QUXROOT"),
+        (
+            "RuntimeError: Qux cannot be found; give the path in the environment variable QUX_DIR",
+            "QUX_DIR",
+        ),
+    ],
+)
+def test_a_kits_variable_in_cmake_or_asked_for_after_a_verdict(
+    rules: RuleSet, text: str, subject: str
+) -> None:
+    got = diagnose(text + "\n", rules)
+    assert (got.rule, got.subject) == ("toolchain/sdk-home-missing", subject)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # CMake's warning the build survives, and a location the script goes on without
+        "CMake Warning at CMakeLists.txt:9 (message):\n  QUX_SDK_PATH is not set",
+        "Qux not found; specify its location in the environment variable QUX_HOME"
+        " or the build goes on without qux support",
+    ],
+)
+def test_a_kits_variable_the_build_survives(rules: RuleSet, text: str) -> None:
+    assert diagnose(text + "\n", rules).rule != "toolchain/sdk-home-missing"
+
+
+@pytest.mark.parametrize(
     ("line", "numpy2"),
     [
         ("foo.pyx:3:9: 'int_t' is not a type identifier", True),
