@@ -773,10 +773,72 @@ def test_any_exception_saying_a_kits_home_is_not_set(
         "ValueError: LD_LIBRARY_PATH not defined in environment",
         "KeyError: 'JAVA_HOME'",
         "ValueError: FOO_MODE not defined in environment",
+        # a variable the script goes on without, and a warning, are no cause
+        "Missing environment variable LIBFOOROOT, using the bundled copy",
+        "You must set FOO_HOME to enable the optional foo backend",
+        "warning: FOO_DIR points to /opt/foo, which does not exist",
     ],
 )
 def test_a_search_path_or_another_variable_is_not_a_kits_home(rules: RuleSet, line: str) -> None:
     assert diagnose(line + "\n", rules).rule != "toolchain/sdk-home-missing"
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        (
+            "RuntimeError: The BAZ_TOOLCHAIN_FILE environment variable is not set.",
+            "BAZ_TOOLCHAIN_FILE",
+        ),
+        ("OSError: QUXROOT is empty", "QUXROOT"),
+        ("ImportError: You need to define QUX_ROOT before building", "QUX_ROOT"),
+        ("error: The directory from $BAZ_HOME ('/opt/baz') does not exist", "BAZ_HOME"),
+        (
+            '  File "<frozen os>", line 714, in __getitem__\n'
+            "  raise KeyError(key) from None\nKeyError: 'QUX_HOME'",
+            "QUX_HOME",
+        ),
+    ],
+)
+def test_a_kits_variable_unset_or_pointing_nowhere_in_other_words(
+    rules: RuleSet, text: str, subject: str
+) -> None:
+    got = diagnose(text + "\n", rules)
+    assert (got.rule, got.subject) == ("toolchain/sdk-home-missing", subject)
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        (
+            "CMake Error at CMakeLists.txt:7 (message):\n  QUX_SDK_PATH is not defined",
+            "QUX_SDK_PATH",
+        ),
+        ("CMake Error at cmake/qux.cmake:3 (message):\n  $ENV{QUXROOT} does not exist", "QUXROOT"),
+        (
+            "RuntimeError: Qux cannot be found; give the path in the environment variable QUX_DIR",
+            "QUX_DIR",
+        ),
+    ],
+)
+def test_a_kits_variable_in_cmake_or_asked_for_after_a_verdict(
+    rules: RuleSet, text: str, subject: str
+) -> None:
+    got = diagnose(text + "\n", rules)
+    assert (got.rule, got.subject) == ("toolchain/sdk-home-missing", subject)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # CMake's warning the build survives, and a location the script goes on without
+        "CMake Warning at CMakeLists.txt:9 (message):\n  QUX_SDK_PATH is not set",
+        "Qux not found; specify its location in the environment variable QUX_HOME"
+        " or the build goes on without qux support",
+    ],
+)
+def test_a_kits_variable_the_build_survives(rules: RuleSet, text: str) -> None:
+    assert diagnose(text + "\n", rules).rule != "toolchain/sdk-home-missing"
 
 
 @pytest.mark.parametrize(
