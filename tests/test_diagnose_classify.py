@@ -419,6 +419,19 @@ def test_diagnose_is_pure(rules: RuleSet) -> None:
             "requirements/cmake4-old-minimum-version",
             "cmake",
         ),
+        # CMake's command names are case-insensitive, and old projects write them in capitals
+        (
+            "CMake Error at CMakeLists.txt:1 (CMAKE_MINIMUM_REQUIRED):\n"
+            "  Compatibility with CMake < 3.5 has been removed from CMake.\n",
+            "requirements/cmake4-old-minimum-version",
+            "cmake",
+        ),
+        (
+            "CMake Error at CMakeLists.txt:3 (Cmake_Policy):\n"
+            "  Policy CMP0042 may not be set to OLD behavior because this version of CMake\n",
+            "requirements/cmake4-old-minimum-version",
+            "cmake",
+        ),
         (
             "CMake Error at CMakeLists.txt:9 (load_command):\n"
             "  The load_command command has been removed; see CMP0031.\n",
