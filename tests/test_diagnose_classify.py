@@ -674,6 +674,12 @@ def test_shipped_rules_on_tell_tale_lines(
             "unknown",
             "",
         ),
+        # pkg-config's stderr glued to a script's unfinished line
+        (
+            "Probing Package libfoo was not found in the pkg-config search path.\n",
+            "sysdep-missing",
+            "libfoo",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
