@@ -674,6 +674,18 @@ def test_shipped_rules_on_tell_tale_lines(
             "unknown",
             "",
         ),
+        # a setup script running pip itself after a failed import, where the build
+        # environment has no pip: the failed import names what it wanted
+        (
+            "/tmp/env/bin/python: No module named pip\n"
+            "Traceback (most recent call last):\n"
+            '  File "<string>", line 4, in <module>\n'
+            "ModuleNotFoundError: No module named 'yaml'\n"
+            "subprocess.CalledProcessError: Command '['/tmp/env/bin/python', '-m', 'pip', "
+            "'install', 'pyyaml']' returned non-zero exit status 1.\n",
+            "import-failed",
+            "yaml",
+        ),
         # pkg-config's stderr glued to a script's unfinished line
         (
             "Probing Package libfoo was not found in the pkg-config search path.\n",
