@@ -686,6 +686,22 @@ def test_shipped_rules_on_tell_tale_lines(
             "import-failed",
             "yaml",
         ),
+        # a script's probe verdict on a library's directories; not one it builds on without
+        ("Library path not found (GLFW)\n", "sysdep-missing", "GLFW"),
+        ("Include path not found (SDL), building without SDL support\n", "unknown", ""),
+        # cargo on a crate whose manifest the sdist left out
+        (
+            "error: manifest path `/tmp/build/pkg/_ext/Cargo.toml` does not exist\n",
+            "package-refuses",
+            "Cargo.toml",
+        ),
+        # a backend naming the configuration it dropped and the release that dropped it
+        (
+            "Caused by: The following options in `tool.foo` section of pyproject.toml are "
+            "removed since foobackend 2.0.0: bar, baz\n",
+            "build-requirement-incompatible",
+            "foobackend",
+        ),
         # pkg-config's stderr glued to a script's unfinished line
         (
             "Probing Package libfoo was not found in the pkg-config search path.\n",
@@ -1404,6 +1420,19 @@ _SPDX_FIRST = "\n\n    - {type: string, format: 'SPDX'}\n    - type: table\n    
             '  File "/tmp/src/foo/tools/gen.py", line 3, in <module>\n'
             "    open('setup.py')\n"
             "FileNotFoundError: [Errno 2] No such file or directory: 'setup.py'\n",
+            False,
+        ),
+        # setuptools.errors only ever gained names (its distutils error aliases came with 59):
+        # one missing there is a setuptools too old; a name missing from another setuptools
+        # module is one it removed
+        (
+            "ImportError: cannot import name 'PlatformError' from 'setuptools.errors' "
+            "(/tmp/env/lib/python3.9/site-packages/setuptools/errors.py)\n",
+            True,
+        ),
+        (
+            "ImportError: cannot import name 'test' from 'setuptools.command.test' "
+            "(/tmp/env/lib/python3.12/site-packages/setuptools/command/test.py)\n",
             False,
         ),
     ],
