@@ -702,6 +702,14 @@ def test_shipped_rules_on_tell_tale_lines(
             "build-requirement-incompatible",
             "foobackend",
         ),
+        # a script asking for a build requirement to be installed first; not one it goes on
+        # without
+        ("You need to install numpy first - pip install numpy\n", "import-failed", "numpy"),
+        (
+            "Please install Cython first, falling back to the bundled C sources\n",
+            "unknown",
+            "",
+        ),
         # pkg-config's stderr glued to a script's unfinished line
         (
             "Probing Package libfoo was not found in the pkg-config search path.\n",
