@@ -57,7 +57,7 @@ class Pattern:
     source: str
     literals: tuple[str, ...] | None
     folded: bool = False
-    below: re.Pattern[str] | None = None
+    below: Pattern | None = None  # compiled on first use, as ``regex`` is
     within: int = 0
     report_below: bool = False
 
@@ -179,7 +179,7 @@ def _pattern(item: object, key: str, tables: bool, loading: Loading) -> Pattern:
     if report not in ("line", "below"):
         raise _FieldError(key, f"{key}.report must be 'line' or 'below'")
     line = _checked(item["line"], key, loading)
-    below = _checked(item["below"], key, loading).regex
+    below = _checked(item["below"], key, loading)
     return replace(line, below=below, within=within, report_below=report == "below")
 
 

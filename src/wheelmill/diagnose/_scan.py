@@ -109,7 +109,7 @@ def _look_below(
     while left and index < piece.count:
         text = piece.line(index)
         if text.strip():
-            found = pattern.below.search(text)
+            found = pattern.below.regex.search(text)
             if found:
                 return found, 0, index
             left -= 1
