@@ -326,8 +326,8 @@ def test_diagnose_is_pure(rules: RuleSet) -> None:
         "error: subprocess-exited-with-error\nsomething odd happened\n",
         "",
     ]
-    fresh = load_rules(*default_rules_dirs())  # other objects, no scan plan built yet
-    unused = load_rules(*default_rules_dirs())
+    fresh = load_rules(*default_rules_dirs())  # other objects, their scan plan from the load
+    unused = RuleSet(load_rules(*default_rules_dirs()))  # no scan plan yet
     snapshot = [repr(rule) for rule in unused]
     expected = [diagnose(text, fresh) for text in texts]
     me, io = threading.get_ident(), []
@@ -343,7 +343,7 @@ def test_diagnose_is_pure(rules: RuleSet) -> None:
     try:
         results = [
             (diagnose(text, rule_set), want)
-            for rule_set in (unused, rules, fresh)  # plan built here, plan shared, plan reused
+            for rule_set in (unused, rules, fresh)  # plan built here; from the load, shared; own
             for text, want in [*zip(texts, expected), *reversed(list(zip(texts, expected)))]
         ]
     finally:

@@ -73,8 +73,20 @@ def test_the_prefilter_finds_exactly_the_lines_with_a_literal(folded: set[str]) 
 
 
 def test_a_literal_spanning_lines_or_without_a_caseless_lead_still_works() -> None:
-    prefilter = Prefilter({"a\nb", "needle"}, {"haystack"})  # "haystack": no caseless lead
-    assert prefilter.line_starts("a\nb\nHayStack x\nno\nthe needle") == [4, 18]
+    # "haystack" is led by a letter in both its cases; "kiss" by none (re also matches k,
+    # i and s to other letters, the Kelvin sign here), so it has a slower pass of its own
+    prefilter = Prefilter({"a\nb", "needle"}, {"haystack", "kiss"})
+    text = "a\nb\nHayStack x\nno\nthe needle\nKISS\n\u212aiss\nkis"
+    assert prefilter.line_starts(text) == [4, 18, 29, 34]
+    assert [p.pattern for p in prefilter.passes if p.pattern.startswith("(?i:")] == ["(?i:kiss)"]
+    assert prefilter.line_starts(text.encode()) == [4, 18, 29]  # bytes fold ASCII only
+
+
+def test_the_passes_are_compiled_for_what_is_searched() -> None:
+    prefilter = Prefilter({"needle", "pin"})
+    assert prefilter.line_starts(b"a pin\nhay\n") == [0]
+    assert "byte_passes" in vars(prefilter)
+    assert "passes" not in vars(prefilter)  # text passes: none searched, none compiled
 
 
 @pytest.mark.parametrize("order", ["forwards", "backwards", "scattered"])

@@ -11,8 +11,12 @@ passes is the number of lead characters (a handful), however many literals there
 
 Leads are chosen greedily, preferring characters that are rare in build logs (each
 occurrence of the lead starts a trie walk). A literal of a case-insensitive pattern
-(lower-cased by ``_literal``) needs a lead that has no case: an ASCII digit, blank or
-punctuation; one without such a character goes into one slower pass of its own.
+(lower-cased by ``_literal``) is led by a character without case (an ASCII digit,
+blank or punctuation) or by an ASCII letter in both its cases, one pass each (a
+character class would lose the regex engine's fast scan for a literal first
+character); ``i``, ``k`` and ``s`` cannot lead such a literal, since the engine also
+matches them to other characters (dotless i, the Kelvin sign, long s). One without any of
+those goes into one slower pass of its own.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Callable, Iterable
-from typing import AnyStr
+from functools import cached_property
+from typing import AnyStr, Optional
 
 #: How often characters appear in the build logs of tests/logs, per 10,000 characters.
 #: A character not listed counts as :data:`_RARE`.
@@ -52,23 +57,40 @@ def _worth(lead: str, literals: int) -> float:
     return literals / (1 + hits * (_HIT_COST + _HIT_COST_PER_LITERAL * literals))
 
 
+#: Letters that lead a case-insensitive literal in two passes, their two cases: the
+#: ASCII letters that re's IGNORECASE matches to no other character.
+_TWO_CASES = frozenset("abcdefghjlmnopqrtuvwxyz")
+
+
 def _uncased(char: str) -> bool:
     return char.isascii() and not char.isalpha()
 
 
-def _leads(literals: set[str], usable: bool) -> dict[str, list[str]]:
+def _folded_lead(char: str) -> bool:
+    """Whether ``char`` can lead a case-insensitive (lower-case) literal."""
+    return _uncased(char) or char in _TWO_CASES
+
+
+def _folded_worth(lead: str, literals: int) -> float:
+    """:func:`_worth` for a case-insensitive lead: a letter costs a pass per case."""
+    if _uncased(lead):
+        return _worth(lead, literals)
+    hits = (_PER_10K.get(lead, _RARE) + _PER_10K.get(lead.upper(), _RARE)) / 10_000
+    return literals / (2 + hits * (_HIT_COST + _HIT_COST_PER_LITERAL * literals))
+
+
+def _leads(literals: set[str], folded: bool) -> dict[str, list[str]]:
     """Literals grouped under a lead character each contains (greedy weighted cover).
 
-    With ``usable`` False (case-insensitive literals) only characters without case
-    can lead; literals without one are left out.
+    With ``folded`` (case-insensitive literals, in lower case) only the characters
+    :func:`_folded_lead` allows can lead; literals without one are left out.
     """
     holders: dict[str, set[str]] = {}
     for literal in literals:
-        if usable or any(map(_uncased, literal)):
-            for char in set(literal):
-                if usable or _uncased(char):
-                    holders.setdefault(char, set()).add(literal)
-    return greedy_cover(holders, _worth)
+        for char in set(literal):
+            if not folded or _folded_lead(char):
+                holders.setdefault(char, set()).add(literal)
+    return greedy_cover(holders, _folded_worth if folded else _worth)
 
 
 def greedy_cover(
@@ -115,22 +137,47 @@ def _trie(lead: str, literals: list[str]) -> str:
             node = node.setdefault(char, {})
         node.setdefault("", {})[literal] = {}
 
-    def emit(node: _Node) -> str:
-        branches = [re.escape(c) + emit(child) for c, child in node.items() if c]
-        ends = node.get("", {})
+    def emit(node: _Node, read: int) -> str:
+        branches = [re.escape(c) + emit(child, read + 1) for c, child in node.items() if c]
+        ends = list(node.get("", {}))
         if any(literal.startswith(lead) for literal in ends):
             branches.append("")  # the text matched so far is the whole literal
-        else:
-            branches.extend(f"(?<={re.escape(literal)})" for literal in ends)
-        return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        elif ends:
+            branches.append(_behind(ends, read))
+        return _either(branches)
 
-    return emit(root)
+    return emit(root, len(lead))
+
+
+def _either(branches: list[str]) -> str:
+    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+
+def _behind(literals: list[str], read: int) -> str:
+    """Regex asserting that the text before the position ends with one of ``literals``,
+    whose last ``read`` characters (the same for all) were just matched: lookbehinds
+    that go back one character more at each step (a trie of the literals read from
+    their end), so a position most literals do not end at fails after a check or two."""
+    ahead: dict[str, list[str]] = {}
+    for literal in literals:
+        ahead.setdefault(literal[-read - 1], []).append(literal)
+    branches = []
+    for group in ahead.values():
+        if len(group) == 1:
+            branches.append(f"(?<={re.escape(group[0])})")
+            continue
+        longer = [literal for literal in group if len(literal) > read + 1]
+        inner = _behind(longer, read + 1) if len(longer) == len(group) else ""
+        branches.append(f"(?<={re.escape(group[0][-read - 1 :])})" + inner)
+    return _either(branches)
 
 
 def _pattern(lead: str, exact: list[str], folded: list[str]) -> str:
+    """One pass: ``lead``, then the tries of the literals it leads (``folded``: in lower
+    case, led by ``lead`` in either case)."""
     parts = [_trie(lead, exact)] if exact else []
     if folded:
-        parts.append(f"(?i:{_trie(lead, folded)})")
+        parts.append(f"(?i:{_trie(lead.lower(), folded)})")
     return re.escape(lead) + (parts[0] if len(parts) == 1 else f"(?:{'|'.join(parts)})")
 
 
@@ -162,45 +209,79 @@ def _starts(passes: list[re.Pattern[AnyStr]], text: AnyStr, newline: AnyStr) -> 
     return sorted(starts)
 
 
+#: What a :class:`Prefilter` searches with, as regex sources: the passes over text,
+#: the same over UTF-8 bytes (``None``: they cannot be, see :meth:`Prefilter.reads`),
+#: and whether any literal ignores case. What the per-user cache keeps of it.
+Sources = tuple[list[str], Optional[list[bytes]], bool]  # Optional: evaluated on 3.9 too
+
+
+def sources(literals: Iterable[str], folded: Iterable[str] = ()) -> Sources:
+    """The passes that find the lines containing any of ``literals`` (case-sensitive)
+    or of ``folded`` (lower case, matched ignoring case); literals spanning lines are
+    left out."""
+    exact = {literal for literal in literals if literal and "\n" not in literal}
+    ignoring = {literal for literal in folded if literal and "\n" not in literal}
+    exact_groups = _leads(exact, folded=False)
+    folded_groups = _leads(ignoring, folded=True)
+    by_case = {case: lead for lead in folded_groups for case in {lead, lead.upper()}}
+    leads = sorted({*exact_groups, *by_case})
+    pairs = [
+        (exact_groups.get(lead, []), folded_groups.get(by_case.get(lead, ""), [])) for lead in leads
+    ]
+    text = [_pattern(lead, *pair) for lead, pair in zip(leads, pairs)]
+    data: list[bytes] | None = None
+    # the decoder puts U+FFFD for bytes that are not UTF-8: such a literal is not in them
+    if not any("\ufffd" in literal for literal in exact | ignoring):
+        data = [
+            _latin1(_pattern(_utf8(lead), *map(_utf8s, pair))) for lead, pair in zip(leads, pairs)
+        ]
+    leftover = ignoring - {literal for group in folded_groups.values() for literal in group}
+    if leftover:
+        alternatives = "|".join(map(re.escape, sorted(leftover, key=len, reverse=True)))
+        text.append(f"(?i:{alternatives})")
+        if data is not None:
+            data.append(_latin1(_utf8(f"(?i:{alternatives})")))
+    return text, data, bool(ignoring)
+
+
 class Prefilter:
     """Finds the lines containing any of ``literals`` (case-sensitive) or of ``folded``
     (lower case, matched ignoring case). Literals spanning lines are ignored.
 
     Text read from a file can be searched before it is decoded, as UTF-8 bytes
-    (:meth:`reads` says when that finds the same lines).
+    (:meth:`reads` says when that finds the same lines). The passes are compiled when
+    first searched with: a file is searched as text or as bytes, rarely both.
     """
 
-    def __init__(self, literals: Iterable[str], folded: Iterable[str] = ()) -> None:
-        exact = {literal for literal in literals if literal and "\n" not in literal}
-        ignoring = {literal for literal in folded if literal and "\n" not in literal}
-        exact_groups = _leads(exact, usable=True)
-        folded_groups = _leads(ignoring, usable=False)
-        leads = sorted({*exact_groups, *folded_groups})
-        pairs = [(exact_groups.get(lead, []), folded_groups.get(lead, [])) for lead in leads]
-        self.passes = [re.compile(_pattern(lead, *pair)) for lead, pair in zip(leads, pairs)]
-        #: the same passes over UTF-8 bytes (``None``: a literal has U+FFFD, which the
-        #: decoder also puts for bytes that are not UTF-8)
-        self.byte_passes: list[re.Pattern[bytes]] | None = None
-        if not any("\ufffd" in literal for literal in exact | ignoring):
-            self.byte_passes = [
-                re.compile(_latin1(_pattern(_utf8(lead), *map(_utf8s, pair))))
-                for lead, pair in zip(leads, pairs)
-            ]
-        self.folded = bool(ignoring)
-        leftover = ignoring - {literal for group in folded_groups.values() for literal in group}
-        if leftover:
-            alternatives = "|".join(map(re.escape, sorted(leftover, key=len, reverse=True)))
-            self.passes.append(re.compile(alternatives, re.IGNORECASE))
-            if self.byte_passes is not None:
-                regex = re.compile(_latin1(_utf8(alternatives)), re.IGNORECASE)
-                self.byte_passes.append(regex)
+    def __init__(self, literals: Iterable[str] = (), folded: Iterable[str] = ()) -> None:
+        self.sources = sources(literals, folded)
+
+    @classmethod
+    def of(cls, found: Sources) -> Prefilter:
+        """The prefilter that searches with ``found`` (:func:`sources`' answer, kept)."""
+        prefilter = cls()
+        prefilter.sources = found
+        return prefilter
+
+    @property
+    def folded(self) -> bool:
+        return self.sources[2]
+
+    @cached_property
+    def passes(self) -> list[re.Pattern[str]]:
+        return [re.compile(source) for source in self.sources[0]]
+
+    @cached_property
+    def byte_passes(self) -> list[re.Pattern[bytes]] | None:
+        found = self.sources[1]
+        return None if found is None else [re.compile(source) for source in found]
 
     def reads(self, data: bytes) -> bool:
         """Whether searching the bytes ``data`` finds the lines searching its decoded text
         would: no carriage return or colour code (they are removed before reading) and,
         with case-insensitive literals, ASCII only (case folding is ASCII-only in bytes)."""
         return (
-            self.byte_passes is not None
+            self.sources[1] is not None
             and b"\r" not in data
             and b"\x1b" not in data
             and (not self.folded or data.isascii())
@@ -211,6 +292,7 @@ class Prefilter:
         literal, each once, in order. Bytes only where :meth:`reads` says so."""
         if isinstance(text, str):
             return _starts(self.passes, text, "\n")
-        if self.byte_passes is None:
+        byte_passes = self.byte_passes
+        if byte_passes is None:
             raise ValueError("these literals cannot be searched in bytes")
-        return _starts(self.byte_passes, text, b"\n")
+        return _starts(byte_passes, text, b"\n")

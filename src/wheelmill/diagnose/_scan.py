@@ -14,11 +14,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ._fields import Pattern
 from ._logtext import AnyPiece, Piece, TextView
-from ._prefilter import Prefilter, greedy_cover
-from .rules import RuleSet
+from ._planned import Layout, remembered_layout
+from ._prefilter import Prefilter, greedy_cover, sources
+from ._searched import SEARCHED
+
+if TYPE_CHECKING:
+    from .rules import RuleSet
 
 #: At most this many matches are kept per pattern (subjects come from the first ones).
 MAX_HITS = 8
@@ -149,13 +154,16 @@ def _anchors(literals: set[str]) -> dict[str, list[str]]:
 
 
 class Plan:
-    """Every pattern of a rule set, and how to find the lines worth trying it on.
+    """Every pattern of a rule set, and how to find the lines worth trying it on (and
+    those holding the text the classifier always looks for, :data:`._searched.SEARCHED`).
 
-    ``extra`` literals (case-sensitive) are other text the caller looks for in
-    :meth:`candidates`' view.
+    With ``remembered``, how the literals are grouped comes from the per-user cache
+    when it is kept there, and is kept there when it is not (:mod:`._planned`): for
+    :func:`~.rules.load_rules`, which reads files anyway. Otherwise it is worked out
+    here, with no I/O.
     """
 
-    def __init__(self, rules: RuleSet, extra: Iterable[str] = ()) -> None:
+    def __init__(self, rules: RuleSet, *, remembered: bool = False) -> None:
         patterns: dict[int, Pattern] = {}
         for rule in rules:
             for pattern in (
@@ -175,8 +183,17 @@ class Plan:
         for pattern in self.patterns:
             folded = pattern.folded
             literals[folded].update(pattern.literals or ())
-        self.groups = {folded: _anchors(found) for folded, found in literals.items()}
-        self.prefilter = Prefilter({*literals[False], *extra}, literals[True])
+        searched = {*literals[False], *SEARCHED}
+
+        def layout() -> Layout:
+            groups = {folded: _anchors(found) for folded, found in literals.items()}
+            return groups, sources(searched, literals[True])
+
+        if remembered:
+            self.groups, found = remembered_layout(searched, literals[True], layout)
+        else:
+            self.groups, found = layout()
+        self.prefilter = Prefilter.of(found)
 
     def piece(self, raw: str | bytes) -> AnyPiece:
         """A piece of the log; bytes stay bytes when the prefilter can search them as such."""
@@ -271,8 +288,9 @@ class Plan:
         waiting[:] = still
 
 
-def plan(rules: RuleSet, extra: Iterable[str] = ()) -> Plan:
-    """The rule set's plan, built on first use and kept with it."""
-    if not isinstance(rules.plan, Plan):
-        rules.plan = Plan(rules, extra)
+def scan_plan(rules: RuleSet) -> Plan:
+    """The rule set's plan: the one :func:`~.rules.load_rules` gave it, else one built
+    now (with no I/O) and kept with it."""
+    if rules.plan is None:
+        rules.plan = Plan(rules)
     return rules.plan

@@ -27,7 +27,8 @@ from urllib.parse import urlsplit
 from ._chained import CHAINED, end_of_chain, handled
 from ._fields import Pattern
 from ._logtext import AnyPiece, TextView, raw_pieces, text_pieces
-from ._scan import MAX_HITS, Hit, Plan, Waiting, plan
+from ._scan import MAX_HITS, Hit, Waiting, scan_plan
+from ._searched import BOX_END, BOX_MARK, ERRORISH_ANCHORS
 from .diagnosis import Diagnosis, FirstError, Fix, SystemPackages, Translation
 from .rules import Rule, RuleSet
 
@@ -38,22 +39,6 @@ INSTALL_COMMANDS = {
     "alpine": "apk add",
     "homebrew": "brew install",
 }
-
-#: Substrings of every line :data:`_ERRORISH` can match (to skip the rest quickly).
-_ERRORISH_ANCHORS = (
-    "error",
-    "Error",
-    "ERROR",
-    "fatal",
-    "No such file",
-    "not found",
-    "failed",
-    "Failed",
-    "FAILED",
-    "Killed",
-    "Exception",
-    "SystemExit",
-)
 
 #: A line that looks like an error, for logs no rule explains.
 _ERRORISH = re.compile(
@@ -69,18 +54,12 @@ _NOT_THE_CAUSE = re.compile(
     r"|^exit code: \d+$|^\[end of output\]$|^See above for (?:output|details)"
 )
 
-#: pip's box around a subprocess's output: its first line and its last.
+#: The first line of pip's box around a subprocess's output (see ``_searched``).
 _BOX_OPEN = re.compile(r"^\[\d+ lines? of output\]$")
-_BOX_END = "[end of output]"
-_BOX_MARK = " of output]"  # in both
 
 #: Cython's error line under its banner, and how far below the banner it may be.
 _CYTHON_ERROR = re.compile(r"[^\s:]+\.(?:pyx|pxd|pxi):\d+:\d+: ")
 _BANNER_REACH = 40
-
-
-def _plan(rules: RuleSet) -> Plan:
-    return plan(rules, (*_ERRORISH_ANCHORS, _BOX_MARK, _BOX_END, CHAINED))
 
 
 def _rule_hits(rule: Rule, hits: Mapping[int, list[Hit]]) -> list[Hit]:
@@ -224,7 +203,7 @@ class _Errorish:
         self._below = [b for b in self._below if b.shown == b.line and b.line + _BANNER_REACH > end]
         if len(self.found) >= self.wanted:
             return
-        candidates = {i for anchor in _ERRORISH_ANCHORS for i in view.lines_containing(anchor)}
+        candidates = {i for anchor in ERRORISH_ANCHORS for i in view.lines_containing(anchor)}
         for index in sorted(candidates):
             text = piece.line(index).strip()
             if not _ERRORISH.search(text) or _NOT_THE_CAUSE.search(text):
@@ -243,18 +222,18 @@ class _Errorish:
         backwards, so a box of 100,000 lines costs a substring search, not a loop."""
         start = 0
         if self._box is None:
-            candidates = view.lines_containing(_BOX_MARK)
+            candidates = view.lines_containing(BOX_MARK)
             opens = [i for i in candidates if _BOX_OPEN.match(piece.line(i))]
             if not opens:
                 return
             start, self._box = opens[0] + 1, "open"
-        ends = [i for i in view.lines_containing(_BOX_END) if i >= start]
+        ends = [i for i in view.lines_containing(BOX_END) if i >= start]
         stop = piece.count
         if ends:
             stop, self._box = ends[0], "done"
         for index in range(stop - 1, start - 1, -1):
             text = piece.line(index).strip()
-            if text and text != _BOX_END:
+            if text and text != BOX_END:
                 self.boxed = _Candidate(offset + index, offset + index, text)
                 return
 
@@ -290,7 +269,7 @@ def diagnose_bytes(blocks: Iterable[bytes], rules: RuleSet) -> Diagnosis:
 
 
 def _classify(pieces: Iterable[str | bytes], rules: RuleSet) -> Diagnosis:
-    plan = _plan(rules)
+    plan = scan_plan(rules)
     hits: dict[int, list[Hit]] = {}
     errorish = _Errorish(plan.envelope_lines + 1)
     waiting: list[Waiting] = []

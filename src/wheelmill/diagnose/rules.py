@@ -36,6 +36,7 @@ from ._fields import (
     _table,
     _text,
 )
+from ._scan import Plan
 from .diagnosis import DeadEnd, Translation
 
 _ID = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*/[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
@@ -112,8 +113,9 @@ class RuleSet:
     def __init__(self, rules: Iterable[Rule]) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
         self._by_id = {rule.id: rule for rule in self.rules}
-        #: Scan plan the classifier builds once per rule set (see classify.py).
-        self.plan: object = None
+        #: How the classifier finds the lines each pattern could match (a ``_scan.Plan``):
+        #: :func:`load_rules` gives it one, else the classifier builds it on first use.
+        self.plan: Plan | None = None
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
@@ -352,7 +354,9 @@ def load_rules(*directories: Path) -> RuleSet:
     Every file's ``[lists]`` are read first, so any pattern may name a list of any
     file; a list defined again later replaces the earlier one, as rules do. The
     files' parsed TOML and the patterns' prefilter literals come from the per-user
-    cache when these files were loaded before (:mod:`._analysed`).
+    cache when these files were loaded before (:mod:`._analysed`), and so does how
+    the classifier searches a log for those literals (the rule set's scan plan,
+    :mod:`._planned`).
     """
     files: list[tuple[str, str]] = []
     for directory in directories:
@@ -380,4 +384,6 @@ def load_rules(*directories: Path) -> RuleSet:
                 by_id.pop(rule.id, None)
                 if rule.title != _DISABLED:
                     by_id[rule.id] = rule
-    return RuleSet(by_id.values())
+    rules = RuleSet(by_id.values())
+    rules.plan = Plan(rules, remembered=True)
+    return rules

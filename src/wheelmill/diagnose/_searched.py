@@ -1,0 +1,36 @@
+"""What the classifier looks for in every log besides the rules' literals.
+
+The scan plan's prefilter finds the lines holding these too (:mod:`._scan`), so
+the classifier can pick the first error-looking line of a log no rule explains,
+pip's boxed subprocess output, and Python's chained exceptions (:mod:`.classify`)
+without another pass over the text.
+"""
+
+from __future__ import annotations
+
+from ._chained import CHAINED
+
+#: Substrings of every line the classifier's error-looking regex can match (to skip
+#: the rest quickly).
+ERRORISH_ANCHORS = (
+    "error",
+    "Error",
+    "ERROR",
+    "fatal",
+    "No such file",
+    "not found",
+    "failed",
+    "Failed",
+    "FAILED",
+    "Killed",
+    "Exception",
+    "SystemExit",
+)
+
+#: pip's box around a subprocess's output: its last line, and what its first and last
+#: lines both hold.
+BOX_END = "[end of output]"
+BOX_MARK = " of output]"
+
+#: All of them.
+SEARCHED = (*ERRORISH_ANCHORS, BOX_MARK, BOX_END, CHAINED)
