@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from wheelmill.diagnose import default_rules_dirs, load_rules
+from wheelmill.diagnose import _scan, default_rules_dirs, diagnose, load_rules
 from wheelmill.diagnose._logtext import LogText, Piece
 from wheelmill.diagnose._prefilter import Prefilter, greedy_cover
 
@@ -161,3 +161,22 @@ def test_greedy_cover_takes_the_largest_set_first_and_the_first_name_among_equal
     # with "d"; "b" is empty by then and never comes
     assert list(groups) == ["a", "c", "d"]
     assert groups == {"a": ["x", "y"], "c": ["z"], "d": ["w"]}
+
+
+def test_a_short_log_is_read_line_by_line_and_a_long_one_through_the_prefilter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Below ``PREFILTERED`` every line is a candidate and the prefilter's regexes are
+    never compiled; above it they are. Both ways give the same diagnosis of every third
+    stored log (the others: the same mechanisms, more time)."""
+    rules = load_rules(*default_rules_dirs())
+    texts = [log.read_text("utf-8", "replace") for log in LOGS[::3]]
+    assert all(len(text) < _scan.PREFILTERED for text in texts)  # else both ways: prefilter
+    line_by_line = [diagnose(text, rules) for text in texts]
+    assert rules.plan is not None
+    assert not {"passes", "byte_passes"} & set(vars(rules.plan.prefilter))  # none compiled
+    monkeypatch.setattr(_scan, "PREFILTERED", 0)
+    rules = load_rules(*default_rules_dirs())
+    assert [diagnose(text, rules) for text in texts] == line_by_line
+    assert rules.plan is not None
+    assert "passes" in vars(rules.plan.prefilter)

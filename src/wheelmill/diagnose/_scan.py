@@ -2,7 +2,8 @@
 
 Per piece, one :class:`~._prefilter.Prefilter` pass per lead character finds the lines
 that contain any pattern's literal (or any other text the classifier looks for); only
-those lines are cut out and normalised. Among them, each literal's lines are found by
+those lines are cut out and normalised (a piece of a short log is taken whole, every
+line normalised: cheaper than compiling the passes). Among them, each literal's lines are found by
 substring search (literals grouped under shared 4-letter anchors), and each pattern
 runs only on the lines holding one of its literals. A pattern with ``below`` then
 reads a few lines under each match (into the next piece when a match is near the end
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
 MAX_HITS = 8
 #: Length of the shared substrings that group literals for the first search.
 _ANCHOR = 4
+#: A piece shorter than this (in characters or bytes) is not prefiltered: searching
+#: each of its lines for the anchors costs less than compiling the prefilter's regexes,
+#: which is most of the work for a log of a few kilobytes, as most failed builds' are.
+PREFILTERED = 1 << 18
 
 
 @dataclass(frozen=True)
@@ -204,7 +209,10 @@ class Plan:
         return Piece(raw.decode("utf-8", "replace"))
 
     def candidates(self, piece: AnyPiece) -> TextView:
-        """The lines of ``piece`` that hold a literal of a pattern or an extra literal."""
+        """The lines of ``piece`` worth searching for the literals: those that hold one
+        (found by the prefilter), or every line of a piece under :data:`PREFILTERED`."""
+        if len(piece.text) < PREFILTERED:
+            return piece.view(list(range(piece.count)))
         return piece.view(piece.locate(self.prefilter.line_starts(piece.text)))
 
     def _literal_lines(self, piece: AnyPiece, view: TextView) -> dict[tuple[str, bool], list[int]]:
