@@ -57,6 +57,11 @@ _NOT_THE_CAUSE = re.compile(
 #: The first line of pip's box around a subprocess's output (see ``_searched``).
 _BOX_OPEN = re.compile(r"^\[\d+ lines? of output\]$")
 
+#: An error banner with no message of its own (``!!!!! ERROR !!!!!``, ``*** Error ***``,
+#: ``ERROR:``): the message is the next non-blank line, at most this many lines down.
+_BARE_BANNER = re.compile(r"^[^\w\s]*[ \t]*(?:(?i:fatal) )?(?:ERROR|Error|error)S?[ \t]*[^\w\s]*$")
+_MESSAGE_REACH = 3
+
 #: Cython's error line under its banner, and how far below the banner it may be.
 _CYTHON_ERROR = re.compile(r"[^\s:]+\.(?:pyx|pxd|pxi):\d+:\d+: ")
 _BANNER_REACH = 40
@@ -184,6 +189,7 @@ class _Errorish:
         self.wanted = wanted
         self.found: list[_Candidate] = []
         self._below: list[_Candidate] = []  # banners still looking down
+        self._bare: list[_Candidate] = []  # bare error banners still looking down
         #: the last line of the first subprocess output pip boxed: what a build that
         #: refuses in its own words (a placeholder's message) printed last
         self.boxed: _Candidate | None = None
@@ -198,9 +204,12 @@ class _Errorish:
             self._read_box(piece, view, offset)
         for banner in self._below:
             self._look_below(banner, piece, offset)
+        for banner in self._bare:
+            self._message_below(banner, piece, offset)
         self.chained += [offset + i for i in view.lines_containing(CHAINED)]
         end = offset + piece.count
         self._below = [b for b in self._below if b.shown == b.line and b.line + _BANNER_REACH > end]
+        self._bare = [b for b in self._bare if b.shown == b.line and b.line + _MESSAGE_REACH >= end]
         if len(self.found) >= self.wanted:
             return
         candidates = {i for anchor in ERRORISH_ANCHORS for i in view.lines_containing(anchor)}
@@ -209,6 +218,8 @@ class _Errorish:
             if not _ERRORISH.search(text) or _NOT_THE_CAUSE.search(text):
                 continue
             found = _Candidate(offset + index, offset + index, text)
+            if _BARE_BANNER.match(text) and not self._message_below(found, piece, offset):
+                self._bare.append(found)
             self.found.append(found)
             if text == "Error compiling Cython file:" and not self._look_below(
                 found, piece, offset
@@ -236,6 +247,18 @@ class _Errorish:
             if text and text != BOX_END:
                 self.boxed = _Candidate(offset + index, offset + index, text)
                 return
+
+    @staticmethod
+    def _message_below(banner: _Candidate, piece: AnyPiece, offset: int) -> bool:
+        """Show the first non-blank line within reach under a bare banner, if this piece
+        has it (a banner at a piece's end goes on looking in the next one)."""
+        start = max(offset, banner.line + 1)
+        for below in range(start, min(banner.line + 1 + _MESSAGE_REACH, offset + piece.count)):
+            text = piece.line(below - offset).strip()
+            if text:
+                banner.shown, banner.text = below, text
+                return True
+        return False
 
     @staticmethod
     def _look_below(banner: _Candidate, piece: AnyPiece, offset: int) -> bool:
