@@ -738,6 +738,55 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "libfoo",
         ),
+        # a Python 2 C-API name Python 3 does not declare: the port's cause, subject 2; a
+        # Python 3 name that is gone is the removed function
+        (
+            "src/m.cpp:9:3: error: \u2018PyInt_AsLong\u2019 was not declared in this scope; "
+            "did you mean \u2018PyLong_AsLong\u2019?\n",
+            "python-unsupported",
+            "2",
+        ),
+        (
+            "m.c:4:7: error: implicit declaration of function \u2018Py_InitModule4\u2019 "
+            "[-Werror=implicit-function-declaration]\n",
+            "python-unsupported",
+            "2",
+        ),
+        (
+            "m.c:5:9: error: \u2018PyCObject_Type\u2019 undeclared (first use in this function)\n",
+            "python-unsupported",
+            "2",
+        ),
+        (
+            "m.c:5:9: error: \u2018_PyLong_NumBits\u2019 undeclared (first use in this function)\n",
+            "python-unsupported",
+            "_PyLong_NumBits",
+        ),
+        # a backend's own words for a package directory it does not find
+        (
+            "foo.errors.ModuleOrPackageNotFoundError: No file/folder found for package mypkg\n",
+            "package-refuses",
+            "mypkg",
+        ),
+        (
+            "FileNotFoundError: [Errno 2] No such file or directory: "
+            "'/tmp/pip-req-build-x/NOTICE.txt'\n",
+            "package-refuses",
+            "NOTICE.txt",
+        ),
+        # a setup script's own pip run in an environment without pip, then its own request
+        (
+            "/tmp/env/bin/python3.12: No module named pip\nPlease install foo-bar package\n",
+            "import-failed",
+            "foo-bar",
+        ),
+        (
+            "/tmp/env/bin/python3: No module named pip\nPLEASE install baz.\n",
+            "import-failed",
+            "baz",
+        ),
+        # no pip, and no request: nothing says setup.py was fetching something
+        ("/tmp/env/bin/python3: No module named pip\nbuild failed\n", "unknown", ""),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
