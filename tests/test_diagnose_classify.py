@@ -787,6 +787,29 @@ def test_shipped_rules_on_tell_tale_lines(
         ),
         # no pip, and no request: nothing says setup.py was fetching something
         ("/tmp/env/bin/python3: No module named pip\nbuild failed\n", "unknown", ""),
+        # a setuptools module newer than the setuptools installed; setuptools itself missing
+        (
+            "ModuleNotFoundError: No module named 'setuptools.command.editable_wheel'\n",
+            "build-requirement-incompatible",
+            "setuptools",
+        ),
+        ("ModuleNotFoundError: No module named 'setuptools'\n", "backend-missing", "setuptools"),
+        # setup() metadata a newer setuptools' own finalising code cannot read; the same
+        # bytes error in the project's own setup.py is Python 2 code
+        (
+            '  File "/e/site-packages/setuptools/dist.py", line 420, in _finalize_license_files\n'
+            "    for pattern in patterns:\n"
+            "AttributeError: 'bytes' object has no attribute 'glob'\n",
+            "build-requirement-incompatible",
+            "setuptools",
+        ),
+        (
+            '  File "setup.py", line 12, in <module>\n'
+            '    if cl.startswith("License :: "):\n'
+            "TypeError: startswith first arg must be bytes or a tuple of bytes, not str\n",
+            "python-unsupported",
+            "2",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
