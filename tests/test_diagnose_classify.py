@@ -787,6 +787,48 @@ def test_shipped_rules_on_tell_tale_lines(
         ),
         # no pip, and no request: nothing says setup.py was fetching something
         ("/tmp/env/bin/python3: No module named pip\nbuild failed\n", "unknown", ""),
+        # a script's own pip command for a package, where there is no pip; a requirements
+        # file names no package
+        (
+            "/e/bin/python3: No module named pip\nsubprocess.CalledProcessError: Command "
+            "'['/e/bin/python3', '-m', 'pip', 'install', '--user', 'scipy']' returned non-zero "
+            "exit status 1.\n",
+            "import-failed",
+            "scipy",
+        ),
+        (
+            "/e/bin/python3: No module named pip\nsubprocess.CalledProcessError: Command "
+            "'['/e/bin/python3', '-m', 'pip', 'install', '-r', 'requirements.txt']' returned "
+            "non-zero exit status 1.\n",
+            "import-failed",
+            "",
+        ),
+        # a script naming the Fortran compiler it did not find; not when it goes on without
+        (
+            "  \u274c Fortran compiler 'ifort' not found. Please install it.\n",
+            "toolchain-missing",
+            "ifort",
+        ),
+        ("Fortran compiler 'gfortran' not found, building without Fortran\n", "unknown", ""),
+        # a kit's directory not where the script looked
+        (
+            "error: The MKL include path could not be located in /opt/intel\n",
+            "toolchain-missing",
+            "MKL",
+        ),
+        # a C source another one includes is the sdist's own; a header may be a library's
+        (
+            "src/mod.c:12:10: fatal error: vendored/impl.c: No such file or directory\n",
+            "package-refuses",
+            "impl.c",
+        ),
+        (
+            "mod.c:3:10: fatal error: zlib.h: No such file or directory\n",
+            "sysdep-missing",
+            "zlib.h",
+        ),
+        # a script refusing Python 3 in its own words
+        ("RuntimeError: not tested on py3 yet\n", "python-unsupported", ""),
         # a setuptools module newer than the setuptools installed; setuptools itself missing
         (
             "ModuleNotFoundError: No module named 'setuptools.command.editable_wheel'\n",
@@ -1591,17 +1633,24 @@ def test_failed_downloads_of_the_build_in_unseen_words(
     ("line", "installer"),
     [
         (
-            "Command '['/tmp/venv/bin/python', '-m', 'pip', '--python', '/tmp/b/bin/python', "
-            "'install', '-r', '/tmp/r.txt']' returned non-zero exit status 1.",
+            "Command '['/tmp/venv/bin/python', '-m', 'pip', '--python', "
+            "'/tmp/build-env-x1/bin/python', 'install', '-r', '/tmp/r.txt']' returned non-zero "
+            "exit status 1.",
             True,
         ),
         (
-            "Command '['/usr/bin/uv', 'pip', 'install', '--python', '/tmp/b/bin/python', "
-            "'setuptools']' returned non-zero exit status 2.",
+            "Command '['/usr/bin/uv', 'pip', 'install', '--python', "
+            "'/tmp/build-env-x1/bin/python', 'setuptools']' returned non-zero exit status 2.",
             True,
         ),
-        # a build script's own install step is not pypa/build installing its requirements
+        # a build script's own install step is not pypa/build installing its requirements,
+        # nor is its own pip run (pypa/build's environment is a build-env- directory)
         ("Command '['npm', 'install']' returned non-zero exit status 1.", False),
+        (
+            "Command '['/tmp/venv/bin/python', '-m', 'pip', 'install', '--user', 'numpy']' "
+            "returned non-zero exit status 1.",
+            False,
+        ),
         ("Command '['make', 'install']' returned non-zero exit status 2.", False),
     ],
 )
