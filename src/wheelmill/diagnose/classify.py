@@ -61,6 +61,7 @@ _BOX_OPEN = re.compile(r"^\[\d+ lines? of output\]$")
 #: ``ERROR:``): the message is the next non-blank line, at most this many lines down.
 _BARE_BANNER = re.compile(r"^[^\w\s]*[ \t]*(?:(?i:fatal) )?(?:ERROR|Error|error)S?[ \t]*[^\w\s]*$")
 _MESSAGE_REACH = 3
+_NON_BLANK = re.compile(r"\s*\S")
 
 #: Cython's error line under its banner, and how far below the banner it may be.
 _CYTHON_ERROR = re.compile(r"[^\s:]+\.(?:pyx|pxd|pxi):\d+:\d+: ")
@@ -176,20 +177,29 @@ class _Candidate:
     text: str
 
 
+@dataclass
+class _Banner:
+    """An error-looking line whose message is on a line below it, still looked for."""
+
+    found: _Candidate
+    stop: int  # the first line (0-based, in the whole log) past the reach
+    message: re.Pattern[str]  # matches, from its start, the line to show
+
+
 class _Errorish:
     """The first error-looking lines of a log read piece by piece: enough of them that
     one is left once the envelope's lines are skipped.
 
     Under Cython's "Error compiling Cython file:" banner the line shown is the real
     error (``file.pyx:LINE:COL: message``, after the quoted source), looked for up
-    to _BANNER_REACH lines down, into the next piece if need be.
+    to _BANNER_REACH lines down; under a bare error banner, the next non-blank line
+    within _MESSAGE_REACH; both into the next piece if need be.
     """
 
     def __init__(self, wanted: int) -> None:
         self.wanted = wanted
         self.found: list[_Candidate] = []
-        self._below: list[_Candidate] = []  # banners still looking down
-        self._bare: list[_Candidate] = []  # bare error banners still looking down
+        self._below: list[_Banner] = []  # banners still looking down
         #: the last line of the first subprocess output pip boxed: what a build that
         #: refuses in its own words (a placeholder's message) printed last
         self.boxed: _Candidate | None = None
@@ -204,12 +214,9 @@ class _Errorish:
             self._read_box(piece, view, offset)
         for banner in self._below:
             self._look_below(banner, piece, offset)
-        for banner in self._bare:
-            self._message_below(banner, piece, offset)
         self.chained += [offset + i for i in view.lines_containing(CHAINED)]
         end = offset + piece.count
-        self._below = [b for b in self._below if b.shown == b.line and b.line + _BANNER_REACH > end]
-        self._bare = [b for b in self._bare if b.shown == b.line and b.line + _MESSAGE_REACH >= end]
+        self._below = [b for b in self._below if b.found.shown == b.found.line and b.stop > end]
         if len(self.found) >= self.wanted:
             return
         candidates = {i for anchor in ERRORISH_ANCHORS for i in view.lines_containing(anchor)}
@@ -218,13 +225,14 @@ class _Errorish:
             if not _ERRORISH.search(text) or _NOT_THE_CAUSE.search(text):
                 continue
             found = _Candidate(offset + index, offset + index, text)
-            if _BARE_BANNER.match(text) and not self._message_below(found, piece, offset):
-                self._bare.append(found)
             self.found.append(found)
-            if text == "Error compiling Cython file:" and not self._look_below(
-                found, piece, offset
-            ):
-                self._below.append(found)
+            message: _Banner | None = None
+            if text == "Error compiling Cython file:":
+                message = _Banner(found, found.line + _BANNER_REACH, _CYTHON_ERROR)
+            elif _BARE_BANNER.match(text):
+                message = _Banner(found, found.line + 1 + _MESSAGE_REACH, _NON_BLANK)
+            if message is not None and not self._look_below(message, piece, offset):
+                self._below.append(message)
             if len(self.found) >= self.wanted:
                 return
 
@@ -249,24 +257,14 @@ class _Errorish:
                 return
 
     @staticmethod
-    def _message_below(banner: _Candidate, piece: AnyPiece, offset: int) -> bool:
-        """Show the first non-blank line within reach under a bare banner, if this piece
-        has it (a banner at a piece's end goes on looking in the next one)."""
-        start = max(offset, banner.line + 1)
-        for below in range(start, min(banner.line + 1 + _MESSAGE_REACH, offset + piece.count)):
-            text = piece.line(below - offset).strip()
-            if text:
-                banner.shown, banner.text = below, text
-                return True
-        return False
-
-    @staticmethod
-    def _look_below(banner: _Candidate, piece: AnyPiece, offset: int) -> bool:
-        start = max(offset, banner.line + 1)
-        for below in range(start, min(banner.line + _BANNER_REACH, offset + piece.count)):
+    def _look_below(banner: _Banner, piece: AnyPiece, offset: int) -> bool:
+        """Show the banner's message if this piece holds it within reach (a banner near a
+        piece's end goes on looking in the next one)."""
+        found = banner.found
+        for below in range(max(offset, found.line + 1), min(banner.stop, offset + piece.count)):
             line = piece.line(below - offset)
-            if _CYTHON_ERROR.match(line):
-                banner.shown, banner.text = below, line.strip()
+            if banner.message.match(line):
+                found.shown, found.text = below, line.strip()
                 return True
         return False
 
