@@ -53,8 +53,13 @@ _Node = dict[str, "_Node"]
 
 def _worth(lead: str, literals: int) -> float:
     """Literals covered per unit of cost (one pass over text without ``lead`` = 1)."""
-    hits = _PER_10K.get(lead, _RARE) / 10_000
-    return literals / (1 + hits * (_HIT_COST + _HIT_COST_PER_LITERAL * literals))
+    return _covered(literals, (lead,))
+
+
+def _covered(literals: int, leads: tuple[str, ...]) -> float:
+    """Literals covered per unit of cost of one pass led by each of ``leads``."""
+    hits = sum(_PER_10K.get(lead, _RARE) for lead in leads) / 10_000
+    return literals / (len(leads) + hits * (_HIT_COST + _HIT_COST_PER_LITERAL * literals))
 
 
 #: Letters that lead a case-insensitive literal in two passes, their two cases: the
@@ -73,10 +78,7 @@ def _folded_lead(char: str) -> bool:
 
 def _folded_worth(lead: str, literals: int) -> float:
     """:func:`_worth` for a case-insensitive lead: a letter costs a pass per case."""
-    if _uncased(lead):
-        return _worth(lead, literals)
-    hits = (_PER_10K.get(lead, _RARE) + _PER_10K.get(lead.upper(), _RARE)) / 10_000
-    return literals / (2 + hits * (_HIT_COST + _HIT_COST_PER_LITERAL * literals))
+    return _covered(literals, (lead,) if _uncased(lead) else (lead, lead.upper()))
 
 
 def _leads(literals: set[str], folded: bool) -> dict[str, list[str]]:
@@ -253,13 +255,13 @@ class Prefilter:
     first searched with: a file is searched as text or as bytes, rarely both.
     """
 
-    def __init__(self, literals: Iterable[str] = (), folded: Iterable[str] = ()) -> None:
+    def __init__(self, literals: Iterable[str], folded: Iterable[str] = ()) -> None:
         self.sources = sources(literals, folded)
 
     @classmethod
     def of(cls, found: Sources) -> Prefilter:
         """The prefilter that searches with ``found`` (:func:`sources`' answer, kept)."""
-        prefilter = cls()
+        prefilter = cls.__new__(cls)
         prefilter.sources = found
         return prefilter
 
