@@ -20,15 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import marshal
-import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from .._cachefile import keep, recall
-from .._sha256 import sha256
+from .._cachefile import entry, keep, recall
 
 #: A pattern's literals (``None``: none found) and whether it ignores case.
 Analysis = tuple[Optional[tuple[str, ...]], bool]  # Optional: evaluated on 3.9 too
@@ -53,19 +50,9 @@ class Memory:
     documents: list[Document] | None = None
 
 
-def _entry(texts: Sequence[str]) -> Path | None:
-    from .._platform.dirs import user_cache_dir
-
-    base = user_cache_dir()
-    if base is None:
-        return None
-    digest = sha256()
+def _entry(texts: Sequence[str]) -> str | None:
     code = [Path(__file__).with_name(name).read_text("utf-8") for name in _CODE]
-    for text in (*texts, *code):
-        data = text.encode("utf-8", "surrogatepass")
-        digest.update(b"%d\0" % len(data) + data)
-    digest.update(sys.version.encode())
-    return base / _CACHE / f"{digest.hexdigest()}-{marshal.version}.marshal"
+    return entry(_CACHE, (*texts, *code))
 
 
 def _analysed(found: object) -> bool:
@@ -121,7 +108,7 @@ def remembered(texts: Sequence[str]) -> Iterator[Memory]:
         path = None
     memory = Memory({})
     if path is not None:
-        found = recall(str(path))
+        found = recall(path)
         if (
             isinstance(found, tuple)
             and len(found) == 2
@@ -134,4 +121,4 @@ def remembered(texts: Sequence[str]) -> Iterator[Memory]:
     grew = len(memory.analysed) > known or documents is None
     if path is not None and memory.documents is not None and grew:
         plain = [(_plain(data), starts) for data, starts in memory.documents]
-        keep(str(path), (memory.analysed, plain), _KEEP)
+        keep(path, (memory.analysed, plain), _KEEP)

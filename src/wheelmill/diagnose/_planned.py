@@ -15,14 +15,11 @@ cannot be written is passed over.
 
 from __future__ import annotations
 
-import marshal
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import cast
 
-from .._cachefile import keep, recall
-from .._sha256 import sha256
+from .._cachefile import entry, keep, recall
 from ._prefilter import Sources
 
 #: Literals grouped under their anchors, per case-insensitivity (``_scan.Plan.groups``),
@@ -37,19 +34,9 @@ _CACHE = "plans"
 _KEEP = 16
 
 
-def _entry(exact: Iterable[str], folded: Iterable[str]) -> Path | None:
-    from .._platform.dirs import user_cache_dir
-
-    base = user_cache_dir()
-    if base is None:
-        return None
-    digest = sha256()
+def _entry(exact: Iterable[str], folded: Iterable[str]) -> str | None:
     code = [Path(__file__).with_name(name).read_text("utf-8") for name in _CODE]
-    for text in (*sorted(exact), "\0", *sorted(folded), "\0", *code):
-        data = text.encode("utf-8", "surrogatepass")
-        digest.update(b"%d\0" % len(data) + data)
-    digest.update(sys.version.encode())
-    return base / _CACHE / f"{digest.hexdigest()}-{marshal.version}.marshal"
+    return entry(_CACHE, (*sorted(exact), "\0", *sorted(folded), "\0", *code))
 
 
 def _strings(found: object, kind: type) -> bool:
@@ -85,10 +72,10 @@ def remembered_layout(exact: set[str], folded: set[str], build: Callable[[], Lay
     except (OSError, UnicodeError):
         path = None
     if path is not None:
-        found = recall(str(path))
+        found = recall(path)
         if _layout(found):
             return cast(Layout, found)
     layout = build()
     if path is not None:
-        keep(str(path), layout, _KEEP)
+        keep(path, layout, _KEEP)
     return layout
