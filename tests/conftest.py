@@ -185,8 +185,16 @@ def rules(_session_user_cache: None) -> RuleSet:
     return load_rules(*default_rules_dirs())
 
 
+@pytest.fixture
+def user_cache(tmp_path: Path) -> Path:
+    """The test's own per-user cache directory (``WHEELMILL_CACHE_DIR``; made on first use)."""
+    return tmp_path / "user-cache"
+
+
 @pytest.fixture(autouse=True)
-def _hostile_pip_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+def _hostile_pip_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, user_cache: Path
+) -> Iterator[None]:
     """Every test runs as on a machine whose pip and uv settings point nowhere useful.
 
     A dead index, a bogus find-links and a config file adding both: if any of
@@ -208,7 +216,7 @@ def _hostile_pip_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     monkeypatch.delenv("COLUMNS", raising=False)
     monkeypatch.delenv("LINES", raising=False)
     # The per-user cache (parsed configs) is the test's own, never the user's.
-    monkeypatch.setenv("WHEELMILL_CACHE_DIR", str(tmp_path / "user-cache"))
+    monkeypatch.setenv("WHEELMILL_CACHE_DIR", str(user_cache))
     yield
 
 

@@ -6,7 +6,6 @@ only costs the analysis."""
 from __future__ import annotations
 
 import marshal
-import os
 from pathlib import Path
 
 import pytest
@@ -46,11 +45,6 @@ def entries(cache: Path) -> list[Path]:
     return sorted(folder.glob("*.marshal")) if folder.is_dir() else []
 
 
-@pytest.fixture
-def cache() -> Path:
-    return Path(os.environ[CACHE_VARIABLE])
-
-
 def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = _literal.regex_literals
@@ -64,14 +58,14 @@ def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_a_second_load_reads_the_analysis_kept(
-    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, user_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "team.toml").write_text(RULE, "utf-8")
     parses = count_parses(monkeypatch)
     first = load_rules(tmp_path / "rules")
     assert len(parses) == 2
-    assert len(entries(cache)) == 1
+    assert len(entries(user_cache)) == 1
     again = load_rules(tmp_path / "rules")
     assert len(parses) == 2  # nothing parsed again
     assert analyses(again) == analyses(first)
@@ -80,13 +74,13 @@ def test_a_second_load_reads_the_analysis_kept(
     assert diagnose("could not find cmake\n", again).rule is None
 
 
-def test_the_shipped_rules_load_the_same_from_the_cache(cache: Path) -> None:
+def test_the_shipped_rules_load_the_same_from_the_cache(user_cache: Path) -> None:
     fresh = load_rules(*default_rules_dirs())
-    assert entries(cache)
+    assert entries(user_cache)
     assert analyses(load_rules(*default_rules_dirs())) == analyses(fresh)
 
 
-def test_an_edited_rule_file_is_analysed_afresh(tmp_path: Path, cache: Path) -> None:
+def test_an_edited_rule_file_is_analysed_afresh(tmp_path: Path, user_cache: Path) -> None:
     folder = tmp_path / "rules"
     folder.mkdir()
     (folder / "team.toml").write_text(RULE, "utf-8")
@@ -95,7 +89,7 @@ def test_an_edited_rule_file_is_analysed_afresh(tmp_path: Path, cache: Path) -> 
     edited = load_rules(folder)
     assert edited["team/missing"].patterns[0].literals == ("cannot locate ",)
     assert diagnose("cannot locate zlib\n", edited).subject == "zlib"
-    assert len(entries(cache)) == 2
+    assert len(entries(user_cache)) == 2
 
 
 @pytest.mark.parametrize(
@@ -111,13 +105,13 @@ def test_an_edited_rule_file_is_analysed_afresh(tmp_path: Path, cache: Path) -> 
     ids=["not-marshal", "a-list", "not-an-analysis", "bytes-literals", "two-files", "str-line"],
 )
 def test_a_damaged_cache_only_costs_the_analysis(
-    tmp_path: Path, cache: Path, damage: bytes
+    tmp_path: Path, user_cache: Path, damage: bytes
 ) -> None:
     folder = tmp_path / "rules"
     folder.mkdir()
     (folder / "team.toml").write_text(RULE, "utf-8")
     fresh = analyses(load_rules(folder))
-    (entry,) = entries(cache)
+    (entry,) = entries(user_cache)
     entry.write_bytes(damage)
     assert analyses(load_rules(folder)) == fresh
     analysed, documents = marshal.loads(entry.read_bytes())  # written again, whole
@@ -152,14 +146,14 @@ def test_a_date_and_the_rule_lines_read_the_same_from_the_cache(tmp_path: Path) 
     assert (kept.first_seen, kept.line) == (fresh.first_seen, fresh.line) == ("2019-06-01", 5)
 
 
-def test_a_file_with_an_error_is_never_kept(tmp_path: Path, cache: Path) -> None:
+def test_a_file_with_an_error_is_never_kept(tmp_path: Path, user_cache: Path) -> None:
     folder = tmp_path / "rules"
     folder.mkdir()
     (folder / "team.toml").write_text(RULE.replace('"because"', "2019-06-01"), "utf-8")
     for _ in range(2):  # reported again, from the file itself
         with pytest.raises(RulesError, match=r"team\.toml:\d+: rule 'team/missing': root_cause"):
             load_rules(folder)
-    assert entries(cache) == []
+    assert entries(user_cache) == []
 
 
 def test_the_key_holds_the_code_that_reads_the_rules(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -187,28 +187,6 @@ def test_unknown_reports_the_first_error_looking_line() -> None:
     assert got.confidence == 0.0
 
 
-@pytest.mark.parametrize(
-    ("text", "line", "shown"),
-    [
-        # a banner with no words of its own: the message is the line under it
-        ("ok\n  !!!!! ERROR !!!!!\n  At least one feature must be on\n", 3,
-         "At least one feature must be on"),
-        ("*** Error ***\n\nThe frobnicator failed\n", 3, "The frobnicator failed"),
-        ("ERROR:\n    bad things\n", 2, "bad things"),
-        # nothing under it within three lines: the banner itself
-        ("!!! ERROR !!!\n\n\n\n\ntoo far\n", 1, "!!! ERROR !!!"),
-        # a banner with words is a message of its own
-        ("*** ERROR: no compiler ***\nnext\n", 1, "*** ERROR: no compiler ***"),
-    ],
-)  # fmt: skip
-def test_unknown_shows_the_message_under_a_bare_error_banner(
-    text: str, line: int, shown: str
-) -> None:
-    got = diagnose(text, mini(RULES))
-    assert got.first_error is not None
-    assert (got.rule, got.first_error.line, got.first_error.text) == (None, line, shown)
-
-
 _CHAIN = "\nDuring handling of the above exception, another exception occurred:\n\nTraceback:\n"
 
 
@@ -226,14 +204,23 @@ _CHAIN = "\nDuring handling of the above exception, another exception occurred:\
          1, "ValueError: first"),
         # the line after the marker is no exception: keep the first
         (f"TypeError: bad{_CHAIN}build failed\n", 1, "TypeError: bad"),
+        # a banner with no words of its own: the message is the line under it
+        ("ok\n  !!!!! ERROR !!!!!\n  At least one feature must be on\n", 3,
+         "At least one feature must be on"),
+        ("*** Error ***\n\nThe frobnicator failed\n", 3, "The frobnicator failed"),
+        ("ERROR:\n    bad things\n", 2, "bad things"),
+        # nothing under it within three lines: the banner itself
+        ("!!! ERROR !!!\n\n\n\n\ntoo far\n", 1, "!!! ERROR !!!"),
+        # a banner with words is a message of its own
+        ("*** ERROR: no compiler ***\nnext\n", 1, "*** ERROR: no compiler ***"),
     ],
 )  # fmt: skip
-def test_unknown_follows_an_exception_raised_while_handling_another(
-    text: str, line: int, shown: str
-) -> None:
+def test_unknown_shows_the_line_that_says_what_failed(text: str, line: int, shown: str) -> None:
+    """The exception raised while handling another, to the end of the chain; the message
+    under a bare error banner."""
     got = diagnose(text, mini(RULES))
     assert got.first_error is not None
-    assert (got.first_error.line, got.first_error.text) == (line, shown)
+    assert (got.rule, got.first_error.line, got.first_error.text) == (None, line, shown)
 
 
 _PROBE_RULES = """

@@ -6,7 +6,6 @@ unwritable only costs the planning."""
 from __future__ import annotations
 
 import marshal
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,11 +41,6 @@ def entries(cache: Path) -> list[Path]:
 
 
 @pytest.fixture
-def cache() -> Path:
-    return Path(os.environ[CACHE_VARIABLE])
-
-
-@pytest.fixture
 def rules_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "rules"
     folder.mkdir()
@@ -70,43 +64,43 @@ def count_plans(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
 
 def test_a_second_plan_reads_the_one_kept(
-    rules_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+    rules_dir: Path, user_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built = count_plans(monkeypatch)
     first = diagnose(LOG, load_rules(rules_dir))
     assert len(built) == 1
-    assert len(entries(cache)) == 1
+    assert len(entries(user_cache)) == 1
     again = diagnose(LOG, load_rules(rules_dir))
     assert len(built) == 1  # nothing planned again
     assert again == first
     assert (first.subject, first.first_error.line if first.first_error else 0) == ("zlib", 2)
 
 
-def test_the_shipped_rules_plan_the_same_from_the_cache(cache: Path) -> None:
+def test_the_shipped_rules_plan_the_same_from_the_cache(user_cache: Path) -> None:
     load_rules(*default_rules_dirs())
-    assert entries(cache)
+    assert entries(user_cache)
     kept = load_rules(*default_rules_dirs()).plan  # from the cache
     fresh = Plan(load_rules(*default_rules_dirs()))  # built here, no cache
     assert kept is not None
     assert (kept.groups, kept.prefilter.sources) == (fresh.groups, fresh.prefilter.sources)
 
 
-def test_a_rule_set_not_loaded_from_files_plans_when_first_used(cache: Path) -> None:
+def test_a_rule_set_not_loaded_from_files_plans_when_first_used(user_cache: Path) -> None:
     rules = RuleSet(parse_rules(RULE, "team.toml"))
     assert rules.plan is None
     assert diagnose(LOG, rules).subject == "zlib"
     assert rules.plan is not None
-    assert entries(cache) == []  # the classifier does no I/O
+    assert entries(user_cache) == []  # the classifier does no I/O
 
 
 def test_other_literals_are_planned_afresh(
-    rules_dir: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+    rules_dir: Path, user_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     diagnose(LOG, load_rules(rules_dir))
     (rules_dir / "team.toml").write_text(RULE.replace("could not find", "cannot locate"))
     edited = diagnose("cannot locate zlib\n", load_rules(rules_dir))
     assert edited.subject == "zlib"
-    assert len(entries(cache)) == 2
+    assert len(entries(user_cache)) == 2
 
 
 @pytest.mark.parametrize(
@@ -122,10 +116,10 @@ def test_other_literals_are_planned_afresh(
     ids=["not-marshal", "a-list", "short-sources", "bytes-literal", "str-pass", "odd-key"],
 )
 def test_a_damaged_cache_only_costs_the_planning(
-    rules_dir: Path, cache: Path, damage: bytes
+    rules_dir: Path, user_cache: Path, damage: bytes
 ) -> None:
     fresh = diagnose(LOG, load_rules(rules_dir))
-    (entry,) = entries(cache)
+    (entry,) = entries(user_cache)
     entry.write_bytes(damage)
     assert diagnose(LOG, load_rules(rules_dir)) == fresh
     groups, sources = marshal.loads(entry.read_bytes())  # written again, whole
