@@ -839,6 +839,67 @@ def test_shipped_rules_on_tell_tale_lines(
             "python-unsupported",
             "2",
         ),
+        # a Python 2 object type where g++ reads an expression (a template argument)
+        (
+            "m.cpp:10:20: error: \u2018PyIntObject\u2019 was not declared in this scope\n",
+            "python-unsupported",
+            "2",
+        ),
+        # a script's own words for a build requirement, with the version in words
+        ("You need numpy 1.7 or later to build foo\n", "import-failed", "numpy"),
+        (".. ERROR:: You need Cython 3.0 or newer to compile foo!\n", "import-failed", "Cython"),
+        # poetry-core refusing a constraint in [tool.poetry] that is no version
+        (
+            "ParseConstraintError: Could not parse version constraint: latest\n",
+            "package-refuses",
+            "",
+        ),
+        # a part of a namespace package is a distribution of its own; a module of a
+        # package is that package
+        (
+            '  File "setup.py", line 3, in <module>\n'
+            "ModuleNotFoundError: No module named 'zope.interface'\n",
+            "import-failed",
+            "zope.interface",
+        ),
+        (
+            '  File "setup.py", line 3, in <module>\n'
+            "ModuleNotFoundError: No module named 'numpy.random'\n",
+            "import-failed",
+            "numpy",
+        ),
+        # an archive the frontend does not build from: the package its file name names
+        (
+            "error: Source distribution `/src/old_pkg-0.3.tgz` has a non-PEP 625-compliant "
+            "filename; only `.tar.gz` and `.zip` archives are accepted\n",
+            "package-refuses",
+            "old_pkg",
+        ),
+        (
+            "ERROR Source ./dist/foo-bar-2.0.tar.gz is not a directory\n",
+            "package-refuses",
+            "foo-bar",
+        ),
+        # a build script fetching git submodules in an unpacked sdist
+        (
+            "git submodule update --init --recursive\n"
+            "fatal: not a git repository (or any of the parent directories): .git\n",
+            "package-refuses",
+            "",
+        ),
+        # a program that could not start a thread under a memory limit
+        (
+            "failed to spawn thread: Os { code: 11, kind: WouldBlock, message: "
+            '"Resource temporarily unavailable" }\n',
+            "resource-exhausted",
+            "memory",
+        ),
+        # the compiler driver refusing an option another compiler takes
+        (
+            "c++: error: unrecognized command-line option \u2018-fcolor-diagnostics\u2019\n",
+            "compile-error",
+            "",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
@@ -846,6 +907,15 @@ def test_mechanism_rules_on_unseen_wordings(
 ) -> None:
     got = diagnose(text, rules)
     assert (got.category, got.subject or "") == (category, subject)
+
+
+def test_a_git_probe_outside_a_repository_is_no_refusal(rules: RuleSet) -> None:
+    # version detection runs git and goes on: only git's refusal under a submodule fetch counts
+    probe = (
+        "git describe --tags\n"
+        "fatal: not a git repository (or any of the parent directories): .git\n"
+    )
+    assert diagnose(probe, rules).category != "package-refuses"
 
 
 @pytest.mark.parametrize(

@@ -95,6 +95,31 @@ def test_every_rule_is_exercised_by_a_log(rules: RuleSet) -> None:
     assert not missing, f"rules without a log: {missing}"
 
 
+def test_the_shipped_rules_table_lists_every_rule_as_it_is(rules: RuleSet) -> None:
+    # docs/reference/rules.md, "The shipped rules": one row per rule, with its category
+    # ("envelope" for a frontend's wrapper), its specificity, and the kinds of log that name it
+    # ("real", "invented" or both)
+    doc = (LOGS.parent.parent / "docs" / "reference" / "rules.md").read_text(encoding="utf-8")
+    table = doc[doc.index("## The shipped rules") :]
+    rows = re.findall(r"^\| `([\w/-]+)` \| ([\w-]+) \| (\d+) \| ([\w, ]+) \|$", table, re.M)
+    kinds: dict[str, set[str]] = {}
+    for path in EXPECTED:
+        data = read(path)
+        named = [data["expected"]["rule"], *data["expected"]["envelope"]]
+        for rule_id in named:
+            kinds.setdefault(rule_id, set()).add("invented" if data["invented"] else "real")
+    shipped = [
+        (
+            rule.id,
+            "envelope" if rule.envelope else rule.category,
+            str(rule.specificity),
+            ", ".join(sorted(kinds.get(rule.id, set()))),
+        )
+        for rule in rules
+    ]
+    assert sorted(rows) == sorted(shipped)
+
+
 def test_most_logs_are_real() -> None:
     invented = [p for p in EXPECTED if read(p)["invented"]]
     assert len(invented) * 10 < len(EXPECTED)
