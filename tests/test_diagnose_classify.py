@@ -900,6 +900,50 @@ def test_shipped_rules_on_tell_tale_lines(
             "compile-error",
             "",
         ),
+        # an sdist whose files are not under one top directory, which pypa/build refuses
+        (
+            "ERROR source distribution /x/foo_bar-1.0.tar.gz must contain a single top-level "
+            "directory, got: ['.', 'foo.spec']\n",
+            "package-refuses",
+            "foo_bar",
+        ),
+        # a name gone from one of NumPy's modules, read by the build script
+        (
+            "AttributeError: module 'numpy.core.multiarray' has no attribute 'foo'\n",
+            "build-requirement-incompatible",
+            "numpy",
+        ),
+        # urllib's reason printed by a script, the URL it wanted on its own line above
+        (
+            "Tarball is unavailable at URL https://example.org/x.tgz\n"
+            "URLError: [Errno -3] Temporary failure in name resolution\n",
+            "network",
+            "example.org",
+        ),
+        # GCC out of memory under CMake's progress line for a C object
+        (
+            "[ 50%] Building C object CMakeFiles/x.dir/a.c.o\n"
+            "virtual memory exhausted: Cannot allocate memory\n",
+            "resource-exhausted",
+            "cc1",
+        ),
+        # a hidden file and a data file the sdist left out
+        (
+            "FileNotFoundError: [Errno 2] No such file or directory: '.release'\n",
+            "package-refuses",
+            ".release",
+        ),
+        (
+            "error: can't copy 'data/icons/app.png': doesn't exist or not a regular file\n",
+            "package-refuses",
+            "app.png",
+        ),
+        # Python 2's file object in C
+        (
+            "m.c:5:9: error: \u2018PyFile_AsFile\u2019 undeclared (first use in this function)\n",
+            "python-unsupported",
+            "2",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
