@@ -374,7 +374,13 @@ def test_diagnose_is_pure(rules: RuleSet) -> None:
             "pip._vendor.pyproject_hooks._impl.BackendUnavailable: Cannot import "
             "'setuptools.build_meta'\n",
             "pip/pep-517-build-backend-requires",
-            "setuptools.build_meta",
+            "setuptools",
+        ),
+        # the backend's distribution, what to install, not the module imported
+        (
+            "pyproject_hooks._impl.BackendUnavailable: Cannot import 'poetry.core.masonry.api'\n",
+            "pip/pep-517-build-backend-requires",
+            "poetry-core",
         ),
         # pip 24 and later: the module that is not there, under the verdict, is the subject
         (
@@ -641,7 +647,7 @@ def test_shipped_rules_on_tell_tale_lines(
             "    import setuptools.build_meta as backend\n"
             "ModuleNotFoundError: No module named 'setuptools'\n",
             "backend-missing",
-            "setuptools.build_meta",
+            "setuptools",
         ),
         # CPython 3.13's longer wording, with a suggestion after it
         (
@@ -943,6 +949,23 @@ def test_shipped_rules_on_tell_tale_lines(
             "m.c:5:9: error: \u2018PyFile_AsFile\u2019 undeclared (first use in this function)\n",
             "python-unsupported",
             "2",
+        ),
+        # meson-python's own Requires-Python check, with the Python that ran
+        (
+            "meson-python: error: The package requires Python version >=3.11, running on 3.9.2\n",
+            "python-unsupported",
+            "3.9.2",
+        ),
+        # meson's own list of C compilers: the GNU one after the generic cc
+        (
+            "../meson.build:1:0: ERROR: Unknown compiler(s): [['cc'], ['gcc'], ['clang']]\n",
+            "toolchain-missing",
+            "gcc",
+        ),
+        (
+            "meson.build:3:0: ERROR: Unknown compiler(s): [['clang-17']]\n",
+            "toolchain-missing",
+            "clang-17",
         ),
     ],
 )
