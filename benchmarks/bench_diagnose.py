@@ -240,10 +240,15 @@ def big_log(wheelmill: Path, lines: int, runs: int, baseline: str | None) -> Non
     walls = [wall for wall, _, _ in results["this code"]]
     peak = max(memory for _, memory, _ in results["this code"])
     _speed_up(results, baseline)
-    print(
-        f"target: < {BIG_TARGET:.0f} s: {verdict(median(walls) < BIG_TARGET)}; "
-        f"memory < {MEMORY_TARGET:.0f}x the file: {verdict(peak < MEMORY_TARGET * size)}"
-    )
+    if lines >= 1_000_000:
+        print(
+            f"target: < {BIG_TARGET:.0f} s: {verdict(median(walls) < BIG_TARGET)}; "
+            f"memory < {MEMORY_TARGET:.0f}x the file: {verdict(peak < MEMORY_TARGET * size)}"
+        )
+    elif lines >= 100_000:
+        # the goal users see: the command on 100,000 lines (the memory goal is the 1M-line
+        # log's: on a smaller one the interpreter's own memory outweighs the file)
+        print(f"target: the command < {TARGET:.0f} s: {verdict(median(walls) < TARGET)}")
 
 
 def main() -> None:
