@@ -967,6 +967,29 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "clang-17",
         ),
+        # cmake or make named alone, by a script or by the shell it started
+        ('error: "cmake" was not found\n', "toolchain-missing", "cmake"),
+        ("sh: 1: gmake: not found\n", "toolchain-missing", "gmake"),
+        # setuptools' discovery refusing a flat layout with several top-level directories
+        (
+            "error: Multiple top-level packages discovered in a flat-layout: ['docs', 'pkg'].\n",
+            "build-requirement-incompatible",
+            "setuptools",
+        ),
+        # a C-API function declared by the extension with its Python 2 signature
+        (
+            "m.c:3:6: error: conflicting types for \u2018Py_GetArgcArgv\u2019\n"
+            "m.c:9:5: warning: implicit declaration of function \u2018Py_InitModule3\u2019\n",
+            "python-unsupported",
+            "2",
+        ),
+        # a probe's pyenv shim and a library the build should have made are no missing files
+        ("pyenv: python3.9-config: command not found\n", "unknown", ""),
+        (
+            "error: can't copy 'lib/libfoo.so.1': doesn't exist or not a regular file\n",
+            "unknown",
+            "",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
