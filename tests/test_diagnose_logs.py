@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from _readings import EXPECTED, LOGS, log_of, read
+from _readings import EXPECTED, LOGS, ROOT, log_of, read
 from conftest import cli_runner
 from wheelmill._exceptions import RulesError
 from wheelmill.cli.diagnose import command
@@ -99,7 +99,7 @@ def test_the_shipped_rules_table_lists_every_rule_as_it_is(rules: RuleSet) -> No
     # docs/reference/rules.md, "The shipped rules": one row per rule, with its category
     # ("envelope" for a frontend's wrapper), its specificity, and the kinds of log that name it
     # ("real", "invented" or both)
-    doc = (LOGS.parent.parent / "docs" / "reference" / "rules.md").read_text(encoding="utf-8")
+    doc = (ROOT / "docs" / "reference" / "rules.md").read_text("utf-8")
     table = doc[doc.index("## The shipped rules") :]
     rows = re.findall(r"^\| `([\w/-]+)` \| ([\w-]+) \| (\d+) \| ([\w, ]+) \|$", table, re.M)
     kinds: dict[str, set[str]] = {}
