@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = ["S3Remote", "parse_store_url"]
 
+_ATTEMPTS = 5  # per request: botocore's standard mode retries throttling and 5xx answers
+
 
 class S3Remote:
     """One bucket and prefix. ``endpoint_url=None``: boto3's own (``AWS_ENDPOINT_URL``)."""
@@ -37,7 +39,9 @@ class S3Remote:
             raise ConfigError(
                 f"{url}: an S3 store needs boto3; install wheelmill with its s3 extra"
             ) from None
-        config = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
+        config = Config(
+            retries={"mode": "standard", "max_attempts": _ATTEMPTS}, max_pool_connections=32
+        )
         self._client: Any = botocore.session.get_session().create_client(
             "s3", endpoint_url=endpoint_url or None, config=config
         )
@@ -56,6 +60,12 @@ class S3Remote:
                 raise PreconditionFailed(f"{self.url}: {key}: changed meanwhile") from None
             if code in ("NoSuchKey", "404", "NotFound") or status == 404:
                 raise FileNotFoundError(key) from None
+            if isinstance(status, int) and status >= 500:
+                raise WheelmillError(
+                    f"{self.url}: cannot {what} {key or 'the bucket'} ({code or status}): the "
+                    f"server failed it {_ATTEMPTS} times (HTTP {status}); check the server "
+                    "(its log, its free disk space) and run again"
+                ) from None
             hint = {
                 "NoSuchBucket": "create the bucket first",
                 "AccessDenied": "check the credentials (AWS_* variables, profile, role)",
