@@ -990,6 +990,79 @@ def test_shipped_rules_on_tell_tale_lines(
             "unknown",
             "",
         ),
+        # pypa/build refusing an archive with no PKG-INFO as an sdist: the package its name names
+        (
+            "ERROR source distribution /tmp/in/frob-lib-2.1.tar.gz does not contain "
+            "frob-lib-2.1/PKG-INFO; this does not appear to be a valid source distribution\n",
+            "package-refuses",
+            "frob-lib",
+        ),
+        # a script of the sdist's own that a CMake step runs with Python, left out
+        (
+            "/tmp/env/bin/python3.11: can't open file '/tmp/b/pkg-1.0/tools/gen_tables.py': "
+            "[Errno 2] No such file or directory\n",
+            "package-refuses",
+            "gen_tables.py",
+        ),
+        # Cython 3 refusing an option cythonize() no longer takes
+        (
+            "ValueError: got unknown compilation option, please remove: language_level3\n",
+            "build-requirement-incompatible",
+            "Cython",
+        ),
+        # a Python 2 method's class, which Python 3 methods do not have
+        (
+            "a.cpp:9:20: error: \u2018PyMethod_Class\u2019 was not declared in this scope\n",
+            "python-unsupported",
+            "2",
+        ),
+        # one global defined in two of the project's files (-fno-common, GCC 10 and later)
+        (
+            "/usr/bin/ld: build/temp.linux-x86_64-cpython-312/src/a.o:/tmp/pip-req-build-abc123/"
+            "src/a.c:7: multiple definition of `buffer'; build/temp.linux-x86_64-cpython-312/"
+            "src/b.o:/tmp/pip-req-build-abc123/src/common.h:3: first defined here\n",
+            "compile-error",
+            "src/a.c",
+        ),
+        # a CMake build's probe of a Python package it needs, under CMake's heading
+        (
+            "CMake Error at cmake/python.cmake:544 (message):\n  Failed to detect numpy\n"
+            "Call Stack (most recent call first):\n  CMakeLists.txt:40 (find_numpy)\n"
+            "ERROR Backend subprocess exited when trying to invoke build_wheel\n",
+            "import-failed",
+            "numpy",
+        ),
+        # the import a script quotes when it goes on without numpy, and numpy's header then
+        # missing: the announcement is the cause
+        (
+            'NumPy include directory unknown ("import numpy" failed).\n'
+            "running build_ext\n"
+            "ext/m.c:10:10: fatal error: numpy/ndarrayobject.h: No such file or directory\n",
+            "import-failed",
+            "numpy",
+        ),
+        # the distribution PyPI knows, not the project's own name for it ("pytorch" on PyPI is a
+        # placeholder that refuses to install)
+        (
+            "ImportError: PyTorch is required to install foo-ops. Please install PyTorch.\n",
+            "import-failed",
+            "torch",
+        ),
+        # a removed standard-library name tried first and handled: the fallback's import failed
+        (
+            "Traceback (most recent call last):\n"
+            '  File "setup.py", line 3, in <module>\n'
+            "ImportError: cannot import name 'getargspec' from 'inspect' (/usr/lib/inspect.py)\n"
+            "\n"
+            "During handling of the above exception, another exception occurred:\n"
+            "\n"
+            "Traceback (most recent call last):\n"
+            '  File "setup.py", line 5, in <module>\n'
+            "ModuleNotFoundError: No module named 'funcsigs'\n"
+            "  Getting requirements to build wheel ... error\n",
+            "import-failed",
+            "funcsigs",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
