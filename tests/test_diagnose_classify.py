@@ -1048,6 +1048,27 @@ def test_shipped_rules_on_tell_tale_lines(
             "import-failed",
             "torch",
         ),
+        # a module loading its C library with ctypes at build time, the library absent
+        (
+            "OSError: Zork shared object cannot be found. Please install Zork first.\n",
+            "sysdep-missing",
+            "Zork",
+        ),
+        # a setup.py's own version check naming its bound
+        ("RuntimeError: needs at least Python 3.14 (vs. 3.12.1)\n", "python-unsupported", ""),
+        # Python 2's StandardError, which Python 3 does not have
+        (
+            "m.c:12:20: error: \u2018PyExc_StandardError\u2019 undeclared (first use in this "
+            "function)\n",
+            "python-unsupported",
+            "2",
+        ),
+        # a source path setup.py writes with ./ is the file as the project names it
+        (
+            "./src/core.c:48:17: error: storage size of \u2018tb\u2019 isn\u2019t known\n",
+            "compile-error",
+            "src/core.c",
+        ),
         # a removed standard-library name tried first and handled: the fallback's import failed
         (
             "Traceback (most recent call last):\n"
