@@ -1069,6 +1069,48 @@ def test_shipped_rules_on_tell_tale_lines(
             "compile-error",
             "src/core.c",
         ),
+        # a script refusing Python 3 by raising NotImplementedError
+        (
+            "NotImplementedError: frobnitz Python 3 support is coming\n",
+            "python-unsupported",
+            "",
+        ),
+        # setuptools' own refusal of use_2to3, before the setup command restates it
+        (
+            "distutils.errors.DistutilsSetupError: use_2to3 is invalid.\n",
+            "build-requirement-incompatible",
+            "use_2to3",
+        ),
+        # pip naming the requirement whose sdist has no project files
+        (
+            "ERROR: frob from https://files.example/frob-1.0.tar.gz does not appear to be a "
+            "Python project: neither 'setup.py' nor 'pyproject.toml' found.\n",
+            "package-refuses",
+            "frob",
+        ),
+        # old Cython output calling PyCode_New with the arguments of an older Python 3: the
+        # signature changed, no Python 2 port (even with Python 2 names in warnings)
+        (
+            "m.c:90:16: warning: implicit declaration of function \u2018PyString_FromString\u2019\n"
+            "m.c:8575:15: error: too few arguments to function \u2018PyCode_New\u2019\n",
+            "python-unsupported",
+            "PyCode_New",
+        ),
+        # the first import of a fallback handled, the second failing: the second is the cause
+        (
+            "Traceback (most recent call last):\n"
+            '  File "/tmp/b/pkg/draw.py", line 7, in <module>\n'
+            "ModuleNotFoundError: No module named 'fastdraw'\n"
+            "\n"
+            "During handling of the above exception, another exception occurred:\n"
+            "\n"
+            "Traceback (most recent call last):\n"
+            '  File "setup.py", line 3, in <module>\n'
+            "ModuleNotFoundError: No module named 'slowdraw'\n"
+            "  Getting requirements to build wheel ... error\n",
+            "import-failed",
+            "slowdraw",
+        ),
         # a removed standard-library name tried first and handled: the fallback's import failed
         (
             "Traceback (most recent call last):\n"

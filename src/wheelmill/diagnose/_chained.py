@@ -14,9 +14,9 @@ raises its own message::
 The later exception is what the script meant to say, so the first-error picker follows
 the chain to its end. A handled exception is not always a mere probe (ez_setup's
 ``import pkg_resources`` failing, then its fallback download failing offline, is caused
-by the first), so only rules marked ``probe_when_handled`` (Python 2 names, which code
-written for both tries first; a failed import the code falls back from) are left out of
-the causes when all their matches were handled.
+by the first), so only the handled matches of rules marked ``probe_when_handled`` (Python
+2 names, which code written for both tries first; a failed import the code falls back
+from) are left out of the causes; such a rule with no other match is no cause.
 """
 
 from __future__ import annotations

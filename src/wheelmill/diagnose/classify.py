@@ -20,7 +20,7 @@ How a log is read:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -289,6 +289,12 @@ def diagnose_bytes(blocks: Iterable[bytes], rules: RuleSet) -> Diagnosis:
     return _classify(raw_pieces(blocks), rules)
 
 
+def _unhandled(pair: tuple[Rule, list[Hit]], markers: Sequence[int]) -> tuple[Rule, list[Hit]]:
+    """The rule with only its hits that no later exception was raised while handling."""
+    rule, found = pair
+    return rule, [hit for hit in found if not handled(hit.line, markers)]
+
+
 def _classify(pieces: Iterable[str | bytes], rules: RuleSet) -> Diagnosis:
     plan = scan_plan(rules)
     hits: dict[int, list[Hit]] = {}
@@ -310,13 +316,12 @@ def _classify(pieces: Iterable[str | bytes], rules: RuleSet) -> Diagnosis:
         if found:
             (envelopes if rule.envelope else causes).append((rule, found))
     markers = errorish.chained
-    # a rule marked probe_when_handled whose every hit Python then handled matched only the
-    # probe of code that tried one name and fell back to another: never the cause
-    causes = [
-        pair
-        for pair in causes
-        if not (pair[0].probe_when_handled and all(handled(h.line, markers) for h in pair[1]))
-    ]
+    # a hit of a rule marked probe_when_handled that Python then handled is the probe of code
+    # that tried one name and fell back to another: never the cause. The rule keeps its other
+    # hits (the fallback's own import failing: "No module named 'cairocffi'" handled, then "No
+    # module named 'cairo'"), and is no cause when it has none
+    causes = [_unhandled(pair, markers) if pair[0].probe_when_handled else pair for pair in causes]
+    causes = [pair for pair in causes if pair[1]]
     envelopes.sort(key=lambda pair: pair[1][0].line)
     envelope_ids = tuple(rule.id for rule, _ in envelopes)
     envelope_details = _groups(hit for _, found in envelopes for hit in found)
