@@ -1181,6 +1181,59 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "frobnik",
         ),
+        # a setup.py asking for a build requirement "in order to build", in capitals
+        (
+            "You need to install NUMPY in order to build Frobnik\n",
+            "import-failed",
+            "numpy",
+        ),
+        # cffi's hook given a build script the sdist lacks
+        (
+            "error in frob setup command: 'src/ffi/frob_build.py' does not name an existing file\n",
+            "package-refuses",
+            "frob_build.py",
+        ),
+        # a library's config script named in camel case
+        (
+            "froblibConfig not found.  Please install froblib (https://example.org/froblib)\n",
+            "sysdep-missing",
+            "froblibConfig",
+        ),
+        # a build requirement's changed signature, called by the script's subclass of its command
+        (
+            '  File "/e/lib/python3.12/site-packages/setuptools_rust/build.py", line 9, in run\n'
+            "    self.build_extension(ext)\n"
+            '  File "<string>", line 40, in build_extension\n'
+            "TypeError: get_rust_target_info() takes 1 positional argument but 2 were given\n",
+            "build-requirement-incompatible",
+            "setuptools-rust",
+        ),
+        # NumPy 2's removed buffer type, where Cython says only "Invalid type."
+        (
+            "cdef np.ndarray[np.uint_t, ndim=2] grid\n"
+            "                  ^\n"
+            "------------------------------------------------------------\n"
+            "frob/_grid.pyx:7:19: Invalid type.\n",
+            "build-requirement-incompatible",
+            "numpy",
+        ),
+        # a path dependency's manifest the sdist left out, with crates.io out of reach too
+        (
+            "warning: spurious network error (1 try remaining): [6] Could not resolve hostname "
+            "(Could not resolve host: index.crates.io)\n"
+            "error: failed to get `frob_derive` as a dependency of package `frob v0.2.0 (/tmp/b)`\n"
+            "\n"
+            "Caused by:\n"
+            "  failed to load source for dependency `frob_derive`\n"
+            "\n"
+            "Caused by:\n"
+            "  unable to update /tmp/b/frob_derive\n"
+            "\n"
+            "Caused by:\n"
+            "  failed to read `/tmp/b/frob_derive/Cargo.toml`\n",
+            "package-refuses",
+            "Cargo.toml",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
@@ -1694,12 +1747,13 @@ def test_numpy_distutils_fortran_warning_alone_is_no_cause(rules: RuleSet) -> No
         warning + "INFO: building 'pkg._speedups' extension\nsrc/a.c:5:13: error: expected ';'\n"
     )
     assert diagnose(then_other, rules).rule != "toolchain/fortran"
-    # the warning, then numpy.distutils' own error for a Fortran extension
+    # the warning, then numpy.distutils' own error for a Fortran extension: the error is the
+    # first error line (the question the blind readings settled, docs/reference/rules.md)
     then_fortran = (
         warning + "error: extension 'pkg._dot' has Fortran sources but no Fortran compiler found\n"
     )
     got = diagnose(then_fortran, rules)
-    assert (got.rule, got.first_error.line if got.first_error else None) == ("toolchain/fortran", 1)
+    assert (got.rule, got.first_error.line if got.first_error else None) == ("toolchain/fortran", 2)
 
 
 @pytest.mark.parametrize(

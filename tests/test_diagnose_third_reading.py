@@ -54,6 +54,11 @@ def _host_or_none(reading: dict[str, Any]) -> object:
     return "the host" if reading["subject"] else "none"
 
 
+def _fortran_line(reading: dict[str, Any]) -> object:
+    text = str(reading["first_error_text"])
+    return "the warning" if text.startswith("WARN:") else "the error"
+
+
 def _cargo_line(reading: dict[str, Any]) -> object:
     text = str(reading["first_error_text"])
     if text.startswith("warning: spurious network error"):
@@ -141,6 +146,23 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/omikuji-fast-0.3.0-crates-io-no-dns-py312",
             "uv/pycrdt-0.14.13-crates-io-unreachable-py313",
             "uv/watchfiles-1.3.0-crates-io-unreachable-py313",
+            "pip24/autopy-4.0.0-crates-io-unreachable-py312",
+            "pip25/lazrs-0.6.2-offline-cargo-py311",
+            "pip26/whatlang-pyo3-0.6.0-crates-io-unreachable-py313",
+            "uv/nafcodec-0.3.1-crates-io-unreachable-py312",
+            "uv/skytemple-rust-1.3.7-sdist-missing-macros-crate-py310",
+        ],
+    ),
+    "numpy.distutils without a Fortran compiler": (
+        _fortran_line,
+        [
+            "uv/ffnet-0.8.6-no-fortran-compiler-py312",
+            "pip24/sample-numpy-distutils-fortran-py311",
+            "pip26/pyradau13-0.5-no-fortran-compiler-py311",
+            "uv/igrf12-1.3.6-no-fortran-compiler-py39",
+            "pip23/iri90-1.1.1-no-gfortran-py38",
+            "pip25/fftlog-0.2.1-no-gfortran-py39",
+            "pip26/pyraysum-1.0.0-no-fortran-compiler-no-isolation-py311",
         ],
     ),
 }
