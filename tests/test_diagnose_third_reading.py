@@ -153,6 +153,16 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/skytemple-rust-1.3.7-sdist-missing-macros-crate-py310",
         ],
     ),
+    "a Rust toolchain a rust-toolchain file pins and rustup has not installed": (
+        _program,
+        [
+            "build/sample-rust-toolchain-pinned-py312",
+            "pip25/ahocorasick-rs-1.0.3-rust-toolchain-not-installed-py312",
+            "pip25/clvm-rs-0.21.0-rust-toolchain-1.92-offline-py312",
+            "pip25/sample-rustup-pinned-toolchain-py312",
+            "build/xmltodict-rs-0.13.0-pinned-rust-toolchain-py312",
+        ],
+    ),
     "numpy.distutils without a Fortran compiler": (
         _fortran_line,
         [
