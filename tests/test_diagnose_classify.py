@@ -1234,6 +1234,43 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "Cargo.toml",
         ),
+        # numpy.distutils asked for a Fortran compiler by the setup.py itself
+        (
+            "numpy.distutils.fcompiler.CompilerNotFound: gnu: f90 nor f77\n",
+            "toolchain-missing",
+            "gfortran",
+        ),
+        # Python 2's PyString_AS_STRING, undeclared and subscripted
+        (
+            "frob/_frob.c:70:9: warning: implicit declaration of function "
+            "\u2018PyString_Check\u2019\n"
+            "frob/_frob.c:77:31: error: subscripted value is neither array nor pointer nor vector\n"
+            "   77 |   first = PyString_AS_STRING(obj)[0];\n",
+            "python-unsupported",
+            "2",
+        ),
+        # a header NumPy 2 removed
+        (
+            "gcc -I/tmp/env/lib/python3.12/site-packages/numpy/_core/include -c src/frob.c\n"
+            "src/frob.c:3:10: fatal error: numpy/noprefix.h: No such file or directory\n",
+            "build-requirement-incompatible",
+            "numpy",
+        ),
+        # a versioned shared library the sdist left out
+        (
+            "FileNotFoundError: [Errno 2] No such file or directory: 'vendor/lib/libfrob.so.12'\n",
+            "package-refuses",
+            "libfrob.so.12",
+        ),
+        # uv refusing to unpack an sdist member by its name
+        (
+            "error: Failed to build `/tmp/s/frobnik-3.1.tar.gz`\n"
+            "  cause: Invalid tar file\n"
+            "  cause: at byte 4096: extraction policy rejected input: archive member path "
+            'rejected by name policy: "frobnik-3.1/a: b.tmp"\n',
+            "package-refuses",
+            "frobnik",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

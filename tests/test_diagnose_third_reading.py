@@ -151,6 +151,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "pip26/whatlang-pyo3-0.6.0-crates-io-unreachable-py313",
             "uv/nafcodec-0.3.1-crates-io-unreachable-py312",
             "uv/skytemple-rust-1.3.7-sdist-missing-macros-crate-py310",
+            "pip26/etebase-0.31.5-offline-cargo-git-py313",
         ],
     ),
     "a Rust toolchain a rust-toolchain file pins and rustup has not installed": (
