@@ -408,7 +408,7 @@ def test_diagnose_is_pure(rules: RuleSet) -> None:
             "AttributeError: module 'pkgutil' has no attribute 'ImpImporter'. "
             "Did you mean: 'zipimporter'?\n",
             "python/pkgutil-impimporter-removed",
-            "pkgutil.ImpImporter",
+            "ImpImporter",
         ),
         ("      ModuleNotFoundError: No module named 'imp'\n", "python/imp-removed", "imp"),
         (

@@ -68,6 +68,17 @@ def _cargo_line(reading: dict[str, Any]) -> object:
     return "the lookup at the end of its chain"
 
 
+def _removed_name_and_line(reading: dict[str, Any]) -> object:
+    text = str(reading["first_error_text"])
+    where = "the exception" if text.startswith("AttributeError:") else "the frame's source line"
+    return (reading["subject"], where)
+
+
+def _cmake_line(reading: dict[str, Any]) -> object:
+    text = str(reading["first_error_text"])
+    return "the heading" if text.startswith("CMake Error at") else "the message"
+
+
 #: Each question: what part of a reading it is about, the logs whose readings count, and
 #: the words of its row in docs/reference/rules.md.
 QUESTIONS: dict[str, tuple[Key, list[str]]] = {
@@ -164,6 +175,63 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "build/xmltodict-rs-0.13.0-pinned-rust-toolchain-py312",
         ],
     ),
+    "maturin's download of a Rust toolchain it did not find": (
+        _category,
+        [
+            "build/pyrage-1.4.0-no-rust-py311",
+            "build/tantivy-0.27.0-no-rust-py311",
+            "pip23/jh2-5.0.9-no-rust-py39",
+            "pip24/blake3-1.0.11-no-rust-py311",
+            "pip24/fastnanoid-0.4.3-no-rust-py39",
+            "pip24/granian-2.5.7-no-rust-py39",
+            "pip24/pyxirr-0.10.6-no-cargo-py39",
+            "pip24/rustworkx-0.18.1-no-cargo-py313",
+            "pip25/ast-grep-py-0.51.0-no-rust-rustup-download-py312",
+            "pip25/ormsgpack-1.12.2-no-rust-py310",
+            "pip25/safetensors-0.8.0-no-cargo-py312",
+            "pip26/cramjam-2.14.0-no-cargo-py312",
+            "pip26/cryptography-no-cargo",
+            "pip26/jiter-0.19.0-no-cargo-py313",
+            "pip26/minify-html-0.18.1-no-rust-py310",
+            "pip26/nh3-0.3.8-no-rust-no-rustup-host-py312",
+            "pip26/sourmash-4.9.4-rustup-download-unreachable-py312",
+            "uv/cachebox-6.2.10-no-rust-py312",
+            "uv/cryptography-no-cargo",
+            "uv/murmurhash2-0.2.10-no-rust-py312",
+            "uv/pyoxigraph-0.5.13-no-rust-py312",
+            "uv/python-calamine-0.9.1-no-rust-py311",
+            "uv/regress-2026.9.1-no-rust-py313",
+            "uv/rjieba-0.2.2-no-rust-uv-pip-py311",
+            "uv/rpds-py-2026.9.1-no-rust-py311",
+            "uv/ruff-0.6.9-no-rust-py313",
+            "uv/sudachipy-0.7.0-no-rust-py312",
+        ],
+    ),
+    "pkgutil.ImpImporter": (
+        _removed_name_and_line,
+        [
+            "uv/chaco-5.1.1-old-setuptools-impimporter-py313",
+            "pip26/scikit-fmm-2022-impimporter-py312",
+            "pip22/pip-too-old-py312",
+        ],
+    ),
+    "CMake 4 refusing an old cmake_minimum_required": (
+        _cmake_line,
+        [
+            "build/sample-cmake4-setup-py312",
+            "build/tinyfk-0.6.7-cmake4-urdf-parser-py310",
+            "pip23/awkward1-1.0.0rc1-cmake4-minimum-py39",
+            "pip24/clipper-py-0.1.5-cmake4-minimum-py39",
+            "pip25/blosc-1.9.2-cmake4-minimum-py313",
+            "pip25/h3-3.7.7-cmake4-minimum-py310",
+            "pip25/uamqp-1.6.11-cmake4-minimum-py312",
+            "pip25/z3-solver-4.12.2.0-cmake4-minimum-py313",
+            "pip26/suneigen4py-0.0.1-cmake4-bundled-pybind11-py311",
+            "uv/correctionlib-2.3.3-cmake4-pybind11-minimum-py310",
+            "uv/lcms-0.3.0-cmake4-pybind11-minimum-py312",
+            "uv/sample-cmake4-policy-scikit-build-core-py312",
+        ],
+    ),
     "numpy.distutils without a Fortran compiler": (
         _fortran_line,
         [
@@ -184,7 +252,7 @@ def _votes(key: Key, cases: list[str]) -> Counter[object]:
     for case in cases:
         path = LOGS / f"{case}.expected.toml"
         data = read(path)
-        if data["held_out"]:
+        if data.get("held_out"):
             votes[key(as_written(path))] += 1
         for later in ("second_reading", "third_reading"):
             if later in data:
