@@ -404,6 +404,7 @@ def test_diagnose_is_pure(rules: RuleSet) -> None:
             "python/distutils-removed",
             "distutils",
         ),
+        ("make[2]: gfortran: No such file or directory\n", "toolchain/fortran", "gfortran"),
         (
             "AttributeError: module 'pkgutil' has no attribute 'ImpImporter'. "
             "Did you mean: 'zipimporter'?\n",
@@ -1270,6 +1271,61 @@ def test_shipped_rules_on_tell_tale_lines(
             'rejected by name policy: "frobnik-3.1/a: b.tmp"\n',
             "package-refuses",
             "frobnik",
+        ),
+        # a build requirement's missing name the code then handled: a probe; its fallback's
+        # failed import is the cause
+        (
+            "Traceback (most recent call last):\n"
+            '  File "/tmp/b/.eggs/frobffi-3.0-py3.12.egg/frobffi/parse.py", line 5, in <module>\n'
+            "    from . import _lexer as lexer\n"
+            "ImportError: cannot import name '_lexer' from 'cffi' (/tmp/b/cffi/__init__.py)\n"
+            "\n"
+            "During handling of the above exception, another exception occurred:\n"
+            "\n"
+            "Traceback (most recent call last):\n"
+            '  File "setup.py", line 13, in <module>\n'
+            "    import frobparser\n"
+            "ModuleNotFoundError: No module named 'frobparser'\n",
+            "import-failed",
+            "frobparser",
+        ),
+        # Python 2's implicit relative import of several sibling modules at once
+        (
+            '  File "/tmp/b/frobdns/Frob/__init__.py", line 9, in <module>\n'
+            "    import Lookup, Cache,Zone\n"
+            "ModuleNotFoundError: No module named 'Lookup'\n",
+            "python-unsupported",
+            "Lookup",
+        ),
+        # uv's resolver: the name or version a registry sdist builds is not the pinned one
+        (
+            "error: No solution found when resolving dependencies\n"
+            "  cause: Because frobnik==0.4.1 has inconsistent metadata and you require "
+            "frobnik==0.4.1, we can conclude that your requirements are unsatisfiable.\n",
+            "package-refuses",
+            "frobnik",
+        ),
+        (
+            "error: Failed to build `frobnik @ file:///tmp/frobnik-0.4.1.tar.gz`\n"
+            "  cause: Package metadata name `frob_nik` does not match given name `frobnik`\n",
+            "package-refuses",
+            "frobnik",
+        ),
+        # uv's resolver finding only old archive names on the index
+        (
+            "error: No solution found when resolving dependencies\n"
+            "  cause: Because frobnik==1.0 has a non-PEP 625-compliant source distribution "
+            "filename and you require frobnik==1.0, we can conclude that your requirements are "
+            "unsatisfiable.\n",
+            "package-refuses",
+            "frobnik",
+        ),
+        # an old setuptools' vendored packages on a Python with no find_module
+        (
+            "  \u00d7 Cannot import build backend 'setuptools.build_meta:__legacy__'.\n"
+            "  ╰─> ModuleNotFoundError: No module named 'setuptools.extern.packaging'\n",
+            "python-unsupported",
+            "setuptools.extern.packaging",
         ),
     ],
 )
