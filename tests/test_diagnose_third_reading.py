@@ -79,6 +79,13 @@ def _cmake_line(reading: dict[str, Any]) -> object:
     return "the heading" if text.startswith("CMake Error at") else "the message"
 
 
+def _retry_line(reading: dict[str, Any]) -> object:
+    text = str(reading["first_error_text"])
+    if text.startswith(("ERROR: Could not find a version", "ERROR: No matching distribution")):
+        return "pip's error"
+    return "the first retry warning"
+
+
 #: Each question: what part of a reading it is about, the logs whose readings count, and
 #: the words of its row in docs/reference/rules.md.
 QUESTIONS: dict[str, tuple[Key, list[str]]] = {
@@ -230,6 +237,70 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/correctionlib-2.3.3-cmake4-pybind11-minimum-py310",
             "uv/lcms-0.3.0-cmake4-pybind11-minimum-py312",
             "uv/sample-cmake4-policy-scikit-build-core-py312",
+        ],
+    ),
+    "pip's retried connection": (
+        _retry_line,
+        [
+            "build/ckzg-2.1.8-offline-build-deps-py312",
+            "build/cmagic-1.0.3-offline-build-deps-py312",
+            "build/index-unreachable",
+            "build/inflection-build-deps-dns",
+            "build/jellyfish-1.3.0-offline-build-deps-py313",
+            "build/kdtree-0.17-offline-build-deps-py313",
+            "build/libnacl-2.1.0-offline-build-deps-py311",
+            "build/pygtrie-2.5.0-offline-build-deps-py39",
+            "build/pyquery-1.2.17-offline-build-deps-py312",
+            "build/tablib-0.12.1-offline-build-deps-py313",
+            "build/thrift-sasl-0.4.3-offline-build-deps-py310",
+            "build/twofish-0.3.0-offline-build-deps-py310",
+            "build/viacoin_scrypt-1.0.2-no-network-py311",
+            "pip22/index-unreachable",
+            "pip23/crayons-0.4.0-index-refused-py39",
+            "pip23/ephem-untrusted-certificate-py38",
+            "pip23/fastpbkdf2-0.2-offline-setup-requires-py38",
+            "pip23/hdhomerun-0.2-index-refused-py312",
+            "pip23/hdmedians-0.14.2-offline-build-deps-py39",
+            "pip23/lazy-object-proxy-1.9.0-offline-build-deps-py38",
+            "pip23/nodetrie-1.0.6-offline-build-deps-py38",
+            "pip23/odict-index-refused-py38",
+            "pip23/pyfolding-1.1.1-offline-build-deps-py38",
+            "pip23/pyrsistent-0.20.0-offline-build-deps-py310",
+            "pip23/pysnmp-4.4.12-build-deps-index-refused-py38",
+            "pip23/ratchetapi-0.6-offline-setup-requires-nose-py312",
+            "pip23/requests-kerberos-index-refused-py38",
+            "pip23/setproctitle-1.3.8-offline-build-deps-py38",
+            "pip23/shiboken2-index-refused-py312",
+            "pip23/spacy-3.7.5-index-refused-py38",
+            "pip23/wordsegment-1.3.1-offline-build-deps-py38",
+            "pip24/arc4-0.5.0-offline-dns-py311",
+            "pip24/crcmod-connect-timeout-py38",
+            "pip24/cykhash-index-refused-py310",
+            "pip24/hdrhistogram-0.5.2-no-network-build-deps-py312",
+            "pip24/pycrc16-0.1.2-untrusted-certificate-py39",
+            "pip24/pyflann3-1.8.4.1-index-never-answers-py311",
+            "pip24/quantpycython-0.0.2.dev1-offline-build-deps-py38",
+            "pip24/rpi-ws281x-proxy-refused-py312",
+            "pip25/Louie-2.0.1-build-deps-read-timeout-py310",
+            "pip25/cryptacular-proxy-refused-py310",
+            "pip25/docopt-build-deps-no-route",
+            "pip25/humanhash-index-refused-py313",
+            "pip25/levenshtein-no-network-dns-py312",
+            "pip25/pandana-0.6-offline-build-deps-py312",
+            "pip25/scandir-1.10.0-read-timeout",
+            "pip25/win_inet_pton-1.1.0-offline-build-deps-py313",
+            "pip26/build-deps-unreachable",
+            "pip26/crcmod-no-network-dns",
+            "pip26/crcmod-read-timeout",
+            "pip26/dtlssocket-0.2.3-offline-build-deps-py311",
+            "pip26/filelock-4.3.2-offline-build-deps-py313",
+            "pip26/hashids-index-dns-unresolved-py312",
+            "pip26/index-unreachable",
+            "pip26/pyogg-index-port-9-refused-py313",
+            "pip26/python-gflags-3.1.2-offline-build-deps-py311",
+            "pip26/pytidylib-index-refused-py310",
+            "pip26/pywinrm-index-refused-py313",
+            "pip26/railgun-0.1.8-offline-build-deps-py310",
         ],
     ),
     "numpy.distutils without a Fortran compiler": (
