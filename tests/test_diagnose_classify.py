@@ -1320,6 +1320,44 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "frobnik",
         ),
+        # pip discarding the one candidate whose metadata gives another version
+        (
+            "Discarding https://files.example/frobnik-2.1.post1.tar.gz (from "
+            "https://pypi.org/simple/frobnik/): Requested frobnik==2.1.post1 from "
+            "https://files.example/frobnik-2.1.post1.tar.gz has inconsistent version: "
+            "expected '2.1.post1', but metadata has '2.1'\n"
+            "ERROR: Could not find a version that satisfies the requirement frobnik==2.1.post1 "
+            "(from versions: 2.0, 2.1.post1)\n",
+            "package-refuses",
+            "frobnik",
+        ),
+        # a project's own backend running git in an unpacked sdist
+        (
+            "error: Failed to build `frobnik @ file:///tmp/frobnik-0.3.tar.gz`\n"
+            "  cause: The build backend returned an error\n"
+            "         Command `git describe --tags` failed with code 128: fatal: not a git "
+            "repository (or any of the parent directories): .git\n",
+            "package-refuses",
+            "frobnik",
+        ),
+        # a project's CMake message saying how it looked for the library
+        (
+            "CMake Error at CMakeLists.txt:88 (message):\n"
+            "  Frobz not found with pkg-config, and frobz/frobz.h was not found in\n"
+            "  FROBZ_ROOT.\n",
+            "sysdep-missing",
+            "Frobz",
+        ),
+        # setuptools' distutils asserting on what a setup.py's build_ext subclass left
+        (
+            '  File "<string>", line 40, in build_extensions\n'
+            '  File "/tmp/env/lib/python3.12/site-packages/setuptools/_distutils/command/'
+            'build_ext.py", line 590, in build_extension\n'
+            "    assert self.compiler is not None\n"
+            "AssertionError\n",
+            "build-requirement-incompatible",
+            "setuptools",
+        ),
         # an old setuptools' vendored packages on a Python with no find_module
         (
             "  \u00d7 Cannot import build backend 'setuptools.build_meta:__legacy__'.\n"
@@ -2122,12 +2160,13 @@ def test_lines_that_are_not_a_failed_download_of_the_build(rules: RuleSet, text:
             "example.org",
             1,
         ),
-        # a newer curl's words in CMake's status list
+        # a newer curl's words in CMake's status list (the message under the heading is the
+        # first error line, as the blind readings settled)
         (
             "CMake Error at cmake/deps.cmake:40 (message):\n"
             '  Failed to fetch foo: 6;"Could not resolve hostname"\n',
             "",
-            1,
+            2,
         ),
     ],
 )

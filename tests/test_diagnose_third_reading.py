@@ -86,6 +86,13 @@ def _retry_line(reading: dict[str, Any]) -> object:
     return "the first retry warning"
 
 
+def _cmake_message_line(reading: dict[str, Any]) -> object:
+    text = str(reading["first_error_text"])
+    return (
+        "the heading" if re.match(r"CMake Error at \S+ \((?i:message)\):$", text) else "the message"
+    )
+
+
 #: Each question: what part of a reading it is about, the logs whose readings count, and
 #: the words of its row in docs/reference/rules.md.
 QUESTIONS: dict[str, tuple[Key, list[str]]] = {
@@ -170,6 +177,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/nafcodec-0.3.1-crates-io-unreachable-py312",
             "uv/skytemple-rust-1.3.7-sdist-missing-macros-crate-py310",
             "pip26/etebase-0.31.5-offline-cargo-git-py313",
+            "pip26/gilknocker-0.1.0-cargo-no-crates-io-py313",
         ],
     ),
     "a Rust toolchain a rust-toolchain file pins and rustup has not installed": (
@@ -301,6 +309,73 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "pip26/pytidylib-index-refused-py310",
             "pip26/pywinrm-index-refused-py313",
             "pip26/railgun-0.1.8-offline-build-deps-py310",
+        ],
+    ),
+    "CMake's message() heading": (
+        _cmake_message_line,
+        [
+            "build/cflinkcpp-1.0a3-cmake-no-libusb-py313",
+            "build/eigenpy-3.5.0-scipy-undetected-py312",
+            "build/gdstk-0.9.60-no-qhull-py311",
+            "build/sample-cmake-check-include-required-header-py310",
+            "build/sample-cmake-could-not-find-system-py311",
+            "build/sample-cmake-find-header-py313",
+            "build/sample-cmake-gcc-version-required-py310",
+            "build/sample-cmake-include-dir-notfound-message-py310",
+            "build/sample-cmake-library-was-not-found-py312",
+            "build/waifu2x-ncnn-vulkan-python-1.0.4-no-vulkan-py312",
+            "build/xatlas-0.0.11-no-gxx-py313",
+            "pip23/esig-0.9.8.3-no-boost-py312",
+            "pip23/fastjet-3.5.2.0-no-swig-cmake-py312",
+            "pip23/kahip-3.25-no-gxx-py312",
+            "pip23/sample-cmake-find-module-required-py311",
+            "pip23/sparse-dot-topn-1.1.5-nanobind-py38",
+            "pip23/srmd-ncnn-vulkan-python-1.0.2-no-swig-py310",
+            "pip23/tomotopy-0.14.0-eigen-download-offline-py39",
+            "pip24/cppe-0.3.4-no-gxx-py312",
+            "pip24/fenics-basix-0.11.0-no-blas-py312",
+            "pip24/pyhyperiso-1.0.3-no-gsl-cmake-py311",
+            "pip24/sample-cmake-could-not-find-lib-py311",
+            "pip24/sample-cmake-download-status-no-dns-py310",
+            "pip24/sample-cmake-library-colon-py311",
+            "pip24/sample-cmake-must-be-compiled-with-clang-py311",
+            "pip24/sample-cmake-swig-required-py311",
+            "pip24/spglib-2.8.0-cc-clang21-missing-py313",
+            "pip24/vowpalwabbit-9.10.0-no-boost-py311",
+            "pip25/iminuit-2.30.1-cxx-clang19-missing-py311",
+            "pip25/qdldl-cxx-clang18-missing",
+            "pip25/sample-cmake-lib-is-required-py312",
+            "pip25/sample-cmake-notfound-value-in-message-py312",
+            "pip25/sample-cmake-own-not-found-py312",
+            "pip25/sample-cmake-please-install-lib-py312",
+            "pip25/sample-find-package-bison-py311",
+            "pip25/vizdoom-1.3.2-no-boost-py312",
+            "pip26/boost-histogram-1.8.1-no-gxx-py310",
+            "pip26/pynng-0.9.0-cc-clang30-missing-py312",
+            "pip26/qdldl-cc-clang99-missing",
+            "pip26/sample-cmake-boost",
+            "pip26/sample-cmake-check-include-header-not-found-py313",
+            "pip26/sample-cmake-clang-required-py313",
+            "pip26/sample-cmake-library-not-found-set-root-py313",
+            "pip26/sample-cmake-message-advice-py313",
+            "pip26/sample-cmake-no-cxx",
+            "pip26/sample-cmake-no-pkg-config",
+            "pip26/sample-cmake-python-headers",
+            "pip26/sample-cmake-variable-must-be-defined-py313",
+            "pip26/wiredtiger-11.3.1-no-swig-cmake-py312",
+            "pip26/xgboost-3.2.0-cxx-clang42-missing-cmake4-py311",
+            "uv/cmake-find-package-gsl-missing",
+            "uv/createrepo_c-1.2.4.post1-no-curl-cmake-py312",
+            "uv/doom-py-0.0.15-no-boost-py312",
+            "uv/pycares-5.2.1-build-cc-tcc-missing-py312",
+            "uv/pyinterp-2026.10.0-no-boost-py311",
+            "uv/pyosmium-no-boost-py311",
+            "uv/python-casacore-3.8.1-no-casacore-py312",
+            "uv/sample-cmake-message-not-installed-py312",
+            "uv/sample-cmake-send-error-missing-py310",
+            "uv/sample-cmake-variable-not-set-py313",
+            "uv/sherpa-onnx-2.0.1-pybind11-download-no-github-py311",
+            "uv/zxing-cpp-3.1.1-no-gxx-py312",
         ],
     ),
     "numpy.distutils without a Fortran compiler": (
