@@ -1358,6 +1358,28 @@ def test_shipped_rules_on_tell_tale_lines(
             "build-requirement-incompatible",
             "setuptools",
         ),
+        # a part of the project the setup.py runs CMake on, left out of the sdist
+        (
+            'CMake Error: The source directory "/tmp/b/frobnik-1.2/bindings/python3" does not '
+            "exist.\n"
+            "Specify --help for usage, or press the help button on the CMake GUI.\n",
+            "package-refuses",
+            "python3",
+        ),
+        # a cimported module of a distribution not in the build environment
+        (
+            "Error compiling Cython file:\n"
+            "------------------------------------------------------------\n"
+            "from cymem.cymem cimport Pool\n"
+            "^\n"
+            "------------------------------------------------------------\n"
+            "frob/_fast.pyx:12:0: 'cymem/cymem.pxd' not found\n"
+            "Traceback (most recent call last):\n"
+            '  File "/tmp/env/lib/python3.12/site-packages/setuptools/build_meta.py", line 333, '
+            "in get_requires_for_build_wheel\n",
+            "import-failed",
+            "cymem",
+        ),
         # an old setuptools' vendored packages on a Python with no find_module
         (
             "  \u00d7 Cannot import build backend 'setuptools.build_meta:__legacy__'.\n"
