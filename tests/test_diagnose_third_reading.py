@@ -378,6 +378,15 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/zxing-cpp-3.1.1-no-gxx-py312",
         ],
     ),
+    "a setup.py's missing ez_setup": (
+        _category,
+        [
+            "build/zfec-1.0.0-ez-setup-missing-py313",
+            "pip23/bitmagic-0.2.1dev-no-ez-setup-py38",
+            "pip24/cache-ensembl-1.01-no-ez-setup-py39",
+            "pip26/sample-ez-setup-py312",
+        ],
+    ),
     "numpy.distutils without a Fortran compiler": (
         _fortran_line,
         [
@@ -433,6 +442,14 @@ def test_every_log_read_a_third_time_belongs_to_a_question() -> None:
         "pip25/laszip-0.3.0-std-filesystem-py310",
         "pip23/cx_Logging-2.2-own-header-missing-py312",
         "pip25/pyzopfli-0.1.0-sdist-lacks-headers-py313",
+        # read on a question the readings leave open: which line of CMake's failed download
+        # is the first error (docs/reference/rules.md)
+        "pip26/clang-tidy-18.1.8-llvm-download-no-dns-py312",
+        "uv/sherpa-onnx-2.0.1-pybind11-download-no-github-py311",
+        "build/metapy-0.2.13-icu-download-no-dns-py311",
+        "pip23/tomotopy-0.14.0-eigen-download-offline-py39",
+        "uv/helics-3.6.1-fetchcontent-github-py312",
+        "pip25/ecole-0.8.1-cmake-fetch-github-py310",
     }
 
 
