@@ -75,6 +75,7 @@ def _removed_name_and_line(reading: dict[str, Any]) -> object:
 
 
 def _cmake_line(reading: dict[str, Any]) -> object:
+    """A CMake error's ``CMake Error at …:`` heading, or the message under it."""
     text = str(reading["first_error_text"])
     return "the heading" if text.startswith("CMake Error at") else "the message"
 
@@ -84,13 +85,6 @@ def _retry_line(reading: dict[str, Any]) -> object:
     if text.startswith(("ERROR: Could not find a version", "ERROR: No matching distribution")):
         return "pip's error"
     return "the first retry warning"
-
-
-def _cmake_message_line(reading: dict[str, Any]) -> object:
-    text = str(reading["first_error_text"])
-    return (
-        "the heading" if re.match(r"CMake Error at \S+ \((?i:message)\):$", text) else "the message"
-    )
 
 
 #: Each question: what part of a reading it is about, the logs whose readings count, and
@@ -312,7 +306,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
         ],
     ),
     "CMake's message() heading": (
-        _cmake_message_line,
+        _cmake_line,
         [
             "build/cflinkcpp-1.0a3-cmake-no-libusb-py313",
             "build/eigenpy-3.5.0-scipy-undetected-py312",
