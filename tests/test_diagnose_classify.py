@@ -1395,6 +1395,58 @@ def test_shipped_rules_on_tell_tale_lines(
             "python-unsupported",
             "setuptools.extern.packaging",
         ),
+        # a build hook's own words for a program that should be on PATH
+        (
+            '  File "/tmp/b/frob-1.0/hatch_build.py", line 21, in initialize\n'
+            "    raise RuntimeError(msg)\n"
+            "RuntimeError: the Zig toolchain is required and 'zig' should be on your PATH\n",
+            "toolchain-missing",
+            "zig",
+        ),
+        # pkg-config started without a shell, named by the OSError alone
+        (
+            "Traceback (most recent call last):\n"
+            '  File "<string>", line 9, in <module>\n'
+            '  File "/opt/python/3.12.1/lib/python3.12/subprocess.py", line 1955, in '
+            "_execute_child\n"
+            "OSError: [Errno 2] No such file or directory: 'pkg-config'\n",
+            "toolchain-missing",
+            "pkg-config",
+        ),
+        # a setuptools release without the test command, imported by a setup.py
+        (
+            '  File "/tmp/env/lib/python3.11/site-packages/setuptools/build_meta.py", line 320, '
+            "in run_setup\n"
+            "    exec(code, locals())\n"
+            '  File "<string>", line 7, in <module>\n'
+            "ModuleNotFoundError: No module named 'setuptools.command.test'\n",
+            "build-requirement-incompatible",
+            "setuptools",
+        ),
+        # Cython's build API raising when a setup.py calls it the old way
+        (
+            '  File "setup.py", line 30, in <module>\n'
+            "    ext_modules=cythonize(extensions, nthreads=2),\n"
+            '  File "/tmp/env/lib/python3.12/site-packages/Cython/Build/Dependencies.py", '
+            "line 1010, in cythonize\n"
+            "    module_list, module_metadata = create_extension_list(\n"
+            "TypeError: create_extension_list() got an unexpected keyword argument 'nthreads'\n",
+            "build-requirement-incompatible",
+            "Cython",
+        ),
+        # a build constraint that excludes what the build requirements ask for
+        (
+            "  \u00d7 pip subprocess to install build dependencies did not run successfully.\n"
+            "  \u2502 exit code: 1\n"
+            "  \u2570\u2500> [9 lines of output]\n"
+            "      ERROR: Cannot install Cython>=3.1 and numpy>=2 because these package versions "
+            "have conflicting dependencies.\n"
+            "      The conflict is caused by:\n"
+            "          The user requested Cython>=3.1\n"
+            "          The user requested (constraint) cython<3\n",
+            "build-requirement-incompatible",
+            "Cython",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
