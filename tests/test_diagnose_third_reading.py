@@ -381,6 +381,13 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "pip26/sample-ez-setup-py312",
         ],
     ),
+    "an old setuptools calling HTMLParser.unescape": (
+        _category,
+        [
+            "pip25/dill-0.4.1-setuptools-40-pinned-py39",
+            "pip21/condat-tv-0.0.5-old-setuptools-constraint-py39",
+        ],
+    ),
     "numpy.distutils without a Fortran compiler": (
         _fortran_line,
         [
