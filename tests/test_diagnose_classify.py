@@ -1447,6 +1447,34 @@ def test_shipped_rules_on_tell_tale_lines(
             "build-requirement-incompatible",
             "Cython",
         ),
+        # the same conflict as pypa/build prints pip's output: the list first, the line wrapped
+        (
+            "* Installing packages in isolated environment:\n"
+            "  - numpy>=2.1\n"
+            "< The conflict is caused by:\n"
+            "<     The user requested numpy>=2.1\n"
+            "<     The user requested (constraint) numpy<2\n"
+            "< ERROR: Cannot install numpy>=2.1 because these package versions have\n"
+            "  conflicting dependencies.\n",
+            "build-requirement-incompatible",
+            "numpy",
+        ),
+        # a build script's own sentence about pkg-config, before the compiler misses the header
+        (
+            "pkg-config failed to find frobz; set PKG_CONFIG_PATH to where frobz.pc is.\n"
+            "running build_ext\n"
+            "src/frob.c:4:10: fatal error: frobz/frobz.h: No such file or directory\n",
+            "sysdep-missing",
+            "frobz",
+        ),
+        # a template of the C++ standard library failing where the project instantiated it
+        (
+            "src/frob.cpp:88:21:   required from here\n"
+            "/usr/include/c++/13/bits/stl_vector.h:1290:24: error: no matching function for "
+            "call to 'FrobAlloc<int>::construct(int*&, const int&)'\n",
+            "compile-error",
+            "/usr/include/c++/13/bits/stl_vector.h",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
