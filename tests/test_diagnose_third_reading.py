@@ -87,6 +87,12 @@ def _retry_line(reading: dict[str, Any]) -> object:
     return "the first retry warning"
 
 
+def _pkg_config_line(reading: dict[str, Any]) -> object:
+    """A script's own sentence about pkg-config, or the compiler's missing header after it."""
+    text = str(reading["first_error_text"])
+    return "the script's sentence" if text.startswith("pkg-config") else "the missing header"
+
+
 #: Each question: what part of a reading it is about, the logs whose readings count, and
 #: the words of its row in docs/reference/rules.md.
 QUESTIONS: dict[str, tuple[Key, list[str]]] = {
@@ -379,6 +385,13 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "pip23/bitmagic-0.2.1dev-no-ez-setup-py38",
             "pip24/cache-ensembl-1.01-no-ez-setup-py39",
             "pip26/sample-ez-setup-py312",
+        ],
+    ),
+    "a build script's sentence that pkg-config could not find a library": (
+        _pkg_config_line,
+        [
+            "pip25/fuse-python-1.0.9-no-fuse-headers-py312",
+            "uv/pyprecice-3.4.0-no-libprecice-pc-py312",
         ],
     ),
     "an old setuptools calling HTMLParser.unescape": (
