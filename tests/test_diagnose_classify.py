@@ -1475,6 +1475,53 @@ def test_shipped_rules_on_tell_tale_lines(
             "compile-error",
             "/usr/include/c++/13/bits/stl_vector.h",
         ),
+        # the same conflict from uv, installing the build requirements for pypa/build
+        (
+            "* Installing packages in isolated environment:\n"
+            "< error: No solution found when resolving dependencies\n"
+            "<   cause: Because you require numpy>=2.1 and numpy==1.26.4, we can\n"
+            "  conclude that your requirements are unsatisfiable.\n",
+            "build-requirement-incompatible",
+            "numpy",
+        ),
+        # pip 21 discarding the only candidate after its build failed: the failure is the cause
+        (
+            "  ModuleNotFoundError: No module named 'frobtools'\n"
+            "  ----------------------------------------\n"
+            "WARNING: Discarding https://files.example/frob-1.0.tar.gz (from "
+            "https://pypi.org/simple/frob/). Command errored out with exit status 1: python "
+            "setup.py egg_info Check the logs for full command output.\n"
+            "ERROR: No matching distribution found for frob==1.0\n",
+            "import-failed",
+            "frobtools",
+        ),
+        # a script naming the distributions' development packages
+        (
+            "Please install libfrobz-dev or libfrobz-devel\n",
+            "sysdep-missing",
+            "libfrobz",
+        ),
+        # a script asking for a Python build requirement in a line of its own, or through logging
+        (
+            "Please install Cython.\nNameError: name 'cythonize' is not defined\n",
+            "import-failed",
+            "Cython",
+        ),
+        ("ERROR:setup:NumPy is required\n", "import-failed", "numpy"),
+        # Python 2's list-returning builtins
+        ("TypeError: 'filter' object is not subscriptable\n", "python-unsupported", "filter"),
+        # an older setuptools without the ext-modules table
+        (
+            "configuration error: `tool.setuptools` must not contain {'ext-modules'} properties\n",
+            "build-requirement-incompatible",
+            "setuptools",
+        ),
+        # setuptools 58's refusal of use_2to3 in its older wording
+        (
+            "error in setup command: use_2to3 is invalid.\n",
+            "build-requirement-incompatible",
+            "use_2to3",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
