@@ -93,6 +93,12 @@ def _pkg_config_line(reading: dict[str, Any]) -> object:
     return "the script's sentence" if text.startswith("pkg-config") else "the missing header"
 
 
+def _uv_retry_line(reading: dict[str, Any]) -> object:
+    """uv's ``Request failed after N retries``, or the ``Failed to fetch: URL`` under it."""
+    text = str(reading["first_error_text"])
+    return "Request failed" if "Request failed after" in text else "Failed to fetch"
+
+
 #: Each question: what part of a reading it is about, the logs whose readings count, and
 #: the words of its row in docs/reference/rules.md.
 QUESTIONS: dict[str, tuple[Key, list[str]]] = {
@@ -392,6 +398,39 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
         [
             "pip25/fuse-python-1.0.9-no-fuse-headers-py312",
             "uv/pyprecice-3.4.0-no-libprecice-pc-py312",
+        ],
+    ),
+    "uv giving up on a retried fetch": (
+        _uv_retry_line,
+        [
+            "build/pyflac-2.2.0-index-unreachable-py312",
+            "uv/bitblaster-0.0.6-offline-build-deps-py312",
+            "uv/build-deps-unreachable",
+            "uv/cachetools-7.3.3-offline-uv-build-py310",
+            "uv/crcmod-no-network-dns",
+            "uv/docopt-build-deps-no-route",
+            "uv/hatanaka-2.8.1-offline-build-deps-py311",
+            "uv/index-unreachable",
+            "uv/legit-1.2.0-no-network-dns-py312",
+            "uv/libplist-0.1-build-deps-dns-py312",
+            "uv/loudness-0.2.0-offline-build-deps-uv-build-py313",
+            "uv/mistune-2.0.5-build-deps-dns-py312",
+            "uv/plotly-no-dns-uv-pip-py313",
+            "uv/polyglot-no-network-py313",
+            "uv/polyleven-0.12.0-build-deps-dns-py312",
+            "uv/ppmd-index-refused-py39",
+            "uv/pyinjector-index-no-dns-py311",
+            "uv/pyspnego-no-network-py312",
+            "uv/pyspng-0.1.4-offline-uv-build-py311",
+            "uv/python-speech-features-0.6-offline-build-deps-py311",
+            "uv/pywin32-ctypes-0.2.3-offline-build-deps-py312",
+            "uv/rapidfuzz-3.14.6-build-deps-refused-py313",
+            "uv/scandir-1.10.0-build-deps-no-route-py312",
+            "uv/shamir_ss-0.2.3-no-dns-build-deps-py311",
+            "uv/spooky-2.0.0-no-network-py312",
+            "uv/tinyaes-1.1.2-offline-build-deps-py39",
+            "uv/translitcodec-0.4.0-index-refused-uv-build-py39",
+            "uv/uhashring-2.3-offline-hatchling-py310",
         ],
     ),
     "an old setuptools calling HTMLParser.unescape": (
