@@ -1522,6 +1522,23 @@ def test_shipped_rules_on_tell_tale_lines(
             "build-requirement-incompatible",
             "use_2to3",
         ),
+        # a CMake message naming the component before its verdict
+        (
+            "CMake Error at cmake/FindFrob.cmake:40 (MESSAGE):\n"
+            "  FROB: Could not find frobcore library from FROB_ROOT\n",
+            "sysdep-missing",
+            "frobcore",
+        ),
+        # a script's verdict after searching every directory it lists
+        (
+            "RuntimeError: No GMP headers found in ['/usr/include', '/usr/local/include']\n",
+            "sysdep-missing",
+            "GMP",
+        ),
+        # a build helper's verdict on a program it looked up
+        ("`yarn` unavailable.  Install it and try again\n", "toolchain-missing", "yarn"),
+        # a setup script refusing the Python that runs it, by its version
+        ("RuntimeError: Python version 3.13.0 is not supported\n", "python-unsupported", ""),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
