@@ -440,6 +440,15 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "pip21/condat-tv-0.0.5-old-setuptools-constraint-py39",
         ],
     ),
+    "a build backend refusing a field of the package's pyproject.toml": (
+        _category,
+        [
+            "pip24/entrypoints-0.4.2-old-flit-core-license-str-py311",
+            "pip24/poetry-plugin-export-1.3.0-old-poetry-core-group-py311",
+            "pip23/unearth-0.19.0-old-pdm-backend-license-py310",
+            "pip23/inline-snapshot-0.36.1-old-hatchling-classifier-py310",
+        ],
+    ),
     "numpy.distutils without a Fortran compiler": (
         _fortran_line,
         [
