@@ -1539,6 +1539,52 @@ def test_shipped_rules_on_tell_tale_lines(
         ("`yarn` unavailable.  Install it and try again\n", "toolchain-missing", "yarn"),
         # a setup script refusing the Python that runs it, by its version
         ("RuntimeError: Python version 3.13.0 is not supported\n", "python-unsupported", ""),
+        # a build backend's own check of pyproject.toml, with the frontend naming the package
+        (
+            "Collecting frobnik==2.0\n"
+            "  Getting requirements to build wheel: started\n"
+            "  error: subprocess-exited-with-error\n"
+            "ValueError: Field `project.readme` must be a string or a table\n",
+            "package-refuses",
+            "frobnik",
+        ),
+        (
+            "Collecting frobnik==2.0\n"
+            "  error: subprocess-exited-with-error\n"
+            "flit_core.config.ConfigError: description field should be <class 'str'>, "
+            "not <class 'list'>\n",
+            "package-refuses",
+            "frobnik",
+        ),
+        # cargo found, the compiler it runs not
+        (
+            "error: could not execute process `rustc - --crate-name ___ --print=file-names` "
+            "(never executed)\n\nCaused by:\n  No such file or directory (os error 2)\n",
+            "toolchain-missing",
+            "rustc",
+        ),
+        # an include file cythonize's scan did not find in the sdist
+        (
+            "Cython.Compiler.Errors.InternalError: Internal compiler error: "
+            "'frob/_defs.pxi' not found\n",
+            "package-refuses",
+            "_defs.pxi",
+        ),
+        # an old setuptools' distutils choosing a newer Python's install scheme
+        (
+            '  File "/tmp/e/site-packages/setuptools/_distutils/command/install.py", '
+            "line 528, in select_scheme\n"
+            "    return self._select_scheme(resolved)\n"
+            "KeyError: 'platinclude'\n",
+            "build-requirement-incompatible",
+            "setuptools",
+        ),
+        # the script asking for two build requirements at once
+        (
+            "RuntimeError: You must install Cython, numpy or pythran before building frob\n",
+            "import-failed",
+            "Cython",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

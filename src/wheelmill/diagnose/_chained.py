@@ -28,7 +28,7 @@ from collections.abc import Sequence
 CHAINED = "During handling of the above exception, another exception occurred:"
 #: How far below an exception's line the marker may be (Python prints one blank line).
 _GAP = 3
-_EXCEPTION_LINE = re.compile(r"^(?:[\w.]+\.)?(?:[A-Z]\w*)?(?:Error|Exception|Exit)\b:")
+EXCEPTION_LINE = re.compile(r"^(?:[\w.]+\.)?(?:[A-Z]\w*)?(?:Error|Exception|Exit)\b:")
 
 
 def end_of_chain(lines: Sequence[tuple[int, str]], markers: Sequence[int]) -> int:
@@ -37,12 +37,12 @@ def end_of_chain(lines: Sequence[tuple[int, str]], markers: Sequence[int]) -> in
     chain; 0 when the first line starts no chain. ``markers`` are the lines saying
     :data:`CHAINED`, ascending."""
     index = 0
-    while _EXCEPTION_LINE.match(lines[index][1]):
+    while EXCEPTION_LINE.match(lines[index][1]):
         marker = _marker_after(lines[index][0], markers)
         if marker is None:
             break
         later = next((i for i in range(index + 1, len(lines)) if lines[i][0] > marker), None)
-        if later is None or not _EXCEPTION_LINE.match(lines[later][1]):
+        if later is None or not EXCEPTION_LINE.match(lines[later][1]):
             break
         index = later
     return index

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ._chained import CHAINED, end_of_chain, handled
+from ._chained import CHAINED, EXCEPTION_LINE, end_of_chain, handled
 from ._fields import Pattern
 from ._logtext import AnyPiece, TextView, raw_pieces, text_pieces
 from ._scan import MAX_HITS, Hit, Waiting, scan_plan
@@ -53,6 +53,13 @@ _NOT_THE_CAUSE = re.compile(
     r"|^Failed to build\b|^Building wheel for .*: finished|^\S+ did not run successfully"
     r"|^exit code: \d+$|^\[end of output\]$|^See above for (?:output|details)"
 )
+
+#: A Python traceback's frame line (after any frontend decoration), which names a file and
+#: a function (``Errors.py``, ``in error``); the line under it is the source line the
+#: frame quotes, code rather than output (``error(pos, "'%s' not
+#: found" % filename)``), whatever words it holds; a frame of code Python has no source
+#: for (``File "<string>"``) has the exception right under it.
+_FRAME_LINE = re.compile(r'^[^\w"]*File "[^"\n]*", line \d+, in ')
 
 #: The first line of pip's box around a subprocess's output (see ``_searched``).
 _BOX_OPEN = re.compile(r"^\[\d+ lines? of output\]$")
@@ -206,6 +213,8 @@ class _Errorish:
         self._box: str | None = None  # None: not seen yet, "open": inside, "done"
         #: lines saying an exception was raised while handling one
         self.chained: list[int] = []
+        #: the last line of the piece read before, the line above the next piece's first
+        self._last = ""
 
     def add(self, piece: AnyPiece, view: TextView, offset: int) -> None:
         """Read ``piece`` (its line 0 is line ``offset`` of the log); ``view`` holds at
@@ -217,6 +226,7 @@ class _Errorish:
         self.chained += [offset + i for i in view.lines_containing(CHAINED)]
         end = offset + piece.count
         self._below = [b for b in self._below if b.found.shown == b.found.line and b.stop > end]
+        before, self._last = self._last, piece.line(piece.count - 1) if piece.count else self._last
         if len(self.found) >= self.wanted:
             return
         candidates = {i for anchor in ERRORISH_ANCHORS for i in view.lines_containing(anchor)}
@@ -224,6 +234,11 @@ class _Errorish:
             text = piece.line(index).strip()
             if not _ERRORISH.search(text) or _NOT_THE_CAUSE.search(text):
                 continue
+            above = piece.line(index - 1) if index else before
+            if _FRAME_LINE.match(text) or (
+                _FRAME_LINE.match(above) and not EXCEPTION_LINE.match(text)
+            ):
+                continue  # a traceback's frame, and the source line it quotes: code
             found = _Candidate(offset + index, offset + index, text)
             self.found.append(found)
             message: _Banner | None = None
