@@ -1579,6 +1579,13 @@ def test_shipped_rules_on_tell_tale_lines(
             "build-requirement-incompatible",
             "setuptools",
         ),
+        # the project's own CMake module, included by name, left out of the sdist
+        (
+            "CMake Error at CMakeLists.txt:12 (include):\n"
+            "  include could not find load file:\n\n    FrobCompilerChecks\n",
+            "package-refuses",
+            "FrobCompilerChecks",
+        ),
         # the script asking for two build requirements at once
         (
             "RuntimeError: You must install Cython, numpy or pythran before building frob\n",
@@ -2199,7 +2206,12 @@ def test_the_proto_buffer_compiler_is_protoc(
         ),
         (
             "CMake Error at CMakeLists.txt:3 (include):\n"
-            "  include could not find requested file:\n\n    FindPkgConfigNewer\n",
+            "  include could not find requested file:\n\n    CheckLinkerFlag\n",
+            None,
+        ),
+        (
+            "CMake Error at CMakeLists.txt:3 (include):\n"
+            "  include could not find load file:\n\n    FetchContent\n",
             None,
         ),
         # a wrapper the build should have generated, in its build directory
