@@ -1586,6 +1586,33 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "FrobCompilerChecks",
         ),
+        # make stopping on a file the project's Makefile names and the sdist lacks
+        (
+            "make[1]: *** No rule to make target 'src/frob_tables.c', needed by "
+            "'frob_tables.o'.  Stop.\n",
+            "package-refuses",
+            "frob_tables.c",
+        ),
+        # an old pkg_resources refusing an egg setup_requires fetched, by its normalised name
+        (
+            "pkg_resources.ContextualVersionConflict: (zope-interface 7.2 "
+            "(/tmp/b/.eggs/zope_interface-7.2-py3.9.egg), Requirement.parse('zope.interface'), "
+            "{'twisted'})\n",
+            "build-requirement-incompatible",
+            "setuptools",
+        ),
+        # a lower-case <python.h>, found only where file names ignore case
+        (
+            "src/frob/module.c:4:10: fatal error: python.h: No such file or directory\n",
+            "compile-error",
+            "src/frob/module.c",
+        ),
+        # a setup.py's words after its import of setuptools failed
+        (
+            "frob requires setuptools to install, but setuptools is not installed\n",
+            "backend-missing",
+            "setuptools",
+        ),
         # the script asking for two build requirements at once
         (
             "RuntimeError: You must install Cython, numpy or pythran before building frob\n",

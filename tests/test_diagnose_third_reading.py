@@ -449,6 +449,22 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "pip23/inline-snapshot-0.36.1-old-hatchling-classifier-py310",
         ],
     ),
+    "make stopping on a target the sdist's Makefile lacks": (
+        _subject,
+        ["pip26/bulgogi-0.1.4-setup-runs-make-no-makefile-py312"],
+    ),
+    "a lower-case #include <python.h>": (
+        _category,
+        ["uv/adroitfisherman-0.0.32-lowercase-python-h-py38"],
+    ),
+    "an old pkg_resources not matching an egg's normalised name": (
+        _category,
+        ["pip22/msise00-1.2.1-setup-requires-egg-conflict-py310"],
+    ),
+    "a setup.py saying setuptools was not found": (
+        _category,
+        ["build/pybedtools-0.8.0-pkg-resources-gone-py312"],
+    ),
     "numpy.distutils without a Fortran compiler": (
         _fortran_line,
         [
