@@ -1613,6 +1613,32 @@ def test_shipped_rules_on_tell_tale_lines(
             "backend-missing",
             "setuptools",
         ),
+        # Cython 3's cythonize given a lazy include object it no longer turns into a path
+        (
+            '  File "/tmp/e/site-packages/Cython/Compiler/Main.py", line 331, in '
+            "search_include_directories\n"
+            "    return search_include_directories(\n"
+            '  File "<frozen posixpath>", line 76, in join\n'
+            "TypeError: expected str, bytes or os.PathLike object, not get_pybind_include\n",
+            "build-requirement-incompatible",
+            "Cython",
+        ),
+        # a stub sdist pointing at the wheels pip did not find
+        (
+            "Collecting frobnik==3.1\n  error: subprocess-exited-with-error\n"
+            "RuntimeError: If you see this error, pip did not find a compatible wheel for "
+            "this platform\n",
+            "package-refuses",
+            "frobnik",
+        ),
+        # GCC without its Objective-C front end, under CMake's compiler test
+        (
+            "CMake Error at /usr/share/cmake-3.28/Modules/CMakeTestOBJCCompiler.cmake:60 "
+            "(message):\n  The Objective-C compiler\n\n"
+            "    gcc: fatal error: cannot execute 'cc1obj': execvp: No such file or directory\n",
+            "toolchain-missing",
+            "cc1obj",
+        ),
         # the script asking for two build requirements at once
         (
             "RuntimeError: You must install Cython, numpy or pythran before building frob\n",

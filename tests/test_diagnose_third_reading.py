@@ -465,6 +465,14 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
         _category,
         ["build/pybedtools-0.8.0-pkg-resources-gone-py312"],
     ),
+    "GCC without its Objective-C front end": (
+        _category,
+        [
+            "pip26/pyatomac-2.0.7-macos-only-objc-py310",
+            "build/mtlpy-0.6.0-no-objcxx-compiler-py311",
+            "pip25/pasteboard-0.4.0-objc-on-linux-py312",
+        ],
+    ),
     "numpy.distutils without a Fortran compiler": (
         _fortran_line,
         [
