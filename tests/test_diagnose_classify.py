@@ -1639,6 +1639,48 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "cc1obj",
         ),
+        # the compiler proper or the linker refusing what CFLAGS or LDFLAGS pass
+        ("cc1plus: error: bad value 'znver9' for '-mtune=' switch\n", "compile-error", ""),
+        ("/usr/bin/ld.bfd: unrecognized option '--icf=all'\n", "compile-error", ""),
+        # GCC's link step without the linker -fuse-ld= names
+        (
+            "collect2: fatal error: cannot find 'ld'\ncompilation terminated.\n",
+            "toolchain-missing",
+            "ld",
+        ),
+        # a header CPPFLAGS forces in with -include
+        (
+            "<command-line>: fatal error: /usr/local/include/frob_prefix.h: No such file or "
+            "directory\n",
+            "sysdep-missing",
+            "/usr/local/include/frob_prefix.h",
+        ),
+        # a script's words without a verb
+        ("RuntimeError: numpy required to build the frob extension\n", "import-failed", "numpy"),
+        # CMake's FindPython finding this Python too old for the project
+        (
+            "CMake Error at /tmp/e/FindPackageHandleStandardArgs.cmake:230 (message):\n"
+            '  Could NOT find Python3: Found unsuitable version "3.9.18", but required is\n'
+            '  at least "3.10" (found /usr/bin/python3)\n',
+            "python-unsupported",
+            "3.9.18",
+        ),
+        # scikit-build-core not knowing a setting the project's pyproject.toml uses
+        (
+            "ERROR: Unrecognized options in pyproject.toml:\n"
+            "  tool.scikit-build.build.targets -> Did you mean: tool.scikit-build.build-dir?\n",
+            "build-requirement-incompatible",
+            "scikit-build-core",
+        ),
+        # CMake finding no package, the project's fallback fetching it, the fetch failing
+        (
+            "-- Could NOT find nlohmann_json (missing: nlohmann_json_DIR)\n"
+            "-- Cloning nlohmann_json from GitHub\n"
+            "fatal: unable to access 'https://github.com/nlohmann/json/': Could not resolve "
+            "host: github.com\n",
+            "sysdep-missing",
+            "nlohmann_json",
+        ),
         # the script asking for two build requirements at once
         (
             "RuntimeError: You must install Cython, numpy or pythran before building frob\n",

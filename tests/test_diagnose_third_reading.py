@@ -473,6 +473,14 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "pip25/pasteboard-0.4.0-objc-on-linux-py312",
         ],
     ),
+    "CMake finding no package, then its fallback download failing": (
+        _category,
+        [
+            "pip24/pyre2-0.3.14-fetchcontent-no-github-py313",
+            "pip25/openjij-0.9.2-eigen-gitlab-unreachable-py312",
+            "uv/small_gicp-1.0.1-no-eigen-download-fails-py310",
+        ],
+    ),
     "numpy.distutils without a Fortran compiler": (
         _fortran_line,
         [
