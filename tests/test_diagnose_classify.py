@@ -1681,6 +1681,20 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "nlohmann_json",
         ),
+        # setup.py's packages naming a directory the sdist lacks
+        ("error: package directory 'src/frob' does not exist\n", "package-refuses", "frob"),
+        # an f-string only Python 3.12 reads, run by an older Python
+        ("SyntaxError: f-string: expecting '}'\n", "python-unsupported", ""),
+        # a UTF-8 file read under an ASCII locale: no rule, not Python 2
+        (
+            '  File "/tmp/b/setup.py", line 9, in <module>\n'
+            "    long_description = open('README.rst').read()\n"
+            '  File "/usr/lib/python3.10/encodings/ascii.py", line 26, in decode\n'
+            "UnicodeDecodeError: 'ascii' codec can't decode byte 0xe2 in position 7: ordinal "
+            "not in range(128)\n",
+            "unknown",
+            "",
+        ),
         # the script asking for two build requirements at once
         (
             "RuntimeError: You must install Cython, numpy or pythran before building frob\n",

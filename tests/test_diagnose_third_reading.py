@@ -481,6 +481,15 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/small_gicp-1.0.1-no-eigen-download-fails-py310",
         ],
     ),
+    "a setup.py reading a UTF-8 file under an ASCII locale": (
+        _category,
+        [
+            "build/pytils-0.4.4-lc-all-c-readme-py310",
+            "pip24/xpinyin-0.7.7-lc-all-c-readme-py310",
+            "uv/romkan-0.2.1-lc-all-c-readme-py310",
+            "pip23/sample-non-ascii-changes-py38",
+        ],
+    ),
     "numpy.distutils without a Fortran compiler": (
         _fortran_line,
         [
