@@ -22,13 +22,11 @@ from conftest import cli_runner
 from wheelmill._exceptions import RulesError
 from wheelmill.cli.diagnose import command
 from wheelmill.diagnose import RuleSet, diagnose
+from wheelmill.diagnose._logtext import LogText
 
 #: Home directories and interpreter installs of the machine a log was made on must
 #: not leak into the repository (kept logs use placeholders such as /home/user/).
 MACHINE_PATHS = re.compile(r"/root/|/home/(?!user/)[^/\s]+/|\.pyenv/")
-
-#: A terminal colour code (ESC [ … m), which the classifier drops from the lines it reads.
-_COLOUR = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def _case_id(path: Path) -> str:
@@ -62,10 +60,9 @@ def test_log_diagnosis(expected_file: Path, rules: RuleSet) -> None:
     assert got.first_error is not None
     assert got.first_error.line == want["first_error_line"]
     assert got.first_error.text == want["first_error_text"]
-    # the reported line really is that line of the file, read past colour codes as the
-    # classifier reads them (cargo run with --color=always)
-    line = _COLOUR.sub("", text.split("\n")[got.first_error.line - 1])
-    assert want["first_error_text"] in line
+    # the reported line really is that line of the file, as the classifier reads it (colour
+    # codes dropped: cargo run with --color=always)
+    assert want["first_error_text"] in LogText(text).lines[got.first_error.line - 1]
     assert list(got.envelope) == want["envelope"]
 
 

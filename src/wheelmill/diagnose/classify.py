@@ -213,12 +213,11 @@ class _Errorish:
         self._box: str | None = None  # None: not seen yet, "open": inside, "done"
         #: lines saying an exception was raised while handling one
         self.chained: list[int] = []
-        #: the last line of the piece read before, the line above the next piece's first
-        self._last = ""
 
-    def add(self, piece: AnyPiece, view: TextView, offset: int) -> None:
-        """Read ``piece`` (its line 0 is line ``offset`` of the log); ``view`` holds at
-        least its lines containing an error anchor, a box marker or the chained-exception line."""
+    def add(self, piece: AnyPiece, view: TextView, offset: int, before: str) -> None:
+        """Read ``piece`` (its line 0 is line ``offset`` of the log, ``before`` the line
+        above it); ``view`` holds at least its lines containing an error anchor, a box
+        marker or the chained-exception line."""
         if self._box != "done":
             self._read_box(piece, view, offset)
         for banner in self._below:
@@ -226,7 +225,6 @@ class _Errorish:
         self.chained += [offset + i for i in view.lines_containing(CHAINED)]
         end = offset + piece.count
         self._below = [b for b in self._below if b.found.shown == b.found.line and b.stop > end]
-        before, self._last = self._last, piece.line(piece.count - 1) if piece.count else self._last
         if len(self.found) >= self.wanted:
             return
         candidates = {i for anchor in ERRORISH_ANCHORS for i in view.lines_containing(anchor)}
@@ -321,7 +319,7 @@ def _classify(pieces: Iterable[str | bytes], rules: RuleSet) -> Diagnosis:
         piece = plan.piece(raw)
         view = plan.candidates(piece)
         plan.scan(piece, view, offset, hits, waiting, before)
-        errorish.add(piece, view, offset)
+        errorish.add(piece, view, offset, before)
         offset += piece.count
         before = piece.line(piece.count - 1) if piece.count else before
     causes: list[tuple[Rule, list[Hit]]] = []
