@@ -1701,6 +1701,37 @@ def test_shipped_rules_on_tell_tale_lines(
             "import-failed",
             "Cython",
         ),
+        # the preprocessor handed a FreeBSD-only header by its full path
+        (
+            "Collecting frob\n"
+            "cc1plus: fatal error: /usr/local/include/sys/procdesc.h: No such file or directory\n",
+            "package-refuses",
+            "frob",
+        ),
+        # SWIG 4 refusing another option SWIG 3 took
+        (
+            "swig -python -modern -o frob_wrap.c frob.i\n"
+            "Deprecated command line option: -modern. This option is no longer available.\n"
+            "error: command '/usr/bin/swig' failed with exit status 1\n",
+            "toolchain-missing",
+            "swig",
+        ),
+        # swig having run and failed is no missing swig: its own error above is the cause
+        (
+            "frob.i:12: Error: Syntax error in input(1).\n"
+            "error: command 'swig' failed with exit code 1\n",
+            "unknown",
+            "",
+        ),
+        # setuptools refusing an entry point two entries run together
+        (
+            "error in frob-tools setup command: Problems to parse EntryPoint(name='frob', "
+            "value='frob.cli:mainfrobnicate=frob.cli:other', group='console_scripts').\n",
+            "package-refuses",
+            "frob-tools",
+        ),
+        # the script's verdict on a pkg-config query, the library as its subject
+        ("Exception: libfrob was not found using pkg-config\n", "sysdep-missing", "libfrob"),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
