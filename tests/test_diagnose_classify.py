@@ -1732,6 +1732,61 @@ def test_shipped_rules_on_tell_tale_lines(
         ),
         # the script's verdict on a pkg-config query, the library as its subject
         ("Exception: libfrob was not found using pkg-config\n", "sysdep-missing", "libfrob"),
+        # a setup.py that could not start pkg-config at all
+        ("Exception: Failed to execute pkg-config\n", "toolchain-missing", "pkg-config"),
+        # ... but after pkg-config's own output, the module it did not find is the cause
+        (
+            "Package frob was not found in the pkg-config search path.\n"
+            "RuntimeError: Unable to run pkg-config.\n",
+            "sysdep-missing",
+            "frob",
+        ),
+        # a build hook asking for Node.js by the product's name
+        ("RuntimeError: Please install nodejs first\n", "toolchain-missing", "node"),
+        # hatchling's force-include of a directory the sdist lacks
+        (
+            "FileNotFoundError: Forced include not found: /tmp/b/frob/js/build/\n",
+            "package-refuses",
+            "build",
+        ),
+        # a metadata hook naming the missing file alone
+        ("FileNotFoundError: README.rst\n", "package-refuses", "README.rst"),
+        # a setup.py's git describe on an unpacked sdist, and the script dying of it
+        (
+            "fatal: not a git repository (or any parent up to mount point /tmp)\n"
+            "Stopping at filesystem boundary (GIT_DISCOVERY_ACROSS_FILESYSTEM not set).\n"
+            "Traceback (most recent call last):\n"
+            '  File "setup.py", line 7, in <module>\n'
+            "subprocess.CalledProcessError: Command '['git', 'rev-parse', '--short', 'HEAD']' "
+            "returned non-zero exit status 128.\n",
+            "package-refuses",
+            "",
+        ),
+        # ... but a probe that went on, the build failing elsewhere, is not the cause
+        (
+            "fatal: not a git repository (or any of the parent directories): .git\n"
+            "frob.c:3:10: fatal error: zlib.h: No such file or directory\n",
+            "sysdep-missing",
+            "zlib.h",
+        ),
+        # pip listing every release it tried of the requirement a constraint rules out
+        (
+            "Installing build dependencies: finished with status 'error'\n"
+            "ERROR: Cannot install frob==1.0, frob==1.1 and frob==1.2 because these package "
+            "versions have conflicting dependencies.\n"
+            "    The user requested (constraint) bar<2\n"
+            "pip subprocess to install build dependencies did not run successfully.\n",
+            "build-requirement-incompatible",
+            "frob",
+        ),
+        # pip refusing pyproject.toml's build requirements: the package it names above
+        (
+            "error: invalid-pyproject-build-system-requires\n"
+            "\u00d7 Can not process frob==2.0 from https://files.example/frob-2.0.tar.gz\n"
+            "╰─> This package has an invalid `build-system.requires` key in pyproject.toml.\n",
+            "package-refuses",
+            "frob",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
