@@ -1779,6 +1779,33 @@ def test_shipped_rules_on_tell_tale_lines(
             "build-requirement-incompatible",
             "frob",
         ),
+        # a make recipe entering a bundled library's directory the sdist left out (bash)
+        (
+            "/bin/sh: line 1: cd: src/vendor/libfrob: No such file or directory\n",
+            "package-refuses",
+            "libfrob",
+        ),
+        # a bare exception asking for a library
+        ("RuntimeError: Please install libfrob.\n", "sysdep-missing", "libfrob"),
+        # SciPy's LAPACK declarations cimported where SciPy is not installed
+        (
+            '  File "setup.py", line 30, in <module>\n'
+            "frob/_lin.pyx:4:0: 'scipy/linalg/cython_lapack.pxd' not found\n",
+            "import-failed",
+            "scipy",
+        ),
+        # libtool (dash) running a C++ compiler that is not installed
+        ("./libtool: 2104: clang++-18: not found\n", "toolchain-missing", "clang++-18"),
+        # an optional find_package, then CMake's generate step refusing the unset variable
+        (
+            "-- Could NOT find GMP (missing: GMP_INCLUDE_DIR)\n"
+            "-- Configuring done\n"
+            "CMake Error: The following variables are used in this project, but they are set "
+            "to NOTFOUND.\n"
+            "GMP_INCLUDE_DIR\n",
+            "sysdep-missing",
+            "GMP",
+        ),
         # pip refusing pyproject.toml's build requirements: the package it names above
         (
             "error: invalid-pyproject-build-system-requires\n"
