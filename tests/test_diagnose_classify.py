@@ -1306,10 +1306,14 @@ def test_shipped_rules_on_tell_tale_lines(
             "Lookup",
         ),
         # uv's resolver: the name or version a registry sdist builds is not the pinned one
+        # (the mismatch its hint spells out is the first error)
         (
             "error: No solution found when resolving dependencies\n"
             "  cause: Because frobnik==0.4.1 has inconsistent metadata and you require "
-            "frobnik==0.4.1, we can conclude that your requirements are unsatisfiable.\n",
+            "frobnik==0.4.1, we can conclude that your requirements are unsatisfiable.\n"
+            "\n"
+            "hint: Metadata for `frobnik` (v0.4.1) was inconsistent:\n"
+            "  Package metadata version `0.4.0` does not match given version `0.4.1`\n",
             "package-refuses",
             "frobnik",
         ),
@@ -1805,6 +1809,35 @@ def test_shipped_rules_on_tell_tale_lines(
             "GMP_INCLUDE_DIR\n",
             "sysdep-missing",
             "GMP",
+        ),
+        # a CPython struct this Python made opaque, by its tag
+        (
+            "src/frob.c:88:9: error: invalid use of undefined type \u2018struct _is\u2019\n",
+            "python-unsupported",
+            "_is",
+        ),
+        # a program of the named list not found, the script asking for its package
+        ("nasm not found. Is nasm installed?\n", "toolchain-missing", "nasm"),
+        # pip naming the requirement it could not treat as a Python project, with its pin
+        (
+            "ERROR: frob[cli]>=1.0 from https://files.example/frob-1.0.zip does not appear to "
+            "be a Python project: neither 'setup.py' nor 'pyproject.toml' found.\n",
+            "package-refuses",
+            "frob",
+        ),
+        # uv reading a workspace whose member the sdist shipped without its pyproject.toml
+        (
+            "  Caused by: Workspace member `/tmp/b/pkgs/core` is missing a `pyproject.toml` "
+            "(matches: `pkgs/*`)\n",
+            "package-refuses",
+            "pyproject.toml",
+        ),
+        # the linker refusing the project's objects compiled without -fPIC
+        (
+            "/usr/bin/ld: build/frob.o: relocation R_X86_64_32 against `.rodata' can not be "
+            "used when making a shared object; recompile with -fPIC\n",
+            "compile-error",
+            "build/frob.o",
         ),
         # pip refusing pyproject.toml's build requirements: the package it names above
         (

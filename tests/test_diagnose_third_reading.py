@@ -99,6 +99,13 @@ def _uv_retry_line(reading: dict[str, Any]) -> object:
     return "Request failed" if "Request failed after" in text else "Failed to fetch"
 
 
+def _uv_metadata_line(reading: dict[str, Any]) -> object:
+    """uv's resolver sentence that a pin has inconsistent metadata, or the mismatch its hint
+    spells out under it."""
+    text = str(reading["first_error_text"])
+    return "the resolver's sentence" if "has inconsistent metadata" in text else "the hint"
+
+
 #: Each question: what part of a reading it is about, the logs whose readings count, and
 #: the words of its row in docs/reference/rules.md.
 QUESTIONS: dict[str, tuple[Key, list[str]]] = {
@@ -500,6 +507,13 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "pip23/iri90-1.1.1-no-gfortran-py38",
             "pip25/fftlog-0.2.1-no-gfortran-py39",
             "pip26/pyraysum-1.0.0-no-fortran-compiler-no-isolation-py311",
+        ],
+    ),
+    "uv's resolver sentence that a pin has inconsistent metadata": (
+        _uv_metadata_line,
+        [
+            "uv/Bcryptor-1.2.2-metadata-name-src-py311",
+            "uv/descriptastorus-2.7.0.4-metadata-version-mismatch-py312",
         ],
     ),
 }
