@@ -1839,6 +1839,46 @@ def test_shipped_rules_on_tell_tale_lines(
             "compile-error",
             "build/frob.o",
         ),
+        # OpenBLAS unable to allocate under a memory limit
+        (
+            "OpenBLAS error: Memory allocation still failed after 5 retries, giving up.\n",
+            "resource-exhausted",
+            "memory",
+        ),
+        # uv offline, a build requirement in neither its cache nor the local files
+        (
+            "  cause: Failed to resolve requirements from `build-system.requires`\n"
+            "  cause: Because cython was not found in the cache and you require cython, we can "
+            "conclude that your requirements are unsatisfiable.\n",
+            "network",
+            "",
+        ),
+        # pip with no index, the local files lacking a build requirement
+        (
+            "Looking in links: /tmp/wheelhouse\n"
+            "  Installing build dependencies: started\n"
+            "ERROR: Could not find a version that satisfies the requirement "
+            "scikit-build-core>=0.5 (from versions: none)\n",
+            "network",
+            "",
+        ),
+        # pip interrupted from outside
+        ("ERROR: Operation cancelled by user\n", "resource-exhausted", ""),
+        # rustup unable to make its home, so no cargo runs
+        (
+            "error: could not create home directory: '/nonexistent/.rustup'\n",
+            "toolchain-missing",
+            "cargo",
+        ),
+        # uv's build constraint naming a yanked release of a build requirement
+        (
+            "  cause: Failed to resolve requirements from `build-system.requires`\n"
+            "  cause: No solution found when resolving: `hatchling>=1.18`\n"
+            "  cause: Because hatchling==1.19.0 was yanked (reason: broken) and only the "
+            "following versions of hatchling are available:\n",
+            "build-requirement-incompatible",
+            "hatchling",
+        ),
         # pip refusing pyproject.toml's build requirements: the package it names above
         (
             "error: invalid-pyproject-build-system-requires\n"
@@ -1872,6 +1912,17 @@ def test_cargo_retrying_a_lookup_reports_its_error_line(rules: RuleSet) -> None:
     got = diagnose(log, rules)
     assert (got.category, got.subject) == ("network", "crates.mirror.example")
     assert got.first_error is not None and got.first_error.line == 4
+
+
+def test_pips_version_check_is_no_error(rules: RuleSet) -> None:
+    # pip without network says it could not check its own version; the build's error follows
+    log = (
+        "WARNING: There was an error checking the latest version of pip.\n"
+        "Collecting frob\n"
+        "      error: failed to acquire package cache lock\n"
+    )
+    got = diagnose(log, rules)
+    assert got.first_error is not None and got.first_error.line == 3
 
 
 def test_a_retry_cargo_got_over_is_no_network_failure(rules: RuleSet) -> None:

@@ -52,6 +52,8 @@ _NOT_THE_CAUSE = re.compile(
     r"This error originates from a subprocess|finished with status 'error'"
     r"|^Failed to build\b|^Building wheel for .*: finished|^\S+ did not run successfully"
     r"|^exit code: \d+$|^\[end of output\]$|^See above for (?:output|details)"
+    # pip's own version check, which fails without network and says nothing of the build
+    r"|^WARNING: There was an error checking the latest version of pip\b"
 )
 
 #: A Python traceback's frame line (after any frontend decoration), which names a file and
