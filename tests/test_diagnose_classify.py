@@ -1879,6 +1879,36 @@ def test_shipped_rules_on_tell_tale_lines(
             "build-requirement-incompatible",
             "hatchling",
         ),
+        # a find module's status that a header is nowhere it looked, then CMake's error
+        (
+            '-- Unable to find NvInfer.h in either "/usr/include" or "/opt/trt/include"\n'
+            "CMake Error at src/CMakeLists.txt:40 (target_link_libraries):\n"
+            '  Target "frob" links to:\n'
+            "    TensorRT::nvinfer\n",
+            "sysdep-missing",
+            "NvInfer.h",
+        ),
+        # pip 21 throwing away a wheel whose version is not PEP 440
+        (
+            "WARNING: Built wheel for frob is invalid: Metadata 1.2 mandates PEP 440 version, "
+            "but '1.0-beta' is not\n",
+            "package-refuses",
+            "frob",
+        ),
+        # a setup script asking whether libxslt's development files are installed
+        (
+            "error: no flags; do you have the libxslt development files installed?\n",
+            "sysdep-missing",
+            "libxslt",
+        ),
+        # a variable the script reads with os.environ[...] (an older Python's os.py frame)
+        (
+            '  File "/usr/lib/python3.10/os.py", line 680, in __getitem__\n'
+            "    raise KeyError(key) from None\n"
+            "KeyError: 'HOME'\n",
+            "package-refuses",
+            "HOME",
+        ),
         # pip refusing pyproject.toml's build requirements: the package it names above
         (
             "error: invalid-pyproject-build-system-requires\n"
