@@ -29,6 +29,10 @@ CHAINED = "During handling of the above exception, another exception occurred:"
 #: How far below an exception's line the marker may be (Python prints one blank line).
 _GAP = 3
 EXCEPTION_LINE = re.compile(r"^(?:[\w.]+\.)?(?:[A-Z]\w*)?(?:Error|Exception|Exit)\b:")
+#: A traceback's frame line (after any frontend decoration), which names a file and a
+#: line (``File "setup.py", line 12, in <module>``; a ``SyntaxError``'s frame has no
+#: function); the line under it is the source line the frame quotes: code, not output.
+FRAME_LINE = re.compile(r'^[^\w"]*File "[^"\n]*", line \d+')
 
 
 def end_of_chain(lines: Sequence[tuple[int, str]], markers: Sequence[int]) -> int:

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ._chained import FRAME_LINE
 from ._fields import Pattern
 from ._logtext import AnyPiece, Piece, TextView
 from ._planned import Layout, remembered_layout
@@ -81,17 +82,13 @@ def escaped_lines(line: str) -> list[str]:
     return [part.strip() for part in text.split("\\n") if part.strip()]
 
 
-#: A Python traceback's frame line; the source line it quotes, if any, follows.
-_FRAME = re.compile(r'File "[^"\n]*", line \d+')
-
-
 def _quoted(piece: AnyPiece, index: int, text: str, before: str) -> bool:
     """Whether line ``index`` is the ``raise`` statement a traceback quotes under the frame
     above it (``raise OSError("Could not find libfoo")``): the exception's own line, at
     the traceback's end, says the same. ``before`` is the line above the piece."""
     if not text.startswith("raise "):
         return False
-    return _FRAME.match(piece.line(index - 1) if index else before) is not None
+    return FRAME_LINE.match(piece.line(index - 1) if index else before) is not None
 
 
 def _search(pattern: Pattern, line: str) -> tuple[re.Match[str] | None, int]:

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ._chained import CHAINED, EXCEPTION_LINE, end_of_chain, handled
+from ._chained import CHAINED, EXCEPTION_LINE, FRAME_LINE, end_of_chain, handled
 from ._fields import Pattern
 from ._logtext import AnyPiece, TextView, raw_pieces, text_pieces
 from ._scan import MAX_HITS, Hit, Waiting, scan_plan
@@ -55,13 +55,6 @@ _NOT_THE_CAUSE = re.compile(
     # pip's own version check, which fails without network and says nothing of the build
     r"|^WARNING: There was an error checking the latest version of pip\b"
 )
-
-#: A Python traceback's frame line (after any frontend decoration), which names a file and
-#: a function (``Errors.py``, ``in error``); the line under it is the source line the
-#: frame quotes, code rather than output (``error(pos, "'%s' not
-#: found" % filename)``), whatever words it holds; a frame of code Python has no source
-#: for (``File "<string>"``) has the exception right under it.
-_FRAME_LINE = re.compile(r'^[^\w"]*File "[^"\n]*", line \d+, in ')
 
 #: The first line of pip's box around a subprocess's output (see ``_searched``).
 _BOX_OPEN = re.compile(r"^\[\d+ lines? of output\]$")
@@ -235,10 +228,13 @@ class _Errorish:
             if not _ERRORISH.search(text) or _NOT_THE_CAUSE.search(text):
                 continue
             above = piece.line(index - 1) if index else before
-            if _FRAME_LINE.match(text) or (
-                _FRAME_LINE.match(above) and not EXCEPTION_LINE.match(text)
+            if FRAME_LINE.match(text) or (
+                FRAME_LINE.match(above) and not EXCEPTION_LINE.match(text)
             ):
-                continue  # a traceback's frame, and the source line it quotes: code
+                # a traceback's frame, and the source line it quotes (``error(pos, "'%s'
+                # not found" % filename)``): code, whatever words it holds; a frame of code
+                # Python has no source for (``File "<string>"``) has the exception under it
+                continue
             found = _Candidate(offset + index, offset + index, text)
             self.found.append(found)
             message: _Banner | None = None
