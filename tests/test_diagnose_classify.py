@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from wheelmill.diagnose import RuleSet, default_rules_dirs, diagnose, load_rules, parse_rules
+from wheelmill.diagnose import (
+    FirstError,
+    RuleSet,
+    default_rules_dirs,
+    diagnose,
+    load_rules,
+    parse_rules,
+)
 from wheelmill.diagnose._literal import regex_literals
 from wheelmill.diagnose._logtext import LogText
 
@@ -1953,6 +1960,31 @@ def test_pips_version_check_is_no_error(rules: RuleSet) -> None:
     )
     got = diagnose(log, rules)
     assert got.first_error is not None and got.first_error.line == 3
+
+
+def test_a_logged_error_is_shown_at_the_exception_of_its_traceback() -> None:
+    # logging.exception prints a summary, then the traceback: its exception is the cause
+    rules = RuleSet([])
+    logged = (
+        "Building wheel from source distribution...\n"
+        "ERROR:frob.common:Quux failed\n"
+        "Traceback (most recent call last):\n"
+        '  File "/tmp/b/frob/build.py", line 9, in build\n'
+        "    raise QuuxException('Profile not found: default')\n"
+        "quux.errors.QuuxException: Profile not found: default\n"
+        "\n"
+        "The above exception was the direct cause of the following exception:\n"
+        "\n"
+        "Traceback (most recent call last):\n"
+        "RuntimeError: build failed\n"
+    )
+    got = diagnose(logged, rules).first_error
+    assert got == FirstError(6, "quux.errors.QuuxException: Profile not found: default")
+    # with no traceback right under it, the logged error is the message itself
+    for below in ("", "warning: retrying\nTraceback (most recent call last):\n"):
+        summary = "ERROR:root:Could not find frob.h"
+        text = summary + "\n" + below + "ValueError: x\n"
+        assert diagnose(text, rules).first_error == FirstError(1, summary)
 
 
 def test_a_retry_cargo_got_over_is_no_network_failure(rules: RuleSet) -> None:

@@ -71,3 +71,21 @@ def test_pieces_cut_one_newline_each(size: int) -> None:
     text = "a\r\nb\n\n\x1b[31mc\x1b[0m\n  \u2502 d\n"
     pieces = list(text_pieces(text, size))
     assert [line for piece in pieces for line in LogText(piece).lines] == LogText(text).lines
+
+
+def test_a_logged_error_finds_its_tracebacks_exception_in_the_next_piece() -> None:
+    rules = RuleSet([])
+    frames = [f'  File "/tmp/b/frob/step{n}.py", line {n}, in step{n}' for n in range(30)]
+    text = "\n".join(
+        [
+            "Building wheel from source distribution...",
+            "ERROR:frob.build:Step failed",
+            "Traceback (most recent call last):",
+            *frames,
+            "frob.errors.FrobException: Profile not found: quux",
+        ]
+    )
+    whole = diagnose(text, rules)
+    assert whole.first_error == FirstError(34, "frob.errors.FrobException: Profile not found: quux")
+    for size in (1, 40, 200):
+        assert diagnose_bytes(blocks(text.encode(), size), rules) == whole

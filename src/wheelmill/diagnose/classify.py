@@ -69,6 +69,14 @@ _NON_BLANK = re.compile(r"\s*\S")
 _CYTHON_ERROR = re.compile(r"[^\s:]+\.(?:pyx|pxd|pxi):\d+:\d+: ")
 _BANNER_REACH = 40
 
+#: Python logging's default format for an error (``ERROR:py_build_cmake.common:Conan
+#: failed``); from ``logging.exception``, the traceback follows at once, and the line
+#: to show is the exception it ends with (the first, where one caused another), at most
+#: _TRACEBACK_REACH lines down.
+_LOGGED = re.compile(r"^(?:ERROR|CRITICAL):[\w.]*:")
+_TRACEBACK = re.compile(r"Traceback \(most recent call last\):$")
+_TRACEBACK_REACH = 200
+
 
 def _rule_hits(rule: Rule, hits: Mapping[int, list[Hit]]) -> list[Hit]:
     """All hits of a rule's patterns, in line order; empty if requires/excludes say no."""
@@ -186,6 +194,8 @@ class _Banner:
     found: _Candidate
     stop: int  # the first line (0-based, in the whole log) past the reach
     message: re.Pattern[str]  # matches, from its start, the line to show
+    #: if set, what the line right under the banner must match, else the banner stands
+    opening: re.Pattern[str] | None = None
 
 
 class _Errorish:
@@ -195,7 +205,8 @@ class _Errorish:
     Under Cython's "Error compiling Cython file:" banner the line shown is the real
     error (``file.pyx:LINE:COL: message``, after the quoted source), looked for up
     to _BANNER_REACH lines down; under a bare error banner, the next non-blank line
-    within _MESSAGE_REACH; both into the next piece if need be.
+    within _MESSAGE_REACH; under a logged error with a traceback right below it, the
+    exception the traceback ends with; all into the next piece if need be.
     """
 
     def __init__(self, wanted: int) -> None:
@@ -242,6 +253,9 @@ class _Errorish:
                 message = _Banner(found, found.line + _BANNER_REACH, _CYTHON_ERROR)
             elif _BARE_BANNER.match(text):
                 message = _Banner(found, found.line + 1 + _MESSAGE_REACH, _NON_BLANK)
+            elif _LOGGED.match(text):
+                reach = found.line + _TRACEBACK_REACH
+                message = _Banner(found, reach, EXCEPTION_LINE, _TRACEBACK)
             if message is not None and not self._look_below(message, piece, offset):
                 self._below.append(message)
             if len(self.found) >= self.wanted:
@@ -274,6 +288,11 @@ class _Errorish:
         found = banner.found
         for below in range(max(offset, found.line + 1), min(banner.stop, offset + piece.count)):
             line = piece.line(below - offset)
+            if banner.opening is not None and below == found.line + 1:
+                if not banner.opening.match(line):
+                    banner.stop = below  # no traceback under it: the banner is the message
+                    return True
+                continue
             if banner.message.match(line):
                 found.shown, found.text = below, line.strip()
                 return True
