@@ -1,0 +1,185 @@
+"""The first line that looks like an error, for a log no rule explains.
+
+Read piece by piece with the rules' scan: the first error-looking lines (enough of them
+that one is left once the envelope's lines are skipped), a banner's message below it
+(Cython's ``Error compiling Cython file:``, a bare ``ERROR:`` banner, a logged error with
+its traceback), and the last line of the first output pip boxed, for a build that
+refuses in its own words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ._chained import CHAINED, EXCEPTION_LINE, FRAME_LINE, end_of_chain
+from ._logtext import AnyPiece, TextView
+from ._searched import BOX_END, BOX_MARK, ERRORISH_ANCHORS
+from .diagnosis import FirstError
+
+#: A line that looks like an error, for logs no rule explains.
+_ERRORISH = re.compile(
+    r"fatal error|\berror\b\s*[:!]|\b[A-Z]\w*(?:Error|Exception)\b:|^ERROR\b|\bError\b"
+    r"|No such file or directory|\bnot found\b|\bfailed\b|\bKilled\b"
+    r"|^(?:[\w.]+\.)?(?:Exception|SystemExit|BaseException)\b:",
+    re.IGNORECASE,
+)
+#: Lines of pip's own wrapper prose that look like errors and never are the cause.
+_NOT_THE_CAUSE = re.compile(
+    r"This error originates from a subprocess|finished with status 'error'"
+    r"|^Failed to build\b|^Building wheel for .*: finished|^\S+ did not run successfully"
+    r"|^exit code: \d+$|^\[end of output\]$|^See above for (?:output|details)"
+    # pip's own version check, which fails without network and says nothing of the build
+    r"|^WARNING: There was an error checking the latest version of pip\b"
+    # a script's own warning, in capitals, that something optional was not found
+    r"|^[^\w\s]*[ \t]*WARNING\b"
+)
+
+#: The first line of pip's box around a subprocess's output (see ``_searched``).
+_BOX_OPEN = re.compile(r"^\[\d+ lines? of output\]$")
+
+#: An error banner with no message of its own (``!!!!! ERROR !!!!!``, ``*** Error ***``,
+#: ``ERROR:``): the message is the next non-blank line, at most this many lines down.
+_BARE_BANNER = re.compile(r"^[^\w\s]*[ \t]*(?:(?i:fatal) )?(?:ERROR|Error|error)S?[ \t]*[^\w\s]*$")
+_MESSAGE_REACH = 3
+_NON_BLANK = re.compile(r"\s*\S")
+
+#: Cython's error line under its banner, and how far below the banner it may be.
+_CYTHON_ERROR = re.compile(r"[^\s:]+\.(?:pyx|pxd|pxi):\d+:\d+: ")
+_BANNER_REACH = 40
+
+#: Python logging's default format for an error (``ERROR:py_build_cmake.common:Conan
+#: failed``); from ``logging.exception``, the traceback follows at once, and the line
+#: to show is the exception it ends with (the first, where one caused another), at most
+#: _TRACEBACK_REACH lines down.
+_LOGGED = re.compile(r"^(?:ERROR|CRITICAL):[\w.]*:")
+_TRACEBACK = re.compile(r"Traceback \(most recent call last\):$")
+_TRACEBACK_REACH = 200
+
+
+@dataclass
+class _Candidate:
+    line: int  # 0-based, in the whole log
+    shown: int  # the line reported (the real error under a Cython banner)
+    text: str
+
+
+@dataclass
+class _Banner:
+    """An error-looking line whose message is on a line below it, still looked for."""
+
+    found: _Candidate
+    stop: int  # the first line (0-based, in the whole log) past the reach
+    message: re.Pattern[str]  # matches, from its start, the line to show
+    #: if set, what the line right under the banner must match, else the banner stands
+    opening: re.Pattern[str] | None = None
+
+
+class Errorish:
+    """The first error-looking lines of a log read piece by piece: enough of them that
+    one is left once the envelope's lines are skipped.
+
+    Under Cython's "Error compiling Cython file:" banner the line shown is the real
+    error (``file.pyx:LINE:COL: message``, after the quoted source), looked for up
+    to _BANNER_REACH lines down; under a bare error banner, the next non-blank line
+    within _MESSAGE_REACH; under a logged error with a traceback right below it, the
+    exception the traceback ends with; all into the next piece if need be.
+    """
+
+    def __init__(self, wanted: int) -> None:
+        self.wanted = wanted
+        self.found: list[_Candidate] = []
+        self._below: list[_Banner] = []  # banners still looking down
+        #: the last line of the first subprocess output pip boxed: what a build that
+        #: refuses in its own words (a placeholder's message) printed last
+        self.boxed: _Candidate | None = None
+        self._box: str | None = None  # None: not seen yet, "open": inside, "done"
+        #: lines saying an exception was raised while handling one
+        self.chained: list[int] = []
+
+    def add(self, piece: AnyPiece, view: TextView, offset: int, before: str) -> None:
+        """Read ``piece`` (its line 0 is line ``offset`` of the log, ``before`` the line
+        above it); ``view`` holds at least its lines containing an error anchor, a box
+        marker or the chained-exception line."""
+        if self._box != "done":
+            self._read_box(piece, view, offset)
+        for banner in self._below:
+            self._look_below(banner, piece, offset)
+        self.chained += [offset + i for i in view.lines_containing(CHAINED)]
+        end = offset + piece.count
+        self._below = [b for b in self._below if b.found.shown == b.found.line and b.stop > end]
+        if len(self.found) >= self.wanted:
+            return
+        candidates = {i for anchor in ERRORISH_ANCHORS for i in view.lines_containing(anchor)}
+        for index in sorted(candidates):
+            text = piece.line(index).strip()
+            if not _ERRORISH.search(text) or _NOT_THE_CAUSE.search(text):
+                continue
+            above = piece.line(index - 1) if index else before
+            if FRAME_LINE.match(text) or (
+                FRAME_LINE.match(above) and not EXCEPTION_LINE.match(text)
+            ):
+                # a traceback's frame, and the source line it quotes (``error(pos, "'%s'
+                # not found" % filename)``): code, whatever words it holds; a frame of code
+                # Python has no source for (``File "<string>"``) has the exception under it
+                continue
+            found = _Candidate(offset + index, offset + index, text)
+            self.found.append(found)
+            message: _Banner | None = None
+            if text == "Error compiling Cython file:":
+                message = _Banner(found, found.line + _BANNER_REACH, _CYTHON_ERROR)
+            elif _BARE_BANNER.match(text):
+                message = _Banner(found, found.line + 1 + _MESSAGE_REACH, _NON_BLANK)
+            elif _LOGGED.match(text):
+                reach = found.line + _TRACEBACK_REACH
+                message = _Banner(found, reach, EXCEPTION_LINE, _TRACEBACK)
+            if message is not None and not self._look_below(message, piece, offset):
+                self._below.append(message)
+            if len(self.found) >= self.wanted:
+                return
+
+    def _read_box(self, piece: AnyPiece, view: TextView, offset: int) -> None:
+        """Keep the last non-blank line of the first box seen; found from the box's end
+        backwards, so a box of 100,000 lines costs a substring search, not a loop."""
+        start = 0
+        if self._box is None:
+            candidates = view.lines_containing(BOX_MARK)
+            opens = [i for i in candidates if _BOX_OPEN.match(piece.line(i))]
+            if not opens:
+                return
+            start, self._box = opens[0] + 1, "open"
+        ends = [i for i in view.lines_containing(BOX_END) if i >= start]
+        stop = piece.count
+        if ends:
+            stop, self._box = ends[0], "done"
+        for index in range(stop - 1, start - 1, -1):
+            text = piece.line(index).strip()
+            if text and text != BOX_END:
+                self.boxed = _Candidate(offset + index, offset + index, text)
+                return
+
+    @staticmethod
+    def _look_below(banner: _Banner, piece: AnyPiece, offset: int) -> bool:
+        """Show the banner's message if this piece holds it within reach (a banner near a
+        piece's end goes on looking in the next one)."""
+        found = banner.found
+        for below in range(max(offset, found.line + 1), min(banner.stop, offset + piece.count)):
+            line = piece.line(below - offset)
+            if banner.opening is not None and below == found.line + 1:
+                if not banner.opening.match(line):
+                    banner.stop = below  # no traceback under it: the banner is the message
+                    return True
+                continue
+            if banner.message.match(line):
+                found.shown, found.text = below, line.strip()
+                return True
+        return False
+
+    def first(self, skip: set[int]) -> FirstError | None:
+        shown = [found for found in self.found if found.line not in skip]
+        if shown:  # the exception a script raised while handling the first, if it did
+            found = shown[end_of_chain([(f.line, f.text) for f in shown], self.chained)]
+            return FirstError(found.shown + 1, found.text)
+        if self.boxed is not None:
+            return FirstError(self.boxed.line + 1, self.boxed.text)
+        return None
