@@ -1924,6 +1924,42 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "frob",
         ),
+        # NumPy 2's accessors take an array: C++ handing them a PyObject* (C's -fpermissive words)
+        (
+            "gcc -I/tmp/b/lib/python3.12/site-packages/numpy/_core/include -c frob.cpp\n"
+            "frob.cpp:12:9: error: invalid conversion from \u2018PyObject*\u2019 to "
+            "\u2018PyArrayObject*\u2019 [-fpermissive]\n",
+            "build-requirement-incompatible",
+            "numpy",
+        ),
+        # a removed NumPy function called in a C++ template
+        (
+            "In file included from /tmp/b/numpy/_core/include/numpy/arrayobject.h:5,\n"
+            "frob/quux.h:40:7: error: there are no arguments to \u2018PyArray_GetCastFunc\u2019 "
+            "that depend on a template parameter, so a declaration must be available\n",
+            "build-requirement-incompatible",
+            "numpy",
+        ),
+        # a setup script's OpenMP check failing, and the script stopping
+        (
+            "running egg_info\nOpenMP is not supported by this compiler; stopping.\n",
+            "toolchain-missing",
+            "OpenMP",
+        ),
+        # the variables a script read and the library files it searched for
+        (
+            "Looking for fftw include path:\n"
+            "RuntimeError: Could not find FFTW_PATH, FFTW_PREFIX, or library matching 'fftw3'\n",
+            "sysdep-missing",
+            "fftw3",
+        ),
+        # a script finding no MPI compiler wrapper
+        (
+            "running build_ext\n"
+            "Exception: MPICC is unset and no MPI C compiler was found on this machine\n",
+            "toolchain-missing",
+            "mpicc",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
@@ -1985,6 +2021,19 @@ def test_a_logged_error_is_shown_at_the_exception_of_its_traceback() -> None:
         summary = "ERROR:root:Could not find frob.h"
         text = summary + "\n" + below + "ValueError: x\n"
         assert diagnose(text, rules).first_error == FirstError(1, summary)
+
+
+def test_a_scripts_own_warning_is_no_error() -> None:
+    # a script warning, in capitals, that something optional was not found goes on building
+    rules = RuleSet([])
+    log = (
+        "**************************************************\n"
+        "*** WARNING: SYCL (Intel Basekit) path not found\n"
+        "**************************************************\n"
+        "running build_ext\n"
+        "RuntimeError: frob failed to start\n"
+    )
+    assert diagnose(log, rules).first_error == FirstError(5, "RuntimeError: frob failed to start")
 
 
 def test_a_retry_cargo_got_over_is_no_network_failure(rules: RuleSet) -> None:
