@@ -39,8 +39,13 @@ _NOT_THE_CAUSE = re.compile(
 _BOX_OPEN = re.compile(r"^\[\d+ lines? of output\]$")
 
 #: An error banner with no message of its own (``!!!!! ERROR !!!!!``, ``*** Error ***``,
-#: ``ERROR:``): the message is the next non-blank line, at most this many lines down.
-_BARE_BANNER = re.compile(r"^[^\w\s]*[ \t]*(?:(?i:fatal) )?(?:ERROR|Error|error)S?[ \t]*[^\w\s]*$")
+#: ``ERROR:``), or an exception raised with its message on the lines below (``ValueError:``
+#: alone, from ``raise ValueError("\\nThe library … could not be found")``): the message is
+#: the next non-blank line, at most this many lines down.
+_BARE_BANNER = re.compile(
+    r"^[^\w\s]*[ \t]*(?:(?i:fatal) )?(?:ERROR|Error|error)S?[ \t]*[^\w\s]*$"
+    r"|^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception):$"
+)
 _MESSAGE_REACH = 3
 _NON_BLANK = re.compile(r"\s*\S")
 
