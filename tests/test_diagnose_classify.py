@@ -1960,6 +1960,49 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "mpicc",
         ),
+        # setuptools' setup.cfg reader handing a requirement to packaging, which refuses it
+        (
+            '  File "/tmp/e/setuptools/config/setupcfg.py", line 296, in __setitem__\n'
+            "    parsed = self.parsers.get(option_name, lambda x: x)(value)\n"
+            '  File "/tmp/e/packaging/requirements.py", line 37, in __init__\n'
+            "packaging.requirements.InvalidRequirement: Expected end or semicolon\n",
+            "build-requirement-incompatible",
+            "setuptools",
+        ),
+        # a Python 2 script's hedge
+        (
+            "[stdout]\nPython3 is not yet supported, sorry\n",
+            "python-unsupported",
+            "",
+        ),
+        # a __future__ feature an older Python lacks
+        (
+            '  File "/opt/python/3.4.10/lib/python3.4/importlib/__init__.py", line 109, in '
+            "import_module\n"
+            '  File "/tmp/b/setup.py", line 1\n'
+            "SyntaxError: future feature generator_stop is not defined\n",
+            "python-unsupported",
+            "3.4",
+        ),
+        # a helper's own download failing to resolve its host
+        (
+            "Fetching toolchain...ERROR: Unable to download https://dl.example.org/tc.tar.xz: "
+            "[Errno -3] Temporary failure in name resolution\n",
+            "network",
+            "dl.example.org",
+        ),
+        # a helper asserting it found no program of the names it tried
+        (
+            "RuntimeError: Could not find yarnpkg or yarn executable\n",
+            "toolchain-missing",
+            "yarn",
+        ),
+        # the library file a script searched for in its list of directories
+        (
+            "ValueError:\n\nThe shared library 'libquux.so.2' cannot be located in any of:\n",
+            "sysdep-missing",
+            "libquux.so.2",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
@@ -2034,6 +2077,13 @@ def test_a_scripts_own_warning_is_no_error() -> None:
         "RuntimeError: frob failed to start\n"
     )
     assert diagnose(log, rules).first_error == FirstError(5, "RuntimeError: frob failed to start")
+
+
+def test_a_bare_exception_is_shown_at_its_message_below() -> None:
+    # raise ValueError("\\n" + message): the exception's name alone, the message under it
+    rules = RuleSet([])
+    log = "Traceback (most recent call last):\nfrob.QuuxError:\n\nThe quux could not be set up\n"
+    assert diagnose(log, rules).first_error == FirstError(4, "The quux could not be set up")
 
 
 def test_a_retry_cargo_got_over_is_no_network_failure(rules: RuleSet) -> None:
