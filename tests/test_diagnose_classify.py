@@ -2003,6 +2003,54 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "libquux.so.2",
         ),
+        # a platform refusal the script handled, then the system library's pkg-config failing
+        (
+            "Package frob was not found in the pkg-config search path.\n"
+            "OSError: Unsupported platform: linux\n"
+            "\n"
+            "During handling of the above exception, another exception occurred:\n"
+            "\n"
+            "FileNotFoundError: [Errno 2] No such file or directory: 'frob-config'\n",
+            "sysdep-missing",
+            "frob",
+        ),
+        # CMake finding no package, FetchContent's sub-build then failing to clone it
+        (
+            "-- Could NOT find Quux (missing: Quux_DIR)\n"
+            "[  9%] Performing download step (git clone) for 'quux-populate'\n"
+            "fatal: unable to access 'https://gitlab.example.org/q/quux.git/': "
+            "Could not resolve host: gitlab.example.org\n",
+            "sysdep-missing",
+            "Quux",
+        ),
+        # pyproject-metadata refusing a license file outside the sdist
+        (
+            "  | pyproject_metadata.errors.ConfigurationError: License file not found "
+            "('../../LICENSE.txt')\n",
+            "package-refuses",
+            "LICENSE.txt",
+        ),
+        # a helper header named after the source file that includes it
+        (
+            "src/frob.cpp:4:10: fatal error: frob-internal.hpp: No such file or directory\n"
+            '    4 | #include "frob-internal.hpp"\n',
+            "package-refuses",
+            "frob-internal.hpp",
+        ),
+        # a C++23 header clang's library does not have yet
+        (
+            "frob/ops.cpp:7:10: fatal error: 'expected' file not found\n",
+            "toolchain-missing",
+            "expected",
+        ),
+        # a project's own compiler check under CMake's heading, for clang
+        (
+            "-- The CXX compiler identification is Clang 14.0.6\n"
+            "CMake Error at CMakeLists.txt:20 (message):\n"
+            "  The C++ compiler version is too old: need Clang 16 or later\n",
+            "toolchain-missing",
+            "clang++",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
