@@ -31,6 +31,8 @@ _NOT_THE_CAUSE = re.compile(
     r"|^exit code: \d+$|^\[end of output\]$|^See above for (?:output|details)"
     # pip's own version check, which fails without network and says nothing of the build
     r"|^WARNING: There was an error checking the latest version of pip\b"
+    # pypa/build's advice after a failed build ("TIP pass --env-dir … debugging a failed build")
+    r"|^TIP pass --env-dir\b"
     # a script's own warning, in capitals, that something optional was not found
     r"|^[^\w\s]*[ \t]*WARNING\b"
 )
