@@ -2051,6 +2051,34 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "clang++",
         ),
+        # a setup.py's Cython check with the bound after it
+        (
+            "Cython version: 3.1.2\nRuntimeError: Cython is too new (>= 3.1), use an older one\n",
+            "build-requirement-incompatible",
+            "Cython",
+        ),
+        # a build description the sdist left out, read by a custom build_ext
+        (
+            "running build_ext\n"
+            "error: [Errno 2] No such file or directory: 'third_party/deps.bzl'\n",
+            "package-refuses",
+            "deps.bzl",
+        ),
+        # a .pyx left untranslated for want of Cython
+        (
+            "  Building wheel for quux (setup.py): started\n"
+            "distutils.errors.UnknownFileError: unknown file type '.pyx' (from 'src/quux.pyx')\n",
+            "import-failed",
+            "Cython",
+        ),
+        # NumPy 2's C99 complex initialized by its old fields
+        (
+            "gcc -I/tmp/e/lib/python3.12/site-packages/numpy/_core/include -c src/q.c\n"
+            "src/q.c:12:31: error: field name not in record or union initializer\n"
+            "   12 |     npy_cdouble zero = {.real = 0.0, .imag = 0.0};\n",
+            "build-requirement-incompatible",
+            "numpy",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
@@ -2132,6 +2160,16 @@ def test_a_bare_exception_is_shown_at_its_message_below() -> None:
     rules = RuleSet([])
     log = "Traceback (most recent call last):\nfrob.QuuxError:\n\nThe quux could not be set up\n"
     assert diagnose(log, rules).first_error == FirstError(4, "The quux could not be set up")
+
+
+def test_pypa_builds_tip_is_no_error() -> None:
+    rules = RuleSet([])
+    log = (
+        "* Building wheel...\n"
+        "TIP pass --env-dir and --sdist-extract-dir to keep the build environment and sources, "
+        "then see https://build.pypa.io/… for help debugging a failed build\n"
+    )
+    assert diagnose(log, rules).first_error is None
 
 
 def test_a_retry_cargo_got_over_is_no_network_failure(rules: RuleSet) -> None:
