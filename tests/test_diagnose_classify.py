@@ -2079,6 +2079,42 @@ def test_shipped_rules_on_tell_tale_lines(
             "build-requirement-incompatible",
             "numpy",
         ),
+        # an older flit-core refusing keys of its table
+        (
+            "flit_core.config.ConfigError: Unknown keys in [tool.flit.metadata]: frob\n",
+            "package-refuses",
+            "",
+        ),
+        # pyproject-metadata refusing an extra key of a tool's table
+        (
+            '  | pyproject_metadata.errors.ConfigurationError: Extra keys present in "project": '
+            "'homepage'\n",
+            "package-refuses",
+            "",
+        ),
+        # a script's exception after the pkgconfig module found no module
+        (
+            "Exception: pkg-config: quux was not found.\n",
+            "sysdep-missing",
+            "quux",
+        ),
+        # cargo offline, a crate its cache lacks
+        (
+            "error: no matching package named `serde` found\n"
+            "location searched: crates.io index\n"
+            "As a reminder, you're using offline mode (--offline) which can sometimes cause "
+            "surprising resolution failures\n",
+            "network",
+            "",
+        ),
+        # a versioned find module's miss, then the fallback download failing
+        (
+            '-- Could NOT find Quux: (Required is exact version "1.2") (found version "1.0")\n'
+            "-- Quux not found, downloading it\n"
+            "curl: (6) Could not resolve host: example.org\n",
+            "sysdep-missing",
+            "Quux",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
