@@ -47,21 +47,40 @@ def test_every_log_gets_the_same_diagnosis_in_pieces(log: Path, size: int, rules
     assert diagnose_bytes([data], rules) == whole
 
 
-def test_a_cython_banner_finds_its_error_in_the_next_piece() -> None:
-    rules = RuleSet([])  # no rule: the first error-looking line is shown
-    quoted = [f"    x = {n}" for n in range(20)]
-    text = "\n".join(
+#: Banners whose message is lines below them: Cython's (its error after the quoted
+#: source), and a logged error's (the exception its traceback ends with).
+BANNERS = {
+    "cython": (
         [
             "running build_ext",
             "Error compiling Cython file:",
             "------------------------------------------------------------",
-            *quoted,
+            *[f"    x = {n}" for n in range(20)],
             "pkg/_speedups.pyx:12:8: quux blorp",
             "copying more files",
-        ]
-    )
+        ],
+        FirstError(24, "pkg/_speedups.pyx:12:8: quux blorp"),
+    ),
+    "logged traceback": (
+        [
+            "Building wheel from source distribution...",
+            "ERROR:frob.build:Step failed",
+            "Traceback (most recent call last):",
+            *[f'  File "/tmp/b/frob/step{n}.py", line {n}, in step{n}' for n in range(30)],
+            "frob.errors.FrobException: Profile not found: quux",
+        ],
+        FirstError(34, "frob.errors.FrobException: Profile not found: quux"),
+    ),
+}
+
+
+@pytest.mark.parametrize("banner", sorted(BANNERS))
+def test_a_banner_finds_its_message_in_the_next_piece(banner: str) -> None:
+    rules = RuleSet([])  # no rule: the first error-looking line is shown
+    lines, shown = BANNERS[banner]
+    text = "\n".join(lines)
     whole = diagnose(text, rules)
-    assert whole.first_error == FirstError(24, "pkg/_speedups.pyx:12:8: quux blorp")
+    assert whole.first_error == shown
     for size in (1, 40, 200):
         assert diagnose_bytes(blocks(text.encode(), size), rules) == whole
 
@@ -71,21 +90,3 @@ def test_pieces_cut_one_newline_each(size: int) -> None:
     text = "a\r\nb\n\n\x1b[31mc\x1b[0m\n  \u2502 d\n"
     pieces = list(text_pieces(text, size))
     assert [line for piece in pieces for line in LogText(piece).lines] == LogText(text).lines
-
-
-def test_a_logged_error_finds_its_tracebacks_exception_in_the_next_piece() -> None:
-    rules = RuleSet([])
-    frames = [f'  File "/tmp/b/frob/step{n}.py", line {n}, in step{n}' for n in range(30)]
-    text = "\n".join(
-        [
-            "Building wheel from source distribution...",
-            "ERROR:frob.build:Step failed",
-            "Traceback (most recent call last):",
-            *frames,
-            "frob.errors.FrobException: Profile not found: quux",
-        ]
-    )
-    whole = diagnose(text, rules)
-    assert whole.first_error == FirstError(34, "frob.errors.FrobException: Profile not found: quux")
-    for size in (1, 40, 200):
-        assert diagnose_bytes(blocks(text.encode(), size), rules) == whole
