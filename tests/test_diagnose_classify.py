@@ -2115,6 +2115,18 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "Quux",
         ),
+        # a C-API name a later CPython added, on an older one: the project's compile error
+        (
+            "src/lock.c:40:5: error: unknown type name \u2018PyCriticalSection\u2019\n",
+            "compile-error",
+            "src/lock.c",
+        ),
+        # a setup script refusing Linux, the kind of thing after the name
+        (
+            "RuntimeError: The frobwin module only works on Windows\n",
+            "package-refuses",
+            "frobwin",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
