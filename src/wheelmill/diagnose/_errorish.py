@@ -20,7 +20,7 @@ from .diagnosis import FirstError
 #: A line that looks like an error, for logs no rule explains.
 _ERRORISH = re.compile(
     r"fatal error|\berror\b\s*[:!]|\b[A-Z]\w*(?:Error|Exception)\b:|^ERROR\b|\bError\b"
-    r"|No such file or directory|\bnot found\b|\bfailed\b|\bKilled\b"
+    r"|No such file or directory|\bnot found\b|\bfailed\b|\bKilled\b|\bundefined reference to\b"
     r"|^(?:[\w.]+\.)?(?:Exception|SystemExit|BaseException)\b:",
     re.IGNORECASE,
 )
@@ -33,6 +33,8 @@ _NOT_THE_CAUSE = re.compile(
     r"|^WARNING: There was an error checking the latest version of pip\b"
     # pypa/build's advice after a failed build ("TIP pass --env-dir … debugging a failed build")
     r"|^TIP pass --env-dir\b"
+    # a compiler's command line, echoed before it runs (a source file named bson-error.c)
+    r"|^(?:\S*/)?(?:[\w.]+-)?(?:gcc|g\+\+|cc|c\+\+|clang|clang\+\+)(?:-\d+)? -"
     # a script's own warning, in capitals, that something optional was not found
     r"|^[^\w\s]*[ \t]*WARNING\b"
 )

@@ -23,6 +23,7 @@ ERRORISH_ANCHORS = (
     "Failed",
     "FAILED",
     "Killed",
+    "undefined reference",
     "Exception",
     "SystemExit",
 )
