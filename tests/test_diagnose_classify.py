@@ -2127,6 +2127,20 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "frobwin",
         ),
+        # a module of Sphinx a newer Sphinx dropped, imported by a setup.py
+        (
+            '  File "<string>", line 5, in <module>\n'
+            "ImportError: cannot import name 'BuildDoc' from 'sphinx.setup_command' "
+            "(unknown location)\n",
+            "build-requirement-incompatible",
+            "Sphinx",
+        ),
+        # a wrapper library saying the program it drives is missing
+        (
+            "RuntimeError: No pandoc was found on this system\n",
+            "toolchain-missing",
+            "pandoc",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
@@ -2218,6 +2232,19 @@ def test_pypa_builds_tip_is_no_error() -> None:
         "then see https://build.pypa.io/… for help debugging a failed build\n"
     )
     assert diagnose(log, rules).first_error is None
+
+
+def test_a_compiler_command_line_is_no_error_and_an_undefined_reference_is() -> None:
+    # a source file named for errors on an echoed command line; the linker's verdict below
+    rules = RuleSet([])
+    log = (
+        "gcc -O2 -fPIC -Isrc -c src/frob-error.c -o build/frob-error.o\n"
+        "/usr/bin/ld: build/frob.o: in function `frob':\n"
+        "src/frob.c:12: undefined reference to `quux_open'\n"
+    )
+    assert diagnose(log, rules).first_error == FirstError(
+        3, "src/frob.c:12: undefined reference to `quux_open'"
+    )
 
 
 def test_a_retry_cargo_got_over_is_no_network_failure(rules: RuleSet) -> None:
