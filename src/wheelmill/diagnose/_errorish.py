@@ -29,13 +29,12 @@ _NOT_THE_CAUSE = re.compile(
     r"This error originates from a subprocess|finished with status 'error'"
     r"|^Failed to build\b|^Building wheel for .*: finished|^\S+ did not run successfully"
     r"|^exit code: \d+$|^\[end of output\]$|^See above for (?:output|details)"
-    # pip's own version check, which fails without network and says nothing of the build
-    r"|^WARNING: There was an error checking the latest version of pip\b"
     # pypa/build's advice after a failed build ("TIP pass --env-dir … debugging a failed build")
     r"|^TIP pass --env-dir\b"
     # a compiler's command line, echoed before it runs (a source file named bson-error.c)
     r"|^(?:\S*/)?(?:[\w.]+-)?(?:gcc|g\+\+|cc|c\+\+|clang|clang\+\+)(?:-\d+)? -"
-    # a script's own warning, in capitals, that something optional was not found
+    # a warning, in capitals: a script's own that something optional was not found, and
+    # pip's failed check of its own version (no network), which says nothing of the build
     r"|^[^\w\s]*[ \t]*WARNING\b"
 )
 
