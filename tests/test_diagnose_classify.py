@@ -2141,6 +2141,12 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "pandoc",
         ),
+        # a setup script's apology naming the Pythons it refuses, with a bound
+        (
+            "Sorry, Python 2 < 2.7 is not supported\n",
+            "python-unsupported",
+            "",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
