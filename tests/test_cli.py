@@ -211,3 +211,16 @@ def test_real_subprocess_and_exit_codes(tmp_path: Path) -> None:
     )
     assert usage.returncode == 2
     assert "Missing argument 'LOCK'" in usage.stderr
+
+
+def test_a_reader_leaving_early_is_no_error(tmp_path: Path) -> None:
+    # `wheelmill rules | head -1`: the reader is gone before the listing is written
+    with subprocess.Popen(
+        [sys.executable, "-m", "wheelmill", "rules", "--wheelhouse", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as listing:
+        assert listing.stdout is not None and listing.stderr is not None
+        listing.stdout.close()
+        stderr = listing.stderr.read()
+    assert (listing.returncode, stderr) == (141, b"")

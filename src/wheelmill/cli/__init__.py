@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 a pin failed to build or fetch, or a wheel was
 rejected; 2 usage or configuration error (bad flag, bad config, malformed
-requirement); 130 interrupted.
+requirement); 130 interrupted; 141 the reader of the output left early
+(``| head``), which prints nothing.
 
 :func:`main` first lets :mod:`._noop` answer a ``wheelmill build`` rerun from its
 no-op stamp; only otherwise is the command line parsed (by click, :mod:`._group`).
