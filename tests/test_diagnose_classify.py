@@ -2141,11 +2141,52 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "pandoc",
         ),
+        # CMake told by CUDACXX to use a compiler that is not there
+        (
+            "CMake Error at /usr/share/cmake-3.31/Modules/CMakeDetermineCUDACompiler.cmake:28 "
+            "(message):\n"
+            "  Could not find compiler set in environment variable CUDACXX:\n"
+            "\n"
+            "  /opt/cuda-9.9/bin/nvcc.\n",
+            "toolchain-missing",
+            "nvcc",
+        ),
         # a setup script's apology naming the Pythons it refuses, with a bound
         (
             "Sorry, Python 2 < 2.7 is not supported\n",
             "python-unsupported",
             "",
+        ),
+        # a find module's status line, then its verdict under CMake's heading
+        (
+            "-- Unable to find quuxrt library.\n"
+            "CMake Error at /usr/share/cmake-3.25/Modules/FindPackageHandleStandardArgs.cmake:230 "
+            "(message):\n"
+            "  Could NOT find QuuxToolkit (missing: QuuxToolkit_INCLUDE_DIR)\n",
+            "sysdep-missing",
+            "QuuxToolkit",
+        ),
+        # a header probe the project does without, then the package it needs
+        (
+            "-- Looking for asm/frob.h - not found\n"
+            "-- Could NOT find QUUX (missing: QUUX_LIBRARY QUUX_INCLUDE_DIR)\n"
+            "CMake Error at CMakeLists.txt:62 (message):\n"
+            "  Please provide quux\n",
+            "sysdep-missing",
+            "QUUX",
+        ),
+        # pkg_check_modules finding nothing, then the fallback fetch failing to resolve its host
+        (
+            "-- Checking for modules 'frob;blas'\n"
+            "--   Package 'frob', required by 'virtual:world', not found\n"
+            "-- Trying with automatic fetching of Frob\n"
+            "CMake Error at cmake/CPM.cmake:25 (file):\n"
+            "  file DOWNLOAD HASH mismatch\n"
+            '             status: [6;"Couldn\'t resolve host name"]\n'
+            "CMake Error at CMakeLists.txt:95 (enable_language):\n"
+            "  No CMAKE_Fortran_COMPILER could be found.\n",
+            "sysdep-missing",
+            "frob",
         ),
     ],
 )
@@ -2172,6 +2213,20 @@ def test_cargo_retrying_a_lookup_reports_its_error_line(rules: RuleSet) -> None:
     got = diagnose(log, rules)
     assert (got.category, got.subject) == ("network", "crates.mirror.example")
     assert got.first_error is not None and got.first_error.line == 4
+
+
+def test_cmakes_probes_answered_no_are_no_error() -> None:
+    # a flag, header or function probe that fails is an answer; the build goes on (the
+    # picker alone: a rule reads a failed header probe right over the project's error)
+    rules = RuleSet([])
+    log = (
+        "-- Performing Test /Ox - Failed\n"
+        "-- Looking for quux.h - not found\n"
+        "CMake Error at CMakeLists.txt:9 (frob_setup):\n"
+        "  frob_setup Function invoked with incorrect arguments\n"
+    )
+    got = diagnose(log, rules)
+    assert got.first_error is not None and got.first_error.line == 3
 
 
 def test_pips_version_check_is_no_error(rules: RuleSet) -> None:
