@@ -2141,6 +2141,46 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "pandoc",
         ),
+        # a setup script's check of the CMake it found, naming both versions
+        (
+            "RuntimeError: CMake >= 3.20 is required to build frob; found 3.10.2\n",
+            "build-requirement-incompatible",
+            "cmake",
+        ),
+        # a build requirement's own assertion on a value the setup script passes it
+        (
+            '  File "/tmp/env/lib/python3.12/site-packages/setuptools_scm/_config.py", '
+            "line 9, in frob\n"
+            '    assert isinstance(value, dict), "frob expects a dict"\n'
+            "AssertionError: frob expects a dict\n",
+            "build-requirement-incompatible",
+            "setuptools-scm",
+        ),
+        # a libtool macro configure was generated without, then the program really missing
+        (
+            "./configure: line 4021: AM_PROG_AR: command not found\n"
+            "checking for a sed that does not truncate output... /bin/sed\n"
+            "./build_frob.sh: line 7: make: command not found\n",
+            "toolchain-missing",
+            "make",
+        ),
+        # an optional program's status line, then pkg_search_module finding no module
+        (
+            "-- Could NOT find Doxygen (missing: DOXYGEN_EXECUTABLE) \n"
+            "-- Checking for one of the modules 'quux-1.0'\n"
+            "CMake Error at /usr/share/cmake-3.25/Modules/FindPkgConfig.cmake:894 (message):\n"
+            "  None of the required 'quux-1.0' found\n",
+            "sysdep-missing",
+            "quux-1.0",
+        ),
+        # the project's macros breaking a system header it includes
+        (
+            "In file included from /usr/include/stdio.h:27,\n"
+            "                 from src/frob.c:3:\n"
+            "/usr/include/x86_64-linux-gnu/bits/types.h:12:5: error: expected identifier\n",
+            "compile-error",
+            "/usr/include/x86_64-linux-gnu/bits/types.h",
+        ),
         # CMake told by CUDACXX to use a compiler that is not there
         (
             "CMake Error at /usr/share/cmake-3.31/Modules/CMakeDetermineCUDACompiler.cmake:28 "
@@ -2227,6 +2267,21 @@ def test_cmakes_probes_answered_no_are_no_error() -> None:
     )
     got = diagnose(log, rules)
     assert got.first_error is not None and got.first_error.line == 3
+
+
+def test_ninjas_failed_heading_is_no_error() -> None:
+    # ninja names the failed step, then prints its output: the compiler's error is the cause
+    rules = RuleSet([])
+    log = (
+        "[6/180] Building C object util/CMakeFiles/frob.dir/frob.c.o\n"
+        "FAILED: util/CMakeFiles/frob.dir/frob.c.o \n"
+        "/usr/bin/cc -I/tmp/b/include -c /tmp/b/util/frob.c\n"
+        "/tmp/b/util/frob.c:3:1: warning: bad idea\n"
+        "/tmp/b/util/frob.c:9:5: quux: no such quux\n"
+        "ninja: build stopped: subcommand failed.\n"
+    )
+    got = diagnose(log, rules)
+    assert got.first_error is not None and got.first_error.line == 6
 
 
 def test_pips_version_check_is_no_error(rules: RuleSet) -> None:

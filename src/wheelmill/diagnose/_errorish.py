@@ -36,6 +36,8 @@ _NOT_THE_CAUSE = re.compile(
     # a warning, in capitals: a script's own that something optional was not found, and
     # pip's failed check of its own version (no network), which says nothing of the build
     r"|^[^\w\s]*[ \t]*WARNING\b"
+    # ninja's heading over a failed step's output, which says what failed below it
+    r"|^FAILED: \S"
     # CMake's probe of a flag, a header or a function, answered no: the build goes on
     r"|^-- (?:Performing Test|Looking for|Checking for|Check for) [^\n]* - (?:Failed|not found)$"
 )
