@@ -2181,6 +2181,26 @@ def test_shipped_rules_on_tell_tale_lines(
             "compile-error",
             "/usr/include/x86_64-linux-gnu/bits/types.h",
         ),
+        # a standard-library call with a keyword a later Python dropped
+        (
+            "    fh = gzip.GzipFile(path, 'wb', compresslevel=9, buffering=4096)\n"
+            "TypeError: GzipFile.__init__() got an unexpected keyword argument 'buffering'\n",
+            "python-unsupported",
+            "GzipFile",
+        ),
+        # the compiler driver unable to start the linker it runs
+        (
+            "building 'frob' extension\n"
+            "cc: fatal error: cannot execute \u2018ld\u2019: execvp: No such file or directory\n",
+            "toolchain-missing",
+            "ld",
+        ),
+        # another compiler's option the GCC driver reads as its own, wanting a target
+        (
+            "c++: error: missing makefile target after \u2018-MQ\u2019\n",
+            "compile-error",
+            "",
+        ),
         # CMake told by CUDACXX to use a compiler that is not there
         (
             "CMake Error at /usr/share/cmake-3.31/Modules/CMakeDetermineCUDACompiler.cmake:28 "
