@@ -2201,6 +2201,31 @@ def test_shipped_rules_on_tell_tale_lines(
             "compile-error",
             "",
         ),
+        # a script's own words for a library, its name quoted
+        (
+            "ValueError: Could not find 'libquux-2.0' library\n",
+            "sysdep-missing",
+            "libquux-2.0",
+        ),
+        # a script's lookup with the names it tried
+        (
+            "Frob not found. Tried: ['frobc', 'frob']\n",
+            "toolchain-missing",
+            "frobc",
+        ),
+        # a name gone from a package the isolated build environment installed
+        (
+            "ImportError: cannot import name 'Quux' from 'quuxlib.build' "
+            "(/tmp/build-env-ab12cd/lib/python3.12/site-packages/quuxlib/build.py)\n",
+            "build-requirement-incompatible",
+            "quuxlib",
+        ),
+        # Zig's compiler refusing a source of the project
+        (
+            "src/frob.zig:12:5: error: expected ';' after statement\n",
+            "compile-error",
+            "src/frob.zig",
+        ),
         # CMake told by CUDACXX to use a compiler that is not there
         (
             "CMake Error at /usr/share/cmake-3.31/Modules/CMakeDetermineCUDACompiler.cmake:28 "
@@ -2302,6 +2327,19 @@ def test_ninjas_failed_heading_is_no_error() -> None:
     )
     got = diagnose(log, rules)
     assert got.first_error is not None and got.first_error.line == 6
+
+
+def test_an_exception_continued_below_is_shown_at_the_error_it_quotes() -> None:
+    # a build script raising with the program's output on the lines under its own
+    rules = RuleSet([])
+    log = (
+        "RuntimeError: Running: configure --quiet failed with error:\n"
+        "configure: error: in `/tmp/b/frob-1.0':\n"
+        "configure: error: cannot run C compiled programs.\n"
+        ".\n"
+    )
+    got = diagnose(log, rules)
+    assert got.first_error == FirstError(3, "configure: error: cannot run C compiled programs.")
 
 
 def test_pips_version_check_is_no_error(rules: RuleSet) -> None:

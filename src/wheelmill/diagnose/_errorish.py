@@ -38,6 +38,8 @@ _NOT_THE_CAUSE = re.compile(
     r"|^[^\w\s]*[ \t]*WARNING\b"
     # ninja's heading over a failed step's output, which says what failed below it
     r"|^FAILED: \S"
+    # autoconf saying where it stopped (``configure: error: in `/tmp/b':``); what is on the next
+    r"|^configure: error: in [`'\u2018][^\n]*['\u2019]:$"
     # CMake's probe of a flag, a header or a function, answered no: the build goes on
     r"|^-- (?:Performing Test|Looking for|Checking for|Check for) [^\n]* - (?:Failed|not found)$"
 )
@@ -55,6 +57,16 @@ _BARE_BANNER = re.compile(
 )
 _MESSAGE_REACH = 3
 _NON_BLANK = re.compile(r"\s*\S")
+
+#: An exception whose message goes on below its line, the program's own error quoted
+#: there (``RuntimeError: Running: configure failed with error:`` over ``configure:
+#: error: cannot run C compiled programs.``): shown at the next line that says what,
+#: within _MESSAGE_REACH (autoconf's line saying where it stopped is passed over).
+_CONTINUED_EXCEPTION = re.compile(
+    r"^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception): [^\n]*\b(?:with (?:the following )?"
+    r"(?:error|errors|output)|(?:error|output) was):$"
+)
+_QUOTED_MESSAGE = re.compile(r"\s*(?!configure: error: in [`'\u2018][^\n]*['\u2019]:$)\S")
 
 #: Cython's error line under its banner, and how far below the banner it may be.
 _CYTHON_ERROR = re.compile(r"[^\s:]+\.(?:pyx|pxd|pxi):\d+:\d+: ")
@@ -142,6 +154,8 @@ class Errorish:
                 message = _Banner(found, found.line + _BANNER_REACH, _CYTHON_ERROR)
             elif _BARE_BANNER.match(text):
                 message = _Banner(found, found.line + 1 + _MESSAGE_REACH, _NON_BLANK)
+            elif _CONTINUED_EXCEPTION.match(text):
+                message = _Banner(found, found.line + 1 + _MESSAGE_REACH, _QUOTED_MESSAGE)
             elif _LOGGED.match(text):
                 reach = found.line + _TRACEBACK_REACH
                 message = _Banner(found, reach, EXCEPTION_LINE, _TRACEBACK)
