@@ -24,6 +24,9 @@ _ERRORISH = re.compile(
     r"|^(?:[\w.]+\.)?(?:Exception|SystemExit|BaseException)\b:",
     re.IGNORECASE,
 )
+#: autoconf saying where it stopped (``configure: error: in `/tmp/b':``); what stopped
+#: it is on the next line.
+_AUTOCONF_WHERE = r"configure: error: in [`'\u2018][^\n]*['\u2019]:$"
 #: Lines of pip's own wrapper prose that look like errors and never are the cause.
 _NOT_THE_CAUSE = re.compile(
     r"This error originates from a subprocess|finished with status 'error'"
@@ -38,8 +41,8 @@ _NOT_THE_CAUSE = re.compile(
     r"|^[^\w\s]*[ \t]*WARNING\b"
     # ninja's heading over a failed step's output, which says what failed below it
     r"|^FAILED: \S"
-    # autoconf saying where it stopped (``configure: error: in `/tmp/b':``); what is on the next
-    r"|^configure: error: in [`'\u2018][^\n]*['\u2019]:$"
+    # autoconf saying where it stopped
+    rf"|^{_AUTOCONF_WHERE}"
     # CMake's probe of a flag, a header or a function, answered no: the build goes on
     r"|^-- (?:Performing Test|Looking for|Checking for|Check for) [^\n]* - (?:Failed|not found)$"
 )
@@ -66,7 +69,7 @@ _CONTINUED_EXCEPTION = re.compile(
     r"^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception): [^\n]*\b(?:with (?:the following )?"
     r"(?:error|errors|output)|(?:error|output) was):$"
 )
-_QUOTED_MESSAGE = re.compile(r"\s*(?!configure: error: in [`'\u2018][^\n]*['\u2019]:$)\S")
+_QUOTED_MESSAGE = re.compile(rf"\s*(?!{_AUTOCONF_WHERE})\S")
 
 #: Cython's error line under its banner, and how far below the banner it may be.
 _CYTHON_ERROR = re.compile(r"[^\s:]+\.(?:pyx|pxd|pxi):\d+:\d+: ")
