@@ -60,3 +60,10 @@ def measured(path: Path) -> tuple[str, str, int | None]:
 
 def log_of(path: Path) -> Path:
     return path.with_name(path.name.removesuffix(".expected.toml") + ".log")
+
+
+def log_text(log: Path) -> str:
+    """A stored log as ``wheelmill diagnose`` reads it: a bare carriage return (a countdown,
+    curl's progress meter) is no line break, as ``grep -n`` and editors number lines, so not
+    :meth:`Path.read_text`'s universal newlines."""
+    return log.read_bytes().decode("utf-8")

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from packaging.utils import canonicalize_name, parse_sdist_filename
 
+from _readings import log_of, log_text
 from wheelmill.diagnose import RuleSet, default_rules_dirs, diagnose, load_rules
 from wheelmill.diagnose._logtext import LogText
 
@@ -67,7 +68,7 @@ def _rules() -> RuleSet:
 
 @pytest.fixture(scope="module")
 def log_lines() -> list[list[str]]:
-    return [LogText(p.read_text("utf-8")).lines for p in sorted(LOGS.rglob("*.log"))]
+    return [LogText(log_text(p)).lines for p in sorted(LOGS.rglob("*.log"))]
 
 
 def _key(rule_id: str, pattern: str) -> str:
@@ -131,8 +132,7 @@ CASES = [(p, _package(data)) for p, data in DATA.items()]
 )
 def test_renaming_the_package_keeps_the_diagnosis(expected_file: Path, package: str) -> None:
     rules = _rules()
-    log = expected_file.with_name(expected_file.name.removesuffix(".expected.toml") + ".log")
-    text = log.read_text("utf-8")
+    text = log_text(log_of(expected_file))
     renamed = _renamed(text, package)
     if renamed == text:
         pytest.skip(f"{package} does not appear in the log")

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from _readings import EXPECTED, LOGS, ROOT, log_of, read
+from _readings import EXPECTED, LOGS, ROOT, log_of, log_text, read
 from conftest import cli_runner
 from wheelmill._exceptions import RulesError
 from wheelmill.cli.diagnose import command
@@ -52,8 +52,7 @@ def _with_known_misses(paths: list[Path]) -> list[Any]:
 def test_log_diagnosis(expected_file: Path, rules: RuleSet) -> None:
     data = read(expected_file)
     want = data["expected"]
-    # as `wheelmill diagnose` reads it: a bare carriage return is no line break
-    text = log_of(expected_file).read_bytes().decode("utf-8")
+    text = log_text(log_of(expected_file))
     got = diagnose(text, rules)
     assert (got.rule or "") == want["rule"]
     assert got.category == want["category"]
@@ -76,7 +75,7 @@ def test_log_provenance(expected_file: Path) -> None:
     else:
         assert data["how"], "a real log must say how the failure was produced"
         assert data["produced_with"]
-    text = log_of(expected_file).read_bytes().decode("utf-8")
+    text = log_text(log_of(expected_file))
     assert len(text.split("\n")) <= 300, "trim long logs (keep the real lines, note it)"
     assert not MACHINE_PATHS.search(text), "scrub machine-specific paths"
     assert not MACHINE_PATHS.search(expected_file.read_text("utf-8"))

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from _readings import EXPECTED, LOGS, ROOT, answer, as_written, log_of, read
+from _readings import EXPECTED, LOGS, ROOT, answer, as_written, log_of, log_text, read
 from wheelmill.diagnose import RuleSet
 
 READ_TWICE = [p for p in EXPECTED if "second_reading" in read(p)]
@@ -37,7 +37,7 @@ def test_second_reading_names_a_line_of_its_log(path: Path, rules: RuleSet) -> N
     data = read(path)
     assert data["held_out"] is True, "only held-out logs are read twice"
     second = data["second_reading"]
-    lines = log_of(path).read_bytes().decode("utf-8").split("\n")  # a bare \r is no line break
+    lines = log_text(log_of(path)).split("\n")
     assert second["first_error_text"]
     assert second["first_error_text"] in lines[second["first_error_line"] - 1]
     ids = {rule.id for rule in rules}
