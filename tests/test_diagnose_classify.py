@@ -2273,6 +2273,34 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "frob",
         ),
+        # g++'s first wording for a call, inside a template, to a function this Python dropped
+        (
+            "src/bind.hpp:12:9: error: there are no arguments to \u2018PyUnicode_AsUnicode\u2019 "
+            "that depend on a template parameter, so a declaration of "
+            "\u2018PyUnicode_AsUnicode\u2019 must be available [-fpermissive]\n",
+            "python-unsupported",
+            "PyUnicode_AsUnicode",
+        ),
+        # gcc warning of the implicit declaration, then refusing the int it assumed
+        (
+            "src/m.c:88:22: warning: implicit declaration of function "
+            "\u2018PyUnicode_AS_DATA\u2019 [-Wimplicit-function-declaration]\n"
+            "   88 |     const char *s = PyUnicode_AS_DATA(o);\n"
+            "      |                     ^~~~~~~~~~~~~~~~~\n"
+            "src/m.c:88:21: error: initialization of \u2018const char *\u2019 from "
+            "\u2018int\u2019 makes pointer from integer without a cast [-Wint-conversion]\n",
+            "python-unsupported",
+            "PyUnicode_AS_DATA",
+        ),
+        # a configure step's header that the sdist should have shipped
+        (
+            "lib/zz/zz_impl.c:12:10: fatal error: config.h: No such file or directory\n"
+            '   12 | #include "config.h"\n'
+            "      |          ^~~~~~~~~~\n"
+            "compilation terminated.\n",
+            "package-refuses",
+            "config.h",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
