@@ -2301,6 +2301,56 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "config.h",
         ),
+        # the release's version read from a variable only its release job sets
+        (
+            "Traceback (most recent call last):\n"
+            '  File "<string>", line 9, in <module>\n'
+            '  File "<frozen os>", line 714, in __getitem__\n'
+            "KeyError: 'FROBNICATE_PKG_VERSION'\n",
+            "package-refuses",
+            "FROBNICATE_PKG_VERSION",
+        ),
+        # dunamai asked for a version from git in a tree that is no checkout
+        (
+            "Traceback (most recent call last):\n"
+            '  File "/tmp/env/lib/python3.12/site-packages/dunamai/__init__.py", line 1191, '
+            "in from_any_vcs\n"
+            "RuntimeError: This does not appear to be a Git project\n",
+            "package-refuses",
+            "",
+        ),
+        # meson finding a module through pkg-config, older than the project asks
+        (
+            "../meson.build:31:2: ERROR: Dependency lookup for libzstd with method "
+            "'pkg-config' failed: Invalid version, need 'libzstd' ['>=1.5'] found '1.4.8'.\n",
+            "sysdep-missing",
+            "libzstd",
+        ),
+        # an optional package's config-mode warning, then the project's own verdict
+        (
+            "CMake Warning at CMakeLists.txt:20 (find_package):\n"
+            '  By not providing "FindFrob.cmake" in CMAKE_MODULE_PATH this project has\n'
+            '  asked CMake to find a package configuration file provided by "Frob", but\n'
+            "  CMake did not find one.\n"
+            "\n"
+            "CMake Error at CMakeLists.txt:44 (message):\n"
+            "  Cannot find Quux Toolkit: could not locate quux.  See INSTALL.\n",
+            "sysdep-missing",
+            "quux",
+        ),
+        # cythonize's scan of an include statement naming a .pxd the sdist left out
+        (
+            "Cython.Compiler.Errors.InternalError: Internal compiler error: "
+            "'src/frob_consts.pxd' not found\n",
+            "package-refuses",
+            "frob_consts.pxd",
+        ),
+        # a build script's own words for no C++ compiler
+        (
+            "RuntimeError: Could not find a C++ compiler. Set CXX to one.\n",
+            "toolchain-missing",
+            "g++",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
