@@ -2351,6 +2351,20 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "g++",
         ),
+        # a build script opening a file of the repository above the sdist's own directory
+        (
+            "FileNotFoundError: [Errno 2] No such file or directory: '../../proto/frob.proto'\n",
+            "package-refuses",
+            "frob.proto",
+        ),
+        # a file's own header, included with a leading ./
+        (
+            "src/zz_codec.c:5:10: fatal error: ./zz_codec.h: No such file or directory\n"
+            '    5 | #include "./zz_codec.h"\n'
+            "      |          ^~~~~~~~~~~~~~\n",
+            "package-refuses",
+            "zz_codec.h",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
