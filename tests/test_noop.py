@@ -117,6 +117,30 @@ def test_a_rerun_is_answered_from_the_stamp(project: Project, full_runs: list[in
     assert full_runs == []
 
 
+def test_a_reader_leaving_early_stops_the_answer_quietly(
+    project: Project, full_runs: list[int]
+) -> None:
+    # `wheelmill build LOCK | head -0`: the reader is gone before the answer is written,
+    # and the answer is given before click is loaded, so the command group's own handling
+    # of a broken pipe is not there to catch it
+    project.build()
+    assert project.stamps()
+    argv = ["wheelmill", "build", str(project.lock), "--config", str(project.config)]
+    entry = (
+        "import sys\nfrom wheelmill.cli import main\n"
+        f"sys.argv = {argv!r}\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "print(code, 'click' in sys.modules, file=sys.stderr)\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", entry], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as answer:
+        assert answer.stdout is not None and answer.stderr is not None
+        answer.stdout.close()
+        stderr = answer.stderr.read()
+    assert stderr == b"141 False\n"
+
+
 @pytest.mark.parametrize(
     "change",
     [

@@ -31,6 +31,10 @@ def main() -> None:
     except KeyboardInterrupt:  # as the command group says it
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+    except BrokenPipeError:  # as the command group stops for it
+        from ._pipe import reader_gone
+
+        reader_gone()
     if code is not None:
         sys.exit(code)
     from ._group import cli

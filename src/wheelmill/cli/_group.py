@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import os
-import sys
 from typing import Any, NoReturn
 
 import click
@@ -14,6 +12,7 @@ from .._cancel import Cancelled
 from .._exceptions import WheelmillError, from_os_error
 from ._logging import DEFERRED, configure_logging
 from ._options import from_environment
+from ._pipe import reader_gone
 
 #: Command name → module (in the order ``--help`` lists them). Modules are imported
 #: only when their command runs, so a no-op ``wheelmill build`` does not pay for
@@ -63,7 +62,7 @@ class _Group(click.Group):
         except WheelmillError as exc:
             _fail(ctx, exc)
         except BrokenPipeError:  # the reader left early (`| head`): stop quietly, as cat does
-            _reader_gone(ctx)
+            reader_gone()
         except OSError as exc:  # the disk or the machine refused, not wheelmill
             _fail(ctx, from_os_error(exc))
         except Cancelled:  # a stopped build, which has said so already
@@ -71,15 +70,6 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
-
-
-def _reader_gone(ctx: click.Context) -> NoReturn:
-    """Exit 141 (128 + SIGPIPE, what a shell shows for a writer whose reader left), with
-    standard output on the null device so the interpreter's last flush cannot fail again."""
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, sys.stdout.fileno())
-    os.close(null)
-    ctx.exit(141)
 
 
 def _fail(ctx: click.Context, exc: WheelmillError) -> NoReturn:
