@@ -2365,6 +2365,45 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "zz_codec.h",
         ),
+        # the driver's words for an assembler it cannot run, in a frontend's short output
+        (
+            "x86_64-linux-gnu-gcc: fatal error: cannot execute 'as': execvp: "
+            "No such file or directory\ncompilation terminated.\n",
+            "toolchain-missing",
+            "as",
+        ),
+        # the linker given an object of the package's own tree that nothing built
+        (
+            "/usr/bin/ld: cannot find vendor/libfoo/foo_core.o: No such file or directory\n",
+            "package-refuses",
+            "foo_core.o",
+        ),
+        # a build step making a script of the sdist's own executable
+        (
+            "chmod: cannot access 'scripts/gen_version.sh': No such file or directory\n",
+            "package-refuses",
+            "gen_version.sh",
+        ),
+        # meson running the project's own download script, which says only that it failed
+        (
+            "../meson.build:44:2: ERROR: Command `/tmp/s/tools/download-deps.sh "
+            "https://gitlab.com/frob/deps.tar.gz` failed with status 6.\n",
+            "network",
+            "gitlab.com",
+        ),
+        # a .pxi among an Extension's sources, which Cython 0.29's build_ext dropped
+        (
+            "error: unknown file type '.pxi' (from 'src/frob/defs.pxi')\n",
+            "build-requirement-incompatible",
+            "Cython",
+        ),
+        # a module slot a later CPython added, on an older one
+        (
+            "frob.c:90:28: error: \u2018Py_MOD_GIL_NOT_USED\u2019 undeclared here "
+            "(not in a function)\n",
+            "compile-error",
+            "frob.c",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
