@@ -2404,6 +2404,27 @@ def test_shipped_rules_on_tell_tale_lines(
             "compile-error",
             "frob.c",
         ),
+        # a global a header defines, twice, under an unpacked sdist's own directory
+        (
+            "/usr/bin/ld: build/temp.linux-x86_64-cpython-312/src/b.o:/home/me/src/frob-2.1/"
+            "include/frob_globals.h:12: multiple definition of `frob_state'; "
+            "build/temp.linux-x86_64-cpython-312/src/a.o:/home/me/src/frob-2.1/include/"
+            "frob_globals.h:12: first defined here\n",
+            "compile-error",
+            "include/frob_globals.h",
+        ),
+        # setuptools' vendored distutils, under a setuptools older than 48
+        (
+            "ModuleNotFoundError: No module named 'setuptools._distutils.command'\n",
+            "build-requirement-incompatible",
+            "setuptools",
+        ),
+        # a setup script's own list of the build tools it misses
+        (
+            "ERROR: missing required build tools:\n  * gfortran (GNU Fortran)\n",
+            "toolchain-missing",
+            "gfortran",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
@@ -2527,6 +2548,19 @@ def test_a_bare_exception_is_shown_at_its_message_below() -> None:
     rules = RuleSet([])
     log = "Traceback (most recent call last):\nfrob.QuuxError:\n\nThe quux could not be set up\n"
     assert diagnose(log, rules).first_error == FirstError(4, "The quux could not be set up")
+
+
+def test_a_box_drawn_around_a_bare_exceptions_message_is_passed_over() -> None:
+    # raise RuntimeError("\\n" + a message drawn in a box): the box's top is no message
+    rules = RuleSet([])
+    top, side, bottom = (
+        "\u2554" + "\u2550" * 27 + "\u2557",
+        "\u2551",
+        "\u255a" + "\u2550" * 27 + "\u255d",
+    )
+    message = f"{side} ERROR: the quux is absent {side}"
+    log = f"RuntimeError: \n{top}\n{message}\n{bottom}\n"
+    assert diagnose(log, rules).first_error == FirstError(3, message)
 
 
 def test_pypa_builds_tip_is_no_error() -> None:

@@ -59,7 +59,9 @@ _BARE_BANNER = re.compile(
     r"|^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception):$"
 )
 _MESSAGE_REACH = 3
-_NON_BLANK = re.compile(r"\s*\S")
+#: The message line: one with a word on it (a box drawn around the message, its
+#: ``╔════╗`` top, a row of ``!!`` or ``***``, is passed over).
+_WORDED = re.compile(r"[^\w\n]*\w")
 
 #: An exception whose message goes on below its line, the program's own error quoted
 #: there (``RuntimeError: Running: configure failed with error:`` over ``configure:
@@ -156,7 +158,7 @@ class Errorish:
             if text == "Error compiling Cython file:":
                 message = _Banner(found, found.line + _BANNER_REACH, _CYTHON_ERROR)
             elif _BARE_BANNER.match(text):
-                message = _Banner(found, found.line + 1 + _MESSAGE_REACH, _NON_BLANK)
+                message = _Banner(found, found.line + 1 + _MESSAGE_REACH, _WORDED)
             elif _CONTINUED_EXCEPTION.match(text):
                 message = _Banner(found, found.line + 1 + _MESSAGE_REACH, _QUOTED_MESSAGE)
             elif _LOGGED.match(text):
