@@ -100,8 +100,9 @@ def test_allow_lists_only_shrink(log_lines: list[list[str]]) -> None:
 
 
 def _package(expected: dict[str, object]) -> str | None:
-    """The name of the package built, from the recorded command (``name==version`` or an sdist)."""
-    command = str(expected.get("command", ""))
+    """The name of the package built, from the recorded command (``name==version`` or an
+    sdist); a shell comment after it (``# constraints.txt: setuptools==44.1.1``) is no part."""
+    command = str(expected.get("command", "")).partition(" # ")[0]
     for word in reversed(command.split()):
         if "==" in word and not word.startswith("-"):
             return word.split("==")[0].split("[")[0]
