@@ -2425,6 +2425,21 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "gfortran",
         ),
+        # a build environment's plugin calling a name its own requirement dropped
+        (
+            '  File "/tmp/pip-build-env-abc/overlay/lib/python3.11/site-packages/'
+            'frob_readme.py", line 12, in render\n'
+            "    html = mistune.markdown(text)\n"
+            "AttributeError: module 'mistune' has no attribute 'markdown'\n",
+            "build-requirement-incompatible",
+            "mistune",
+        ),
+        # the project's own capitals for the requirement it asks for
+        (
+            "SciPy is required to build this extension.\n",
+            "import-failed",
+            "scipy",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
