@@ -2440,6 +2440,42 @@ def test_shipped_rules_on_tell_tale_lines(
             "import-failed",
             "scipy",
         ),
+        # a project's CMake status line saying not found and fetching at once
+        (
+            "-- Frobnicator not found in the system paths; fetching its release tarball\n"
+            "-- Downloading frobnicator-2.0.tar.gz\n"
+            "curl: (6) Could not resolve host: frob.example.org\n",
+            "sysdep-missing",
+            "Frobnicator",
+        ),
+        # a setup script's own verdict on the Fortran compilers it tried
+        (
+            "error: no working Fortran compiler found\n",
+            "toolchain-missing",
+            "gfortran",
+        ),
+        # a backport's own check naming the Pythons it was written for
+        (
+            "RuntimeError: frobcompat must be installed on Python 3.5 or 3.6\n",
+            "python-unsupported",
+            "",
+        ),
+        # FindSWIG given Python's None for the program no one found
+        (
+            "CMake Error at /usr/share/cmake-3.28/Modules/FindSWIG.cmake:176 (message):\n"
+            '  Command "/usr/local/bin/None -swiglib" failed with output:\n'
+            "\n",
+            "toolchain-missing",
+            "swig",
+        ),
+        # a setup script's own pkg-config miss, then its download fallback failing
+        (
+            "Could not find quux-core on this system using pkg-config\n"
+            "Trying to fetch it instead\n"
+            "Could not download quux-core.tar.gz\n",
+            "sysdep-missing",
+            "quux-core",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
