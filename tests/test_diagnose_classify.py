@@ -2476,6 +2476,26 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "quux-core",
         ),
+        # a script's own words for a config script it could not start, the command a list
+        (
+            "RuntimeError: unable to invoke ['gdal-config', '--cflags']\n",
+            "sysdep-missing",
+            "gdal-config",
+        ),
+        # CMake's ExternalProject without the version-control program it clones with
+        (
+            "CMake Error at /usr/share/cmake-3.25/Modules/ExternalProject.cmake:2611 (message):\n"
+            "  error: could not find hg for clone of frob-src\n",
+            "toolchain-missing",
+            "hg",
+        ),
+        # a path climbing out of the unpacked sdist into the project's repository
+        (
+            "FileNotFoundError: [Errno 2] No such file or directory: "
+            "'/home/me/frob-1.0/../shared/frob_tables.json'\n",
+            "package-refuses",
+            "frob_tables.json",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
