@@ -99,6 +99,18 @@ def _same(data: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in data.items() if k != "duration"}
 
 
+def _entry(report: str) -> str:
+    """A script running the command's entry (``wheelmill.cli.main``) on the arguments it is
+    given, then printing to stderr the exit code and ``report``, an expression over what the
+    answer loaded (``'click' in sys.modules``)."""
+    return (
+        "import sys\nfrom wheelmill.cli import main\n"
+        "sys.argv = ['wheelmill', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        f"print(code, {report}, file=sys.stderr)\n"
+    )
+
+
 def test_a_rerun_is_answered_from_the_stamp(project: Project, full_runs: list[int]) -> None:
     first = project.build()
     assert _statuses(first) == [("alpha", "fetched"), ("beta", "fetched")]
@@ -125,15 +137,10 @@ def test_a_reader_leaving_early_stops_the_answer_quietly(
     # of a broken pipe is not there to catch it
     project.build()
     assert project.stamps()
-    argv = ["wheelmill", "build", str(project.lock), "--config", str(project.config)]
-    entry = (
-        "import sys\nfrom wheelmill.cli import main\n"
-        f"sys.argv = {argv!r}\n"
-        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
-        "print(code, 'click' in sys.modules, file=sys.stderr)\n"
-    )
+    args = ["build", str(project.lock), "--config", str(project.config)]
+    entry = _entry("'click' in sys.modules")
     with subprocess.Popen(
-        [sys.executable, "-c", entry], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-c", entry, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
     ) as answer:
         assert answer.stdout is not None and answer.stderr is not None
         answer.stdout.close()
@@ -298,16 +305,11 @@ def test_the_command_as_a_user_runs_it(project: Project) -> None:
     assert done.stderr.strip().splitlines()[-1] == "[]"
     assert not lock_file.exists()
     # The command's entry answers before click is loaded, with the same output.
-    entry = (
-        "import sys\nfrom wheelmill.cli import main\n"
-        f"sys.argv = ['wheelmill', *{argv[3:]!r}]\n"
-        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
-        "print(code, 'click' in sys.modules, file=sys.stderr)\n"
-    )
+    entry = _entry("'click' in sys.modules")
     for extra, same_as in (([], "--json"), (["-q"], "-q"), (["--quiet"], "-q")):
         fast_argv = [*argv[3:-1], *extra] if extra else argv[3:]
         done = subprocess.run(
-            [sys.executable, "-c", entry.replace(repr(argv[3:]), repr(fast_argv))],
+            [sys.executable, "-c", entry, *fast_argv],
             capture_output=True,
             text=True,
         )
@@ -324,19 +326,14 @@ def test_the_command_as_a_user_runs_it(project: Project) -> None:
     bare = project.root / "bare"
     bare.mkdir()
     no_config = ["build", str(project.lock), "-w", str(project.wheelhouse), "--json"]
-    lean = (
-        "import sys\nfrom wheelmill.cli import main\n"
-        f"sys.argv = ['wheelmill', *{no_config!r}]\n"
-        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
-        "print(code, sorted({'click', 'typing', 'hashlib'} & set(sys.modules)), file=sys.stderr)\n"
-    )
+    lean = _entry("sorted({'click', 'typing', 'hashlib'} & set(sys.modules))")
     for _ in range(2):  # the first writes the stamp of this configuration
         done = subprocess.run(
-            [sys.executable, "-c", lean], capture_output=True, text=True, cwd=bare
+            [sys.executable, "-c", lean, *no_config], capture_output=True, text=True, cwd=bare
         )
     assert done.stderr.strip().splitlines()[-1] == "0 []", done.stderr
     human = subprocess.run(
-        [sys.executable, "-c", entry.replace(repr(argv[3:]), repr(argv[3:-1]))],
+        [sys.executable, "-c", entry, *argv[3:-1]],
         capture_output=True,
         text=True,
     )
@@ -517,12 +514,7 @@ def test_run_is_answered_before_click(project: Project) -> None:
     slow = invoke(*base, "--json")  # the full path, which writes the stamp
     assert slow.exit_code == 0, slow.output
     human_slow = invoke(*base)
-    entry = (
-        "import sys\nfrom wheelmill.cli import main\n"
-        "sys.argv = ['wheelmill', *sys.argv[1:]]\n"
-        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
-        "print(code, 'click' in sys.modules, 'tomli' in sys.modules, file=sys.stderr)\n"
-    )
+    entry = _entry("'click' in sys.modules, 'tomli' in sys.modules")
 
     def fast(*extra: str) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
