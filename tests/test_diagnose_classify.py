@@ -2496,6 +2496,26 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "frob_tables.json",
         ),
+        # pypa/build given a directory with neither pyproject.toml nor setup.py
+        (
+            "* Getting build dependencies for wheel...\n"
+            "ERROR Source C:\\work\\frob does not appear to be a Python project: "
+            "no pyproject.toml or setup.py\n",
+            "package-refuses",
+            "",
+        ),
+        # pybind11's CMake helper from the build environment, older than an option it is given
+        (
+            "CMake Error at /tmp/pip-build-env-ab12/overlay/lib/python3.12/site-packages/"
+            "pybind11/share/cmake/pybind11/pybind11NewTools.cmake:217 (add_library):\n"
+            "  Cannot find source file:\n"
+            "\n"
+            "    WITH_SOABI\n"
+            "Call Stack (most recent call first):\n"
+            "  CMakeLists.txt:40 (pybind11_add_module)\n",
+            "build-requirement-incompatible",
+            "pybind11",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
