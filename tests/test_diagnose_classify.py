@@ -2516,6 +2516,12 @@ def test_shipped_rules_on_tell_tale_lines(
             "build-requirement-incompatible",
             "pybind11",
         ),
+        # a script that could not work out a kit's home, in its own words
+        (
+            "RuntimeError: cannot determine ANDROID_NDK_ROOT, set it to the NDK you installed\n",
+            "toolchain-missing",
+            "ANDROID_NDK_ROOT",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
