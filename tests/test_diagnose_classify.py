@@ -2522,6 +2522,28 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "ANDROID_NDK_ROOT",
         ),
+        # a script's check that a library file is under the prefix it was given
+        (
+            "Traceback (most recent call last):\n"
+            '  File "setup.py", line 88, in <module>\n'
+            "AssertionError: libfrobnicate.so.3 is not found in /opt/frob/lib\n",
+            "sysdep-missing",
+            "frobnicate",
+        ),
+        # an optional config-mode find_package CMake only warns about, the project's own
+        # check stopping later
+        (
+            "CMake Warning at CMakeLists.txt:40 (find_package):\n"
+            '  By not providing "FindGrackle.cmake" in CMAKE_MODULE_PATH this project has\n'
+            '  asked CMake to find a package configuration file provided by "Grackle", but\n'
+            "  CMake did not find one.\n"
+            "\n"
+            "-- Configuring the solver without extras\n"
+            "CMake Error at CMakeLists.txt:55 (message):\n"
+            "  Grackle support requested but unavailable\n",
+            "sysdep-missing",
+            "Grackle",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
