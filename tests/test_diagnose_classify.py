@@ -2544,6 +2544,13 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "Grackle",
         ),
+        # cffi's hook given a build script the sdist left out, setuptools naming no project
+        (
+            "* Getting build dependencies for wheel...\n"
+            "error in setup command: 'ffi/gen/frob_ffi_build.py' does not name an existing file\n",
+            "package-refuses",
+            "frob_ffi_build.py",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
