@@ -2589,7 +2589,28 @@ def test_cmakes_probes_answered_no_are_no_error() -> None:
         "  frob_setup Function invoked with incorrect arguments\n"
     )
     got = diagnose(log, rules)
-    assert got.first_error is not None and got.first_error.line == 3
+    # the probes are passed over; under CMake's heading its message is shown
+    assert got.first_error is not None and got.first_error.line == 4
+
+
+def test_cmakes_heading_shows_its_message() -> None:
+    # CMake's heading says where it stopped, the indented message below it what (the
+    # picker alone, as for a log no rule explains)
+    rules = RuleSet([])
+    log = (
+        "-- Configuring frob 1.0\n"
+        "CMake Error in src/CMakeLists.txt:\n"
+        "\n"
+        '  Unknown CMake command "frob_add_plugin".\n'
+        "\n"
+        "-- Configuring incomplete, errors occurred!\n"
+    )
+    got = diagnose(log, rules)
+    assert got.first_error is not None
+    assert (got.first_error.line, got.first_error.text) == (
+        4,
+        'Unknown CMake command "frob_add_plugin".',
+    )
 
 
 def test_ninjas_failed_heading_is_no_error() -> None:

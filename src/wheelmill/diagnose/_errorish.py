@@ -2,9 +2,9 @@
 
 Read piece by piece with the rules' scan: the first error-looking lines (enough of them
 that one is left once the envelope's lines are skipped), a banner's message below it
-(Cython's ``Error compiling Cython file:``, a bare ``ERROR:`` banner, a logged error with
-its traceback), and the last line of the first output pip boxed, for a build that
-refuses in its own words.
+(Cython's ``Error compiling Cython file:``, a bare ``ERROR:`` banner, CMake's ``CMake Error
+at …:`` heading, a logged error with its traceback), and the last line of the first output
+pip boxed, for a build that refuses in its own words.
 """
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ _BARE_BANNER = re.compile(
     r"|^(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception):$"
 )
 _MESSAGE_REACH = 3
+#: CMake's heading saying where it stopped (``CMake Error at CMakeLists.txt:51 (foo):``),
+#: its message indented on the lines below: the message says what, so it is shown.
+_CMAKE_HEADING = re.compile(r"^CMake Error (?:at|in) [^\n]*:$")
 #: The message line: one with a word on it (a box drawn around the message, its
 #: ``╔════╗`` top, a row of ``!!`` or ``***``, is passed over).
 _WORDED = re.compile(r"[^\w\n]*\w")
@@ -157,7 +160,7 @@ class Errorish:
             message: _Banner | None = None
             if text == "Error compiling Cython file:":
                 message = _Banner(found, found.line + _BANNER_REACH, _CYTHON_ERROR)
-            elif _BARE_BANNER.match(text):
+            elif _BARE_BANNER.match(text) or _CMAKE_HEADING.match(text):
                 message = _Banner(found, found.line + 1 + _MESSAGE_REACH, _WORDED)
             elif _CONTINUED_EXCEPTION.match(text):
                 message = _Banner(found, found.line + 1 + _MESSAGE_REACH, _QUOTED_MESSAGE)
