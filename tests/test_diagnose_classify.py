@@ -2551,6 +2551,23 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "frob_ffi_build.py",
         ),
+        # find_package in the capitals old CMakeLists.txt files use
+        (
+            "CMake Error at CMakeLists.txt:12 (FIND_PACKAGE):\n"
+            '  By not providing "FindGrackle.cmake" in CMAKE_MODULE_PATH this project has\n'
+            '  asked CMake to find a package configuration file provided by "Grackle", but\n'
+            "  CMake did not find one.\n",
+            "sysdep-missing",
+            "Grackle",
+        ),
+        # a project's CMake message naming the library with a parenthesis, advice after it
+        (
+            "CMake Error at cmake/deps.cmake:40 (message):\n"
+            "  Frobnicator (the shared library) is required.  See the install notes for\n"
+            "  where to get it.\n",
+            "sysdep-missing",
+            "Frobnicator",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
@@ -2578,39 +2595,48 @@ def test_cargo_retrying_a_lookup_reports_its_error_line(rules: RuleSet) -> None:
     assert got.first_error is not None and got.first_error.line == 4
 
 
-def test_cmakes_probes_answered_no_are_no_error() -> None:
-    # a flag, header or function probe that fails is an answer; the build goes on (the
-    # picker alone: a rule reads a failed header probe right over the project's error)
-    rules = RuleSet([])
-    log = (
-        "-- Performing Test /Ox - Failed\n"
-        "-- Looking for quux.h - not found\n"
-        "CMake Error at CMakeLists.txt:9 (frob_setup):\n"
-        "  frob_setup Function invoked with incorrect arguments\n"
-    )
-    got = diagnose(log, rules)
-    # the probes are passed over; under CMake's heading its message is shown
-    assert got.first_error is not None and got.first_error.line == 4
-
-
-def test_cmakes_heading_shows_its_message() -> None:
-    # CMake's heading says where it stopped, the indented message below it what (the
-    # picker alone, as for a log no rule explains)
-    rules = RuleSet([])
-    log = (
-        "-- Configuring frob 1.0\n"
-        "CMake Error in src/CMakeLists.txt:\n"
-        "\n"
-        '  Unknown CMake command "frob_add_plugin".\n'
-        "\n"
-        "-- Configuring incomplete, errors occurred!\n"
-    )
-    got = diagnose(log, rules)
+@pytest.mark.parametrize(
+    ("log", "line", "text"),
+    [
+        # a flag, header or function probe that fails is an answer; the build goes on (a
+        # rule reads a failed header probe right over the project's error), and under
+        # CMake's heading its message is shown
+        (
+            "-- Performing Test /Ox - Failed\n"
+            "-- Looking for quux.h - not found\n"
+            "CMake Error at CMakeLists.txt:9 (frob_setup):\n"
+            "  frob_setup Function invoked with incorrect arguments\n",
+            4,
+            "frob_setup Function invoked with incorrect arguments",
+        ),
+        # the heading says where CMake stopped, the indented message below it what, also
+        # past a blank line and in the generate step's "CMake Error in …:" form
+        (
+            "-- Configuring frob 1.0\n"
+            "CMake Error in src/CMakeLists.txt:\n"
+            "\n"
+            '  Unknown CMake command "frob_add_plugin".\n'
+            "\n"
+            "-- Configuring incomplete, errors occurred!\n",
+            4,
+            'Unknown CMake command "frob_add_plugin".',
+        ),
+        # a heading with no message of its own, the call stack right under it: the
+        # heading stands
+        (
+            "CMake Error at cmake/frob.cmake:12 (frob_check):\n"
+            "Call Stack (most recent call first):\n"
+            "  CMakeLists.txt:30 (include)\n",
+            1,
+            "CMake Error at cmake/frob.cmake:12 (frob_check):",
+        ),
+    ],
+)
+def test_the_picker_on_cmakes_output(log: str, line: int, text: str) -> None:
+    # the picker alone, as for a log no rule explains
+    got = diagnose(log, RuleSet([]))
     assert got.first_error is not None
-    assert (got.first_error.line, got.first_error.text) == (
-        4,
-        'Unknown CMake command "frob_add_plugin".',
-    )
+    assert (got.first_error.line, got.first_error.text) == (line, text)
 
 
 def test_ninjas_failed_heading_is_no_error() -> None:

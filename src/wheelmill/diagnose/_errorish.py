@@ -62,6 +62,9 @@ _MESSAGE_REACH = 3
 #: CMake's heading saying where it stopped (``CMake Error at CMakeLists.txt:51 (foo):``),
 #: its message indented on the lines below: the message says what, so it is shown.
 _CMAKE_HEADING = re.compile(r"^CMake Error (?:at|in) [^\n]*:$")
+#: The call stack CMake prints after the message: met first, the heading had no message
+#: of its own, and it stands.
+_CMAKE_STACK = re.compile(r"[ \t]*Call Stack \(most recent call first\):")
 #: The message line: one with a word on it (a box drawn around the message, its
 #: ``╔════╗`` top, a row of ``!!`` or ``***``, is passed over).
 _WORDED = re.compile(r"[^\w\n]*\w")
@@ -105,6 +108,8 @@ class _Banner:
     message: re.Pattern[str]  # matches, from its start, the line to show
     #: if set, what the line right under the banner must match, else the banner stands
     opening: re.Pattern[str] | None = None
+    #: if set, a line that ends the search before a message is met: the banner stands
+    until: re.Pattern[str] | None = None
 
 
 class Errorish:
@@ -160,8 +165,11 @@ class Errorish:
             message: _Banner | None = None
             if text == "Error compiling Cython file:":
                 message = _Banner(found, found.line + _BANNER_REACH, _CYTHON_ERROR)
-            elif _BARE_BANNER.match(text) or _CMAKE_HEADING.match(text):
+            elif _BARE_BANNER.match(text):
                 message = _Banner(found, found.line + 1 + _MESSAGE_REACH, _WORDED)
+            elif _CMAKE_HEADING.match(text):
+                reach = found.line + 1 + _MESSAGE_REACH
+                message = _Banner(found, reach, _WORDED, until=_CMAKE_STACK)
             elif _CONTINUED_EXCEPTION.match(text):
                 message = _Banner(found, found.line + 1 + _MESSAGE_REACH, _QUOTED_MESSAGE)
             elif _LOGGED.match(text):
@@ -204,6 +212,9 @@ class Errorish:
                     banner.stop = below  # no traceback under it: the banner is the message
                     return True
                 continue
+            if banner.until is not None and banner.until.match(line):
+                banner.stop = below
+                return True
             if banner.message.match(line):
                 found.shown, found.text = below, line.strip()
                 return True
