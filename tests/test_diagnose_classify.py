@@ -2568,6 +2568,26 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "Frobnicator",
         ),
+        # ninja asked to link a prebuilt library of the project's tree the sdist lacks
+        (
+            "[3/4] Building CXX object CMakeFiles/_frob.dir/src/frob.cpp.o\n"
+            "ninja: error: 'vendor/prebuilt/libfrobcore.so', needed by '_frob.abi3.so', "
+            "missing and no known rule to make it\n",
+            "package-refuses",
+            "libfrobcore.so",
+        ),
+        # a setup script's own words for a pkg-config package it asked for
+        (
+            "RuntimeError: could not find package 'frobnicate-2.0'\n",
+            "sysdep-missing",
+            "frobnicate-2.0",
+        ),
+        # a script listing the library names it tried
+        (
+            "RuntimeError: Unable to find the frobnicator. Tried ['frob', 'frob3', 'frob-mt']\n",
+            "sysdep-missing",
+            "frobnicator",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
@@ -2575,6 +2595,19 @@ def test_mechanism_rules_on_unseen_wordings(
 ) -> None:
     got = diagnose(text, rules)
     assert (got.category, got.subject or "") == (category, subject)
+
+
+def test_a_downloader_retrying_reports_its_last_error(rules: RuleSet) -> None:
+    # urllib's error in a retry notice is not the failure yet; the last attempt's is
+    log = (
+        "Fetching frob-runtime 2.0...\n"
+        "retrying in 2 s (<urlopen error [Errno -3] Temporary failure in name resolution>)\n"
+        "FATAL: could not download frob-runtime: <urlopen error [Errno -3] Temporary failure"
+        " in name resolution>\n"
+    )
+    got = diagnose(log, rules)
+    assert got.category == "network"
+    assert got.first_error is not None and got.first_error.line == 3
 
 
 def test_cargo_retrying_a_lookup_reports_its_error_line(rules: RuleSet) -> None:
