@@ -2597,35 +2597,40 @@ def test_mechanism_rules_on_unseen_wordings(
     assert (got.category, got.subject or "") == (category, subject)
 
 
-def test_a_downloader_retrying_reports_its_last_error(rules: RuleSet) -> None:
-    # urllib's error in a retry notice is not the failure yet; the last attempt's is
-    log = (
-        "Fetching frob-runtime 2.0...\n"
-        "retrying in 2 s (<urlopen error [Errno -3] Temporary failure in name resolution>)\n"
-        "FATAL: could not download frob-runtime: <urlopen error [Errno -3] Temporary failure"
-        " in name resolution>\n"
-    )
+@pytest.mark.parametrize(
+    ("log", "subject", "line"),
+    [
+        # urllib's error in a retry notice is not the failure yet; the last attempt's is
+        (
+            "Fetching frob-runtime 2.0...\n"
+            "retrying in 2 s (<urlopen error [Errno -3] Temporary failure in name resolution>)\n"
+            "FATAL: could not download frob-runtime: <urlopen error [Errno -3] Temporary"
+            " failure in name resolution>\n",
+            "",
+            3,
+        ),
+        # cargo's retry warnings name the host; the error cargo stops with is the first error
+        (
+            "    Updating crates.io index\n"
+            "warning: spurious network error (2 tries remaining): [6] Could not resolve hostname "
+            "(Could not resolve host: crates.mirror.example)\n"
+            "warning: spurious network error (1 try remaining): [6] Could not resolve hostname "
+            "(Could not resolve host: crates.mirror.example)\n"
+            "error: failed to get `serde` as a dependency of package `frob v0.1.0 (/tmp/b)`\n"
+            "\n"
+            "Caused by:\n"
+            "  [6] Could not resolve hostname (Could not resolve host: crates.mirror.example)\n",
+            "crates.mirror.example",
+            4,
+        ),
+    ],
+)
+def test_a_retried_download_reports_its_last_error(
+    log: str, subject: str, line: int, rules: RuleSet
+) -> None:
     got = diagnose(log, rules)
-    assert got.category == "network"
-    assert got.first_error is not None and got.first_error.line == 3
-
-
-def test_cargo_retrying_a_lookup_reports_its_error_line(rules: RuleSet) -> None:
-    # the retry warnings name the host; the error cargo stops with is the first error
-    log = (
-        "    Updating crates.io index\n"
-        "warning: spurious network error (2 tries remaining): [6] Could not resolve hostname "
-        "(Could not resolve host: crates.mirror.example)\n"
-        "warning: spurious network error (1 try remaining): [6] Could not resolve hostname "
-        "(Could not resolve host: crates.mirror.example)\n"
-        "error: failed to get `serde` as a dependency of package `frob v0.1.0 (/tmp/b)`\n"
-        "\n"
-        "Caused by:\n"
-        "  [6] Could not resolve hostname (Could not resolve host: crates.mirror.example)\n"
-    )
-    got = diagnose(log, rules)
-    assert (got.category, got.subject) == ("network", "crates.mirror.example")
-    assert got.first_error is not None and got.first_error.line == 4
+    assert (got.category, got.subject or "") == ("network", subject)
+    assert got.first_error is not None and got.first_error.line == line
 
 
 @pytest.mark.parametrize(
