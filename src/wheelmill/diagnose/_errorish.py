@@ -118,9 +118,10 @@ class Errorish:
 
     Under Cython's "Error compiling Cython file:" banner the line shown is the real
     error (``file.pyx:LINE:COL: message``, after the quoted source), looked for up
-    to _BANNER_REACH lines down; under a bare error banner, the next non-blank line
-    within _MESSAGE_REACH; under a logged error with a traceback right below it, the
-    exception the traceback ends with; all into the next piece if need be.
+    to _BANNER_REACH lines down; under a bare error banner or CMake's ``CMake Error
+    at …:`` heading, the next line with a word on it within _MESSAGE_REACH (for CMake,
+    unless its call stack comes first); under a logged error with a traceback right
+    below it, the exception the traceback ends with; all into the next piece if need be.
     """
 
     def __init__(self, wanted: int) -> None:
