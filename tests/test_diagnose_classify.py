@@ -972,11 +972,11 @@ def test_shipped_rules_on_tell_tale_lines(
             "python-unsupported",
             "3.9.2",
         ),
-        # meson's own list of C compilers: the GNU one after the generic cc
+        # meson's own list of C compilers: the first name it lists, the generic cc (settled)
         (
             "../meson.build:1:0: ERROR: Unknown compiler(s): [['cc'], ['gcc'], ['clang']]\n",
             "toolchain-missing",
-            "gcc",
+            "cc",
         ),
         (
             "meson.build:3:0: ERROR: Unknown compiler(s): [['clang-17']]\n",
@@ -1807,7 +1807,8 @@ def test_shipped_rules_on_tell_tale_lines(
         ),
         # libtool (dash) running a C++ compiler that is not installed
         ("./libtool: 2104: clang++-18: not found\n", "toolchain-missing", "clang++-18"),
-        # an optional find_package, then CMake's generate step refusing the unset variable
+        # an optional find_package, then CMake's generate step refusing the unset variable: the
+        # generate step's list is read, its first variable the subject (settled)
         (
             "-- Could NOT find GMP (missing: GMP_INCLUDE_DIR)\n"
             "-- Configuring done\n"
@@ -1815,7 +1816,7 @@ def test_shipped_rules_on_tell_tale_lines(
             "to NOTFOUND.\n"
             "GMP_INCLUDE_DIR\n",
             "sysdep-missing",
-            "GMP",
+            "GMP_INCLUDE_DIR",
         ),
         # a CPython struct this Python made opaque, by its tag
         (

@@ -106,6 +106,18 @@ def _uv_metadata_line(reading: dict[str, Any]) -> object:
     return "the resolver's sentence" if "has inconsistent metadata" in text else "the hint"
 
 
+def _notfound_subject(reading: dict[str, Any]) -> object:
+    """The variable CMake lists as NOTFOUND (``MKL_INCLUDE_DIR``), or the library it names."""
+    subject = str(reading["subject"])
+    return "the variable" if re.search(r"_(?:INCLUDE|LIB)", subject) else "the library"
+
+
+def _compiler_listed(reading: dict[str, Any]) -> object:
+    """The first name of meson's list of compilers (the generic ``c++``, ``cc``), or the
+    GNU one after it."""
+    return "the first name" if reading["subject"] in {"c++", "cc"} else "the GNU one after it"
+
+
 #: Each question: what part of a reading it is about, the logs whose readings count, and
 #: the words of its row in docs/reference/rules.md.
 QUESTIONS: dict[str, tuple[Key, list[str]]] = {
@@ -507,6 +519,26 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "pip23/iri90-1.1.1-no-gfortran-py38",
             "pip25/fftlog-0.2.1-no-gfortran-py39",
             "pip26/pyraysum-1.0.0-no-fortran-compiler-no-isolation-py311",
+        ],
+    ),
+    "CMake's list of variables set to NOTFOUND": (
+        _notfound_subject,
+        [
+            "pip24/block2-0.5.4-mkl-notfound-variables-py310",
+            "pip26/soxr-1.1.0-use-system-libsoxr-py311",
+            "pip25/sample-cmake-notfound-variable-py312",
+            "uv/sample-cmake-find-module-optional-py313",
+        ],
+    ),
+    "meson's own list of the C or C++ compilers it tried": (
+        _compiler_listed,
+        [
+            "uv/fluidfft-0.4.5-no-cxx-compiler-meson-py312",
+            "uv/opentype-sanitizer-9.2.0-meson-no-cxx-compiler-py313",
+            "build/meshpy-2026.1.1-no-cxx-compiler-meson-py312",
+            "pip23/pyamg-5.4.1-no-cxx-compiler-meson-py312",
+            "pip26/sample-meson-unknown-cxx-compiler-py313",
+            "uv/cmsgpack-0.1.3-meson-no-c-compiler-py312",
         ],
     ),
     "uv's resolver sentence that a pin has inconsistent metadata": (
