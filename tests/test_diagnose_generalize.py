@@ -15,23 +15,14 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from packaging.utils import canonicalize_name, parse_sdist_filename
 
-from _readings import log_of, log_text
+from _readings import EXPECTED, LOGS, log_of, log_text, read
 from wheelmill.diagnose import RuleSet, default_rules_dirs, diagnose, load_rules
 from wheelmill.diagnose._logtext import LogText
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-LOGS = Path(__file__).parent / "logs"
-EXPECTED = sorted(LOGS.rglob("*.expected.toml"))
 
 #: Patterns for failures that cannot happen on this Linux machine (MSVC on Windows,
 #: Apple's clang wording): (rule id, pattern) pairs.
@@ -122,7 +113,7 @@ def _renamed(text: str, name: str) -> str:
 
 
 #: Every expected file, parsed once for collection and the tests alike.
-DATA = {p: tomllib.loads(p.read_text("utf-8")) for p in EXPECTED}
+DATA = {p: read(p) for p in EXPECTED}
 CASES = [(p, _package(data)) for p, data in DATA.items()]
 
 
