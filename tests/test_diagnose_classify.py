@@ -1743,6 +1743,12 @@ def test_shipped_rules_on_tell_tale_lines(
         ),
         # the script's verdict on a pkg-config query, the library as its subject
         ("Exception: libfrob was not found using pkg-config\n", "sysdep-missing", "libfrob"),
+        # a setup script's own PATH check, in setuptools' error wording, naming the full path
+        (
+            "error: command '/usr/local/bin/pkg-config' not found\n",
+            "toolchain-missing",
+            "pkg-config",
+        ),
         # a setup.py that could not start pkg-config at all
         ("Exception: Failed to execute pkg-config\n", "toolchain-missing", "pkg-config"),
         # ... but after pkg-config's own output, the module it did not find is the cause
