@@ -151,7 +151,33 @@ root_cause = "x"
     assert str(info.value).startswith("bad.toml:")
 
 
-def test_tables_are_for_patterns_only() -> None:
+EXCLUDES_BELOW = """\
+[[rule]]
+id = "t/message"
+title = "{subject}"
+category = "sysdep-missing"
+patterns = [
+  { line = '^CMake Error at ', below = '^Could not find (?P<subject>\\w+)', report = "below" },
+]
+excludes = [
+  { line = "^-- +Package '[^']+' not found$", below = '^CMake Error at ', within = 1 },
+]
+root_cause = "the project's own message"
+"""
+
+
+def test_an_excludes_table_rules_out_a_heading_over_its_line() -> None:
+    """An ``excludes`` table says the rule does not apply where ``line`` has ``below``
+    under it (pkg-config's verdict right above the project's message), and only there."""
+    rules = RuleSet(parse_rules(EXCLUDES_BELOW, "excludes.toml"))
+    message = "CMake Error at CMakeLists.txt:9 (message):\n  Could not find FROB.\n"
+    assert diagnose(message, rules).subject == "FROB"
+    assert diagnose("--   Package 'frob' not found\n" + message, rules).rule is None
+    further = "--   Package 'frob' not found\n-- Configuring incomplete\n" + message
+    assert diagnose(further, rules).subject == "FROB"
+
+
+def test_requires_take_no_tables() -> None:
     text = """\
 [[rule]]
 id = "t/bad"

@@ -266,7 +266,7 @@ def _rule(data: Mapping[str, Any], source: str, line: int, loading: Loading) -> 
         confidence=_rate(data.get("confidence", 0.5), "confidence"),
         subject=_text(subject, "subject") if subject is not None else None,
         requires=_patterns(data.get("requires", []), "requires", loading),
-        excludes=_patterns(data.get("excludes", []), "excludes", loading),
+        excludes=_patterns(data.get("excludes", []), "excludes", loading, tables=True),
         subject_above=_patterns(
             data.get("subject_above", []), "subject_above", loading, tables=True
         ),
