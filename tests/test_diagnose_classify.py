@@ -2595,6 +2595,28 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "frobnicator",
         ),
+        # pkg-config's verdict right above the project's CMake message, which follows from it
+        (
+            "-- Checking for module 'frobnicate'\n"
+            "--   Package 'frobnicate', required by 'virtual:world', not found\n"
+            "CMake Error at cmake/deps.cmake:40 (message):\n"
+            "  Could not find FROBNICATE.\n",
+            "sysdep-missing",
+            "frobnicate",
+        ),
+        # a Python 2 class deriving from object and a classic class
+        (
+            "TypeError: Cannot create a consistent method resolution\n"
+            "order (MRO) for bases object, build_ext\n",
+            "python-unsupported",
+            "2",
+        ),
+        # a script's verdict naming the headers none of the places it looked held
+        (
+            "ValueError: No frob/frob_conf.h or frob_user.h found under /usr/local\n",
+            "sysdep-missing",
+            "frob/frob_conf.h",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
