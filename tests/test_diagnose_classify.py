@@ -2617,6 +2617,22 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "frob/frob_conf.h",
         ),
+        # a script's probe naming the library by the linker flag it tried
+        ("RuntimeError: could not find shared library '-lfrobz'\n", "sysdep-missing", "frobz"),
+        # a scikit-build-core module the settings name, missing from the release that runs
+        (
+            "ModuleNotFoundError: No module named 'scikit_build_core.setuptools.wrapper'\n",
+            "build-requirement-incompatible",
+            "scikit-build-core",
+        ),
+        # a project's CMake verdict with the version it needs, under a banner of its own
+        (
+            "CMake Error at cmake/deps.cmake:12 (message):\n"
+            "  ****************************************\n"
+            "   ERROR: frobz (>= 2.4) not found.\n",
+            "sysdep-missing",
+            "frobz",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
