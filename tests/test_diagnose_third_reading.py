@@ -541,6 +541,14 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/cmsgpack-0.1.3-meson-no-c-compiler-py312",
         ],
     ),
+    "a build requirement the resolver names in lower case": (
+        _subject,
+        [
+            "build/tinyalign-0.2.2-cython-constraint-conflict-py313",
+            "pip26/configparserc-3.0.2-build-constraint-cython-conflict-py312",
+            "uv/nest-simulator-3.10.0-cython-constraint-conflict-py311",
+        ],
+    ),
     "uv's resolver sentence that a pin has inconsistent metadata": (
         _uv_metadata_line,
         [
