@@ -2617,6 +2617,44 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "frob/frob_conf.h",
         ),
+        # a data file named with Windows separators, which no Linux path has
+        (
+            "error: can't copy 'C:\\build\\frob\\data\\glyphs.bin': doesn't exist or not a "
+            "regular file\n",
+            "package-refuses",
+            "glyphs.bin",
+        ),
+        # git's refusal taken for the version outside a checkout
+        (
+            "pkg_resources.extern.packaging.version.InvalidVersion: Invalid version: 'fatal: not a "
+            "git repository (or any parent up to mount point /tmp)'\n",
+            "package-refuses",
+            "",
+        ),
+        # Cython crashing on a module it compiles in pure Python mode
+        (
+            "Error compiling Cython file:\n"
+            "frob/_core.py:12:8: Compiler crash in ControlFlowAnalysis\n",
+            "build-requirement-incompatible",
+            "Cython",
+        ),
+        # a warning -Werror turns into an error inside libstdc++, reached by inlining
+        (
+            "    inlined from \u2018void frob::load()\u2019 at src/frob.cpp:9:10:\n"
+            "/usr/include/c++/13/bits/stl_algobase.h:437:30: error: \u2018void* "
+            "__builtin_memmove(void*, const void*, long unsigned int)\u2019 writing 1 or more "
+            "bytes into a region of size 0 overflows the destination "
+            "[-Werror=stringop-overflow=]\n",
+            "compile-error",
+            "/usr/include/c++/13/bits/stl_algobase.h",
+        ),
+        # a shell line's program not found, then its cd into what the program would have made
+        (
+            "bash: line 1: svn: command not found\nbash: line 1: cd: vendor: No such file or "
+            "directory\n",
+            "toolchain-missing",
+            "svn",
+        ),
         # a script's probe naming the library by the linker flag it tried
         ("RuntimeError: could not find shared library '-lfrobz'\n", "sysdep-missing", "frobz"),
         # a scikit-build-core module the settings name, missing from the release that runs
