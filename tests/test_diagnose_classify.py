@@ -2655,6 +2655,12 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "svn",
         ),
+        # a script asking for the library built from source and its place in a variable
+        (
+            "RuntimeError: Please build frobnicate from sources and set the FROB_DIR variable\n",
+            "sysdep-missing",
+            "frobnicate",
+        ),
         # a script's probe naming the library by the linker flag it tried
         ("RuntimeError: could not find shared library '-lfrobz'\n", "sysdep-missing", "frobz"),
         # a scikit-build-core module the settings name, missing from the release that runs
