@@ -2655,6 +2655,8 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "svn",
         ),
+        # a script's verdict on the parts of a system it looked for
+        ("OSError: Could not locate the Frobnix components\n", "sysdep-missing", "Frobnix"),
         # a script asking for the library built from source and its place in a variable
         (
             "RuntimeError: Please build frobnicate from sources and set the FROB_DIR variable\n",
