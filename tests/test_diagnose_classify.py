@@ -2679,6 +2679,23 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "frobz",
         ),
+        # a script's verdict on the library after its fallback download failed as well
+        (
+            "RuntimeError: Unable to find Frobnium\n"
+            "Frobnium is not installed here; fetching it from https://frob.example.org/\n"
+            "<urlopen error [Errno -3] Temporary failure in name resolution>\n",
+            "sysdep-missing",
+            "Frobnium",
+        ),
+        # CMake's FindPython without the development files: the package as find_package
+        # names it
+        (
+            "CMake Error at /usr/share/cmake-3.31/Modules/FindPackageHandleStandardArgs.cmake:233"
+            " (message):\n"
+            "  Could NOT find Python (missing: Development.Module Development.SABIModule)\n",
+            "sysdep-missing",
+            "Python",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
@@ -2885,6 +2902,22 @@ def test_a_compiler_command_line_is_no_error_and_an_undefined_reference_is() -> 
     )
     assert diagnose(log, rules).first_error == FirstError(
         3, "src/frob.c:12: undefined reference to `quux_open'"
+    )
+
+
+def test_a_source_file_named_for_errors_is_no_error() -> None:
+    # a setup script printing its list of sources, one of them error.c (or a directory of
+    # that name), before the exception it stops with; "Error." ending a sentence still is one
+    rules = RuleSet([])
+    log = (
+        "['lib/quux/decoder.c', 'lib/quux/error.c', 'lib/error/table.c']\n"
+        "ValueError: list.remove(x): x not in list\n"
+    )
+    assert diagnose(log, rules).first_error == FirstError(
+        2, "ValueError: list.remove(x): x not in list"
+    )
+    assert diagnose("frobnicate: Error. Giving up\n", rules).first_error == FirstError(
+        1, "frobnicate: Error. Giving up"
     )
 
 

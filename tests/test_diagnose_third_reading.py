@@ -112,6 +112,12 @@ def _notfound_subject(reading: dict[str, Any]) -> object:
     return "the variable" if re.search(r"_(?:INCLUDE|LIB)", subject) else "the library"
 
 
+def _find_python_subject(reading: dict[str, Any]) -> object:
+    """The package as CMake's ``find_package`` names it (``Python3``, ``Python``), or the
+    header the files it missed hold (``Python.h``)."""
+    return "the package" if reading["subject"] in {"Python3", "Python"} else reading["subject"]
+
+
 def _compiler_listed(reading: dict[str, Any]) -> object:
     """The first name of meson's list of compilers (the generic ``c++``, ``cc``), or the
     GNU one after it."""
@@ -539,6 +545,13 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "pip23/pyamg-5.4.1-no-cxx-compiler-meson-py312",
             "pip26/sample-meson-unknown-cxx-compiler-py313",
             "uv/cmsgpack-0.1.3-meson-no-c-compiler-py312",
+        ],
+    ),
+    "CMake's FindPython without the development files": (
+        _find_python_subject,
+        [
+            "build/pyquirc-0.2.0.post1-python-headers-hidden-py311",
+            "pip26/sample-cmake-python-headers",
         ],
     ),
     "a build requirement the resolver names in lower case": (

@@ -17,9 +17,11 @@ from ._logtext import AnyPiece, TextView
 from ._searched import BOX_END, BOX_MARK, ERRORISH_ANCHORS
 from .diagnosis import FirstError
 
-#: A line that looks like an error, for logs no rule explains.
+#: A line that looks like an error, for logs no rule explains. The word alone is not one
+#: where it names a file (``'src/zbar/error.c'`` in a list of sources a script prints).
 _ERRORISH = re.compile(
-    r"fatal error|\berror\b\s*[:!]|\b[A-Z]\w*(?:Error|Exception)\b:|^ERROR\b|\bError\b"
+    r"fatal error|\berror\b\s*[:!]|\b[A-Z]\w*(?:Error|Exception)\b:|^ERROR\b"
+    r"|(?<![/\\])\bError\b(?!\.\w)"
     r"|No such file or directory|\bnot found\b|\bfailed\b|\bKilled\b|\bundefined reference to\b"
     r"|^(?:[\w.]+\.)?(?:Exception|SystemExit|BaseException)\b:",
     re.IGNORECASE,
