@@ -2687,6 +2687,32 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "Frobnium",
         ),
+        # GCC's driver without the compiler proper it runs: that program, what to install again
+        (
+            "x86_64-linux-gnu-g++-13: error trying to exec 'cc1plus': execvp: No such file or "
+            "directory\n",
+            "toolchain-missing",
+            "cc1plus",
+        ),
+        # autoconf trying every C++ compiler it knows, none of which runs
+        (
+            "checking for clang++... no\nchecking whether the C++ compiler works... no\n"
+            "configure: error: C++ compiler cannot create executables\n",
+            "toolchain-missing",
+            "g++",
+        ),
+        # setuptools-scm's hook asking an older setuptools' command for what it lacks
+        (
+            '  File "/tmp/env/lib/python3.12/site-packages/setuptools_scm/_integration/'
+            'setuptools.py", line 88, in infer_version\n'
+            "    cmd.frob_option = True\n"
+            '  File "/tmp/env/lib/python3.12/site-packages/setuptools/_distutils/cmd.py", line'
+            " 105, in __getattr__\n"
+            "    raise AttributeError(attr)\n"
+            "AttributeError: frob_option_list\n",
+            "build-requirement-incompatible",
+            "setuptools",
+        ),
         # CMake's FindPython without the development files: the package as find_package
         # names it
         (

@@ -118,6 +118,18 @@ def _find_python_subject(reading: dict[str, Any]) -> object:
     return "the package" if reading["subject"] in {"Python3", "Python"} else reading["subject"]
 
 
+def _back_end(reading: dict[str, Any]) -> object:
+    """The program GCC's driver could not run (``cc1``, ``cc1plus``), or the driver."""
+    return "the back end" if str(reading["subject"]).startswith("cc1") else "the driver"
+
+
+def _unnamed_compiler(reading: dict[str, Any]) -> object:
+    """A compiler the log does not name: the generic driver (``cc``, ``c++``), the GNU one
+    (``gcc``, ``g++``), or none."""
+    subject = reading["subject"]
+    return {"cc": "generic", "c++": "generic", "gcc": "GNU", "g++": "GNU"}.get(subject, subject)
+
+
 def _compiler_listed(reading: dict[str, Any]) -> object:
     """The first name of meson's list of compilers (the generic ``c++``, ``cc``), or the
     GNU one after it."""
@@ -552,6 +564,38 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
         [
             "build/pyquirc-0.2.0.post1-python-headers-hidden-py311",
             "pip26/sample-cmake-python-headers",
+        ],
+    ),
+    "GCC's driver without the compiler proper it runs": (
+        _back_end,
+        [
+            "pip26/sophy-0.7.1-no-cc1-py312",
+            "uv/getch-1.0-no-cc1-py311",
+            "pip24/sample-c-backend-missing-py313",
+            "build/sample-cxx-backend-missing-py311",
+        ],
+    ),
+    "a line that names no C or C++ compiler, in a log that lists none it tried": (
+        _unnamed_compiler,
+        [
+            "pip25/btclib-libsecp256k1-0.7.1.3-no-c-compiler-cmake-py310",
+            "build/libfwsi-python-20260522-configure-no-c-compiler-py312",
+            "uv/pylibjpeg-openjpeg-2.6.0-no-c-compiler-cmake-py311",
+            "build/clingo-dl-1.5.0.post1-no-cxx-compiler-py313",
+            "build/clingo-lpx-1.3.0.post1-no-c-compiler-py313",
+            "pip25/cmeel-console-bridge-1.0.2.3-no-cxx-compiler-cmake-py313",
+            "pip26/libolecf-python-20260526-no-c-compiler-py310",
+            "pip26/sample-setup-cmake-no-c",
+            "uv/sample-setup-cmake-no-cxx",
+            "pip25/uwsgi-no-gcc-py311",
+        ],
+    ),
+    "a compiler verdict under the names the build tried": (
+        _unnamed_compiler,
+        [
+            "uv/pylibjpeg-libjpeg-2.5.0-no-cxx-compiler-configure-py310",
+            "pip26/pyinstaller-6.11.1-no-cc-py312",
+            "uv/z3-solver-crosshair-4.8.8.0.1-no-cxx-compiler-py310",
         ],
     ),
     "a build requirement the resolver names in lower case": (
