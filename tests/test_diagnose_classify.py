@@ -825,11 +825,12 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "MKL",
         ),
-        # a C source another one includes is the sdist's own; a header may be a library's
+        # a C source another one includes is the sdist's own, named as it is included (as a
+        # header is: the settled question in docs/reference/rules.md); a header may be a library's
         (
             "src/mod.c:12:10: fatal error: vendored/impl.c: No such file or directory\n",
             "package-refuses",
-            "impl.c",
+            "vendored/impl.c",
         ),
         (
             "mod.c:3:10: fatal error: zlib.h: No such file or directory\n",
@@ -2686,6 +2687,28 @@ def test_shipped_rules_on_tell_tale_lines(
             "<urlopen error [Errno -3] Temporary failure in name resolution>\n",
             "sysdep-missing",
             "Frobnium",
+        ),
+        # a library the script names in quotes, the language between the name and the word
+        (
+            'OSError: the "frobz" C++ library could not be found on this machine\n',
+            "sysdep-missing",
+            "frobz",
+        ),
+        # uv's resolver meeting a range constraint on a build requirement
+        (
+            "error: Failed to build `/tmp/frob-1.0.tar.gz`\n"
+            "  cause: Failed to resolve requirements from `build-system.requires`\n"
+            "  cause: No solution found when resolving: `scikit-build-core<0.9`, `pybind11`\n"
+            "  cause: Because you require scikit-build-core<0.9 and scikit-build-core>=0.10, we"
+            " can conclude that your requirements are unsatisfiable.\n",
+            "build-requirement-incompatible",
+            "scikit-build-core",
+        ),
+        # a C++ source another one includes, under a directory of its own
+        (
+            "lib/core.cpp:3:10: fatal error: detail/impl_x86.cpp: No such file or directory\n",
+            "package-refuses",
+            "detail/impl_x86.cpp",
         ),
         # GCC's driver without the compiler proper it runs: that program, what to install again
         (

@@ -130,6 +130,11 @@ def _unnamed_compiler(reading: dict[str, Any]) -> object:
     return {"cc": "generic", "c++": "generic", "gcc": "GNU", "g++": "GNU"}.get(subject, subject)
 
 
+def _as_included(reading: dict[str, Any]) -> object:
+    """A source file another one includes: the name it is included as, or its base name."""
+    return "as included" if "/" in str(reading["subject"]) else "its base name"
+
+
 def _compiler_listed(reading: dict[str, Any]) -> object:
     """The first name of meson's list of compilers (the generic ``c++``, ``cc``), or the
     GNU one after it."""
@@ -597,6 +602,10 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "pip26/pyinstaller-6.11.1-no-cc-py312",
             "uv/z3-solver-crosshair-4.8.8.0.1-no-cxx-compiler-py310",
         ],
+    ),
+    "a source file another one includes, missing": (
+        _as_included,
+        ["uv/pyvroom-1.15.2-source-file-missing-py313"],
     ),
     "a build requirement the resolver names in lower case": (
         _subject,
