@@ -2710,6 +2710,23 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "detail/impl_x86.cpp",
         ),
+        # a build requirement the script names with its purpose in brackets
+        ("error: pybind11 (needed for building) is not installed.\n", "import-failed", "pybind11"),
+        # pip 21's retries installing build requirements: the index its own command line names
+        (
+            "  Installing build dependencies: started\n"
+            "  Installing build dependencies: finished with status 'error'\n"
+            "  ERROR: Command errored out with exit status 1:\n"
+            "   command: /tmp/v/bin/python /tmp/pip-standalone-pip-x/__env_pip__.zip/pip install"
+            " --ignore-installed --no-user --prefix /tmp/o -i https://mirror.example.org/simple --"
+            " setuptools\n"
+            "  WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None,"
+            " status=None)) after connection broken by 'NewConnectionError('<pip._vendor.urllib3."
+            "connection.HTTPSConnection object at 0x7f00>: Failed to establish a new connection:"
+            " [Errno -3] Temporary failure in name resolution')': /simple/setuptools/\n",
+            "network",
+            "mirror.example.org",
+        ),
         # GCC's driver without the compiler proper it runs: that program, what to install again
         (
             "x86_64-linux-gnu-g++-13: error trying to exec 'cc1plus': execvp: No such file or "
@@ -2752,6 +2769,24 @@ def test_mechanism_rules_on_unseen_wordings(
 ) -> None:
     got = diagnose(text, rules)
     assert (got.category, got.subject or "") == (category, subject)
+
+
+def test_pips_retry_warning_wrapped_by_pypa_build_is_read_at_its_failure(rules: RuleSet) -> None:
+    # pypa/build wraps its installer's output at 80 columns: the first error is the wrapped
+    # line that states the connection's failure, not the warning's first line (the settled
+    # question in docs/reference/rules.md)
+    log = (
+        "* Installing packages in isolated environment:\n"
+        "  - hatchling\n"
+        "< WARNING: Retrying (Retry(total=2, connect=None, read=None, redirect=None,\n"
+        "  status=None)) after connection broken by\n"
+        "  'NewConnectionError('<pip._vendor.urllib3.connection.HTTPSConnection object\n"
+        "  at 0x7f00>: Failed to establish a new connection: [Errno 101] Network is\n"
+        "  unreachable')': /simple/hatchling/\n"
+    )
+    got = diagnose(log, rules)
+    assert (got.rule, got.subject or "") == ("network/build-deps-unreachable", "")
+    assert got.first_error is not None and got.first_error.line == 6
 
 
 @pytest.mark.parametrize(

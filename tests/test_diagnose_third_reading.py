@@ -135,6 +135,13 @@ def _as_included(reading: dict[str, Any]) -> object:
     return "as included" if "/" in str(reading["subject"]) else "its base name"
 
 
+def _wrapped_retry(reading: dict[str, Any]) -> object:
+    """pip's retry warning wrapped by pypa/build: its first line, or the line stating the
+    connection's failure."""
+    retrying = "Retrying" in reading["first_error_text"]
+    return "the warning's first line" if retrying else "the failure"
+
+
 def _compiler_listed(reading: dict[str, Any]) -> object:
     """The first name of meson's list of compilers (the generic ``c++``, ``cc``), or the
     GNU one after it."""
@@ -606,6 +613,23 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
     "a source file another one includes, missing": (
         _as_included,
         ["uv/pyvroom-1.15.2-source-file-missing-py313"],
+    ),
+    "pip's retry warning as pypa/build wraps it": (
+        _wrapped_retry,
+        [
+            "build/ckzg-2.1.8-offline-build-deps-py312",
+            "build/cmagic-1.0.3-offline-build-deps-py312",
+            "build/jellyfish-1.3.0-offline-build-deps-py313",
+            "build/kdtree-0.17-offline-build-deps-py313",
+            "build/libnacl-2.1.0-offline-build-deps-py311",
+            "build/mrhttp-0.13-no-network-build-deps-py310",
+            "build/pygtrie-2.5.0-offline-build-deps-py39",
+            "build/pyquery-1.2.17-offline-build-deps-py312",
+            "build/tablib-0.12.1-offline-build-deps-py313",
+            "build/thrift-sasl-0.4.3-offline-build-deps-py310",
+            "build/twofish-0.3.0-offline-build-deps-py310",
+            "build/viacoin_scrypt-1.0.2-no-network-py311",
+        ],
     ),
     "a build requirement the resolver names in lower case": (
         _subject,
