@@ -2710,6 +2710,8 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "detail/impl_x86.cpp",
         ),
+        # a kit's directory variable named alone on the script's line, before it asks for it
+        ("FROBKITROOT environment variable is not set\n", "toolchain-missing", "FROBKITROOT"),
         # a build requirement the script names with its purpose in brackets
         ("error: pybind11 (needed for building) is not installed.\n", "import-failed", "pybind11"),
         # pip 21's retries installing build requirements: the index its own command line names
@@ -2769,6 +2771,19 @@ def test_mechanism_rules_on_unseen_wordings(
 ) -> None:
     got = diagnose(text, rules)
     assert (got.category, got.subject or "") == (category, subject)
+
+
+def test_cmake_add_subdirectory_is_read_at_its_message(rules: RuleSet) -> None:
+    # the message under CMake's heading says what is missing; the heading only where (the
+    # settled question in docs/reference/rules.md)
+    log = (
+        "CMake Error at CMakeLists.txt:12 (add_subdirectory):\n"
+        '  add_subdirectory given source "third_party/frob" which is not an existing\n'
+        "  directory.\n"
+    )
+    got = diagnose(log, rules)
+    assert (got.rule, got.subject) == ("package/source-file-missing", "frob")
+    assert got.first_error is not None and got.first_error.line == 2
 
 
 def test_pips_retry_warning_wrapped_by_pypa_build_is_read_at_its_failure(rules: RuleSet) -> None:
@@ -3615,10 +3630,13 @@ def test_cmake_naming_a_file_the_sources_lack(
     if subject is None:
         assert got.rule != "package/source-file-missing"
     else:
+        # the heading's line, but add_subdirectory's message under it (the settled question in
+        # docs/reference/rules.md)
+        line = 2 if "(add_subdirectory):" in text else 1
         assert (got.rule, got.subject, got.first_error.line) == (
             "package/source-file-missing",
             subject,
-            1,
+            line,
         )
 
 

@@ -142,6 +142,15 @@ def _wrapped_retry(reading: dict[str, Any]) -> object:
     return "the warning's first line" if retrying else "the failure"
 
 
+def _cmake_heading_or_message(reading: dict[str, Any]) -> object:
+    """CMake's ``CMake Error at … (command):`` heading, or the message under it."""
+    return (
+        "the heading"
+        if str(reading["first_error_text"]).startswith("CMake Error")
+        else "the message"
+    )
+
+
 def _compiler_listed(reading: dict[str, Any]) -> object:
     """The first name of meson's list of compilers (the generic ``c++``, ``cc``), or the
     GNU one after it."""
@@ -626,6 +635,14 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
     "pip's retry warning as pypa/build wraps it": (
         _wrapped_retry,
         [case for case in PIP_RETRIED if _wraps_the_warning(case)],
+    ),
+    "add_subdirectory of a directory the sources lack": (
+        _cmake_heading_or_message,
+        [
+            "pip23/ceva-1.0.0-pybind11-submodule-not-in-sdist-py38",
+            "pip23/ndi-python-5.1.1.1-pybind11-submodule-missing-py312",
+            "pip25/sample-cmake-add-subdirectory-not-in-sdist-py312",
+        ],
     ),
     "a build requirement the resolver names in lower case": (
         _subject,
