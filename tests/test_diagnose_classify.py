@@ -2710,6 +2710,26 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "detail/impl_x86.cpp",
         ),
+        # a library's location the script looked for and did not find
+        (
+            "RuntimeError: the frobz library location could not be found\n",
+            "sysdep-missing",
+            "frobz",
+        ),
+        # no usable value for a kit's directory variable
+        ("OSError: No valid FROBKIT_DIR.\n", "toolchain-missing", "FROBKIT_DIR"),
+        # the variable asked for where the kit itself is absent: the kit
+        (
+            "from sdist: you need to set FROBHOME when there is no frobnicator installed\n",
+            "toolchain-missing",
+            "frobnicator",
+        ),
+        # an MSVC compiler module setuptools' own copy of distutils dropped
+        (
+            "ModuleNotFoundError: No module named 'distutils.msvc9compiler'\n",
+            "build-requirement-incompatible",
+            "setuptools",
+        ),
         # a kit's directory variable named alone on the script's line, before it asks for it
         ("FROBKITROOT environment variable is not set\n", "toolchain-missing", "FROBKITROOT"),
         # a build requirement the script names with its purpose in brackets
