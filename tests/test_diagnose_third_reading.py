@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from _readings import EXPECTED, LOGS, ROOT, answer, as_written, log_of, measured, read
+from _readings import EXPECTED, LOGS, ROOT, answer, as_written, log_of, log_text, measured, read
 from wheelmill.diagnose import RuleSet
 
 READ_THRICE = [p for p in EXPECTED if "third_reading" in read(p)]
@@ -225,7 +225,7 @@ PIP_RETRIED = [
 def _wraps_the_warning(case: str) -> bool:
     """Whether pypa/build printed pip's retry warning wrapped at 80 columns, its first line
     ending in a comma (which of its lines is the first error is a question of its own)."""
-    log = log_of(LOGS / f"{case}.expected.toml").read_text("utf-8")
+    log = log_text(LOGS / f"{case}.log")
     return re.search(r"^< WARNING: Retrying \(Retry\(total=\d+, [^\n]*,$", log, re.M) is not None
 
 
