@@ -2710,6 +2710,14 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "detail/impl_x86.cpp",
         ),
+        # -Werror meeting a warning in the interpreter's own header, one include deep
+        (
+            "In file included from src/frob.c:3:\n"
+            "/usr/local/include/python3.12/cpython/longintrepr.h:88:5: error: ISO C forbids"
+            " zero-size array [-Werror=pedantic]\n",
+            "compile-error",
+            "/usr/local/include/python3.12/cpython/longintrepr.h",
+        ),
         # a library's location the script looked for and did not find
         (
             "RuntimeError: the frobz library location could not be found\n",
