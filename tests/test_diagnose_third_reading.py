@@ -130,25 +130,11 @@ def _unnamed_compiler(reading: dict[str, Any]) -> object:
     return {"cc": "generic", "c++": "generic", "gcc": "GNU", "g++": "GNU"}.get(subject, subject)
 
 
-def _as_included(reading: dict[str, Any]) -> object:
-    """A source file another one includes: the name it is included as, or its base name."""
-    return "as included" if "/" in str(reading["subject"]) else "its base name"
-
-
 def _wrapped_retry(reading: dict[str, Any]) -> object:
     """pip's retry warning wrapped by pypa/build: its first line, or the line stating the
     connection's failure."""
     retrying = "Retrying" in reading["first_error_text"]
     return "the warning's first line" if retrying else "the failure"
-
-
-def _cmake_heading_or_message(reading: dict[str, Any]) -> object:
-    """CMake's ``CMake Error at … (command):`` heading, or the message under it."""
-    return (
-        "the heading"
-        if str(reading["first_error_text"]).startswith("CMake Error")
-        else "the message"
-    )
 
 
 def _compiler_listed(reading: dict[str, Any]) -> object:
@@ -629,7 +615,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
         ],
     ),
     "a source file another one includes, missing": (
-        _as_included,
+        _path_or_base_name,
         ["uv/pyvroom-1.15.2-source-file-missing-py313"],
     ),
     "pip's retry warning as pypa/build wraps it": (
@@ -637,7 +623,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
         [case for case in PIP_RETRIED if _wraps_the_warning(case)],
     ),
     "add_subdirectory of a directory the sources lack": (
-        _cmake_heading_or_message,
+        _cmake_line,
         [
             "pip23/ceva-1.0.0-pybind11-submodule-not-in-sdist-py38",
             "pip23/ndi-python-5.1.1.1-pybind11-submodule-missing-py312",
