@@ -2792,6 +2792,42 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "Python",
         ),
+        # Python 2's implicit relative import in a package's __init__.py: the package
+        # importing from itself, half made
+        (
+            '  File "<string>", line 5, in <module>\n'
+            '  File "/tmp/b/frobnik/__init__.py", line 3, in <module>\n'
+            "    from frobnik import Frob\n"
+            "ImportError: cannot import name 'Frob' from partially initialized module 'frobnik'"
+            " (most likely due to a circular import) (/tmp/b/frobnik/__init__.py)\n",
+            "python-unsupported",
+            "2",
+        ),
+        # a build-helper module the sdist neither ships nor declares, as ez_setup
+        (
+            '  File "<string>", line 9, in <module>\n'
+            "ModuleNotFoundError: No module named 'build_helpers'\n",
+            "import-failed",
+            "build_helpers",
+        ),
+        # a Python package's header missing though pypa/build installed the package: the
+        # build looks in the wrong place, a missing header
+        (
+            "* Installing packages in isolated environment:\n"
+            "  - nanobind>=2.0\n"
+            "  - setuptools\n"
+            "src/frob.cpp:3:10: fatal error: nanobind/nanobind.h: No such file or directory\n",
+            "sysdep-missing",
+            "nanobind/nanobind.h",
+        ),
+        # the same header with the package not installed: the build requirement undeclared
+        (
+            "* Installing packages in isolated environment:\n"
+            "  - setuptools\n"
+            "src/frob.cpp:3:10: fatal error: nanobind/nanobind.h: No such file or directory\n",
+            "import-failed",
+            "nanobind",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
