@@ -2820,6 +2820,14 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "nanobind/nanobind.h",
         ),
+        # a script's "not found" that goes on to compile what it did not find: a probe, not
+        # the cause
+        (
+            "Precompiled frobnicator library not found, will compile it from source\n"
+            "src/frob.c:2:10: fatal error: zstd.h: No such file or directory\n",
+            "sysdep-missing",
+            "zstd.h",
+        ),
         # the same header with the package not installed: the build requirement undeclared
         (
             "* Installing packages in isolated environment:\n"
