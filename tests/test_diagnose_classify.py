@@ -2828,6 +2828,43 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "zstd.h",
         ),
+        # a workspace crate the sdist shipped without its sources: cargo's chain ends on the
+        # targets it did not find
+        (
+            "error: failed to load manifest for workspace member `/tmp/b/crates/frobcore`\n"
+            "referenced by workspace at `/tmp/b/Cargo.toml`\n\n"
+            "Caused by:\n"
+            "  failed to parse manifest at `/tmp/b/crates/frobcore/Cargo.toml`\n\n"
+            "Caused by:\n"
+            "  no targets specified in the manifest\n"
+            "  either src/lib.rs, src/main.rs, a [lib] section, or [[bin]] section must be"
+            " present\n",
+            "package-refuses",
+            "lib.rs",
+        ),
+        # scikit-build told to configure a CMake source directory the sdist lacks
+        (
+            "  setup parameter 'cmake_source_dir' set to a nonexistent directory.\n"
+            "    Project Root  : /tmp/b\n"
+            "    CMake Source Directory: native/cpp\n",
+            "package-refuses",
+            "cpp",
+        ),
+        # meson's OpenMP, which the compiler provides
+        (
+            '../meson.build:42:2: ERROR: Dependency "openmp" not found (tried system)\n',
+            "toolchain-missing",
+            "openmp",
+        ),
+        # uv building an unpacked sdist whose pyproject.toml it refuses: the package named
+        # by the directory, without its version
+        (
+            "error: Failed to build `/tmp/src/frobnik-2.0.1`\n"
+            "  cause: `pyproject.toml` does not match the required schema. When the `[project]`"
+            " table is present, `project.name` must be present and non-empty.\n",
+            "package-refuses",
+            "frobnik",
+        ),
         # the same header with the package not installed: the build requirement undeclared
         (
             "* Installing packages in isolated environment:\n"
