@@ -155,6 +155,16 @@ def _sentence_or_import(reading: dict[str, Any]) -> object:
     return "the import" if failed_import else "the sentence"
 
 
+def _two_or_name(reading: dict[str, Any]) -> object:
+    """``2`` for code written for Python 2, or the name this Python lacks."""
+    return "2" if reading["subject"] == "2" else "the name"
+
+
+def _package_or_none(reading: dict[str, Any]) -> object:
+    """The package being built, as the frontend names it, or no subject."""
+    return "none" if reading["subject"] == "" else "the package"
+
+
 def _compiler_listed(reading: dict[str, Any]) -> object:
     """The first name of meson's list of compilers (the generic ``c++``, ``cc``), or the
     GNU one after it."""
@@ -702,6 +712,45 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "pip23/sample-numpy-required-to-install-py311",
             "pip24/pyhspf-0.2.4-undeclared-numpy-py310",
             "pip25/tksvg-0.7.4-skbuild-undeclared-py310",
+        ],
+    ),
+    "a Python 2 object's `ob_type` member": (
+        _two_or_name,
+        [
+            "build/py-radix-0.5-python2-ob-type-py310",
+            "build/pyringbuf-0.1b2-ob-type-py311",
+            "build/zope.hookable-3.4.1-python2-c-api-py311",
+            "pip23/csorteddict-0.2-python2-c-extension-py38",
+            "pip23/sample-python2-var-object-py39",
+            "pip23/tiger-0.3-python2-ob-type-py38",
+            "pip24/geventhttpclient-1.0a-ob-type-py312",
+            "pip24/spidev-2.0-python2-c-api-py312",
+            "pip25/cgpolyencode-0.1.1-py2-c-api-py310",
+            "pip25/sample-python2-object-struct-py311",
+            "pip26/SkyLinesPolyEncode-0.1.3-python2-c-api-py310",
+            "pip26/cdblib-0.5-python2-c-api-py310",
+            "pip26/mlpy-0.1.0-python2-ob-type-py311",
+            "uv/AccessControl-2.13.7-python2-c-api-py312",
+            "uv/faststat-17.10.0-ob-type-member-uv-build-py313",
+            "uv/pyblume-1.0.8-python2-ob-type-py38",
+            "uv/pyipc-0.41-python2-ob-type-py312",
+            "uv/sample-python2-object-struct-cxx-py313",
+            "uv/srp-1.0.3-python2-ob-type-py312",
+        ],
+    ),
+    "a pyproject.toml the frontend or the backend refuses": (
+        _package_or_none,
+        [
+            "pip23/geojson-modelica-translator-0.2.2-invalid-build-requires-py39",
+            "pip23/inline-snapshot-0.36.1-old-hatchling-classifier-py310",
+            "pip23/unearth-0.19.0-old-pdm-backend-license-py310",
+            "pip24/entrypoints-0.4.2-old-flit-core-license-str-py311",
+            "pip24/poetry-plugin-export-1.3.0-old-poetry-core-group-py311",
+            "pip25/ewah_bool_utils-0.1.0-poetry-constraint-py313",
+            "uv/sample-project-no-name",
+            "uv/sample-project-no-version-uv-build-py312",
+            "uv/tweedledum-1.1.1-pyproject-no-name-py313",
+            "uv/y-py-0.7.0a1-project-version-missing-uv-build-py313",
         ],
     ),
     "uv's resolver sentence that a pin has inconsistent metadata": (
