@@ -2865,6 +2865,21 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "frobnik",
         ),
+        # a setup script's own search for a library, its download on the same line, and the
+        # download failing too
+        (
+            "Could not find GLM on the system, trying to download it\n"
+            "Download failed: <urlopen error [Errno -3] Temporary failure in name resolution>\n",
+            "sysdep-missing",
+            "GLM",
+        ),
+        # a setup script's own sentence naming the header's full path
+        (
+            "Cannot find /usr/local/include/frob/frob.h\n"
+            "error: Setup script exited with status 1\n",
+            "sysdep-missing",
+            "frob/frob.h",
+        ),
         # the same header with the package not installed: the build requirement undeclared
         (
             "* Installing packages in isolated environment:\n"
