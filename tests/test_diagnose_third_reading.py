@@ -343,6 +343,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
     "maturin's download of a Rust toolchain it did not find": (
         _category,
         [
+            "build/mcubes-0.1.6-rustup-download-offline-py310",
             "build/pyrage-1.4.0-no-rust-py311",
             "build/tantivy-0.27.0-no-rust-py311",
             "pip23/jh2-5.0.9-no-rust-py39",
@@ -363,6 +364,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/cachebox-6.2.10-no-rust-py312",
             "uv/cryptography-no-cargo",
             "uv/murmurhash2-0.2.10-no-rust-py312",
+            "uv/py-sr25519-bindings-0.2.4-rustup-download-py311",
             "uv/pyoxigraph-0.5.13-no-rust-py312",
             "uv/python-calamine-0.9.1-no-rust-py311",
             "uv/regress-2026.9.1-no-rust-py313",
