@@ -2880,6 +2880,22 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "frob/frob.h",
         ),
+        # a build that goes on after a header it did not find, then links without the library:
+        # the header, earlier, is the first error
+        (
+            "src/net.cc:47:10: fatal error: frobnet/frobnet.h: No such file or directory\n"
+            "compilation terminated.\n"
+            "g++ -shared build/a.o build/b.o -lfrobnet -o build/lib/_frob.so\n"
+            "/usr/bin/ld: cannot find -lfrobnet: No such file or directory\n",
+            "sysdep-missing",
+            "frobnet/frobnet.h",
+        ),
+        # a setup script's own check for Rust
+        (
+            "RuntimeError: The Rust compiler is required to build frobber; see rustup.rs\n",
+            "toolchain-missing",
+            "Rust",
+        ),
         # the same header with the package not installed: the build requirement undeclared
         (
             "* Installing packages in isolated environment:\n"
@@ -2908,6 +2924,27 @@ def test_cmake_add_subdirectory_is_read_at_its_message(rules: RuleSet) -> None:
     got = diagnose(log, rules)
     assert (got.rule, got.subject) == ("package/source-file-missing", "frob")
     assert got.first_error is not None and got.first_error.line == 2
+
+
+def test_cmake_refusing_its_own_version_is_read_at_its_message(rules: RuleSet) -> None:
+    # CMake too old for the project (or a policy it does not know): the message under the
+    # heading says what, as the blind readings settled (docs/reference/rules.md)
+    for log, message in (
+        (
+            "CMake Error at CMakeLists.txt:2 (cmake_minimum_required):\n"
+            "  CMake 3.21 or higher is required.  You are running version 3.18.4\n",
+            "CMake 3.21 or higher is required.  You are running version 3.18.4",
+        ),
+        (
+            "CMake Error at vendor/frob/CMakeLists.txt:9 (cmake_policy):\n"
+            '  Policy "CMP0177" is not known to this version of CMake.\n',
+            'Policy "CMP0177" is not known to this version of CMake.',
+        ),
+    ):
+        got = diagnose(log, rules)
+        assert (got.rule, got.subject) == ("requirements/cmake-too-old", "cmake")
+        assert got.first_error is not None
+        assert (got.first_error.line, got.first_error.text) == (2, message)
 
 
 def test_pips_retry_warning_wrapped_by_pypa_build_is_read_at_its_failure(rules: RuleSet) -> None:
