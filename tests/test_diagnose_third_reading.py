@@ -382,7 +382,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "pip22/pip-too-old-py312",
         ],
     ),
-    "CMake 4 refusing an old cmake_minimum_required": (
+    "CMake refusing a project for its own version": (
         _cmake_line,
         [
             "build/sample-cmake4-setup-py312",
@@ -391,11 +391,15 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "pip24/clipper-py-0.1.5-cmake4-minimum-py39",
             "pip25/blosc-1.9.2-cmake4-minimum-py313",
             "pip25/h3-3.7.7-cmake4-minimum-py310",
+            "pip25/libcomps-0.1.23.post1-cmake-policy-unknown-py310",
+            "pip25/sample-cmake-too-old-py311",
             "pip25/uamqp-1.6.11-cmake4-minimum-py312",
             "pip25/z3-solver-4.12.2.0-cmake4-minimum-py313",
             "pip26/suneigen4py-0.0.1-cmake4-bundled-pybind11-py311",
             "uv/correctionlib-2.3.3-cmake4-pybind11-minimum-py310",
             "uv/lcms-0.3.0-cmake4-pybind11-minimum-py312",
+            "uv/pywhispercpp-1.5.1-cmake-3.14-pinned-py310",
+            "uv/sample-cmake-policy-unknown-py311",
             "uv/sample-cmake4-policy-scikit-build-core-py312",
         ],
     ),
