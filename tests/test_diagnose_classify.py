@@ -2896,6 +2896,13 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "Rust",
         ),
+        # the script's own sentence that a build requirement is needed for the install, in
+        # the project's capitals
+        (
+            "RuntimeError: SciPy is required for installing frobnik\n",
+            "import-failed",
+            "scipy",
+        ),
         # the same header with the package not installed: the build requirement undeclared
         (
             "* Installing packages in isolated environment:\n"
