@@ -2903,6 +2903,22 @@ def test_shipped_rules_on_tell_tale_lines(
             "import-failed",
             "scipy",
         ),
+        # the project's own header by a generic name, included in quotes: no system package
+        # installs it
+        (
+            "src/frob.cc:3:10: fatal error: utils.hpp: No such file or directory\n"
+            '    3 | #include "utils.hpp"\n',
+            "package-refuses",
+            "utils.hpp",
+        ),
+        # a project's own CMake check that its download is there, the address below it
+        (
+            "CMake Error at cmake/Deps.cmake:40 (message):\n"
+            "  libfrob 2.1 could not be downloaded from\n"
+            "  https://downloads.frob.example/libfrob-2.1.tar.gz - check the network\n",
+            "network",
+            "downloads.frob.example",
+        ),
         # the same header with the package not installed: the build requirement undeclared
         (
             "* Installing packages in isolated environment:\n"
