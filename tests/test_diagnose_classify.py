@@ -2919,6 +2919,16 @@ def test_shipped_rules_on_tell_tale_lines(
             "network",
             "downloads.frob.example",
         ),
+        # a Python 2 print statement of a string whose line goes on below: 3.8 and 3.9 say
+        # only "invalid syntax"
+        (
+            '  File "/tmp/b/setup.py", line 40\n'
+            "    print 'frobbing %s with %s' % (name,\n"
+            "                                ^\n"
+            "SyntaxError: invalid syntax\n",
+            "python-unsupported",
+            "2",
+        ),
         # the same header with the package not installed: the build requirement undeclared
         (
             "* Installing packages in isolated environment:\n"
