@@ -2929,6 +2929,12 @@ def test_shipped_rules_on_tell_tale_lines(
             "python-unsupported",
             "2",
         ),
+        # the script's own words for a build requirement, the verb left out
+        (
+            "ImportError: numpy >= 1.7 required\n",
+            "import-failed",
+            "numpy",
+        ),
         # the same header with the package not installed: the build requirement undeclared
         (
             "* Installing packages in isolated environment:\n"
