@@ -2935,6 +2935,15 @@ def test_shipped_rules_on_tell_tale_lines(
             "import-failed",
             "numpy",
         ),
+        # imp.find_module's plain ImportError for a build requirement the script looks up
+        (
+            '  File "<string>", line 12, in <module>\n'
+            '  File "/opt/python/3.10/lib/python3.10/imp.py", line 297, in find_module\n'
+            "    raise ImportError(_ERR_MSG.format(name), name=name)\n"
+            "ImportError: No module named 'pybind11'\n",
+            "import-failed",
+            "pybind11",
+        ),
         # the same header with the package not installed: the build requirement undeclared
         (
             "* Installing packages in isolated environment:\n"
