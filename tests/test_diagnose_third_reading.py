@@ -50,8 +50,9 @@ def _line(reading: dict[str, Any]) -> object:
     return reading["first_error_line"]
 
 
-def _host_or_none(reading: dict[str, Any]) -> object:
-    return "the host" if reading["subject"] else "none"
+def _named_or_none(reading: dict[str, Any]) -> object:
+    """A subject named (the host, the package being built), or none."""
+    return "named" if reading["subject"] else "none"
 
 
 def _fortran_line(reading: dict[str, Any]) -> object:
@@ -158,11 +159,6 @@ def _sentence_or_import(reading: dict[str, Any]) -> object:
 def _two_or_name(reading: dict[str, Any]) -> object:
     """``2`` for code written for Python 2, or the name this Python lacks."""
     return "2" if reading["subject"] == "2" else "the name"
-
-
-def _package_or_none(reading: dict[str, Any]) -> object:
-    """The package being built, as the frontend names it, or no subject."""
-    return "none" if reading["subject"] == "" else "the package"
 
 
 def _compiler_listed(reading: dict[str, Any]) -> object:
@@ -292,7 +288,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
         ],
     ),
     "a host named only in the script's own source line": (
-        _host_or_none,
+        _named_or_none,
         [
             "pip23/chromedriver-binary-auto-0.3.1-no-dns-py38",
             "pip24/pygco-0.0.9-gco-download-offline-py311",
@@ -745,7 +741,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
         ],
     ),
     "a pyproject.toml the frontend or the backend refuses": (
-        _package_or_none,
+        _named_or_none,
         [
             "pip23/geojson-modelica-translator-0.2.2-invalid-build-requires-py39",
             "pip23/inline-snapshot-0.36.1-old-hatchling-classifier-py310",
