@@ -2952,6 +2952,28 @@ def test_shipped_rules_on_tell_tale_lines(
             "import-failed",
             "nanobind",
         ),
+        # a setup script's instruction to install the C++ compiler it did not find
+        (
+            "Please install GCC/g++ 9 or later to build frobgraph\n",
+            "toolchain-missing",
+            "g++",
+        ),
+        # clang's -stdlib= refused before a macOS-only option of the same command: the first
+        # refusal is the error, not the platform
+        (
+            "g++ -O2 -fPIC -c src/frob.cpp -o build/frob.o -stdlib=libc++ -arch arm64\n"
+            "g++: error: unrecognized command-line option '-stdlib=libc++'\n"
+            "g++: error: unrecognized command-line option '-arch'\n",
+            "compile-error",
+            "",
+        ),
+        # a build requirement the resolver cannot find, named in lower case
+        (
+            "  cause: Because there is no version of cython==3.1.0b7 and you require "
+            "cython==3.1.0b7, we can conclude that your requirements are unsatisfiable.\n",
+            "package-refuses",
+            "Cython",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
