@@ -2974,6 +2974,12 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "Cython",
         ),
+        # the script's own sentence that a build requirement is required, then how to get it
+        (
+            "ImportError: numpy >= 1.20 required. NumPy may be installed with: pip install numpy\n",
+            "import-failed",
+            "numpy",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
@@ -2993,6 +2999,20 @@ def test_cmake_add_subdirectory_is_read_at_its_message(rules: RuleSet) -> None:
     )
     got = diagnose(log, rules)
     assert (got.rule, got.subject) == ("package/source-file-missing", "frob")
+    assert got.first_error is not None and got.first_error.line == 2
+
+
+def test_cmake_include_of_a_missing_file_is_read_at_its_message(rules: RuleSet) -> None:
+    # include() of a .cmake file the sources lack: the message under the heading, as the blind
+    # readings settled (docs/reference/rules.md); the subject the file's base name
+    log = (
+        "CMake Error at cmake/deps.cmake:4 (include):\n"
+        "  include could not find load file:\n"
+        "\n"
+        "    /tmp/src/frob-1.0/cmake/FrobTargets.cmake\n"
+    )
+    got = diagnose(log, rules)
+    assert (got.rule, got.subject) == ("package/source-file-missing", "FrobTargets.cmake")
     assert got.first_error is not None and got.first_error.line == 2
 
 

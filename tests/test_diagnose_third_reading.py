@@ -660,6 +660,14 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "pip25/sample-cmake-add-subdirectory-not-in-sdist-py312",
         ],
     ),
+    "include() of a file the sources lack": (
+        _cmake_line,
+        [
+            "build/sample-cmake-include-file-not-in-sdist-py310",
+            "uv/xenos-0.0.0-cmake-module-missing-py312",
+            "build/cf-basic-signal-0.3.5-cmake-include-outside-sdist-py313",
+        ],
+    ),
     "a build requirement the resolver names in lower case": (
         _subject,
         [
