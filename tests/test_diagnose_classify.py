@@ -1305,13 +1305,14 @@ def test_shipped_rules_on_tell_tale_lines(
             "import-failed",
             "frobparser",
         ),
-        # Python 2's implicit relative import of several sibling modules at once
+        # Python 2's implicit relative import of several sibling modules at once (subject 2, as
+        # the blind readings settled)
         (
             '  File "/tmp/b/frobdns/Frob/__init__.py", line 9, in <module>\n'
             "    import Lookup, Cache,Zone\n"
             "ModuleNotFoundError: No module named 'Lookup'\n",
             "python-unsupported",
-            "Lookup",
+            "2",
         ),
         # uv's resolver: the name or version a registry sdist builds is not the pinned one
         # (the mismatch its hint spells out is the first error)
@@ -2980,6 +2981,51 @@ def test_shipped_rules_on_tell_tale_lines(
             "import-failed",
             "numpy",
         ),
+        # a config script tried and its absence handled, then the script's verdict on both ways
+        (
+            "FileNotFoundError: [Errno 2] No such file or directory: 'frob-config'\n"
+            "\n"
+            "During handling of the above exception, another exception occurred:\n"
+            "\n"
+            "RuntimeError: Neither the system Frobnicate library nor frob-config could be found.\n",
+            "sysdep-missing",
+            "Frobnicate",
+        ),
+        # a library whose Python bindings come with it, not importable
+        (
+            "FROB cannot be imported. Is FROB installed with PyFROB enabled?\n",
+            "sysdep-missing",
+            "FROB",
+        ),
+        # a script setup.py lists that the sdist lacks
+        (
+            "running build_scripts\n"
+            "creating build/scripts-3.11\n"
+            "error: [Errno 2] No such file or directory: 'scripts/frobctl'\n",
+            "package-refuses",
+            "frobctl",
+        ),
+        # a bundled library's private header the sdist left out
+        (
+            "vendor/frob/src/frob_io.c:12:10: fatal error: frob_private.h: "
+            "No such file or directory\n",
+            "package-refuses",
+            "frob_private.h",
+        ),
+        # a Python 2 implicit relative import of the package's own module by a generic name
+        (
+            '  File "/tmp/src/frobber-1.0/frobber/__init__.py", line 3, in <module>\n'
+            "    from utils import frob\n"
+            "ModuleNotFoundError: No module named 'utils'\n",
+            "python-unsupported",
+            "2",
+        ),
+        # a script's own refusal naming the Python that runs it: no subject
+        (
+            "RuntimeError: Python 3.11 is not supported by frobnik\n",
+            "python-unsupported",
+            "",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
@@ -3881,9 +3927,9 @@ def test_cmake_naming_a_file_the_sources_lack(
     if subject is None:
         assert got.rule != "package/source-file-missing"
     else:
-        # the heading's line, but add_subdirectory's message under it (the settled question in
-        # docs/reference/rules.md)
-        line = 2 if "(add_subdirectory):" in text else 1
+        # the heading's line, but add_subdirectory's and include()'s message under it (the
+        # settled questions in docs/reference/rules.md)
+        line = 2 if "(add_subdirectory):" in text or "(include):" in text else 1
         assert (got.rule, got.subject, got.first_error.line) == (
             "package/source-file-missing",
             subject,
