@@ -514,8 +514,15 @@ def test_shipped_rules_on_tell_tale_lines(
             "import-failed",
             "ez_setup",
         ),
-        # another bootstrap module the sdist does not ship, in Python 2's wording too
-        ("ImportError: No module named distribute_setup\n", "package-refuses", "distribute_setup"),
+        # distribute's bootstrap module, settled the same way
+        (
+            '  File "/tmp/b/setup.py", line 2, in <module>\n'
+            "    from distribute_setup import use_setuptools\n"
+            "ModuleNotFoundError: No module named 'distribute_setup'\n",
+            "import-failed",
+            "distribute_setup",
+        ),
+        # another bootstrap module the sdist does not ship
         (
             "ModuleNotFoundError: No module named 'ah_bootstrap'\n",
             "package-refuses",
@@ -3026,6 +3033,18 @@ def test_shipped_rules_on_tell_tale_lines(
             "python-unsupported",
             "",
         ),
+        # a header of the C++ standard library itself, missing: the C++ toolchain is incomplete
+        (
+            "src/frob.cc:3:10: fatal error: unordered_map: No such file or directory\n",
+            "toolchain-missing",
+            "g++",
+        ),
+        (
+            "clang++ -O2 -fPIC -c src/frob.cpp -o build/frob.o\n"
+            "src/frob.cpp:1:10: fatal error: 'string' file not found\n",
+            "toolchain-missing",
+            "clang++",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
@@ -3060,6 +3079,22 @@ def test_cmake_include_of_a_missing_file_is_read_at_its_message(rules: RuleSet) 
     got = diagnose(log, rules)
     assert (got.rule, got.subject) == ("package/source-file-missing", "FrobTargets.cmake")
     assert got.first_error is not None and got.first_error.line == 2
+
+
+def test_uvs_resolver_sentence_is_read_over_its_abi_hint(rules: RuleSet) -> None:
+    # wheels for other Pythons only: uv's resolver sentence is the first error, as the blind
+    # readings settled (docs/reference/rules.md), the Python from the hint under it
+    log = (
+        "  cause: Because frob==1.0 has no wheels with a matching Python ABI tag (e.g., "
+        "`cp312`) and you require frob==1.0, we can conclude that your requirements are "
+        "unsatisfiable.\n"
+        "\n"
+        "hint: You require CPython 3.12 (`cp312`), but we only found wheels for `frob` (v1.0) "
+        "with the following Python ABI tags: `cp310`, `cp311`\n"
+    )
+    got = diagnose(log, rules)
+    assert (got.rule, got.subject) == ("python/requires-python", "3.12")
+    assert got.first_error is not None and got.first_error.line == 1
 
 
 def test_cmake_refusing_its_own_version_is_read_at_its_message(rules: RuleSet) -> None:

@@ -50,6 +50,12 @@ def _line(reading: dict[str, Any]) -> object:
     return reading["first_error_line"]
 
 
+def _uv_abi_line(reading: dict[str, Any]) -> object:
+    """uv's resolver sentence (``Because foo has no wheels with a matching Python ABI tag``) or
+    the ``hint: You require CPython …`` under it."""
+    return "the hint" if str(reading["first_error_text"]).startswith("hint:") else "the sentence"
+
+
 def _named_or_none(reading: dict[str, Any]) -> object:
     """A subject named (the host, the package being built), or none."""
     return "named" if reading["subject"] else "none"
@@ -678,6 +684,30 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/sympy-1.12-requires-python-or-newer-py37",
         ],
     ),
+    "a missing distribute_setup module": (
+        _category,
+        [
+            "pip25/gtm-1.0.0-no-distribute-setup-py310",
+            "build/elffile-0.001-distribute-setup-missing-py310",
+            "uv/sample-distribute-setup-py312",
+        ],
+    ),
+    "a C++ standard header missing where libstdc++'s headers are hidden": (
+        _category,
+        [
+            "build/pyffish-0.0.1-libstdcxx-headers-hidden-py310",
+            "build/picologging-0.9.3-libstdcxx-headers-hidden-py311",
+            "uv/numba-kdtree-0.6.0-no-libstdcxx-headers-py310",
+            "uv/colorcorrect-0.9-cxx-header-hidden-py311",
+        ],
+    ),
+    "uv's resolver finding wheels for other Pythons only": (
+        _uv_abi_line,
+        [
+            "uv/bohrium-0.11.0.post60-no-cp310-build-requirement-py310",
+            "uv/jaxlib-0.4.20-no-cp313-wheel",
+        ],
+    ),
     "a Python 2 implicit relative import": (
         _subject,
         [
@@ -846,6 +876,9 @@ def test_every_log_read_a_third_time_belongs_to_a_question() -> None:
         "pip25/laszip-0.3.0-std-filesystem-py310",
         "pip23/cx_Logging-2.2-own-header-missing-py312",
         "pip25/pyzopfli-0.1.0-sdist-lacks-headers-py313",
+        # read with the distribute_setup logs: its readers take setuptools' `Feature` import,
+        # failing above the fallback to distribute_setup, for the cause (2 readings to 1)
+        "pip26/pyejdb-1.0.16-distribute-setup-missing-py312",
         # read on a question the readings leave open: which line of CMake's failed download
         # is the first error (docs/reference/rules.md)
         "pip26/clang-tidy-18.1.8-llvm-download-no-dns-py312",
