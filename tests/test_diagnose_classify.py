@@ -3081,6 +3081,27 @@ def test_cmake_include_of_a_missing_file_is_read_at_its_message(rules: RuleSet) 
     assert got.first_error is not None and got.first_error.line == 2
 
 
+def test_a_setup_scripts_fallback_from_one_pip_module_to_another_is_read_at_the_fallback(
+    rules: RuleSet,
+) -> None:
+    # the first import of pip's internals is the script's probe; the one it falls back to,
+    # failing too, is the error
+    log = (
+        "Traceback (most recent call last):\n"
+        '  File "<string>", line 4, in <module>\n'
+        "ModuleNotFoundError: No module named 'pip._internal.req'\n"
+        "\n"
+        "During handling of the above exception, another exception occurred:\n"
+        "\n"
+        "Traceback (most recent call last):\n"
+        '  File "<string>", line 6, in <module>\n'
+        "ModuleNotFoundError: No module named 'pip.download'\n"
+    )
+    got = diagnose(log, rules)
+    assert (got.rule, got.subject) == ("requirements/setup-imports-pip", "pip")
+    assert got.first_error is not None and got.first_error.line == 9
+
+
 def test_uvs_resolver_sentence_is_read_over_its_abi_hint(rules: RuleSet) -> None:
     # wheels for other Pythons only: uv's resolver sentence is the first error, as the blind
     # readings settled (docs/reference/rules.md), the Python from the hint under it
