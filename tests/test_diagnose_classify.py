@@ -2054,11 +2054,13 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "frob-internal.hpp",
         ),
-        # a C++23 header clang's library does not have yet
+        # a C++23 header clang's library does not have yet: the compiler of the compile line,
+        # as the blind readings settled
         (
+            "clang++ -std=c++23 -c frob/ops.cpp -o build/ops.o\n"
             "frob/ops.cpp:7:10: fatal error: 'expected' file not found\n",
             "toolchain-missing",
-            "expected",
+            "clang++",
         ),
         # a project's own compiler check under CMake's heading, for clang
         (
@@ -3032,6 +3034,19 @@ def test_shipped_rules_on_tell_tale_lines(
         (
             "RuntimeError: Python 3.11 is not supported by frobnik\n",
             "python-unsupported",
+            "",
+        ),
+        # a C++23 header this compiler's library lacks: the compiler, not the header
+        (
+            "g++ -std=c++23 -O2 -c src/frob.cpp -o build/frob.o\n"
+            "src/frob.cpp:2:10: fatal error: print: No such file or directory\n",
+            "toolchain-missing",
+            "g++",
+        ),
+        # a bundled library the repository's own script builds first
+        (
+            "ERROR: libfrob not built. Run: ./scripts/build-libfrob.sh\n",
+            "package-refuses",
             "",
         ),
         # a header of the C++ standard library itself, missing: the C++ toolchain is incomplete

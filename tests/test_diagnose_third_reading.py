@@ -56,6 +56,12 @@ def _uv_abi_line(reading: dict[str, Any]) -> object:
     return "the hint" if str(reading["first_error_text"]).startswith("hint:") else "the sentence"
 
 
+def _cmake_probe_line(reading: dict[str, Any]) -> object:
+    """The ``FileNotFoundError`` of the probe for cmake, or the script's sentence after it."""
+    text = str(reading["first_error_text"])
+    return "the probe" if "No such file or directory" in text else "the sentence"
+
+
 def _named_or_none(reading: dict[str, Any]) -> object:
     """A subject named (the host, the package being built), or none."""
     return "named" if reading["subject"] else "none"
@@ -699,6 +705,27 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "build/picologging-0.9.3-libstdcxx-headers-hidden-py311",
             "uv/numba-kdtree-0.6.0-no-libstdcxx-headers-py310",
             "uv/colorcorrect-0.9-cxx-header-hidden-py311",
+            "build/enetbind-2.0.9-libstdcxx-headers-hidden-py311",
+        ],
+    ),
+    "a C++ standard header this compiler's library does not have yet": (
+        _subject,
+        [
+            "pip23/poseticdataanalysis-1.1.3-gcc12-no-format-header-py310",
+            "pip26/prismatoid-0.9.0-gcc12-no-format-header-py312",
+        ],
+    ),
+    "cmake missing where the setup script's check handles it": (
+        _cmake_probe_line,
+        [
+            "pip25/apriltag-0.0.16-no-cmake-py310",
+            "pip24/pylibtermkey-0.3.1-no-cmake-py39",
+            "pip24/osqp-0.6-no-cmake",
+            "pip26/qulacs-0.6.14-no-cmake-py311",
+            "build/kenlm-0.3.0-no-cmake-py39",
+            "build/chiapos-2.0.12-no-cmake-py312",
+            "uv/dm-tree-no-cmake",
+            "uv/giotto-tda-0.1.4-no-cmake-py310",
         ],
     ),
     "uv's resolver finding wheels for other Pythons only": (
