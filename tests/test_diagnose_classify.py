@@ -3043,6 +3043,12 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "g++",
         ),
+        # the script's sentence that a build requirement needs installing before the package
+        (
+            "ImportError: Cython needs to be installed before frobnik can be installed.\n",
+            "import-failed",
+            "Cython",
+        ),
         # a bundled library the repository's own script builds first
         (
             "ERROR: libfrob not built. Run: ./scripts/build-libfrob.sh\n",
