@@ -3049,6 +3049,14 @@ def test_shipped_rules_on_tell_tale_lines(
             "import-failed",
             "Cython",
         ),
+        # a program CMake's find_package did not find: the program as it is run
+        (
+            "CMake Error at /usr/share/cmake-3.25/Modules/FindPackageHandleStandardArgs.cmake:230 "
+            "(message):\n"
+            "  Could NOT find Perl (missing: PERL_EXECUTABLE)\n",
+            "toolchain-missing",
+            "perl",
+        ),
         # a bundled library the repository's own script builds first
         (
             "ERROR: libfrob not built. Run: ./scripts/build-libfrob.sh\n",

@@ -62,6 +62,12 @@ def _cmake_probe_line(reading: dict[str, Any]) -> object:
     return "the probe" if "No such file or directory" in text else "the sentence"
 
 
+def _as_run_or_as_cmake_names_it(reading: dict[str, Any]) -> object:
+    """A program as it is run (``swig``), or as CMake's module names it (``SWIG``)."""
+    subject = str(reading["subject"])
+    return "as run" if subject == subject.lower() else "as CMake names it"
+
+
 def _named_or_none(reading: dict[str, Any]) -> object:
     """A subject named (the host, the package being built), or none."""
     return "named" if reading["subject"] else "none"
@@ -735,6 +741,20 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/jaxlib-0.4.20-no-cp313-wheel",
         ],
     ),
+    "a program CMake's find_package did not find": (
+        _as_run_or_as_cmake_names_it,
+        [
+            "pip23/srmd-ncnn-vulkan-python-1.0.2-no-swig-py310",
+            "pip23/fastjet-3.5.2.0-no-swig-cmake-py312",
+            "pip24/sillycrossbow-1.1.4-no-swig-cmake-py311",
+            "pip26/wiredtiger-11.3.1-no-swig-cmake-py312",
+            "pip21/owa-epanet-2.3.5-no-swig-py38",
+            "pip25/sample-find-package-bison-py311",
+            "pip24/sample-cmake-swig-required-py311",
+            "build/sample-cmake-flex-optional-py312",
+            "build/sample-cmake-swig-then-error-py312",
+        ],
+    ),
     "a Python 2 implicit relative import": (
         _subject,
         [
@@ -903,6 +923,12 @@ def test_every_log_read_a_third_time_belongs_to_a_question() -> None:
         "pip25/laszip-0.3.0-std-filesystem-py310",
         "pip23/cx_Logging-2.2-own-header-missing-py312",
         "pip25/pyzopfli-0.1.0-sdist-lacks-headers-py313",
+        # read with the logs of CMake's find_package for a program: its third reader took the
+        # NumPy headers CMake missed first; its first, CMake's SWIG a little below
+        "uv/nlopt-2.6.2-no-swig-numpy-py312",
+        # read with them too: Doxygen for CMake, a program to two readers and the package
+        # find_package names to its first (category split, left as it is)
+        "uv/opencolorio-2.2.0-no-doxygen-py312",
         # read with the distribute_setup logs: its readers take setuptools' `Feature` import,
         # failing above the fallback to distribute_setup, for the cause (2 readings to 1)
         "pip26/pyejdb-1.0.16-distribute-setup-missing-py312",
