@@ -3049,6 +3049,14 @@ def test_shipped_rules_on_tell_tale_lines(
             "import-failed",
             "Cython",
         ),
+        # a compile error in an unpacked sdist named by its absolute path: the path from the
+        # sdist's own directory on
+        (
+            "/home/dev/work/frobber-2.1.0/vendor/include/frob/lock.hpp:27:61: error: "
+            "'scoped_lock' is not a member of 'std'\n",
+            "compile-error",
+            "vendor/include/frob/lock.hpp",
+        ),
         # a program CMake's find_package did not find: the program as it is run
         (
             "CMake Error at /usr/share/cmake-3.25/Modules/FindPackageHandleStandardArgs.cmake:230 "
