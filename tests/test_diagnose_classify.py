@@ -3057,6 +3057,43 @@ def test_shipped_rules_on_tell_tale_lines(
             "compile-error",
             "vendor/include/frob/lock.hpp",
         ),
+        # a setup script's own check naming the Pythons it takes, a comma before the last
+        ("frobnik requires Python 2.6, 2.7, or 3.2\n", "python-unsupported", ""),
+        # a package's own test module imported bare from its __init__.py: Python 2
+        (
+            '  File "/tmp/src/frob-0.3/frob/tests/__init__.py", line 2, in <module>\n'
+            "    import test_parser\n"
+            "ModuleNotFoundError: No module named 'test_parser'\n",
+            "python-unsupported",
+            "2",
+        ),
+        # a setup script's own words that CMake is not available
+        (
+            "RuntimeError: CMake is not available. CMake 3.18 is required.\n",
+            "toolchain-missing",
+            "cmake",
+        ),
+        # a build requirement named in quotes as a Python package
+        ("Error : Python package 'Cython' is required.\n", "import-failed", "Cython"),
+        # a library's program looked for on PATH by the setup script
+        (
+            "RuntimeError: Could not find Frob-Lisp - is it on the PATH?\n",
+            "sysdep-missing",
+            "Frob-Lisp",
+        ),
+        # a project's own CMake message that the libraries it bundles are not built
+        (
+            "CMake Error at CMakeLists.txt:40 (message):\n"
+            "  FROBLIB/KLEIN are not built (no libraries under /tmp/b/.deps)\n",
+            "sysdep-missing",
+            "FROBLIB",
+        ),
+        # MSVC's options given to GCC: the project's compile error, no file named
+        (
+            "g++: error: /EHsc: linker input file not found: No such file or directory\n",
+            "compile-error",
+            "",
+        ),
         # a program CMake's find_package did not find: the program as it is run
         (
             "CMake Error at /usr/share/cmake-3.25/Modules/FindPackageHandleStandardArgs.cmake:230 "

@@ -755,6 +755,13 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "build/sample-cmake-swig-then-error-py312",
         ],
     ),
+    "MSVC's options given to GCC": (
+        _category,
+        [
+            "uv/bat-bit-1.2.1-msvc-flags-gcc-py313",
+            "pip25/sample-msvc-flags-to-gcc-py311",
+        ],
+    ),
     "a Python 2 implicit relative import": (
         _subject,
         [
