@@ -3129,68 +3129,69 @@ def test_mechanism_rules_on_unseen_wordings(
     assert (got.category, got.subject or "") == (category, subject)
 
 
-def test_cmake_add_subdirectory_is_read_at_its_message(rules: RuleSet) -> None:
-    # the message under CMake's heading says what is missing; the heading only where (the
-    # settled question in docs/reference/rules.md)
-    log = (
-        "CMake Error at CMakeLists.txt:12 (add_subdirectory):\n"
-        '  add_subdirectory given source "third_party/frob" which is not an existing\n'
-        "  directory.\n"
-    )
-    got = diagnose(log, rules)
-    assert (got.rule, got.subject) == ("package/source-file-missing", "frob")
-    assert got.first_error is not None and got.first_error.line == 2
-
-
-def test_cmake_include_of_a_missing_file_is_read_at_its_message(rules: RuleSet) -> None:
-    # include() of a .cmake file the sources lack: the message under the heading, as the blind
-    # readings settled (docs/reference/rules.md); the subject the file's base name
-    log = (
-        "CMake Error at cmake/deps.cmake:4 (include):\n"
-        "  include could not find load file:\n"
-        "\n"
-        "    /tmp/src/frob-1.0/cmake/FrobTargets.cmake\n"
-    )
-    got = diagnose(log, rules)
-    assert (got.rule, got.subject) == ("package/source-file-missing", "FrobTargets.cmake")
-    assert got.first_error is not None and got.first_error.line == 2
-
-
-def test_a_setup_scripts_fallback_from_one_pip_module_to_another_is_read_at_the_fallback(
-    rules: RuleSet,
+@pytest.mark.parametrize(
+    ("log", "rule", "subject", "line"),
+    [
+        # add_subdirectory() of a directory the sources lack: the message under CMake's
+        # heading says what is missing, the heading only where
+        (
+            "CMake Error at CMakeLists.txt:12 (add_subdirectory):\n"
+            '  add_subdirectory given source "third_party/frob" which is not an existing\n'
+            "  directory.\n",
+            "package/source-file-missing",
+            "frob",
+            2,
+        ),
+        # include() of a .cmake file the sources lack: the message too, the subject the
+        # file's base name
+        (
+            "CMake Error at cmake/deps.cmake:4 (include):\n"
+            "  include could not find load file:\n"
+            "\n"
+            "    /tmp/src/frob-1.0/cmake/FrobTargets.cmake\n",
+            "package/source-file-missing",
+            "FrobTargets.cmake",
+            2,
+        ),
+        # a setup script trying one of pip's modules, then another: the first import is its
+        # probe, the fallback's failure the error
+        (
+            "Traceback (most recent call last):\n"
+            '  File "<string>", line 4, in <module>\n'
+            "ModuleNotFoundError: No module named 'pip._internal.req'\n"
+            "\n"
+            "During handling of the above exception, another exception occurred:\n"
+            "\n"
+            "Traceback (most recent call last):\n"
+            '  File "<string>", line 6, in <module>\n'
+            "ModuleNotFoundError: No module named 'pip.download'\n",
+            "requirements/setup-imports-pip",
+            "pip",
+            9,
+        ),
+        # wheels for other Pythons only: uv's resolver sentence, the Python from the hint
+        # under it
+        (
+            "  cause: Because frob==1.0 has no wheels with a matching Python ABI tag (e.g., "
+            "`cp312`) and you require frob==1.0, we can conclude that your requirements are "
+            "unsatisfiable.\n"
+            "\n"
+            "hint: You require CPython 3.12 (`cp312`), but we only found wheels for `frob` (v1.0) "
+            "with the following Python ABI tags: `cp310`, `cp311`\n",
+            "python/requires-python",
+            "3.12",
+            1,
+        ),
+    ],
+)
+def test_the_first_error_line_the_readings_settled(
+    rules: RuleSet, log: str, rule: str, subject: str, line: int
 ) -> None:
-    # the first import of pip's internals is the script's probe; the one it falls back to,
-    # failing too, is the error
-    log = (
-        "Traceback (most recent call last):\n"
-        '  File "<string>", line 4, in <module>\n'
-        "ModuleNotFoundError: No module named 'pip._internal.req'\n"
-        "\n"
-        "During handling of the above exception, another exception occurred:\n"
-        "\n"
-        "Traceback (most recent call last):\n"
-        '  File "<string>", line 6, in <module>\n'
-        "ModuleNotFoundError: No module named 'pip.download'\n"
-    )
+    # a line the table of unseen wordings does not check: which line of a failure is its first
+    # error, where the blind readings settled it (docs/reference/rules.md)
     got = diagnose(log, rules)
-    assert (got.rule, got.subject) == ("requirements/setup-imports-pip", "pip")
-    assert got.first_error is not None and got.first_error.line == 9
-
-
-def test_uvs_resolver_sentence_is_read_over_its_abi_hint(rules: RuleSet) -> None:
-    # wheels for other Pythons only: uv's resolver sentence is the first error, as the blind
-    # readings settled (docs/reference/rules.md), the Python from the hint under it
-    log = (
-        "  cause: Because frob==1.0 has no wheels with a matching Python ABI tag (e.g., "
-        "`cp312`) and you require frob==1.0, we can conclude that your requirements are "
-        "unsatisfiable.\n"
-        "\n"
-        "hint: You require CPython 3.12 (`cp312`), but we only found wheels for `frob` (v1.0) "
-        "with the following Python ABI tags: `cp310`, `cp311`\n"
-    )
-    got = diagnose(log, rules)
-    assert (got.rule, got.subject) == ("python/requires-python", "3.12")
-    assert got.first_error is not None and got.first_error.line == 1
+    assert (got.rule, got.subject) == (rule, subject)
+    assert got.first_error is not None and got.first_error.line == line
 
 
 def test_cmake_refusing_its_own_version_is_read_at_its_message(rules: RuleSet) -> None:
