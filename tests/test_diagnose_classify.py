@@ -3094,6 +3094,19 @@ def test_shipped_rules_on_tell_tale_lines(
             "compile-error",
             "",
         ),
+        # pyproject-metadata refusing a [project] key's value
+        (
+            "    | frob_backend._vendor.pyproject_metadata.errors.ConfigurationError: "
+            '"project.dynamic" must not contain "name"\n',
+            "package-refuses",
+            "",
+        ),
+        # a file under requirements/ the sdist lacks
+        (
+            "FileNotFoundError: [Errno 2] No such file or directory: 'requirements/base'\n",
+            "package-refuses",
+            "base",
+        ),
         # a program CMake's find_package did not find: the program as it is run
         (
             "CMake Error at /usr/share/cmake-3.25/Modules/FindPackageHandleStandardArgs.cmake:230 "
