@@ -3107,6 +3107,14 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "base",
         ),
+        # the script's own request for a build requirement, quoted
+        ("Please install 'Cython' first.\n", "import-failed", "Cython"),
+        # a class attribute a newer setuptools dropped from one of its commands
+        (
+            "AttributeError: type object 'build_ext' has no attribute 'user_options_extra'\n",
+            "build-requirement-incompatible",
+            "setuptools",
+        ),
         # a program CMake's find_package did not find: the program as it is run
         (
             "CMake Error at /usr/share/cmake-3.25/Modules/FindPackageHandleStandardArgs.cmake:230 "
