@@ -3115,6 +3115,24 @@ def test_shipped_rules_on_tell_tale_lines(
             "build-requirement-incompatible",
             "setuptools",
         ),
+        # a setup script's bare sentence that it requires a build requirement
+        ("Frobnik requires SciPy\n", "import-failed", "scipy"),
+        # a setup.cfg option a setuptools command no longer has
+        (
+            "error: error in setup.cfg: command 'bdist_wheel' has no such option 'license_file'\n",
+            "build-requirement-incompatible",
+            "license-file",
+        ),
+        # a setup.py saved in Latin-1, which setuptools reads as UTF-8
+        (
+            '  File "/tmp/env/lib/python3.11/site-packages/setuptools/build_meta.py", line 314, '
+            "in run_setup\n"
+            "    code = f.read().replace(r'\\r\\n', r'\\n')\n"
+            "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe9 in position 88: invalid "
+            "continuation byte\n",
+            "python-unsupported",
+            "2",
+        ),
         # a program CMake's find_package did not find: the program as it is run
         (
             "CMake Error at /usr/share/cmake-3.25/Modules/FindPackageHandleStandardArgs.cmake:230 "
