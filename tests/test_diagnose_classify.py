@@ -3159,6 +3159,49 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "clang++",
         ),
+        # a build requirement given as a direct URL: its own host is unreachable, not the index
+        # the command names
+        (
+            "Processing ./src/frob-1.0.tar.gz\n"
+            "  Installing build dependencies: finished with status 'error'\n"
+            "  ERROR: Command errored out with exit status 1:\n"
+            "   command: /tmp/venv/bin/python /tmp/pip/__env_pip__.zip/pip install"
+            " --ignore-installed --no-user --prefix /tmp/overlay -i https://pypi.org/simple --"
+            " frob-core@"
+            " https://git.example.org/frob/frob-core-1.0.zip setuptools\n"
+            "  Complete output (2 lines):\n"
+            "  Collecting frob-core@ https://git.example.org/frob/frob-core-1.0.zip\n"
+            "    WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None,"
+            " status=None)) after connection broken by 'NewConnectionError('<HTTPSConnection"
+            " object at 0x7f0>: Failed to establish a new connection: [Errno -3] Temporary failure"
+            " in name resolution')': /frob/frob-core-1.0.zip\n",
+            "network",
+            "git.example.org",
+        ),
+        # GCC's driver without its Fortran compiler proper: the program it could not run
+        (
+            "cc -O2 -fPIC -c src/frob.f90 -o build/frob.o\n"
+            "cc: error trying to exec 'f951': execvp: No such file or directory\n",
+            "toolchain-missing",
+            "f951",
+        ),
+        # a program the build script downloads when it is not on PATH, the download failing:
+        # the missing program is the cause, the download only its fallback
+        (
+            "build.py: nasm executable not found, downloading nasm 2.16 from https://www.nasm.us/\n"
+            "curl: (6) Could not resolve host: www.nasm.us\n"
+            "error: command 'curl' failed with exit code 6\n",
+            "toolchain-missing",
+            "nasm",
+        ),
+        # a file's own header under a directory, spelt in another case than the file
+        (
+            "g++ -O2 -fPIC -Isrc -c src/FrobMesh.cc -o build/FrobMesh.o\n"
+            "src/FrobMesh.cc:4:10: fatal error: frobmesh/frobmesh.h: No such file or directory\n"
+            '    4 | #include "frobmesh/frobmesh.h"\n',
+            "package-refuses",
+            "frobmesh/frobmesh.h",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
