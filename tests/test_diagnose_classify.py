@@ -3202,6 +3202,37 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "frobmesh/frobmesh.h",
         ),
+        # the script's own imperative, capitalised, as the exception's message
+        (
+            '  File "setup.py", line 6, in <module>\n'
+            "    raise RuntimeError('Install Cython first!')\n"
+            "RuntimeError: Install Cython first!\n",
+            "import-failed",
+            "Cython",
+        ),
+        # the script's guess that a build requirement is not there, printed before it exits
+        (
+            "It seems you do not have numpy installed; get it with pip, then run this again.\n",
+            "import-failed",
+            "numpy",
+        ),
+        # neither variable pointing at a library set: the library the script asks for
+        (
+            "RuntimeError: Neither GSL_DIR nor CONDA_PREFIX is set. Please install GSL or set"
+            " GSL_DIR.\n",
+            "sysdep-missing",
+            "GSL",
+        ),
+        # CMake finding no CUDA compiler: the variable it names stands for nvcc
+        (
+            "CMake Error at CMakeLists.txt:5 (enable_language):\n"
+            "  No CMAKE_CUDA_COMPILER could be found.\n"
+            "\n"
+            "  Tell CMake where to find the compiler by setting either the environment\n"
+            '  variable "CUDACXX" or the CMake cache entry CMAKE_CUDA_COMPILER to the full\n',
+            "toolchain-missing",
+            "nvcc",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
