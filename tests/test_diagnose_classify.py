@@ -3233,6 +3233,31 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "nvcc",
         ),
+        # a program of the named list the project's own CMake check did not find
+        (
+            "CMake Error at cmake/Tools.cmake:12 (message):\n"
+            "  Could not find protoc\n"
+            "\n"
+            "-- Configuring incomplete, errors occurred!\n",
+            "toolchain-missing",
+            "protoc",
+        ),
+        # a header with an upper-case .H included in quotes: a vendor's, left out of the sdist
+        (
+            "gcc -O2 -fPIC -c src/wrap.c -o build/wrap.o\n"
+            "src/wrap.c:10:10: fatal error: VENDOR_API.H: No such file or directory\n"
+            '   10 | #include "VENDOR_API.H"\n',
+            "package-refuses",
+            "VENDOR_API.H",
+        ),
+        # GCC's OpenMP runtime files not installed: the spec file -fopenmp reads
+        (
+            "x86_64-linux-gnu-gcc -shared -fopenmp build/frob.o -o build/frob.so\n"
+            "x86_64-linux-gnu-gcc: fatal error: cannot read spec file 'libgomp.spec': No such"
+            " file or directory\n",
+            "toolchain-missing",
+            "libgomp",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

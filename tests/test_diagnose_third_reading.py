@@ -296,6 +296,13 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
         ],
     ),
     "dvdread.h": (_category, ["pip23/dvdread-1.1-no-dvdread-h-py38"]),
+    "a program of the named list a project's CMake message says it did not find": (
+        _category,
+        [
+            "pip21/hgui-4.0.4-no-wayland-scanner-py310",
+            "pip23/pyaccell-1.0.0-wayland-scanner-missing-py39",
+        ],
+    ),
     "GCC's driver without its Fortran compiler proper": (
         _subject,
         [
