@@ -3258,6 +3258,33 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "libgomp",
         ),
+        # Python 2's implicit relative import of the package's own private module, under the
+        # carets Python 3.13 prints
+        (
+            '  File "/tmp/src/frob-0.3/frob/__init__.py", line 2, in <module>\n'
+            "    import _compat\n"
+            "    ^^^^^^^^^^^^^^\n"
+            "ModuleNotFoundError: No module named '_compat'\n",
+            "python-unsupported",
+            "2",
+        ),
+        # a SWIG too new for an option the setup script still passes
+        (
+            "swig -python -c++ -outdir frob frob/frob.i\n"
+            "swig error : Unrecognized option -noruntime\n"
+            "Use 'swig -help' for available options.\n"
+            "error: command '/usr/bin/swig' failed with exit code 1\n",
+            "toolchain-missing",
+            "swig",
+        ),
+        # uv unable to read a .tar.bz2 sdist's compression
+        (
+            "error: Failed to extract archive: file:///tmp/src/frob-2.0.tar.bz2\n"
+            "  cause: Archive contains a file with an unsupported compression method; files must"
+            " be compressed with 'stored', 'DEFLATE', or 'zstd'\n",
+            "package-refuses",
+            "frob",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
