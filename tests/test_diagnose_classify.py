@@ -3285,6 +3285,12 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "frob",
         ),
+        # a script's request through Python's logging, naming the package with its headers
+        (
+            "CRITICAL:setup:SciPy and its headers are required to build this. Exiting\n",
+            "import-failed",
+            "scipy",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
@@ -3369,6 +3375,19 @@ def test_mechanism_rules_on_unseen_wordings(
             "cause: Because frob==1.0 has no wheels with a matching Python ABI tag (e.g., "
             "`cp312`) and you require frob==1.0, we can conclude that your requirements are "
             "unsatisfiable.",
+        ),
+        # a setup script running pip through a shell with no pip on PATH: the shell's verdict,
+        # not the import that then fails (which names the requirement)
+        (
+            "Cython is not installed; installing it now.\n"
+            "sh: 1: pip3: not found\n"
+            "Traceback (most recent call last):\n"
+            '  File "setup.py", line 9, in <module>\n'
+            "ModuleNotFoundError: No module named 'Cython'\n",
+            "import/setup-requires-without-pip",
+            "Cython",
+            2,
+            "sh: 1: pip3: not found",
         ),
     ],
 )
