@@ -3291,6 +3291,21 @@ def test_shipped_rules_on_tell_tale_lines(
             "import-failed",
             "scipy",
         ),
+        # CMake's FindCython finding no cython program: the program as it is run
+        (
+            "CMake Error at /usr/share/cmake-3.25/Modules/FindPackageHandleStandardArgs.cmake:230"
+            " (message):\n"
+            "  Could NOT find Cython (missing: CYTHON_EXECUTABLE) (Required is at least"
+            ' version "3.0")\n',
+            "toolchain-missing",
+            "cython",
+        ),
+        # a backend's search for a CMake recent enough, finding none
+        (
+            "frob_build.errors.BuildError: Could not find cmake of version 3.18 or newer on PATH\n",
+            "toolchain-missing",
+            "cmake",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

@@ -185,6 +185,11 @@ def _compiler_listed(reading: dict[str, Any]) -> object:
     return "the first name" if reading["subject"] in {"c++", "cc"} else "the GNU one after it"
 
 
+def _compiler_or_header(reading: dict[str, Any]) -> object:
+    """The C++ compiler the build ran (``g++``, ``c++``), or the standard header it missed."""
+    return "the compiler" if reading["subject"] in {"g++", "c++", "clang++"} else "the header"
+
+
 #: The logs of pip's retried connection, a question of its own below.
 PIP_RETRIED = [
     "build/ckzg-2.1.8-offline-build-deps-py312",
@@ -726,6 +731,17 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/numba-kdtree-0.6.0-no-libstdcxx-headers-py310",
             "uv/colorcorrect-0.9-cxx-header-hidden-py311",
             "build/enetbind-2.0.9-libstdcxx-headers-hidden-py311",
+        ],
+    ),
+    "the subject of a C++ standard header missing where libstdc++'s headers are hidden": (
+        _compiler_or_header,
+        [
+            "build/pyffish-0.0.1-libstdcxx-headers-hidden-py310",
+            "build/picologging-0.9.3-libstdcxx-headers-hidden-py311",
+            "uv/numba-kdtree-0.6.0-no-libstdcxx-headers-py310",
+            "uv/colorcorrect-0.9-cxx-header-hidden-py311",
+            "build/enetbind-2.0.9-libstdcxx-headers-hidden-py311",
+            "uv/pyxcp-0.22.13-cxx-stdlib-headers-hidden-py39",
         ],
     ),
     "a C++ standard header this compiler's library does not have yet": (
