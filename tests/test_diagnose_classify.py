@@ -3306,6 +3306,14 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "cmake",
         ),
+        # a setup script's configure-style check finding the library, but too old a release
+        (
+            "Checking for MPFR library `-lmpfr'... ok\n"
+            "\n"
+            "FAILED: version `4.1.0' is too old, must be newer than `4.2.0'.\n",
+            "sysdep-missing",
+            "mpfr",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

@@ -744,6 +744,20 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/pyxcp-0.22.13-cxx-stdlib-headers-hidden-py39",
         ],
     ),
+    "a script's own refusal of Python 3 as a whole": (
+        _named_or_none,
+        [
+            "pip21/LabJackPython-1.201505-python3-refused-py310",
+            "pip25/supervisor-3.3.5-python2-only-py310",
+            "pip23/boltons-0.1-refuses-python3-py38",
+            "pip23/pysqlite-2.8.3-python2-only-py310",
+            "pip25/beautifulsoup-3.2.2-refuses-python3-py310",
+            "pip26/duktape-0.0.3-not-tested-on-py3-py312",
+            "uv/boto-rsync-0.8.1-refuses-python3-py312",
+            "uv/fusnmp-1.0.3-refuses-python3-py311",
+            "uv/mqlight-1.0.2015020201b1-python3-refused-py312",
+        ],
+    ),
     "a C++ standard header this compiler's library does not have yet": (
         _subject,
         [
