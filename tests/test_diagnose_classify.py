@@ -3314,6 +3314,25 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "mpfr",
         ),
+        # a FindPkgConfig error CMake goes on after, then a find_package() that stops it: the
+        # first is the cause
+        (
+            "CMake Error at /usr/share/cmake-3.25/Modules/FindPkgConfig.cmake:890 (message):\n"
+            "  None of the required 'libfrob' found\n"
+            "-- Looking for pthread.h - found\n"
+            "CMake Error at /usr/share/cmake-3.25/Modules/FindPackageHandleStandardArgs.cmake:230"
+            " (message):\n"
+            "  Could NOT find Boost (missing: Boost_INCLUDE_DIR)\n",
+            "sysdep-missing",
+            "libfrob",
+        ),
+        # a compile error under uv's directory for a local sdist: the project's own path kept
+        (
+            "/home/user/.cache/uv/sdists-v11/path/0123456789abcdef/fedcba9876543210/src/src/frob.c"
+            ":3:1: error: unknown type name 'frob_t'\n",
+            "compile-error",
+            "src/frob.c",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

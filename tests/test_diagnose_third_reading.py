@@ -742,6 +742,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/colorcorrect-0.9-cxx-header-hidden-py311",
             "build/enetbind-2.0.9-libstdcxx-headers-hidden-py311",
             "uv/pyxcp-0.22.13-cxx-stdlib-headers-hidden-py39",
+            "uv/dejavu_gi-0.1.3-libstdcxx-headers-hidden-py312",
         ],
     ),
     "a script's own refusal of Python 3 as a whole": (
