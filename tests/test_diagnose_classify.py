@@ -3333,6 +3333,14 @@ def test_shipped_rules_on_tell_tale_lines(
             "compile-error",
             "src/frob.c",
         ),
+        # the script's own ImportError that a build requirement is missing, two spaces after
+        # its full stop
+        (
+            '  File "<string>", line 5, in <module>\n'
+            "ImportError: scipy not found.  Please install scipy before installing frobfit.\n",
+            "import-failed",
+            "scipy",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
