@@ -3341,6 +3341,12 @@ def test_shipped_rules_on_tell_tale_lines(
             "import-failed",
             "scipy",
         ),
+        # the script's own words that a kit's directory variable is not in its environment
+        (
+            "RuntimeError: FROBSDK_LIBDIR was not found in the environment; install the Frob SDK\n",
+            "toolchain-missing",
+            "FROBSDK_LIBDIR",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

@@ -743,6 +743,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "build/enetbind-2.0.9-libstdcxx-headers-hidden-py311",
             "uv/pyxcp-0.22.13-cxx-stdlib-headers-hidden-py39",
             "uv/dejavu_gi-0.1.3-libstdcxx-headers-hidden-py312",
+            "uv/fasttoml-0.2.0b3-libstdcxx-headers-hidden-py311",
         ],
     ),
     "a script's own refusal of Python 3 as a whole": (
