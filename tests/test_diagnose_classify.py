@@ -3347,6 +3347,37 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "FROBSDK_LIBDIR",
         ),
+        # rustup's sentence at the end of maturin's chain over cargo metadata
+        (
+            "💥 maturin failed\n"
+            "  Caused by: Cargo metadata failed. Does your crate compile with `cargo build`?\n"
+            "  Caused by: `cargo metadata` exited with an error: error: rustup could not choose a"
+            " version of cargo to run, because one wasn't specified explicitly, and no default is"
+            " configured.\n",
+            "toolchain-missing",
+            "cargo",
+        ),
+        # a wildcard in setup.py's scripts, which setuptools does not expand
+        (
+            "running build_scripts\n"
+            "creating build/scripts-3.11\n"
+            "error: [Errno 2] No such file or directory: 'bin/frob-*'\n",
+            "package-refuses",
+            "frob-*",
+        ),
+        # a shell started on a script of the sdist's own that the sdist left out
+        (
+            "running build_ext\n"
+            "/bin/sh: 1: /tmp/build-via-sdist-abc/frob-2.0/tools/fetch_libs.sh: not found\n",
+            "package-refuses",
+            "fetch_libs.sh",
+        ),
+        # the script's list of the libraries it found missing
+        (
+            "RuntimeError: The following system libraries are not installed: sodium, zmq\n",
+            "sysdep-missing",
+            "sodium",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
