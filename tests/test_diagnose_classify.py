@@ -3378,6 +3378,39 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "sodium",
         ),
+        # a CMake project's own status line: no system copy, FetchContent instead (which fails)
+        (
+            "-- System fmt not found; falling back to FetchContent\n"
+            "fatal: unable to access 'https://github.com/fmtlib/fmt.git/': "
+            "Could not resolve host: github.com\n",
+            "sysdep-missing",
+            "fmt",
+        ),
+        # pip 21: a lower bound that no release listed for this Python reaches
+        (
+            "ERROR: Could not find a version that satisfies the requirement scipy~=1.14 "
+            "(from versions: 0.8.0, 1.10.1)\n"
+            "ERROR: No matching distribution found for scipy~=1.14\n",
+            "python-unsupported",
+            "",
+        ),
+        # a setup script's own pip run in an environment without pip, and its own verdict
+        (
+            "/tmp/env/bin/python3: No module named pip\n"
+            "Traceback (most recent call last):\n"
+            '  File "<string>", line 9, in ensure\n'
+            "ModuleNotFoundError: No module named 'pythran'\n"
+            "\n"
+            "During handling of the above exception, another exception occurred:\n"
+            "\n"
+            "Traceback (most recent call last):\n"
+            '  File "<string>", line 20, in <module>\n'
+            "RuntimeError: pythran installation failed.\n",
+            "import-failed",
+            "pythran",
+        ),
+        # a program looked up on PATH, the names tried in brackets
+        ("error: nim compiler not found in PATH (tried: 'nim')\n", "toolchain-missing", "nim"),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

@@ -599,6 +599,8 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "pip24/pyre2-0.3.14-fetchcontent-no-github-py313",
             "pip25/openjij-0.9.2-eigen-gitlab-unreachable-py312",
             "uv/small_gicp-1.0.1-no-eigen-download-fails-py310",
+            "build/homapy-0.1.0-no-eigen3-fetch-offline-py310",
+            "pip23/spiceypy-8.3.0-fetchcontent-no-github-py310",
         ],
     ),
     "a setup.py reading a UTF-8 file under an ASCII locale": (
