@@ -3411,6 +3411,37 @@ def test_shipped_rules_on_tell_tale_lines(
         ),
         # a program looked up on PATH, the names tried in brackets
         ("error: nim compiler not found in PATH (tried: 'nim')\n", "toolchain-missing", "nim"),
+        # a setup script's own request with its advice to retry, a build requirement in lower case
+        ("Please install cython and try again.\n", "import-failed", "Cython"),
+        (
+            "[stdout]\nPlease install pythran and try again.\n\n[stderr]\n"
+            "AssertionError: Exactly one .egg-info should have been produced, but found 0: []\n",
+            "import-failed",
+            "pythran",
+        ),
+        # OpenMP's header, which comes with the compiler, not found: the compiler setuptools ran
+        (
+            "src/kernels.c:4:10: fatal error: omp.h: No such file or directory\n"
+            "compilation terminated.\n"
+            "error: command '/usr/bin/x86_64-linux-gnu-gcc' failed with exit code 1\n",
+            "toolchain-missing",
+            "x86_64-linux-gnu-gcc",
+        ),
+        # a CMake script's message that the build must use the environment's package
+        (
+            "CMake Error at cmake/Deps.cmake:20 (message):\n"
+            "  Foo needs to be built against the JAX package of the environment.\n"
+            "  Python said:\n\n"
+            "  ModuleNotFoundError: No module named 'jax'\n\n",
+            "import-failed",
+            "jax",
+        ),
+        # a script's own words for a library's files it did not find
+        (
+            "Missing the tfhe library file, build it under `TFHE/build` first\n",
+            "sysdep-missing",
+            "tfhe",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

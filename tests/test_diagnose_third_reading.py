@@ -833,12 +833,13 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "build/cf-basic-signal-0.3.5-cmake-include-outside-sdist-py313",
         ],
     ),
-    "a build requirement the resolver names in lower case": (
+    "a build requirement named in lower case": (
         _subject,
         [
             "build/tinyalign-0.2.2-cython-constraint-conflict-py313",
             "pip26/configparserc-3.0.2-build-constraint-cython-conflict-py312",
             "uv/nest-simulator-3.10.0-cython-constraint-conflict-py311",
+            "uv/pdsa-0.5.0-cython-not-installed-py310",
         ],
     ),
     "a download's socket error that urllib wraps in its URLError": (
