@@ -3442,6 +3442,40 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "tfhe",
         ),
+        # a library not found, with the command that installs its package
+        (
+            "Frob Reader library not found.  Install it using `sudo apt install libfrob`\n",
+            "sysdep-missing",
+            "libfrob",
+        ),
+        # meson's find_program given two names, neither found
+        (
+            "../meson.build:7:8: ERROR: Program 'flex win_flex' not found or not executable\n",
+            "toolchain-missing",
+            "flex",
+        ),
+        # a failed import re-raised by the script with its own words after it
+        (
+            "Traceback (most recent call last):\n"
+            '  File "<string>", line 84, in get_version_info\n'
+            "ImportError: No module named 'scipy' - Install scipy before building.\n",
+            "import-failed",
+            "scipy",
+        ),
+        # a header named after the directory of the grammar that includes it
+        (
+            "lib/lexer/scan.l:22:10: fatal error: lexer.h: No such file or directory\n"
+            "compilation terminated.\n",
+            "package-refuses",
+            "lexer.h",
+        ),
+        # a header under scikit-build's install tree, which CMake never filled
+        (
+            "cc1: fatal error: _skbuild/linux-x86_64-3.12/cmake-install/include/frob/api.h: "
+            "No such file or directory\n",
+            "package-refuses",
+            "api.h",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
