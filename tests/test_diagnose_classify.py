@@ -3476,6 +3476,30 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "api.h",
         ),
+        # a find module handing CONFIG mode's failure to FindPackageHandleStandardArgs
+        (
+            "CMake Error at /usr/share/cmake-3.25/Modules/FindPackageHandleStandardArgs.cmake:230 "
+            "(message):\n"
+            "  Could NOT find Frob: found neither FrobConfig.cmake nor\n"
+            "  frob-config.cmake\n",
+            "sysdep-missing",
+            "Frob",
+        ),
+        # a setup script's own words when distutils' build_py_2to3 is gone
+        (
+            "Python 3 support requires the 2to3 tool.\nPlease install it.\n",
+            "build-requirement-incompatible",
+            "setuptools",
+        ),
+        # Windows' own types in a cffi declaration parsed on another system (the package, from
+        # pip's closing line for a local sdist)
+        (
+            "ERROR: Failed to build 'file:///tmp/src/winspy-1.0.tar.gz' when getting "
+            "requirements to build wheel\n"
+            'cffi.CDefError: cannot parse "BOOL CloseHandle(HANDLE h);"\n',
+            "package-refuses",
+            "winspy",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
