@@ -3500,6 +3500,23 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "winspy",
         ),
+        # Python 2's relative import as a star import of a sibling module; a distribution that
+        # is star-imported is still a missing build dependency
+        (
+            '  File "/tmp/src/foo-1.0/foo/__init__.py", line 1, in <module>\n'
+            "    from widgets import *\n"
+            "ModuleNotFoundError: No module named 'widgets'\n",
+            "python-unsupported",
+            "2",
+        ),
+        (
+            '  File "setup.py", line 3, in <module>\n'
+            '  File "/tmp/src/foo-1.0/foo/__init__.py", line 1, in <module>\n'
+            "    from numpy import *\n"
+            "ModuleNotFoundError: No module named 'numpy'\n",
+            "import-failed",
+            "numpy",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
