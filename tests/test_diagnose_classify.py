@@ -3517,6 +3517,14 @@ def test_shipped_rules_on_tell_tale_lines(
             "import-failed",
             "numpy",
         ),
+        # a Windows installer's command Python's own distutils dropped
+        (
+            '  File "setup.py", line 9, in <module>\n'
+            "    from distutils.command.bdist_msi import bdist_msi\n"
+            "ModuleNotFoundError: No module named 'distutils.command.bdist_msi'\n",
+            "python-unsupported",
+            "distutils.command.bdist_msi",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
