@@ -748,6 +748,21 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/fasttoml-0.2.0b3-libstdcxx-headers-hidden-py311",
         ],
     ),
+    "the C library's own header missing where its development files are hidden": (
+        _category,
+        [
+            "build/fastchess-0.1.2-libc-arch-headers-hidden-py310",
+            "build/imufusion-1.2.9-libc-headers-hidden-py311",
+            "build/pyinstrument-cext-0.2.4-libc-headers-hidden-py311",
+            "pip24/printrun-2.2.0-libc-headers-hidden-py39",
+            "uv/Quixote-3.0-libc-headers-hidden-py38",
+            "uv/ibm2ieee-1.2.0-libc-arch-headers-hidden-py310",
+            "uv/nrlmsise00-0.1.2-math-h-hidden-py38",
+            "uv/pyspamsum-1.0.4-usr-include-hidden-py310",
+            "uv/time-machine-2.9.0-libc-headers-missing-py312",
+            "uv/lhafile-0.3.0-gcc-include-hidden-py38",
+        ],
+    ),
     "a script's own refusal of Python 3 as a whole": (
         _named_or_none,
         [
