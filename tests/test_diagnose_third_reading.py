@@ -929,6 +929,25 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/srp-1.0.3-python2-ob-type-py312",
         ],
     ),
+    "a Python 2 C-API name this Python does not declare": (
+        _two_or_name,
+        [
+            "build/libais-0.14-python2-c-api-py311",
+            "build/pycharlockholmes-0.0.4-python2-c-api-py312",
+            "pip21/captchaimage-1.4-python2-c-api-py39",
+            "pip23/neuroshare-0.9.3-pyexc-standarderror-py39",
+            "pip24/mmhash-1.336-python2-c-api-py313",
+            "pip26/canto-0.6.13-py2-init-module-py313",
+            "pip26/pyprimesieve-0.1.5-python2-c-api-py313",
+            "pip26/sample-py2-c-api-py312",
+            "pip26/umemcache-1.6.3-pystring-py312",
+            "uv/btcutils-1.0-py2-c-api-py312",
+            "uv/dulwich-0.10.0-python2-c-api-werror-py311",
+            "uv/erlpack-0.3.2-python2-c-api-py39",
+            "uv/featurehash-1.0.2-python2-pystring-py38",
+            "uv/yenc-0.4.0-python2-c-api-uv-build-py313",
+        ],
+    ),
     "a pyproject.toml the frontend or the backend refuses": (
         _named_or_none,
         [
