@@ -3525,6 +3525,18 @@ def test_shipped_rules_on_tell_tale_lines(
             "python-unsupported",
             "distutils.command.bdist_msi",
         ),
+        # CMake's file(DOWNLOAD) failing with nothing above announcing it: the host on its own
+        # "from url:" line below
+        (
+            "-- Detecting CXX compile features - done\n"
+            "CMake Error at cmake/GetDeps.cmake:4 (file):\n"
+            "  file DOWNLOAD cannot compute hash on failed download\n"
+            "\n"
+            '    from url: "https://gitlab.example.org/tools/deps.cmake"\n'
+            '    status: [6;"Could not resolve hostname"]\n',
+            "network",
+            "gitlab.example.org",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
