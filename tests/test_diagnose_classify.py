@@ -2376,13 +2376,14 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "frob.proto",
         ),
-        # a file's own header, included with a leading ./
+        # a file's own header, included with a leading ./ (the name as included, ./ kept, as
+        # the blind readings settled)
         (
             "src/zz_codec.c:5:10: fatal error: ./zz_codec.h: No such file or directory\n"
             '    5 | #include "./zz_codec.h"\n'
             "      |          ^~~~~~~~~~~~~~\n",
             "package-refuses",
-            "zz_codec.h",
+            "./zz_codec.h",
         ),
         # the driver's words for an assembler it cannot run, in a frontend's short output
         (
@@ -3536,6 +3537,39 @@ def test_shipped_rules_on_tell_tale_lines(
             '    status: [6;"Could not resolve hostname"]\n',
             "network",
             "gitlab.example.org",
+        ),
+        # a setup script's own version check: the releases it takes, then the verdict
+        (
+            '  File "setup.py", line 12, in <module>\n'
+            "RuntimeError: Python versions 2.6, 3.2 or 3.3 required\n",
+            "python-unsupported",
+            "",
+        ),
+        # a build script's own check that what it needs is on PATH, then what is missing
+        (
+            "Building foo requires the Zig toolchain in PATH; missing: zig\n",
+            "toolchain-missing",
+            "zig",
+        ),
+        # a build requirement asked for "during" the build
+        (
+            '  File "setup.py", line 4, in <module>\nscipy is needed during the build\n',
+            "import-failed",
+            "scipy",
+        ),
+        # the package's name, then the one system it supports
+        (
+            "CMake Error at CMakeLists.txt:9 (message):\n"
+            "  fastwin only supports macOS.  Building on 'Linux' is not supported.\n",
+            "package-refuses",
+            "fastwin",
+        ),
+        # a file's own header included by a relative path: the name as included
+        (
+            "src/grid.c:3:10: fatal error: ./grid.h: No such file or directory\n"
+            '    3 | #include "./grid.h"\n',
+            "package-refuses",
+            "./grid.h",
         ),
     ],
 )

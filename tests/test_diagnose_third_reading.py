@@ -179,6 +179,12 @@ def _two_or_name(reading: dict[str, Any]) -> object:
     return "2" if reading["subject"] == "2" else "the name"
 
 
+def _relative_prefix(reading: dict[str, Any]) -> object:
+    """A header included by a relative path, as included (``./foo.h``, ``../include/foo.h``),
+    or with its ``./`` or ``../`` left out."""
+    return "as included" if str(reading["subject"]).startswith(("./", "../")) else "left out"
+
+
 def _compiler_listed(reading: dict[str, Any]) -> object:
     """The first name of meson's list of compilers (the generic ``c++``, ``cc``), or the
     GNU one after it."""
@@ -927,6 +933,16 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/pyipc-0.41-python2-ob-type-py312",
             "uv/sample-python2-object-struct-cxx-py313",
             "uv/srp-1.0.3-python2-ob-type-py312",
+        ],
+    ),
+    "a header of the package's own included by a relative path": (
+        _relative_prefix,
+        [
+            "uv/astropath-1.0.0a1-own-header-missing-from-sdist-py311",
+            "pip21/scikit-highs-0.0.2-sdist-lacks-cxxopts-py38",
+            "uv/matrix-lite-nfc-0.0.2-header-not-in-sdist-py312",
+            "pip26/sample-parent-dir-header-missing-py312",
+            "uv/sample-relative-header-missing-py313",
         ],
     ),
     "a Python 2 C-API name this Python does not declare": (
