@@ -3571,6 +3571,13 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "./grid.h",
         ),
+        # a setup script's failed import of pip, re-raised in its own words
+        (
+            '  File "setup.py", line 7, in <module>\n'
+            "RuntimeError: pip is not available, see https://pip.pypa.io to install it\n",
+            "build-requirement-incompatible",
+            "pip",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

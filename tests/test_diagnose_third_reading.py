@@ -185,6 +185,16 @@ def _relative_prefix(reading: dict[str, Any]) -> object:
     return "as included" if str(reading["subject"]).startswith(("./", "../")) else "left out"
 
 
+def _schema_exception_or_verdict(reading: dict[str, Any]) -> object:
+    """setuptools' ``ValueError: invalid pyproject.toml config: `project`.`` or the
+    ``configuration error:`` verdict on the line below it."""
+    return (
+        "the exception"
+        if str(reading["first_error_text"]).startswith("ValueError")
+        else "the verdict"
+    )
+
+
 def _compiler_listed(reading: dict[str, Any]) -> object:
     """The first name of meson's list of compilers (the generic ``c++``, ``cc``), or the
     GNU one after it."""
@@ -739,6 +749,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/numba-kdtree-0.6.0-no-libstdcxx-headers-py310",
             "uv/colorcorrect-0.9-cxx-header-hidden-py311",
             "build/enetbind-2.0.9-libstdcxx-headers-hidden-py311",
+            "build/bitmask26-0.2.0-cxx-headers-hidden-py311",
         ],
     ),
     "the subject of a C++ standard header missing where libstdc++'s headers are hidden": (
@@ -752,6 +763,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/pyxcp-0.22.13-cxx-stdlib-headers-hidden-py39",
             "uv/dejavu_gi-0.1.3-libstdcxx-headers-hidden-py312",
             "uv/fasttoml-0.2.0b3-libstdcxx-headers-hidden-py311",
+            "build/bitmask26-0.2.0-cxx-headers-hidden-py311",
         ],
     ),
     "the C library's own header missing where its development files are hidden": (
@@ -943,6 +955,19 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/matrix-lite-nfc-0.0.2-header-not-in-sdist-py312",
             "pip26/sample-parent-dir-header-missing-py312",
             "uv/sample-relative-header-missing-py313",
+        ],
+    ),
+    "setuptools' invalid pyproject.toml config over its verdict on the line below": (
+        _schema_exception_or_verdict,
+        [
+            "build/ppef-1.0.2-setuptools70-license-files-py311",
+            "pip24/asyncpg-0.25.0-project-without-version-py312",
+            "pip26/gsd-2.4.2-project-without-version-py312",
+            "uv/fpsim2-0.4.0-project-no-version-py313",
+            "pip25/sample-project-without-name-py311",
+            "pip25/sample-project-without-version-py311",
+            "pip25/sample-setuptools-project-key-old-py312",
+            "uv/sample-license-files-old-setuptools-uv-build-py311",
         ],
     ),
     "a Python 2 C-API name this Python does not declare": (
