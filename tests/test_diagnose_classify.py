@@ -3578,6 +3578,27 @@ def test_shipped_rules_on_tell_tale_lines(
             "build-requirement-incompatible",
             "pip",
         ),
+        # a setup script's own words that it needs a Python binding, the project's address under
+        # them
+        (
+            "pyfoo requires the GObject Python bindings\n"
+            "See: https://gitlab.example.org/gnome/pygobject/\n",
+            "import-failed",
+            "pygobject",
+        ),
+        # a setup script handling its failed import of pkg_resources with its own verdict on
+        # setuptools
+        (
+            "Traceback (most recent call last):\n"
+            "ModuleNotFoundError: No module named 'pkg_resources'\n"
+            "\n"
+            "During handling of the above exception, another exception occurred:\n"
+            "\n"
+            '  File "setup.py", line 9, in <module>\n'
+            "RuntimeError: The setuptools module is missing or broken\n",
+            "backend-missing",
+            "setuptools",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

@@ -599,7 +599,10 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
     ),
     "a setup.py saying setuptools was not found": (
         _category,
-        ["build/pybedtools-0.8.0-pkg-resources-gone-py312"],
+        [
+            "build/pybedtools-0.8.0-pkg-resources-gone-py312",
+            "uv/cpu-count-1.0.0-setuptools-missing-or-broken-py312",
+        ],
     ),
     "GCC without its Objective-C front end": (
         _category,
@@ -750,6 +753,8 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/colorcorrect-0.9-cxx-header-hidden-py311",
             "build/enetbind-2.0.9-libstdcxx-headers-hidden-py311",
             "build/bitmask26-0.2.0-cxx-headers-hidden-py311",
+            "build/pyitt-1.7.6-cxx-stdlib-headers-hidden-py313",
+            "uv/xlfparser-0.0.1-libstdcxx-headers-hidden-py311",
         ],
     ),
     "the subject of a C++ standard header missing where libstdc++'s headers are hidden": (
@@ -764,6 +769,8 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/dejavu_gi-0.1.3-libstdcxx-headers-hidden-py312",
             "uv/fasttoml-0.2.0b3-libstdcxx-headers-hidden-py311",
             "build/bitmask26-0.2.0-cxx-headers-hidden-py311",
+            "build/pyitt-1.7.6-cxx-stdlib-headers-hidden-py313",
+            "uv/xlfparser-0.0.1-libstdcxx-headers-hidden-py311",
         ],
     ),
     "the C library's own header missing where its development files are hidden": (
