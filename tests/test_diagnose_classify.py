@@ -3599,6 +3599,22 @@ def test_shipped_rules_on_tell_tale_lines(
             "backend-missing",
             "setuptools",
         ),
+        # make could not start a GPU toolchain's compiler: the first error, over the header the
+        # build misses after going on
+        (
+            "make: hipcc: No such file or directory\n"
+            "make: *** [Makefile:12: kern.o] Error 127\n"
+            "foo.c:3:10: fatal error: numpy/arrayobject.h: No such file or directory\n",
+            "toolchain-missing",
+            "hipcc",
+        ),
+        # a build requirement said to be "necessary"
+        (
+            "         [stdout]\n"
+            "         scipy is necessary to compile this module. Install it and try again.\n",
+            "import-failed",
+            "scipy",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
@@ -4585,6 +4601,19 @@ _SPDX_FIRST = "\n\n    - {type: string, format: 'SPDX'}\n    - type: table\n    
             False,
         ),
         (
+            "configuration error: `project.license` must be valid exactly by one definition"
+            " (2 matches found):" + _SPDX_FIRST,
+            False,
+        ),
+        # the same two under the exception whose message they are, its first line above them
+        (
+            "ValueError: invalid pyproject.toml config: `project.license`.\n"
+            "configuration error: `project.license` must be valid exactly by one definition"
+            " (2 matches found):" + _OLD_LICENSE_TABLES,
+            True,
+        ),
+        (
+            "ValueError: invalid pyproject.toml config: `project.license`.\n"
             "configuration error: `project.license` must be valid exactly by one definition"
             " (2 matches found):" + _SPDX_FIRST,
             False,

@@ -975,6 +975,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "pip25/sample-project-without-version-py311",
             "pip25/sample-setuptools-project-key-old-py312",
             "uv/sample-license-files-old-setuptools-uv-build-py311",
+            "uv/intelseed-1.1.0-setuptools-license-py313",
         ],
     ),
     "a Python 2 C-API name this Python does not declare": (
