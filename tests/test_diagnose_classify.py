@@ -3615,6 +3615,13 @@ def test_shipped_rules_on_tell_tale_lines(
             "import-failed",
             "scipy",
         ),
+        # an older pyproject-metadata refusing a [project] field's type, the field in backticks
+        (
+            "pyproject_metadata.ConfigurationError: Field `project.readme` has an invalid type,"
+            " expecting a string (got `{'file': 'README.md'}`)\n",
+            "package-refuses",
+            "",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

@@ -195,6 +195,14 @@ def _schema_exception_or_verdict(reading: dict[str, Any]) -> object:
     )
 
 
+def _first_of_a_repeated_invalid_version(reading: dict[str, Any]) -> object:
+    """packaging's ``InvalidVersion`` for a version setuptools cannot read, printed twice
+    (setuptools tries again with the version cleaned up, and the second attempt raises while
+    handling the first): the first, in the first twenty lines of both logs of the question,
+    or the second, ending the chain forty lines further down."""
+    return "the first" if reading["first_error_line"] < 20 else "the one ending the chain"
+
+
 def _compiler_listed(reading: dict[str, Any]) -> object:
     """The first name of meson's list of compilers (the generic ``c++``, ``cc``), or the
     GNU one after it."""
@@ -755,6 +763,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "build/bitmask26-0.2.0-cxx-headers-hidden-py311",
             "build/pyitt-1.7.6-cxx-stdlib-headers-hidden-py313",
             "uv/xlfparser-0.0.1-libstdcxx-headers-hidden-py311",
+            "uv/dscribe-1.2.2-cxx-stdlib-headers-hidden-py310",
         ],
     ),
     "the subject of a C++ standard header missing where libstdc++'s headers are hidden": (
@@ -771,6 +780,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "build/bitmask26-0.2.0-cxx-headers-hidden-py311",
             "build/pyitt-1.7.6-cxx-stdlib-headers-hidden-py313",
             "uv/xlfparser-0.0.1-libstdcxx-headers-hidden-py311",
+            "uv/dscribe-1.2.2-cxx-stdlib-headers-hidden-py310",
         ],
     ),
     "the C library's own header missing where its development files are hidden": (
@@ -976,6 +986,13 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "pip25/sample-setuptools-project-key-old-py312",
             "uv/sample-license-files-old-setuptools-uv-build-py311",
             "uv/intelseed-1.1.0-setuptools-license-py313",
+        ],
+    ),
+    "packaging's InvalidVersion raised again while handling the first": (
+        _first_of_a_repeated_invalid_version,
+        [
+            "uv/pytoradex-0.1release-invalid-version-py311",
+            "uv/MakoLang-0.1.dev-r972-legacy-version-setuptools-py38",
         ],
     ),
     "a Python 2 C-API name this Python does not declare": (
