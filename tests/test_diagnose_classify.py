@@ -3622,6 +3622,15 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "",
         ),
+        # a CMake project's own check finding no library, then a script of its own fetching it
+        (
+            "-- Foolib not found, running fetch script...\n"
+            "Cloning into 'foolib'...\n"
+            "fatal: unable to access 'https://git.example.org/foolib.git/': Could not resolve host:"
+            " git.example.org\n",
+            "sysdep-missing",
+            "Foolib",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

@@ -203,6 +203,13 @@ def _first_of_a_repeated_invalid_version(reading: dict[str, Any]) -> object:
     return "the first" if reading["first_error_line"] < 20 else "the one ending the chain"
 
 
+def _base_name_path_or_none(reading: dict[str, Any]) -> object:
+    """A file named by its base name (``vitterbi.pyf``), by its path (``src/vitterbi.pyf``),
+    or no subject."""
+    subject = str(reading["subject"])
+    return "none" if not subject else "a path" if "/" in subject else "the base name"
+
+
 def _compiler_listed(reading: dict[str, Any]) -> object:
     """The first name of meson's list of compilers (the generic ``c++``, ``cc``), or the
     GNU one after it."""
@@ -628,6 +635,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/small_gicp-1.0.1-no-eigen-download-fails-py310",
             "build/homapy-0.1.0-no-eigen3-fetch-offline-py310",
             "pip23/spiceypy-8.3.0-fetchcontent-no-github-py310",
+            "uv/hola-graph-0.1.5-adaptagrams-clone-offline-py310",
         ],
     ),
     "a setup.py reading a UTF-8 file under an ASCII locale": (
@@ -764,6 +772,8 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "build/pyitt-1.7.6-cxx-stdlib-headers-hidden-py313",
             "uv/xlfparser-0.0.1-libstdcxx-headers-hidden-py311",
             "uv/dscribe-1.2.2-cxx-stdlib-headers-hidden-py310",
+            "build/pyastyle-1.1.5-cxx-headers-hidden-py311",
+            "uv/poga-0.1.19-libstdcxx-headers-hidden-py310",
         ],
     ),
     "the subject of a C++ standard header missing where libstdc++'s headers are hidden": (
@@ -781,6 +791,8 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "build/pyitt-1.7.6-cxx-stdlib-headers-hidden-py313",
             "uv/xlfparser-0.0.1-libstdcxx-headers-hidden-py311",
             "uv/dscribe-1.2.2-cxx-stdlib-headers-hidden-py310",
+            "build/pyastyle-1.1.5-cxx-headers-hidden-py311",
+            "uv/poga-0.1.19-libstdcxx-headers-hidden-py310",
         ],
     ),
     "the C library's own header missing where its development files are hidden": (
@@ -993,6 +1005,14 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
         [
             "uv/pytoradex-0.1release-invalid-version-py311",
             "uv/MakoLang-0.1.dev-r972-legacy-version-setuptools-py38",
+        ],
+    ),
+    "the subject of a source file setuptools has no build step for": (
+        _base_name_path_or_none,
+        [
+            "pip23/chirp-1.2.2-pyf-unknown-source-py39",
+            "build/xor-cipher-1.0.1-extension-py-source-py310",
+            "build/sample-unknown-source-type-py312",
         ],
     ),
     "a Python 2 C-API name this Python does not declare": (
