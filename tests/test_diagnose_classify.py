@@ -3631,6 +3631,33 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "Foolib",
         ),
+        # the sdist's own build.py, which "python -m build" run in its directory starts instead
+        # of the frontend, importing a module nothing installed
+        (
+            "Traceback (most recent call last):\n"
+            '  File "<frozen runpy>", line 88, in _run_code\n'
+            '  File "/tmp/src/foo-2.0/build.py", line 5, in <module>\n'
+            "    from mesonize import MesonExtension\n"
+            "ModuleNotFoundError: No module named 'mesonize'\n",
+            "import-failed",
+            "mesonize",
+        ),
+        # a directory of the project's tree a subprocess was to run in, missing from the sdist
+        (
+            '  File "/usr/lib/python3.12/subprocess.py", line 1950, in _execute_child\n'
+            "FileNotFoundError: [Errno 2] No such file or directory: 'third_party'\n",
+            "package-refuses",
+            "third_party",
+        ),
+        # a symbolic link in the sdist pointing outside it, which uv will not unpack
+        (
+            "error: Failed to build `/tmp/src/foo-1.0.tar.gz`\n"
+            "  cause: Invalid tar file\n"
+            "  cause: at byte 1024: unsafe symbolic-link target "
+            '"/srv/dev/foo/data.bin": is absolute\n',
+            "package-refuses",
+            "foo",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
