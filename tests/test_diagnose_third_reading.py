@@ -295,6 +295,21 @@ def _wraps_the_warning(case: str) -> bool:
 
 #: Each question: what part of a reading it is about, the logs whose readings count, and
 #: the words of its row in docs/reference/rules.md.
+# the logs where libstdc++'s headers are hidden and a C++ standard header is missing
+_CXX_STANDARD_HEADER_HIDDEN = [
+    "build/pyffish-0.0.1-libstdcxx-headers-hidden-py310",
+    "build/picologging-0.9.3-libstdcxx-headers-hidden-py311",
+    "uv/numba-kdtree-0.6.0-no-libstdcxx-headers-py310",
+    "uv/colorcorrect-0.9-cxx-header-hidden-py311",
+    "build/enetbind-2.0.9-libstdcxx-headers-hidden-py311",
+    "build/bitmask26-0.2.0-cxx-headers-hidden-py311",
+    "build/pyitt-1.7.6-cxx-stdlib-headers-hidden-py313",
+    "uv/xlfparser-0.0.1-libstdcxx-headers-hidden-py311",
+    "uv/dscribe-1.2.2-cxx-stdlib-headers-hidden-py310",
+    "build/pyastyle-1.1.5-cxx-headers-hidden-py311",
+    "uv/poga-0.1.19-libstdcxx-headers-hidden-py310",
+]
+
 QUESTIONS: dict[str, tuple[Key, list[str]]] = {
     "The 'apxs' command appears not to be installed": (
         _category,
@@ -762,37 +777,16 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
     ),
     "a C++ standard header missing where libstdc++'s headers are hidden": (
         _category,
-        [
-            "build/pyffish-0.0.1-libstdcxx-headers-hidden-py310",
-            "build/picologging-0.9.3-libstdcxx-headers-hidden-py311",
-            "uv/numba-kdtree-0.6.0-no-libstdcxx-headers-py310",
-            "uv/colorcorrect-0.9-cxx-header-hidden-py311",
-            "build/enetbind-2.0.9-libstdcxx-headers-hidden-py311",
-            "build/bitmask26-0.2.0-cxx-headers-hidden-py311",
-            "build/pyitt-1.7.6-cxx-stdlib-headers-hidden-py313",
-            "uv/xlfparser-0.0.1-libstdcxx-headers-hidden-py311",
-            "uv/dscribe-1.2.2-cxx-stdlib-headers-hidden-py310",
-            "build/pyastyle-1.1.5-cxx-headers-hidden-py311",
-            "uv/poga-0.1.19-libstdcxx-headers-hidden-py310",
-        ],
+        _CXX_STANDARD_HEADER_HIDDEN,
     ),
     "the subject of a C++ standard header missing where libstdc++'s headers are hidden": (
         _compiler_or_header,
         [
-            "build/pyffish-0.0.1-libstdcxx-headers-hidden-py310",
-            "build/picologging-0.9.3-libstdcxx-headers-hidden-py311",
-            "uv/numba-kdtree-0.6.0-no-libstdcxx-headers-py310",
-            "uv/colorcorrect-0.9-cxx-header-hidden-py311",
-            "build/enetbind-2.0.9-libstdcxx-headers-hidden-py311",
+            *_CXX_STANDARD_HEADER_HIDDEN,
+            # read on the subject only: the category was never split on these
             "uv/pyxcp-0.22.13-cxx-stdlib-headers-hidden-py39",
             "uv/dejavu_gi-0.1.3-libstdcxx-headers-hidden-py312",
             "uv/fasttoml-0.2.0b3-libstdcxx-headers-hidden-py311",
-            "build/bitmask26-0.2.0-cxx-headers-hidden-py311",
-            "build/pyitt-1.7.6-cxx-stdlib-headers-hidden-py313",
-            "uv/xlfparser-0.0.1-libstdcxx-headers-hidden-py311",
-            "uv/dscribe-1.2.2-cxx-stdlib-headers-hidden-py310",
-            "build/pyastyle-1.1.5-cxx-headers-hidden-py311",
-            "uv/poga-0.1.19-libstdcxx-headers-hidden-py310",
         ],
     ),
     "the C library's own header missing where its development files are hidden": (
