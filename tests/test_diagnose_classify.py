@@ -3658,6 +3658,12 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "foo",
         ),
+        # SWIG's %include of a library's header the system lacks
+        (
+            "running swig\nsrc/wrap.i:12: Error: Unable to find 'gphoto2/gphoto2-camera.h'\n",
+            "sysdep-missing",
+            "gphoto2/gphoto2-camera.h",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
