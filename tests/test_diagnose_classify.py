@@ -3664,6 +3664,28 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "gphoto2/gphoto2-camera.h",
         ),
+        # a setup script's own verdict that a Python build requirement is not found, the
+        # project's capitals and a plain "Error:" before it
+        (
+            "         [stderr]\n         Error: SciPy not found\n",
+            "import-failed",
+            "scipy",
+        ),
+        # the script's own words that the requirement is needed before the installation runs
+        (
+            "RuntimeError: Cython required prior to running the package installation\n",
+            "import-failed",
+            "Cython",
+        ),
+        # libstdc++'s headers hidden under a CMake build that prints no compile line: the
+        # compiler CMake's check found
+        (
+            "-- Check for working CXX compiler: /usr/bin/c++ - skipped\n"
+            "[ 50%] Building CXX object CMakeFiles/core.dir/src/core.cpp.o\n"
+            "/tmp/src/foo-1.0/src/core.cpp:3:10: fatal error: map: No such file or directory\n",
+            "toolchain-missing",
+            "c++",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
