@@ -3686,6 +3686,29 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "c++",
         ),
+        # uv refusing a wheel whose version is not the sdist's own
+        (
+            "error: Failed to build `/tmp/src/foo-2.0.1.tar.gz`\n"
+            "  cause: The source distribution declares version 2.0.1, but the wheel declares"
+            " version 2.0\n",
+            "package-refuses",
+            "foo",
+        ),
+        # a newer SWIG refusing a target language given twice in swig_opts
+        (
+            "Only one target language can be supported at a time (both -python and -python3"
+            " were specified).\n"
+            "error: command '/usr/bin/swig' failed with exit code 1\n",
+            "toolchain-missing",
+            "swig",
+        ),
+        # a directory of the project's tree, by its relative path, that the sdist lacks
+        (
+            '  File "<string>", line 21, in <module>\n'
+            "FileNotFoundError: [Errno 2] No such file or directory: 'vendor/sdk/drivers'\n",
+            "package-refuses",
+            "drivers",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
