@@ -3709,6 +3709,42 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "drivers",
         ),
+        # the C++ compiler's probes failing on the linker it runs, which the driver says is
+        # missing, above pybind11's verdict that the compiler is unsupported
+        (
+            "g++ -O2 -fPIC -c flagcheck.cpp -o flagcheck.o -std=c++17\n"
+            "g++: fatal error: cannot execute 'collect2': execvp: No such file or directory\n"
+            "compilation terminated.\n"
+            "RuntimeError: Unsupported compiler -- at least C++11 support is needed!\n",
+            "toolchain-missing",
+            "collect2",
+        ),
+        # a header of libstdc++'s target-specific directory not found by another of its headers
+        (
+            "g++ -O2 -fPIC -c src/core.cpp -o build/core.o\n"
+            "/usr/include/c++/13/string:38:10: fatal error: bits/c++allocator.h: No such file"
+            " or directory\n",
+            "toolchain-missing",
+            "g++",
+        ),
+        # setuptools imported by the sdist's own build script, which another backend runs
+        (
+            "Traceback (most recent call last):\n"
+            '  File "/tmp/pip-req-build-abc123/pdm_build.py", line 2, in <module>\n'
+            "    from setuptools import Extension\n"
+            "ModuleNotFoundError: No module named 'setuptools'\n",
+            "import-failed",
+            "setuptools",
+        ),
+        # rustup failing to download the toolchain a rust-toolchain file pins
+        (
+            "info: syncing channel updates for 1.79.0-aarch64-unknown-linux-gnu\n"
+            "error: could not download file from"
+            " 'https://static.rust-lang.org/dist/channel-rust-1.79.0.toml.sha256' to"
+            " '/home/ci/.rustup/tmp/abc_file': error downloading file: timed out\n",
+            "toolchain-missing",
+            "cargo",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

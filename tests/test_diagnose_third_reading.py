@@ -868,6 +868,22 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "build/jakteristics-0.6.2-omp-header-hidden-py311",
         ],
     ),
+    "rustup unable to download the toolchain a rust-toolchain file pins": (
+        _category,
+        [
+            "build/elo_mmr_py-2.0.0-pinned-rust-toolchain-not-installed-py313",
+            "pip23/jsonschema-rs-0.33.0-rust-toolchain-sync-py38",
+            "pip25/sample-rust-toolchain-download-py312",
+            "uv/sample-rust-toolchain-download-build-py312",
+        ],
+    ),
+    "setuptools missing for the sdist's own build.py": (
+        _category,
+        [
+            "pip22/brilliantimagery-0.2.2-build-script-setuptools-py310",
+            "build/exact_cover-0.4.3-build-py-shadows-frontend-py312",
+        ],
+    ),
     "a library's config script missing where the setup script's check handles it": (
         _probe_line,
         [
