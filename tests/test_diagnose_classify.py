@@ -3745,6 +3745,43 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "cargo",
         ),
+        # numpy.distutils under a setuptools without dry_run, its message wrapped at the
+        # frontend's width
+        (
+            '  File "/tmp/env/lib/python3.9/site-packages/numpy/distutils/ccompiler.py", line 9\n'
+            "TypeError: UnixCCompiler.__init__() got an unexpected keyword\n"
+            "argument 'dry_run'\n",
+            "build-requirement-incompatible",
+            "setuptools",
+        ),
+        # meson run on a directory the sdist left without its meson.build
+        (
+            "ERROR: Neither directory 'native_src' nor directory None contain a build file"
+            " meson.build.\n",
+            "package-refuses",
+            "meson.build",
+        ),
+        # an old release's own refusal of Python 3 in its words
+        (
+            "RuntimeError: Sorry, we are not yet supporting Python 3\n",
+            "python-unsupported",
+            "",
+        ),
+        # pkg-config run through env by a setup script, its failure escaping
+        (
+            "subprocess.CalledProcessError: Command '['env', 'pkg-config', '--libs', 'cairo']'"
+            " returned non-zero exit status 1.\n",
+            "sysdep-missing",
+            "cairo",
+        ),
+        # an sdist uv's tar reader cannot parse
+        (
+            "error: Failed to build `/tmp/src/foo-1.0.tar.gz`\n"
+            "  cause: Invalid tar file\n"
+            "  cause: at byte 512: unexpected tar block: expected ordinary ustar member header\n",
+            "package-refuses",
+            "foo",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
