@@ -3782,6 +3782,26 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "foo",
         ),
+        # the script's own words for a build requirement it needs, unquoted
+        (
+            "Exception: Install requires Cython. Use pip: `pip install cython`\n",
+            "import-failed",
+            "Cython",
+        ),
+        (
+            "RuntimeError: Sorry, the required module numpy is not installed\n",
+            "import-failed",
+            "numpy",
+        ),
+        # poetry-core 2 running an old build.py as a program
+        (
+            "Traceback (most recent call last):\n"
+            '  File "/tmp/build-via-sdist-x/foo-1.0/build.py", line 40, in <module>\n'
+            "    build()\n"
+            "TypeError: build() missing 1 required positional argument: 'setup_kwargs'\n",
+            "build-requirement-incompatible",
+            "poetry-core",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

@@ -322,6 +322,9 @@ _CXX_STANDARD_HEADER_HIDDEN = [
     "uv/dscribe-1.2.2-cxx-stdlib-headers-hidden-py310",
     "build/pyastyle-1.1.5-cxx-headers-hidden-py311",
     "uv/poga-0.1.19-libstdcxx-headers-hidden-py310",
+    "uv/endplay-0.5.1-libstdcxx-headers-hidden-py313",
+    "build/robosoc2d-1.0.0-cxx-headers-hidden-py313",
+    "build/gdist-2.1.0-no-cxx-stdlib-headers-py311",
 ]
 
 QUESTIONS: dict[str, tuple[Key, list[str]]] = {
@@ -866,6 +869,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
         [
             "build/pykvfinder-0.9.6-omp-header-hidden-py313",
             "build/jakteristics-0.6.2-omp-header-hidden-py311",
+            "uv/epanet_plus-0.3.1-omp-header-hidden-py311",
         ],
     ),
     "rustup unable to download the toolchain a rust-toolchain file pins": (
