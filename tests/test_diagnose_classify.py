@@ -3802,6 +3802,14 @@ def test_shipped_rules_on_tell_tale_lines(
             "build-requirement-incompatible",
             "poetry-core",
         ),
+        # a project's CMake check naming the directories it looked in, wrapped onto the next line
+        (
+            "CMake Error at CMakeLists.txt:40 (message):\n"
+            "  solverlib not found in\n"
+            "  /opt/solver/lib;/usr/local/solver/lib\n",
+            "sysdep-missing",
+            "solverlib",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

@@ -230,6 +230,13 @@ def _omp_compiler_or_header(reading: dict[str, Any]) -> object:
     return "the compiler" if reading["subject"] in compilers else "the header"
 
 
+def _group_or_configuration_error(reading: dict[str, Any]) -> object:
+    """scikit-build-core's ``ExceptionGroup: Failed to parse pyproject.toml (1 sub-exception)``,
+    or the ``ConfigurationError`` of pyproject-metadata printed inside it."""
+    text = str(reading["first_error_text"])
+    return "the group" if "ExceptionGroup" in text else "the ConfigurationError"
+
+
 def _compiler_or_header(reading: dict[str, Any]) -> object:
     """The C++ compiler the build ran (``g++``, ``c++``), or the standard header it missed."""
     return "the compiler" if reading["subject"] in {"g++", "c++", "clang++"} else "the header"
@@ -870,6 +877,15 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "build/pykvfinder-0.9.6-omp-header-hidden-py313",
             "build/jakteristics-0.6.2-omp-header-hidden-py311",
             "uv/epanet_plus-0.3.1-omp-header-hidden-py311",
+        ],
+    ),
+    "scikit-build-core's ExceptionGroup over one ConfigurationError of pyproject-metadata": (
+        _group_or_configuration_error,
+        [
+            "pip25/elkai-2.0.1-skbuild-core-extra-project-url-py311",
+            "build/pydnarepeatfinder-0.2.9-scikit-build-core-extra-project-key-py312",
+            "build/units-llnl-0.10.2-license-files-refused-py311",
+            "pip23/linalg3d-0.4.1-readme-outside-sdist-py310",
         ],
     ),
     "rustup unable to download the toolchain a rust-toolchain file pins": (
