@@ -332,6 +332,7 @@ _CXX_STANDARD_HEADER_HIDDEN = [
     "uv/endplay-0.5.1-libstdcxx-headers-hidden-py313",
     "build/robosoc2d-1.0.0-cxx-headers-hidden-py313",
     "build/gdist-2.1.0-no-cxx-stdlib-headers-py311",
+    "build/remotecaptury-1.1.0-cxx-stdlib-headers-hidden-py312",
 ]
 
 QUESTIONS: dict[str, tuple[Key, list[str]]] = {
