@@ -3810,6 +3810,23 @@ def test_shipped_rules_on_tell_tale_lines(
             "sysdep-missing",
             "solverlib",
         ),
+        # dunamai finding no version control in the unpacked sdist
+        (
+            "RuntimeError: Unable to detect version control system. Checked: Git, Mercurial."
+            " Not installed: Darcs.\n",
+            "package-refuses",
+            "",
+        ),
+        # the sdist's Cython code checked against another build requirement's changed .pxd
+        (
+            "Error compiling Cython file:\n"
+            "pkg/_impl.pyx:40:9: Signature not compatible with previous declaration\n"
+            "Error compiling Cython file:\n"
+            "/tmp/env/lib/python3.12/site-packages/pysam/libcalignmentfile.pxd:12:9: Previous"
+            " declaration is here\n",
+            "build-requirement-incompatible",
+            "pysam",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
