@@ -497,9 +497,14 @@ def test_shipped_rules_on_tell_tale_lines(
         ("Exception: pkg-config module 'libqux' not found\n", "sysdep-missing", "libqux"),
         # a directory probe is not the verdict
         ("hdf5 headers not found in /usr/include\n", "unknown", ""),
-        # a program setup.py starts that does not exist; a file is not a program
+        # a program setup.py starts that does not exist; a file is not a program, but a file
+        # a build step of setuptools could not copy, which the sdist lacks
         ("error: [Errno 2] No such file or directory: 'ninja'\n", "toolchain-missing", "ninja"),
-        ("error: [Errno 2] No such file or directory: 'README.md'\n", "unknown", ""),
+        (
+            "error: [Errno 2] No such file or directory: 'README.md'\n",
+            "package-refuses",
+            "README.md",
+        ),
         # placeholders in other words
         ("Please use 'scikit-learn' instead of 'sklearn'\n", "package-refuses", "sklearn"),
         ("You tried to pip install 'cv2'. Use opencv-python\n", "package-refuses", "cv2"),
@@ -3826,6 +3831,28 @@ def test_shipped_rules_on_tell_tale_lines(
             " declaration is here\n",
             "build-requirement-incompatible",
             "pysam",
+        ),
+        # a setup script sending the build to the repository, where its sources sit beside it
+        (
+            "FileNotFoundError: Cannot find the Fortran sources at /tmp/src/fortran. Build the"
+            " package from within the project's git checkout.\n",
+            "package-refuses",
+            "",
+        ),
+        # setuptools' own copy of a file the sdist lacks
+        (
+            "running build_py\n"
+            "error: [Errno 2] No such file or directory: 'vendor/lib/x64/engine.dylib'\n",
+            "package-refuses",
+            "engine.dylib",
+        ),
+        # the extension's own header, its source named with a leading underscore
+        (
+            "gcc -O2 -fPIC -c src/_fastmath.c -o build/_fastmath.o\n"
+            "src/_fastmath.c:3:10: fatal error: fastmath.h: No such file or directory\n"
+            '    3 | #include "fastmath.h"\n',
+            "package-refuses",
+            "fastmath.h",
         ),
     ],
 )
