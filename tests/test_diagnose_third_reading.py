@@ -224,12 +224,6 @@ def _refused_arrow_or_pylong(reading: dict[str, Any]) -> object:
     return "the refused '->'" if "invalid type argument" in text else "the _PyLong_AsByteArray call"
 
 
-def _omp_compiler_or_header(reading: dict[str, Any]) -> object:
-    """The compiler that did not find OpenMP's ``omp.h`` (``gcc``, ``g++``), or the header."""
-    compilers = {"gcc", "g++", "cc", "c++", "clang", "clang++"}
-    return "the compiler" if reading["subject"] in compilers else "the header"
-
-
 def _group_or_configuration_error(reading: dict[str, Any]) -> object:
     """scikit-build-core's ``ExceptionGroup: Failed to parse pyproject.toml (1 sub-exception)``,
     or the ``ConfigurationError`` of pyproject-metadata printed inside it."""
@@ -237,9 +231,14 @@ def _group_or_configuration_error(reading: dict[str, Any]) -> object:
     return "the group" if "ExceptionGroup" in text else "the ConfigurationError"
 
 
+#: The compilers a reading may name as the subject of a header the compiler did not find.
+_COMPILERS = {"gcc", "g++", "cc", "c++", "clang", "clang++"}
+
+
 def _compiler_or_header(reading: dict[str, Any]) -> object:
-    """The C++ compiler the build ran (``g++``, ``c++``), or the standard header it missed."""
-    return "the compiler" if reading["subject"] in {"g++", "c++", "clang++"} else "the header"
+    """The compiler the build ran (``g++``, ``c++``, ``gcc``), or the header it missed (a C++
+    standard header, OpenMP's ``omp.h``)."""
+    return "the compiler" if reading["subject"] in _COMPILERS else "the header"
 
 
 #: The logs of pip's retried connection, a question of its own below.
@@ -873,7 +872,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
         ],
     ),
     "the subject of OpenMP's omp.h not found by the compiler": (
-        _omp_compiler_or_header,
+        _compiler_or_header,
         [
             "build/pykvfinder-0.9.6-omp-header-hidden-py313",
             "build/jakteristics-0.6.2-omp-header-hidden-py311",
