@@ -272,6 +272,54 @@ def test_a_probe_rule_matching_only_handled_exceptions_is_never_the_cause() -> N
     assert (got.first_error.line, got.first_error.text) == (6, "Exception: Unable to read site.cfg")
 
 
+_UV_PIP_QUOTED = (
+    "Resolved 1 package in 5ms\n   Building thing==1.0\n"
+    "error: Failed to build `thing==1.0`\n  cause: The build backend returned an error\n"
+    "  cause: Call to `setuptools.build_meta.build_wheel` failed (exit status: 1)\n\n"
+    "         [stdout]\n         running bdist_wheel\n\n"
+    "         [stderr]\n         *** thing wants its runtime first, see its docs ***\n\n"
+    "hint: Build failures usually indicate a problem with the package or the build environment\n"
+)
+_UV_BUILD_LIVE = (
+    "Building wheel from source distribution...\nrunning bdist_wheel\n"
+    "*** thing wants its runtime first, see its docs ***\n"
+    "error: Failed to build `/tmp/thing-1.0.tar.gz`\n  cause: The build backend returned an error\n"
+)
+_PYPA_BUILD_LIVE = (
+    "* Getting build dependencies for wheel...\nrunning egg_info\n"
+    "*** thing wants its runtime first, see its docs ***\n\n"
+    "ERROR Backend subprocess exited when trying to invoke build_wheel\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [(_UV_PIP_QUOTED, 11), (_UV_BUILD_LIVE, 3), (_PYPA_BUILD_LIVE, 3)],
+    ids=["uv-pip-quoted", "uv-build-live", "pypa-build-live"],
+)
+def test_unknown_falls_back_to_the_last_line_the_backend_printed(
+    rules: RuleSet, text: str, line: int
+) -> None:
+    """A build that stops with no error-looking line: the line shown is the last one the
+    backend printed, in the output uv quotes under its error or above the frontend's own
+    failure line when the frontend prints the output as it comes."""
+    got = diagnose(text, rules)
+    assert (got.rule, got.category) == (None, "unknown")
+    assert got.first_error is not None
+    assert (got.first_error.line, got.first_error.text) == (
+        line,
+        "*** thing wants its runtime first, see its docs ***",
+    )
+
+
+def test_the_frontends_progress_is_never_the_backends_last_line(rules: RuleSet) -> None:
+    """uv's own progress line above its failure line is no output of the backend."""
+    text = "   Building thing==1.0\nerror: Failed to build `thing==1.0`\n"
+    got = diagnose(text, rules)
+    assert got.category == "unknown"
+    assert got.first_error is None
+
+
 def test_a_probe_rule_matching_an_unhandled_exception_keeps_its_rank() -> None:
     text = "ImportError: cannot import name 'Later'\nModuleNotFoundError: No module named 'Py2'\n"
     assert diagnose(text, mini(_PROBE_RULES.replace("PROBE", "true"))).rule == "t/py2"

@@ -3,8 +3,10 @@
 Read piece by piece with the rules' scan: the first error-looking lines (enough of them
 that one is left once the envelope's lines are skipped), a banner's message below it
 (Cython's ``Error compiling Cython file:``, a bare ``ERROR:`` banner, CMake's ``CMake Error
-at …:`` heading, a logged error with its traceback), and the last line of the first output
-pip boxed, for a build that refuses in its own words.
+at …:`` heading, a logged error with its traceback), and, for a build that stops with no
+line that looks like an error (one that refuses in its own words), the last line the
+backend printed: the end of the first output pip boxed or uv quoted, else the line above
+the frontend's own failure line (``uv build`` and pypa/build print the output as it comes).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 from ._chained import CHAINED, EXCEPTION_LINE, FRAME_LINE, end_of_chain
 from ._logtext import AnyPiece, TextView
-from ._searched import BOX_END, BOX_MARK, ERRORISH_ANCHORS
+from ._searched import BOX_END, BOX_MARK, ERRORISH_ANCHORS, UV_HINT, UV_SECTIONS
 from .diagnosis import FirstError
 
 #: A line that looks like an error, for logs no rule explains. The word alone is not one
@@ -51,6 +53,32 @@ _NOT_THE_CAUSE = re.compile(
 
 #: The first line of pip's box around a subprocess's output (see ``_searched``).
 _BOX_OPEN = re.compile(r"^\[\d+ lines? of output\]$")
+#: uv's heading over a section of the output it quotes, and the advice after the last.
+_UV_SECTION = re.compile(r"^\[(?:stdout|stderr)\]$")
+_UV_HINT = re.compile(r"^hint: ")
+
+
+@dataclass(frozen=True)
+class _Box:
+    """How a frontend marks out a backend's output: the literal its first line holds and
+    the line itself, then the literal of its end and the end line (``None``: the output
+    goes on to the end of the log)."""
+
+    mark: str
+    opening: re.Pattern[str]
+    end_mark: str
+    end: re.Pattern[str] | None
+
+
+_BOXES = (
+    _Box(BOX_MARK, _BOX_OPEN, BOX_END, None),
+    *(_Box(section, _UV_SECTION, UV_HINT, _UV_HINT) for section in UV_SECTIONS),
+)
+#: A frontend's own line above its failure line: its progress, never the backend's output
+#: (uv's ``Building foo==1.0``, ``Resolved 3 packages``; pypa/build's ``* Building wheel...``).
+_FRONTEND_PROGRESS = re.compile(
+    r"^(?:\* |Building |Resolved |Prepared |Using |Downloading |Downloaded |Installed )"
+)
 
 #: An error banner with no message of its own (``!!!!! ERROR !!!!!``, ``*** Error ***``,
 #: ``ERROR:``), or an exception raised with its message on the lines below (``ValueError:``
@@ -99,6 +127,8 @@ class _Candidate:
     line: int  # 0-based, in the whole log
     shown: int  # the line reported (the real error under a Cython banner)
     text: str
+    #: the last non-blank line above it, when it is a few lines up (0-based line, text)
+    above: tuple[int, str] | None = None
 
 
 @dataclass
@@ -130,10 +160,11 @@ class Errorish:
         self.wanted = wanted
         self.found: list[_Candidate] = []
         self._below: list[_Banner] = []  # banners still looking down
-        #: the last line of the first subprocess output pip boxed: what a build that
-        #: refuses in its own words (a placeholder's message) printed last
+        #: the last line of the first backend output pip boxed or uv quoted: what a build
+        #: that refuses in its own words (a placeholder's message) printed last
         self.boxed: _Candidate | None = None
-        self._box: str | None = None  # None: not seen yet, "open": inside, "done"
+        self._box: _Box | None = None  # the box seen first
+        self._box_done = False
         #: lines saying an exception was raised while handling one
         self.chained: list[int] = []
 
@@ -141,7 +172,7 @@ class Errorish:
         """Read ``piece`` (its line 0 is line ``offset`` of the log, ``before`` the line
         above it); ``view`` holds at least its lines containing an error anchor, a box
         marker or the chained-exception line."""
-        if self._box != "done":
+        if not self._box_done:
             self._read_box(piece, view, offset)
         for banner in self._below:
             self._look_below(banner, piece, offset)
@@ -163,7 +194,8 @@ class Errorish:
                 # not found" % filename)``): code, whatever words it holds; a frame of code
                 # Python has no source for (``File "<string>"``) has the exception under it
                 continue
-            found = _Candidate(offset + index, offset + index, text)
+            printed = _above(piece, offset, index, before)
+            found = _Candidate(offset + index, offset + index, text, printed)
             self.found.append(found)
             message: _Banner | None = None
             if text == "Error compiling Cython file:":
@@ -188,18 +220,28 @@ class Errorish:
         backwards, so a box of 100,000 lines costs a substring search, not a loop."""
         start = 0
         if self._box is None:
-            candidates = view.lines_containing(BOX_MARK)
-            opens = [i for i in candidates if _BOX_OPEN.match(piece.line(i))]
+            opens = [
+                (i, box)
+                for box in _BOXES
+                for i in view.lines_containing(box.mark)
+                if box.opening.match(piece.line(i))
+            ]
             if not opens:
                 return
-            start, self._box = opens[0] + 1, "open"
-        ends = [i for i in view.lines_containing(BOX_END) if i >= start]
+            index, self._box = min(opens, key=lambda pair: pair[0])
+            start = index + 1
+        box = self._box
+        ends = [
+            i
+            for i in view.lines_containing(box.end_mark)
+            if i >= start and (box.end is None or box.end.match(piece.line(i)))
+        ]
         stop = piece.count
         if ends:
-            stop, self._box = ends[0], "done"
+            stop, self._box_done = ends[0], True
         for index in range(stop - 1, start - 1, -1):
             text = piece.line(index).strip()
-            if text and text != BOX_END:
+            if text and text != BOX_END and not _UV_SECTION.match(text):
                 self.boxed = _Candidate(offset + index, offset + index, text)
                 return
 
@@ -230,4 +272,25 @@ class Errorish:
             return FirstError(found.shown + 1, found.text)
         if self.boxed is not None:
             return FirstError(self.boxed.line + 1, self.boxed.text)
+        for found in self.found:  # the frontend's failure line, under the backend's last line
+            if found.line in skip and found.above is not None:
+                line, text = found.above
+                return FirstError(line + 1, text)
         return None
+
+
+#: How far above a line the last non-blank one is looked for.
+_ABOVE_REACH = 3
+
+
+def _above(piece: AnyPiece, offset: int, index: int, before: str) -> tuple[int, str] | None:
+    """The last non-blank line above line ``index`` of ``piece`` (its line 0 is line
+    ``offset`` of the log, ``before`` the line above it), if within _ABOVE_REACH and not a
+    frontend's progress line."""
+    for up in range(index - 1, index - 1 - _ABOVE_REACH, -1):
+        text = (piece.line(up) if up >= 0 else before).strip()
+        if text:
+            return None if _FRONTEND_PROGRESS.match(text) else (offset + up, text)
+        if up < 0:
+            return None
+    return None

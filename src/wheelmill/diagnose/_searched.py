@@ -2,7 +2,7 @@
 
 The scan plan's prefilter finds the lines holding these too (:mod:`._scan`), so
 the classifier can pick the first error-looking line of a log no rule explains,
-pip's boxed subprocess output, and Python's chained exceptions (:mod:`.classify`)
+the backend output pip boxes or uv quotes, and Python's chained exceptions (:mod:`.classify`)
 without another pass over the text.
 """
 
@@ -33,5 +33,10 @@ ERRORISH_ANCHORS = (
 BOX_END = "[end of output]"
 BOX_MARK = " of output]"
 
+#: uv's headings over a failed backend's output, quoted under its error (``[stdout]``,
+#: ``[stderr]``), and the advice it ends with (``hint: …``).
+UV_SECTIONS = ("[stdout]", "[stderr]")
+UV_HINT = "hint:"
+
 #: All of them.
-SEARCHED = (*ERRORISH_ANCHORS, BOX_MARK, BOX_END, CHAINED)
+SEARCHED = (*ERRORISH_ANCHORS, BOX_MARK, BOX_END, *UV_SECTIONS, UV_HINT, CHAINED)

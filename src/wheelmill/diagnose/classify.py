@@ -14,8 +14,9 @@ How a log is read:
    the most specific wins; on a tie, the one that matched first in the log: the
    first concrete error, not the consequences printed after it.
 5. No rule: category ``unknown``, with the first line that looks like an error
-   (``_errorish``); when no line does, the last line of the first output pip boxed
-   (``[N lines of output]``).
+   (``_errorish``); when no line does, the last line the backend printed (the end of
+   the output pip boxed, ``[N lines of output]``, or uv quoted, else the line above
+   the frontend's own failure line).
 """
 
 from __future__ import annotations
