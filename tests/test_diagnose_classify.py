@@ -3902,6 +3902,20 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "fastmath.h",
         ),
+        # an empty argument given to the compiler driver, taken for an input file
+        (
+            "gcc -O2 -fPIC -c src/codec.c -o build/codec.o\n"
+            "gcc: error: : No such file or directory\n",
+            "compile-error",
+            "",
+        ),
+        # a generically named header of the project's own, left out of the sdist
+        (
+            "src/geo/_speedups.c:812:10: fatal error: headers.h: No such file or directory\n"
+            '  812 | #include "headers.h"\n',
+            "package-refuses",
+            "headers.h",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

@@ -1094,6 +1094,7 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "build/pycharlockholmes-0.0.4-python2-c-api-py312",
             "pip21/captchaimage-1.4-python2-c-api-py39",
             "pip23/neuroshare-0.9.3-pyexc-standarderror-py39",
+            "pip23/pyBioLCCC-0.1.0-pycobject-removed-py310",
             "pip24/mmhash-1.336-python2-c-api-py313",
             "pip26/canto-0.6.13-py2-init-module-py313",
             "pip26/pyprimesieve-0.1.5-python2-c-api-py313",
