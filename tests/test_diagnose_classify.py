@@ -3937,6 +3937,18 @@ def test_shipped_rules_on_tell_tale_lines(
             "python-unsupported",
             "2",
         ),
+        # a script's own probe finding no CMake new enough
+        (
+            "RuntimeError: No CMake or no CMake >= 3.15 installation found, please install it\n",
+            "toolchain-missing",
+            "cmake",
+        ),
+        # Python 2's wording of a failed import, raised by the script with its advice
+        (
+            "ImportError: No module named Cython. You must install Cython to build this package\n",
+            "import-failed",
+            "Cython",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

@@ -332,6 +332,10 @@ _CXX_STANDARD_HEADER_HIDDEN = [
     "build/robosoc2d-1.0.0-cxx-headers-hidden-py313",
     "build/gdist-2.1.0-no-cxx-stdlib-headers-py311",
     "build/remotecaptury-1.1.0-cxx-stdlib-headers-hidden-py312",
+    "uv/kimimaro-5.8.5-libstdcxx-headers-hidden-cmath-py311",
+    "uv/cars-rasterize-0.1.0-libstdcxx-headers-hidden-py310",
+    "uv/smartcpp-0.1.2-cxx-headers-hidden-py312",
+    "uv/pyisyntax-0.1.7-cxx-headers-hidden-py311",
 ]
 
 QUESTIONS: dict[str, tuple[Key, list[str]]] = {
@@ -826,6 +830,9 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/pyspamsum-1.0.4-usr-include-hidden-py310",
             "uv/time-machine-2.9.0-libc-headers-missing-py312",
             "uv/lhafile-0.3.0-gcc-include-hidden-py38",
+            "pip24/async-pyserial-0.2.4-termios-h-hidden-py313",
+            "pip24/atiiaftt-0.1.1-stdio-h-hidden-py313",
+            "build/rir-generator-0.3.0-libc-headers-missing-py310",
         ],
     ),
     "a script's own refusal of Python 3 as a whole": (
