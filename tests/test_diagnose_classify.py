@@ -3949,6 +3949,14 @@ def test_shipped_rules_on_tell_tale_lines(
             "import-failed",
             "Cython",
         ),
+        # uv refusing an archive whose compression its reader does not take
+        (
+            "error: Failed to build `/tmp/src/tidepool-1.2.tar.bz2`\n"
+            "  cause: Archive contains a file with an unsupported compression method; files must"
+            " be compressed with 'stored', 'DEFLATE', or 'zstd'\n",
+            "package-refuses",
+            "tidepool",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
