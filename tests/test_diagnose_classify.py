@@ -3957,6 +3957,23 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "tidepool",
         ),
+        # a vendored library's internal header, included in quotes by a source of that copy
+        (
+            "pysnd/libsndfile/src/wavlike.c:31:10: fatal error: sfendian.h: No such file or"
+            " directory\n"
+            '   31 | #include "sfendian.h"\n',
+            "package-refuses",
+            "sfendian.h",
+        ),
+        # setuptools' code applying the [project] table failing on a value it did not expect
+        (
+            '  File "/tmp/env/lib/python3.12/site-packages/setuptools/config/'
+            '_apply_pyprojecttoml.py", line 211, in _license\n'
+            '    text = val.get("text")\n'
+            "AttributeError: 'list' object has no attribute 'get'\n",
+            "build-requirement-incompatible",
+            "setuptools",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
