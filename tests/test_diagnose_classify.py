@@ -285,6 +285,13 @@ _UV_BUILD_LIVE = (
     "*** thing wants its runtime first, see its docs ***\n"
     "error: Failed to build `/tmp/thing-1.0.tar.gz`\n  cause: The build backend returned an error\n"
 )
+_PIP_LEGACY_BOX = (
+    "Processing ./thing-1.0.tar.gz\n    ERROR: Command errored out with exit status 1:\n"
+    "     command: python setup.py egg_info\n    Complete output (2 lines):\n"
+    "    running egg_info\n    *** thing wants its runtime first, see its docs ***\n"
+    "    ----------------------------------------\n"
+    "ERROR: Command errored out with exit status 1: python setup.py egg_info Check the logs\n"
+)
 _PYPA_BUILD_LIVE = (
     "* Getting build dependencies for wheel...\nrunning egg_info\n"
     "*** thing wants its runtime first, see its docs ***\n\n"
@@ -294,15 +301,16 @@ _PYPA_BUILD_LIVE = (
 
 @pytest.mark.parametrize(
     ("text", "line"),
-    [(_UV_PIP_QUOTED, 11), (_UV_BUILD_LIVE, 3), (_PYPA_BUILD_LIVE, 3)],
-    ids=["uv-pip-quoted", "uv-build-live", "pypa-build-live"],
+    [(_UV_PIP_QUOTED, 11), (_UV_BUILD_LIVE, 3), (_PYPA_BUILD_LIVE, 3), (_PIP_LEGACY_BOX, 6)],
+    ids=["uv-pip-quoted", "uv-build-live", "pypa-build-live", "pip-21-box"],
 )
 def test_unknown_falls_back_to_the_last_line_the_backend_printed(
     rules: RuleSet, text: str, line: int
 ) -> None:
     """A build that stops with no error-looking line: the line shown is the last one the
-    backend printed, in the output uv quotes under its error or above the frontend's own
-    failure line when the frontend prints the output as it comes."""
+    backend printed: the end of the output pip boxes (pip 21's box too) or uv quotes under
+    its error, or the line above the frontend's own failure line when the frontend prints
+    the output as it comes."""
     got = diagnose(text, rules)
     assert (got.rule, got.category) == (None, "unknown")
     assert got.first_error is not None
@@ -312,9 +320,19 @@ def test_unknown_falls_back_to_the_last_line_the_backend_printed(
     )
 
 
-def test_the_frontends_progress_is_never_the_backends_last_line(rules: RuleSet) -> None:
-    """uv's own progress line above its failure line is no output of the backend."""
-    text = "   Building thing==1.0\nerror: Failed to build `thing==1.0`\n"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "   Building thing==1.0\nerror: Failed to build `thing==1.0`\n",
+        "Processing ./thing-1.0.tar.gz\n"
+        "ERROR: Command errored out with exit status 1: python setup.py egg_info Check the logs\n",
+    ],
+    ids=["uv-progress", "pip-envelope"],
+)
+def test_the_frontends_progress_is_never_the_backends_last_line(rules: RuleSet, text: str) -> None:
+    """A frontend's own progress line above its failure line is no output of the backend;
+    nor is the line above pip's envelope, which follows the output it boxed, not printed
+    it as it came."""
     got = diagnose(text, rules)
     assert got.category == "unknown"
     assert got.first_error is None

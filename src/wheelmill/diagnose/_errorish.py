@@ -16,7 +16,15 @@ from dataclasses import dataclass
 
 from ._chained import CHAINED, EXCEPTION_LINE, FRAME_LINE, end_of_chain
 from ._logtext import AnyPiece, TextView
-from ._searched import BOX_END, BOX_MARK, ERRORISH_ANCHORS, UV_HINT, UV_SECTIONS
+from ._searched import (
+    BOX_END,
+    BOX_MARK,
+    ERRORISH_ANCHORS,
+    LEGACY_BOX_END,
+    LEGACY_BOX_MARK,
+    UV_HINT,
+    UV_SECTIONS,
+)
 from .diagnosis import FirstError
 
 #: A line that looks like an error, for logs no rule explains. The word alone is not one
@@ -53,6 +61,9 @@ _NOT_THE_CAUSE = re.compile(
 
 #: The first line of pip's box around a subprocess's output (see ``_searched``).
 _BOX_OPEN = re.compile(r"^\[\d+ lines? of output\]$")
+#: pip's box before 22: its first line, and the row of dashes under the output.
+_LEGACY_BOX_OPEN = re.compile(r"^Complete output \(\d+ lines?\):$")
+_LEGACY_BOX_END = re.compile(r"^-{20,}$")
 #: uv's heading over a section of the output it quotes, and the advice after the last.
 _UV_SECTION = re.compile(r"^\[(?:stdout|stderr)\]$")
 _UV_HINT = re.compile(r"^hint: ")
@@ -72,7 +83,13 @@ class _Box:
 
 _BOXES = (
     _Box(BOX_MARK, _BOX_OPEN, BOX_END, None),
+    _Box(LEGACY_BOX_MARK, _LEGACY_BOX_OPEN, LEGACY_BOX_END, _LEGACY_BOX_END),
     *(_Box(section, _UV_SECTION, UV_HINT, _UV_HINT) for section in UV_SECTIONS),
+)
+#: The failure line of a frontend that prints the backend's output as it comes, right under
+#: it: ``uv build``'s (``error: Failed to build `…` ``) and pypa/build's.
+_LIVE_FAILURE = re.compile(
+    r"^(?:error: |\u00d7 )?Failed to build\b|^ERROR Backend subprocess exited\b"
 )
 #: A frontend's own line above its failure line: its progress, never the backend's output
 #: (uv's ``Building foo==1.0``, ``Resolved 3 packages``; pypa/build's ``* Building wheel...``).
@@ -273,7 +290,7 @@ class Errorish:
         if self.boxed is not None:
             return FirstError(self.boxed.line + 1, self.boxed.text)
         for found in self.found:  # the frontend's failure line, under the backend's last line
-            if found.line in skip and found.above is not None:
+            if found.line in skip and found.above is not None and _LIVE_FAILURE.match(found.text):
                 line, text = found.above
                 return FirstError(line + 1, text)
         return None

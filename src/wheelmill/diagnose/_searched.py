@@ -33,10 +33,24 @@ ERRORISH_ANCHORS = (
 BOX_END = "[end of output]"
 BOX_MARK = " of output]"
 
+#: the same box as pip before 22 drew it: "Complete output (N lines):" over the output, a row
+#: of dashes under it.
+LEGACY_BOX_MARK = "Complete output ("
+LEGACY_BOX_END = "----------"
+
 #: uv's headings over a failed backend's output, quoted under its error (``[stdout]``,
 #: ``[stderr]``), and the advice it ends with (``hint: …``).
 UV_SECTIONS = ("[stdout]", "[stderr]")
 UV_HINT = "hint:"
 
 #: All of them.
-SEARCHED = (*ERRORISH_ANCHORS, BOX_MARK, BOX_END, *UV_SECTIONS, UV_HINT, CHAINED)
+SEARCHED = (
+    *ERRORISH_ANCHORS,
+    BOX_MARK,
+    BOX_END,
+    LEGACY_BOX_MARK,
+    LEGACY_BOX_END,
+    *UV_SECTIONS,
+    UV_HINT,
+    CHAINED,
+)
