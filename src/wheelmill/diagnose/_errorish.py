@@ -144,7 +144,8 @@ class _Candidate:
     line: int  # 0-based, in the whole log
     shown: int  # the line reported (the real error under a Cython banner)
     text: str
-    #: the last non-blank line above it, when it is a few lines up (0-based line, text)
+    #: for a live frontend's failure line, the backend's last line right above it, when it
+    #: is a few lines up (0-based line, text)
     above: tuple[int, str] | None = None
 
 
@@ -211,7 +212,8 @@ class Errorish:
                 # not found" % filename)``): code, whatever words it holds; a frame of code
                 # Python has no source for (``File "<string>"``) has the exception under it
                 continue
-            printed = _above(piece, offset, index, before)
+            live = _LIVE_FAILURE.match(text)
+            printed = _above(piece, offset, index, before) if live else None
             found = _Candidate(offset + index, offset + index, text, printed)
             self.found.append(found)
             message: _Banner | None = None
@@ -290,7 +292,7 @@ class Errorish:
         if self.boxed is not None:
             return FirstError(self.boxed.line + 1, self.boxed.text)
         for found in self.found:  # the frontend's failure line, under the backend's last line
-            if found.line in skip and found.above is not None and _LIVE_FAILURE.match(found.text):
+            if found.line in skip and found.above is not None:
                 line, text = found.above
                 return FirstError(line + 1, text)
         return None
