@@ -3992,6 +3992,30 @@ def test_shipped_rules_on_tell_tale_lines(
             "build-requirement-incompatible",
             "setuptools",
         ),
+        # the kernel refusing memory to a system call under a limit, raised by Python
+        (
+            '  File "/tmp/env/lib/python3.11/subprocess.py", line 1885, in _execute_child\n'
+            "    self.pid = _fork_exec(\n"
+            "OSError: [Errno 12] Cannot allocate memory\n",
+            "resource-exhausted",
+            "memory",
+        ),
+        # hatchling's version source reading a file the sdist left out
+        (
+            "OSError: Error getting the version from source `code`: file does not exist:"
+            " lib/tidewatch/version.py\n",
+            "package-refuses",
+            "version.py",
+        ),
+        # uv's sentence naming a requirement of several clauses beside the constraint's pin
+        (
+            "  cause: Failed to resolve requirements from `build-system.requires`\n"
+            "  cause: No solution found when resolving: `setuptools>=64, <80`\n"
+            "  cause: Because you require setuptools>=64,<80 and setuptools==58.2.0, we can"
+            " conclude that your requirements are unsatisfiable.\n",
+            "build-requirement-incompatible",
+            "setuptools",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
