@@ -4016,6 +4016,17 @@ def test_shipped_rules_on_tell_tale_lines(
             "build-requirement-incompatible",
             "setuptools",
         ),
+        # Python unable to start a thread under a memory or process limit
+        (
+            '  File "/usr/lib/python3.12/concurrent/futures/thread.py", line 199, in'
+            " _adjust_thread_count\n"
+            "    t.start()\n"
+            '  File "/usr/lib/python3.12/threading.py", line 992, in start\n'
+            "    _start_new_thread(self._bootstrap, ())\n"
+            "RuntimeError: can't start new thread\n",
+            "resource-exhausted",
+            "memory",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
