@@ -4027,6 +4027,39 @@ def test_shipped_rules_on_tell_tale_lines(
             "resource-exhausted",
             "memory",
         ),
+        # a setup script refusing the wheel build in its own words
+        (
+            "Exception: This package does not build wheels; install it from the sdist.\n",
+            "package-refuses",
+            "",
+        ),
+        # a file named by its absolute path under the unpacked sdist's own directory
+        (
+            "FileNotFoundError: [Errno 2] No such file or directory:"
+            " '/tmp/src/tidewatch-2.1.0/data/stations.csv'\n",
+            "package-refuses",
+            "stations.csv",
+        ),
+        # a project's CMake verdict with the variable left empty in a parenthesis
+        (
+            "CMake Error at CMakeLists.txt:88 (message):\n"
+            "  HDF5 not found (HDF5_LIBRARY is empty).\n",
+            "sysdep-missing",
+            "HDF5",
+        ),
+        # the project's own header by another generic name, in quotes
+        (
+            "src/geo.c:4:10: fatal error: macros.h: No such file or directory\n"
+            '    4 | #include "macros.h"\n',
+            "package-refuses",
+            "macros.h",
+        ),
+        # a .pxd of the package's own, cimported by a .py module in Cython's pure Python mode
+        (
+            "src/tidewatch/grid.py:12:4: 'tidewatch/grid_types.pxd' not found\n",
+            "package-refuses",
+            "grid_types.pxd",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

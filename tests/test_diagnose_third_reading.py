@@ -1162,6 +1162,14 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
             "uv/descriptastorus-2.7.0.4-metadata-version-mismatch-py312",
         ],
     ),
+    "a package's own .pxd that Cython does not find": (
+        _path_or_base_name,
+        [
+            "pip26/vlcp-event-cython-0.1.5-pxd-not-in-sdist-py313",
+            "uv/cyged-0.2.3-pxd-missing-from-sdist-uv-build-py313",
+            "uv/pyretechnics-2025.3.8-cy-types-pxd-not-in-sdist-py39",
+        ],
+    ),
 }
 
 
