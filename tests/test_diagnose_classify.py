@@ -4060,6 +4060,31 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "grid_types.pxd",
         ),
+        # pip 21's build-dependency conflict under its progress line, with no box around it
+        (
+            "  Installing build dependencies: started\n"
+            "  Installing build dependencies: finished with status 'error'\n"
+            "  ERROR: Command errored out with exit status 1:\n"
+            "  Complete output (9 lines):\n"
+            "  ERROR: Cannot install meson-python>=0.15 because these package versions have"
+            " conflicting dependencies.\n"
+            "  The conflict is caused by:\n"
+            "      The user requested meson-python>=0.15\n"
+            "      The user requested (constraint) meson-python<0.13\n",
+            "build-requirement-incompatible",
+            "meson-python",
+        ),
+        # setuptools warning of a version file the sdist lacks, then refusing the empty version
+        (
+            "  /tmp/env/lib/python3.12/site-packages/setuptools/config/expand.py:126:"
+            " SetuptoolsWarning: File '/tmp/src/tidewatch-2.1.0/tidewatch/VERSION.txt' cannot be"
+            " found\n"
+            "    return '\\n'.join(\n"
+            "  Traceback (most recent call last):\n"
+            "  packaging.version.InvalidVersion: Invalid version: ''\n",
+            "package-refuses",
+            "VERSION.txt",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

