@@ -4085,6 +4085,14 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "VERSION.txt",
         ),
+        # GCC's OpenMP runtime missing at link time, which comes with the compiler
+        (
+            "/usr/bin/ld: cannot find -lgomp: No such file or directory\n"
+            "collect2: error: ld returned 1 exit status\n"
+            "error: command '/usr/bin/gcc' failed with exit code 1\n",
+            "toolchain-missing",
+            "gcc",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
