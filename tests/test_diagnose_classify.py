@@ -4093,6 +4093,14 @@ def test_shipped_rules_on_tell_tale_lines(
             "toolchain-missing",
             "gcc",
         ),
+        # a placeholder's banner that the package has moved, alone on its line
+        (
+            "  ╰─> [9 lines of output]\n"
+            "      *** tidewatch has moved to tidewatch-core! ***\n"
+            "      Install tidewatch-core instead.\n",
+            "package-refuses",
+            "tidewatch",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
