@@ -4133,6 +4133,40 @@ def test_shipped_rules_on_tell_tale_lines(
             "compile-error",
             "frob/_core.c",
         ),
+        # a header included through a directory of copied-in libraries, which no system package
+        # installs headers under
+        (
+            "  frob/_core.cpp:3:10: fatal error: 3rdparty/xxhash/xxhash.h: No such file or"
+            " directory\n"
+            "  compilation terminated.\n",
+            "package-refuses",
+            "3rdparty/xxhash/xxhash.h",
+        ),
+        # a source path with Windows separators, which no file on this system has
+        (
+            "  cc1: fatal error: frob\\csrc\\util\\ring.c: No such file or directory\n"
+            "  compilation terminated.\n",
+            "package-refuses",
+            "ring.c",
+        ),
+        # Python 2's attribute lookup over a method table, gone in Python 3
+        (
+            "  frob/_mod.cpp:88:12: error: \u2018Py_FindMethodInChain\u2019 was not declared in"
+            " this scope\n"
+            "     88 |     return Py_FindMethodInChain(&chain, self, name);\n",
+            "python-unsupported",
+            "2",
+        ),
+        # Cython's helper code refused under the limited API the package builds for
+        (
+            "  gcc -fPIC -DPy_LIMITED_API=0x030A0000 -I/opt/python/3.12.1/include/python3.12 -c"
+            " frob/_fast.c -o build/temp/frob/_fast.o\n"
+            "  frob/_fast.c: In function \u2018__Pyx_PyObject_GetSlice\u2019:\n"
+            "  frob/_fast.c:2210:9: error: \u2018PyMappingMethods\u2019 undeclared (first use in"
+            " this function)\n",
+            "build-requirement-incompatible",
+            "Cython",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
