@@ -4167,6 +4167,44 @@ def test_shipped_rules_on_tell_tale_lines(
             "build-requirement-incompatible",
             "Cython",
         ),
+        # pip's conflict as pypa/build prints it, wrapped before "have"
+        (
+            "* Installing packages in isolated environment:\n"
+            "<     The user requested setuptools<70 and >=64\n"
+            "<     The user requested (constraint) setuptools==72.1.0\n"
+            "< ERROR: Cannot install setuptools<70 and >=64 because these package versions\n"
+            "  have conflicting dependencies.\n",
+            "build-requirement-incompatible",
+            "setuptools",
+        ),
+        # a project's CMake status line that it did not find a library and downloads it, then
+        # the download failing
+        (
+            '-- Found PkgConfig: /usr/bin/pkg-config (found version "1.8.1")\n'
+            "-- zstd not found, downloading...\n"
+            "CMake Error at /usr/share/cmake-3.25/Modules/FetchContent.cmake:1624 (message):\n"
+            "  Could not resolve host: github.com\n",
+            "sysdep-missing",
+            "zstd",
+        ),
+        # a setup script naming the build requirements it needs before it can be installed
+        (
+            "  running egg_info\n"
+            "  RuntimeError: numpy, pybind11, and scipy have to be installed before frob can be"
+            " built.\n",
+            "import-failed",
+            "numpy",
+        ),
+        # a setup script's header probe is not the cause: the compile of its own sources is
+        (
+            "  _configtest.c:1:10: fatal error: gsl/gsl_version.h: No such file or directory\n"
+            "  failure.\n"
+            "  removing: _configtest.c _configtest.o\n"
+            "  building 'frob._gsl' extension\n"
+            "  frob/_gsl.c:12:10: fatal error: gsl/gsl_sf_bessel.h: No such file or directory\n",
+            "sysdep-missing",
+            "gsl/gsl_sf_bessel.h",
+        ),
     ],
 )
 def test_mechanism_rules_on_unseen_wordings(
